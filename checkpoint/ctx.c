@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The context of one checkpoint or restart operation, and its log.
+ */
+#include <linux/slab.h>
+#include <linux/fs.h>
+#include <linux/file.h>
+#include <linux/module.h>
+
+#include <checkpoint/checkpoint.h>
+
+struct ckpt_ctx *ckpt_ctx_alloc(enum ckpt_ctx_kind kind, u64 flags,
+				struct file *file, struct file *logfile)
+{
+	struct ckpt_ctx *ctx;
+
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	if (!ctx)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&ctx->ref);
+	ctx->kind = kind;
+	ctx->flags = flags;
+	ctx->crc = ~0U;
+	ctx->limit = U64_MAX;
+	spin_lock_init(&ctx->defer_lock);
+	INIT_LIST_HEAD(&ctx->deferqueue);
+	init_completion(&ctx->frozen);
+	init_completion(&ctx->thaw);
+	if (ckpt_objhash_alloc(ctx) < 0) {
+		kfree(ctx);
+		return ERR_PTR(-ENOMEM);
+	}
+	if (file)
+		ctx->file = get_file(file);
+	if (logfile)
+		ctx->logfile = get_file(logfile);
+	/* a queued task_work may outlive the ioctl: keep the code around */
+	__module_get(THIS_MODULE);
+	return ctx;
+}
+EXPORT_SYMBOL_GPL(ckpt_ctx_alloc);
+
+static void ckpt_ctx_release(struct kref *ref)
+{
+	struct ckpt_ctx *ctx = container_of(ref, struct ckpt_ctx, ref);
+
+	/* work queued by a failed operation still runs, exactly once */
+	ckpt_deferqueue_run(ctx);
+	ckpt_objhash_free(ctx);
+	rstr_mm_free(ctx);
+	kfree(ctx->ts.xstate);
+	if (ctx->target)
+		put_task_struct(ctx->target);
+	if (ctx->logfile)
+		fput(ctx->logfile);
+	if (ctx->file)
+		fput(ctx->file);
+	kfree(ctx);
+	module_put(THIS_MODULE);
+}
+
+void ckpt_ctx_get(struct ckpt_ctx *ctx)
+{
+	kref_get(&ctx->ref);
+}
+EXPORT_SYMBOL_GPL(ckpt_ctx_get);
+
+void ckpt_ctx_put(struct ckpt_ctx *ctx)
+{
+	kref_put(&ctx->ref, ckpt_ctx_release);
+}
+EXPORT_SYMBOL_GPL(ckpt_ctx_put);
+
+/*
+ * One human line to the caller's log fd (and the kernel's debug log):
+ * what went wrong and where.  Logging is best effort by nature.
+ */
+void ckpt_log(struct ckpt_ctx *ctx, const char *fmt, ...)
+{
+	const char *op = ctx->kind == CKPT_CTX_RESTART ? "restart" : "checkpoint";
+	va_list args;
+	char *line;
+	int len;
+
+	va_start(args, fmt);
+	line = kvasprintf(GFP_KERNEL, fmt, args);
+	va_end(args);
+	if (!line)
+		return;
+	pr_debug("checkpoint: %s: %s\n", op, line);
+	if (ctx->logfile) {
+		char *out = kasprintf(GFP_KERNEL, "%s: %s\n", op, line);
+
+		if (out) {
+			len = strlen(out);
+			kernel_write(ctx->logfile, out, len,
+				     &ctx->logfile->f_pos);
+			kfree(out);
+		}
+	}
+	kfree(line);
+}

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * checkpoint.ko: /dev/checkpoint and its two ioctls.
+ *
+ * A module cannot add system calls, so linux-cr's checkpoint(2) and
+ * restart(2) become ioctls on a misc device.  The device itself grants
+ * nothing: every permission check happens in the operations.
+ */
+#define pr_fmt(fmt) "checkpoint: " fmt
+
+#include <linux/module.h>
+#include <linux/miscdevice.h>
+#include <linux/fs.h>
+#include <linux/file.h>
+#include <linux/uaccess.h>
+
+#include <checkpoint/checkpoint.h>
+#include <checkpoint/symbols.h>
+
+static int ckpt_copy_args(struct ckpt_args *args, void __user *uarg)
+{
+	u32 size;
+	int ret;
+
+	if (get_user(size, (u32 __user *)uarg))
+		return -EFAULT;
+	if (size < CKPT_ARGS_SIZE_VER0 || size > PAGE_SIZE)
+		return -EINVAL;
+	ret = copy_struct_from_user(args, sizeof(*args), uarg, size);
+	/* unknown trailing fields that are set: an ABI the caller expects */
+	return ret == -E2BIG ? -EINVAL : ret;
+}
+
+/* fget() @fd and require @mode; -1 means "none" where @optional. */
+static struct file *ckpt_fget(int fd, fmode_t mode, bool optional)
+{
+	struct file *file;
+
+	if (optional && fd == -1)
+		return NULL;
+	file = fd >= 0 ? fget(fd) : NULL;
+	if (!file)
+		return ERR_PTR(-EBADF);
+	if (!(file->f_mode & mode)) {
+		fput(file);
+		return ERR_PTR(-EBADF);
+	}
+	return file;
+}
+
+static long ckpt_run(struct ckpt_args *args, enum ckpt_ctx_kind kind)
+{
+	fmode_t mode = kind == CKPT_CTX_CHECKPOINT ? FMODE_WRITE : FMODE_READ;
+	struct file *file, *logfile;
+	struct ckpt_ctx *ctx;
+	long ret;
+
+	file = ckpt_fget(args->fd, mode, false);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	logfile = ckpt_fget(args->logfd, FMODE_WRITE, true);
+	if (IS_ERR(logfile)) {
+		ret = PTR_ERR(logfile);
+		goto out_file;
+	}
+	ctx = ckpt_ctx_alloc(kind, args->flags, file, logfile);
+	if (IS_ERR(ctx)) {
+		ret = PTR_ERR(ctx);
+		goto out_log;
+	}
+	if (kind == CKPT_CTX_CHECKPOINT)
+		ret = ckpt_do_checkpoint(ctx, args->pid);
+	else
+		ret = ckpt_do_restart(ctx);
+	ckpt_ctx_put(ctx);
+out_log:
+	if (logfile)
+		fput(logfile);
+out_file:
+	fput(file);
+	return ret;
+}
+
+static long ckpt_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
+{
+	struct ckpt_args args;
+	long ret;
+
+	/* the size bits of @cmd are not checked: args.size versions it */
+	if (_IOC_TYPE(cmd) != CKPT_IOC_MAGIC)
+		return -ENOTTY;
+
+	switch (_IOC_NR(cmd)) {
+	case _IOC_NR(CKPT_IOC_CHECKPOINT):
+		ret = ckpt_copy_args(&args, (void __user *)arg);
+		if (ret)
+			return ret;
+		if (args.flags & ~CHECKPOINT_FLAGS_ALL)
+			return -EINVAL;
+		if (args.pid <= 0)
+			return -ESRCH;
+		return ckpt_run(&args, CKPT_CTX_CHECKPOINT);
+	case _IOC_NR(CKPT_IOC_RESTART):
+		ret = ckpt_copy_args(&args, (void __user *)arg);
+		if (ret)
+			return ret;
+		if (args.flags & ~RESTART_FLAGS_ALL || args.pid != 0)
+			return -EINVAL;
+		return ckpt_run(&args, CKPT_CTX_RESTART);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations ckpt_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = ckpt_ioctl,
+	.compat_ioctl = NULL,	/* 32-bit callers are not supported */
+	.llseek = noop_llseek,
+};
+
+static struct miscdevice ckpt_miscdev = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "checkpoint",
+	.fops = &ckpt_fops,
+	.mode = 0666,
+};
+
+static int __init ckpt_init(void)
+{
+	int ret;
+
+	ret = ckpt_symbols_init();
+	if (ret)
+		return ret;
+	ret = ckpt_cpu_init();
+	if (ret)
+		return ret;
+	ret = misc_register(&ckpt_miscdev);
+	if (ret)
+		pr_err("cannot register /dev/checkpoint: %d\n", ret);
+	return ret;
+}
+
+static void __exit ckpt_exit(void)
+{
+	misc_deregister(&ckpt_miscdev);
+}
+
+module_init(ckpt_init);
+module_exit(ckpt_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("In-kernel checkpoint/restart of processes");

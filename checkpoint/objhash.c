@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The objhash: kernel objects <-> objrefs.
+ *
+ * Anything two tasks may share (an mm, a file, a files table...) is saved
+ * once: the first time checkpoint meets an object it gets a new objref and
+ * its record is written; later sightings only name the objref.  Restart
+ * builds the reverse map, objref -> restored object, so a second reference
+ * in the image shares the object again instead of creating a copy.
+ *
+ * The hash holds a reference on every object in it; teardown drops them.
+ */
+#include <linux/slab.h>
+#include <linux/hashtable.h>
+#include <linux/sched/mm.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+
+#include <checkpoint/checkpoint.h>
+
+#define CKPT_OBJHASH_BITS	8
+
+struct ckpt_obj_ops {
+	const char *name;
+	void (*grab)(void *ptr);
+	void (*drop)(void *ptr);
+};
+
+struct ckpt_obj {
+	struct hlist_node by_ptr;
+	struct hlist_node by_ref;
+	void *ptr;
+	int objref;
+	enum ckpt_obj_type type;
+};
+
+struct ckpt_objhash {
+	DECLARE_HASHTABLE(by_ptr, CKPT_OBJHASH_BITS);
+	DECLARE_HASHTABLE(by_ref, CKPT_OBJHASH_BITS);
+	int next_objref;
+};
+
+static void obj_mm_grab(void *ptr)
+{
+	mmget(ptr);
+}
+
+static void obj_mm_drop(void *ptr)
+{
+	mmput(ptr);
+}
+
+static void obj_file_grab(void *ptr)
+{
+	get_file(ptr);
+}
+
+static void obj_file_drop(void *ptr)
+{
+	fput(ptr);
+}
+
+static const struct ckpt_obj_ops ckpt_obj_ops[CKPT_OBJ_MAX] = {
+	[CKPT_OBJ_MM] = { "mm", obj_mm_grab, obj_mm_drop },
+	[CKPT_OBJ_FILE] = { "file", obj_file_grab, obj_file_drop },
+};
+
+static bool obj_type_valid(enum ckpt_obj_type type)
+{
+	return type > 0 && type < CKPT_OBJ_MAX && ckpt_obj_ops[type].grab;
+}
+
+int ckpt_objhash_alloc(struct ckpt_ctx *ctx)
+{
+	struct ckpt_objhash *h = kzalloc(sizeof(*h), GFP_KERNEL);
+
+	if (!h)
+		return -ENOMEM;
+	hash_init(h->by_ptr);
+	hash_init(h->by_ref);
+	h->next_objref = 1;
+	ctx->objhash = h;
+	return 0;
+}
+
+void ckpt_objhash_free(struct ckpt_ctx *ctx)
+{
+	struct ckpt_objhash *h = ctx->objhash;
+	struct hlist_node *n;
+	struct ckpt_obj *obj;
+	int bkt;
+
+	if (!h)
+		return;
+	hash_for_each_safe(h->by_ref, bkt, n, obj, by_ref) {
+		ckpt_obj_ops[obj->type].drop(obj->ptr);
+		kfree(obj);
+	}
+	kfree(h);
+	ctx->objhash = NULL;
+}
+
+static struct ckpt_obj *obj_find_ptr(struct ckpt_objhash *h, void *ptr)
+{
+	struct ckpt_obj *obj;
+
+	hash_for_each_possible(h->by_ptr, obj, by_ptr, (unsigned long)ptr)
+		if (obj->ptr == ptr)
+			return obj;
+	return NULL;
+}
+
+static struct ckpt_obj *obj_find_ref(struct ckpt_objhash *h, int objref)
+{
+	struct ckpt_obj *obj;
+
+	hash_for_each_possible(h->by_ref, obj, by_ref, objref)
+		if (obj->objref == objref)
+			return obj;
+	return NULL;
+}
+
+static int obj_new(struct ckpt_objhash *h, void *ptr, int objref,
+		   enum ckpt_obj_type type)
+{
+	struct ckpt_obj *obj = kmalloc(sizeof(*obj), GFP_KERNEL);
+
+	if (!obj)
+		return -ENOMEM;
+	obj->ptr = ptr;
+	obj->objref = objref;
+	obj->type = type;
+	ckpt_obj_ops[type].grab(ptr);
+	hash_add(h->by_ptr, &obj->by_ptr, (unsigned long)ptr);
+	hash_add(h->by_ref, &obj->by_ref, objref);
+	return 0;
+}
+
+/**
+ * ckpt_obj_lookup_add - objref of @ptr, giving it a new one on first sight
+ * @ctx: checkpoint context
+ * @ptr: the kernel object
+ * @type: its type; the hash takes a reference of that type
+ * @first: set to true when @ptr was not in the hash before
+ *
+ * Returns the objref (> 0) or a negative errno.
+ */
+int ckpt_obj_lookup_add(struct ckpt_ctx *ctx, void *ptr,
+			enum ckpt_obj_type type, bool *first)
+{
+	struct ckpt_objhash *h = ctx->objhash;
+	struct ckpt_obj *obj;
+	int objref, ret;
+
+	if (!ptr || !obj_type_valid(type))
+		return -EINVAL;
+	obj = obj_find_ptr(h, ptr);
+	if (obj) {
+		if (obj->type != type)
+			return -EINVAL;
+		*first = false;
+		return obj->objref;
+	}
+	if (h->next_objref == INT_MAX)
+		return -ENOSPC;
+	objref = h->next_objref;
+	ret = obj_new(h, ptr, objref, type);
+	if (ret < 0)
+		return ret;
+	h->next_objref++;
+	*first = true;
+	return objref;
+}
+EXPORT_SYMBOL_GPL(ckpt_obj_lookup_add);
+
+/* The objref of @ptr, 0 if it has none yet, or -EINVAL for a type clash. */
+int ckpt_obj_lookup(struct ckpt_ctx *ctx, void *ptr, enum ckpt_obj_type type)
+{
+	struct ckpt_obj *obj = obj_find_ptr(ctx->objhash, ptr);
+
+	if (!obj)
+		return 0;
+	return obj->type == type ? obj->objref : -EINVAL;
+}
+EXPORT_SYMBOL_GPL(ckpt_obj_lookup);
+
+/**
+ * ckpt_obj_insert - restart: record that @objref from the image is @ptr
+ *
+ * The objref comes from the image, so it is checked: it must be positive
+ * and not seen before.  The hash takes a reference on @ptr.
+ */
+int ckpt_obj_insert(struct ckpt_ctx *ctx, void *ptr, int objref,
+		    enum ckpt_obj_type type)
+{
+	if (!ptr || !obj_type_valid(type) || objref <= 0)
+		return -EINVAL;
+	if (obj_find_ref(ctx->objhash, objref))
+		return -EINVAL;
+	return obj_new(ctx->objhash, ptr, objref, type);
+}
+EXPORT_SYMBOL_GPL(ckpt_obj_insert);
+
+/**
+ * ckpt_obj_fetch - restart: the object an image's objref names
+ *
+ * Returns the object (the hash keeps its reference) or ERR_PTR(-EINVAL)
+ * if the objref is unknown or names an object of another type.
+ */
+void *ckpt_obj_fetch(struct ckpt_ctx *ctx, int objref,
+		     enum ckpt_obj_type type)
+{
+	struct ckpt_obj *obj = obj_find_ref(ctx->objhash, objref);
+
+	if (!obj || obj->type != type)
+		return ERR_PTR(-EINVAL);
+	return obj->ptr;
+}
+EXPORT_SYMBOL_GPL(ckpt_obj_fetch);

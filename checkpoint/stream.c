@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The image stream: typed, length-prefixed records, written and read
+ * strictly in order through the caller's fd, so a pipe or a socket works
+ * as well as a file.  A running crc32c over every byte lets the reader
+ * check the tail record without seeking back.
+ *
+ * Everything read here is hostile until checked: types, lengths against
+ * the enclosing record, alignment, the header's identity, the checksum.
+ */
+#include <linux/fs.h>
+#include <linux/crc32.h>
+#include <linux/utsname.h>
+#include <linux/timekeeping.h>
+#include <linux/string.h>
+
+#include <checkpoint/checkpoint.h>
+
+static const char * const ckpt_hdr_names[CKPT_HDR_MAX_TYPE] = {
+	[CKPT_HDR_HEADER] = "HEADER",
+	[CKPT_HDR_TASK] = "TASK",
+	[CKPT_HDR_MM] = "MM",
+	[CKPT_HDR_VMA] = "VMA",
+	[CKPT_HDR_CPU] = "CPU",
+	[CKPT_HDR_PAGES] = "PAGES",
+	[CKPT_HDR_TAIL] = "TAIL",
+};
+
+const char *ckpt_hdr_name(u32 type)
+{
+	if (type && type < CKPT_HDR_MAX_TYPE)
+		return ckpt_hdr_names[type];
+	return "unknown";
+}
+
+/* ---------------------------------------------------------------------- */
+/* writing */
+
+int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len)
+{
+	size_t done = 0;
+	ssize_t ret;
+
+	while (done < len) {
+		ret = kernel_write(ctx->file, buf + done, len - done,
+				   &ctx->file->f_pos);
+		if (ret < 0)
+			return ret;
+		if (ret == 0)
+			return -EIO;
+		done += ret;
+	}
+	ctx->crc = __crc32c_le(ctx->crc, buf, len);
+	ctx->pos += len;
+	return 0;
+}
+
+int ckpt_write_pad(struct ckpt_ctx *ctx, size_t len)
+{
+	static const char zeroes[CKPT_ALIGN];
+
+	return len ? ckpt_write(ctx, zeroes, len) : 0;
+}
+
+/*
+ * Write record @h of struct size @size; @extra bytes of data or nested
+ * records follow, which the caller writes (and pads, for data).
+ */
+int ckpt_write_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type,
+		   size_t size, size_t extra)
+{
+	if (size + ALIGN(extra, CKPT_ALIGN) > U32_MAX)
+		return -E2BIG;
+	h->type = type;
+	h->len = size + ALIGN(extra, CKPT_ALIGN);
+	ctx->nr_records++;
+	return ckpt_write(ctx, h, size);
+}
+
+int ckpt_write_header(struct ckpt_ctx *ctx)
+{
+	struct ckpt_hdr_header hdr = {};
+
+	memcpy(hdr.magic, CKPT_MAGIC, CKPT_MAGIC_LEN);
+	hdr.version = CKPT_VERSION;
+	hdr.arch = CKPT_ARCH_X86_64;
+	hdr.page_size = PAGE_SIZE;
+	hdr.xstate_size = ckpt_xstate_size();
+	hdr.xstate_features = ckpt_xstate_features();
+	hdr.time = ktime_get_real_seconds();
+	strscpy(hdr.release, utsname()->release, sizeof(hdr.release));
+	strscpy(hdr.machine, utsname()->machine, sizeof(hdr.machine));
+	return ckpt_write_obj(ctx, &hdr.h, CKPT_HDR_HEADER, sizeof(hdr), 0);
+}
+
+int ckpt_write_tail(struct ckpt_ctx *ctx)
+{
+	struct ckpt_hdr_tail tail = {};
+
+	tail.crc32c = ~ctx->crc;
+	tail.nr_records = ctx->nr_records;
+	return ckpt_write_obj(ctx, &tail.h, CKPT_HDR_TAIL, sizeof(tail), 0);
+}
+
+/* ---------------------------------------------------------------------- */
+/* reading */
+
+int ckpt_read(struct ckpt_ctx *ctx, void *buf, size_t len)
+{
+	size_t done = 0;
+	ssize_t ret;
+
+	while (done < len) {
+		ret = kernel_read(ctx->file, buf + done, len - done,
+				  &ctx->file->f_pos);
+		if (ret < 0)
+			return ckpt_err(ctx, (int)ret,
+					"read error at offset %llu",
+					ctx->pos + done);
+		if (ret == 0)
+			return ckpt_err(ctx, -EINVAL,
+					"image truncated at offset %llu (in %s record at %llu)",
+					ctx->pos + done,
+					ckpt_hdr_name(ctx->hdr_type),
+					ctx->hdr_pos);
+		done += ret;
+	}
+	ctx->crc = __crc32c_le(ctx->crc, buf, len);
+	ctx->pos += len;
+	return 0;
+}
+
+/* Consume the padding after @len bytes of data; it must be zero. */
+int ckpt_read_pad(struct ckpt_ctx *ctx, size_t len)
+{
+	u8 pad[CKPT_ALIGN];
+	size_t n = ALIGN(len, CKPT_ALIGN) - len;
+	int ret;
+
+	if (!n)
+		return 0;
+	ret = ckpt_read(ctx, pad, n);
+	if (ret < 0)
+		return ret;
+	if (memchr_inv(pad, 0, n))
+		return ckpt_err(ctx, -EINVAL, "nonzero padding at offset %llu",
+				ctx->pos - n);
+	return 0;
+}
+
+static size_t ckpt_hdr_max_len(u32 type)
+{
+	if (type == CKPT_HDR_PAGES)
+		return sizeof(struct ckpt_hdr_pages) +
+		       (size_t)CKPT_PAGES_MAX * PAGE_SIZE;
+	return CKPT_HDR_MAX;
+}
+
+/* Read and check the next record header; nothing of its payload. */
+int ckpt_read_hdr(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
+{
+	int ret;
+
+	ctx->crc_hdr = ctx->crc;
+	ctx->hdr_pos = ctx->pos;
+	ctx->hdr_type = 0;
+	ret = ckpt_read(ctx, h, sizeof(*h));
+	if (ret < 0)
+		return ret;
+	if (!h->type || h->type >= CKPT_HDR_MAX_TYPE)
+		return ckpt_err(ctx, -EINVAL,
+				"unknown record type %u at offset %llu",
+				h->type, ctx->hdr_pos);
+	ctx->hdr_type = h->type;
+	if (h->len < sizeof(*h) || !IS_ALIGNED(h->len, CKPT_ALIGN) ||
+	    h->len > ckpt_hdr_max_len(h->type))
+		return ckpt_err(ctx, -EINVAL,
+				"%s record at offset %llu has bad length %u",
+				ckpt_hdr_name(h->type), ctx->hdr_pos, h->len);
+	if (ctx->hdr_pos + h->len > ctx->limit)
+		return ckpt_err(ctx, -EINVAL,
+				"%s record at offset %llu (length %u) runs past its parent ending at %llu",
+				ckpt_hdr_name(h->type), ctx->hdr_pos, h->len,
+				ctx->limit);
+	ctx->nr_records++;
+	return 0;
+}
+
+/* Having read @h, read the rest of its fixed part, @size bytes in all. */
+int ckpt_read_payload(struct ckpt_ctx *ctx, struct ckpt_hdr *h, size_t size)
+{
+	if (h->len < size)
+		return ckpt_err(ctx, -EINVAL,
+				"%s record at offset %llu too short (%u < %zu)",
+				ckpt_hdr_name(h->type), ctx->hdr_pos, h->len,
+				size);
+	return ckpt_read(ctx, h + 1, size - sizeof(*h));
+}
+
+/* Read the next record, which must be of @type, with a fixed part @size. */
+int ckpt_read_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type,
+		  size_t size)
+{
+	int ret = ckpt_read_hdr(ctx, h);
+
+	if (ret < 0)
+		return ret;
+	if (h->type != type)
+		return ckpt_err(ctx, -EINVAL,
+				"expected a %s record at offset %llu, found %s",
+				ckpt_hdr_name(type), ctx->hdr_pos,
+				ckpt_hdr_name(h->type));
+	return ckpt_read_payload(ctx, h, size);
+}
+
+int ckpt_read_header(struct ckpt_ctx *ctx)
+{
+	struct ckpt_hdr_header hdr;
+	u64 missing;
+	int ret;
+
+	ret = ckpt_read_obj(ctx, &hdr.h, CKPT_HDR_HEADER, sizeof(hdr));
+	if (ret < 0)
+		return ret;
+	if (hdr.h.len != sizeof(hdr))
+		return ckpt_err(ctx, -EINVAL, "HEADER record has length %u",
+				hdr.h.len);
+	if (memcmp(hdr.magic, CKPT_MAGIC, CKPT_MAGIC_LEN))
+		return ckpt_err(ctx, -EINVAL, "not a checkpoint image (bad magic)");
+	if (hdr.version != CKPT_VERSION)
+		return ckpt_err(ctx, -EINVAL,
+				"image format version %u, this module reads %u",
+				hdr.version, CKPT_VERSION);
+	if (hdr.arch != CKPT_ARCH_X86_64)
+		return ckpt_err(ctx, -EINVAL, "image is for architecture %u",
+				hdr.arch);
+	if (hdr.page_size != PAGE_SIZE)
+		return ckpt_err(ctx, -EINVAL, "image page size %u, ours %lu",
+				hdr.page_size, PAGE_SIZE);
+	missing = hdr.xstate_features & ~ckpt_xstate_features();
+	if (missing)
+		return ckpt_err(ctx, -EINVAL,
+				"image uses CPU state features %#llx this CPU lacks",
+				missing);
+	if (!hdr.xstate_size || hdr.xstate_size > CKPT_HDR_MAX / 2)
+		return ckpt_err(ctx, -EINVAL, "image xstate size %u",
+				hdr.xstate_size);
+	return 0;
+}
+
+/* @h was read by ckpt_read_hdr() and is a TAIL: check it. */
+int ckpt_read_tail(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
+{
+	struct ckpt_hdr_tail tail;
+	u32 crc = ~ctx->crc_hdr;
+	u32 nr = ctx->nr_records - 1;
+	int ret;
+
+	tail.h = *h;
+	ret = ckpt_read_payload(ctx, &tail.h, sizeof(tail));
+	if (ret < 0)
+		return ret;
+	if (tail.h.len != sizeof(tail))
+		return ckpt_err(ctx, -EINVAL, "TAIL record has length %u",
+				tail.h.len);
+	if (tail.crc32c != crc)
+		return ckpt_err(ctx, -EINVAL,
+				"checksum mismatch: image says %08x, data is %08x",
+				tail.crc32c, crc);
+	if (tail.nr_records != nr)
+		return ckpt_err(ctx, -EINVAL,
+				"image has %u records, tail says %u",
+				nr, tail.nr_records);
+	return 0;
+}

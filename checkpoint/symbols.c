@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Resolve the few unexported kernel functions the module calls.
+ *
+ * kallsyms_lookup_name() itself is not exported since 5.7; a kprobe on it
+ * tells its address.  Every symbol is resolved here, once, at load time,
+ * so a kernel that lacks one refuses the module with the symbol's name
+ * instead of failing later in the middle of an operation.
+ */
+#define pr_fmt(fmt) "checkpoint: " fmt
+
+#include <linux/kernel.h>
+#include <linux/kprobes.h>
+#include <linux/string.h>
+#include <asm/cpufeature.h>
+
+#include <checkpoint/symbols.h>
+
+struct ckpt_syms ckpt_syms;
+
+static const struct {
+	const char *name;
+	void **addr;
+} ckpt_sym_table[] = {
+	{ "ptrace_may_access", (void **)&ckpt_syms.ptrace_may_access },
+	{ "task_work_cancel", (void **)&ckpt_syms.task_work_cancel },
+	{ "do_arch_prctl_64", (void **)&ckpt_syms.do_arch_prctl_64 },
+	{ "copy_uabi_from_kernel_to_xstate",
+	  (void **)&ckpt_syms.copy_uabi_from_kernel_to_xstate },
+};
+
+typedef unsigned long (*kallsyms_lookup_name_t)(const char *name);
+
+static kallsyms_lookup_name_t ckpt_find_kallsyms(void)
+{
+	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
+	void *addr;
+
+	if (register_kprobe(&kp) < 0)
+		return NULL;
+	addr = kp.addr;
+	unregister_kprobe(&kp);
+	return (kallsyms_lookup_name_t)addr;
+}
+
+/*
+ * With indirect branch tracking enforced, a function the kernel never
+ * calls indirectly has had its ENDBR sealed at boot; calling it through
+ * a pointer would fault.  Refuse such a function up front.
+ */
+static bool ckpt_callable(void *addr)
+{
+	const u32 endbr64 = 0xfa1e0ff3;
+	u32 insn;
+
+	if (!cpu_feature_enabled(X86_FEATURE_IBT))
+		return true;
+	memcpy(&insn, addr, sizeof(insn));
+	return insn == endbr64;
+}
+
+int ckpt_symbols_init(void)
+{
+	kallsyms_lookup_name_t lookup = ckpt_find_kallsyms();
+	unsigned long addr;
+	int i;
+
+	if (!lookup) {
+		pr_err("cannot locate kallsyms_lookup_name (CONFIG_KPROBES?)\n");
+		return -ENOENT;
+	}
+	for (i = 0; i < ARRAY_SIZE(ckpt_sym_table); i++) {
+		addr = lookup(ckpt_sym_table[i].name);
+		if (!addr) {
+			pr_err("kernel symbol %s not found\n",
+			       ckpt_sym_table[i].name);
+			return -ENOENT;
+		}
+		if (!ckpt_callable((void *)addr)) {
+			pr_err("kernel symbol %s is not callable (IBT sealed)\n",
+			       ckpt_sym_table[i].name);
+			return -ENOENT;
+		}
+		*ckpt_sym_table[i].addr = (void *)addr;
+	}
+	return 0;
+}

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * In-kernel checkpoint/restart: what the module's files share.
+ */
+#ifndef _CHECKPOINT_CHECKPOINT_H
+#define _CHECKPOINT_CHECKPOINT_H
+
+#include <linux/types.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/completion.h>
+#include <linux/sched.h>
+#include <linux/err.h>
+#include <linux/printk.h>
+#include <linux/checkpoint.h>
+
+struct file;
+struct ckpt_objhash;
+struct ckpt_rstr_mm;
+
+enum ckpt_ctx_kind {
+	CKPT_CTX_CHECKPOINT = 1,
+	CKPT_CTX_RESTART,
+};
+
+/*
+ * Per-task state that only the task itself can read consistently: it is
+ * saved from the task's own context while it freezes (checkpoint), or
+ * kept here between reading it and applying it (restart).
+ */
+struct ckpt_task_state {
+	struct ckpt_hdr_task task;
+	struct ckpt_hdr_cpu cpu;
+	void *xstate;			/* standard-format xsave area */
+	unsigned int xstate_size;
+};
+
+/* One checkpoint or restart operation. */
+struct ckpt_ctx {
+	struct kref ref;
+	enum ckpt_ctx_kind kind;
+	u64 flags;
+	struct file *file;		/* the image */
+	struct file *logfile;		/* may be NULL */
+
+	/* the stream */
+	u64 pos;			/* bytes written or read so far */
+	u32 crc;			/* running crc32c state */
+	u32 crc_hdr;			/* crc before the last record header */
+	u32 nr_records;
+	u64 limit;			/* end of the enclosing record */
+	u64 hdr_pos;			/* offset of the last record header */
+	u32 hdr_type;			/* type of the last record header */
+
+	struct ckpt_objhash *objhash;
+	spinlock_t defer_lock;
+	struct list_head deferqueue;
+
+	/* checkpoint: the target and its freezing */
+	struct task_struct *target;
+	struct callback_head freeze_work;
+	struct completion frozen;
+	struct completion thaw;
+	int freeze_err;
+
+	struct ckpt_task_state ts;
+	struct ckpt_rstr_mm *rmm;	/* restart: the address space to build */
+};
+
+/* ctx.c */
+struct ckpt_ctx *ckpt_ctx_alloc(enum ckpt_ctx_kind kind, u64 flags,
+				struct file *file, struct file *logfile);
+void ckpt_ctx_get(struct ckpt_ctx *ctx);
+void ckpt_ctx_put(struct ckpt_ctx *ctx);
+__printf(2, 3) void ckpt_log(struct ckpt_ctx *ctx, const char *fmt, ...);
+
+/* Log one line and evaluate to @err. */
+#define ckpt_err(ctx, err, fmt, ...)					\
+	({ int __err = (err);						\
+	   ckpt_log(ctx, fmt " (errno %d)", ##__VA_ARGS__, -__err);	\
+	   __err; })
+
+/* objhash.c: kernel object <-> objref */
+enum ckpt_obj_type {
+	CKPT_OBJ_MM = 1,
+	CKPT_OBJ_FILE,
+	CKPT_OBJ_MAX
+};
+
+int ckpt_objhash_alloc(struct ckpt_ctx *ctx);
+void ckpt_objhash_free(struct ckpt_ctx *ctx);
+int ckpt_obj_lookup_add(struct ckpt_ctx *ctx, void *ptr,
+			enum ckpt_obj_type type, bool *first);
+int ckpt_obj_lookup(struct ckpt_ctx *ctx, void *ptr, enum ckpt_obj_type type);
+int ckpt_obj_insert(struct ckpt_ctx *ctx, void *ptr, int objref,
+		    enum ckpt_obj_type type);
+void *ckpt_obj_fetch(struct ckpt_ctx *ctx, int objref,
+		     enum ckpt_obj_type type);
+
+/* deferqueue.c: work postponed to the end of the operation */
+typedef int (*ckpt_deferqueue_func_t)(void *data);
+
+int ckpt_deferqueue_add(struct ckpt_ctx *ctx, ckpt_deferqueue_func_t func,
+			unsigned int flags, const void *data, size_t size);
+int ckpt_deferqueue_run(struct ckpt_ctx *ctx);
+
+/* stream.c: typed, length-prefixed records through ctx->file */
+int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len);
+int ckpt_write_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type,
+		   size_t size, size_t extra);
+int ckpt_write_pad(struct ckpt_ctx *ctx, size_t len);
+int ckpt_write_header(struct ckpt_ctx *ctx);
+int ckpt_write_tail(struct ckpt_ctx *ctx);
+int ckpt_read(struct ckpt_ctx *ctx, void *buf, size_t len);
+int ckpt_read_hdr(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
+int ckpt_read_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type,
+		  size_t size);
+int ckpt_read_payload(struct ckpt_ctx *ctx, struct ckpt_hdr *h, size_t size);
+int ckpt_read_pad(struct ckpt_ctx *ctx, size_t len);
+int ckpt_read_header(struct ckpt_ctx *ctx);
+int ckpt_read_tail(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
+const char *ckpt_hdr_name(u32 type);
+
+/* checkpoint.c, restart.c */
+int ckpt_do_checkpoint(struct ckpt_ctx *ctx, pid_t pid);
+int ckpt_do_restart(struct ckpt_ctx *ctx);
+
+/* task.c */
+void ckpt_save_task_self(struct ckpt_ctx *ctx);
+int ckpt_task(struct ckpt_ctx *ctx, struct task_struct *t, int mm_objref);
+int rstr_task_read(struct ckpt_ctx *ctx);
+int rstr_task(struct ckpt_ctx *ctx);
+
+/* memory.c */
+int ckpt_mm_check(struct ckpt_ctx *ctx, struct mm_struct *mm);
+int ckpt_mm(struct ckpt_ctx *ctx, struct mm_struct *mm, int objref);
+int rstr_mm_read(struct ckpt_ctx *ctx);
+int rstr_mm(struct ckpt_ctx *ctx);
+int rstr_pages(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
+void rstr_mm_free(struct ckpt_ctx *ctx);
+
+/* cpu_x86.c */
+int ckpt_cpu_self(struct ckpt_ctx *ctx);
+int ckpt_cpu(struct ckpt_ctx *ctx);
+int rstr_cpu_read(struct ckpt_ctx *ctx);
+int rstr_cpu(struct ckpt_ctx *ctx);
+int ckpt_cpu_init(void);
+unsigned int ckpt_xstate_size(void);
+u64 ckpt_xstate_features(void);
+
+#endif /* _CHECKPOINT_CHECKPOINT_H */
