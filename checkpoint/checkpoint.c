@@ -150,8 +150,6 @@ static int ckpt_write_image(struct ckpt_ctx *ctx, struct mm_struct *mm)
 	if (!ret)
 		ret = ckpt_task(ctx, ctx->target, objref);
 	if (!ret)
-		ret = ckpt_cpu(ctx);
-	if (!ret)
 		ret = ckpt_mm(ctx, mm, objref);
 	if (!ret)
 		ret = ckpt_deferqueue_run(ctx);

@@ -48,13 +48,12 @@ static const struct user_regset *ckpt_regset(unsigned int note)
 
 /*
  * Learn the user xsave size and features once: the regset's size, and
- * the feature mask the kernel stores in the software-reserved bytes of
- * every user xsave image it produces.
+ * the XCR0 value the kernel stores in the software-reserved bytes of the
+ * user xsave images it produces (as in core dumps).
  */
 int ckpt_cpu_init(void)
 {
 	const struct user_regset *rs = ckpt_regset(NT_X86_XSTATE);
-	struct _fpx_sw_bytes *sw;
 	void *buf;
 	int ret;
 
@@ -67,9 +66,9 @@ int ckpt_cpu_init(void)
 	if (!buf)
 		return -ENOMEM;
 	ret = regset_get(current, rs, ckpt_xsave_size, buf);
-	sw = buf + offsetof(struct fxregs_state, sw_reserved);
 	if (ret >= 0)
-		ckpt_xsave_features = sw->xfeatures;
+		ckpt_xsave_features = ((u64 *)(buf + offsetof(struct fxregs_state,
+						   sw_reserved)))[USER_XSTATE_XCR0_WORD];
 	kfree(buf);
 	return ret < 0 ? ret : 0;
 }

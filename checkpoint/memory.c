@@ -130,9 +130,9 @@ out:
 /* Check before freezing that every mapping is of a kind we can save. */
 int ckpt_mm_check(struct ckpt_ctx *ctx, struct mm_struct *mm)
 {
+	VMA_ITERATOR(vmi, mm, 0);
 	struct vm_area_struct *vma;
 	int ret = 0;
-	VMA_ITERATOR(vmi, mm, 0);
 
 	mmap_read_lock(mm);
 	for_each_vma(vmi, vma) {
@@ -147,11 +147,11 @@ int ckpt_mm_check(struct ckpt_ctx *ctx, struct mm_struct *mm)
 static int ckpt_collect_vmas(struct ckpt_ctx *ctx, struct mm_struct *mm,
 			     struct ckpt_vma_info **pvi, unsigned int *pnr)
 {
+	VMA_ITERATOR(vmi, mm, 0);
 	struct ckpt_vma_info *vi;
 	struct vm_area_struct *vma;
 	unsigned int nr = 0, i = 0;
 	int ret = 0;
-	VMA_ITERATOR(vmi, mm, 0);
 
 	mmap_read_lock(mm);
 	for_each_vma(vmi, vma)
@@ -362,8 +362,10 @@ static int ckpt_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
 }
 
 /*
- * The MM record with its VMA records, then the PAGES records.  The task
- * is frozen and shares its mm with nobody, so the layout cannot change.
+ * The MM record with its VMA records, the CPU record, then the PAGES
+ * records: everything restart must check before it destroys anything
+ * comes first.  The task is frozen and shares its mm with nobody, so the
+ * layout cannot change between the two passes.
  */
 int ckpt_mm(struct ckpt_ctx *ctx, struct mm_struct *mm, int objref)
 {
@@ -396,6 +398,8 @@ int ckpt_mm(struct ckpt_ctx *ctx, struct mm_struct *mm, int objref)
 	ret = ckpt_write_obj(ctx, &hm.h, CKPT_HDR_MM, sizeof(hm), extra);
 	for (i = 0; i < nr && ret >= 0; i++)
 		ret = ckpt_write_vma(ctx, &vi[i]);
+	if (ret >= 0)
+		ret = ckpt_cpu(ctx);	/* between the layout and the pages */
 	if (ret >= 0)
 		ret = ckpt_pages(ctx, mm, vi, nr);
 	ckpt_vma_infos_free(vi, nr);

@@ -68,9 +68,9 @@ static int rstr_read_layout(struct ckpt_ctx *ctx)
 	if (!ret)
 		ret = rstr_task_read(ctx);
 	if (!ret)
-		ret = rstr_cpu_read(ctx);
-	if (!ret)
 		ret = rstr_mm_read(ctx);
+	if (!ret)
+		ret = rstr_cpu_read(ctx);
 	if (ret < 0)
 		return ret;
 	mm = ckpt_obj_fetch(ctx, ctx->ts.task.mm_objref, CKPT_OBJ_MM);

@@ -10,6 +10,10 @@
  * records; every record is padded to a multiple of 8 bytes.  The stream
  * opens with CKPT_HDR_HEADER and closes with CKPT_HDR_TAIL, whose crc32c
  * covers every byte before the tail record.
+ *
+ * One process is written as: HEADER, TASK, MM (its VMA records nested
+ * inside), CPU, PAGES..., TAIL - everything a restart must check before
+ * it destroys the caller's address space comes before the page contents.
  */
 #ifndef _UAPI_LINUX_CHECKPOINT_H
 #define _UAPI_LINUX_CHECKPOINT_H
@@ -116,8 +120,9 @@ struct ckpt_hdr_mm {
 
 enum ckpt_vma_kind {
 	CKPT_VMA_ANON = 1,	/* private anonymous: present pages follow */
-	CKPT_VMA_FILE,		/* private file mapping: the file is mapped
-				 * again, pages that differ from it follow */
+	CKPT_VMA_FILE,		/* private file mapping: mapped again,
+				 * then its copied-on-write pages follow
+				 */
 	CKPT_VMA_VDSO,		/* [vdso]: the restoring kernel's own */
 	CKPT_VMA_VVAR,		/* [vvar]: comes with [vdso] */
 };
