@@ -3,9 +3,9 @@
  * The address space: its layout, the mm's own fields and page contents.
  *
  * Checkpoint writes an MM record with one nested VMA record per mapping,
- * then PAGES records with the contents that are not elsewhere: present
- * pages of anonymous mappings, and the copied-on-write pages of private
- * file mappings (the rest of those comes back from the file).  Page tables
+ * then PAGES records with the contents that are not elsewhere: present,
+ * nonzero pages of anonymous mappings, and the copied-on-write pages of
+ * private file mappings (the rest of those comes back from the file).  Page tables
  * are consulted so that holes cost nothing: a 1 GiB mapping with one
  * touched page saves one page.
  *
@@ -280,10 +280,29 @@ static int ckpt_write_run(struct ckpt_ctx *ctx, unsigned long addr,
 	return ret;
 }
 
+static bool ckpt_page_is_zero(struct page *page)
+{
+	void *kaddr = kmap_local_page(page);
+	bool zero = !memchr_inv(kaddr, 0, PAGE_SIZE);
+
+	kunmap_local(kaddr);
+	return zero;
+}
+
 /*
- * Save pages[0..nr) mapped from @addr: all of them for anonymous memory,
- * only the copied-on-write (anonymous) ones of a private file mapping.
+ * Whether a present page holds anything a restart could not recreate.
+ * A private file mapping's pages that were never written come back from
+ * the file.  An anonymous page of zeroes comes back by itself: these are
+ * common, since touching one byte of a THP-backed region populates 2 MiB.
  */
+static bool ckpt_page_needed(struct page *page, bool file)
+{
+	if (file)
+		return PageAnon(page);
+	return !ckpt_page_is_zero(page);
+}
+
+/* Save what is needed of pages[0..nr), mapped from @addr, in runs. */
 static int ckpt_save_batch(struct ckpt_ctx *ctx, unsigned long addr,
 			   struct page **pages, unsigned int nr, bool file)
 {
@@ -291,7 +310,7 @@ static int ckpt_save_batch(struct ckpt_ctx *ctx, unsigned long addr,
 	int ret = 0;
 
 	for (i = 0; i < nr && ret >= 0; i++) {
-		if (!file || PageAnon(pages[i])) {
+		if (ckpt_page_needed(pages[i], file)) {
 			run++;
 			continue;
 		}

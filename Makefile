@@ -1,0 +1,165 @@
+# In-kernel checkpoint/restart: top-level Makefile.
+#
+# Builds the module (through Kbuild) and the tools for one kernel, installs
+# them, and drives the checks and the QEMU test matrix over the two Debian
+# kernels that tools/testing/setup.sh installs.  "make help" lists targets.
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+
+B := $(CURDIR)/build
+T := $(CURDIR)/tools/testing
+TOOLS := $(addprefix tools/,ckpt rstr ckptinfo)
+MODULE_SOURCES := Kbuild checkpoint include uapi
+SELFTESTS := $(B)/selftests
+KSFT_DIR := $(B)/linux-source/tools/testing/selftests
+COUNTER := $(B)/demo/counter
+
+# The test matrix: KREL_61 and KREL_612, written by setup.sh.
+-include $(B)/kernels.mk
+KRELS := $(KREL_61) $(KREL_612)
+hdrs = /usr/src/linux-headers-$(1)
+
+# The release of the kernel tree $(1).  UTS_RELEASE is the one the module's
+# vermagic and /lib/modules use; Debian's 6.1 headers hold the upstream
+# version ("6.1.192") in include/config/kernel.release.
+krel_of = $(or $(shell sed -n 's/.*UTS_RELEASE "\(.*\)".*/\1/p' \
+		$(1)/include/generated/utsrelease.h 2>/dev/null), \
+	$(shell cat $(1)/include/config/kernel.release 2>/dev/null))
+
+# Path of module $(2) built in $(1), found in Kbuild's modules.order
+# (which lists .o files on newer kernels, .ko on older ones; absolute
+# paths for M=/abs/path, relative ones otherwise).
+ko_order = $(shell sed -n 's/\.o$$/.ko/; /\(^\|\/\)$(2)\.ko$$/p' \
+	$(1)/modules.order 2>/dev/null)
+ko = $(foreach p,$(or $(ko_order),$(2).ko),$(if $(filter /%,$(p)),$(p),$(1)/$(p)))
+
+.PHONY: all module tools install setup need-kernels sparse checkpatch \
+	selftests counter check demo demo-run clean distclean help
+
+all: module tools
+
+module:
+	$(if $(wildcard $(KDIR)/Makefile),,$(error KDIR=$(KDIR) is no kernel \
+		build tree; install the kernel headers or pass KDIR=))
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+tools:
+	$(MAKE) -C tools
+
+# Other people's scripts rely on exactly these paths.
+install: KREL_INSTALL = $(call krel_of,$(KDIR))
+install: module tools
+	$(if $(KREL_INSTALL),,$(error cannot tell the release of $(KDIR)))
+	install -D -m 644 $(call ko,$(CURDIR),checkpoint) \
+		$(DESTDIR)/lib/modules/$(KREL_INSTALL)/extra/checkpoint.ko
+	install -D -m 755 -t $(DESTDIR)/usr/bin $(TOOLS)
+	$(if $(DESTDIR),,depmod -a $(KREL_INSTALL))
+
+setup:
+	$(T)/setup.sh
+
+# --- the test matrix: one copy of the module sources per kernel ---------
+#
+# Kbuild writes objects next to the sources, so each kernel builds its own
+# copy in build/KREL/src.  Per kernel: src-KREL, module-KREL, sparse-KREL,
+# initramfs-KREL and test-KREL (boot it in QEMU and judge the results).
+# KSFT_DIR: Kbuild's default for it is relative to the sources, which the
+# copy does not have.
+
+need-kernels:
+	$(if $(KRELS),,$(error no build/kernels.mk: run "make setup" first))
+
+src-%:
+	$(T)/sync-src.sh $(B)/$*/src $(MODULE_SOURCES)
+
+module-%: src-%
+	$(MAKE) -C $(call hdrs,$*) M=$(B)/$*/src KSFT_DIR=$(KSFT_DIR) modules
+
+sparse-%: src-%
+	$(T)/sparse.sh $(call hdrs,$*) $(B)/$*/src KSFT_DIR=$(KSFT_DIR)
+
+sparse: need-kernels $(addprefix sparse-,$(KRELS))
+
+checkpatch:
+	$(T)/checkpatch.sh
+
+selftests:
+	rm -rf $(SELFTESTS)
+	$(MAKE) -C selftests/checkpoint install INSTALL_PATH=$(SELFTESTS) \
+		KSFT_DIR=$(KSFT_DIR)
+
+# The unit-test module is optional here; run.sh reports if it is missing.
+initramfs-%: module-% tools selftests
+	$(T)/mkinitramfs.sh -k $* -m $(call ko,$(B)/$*/src,checkpoint) \
+		$(addprefix -m ,$(wildcard $(call ko,$(B)/$*/src,checkpoint_test))) \
+		$(addprefix -b ,$(TOOLS)) -s $(SELFTESTS) $(B)/$*/initramfs.cpio.gz
+
+# A failed boot leaves no end marker in the results: check-results.sh
+# reports it, with the end of the console log.
+test-%: initramfs-%
+	$(T)/run-qemu.sh $* $(B)/$*/initramfs.cpio.gz $(B)/$*/out || true
+	$(T)/check-results.sh $(B)/$*/out
+
+check:
+	MAKE='$(MAKE)' $(T)/check.sh
+
+# --- the demo ------------------------------------------------------------
+
+$(COUNTER): $(T)/demo/counter.c
+	@mkdir -p $(@D)
+	$(CC) -static -Os -s -Wall -Wextra -Werror -o $@ $<
+
+counter: $(COUNTER)
+
+# The 6.1 kernel, or the first one whose image and headers are here.
+DEMO_KREL := $(firstword $(foreach k,$(KRELS),$(and \
+	$(wildcard /boot/vmlinuz-$(k)),$(wildcard $(call hdrs,$(k))/Makefile),$(k))))
+
+# Setup first, then a new make that reads the kernels.mk it wrote.
+demo: setup
+	$(MAKE) --no-print-directory demo-run
+
+ifneq ($(filter demo-run,$(MAKECMDGOALS)),)
+$(if $(DEMO_KREL),,$(error no test kernel with headers: run "make setup"))
+endif
+demo-run: module-$(DEMO_KREL) tools $(COUNTER)
+	$(T)/mkinitramfs.sh -k $(DEMO_KREL) \
+		-m $(call ko,$(B)/$(DEMO_KREL)/src,checkpoint) \
+		$(addprefix -b ,$(TOOLS) $(COUNTER)) -i $(T)/demo/init.sh \
+		$(B)/demo/initramfs.cpio.gz
+	LIVE=1 APPEND=quiet QEMU_TIMEOUT=300 $(T)/run-qemu.sh $(DEMO_KREL) \
+		$(B)/demo/initramfs.cpio.gz $(B)/demo/out
+	grep -q '^demo: done' $(B)/demo/out/console.log
+
+# --- cleaning ------------------------------------------------------------
+
+# Keeps what setup.sh made (build/linux-source, build/kernels.mk): making
+# it again means apt-get and a 25 s extraction.  distclean removes it too.
+clean:
+	[ ! -f tools/Makefile ] || $(MAKE) -C tools clean
+	[ ! -f selftests/checkpoint/Makefile ] || $(MAKE) -C selftests/checkpoint clean
+	[ ! -f $(KDIR)/Makefile ] || [ ! -f Kbuild ] || $(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	find . -maxdepth 1 -type f \( -name modules.order -o -name Module.symvers \
+		-o -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
+		-o -name '.*.cmd' \) -delete
+	find $(wildcard $(MODULE_SOURCES)) -type f \( -name '*.o' -o -name '.*.cmd' \
+		-o -name '*.mod.c' \) -delete
+	[ ! -d $(B) ] || find $(B) -mindepth 1 -maxdepth 1 ! -name linux-source \
+		! -name kernels.mk ! -name .setup-done -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(B)
+
+help:
+	@echo 'make [KDIR=...]           build checkpoint.ko against KDIR, and the tools'
+	@echo 'make module | tools       one of the two'
+	@echo 'make install DESTDIR=D    D/lib/modules/REL/extra/checkpoint.ko, D/usr/bin/{ckpt,rstr,ckptinfo}'
+	@echo 'make setup                install what the checks need (Debian 12, apt-get)'
+	@echo 'make check                setup, sparse, checkpatch, builds, selftests in QEMU on both kernels'
+	@echo 'make demo                 checkpoint and restart a counter in a QEMU guest'
+	@echo 'make sparse | checkpatch  one gate of make check'
+	@echo 'make test-KREL            build and boot one kernel of the matrix: $(KRELS)'
+	@echo 'make clean | distclean    distclean also removes what setup extracted'

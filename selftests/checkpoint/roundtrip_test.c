@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Checkpoint a live ckpt_target, restart it in a forked child of the
+ * test (so the restored process is ours to wait for), and check that it
+ * carries on exactly where it was: counters, vector registers, a sparse
+ * address space, task state; from a file and from a pipe.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "kselftest_harness.h"
+#include "util.h"
+
+#define MAX_IMAGE_SPARSE	(1 << 20)
+#define MASKED_SIGS		((1ULL << (SIGUSR1 - 1)) | (1ULL << (SIGUSR2 - 1)))
+
+/* A process of ours whose stdout we read. */
+struct proc {
+	pid_t pid;
+	int in;		/* its stdin, write end; -1 if /dev/null */
+	int out;	/* its stdout, read end */
+	struct lines lines;
+};
+
+FIXTURE(rt) {
+	int img;
+	struct proc t;		/* the checkpointed target */
+	struct proc r[2];	/* restored processes */
+};
+
+static void proc_init(struct proc *p)
+{
+	p->pid = 0;
+	p->in = -1;
+	p->out = -1;
+}
+
+static void proc_fini(struct proc *p)
+{
+	kill_reap(p->pid);
+	p->pid = 0;
+	if (p->in >= 0)
+		close(p->in);
+	if (p->out >= 0)
+		close(p->out);
+	proc_init(p);
+}
+
+FIXTURE_SETUP(rt)
+{
+	signal(SIGPIPE, SIG_IGN);
+	proc_init(&self->t);
+	proc_init(&self->r[0]);
+	proc_init(&self->r[1]);
+	self->img = tmp_image();
+	ASSERT_LE(0, self->img);
+}
+
+FIXTURE_TEARDOWN(rt)
+{
+	proc_fini(&self->t);
+	proc_fini(&self->r[0]);
+	proc_fini(&self->r[1]);
+	close(self->img);
+}
+
+/* Pipes for @p: @in_pipe says whether its stdin is one. */
+static int proc_pipes(struct proc *p, int in_pipe, int *in_rd, int *out_wr)
+{
+	int in[2] = { -1, -1 }, out[2];
+
+	if (in_pipe && pipe2(in, O_CLOEXEC))
+		return -1;
+	if (pipe2(out, O_CLOEXEC))
+		return -1;
+	p->in = in[1];
+	p->out = out[0];
+	lines_init(&p->lines, p->out);
+	*in_rd = in[0];
+	*out_wr = out[1];
+	return 0;
+}
+
+static int start_target(struct proc *p, const char *mode, int in_pipe)
+{
+	int in, out;
+
+	if (proc_pipes(p, in_pipe, &in, &out))
+		return -1;
+	p->pid = spawn_target(mode, in, out);
+	if (in >= 0)
+		close(in);
+	close(out);
+	return p->pid > 0 ? 0 : -1;
+}
+
+/* Start a target that prints "ready" and blocks; wait for that. */
+static int start_waiting(struct proc *p, const char *mode)
+{
+	if (start_target(p, mode, 1) || wait_ready(p->out, TIMEOUT_MS))
+		return -1;
+	return wait_blocked(p->pid, TIMEOUT_MS);
+}
+
+/* Restart from @img_fd in a child whose stdout is a pipe to us. */
+static int start_restored(struct proc *p, int img_fd, int in_pipe)
+{
+	int in, out;
+
+	if (proc_pipes(p, in_pipe, &in, &out))
+		return -1;
+	lseek(img_fd, 0, SEEK_SET);	/* fails harmlessly on a pipe */
+	p->pid = fork_restart(img_fd, in, out);
+	if (in >= 0)
+		close(in);
+	close(out);
+	return p->pid > 0 ? 0 : -1;
+}
+
+/* The next @count numbers continue from *@last; update it. */
+static int read_seq(struct proc *p, int count, long *last)
+{
+	long n;
+
+	while (count--) {
+		if (lines_next(&p->lines, &n, TIMEOUT_MS) != 1)
+			return -1;
+		if (n != *last + 1)
+			return -1;
+		*last = n;
+	}
+	return 0;
+}
+
+/* Read to end of file, the numbers continuing from *@last. */
+static int drain(struct proc *p, long *last)
+{
+	long n;
+	int ret;
+
+	while ((ret = lines_next(&p->lines, &n, TIMEOUT_MS)) == 1) {
+		if (n != *last + 1)
+			return -1;
+		*last = n;
+	}
+	return ret;
+}
+
+/* Whatever numbers are there now, without waiting; the last or *@last. */
+static int drain_now(struct proc *p, long *last)
+{
+	long n;
+
+	while (lines_next(&p->lines, &n, 0) == 1) {
+		if (n != *last + 1)
+			return -1;
+		*last = n;
+	}
+	return 0;
+}
+
+/* Write one byte to @p's stdin and collect its exit status. */
+static int release(struct proc *p, int *status)
+{
+	if (write(p->in, "x", 1) != 1)
+		return -1;
+	if (wait_timeout(p->pid, status, TIMEOUT_MS))
+		return -1;
+	p->pid = 0;
+	return 0;
+}
+
+TEST_F(rt, counter_continues)
+{
+	long last = 0, first;
+
+	ASSERT_EQ(0, start_target(&self->t, "counter", 0));
+	ASSERT_EQ(0, read_seq(&self->t, 3, &last));
+	ASSERT_EQ(0, checkpoint(self->t.pid, self->img, CHECKPOINT_KILL, 2)) {
+		TH_LOG("checkpoint: %s", strerror(errno));
+	}
+	ASSERT_EQ(0, reap_killed(&self->t.pid));
+	ASSERT_EQ(0, drain(&self->t, &last));
+	TH_LOG("the target printed up to %ld", last);
+
+	ASSERT_EQ(0, start_restored(&self->r[0], self->img, 0));
+	first = last;
+	ASSERT_EQ(0, read_seq(&self->r[0], 1, &first)) {
+		TH_LOG("the restored counter did not print %ld first",
+		       last + 1);
+	}
+	ASSERT_EQ(0, read_seq(&self->r[0], 10, &first));
+}
+
+TEST_F(rt, same_image_twice)
+{
+	long last = 0, n;
+	int i;
+
+	ASSERT_EQ(0, start_target(&self->t, "counter", 0));
+	ASSERT_EQ(0, read_seq(&self->t, 2, &last));
+	ASSERT_EQ(0, checkpoint(self->t.pid, self->img, CHECKPOINT_KILL, 2));
+	ASSERT_EQ(0, reap_killed(&self->t.pid));
+	ASSERT_EQ(0, drain(&self->t, &last));
+
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, start_restored(&self->r[i], self->img, 0));
+		n = last;
+		ASSERT_EQ(0, read_seq(&self->r[i], 5, &n));
+	}
+}
+
+TEST_F(rt, no_kill_target_keeps_running)
+{
+	long last = 0;
+
+	ASSERT_EQ(0, start_target(&self->t, "counter", 0));
+	ASSERT_EQ(0, read_seq(&self->t, 3, &last));
+	ASSERT_EQ(0, checkpoint(self->t.pid, self->img, 0, 2)) {
+		TH_LOG("checkpoint: %s", strerror(errno));
+	}
+	EXPECT_TRUE(is_alive(self->t.pid));
+	/* no gap, no repetition, no stall */
+	ASSERT_EQ(0, read_seq(&self->t, 20, &last));
+	EXPECT_LT(0, lseek(self->img, 0, SEEK_CUR));
+}
+
+/* An image of a target left running restarts as a second copy. */
+TEST_F(rt, no_kill_image_restarts)
+{
+	long before = 0, after, first, n;
+
+	ASSERT_EQ(0, start_target(&self->t, "counter", 0));
+	ASSERT_EQ(0, read_seq(&self->t, 3, &before));
+	ASSERT_EQ(0, checkpoint(self->t.pid, self->img, 0, 2));
+	after = before;
+	ASSERT_EQ(0, drain_now(&self->t, &after));
+
+	ASSERT_EQ(0, start_restored(&self->r[0], self->img, 0));
+	ASSERT_EQ(1, lines_next(&self->r[0].lines, &first, TIMEOUT_MS));
+	TH_LOG("read %ld before, %ld right after; the copy starts at %ld",
+	       before, after, first);
+	EXPECT_LE(before + 1, first);
+	EXPECT_GE(after + 1, first);
+	n = first;
+	ASSERT_EQ(0, read_seq(&self->r[0], 5, &n));
+	/* and the original still counts on its own pipe */
+	ASSERT_EQ(0, read_seq(&self->t, 5, &after));
+}
+
+TEST_F(rt, restart_from_pipe)
+{
+	long last = 0, first;
+	int p[2];
+
+	ASSERT_EQ(0, start_target(&self->t, "counter", 0));
+	ASSERT_EQ(0, read_seq(&self->t, 3, &last));
+
+	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
+	ASSERT_EQ(0, start_restored(&self->r[0], p[0], 0));
+	close(p[0]);
+	ASSERT_EQ(0, checkpoint(self->t.pid, p[1], CHECKPOINT_KILL, 2)) {
+		TH_LOG("checkpoint into a pipe: %s", strerror(errno));
+	}
+	close(p[1]);
+	ASSERT_EQ(0, reap_killed(&self->t.pid));
+	ASSERT_EQ(0, drain(&self->t, &last));
+
+	first = last;
+	ASSERT_EQ(0, read_seq(&self->r[0], 1, &first)) {
+		TH_LOG("the restored counter did not print %ld first",
+		       last + 1);
+	}
+	ASSERT_EQ(0, read_seq(&self->r[0], 10, &first));
+}
+
+/* Blocked signals, comm and pid: the restored task is the caller. */
+TEST_F(rt, task_state)
+{
+	char buf[64] = "";
+	unsigned long long blocked = 0;
+	char path[64], line[256];
+	int status, fd;
+	FILE *f;
+
+	ASSERT_EQ(0, start_waiting(&self->t, "masked"));
+	ASSERT_EQ(0, checkpoint(self->t.pid, self->img, CHECKPOINT_KILL, 2));
+	ASSERT_EQ(0, reap_killed(&self->t.pid));
+	ASSERT_EQ(0, start_restored(&self->r[0], self->img, 1));
+	ASSERT_EQ(0, wait_blocked(self->r[0].pid, TIMEOUT_MS));
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", self->r[0].pid);
+	fd = open(path, O_RDONLY);
+	ASSERT_LE(0, fd);
+	EXPECT_LT(0, read(fd, buf, sizeof(buf) - 1));
+	close(fd);
+	EXPECT_STREQ("ckpt_target\n", buf);
+
+	snprintf(path, sizeof(path), "/proc/%d/status", self->r[0].pid);
+	f = fopen(path, "re");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f))
+		sscanf(line, "SigBlk: %llx", &blocked);
+	fclose(f);
+	EXPECT_EQ(MASKED_SIGS, blocked);
+
+	ASSERT_EQ(0, release(&self->r[0], &status));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		TH_LOG("status %#x", status);
+	}
+}
+
+TEST_F(rt, avx_registers)
+{
+	int status;
+
+	__builtin_cpu_init();
+	if (!__builtin_cpu_supports("avx"))
+		SKIP(return, "no AVX on this CPU");
+	ASSERT_EQ(0, start_waiting(&self->t, "avx"));
+	ASSERT_EQ(0, checkpoint(self->t.pid, self->img, CHECKPOINT_KILL, 2));
+	ASSERT_EQ(0, reap_killed(&self->t.pid));
+	ASSERT_EQ(0, start_restored(&self->r[0], self->img, 1));
+	ASSERT_EQ(0, wait_blocked(self->r[0].pid, TIMEOUT_MS));
+	ASSERT_EQ(0, release(&self->r[0], &status));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		TH_LOG("status %#x (exit 3: ymm8-15 lost, 5: read failed)",
+		       status);
+	}
+}
+
+TEST_F_TIMEOUT(rt, sparse_mapping, 60)
+{
+	struct stat st;
+	int status;
+
+	ASSERT_EQ(0, start_waiting(&self->t, "sparse"));
+	ASSERT_EQ(0, checkpoint(self->t.pid, self->img, CHECKPOINT_KILL, 2));
+	ASSERT_EQ(0, reap_killed(&self->t.pid));
+	ASSERT_EQ(0, fstat(self->img, &st));
+	TH_LOG("image of a 1 GiB mapping with one page written: %lld bytes",
+	       (long long)st.st_size);
+	EXPECT_GT(MAX_IMAGE_SPARSE, st.st_size);
+
+	ASSERT_EQ(0, start_restored(&self->r[0], self->img, 1));
+	ASSERT_EQ(0, wait_blocked(self->r[0].pid, TIMEOUT_MS));
+	ASSERT_EQ(0, release(&self->r[0], &status));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		TH_LOG("status %#x (exit 3: pages differ)", status);
+	}
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Helpers shared by the checkpoint selftests.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "util.h"
+
+#define POLL_STEP_MS	5
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* ckpt_target sits next to the test binary, unless $CKPT_TARGET says. */
+const char *target_path(void)
+{
+	static char path[PATH_MAX];
+	char exe[PATH_MAX];
+	const char *env = getenv("CKPT_TARGET");
+	ssize_t n;
+
+	if (env && *env)
+		return env;
+	if (path[0])
+		return path;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return "./ckpt_target";
+	exe[n] = '\0';
+	snprintf(path, sizeof(path), "%s/ckpt_target", dirname(exe));
+	return path;
+}
+
+/* An unlinked temporary file under $TMPDIR or /tmp, open read-write. */
+int tmp_image(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[PATH_MAX];
+	int fd;
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+	snprintf(path, sizeof(path), "%s/ckpt-selftest.XXXXXX", dir);
+	fd = mkstemp(path);
+	if (fd >= 0)
+		unlink(path);
+	return fd;
+}
+
+/* A new open file description of @fd's file, with other access flags. */
+int reopen_fd(int fd, int flags)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	return open(path, flags | O_CLOEXEC);
+}
+
+void reset_signals(void)
+{
+	sigset_t none;
+	int sig;
+
+	for (sig = 1; sig < NSIG; sig++) {
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	}
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+static int open_null(int fd, int flags)
+{
+	return fd >= 0 ? fd : open("/dev/null", flags);
+}
+
+/*
+ * In a fresh child: stdin/stdout from @in_fd/@out_fd (or /dev/null),
+ * stderr kept, @keep_fd (if any) moved to 3, everything else closed.
+ */
+static void child_fds(int in_fd, int out_fd, int keep_fd)
+{
+	int keep = -1, fd;
+
+	if (keep_fd >= 0)
+		keep = fcntl(keep_fd, F_DUPFD, 10);
+	in_fd = open_null(in_fd, O_RDONLY);
+	out_fd = open_null(out_fd, O_WRONLY);
+	dup2(in_fd, STDIN_FILENO);
+	dup2(out_fd, STDOUT_FILENO);
+	if (keep >= 0)
+		dup2(keep, 3);
+	fd = keep >= 0 ? 4 : 3;
+	if (close_range(fd, ~0U, 0)) {
+		for (; fd < 1024; fd++)
+			close(fd);
+	}
+}
+
+pid_t spawn_target(const char *mode, int in_fd, int out_fd)
+{
+	const char *path = target_path();
+	pid_t pid = fork();
+
+	if (pid)
+		return pid;
+	child_fds(in_fd, out_fd, -1);
+	reset_signals();
+	execl(path, "ckpt_target", mode, (char *)NULL);
+	fprintf(stderr, "cannot run %s: %s\n", path, strerror(errno));
+	_exit(127);
+}
+
+/* Reap @pid within @ms; 0 if reaped, -1 if not. */
+int wait_timeout(pid_t pid, int *status, int ms)
+{
+	pid_t ret;
+
+	for (;;) {
+		ret = waitpid(pid, status, WNOHANG);
+		if (ret == pid)
+			return 0;
+		if (ret < 0 && errno != EINTR)
+			return -1;
+		if (ms <= 0)
+			return -1;
+		sleep_ms(POLL_STEP_MS);
+		ms -= POLL_STEP_MS;
+	}
+}
+
+void kill_reap(pid_t pid)
+{
+	int status;
+
+	if (pid <= 0)
+		return;
+	kill(pid, SIGKILL);
+	wait_timeout(pid, &status, TIMEOUT_MS);
+}
+
+/* The process exists and is not a zombie. */
+int is_alive(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
+}
+
+int nr_threads(pid_t pid)
+{
+	char path[64], line[256];
+	int n = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "Threads: %d", &n) == 1)
+			break;
+	}
+	fclose(f);
+	return n;
+}
+
+/* Wait until @fd is readable; 1 if so, 0 on timeout. */
+static int wait_readable(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int ret;
+
+	do {
+		ret = poll(&p, 1, ms);
+	} while (ret < 0 && errno == EINTR);
+	return ret > 0;
+}
+
+/* Read the "ready" line a target prints before it blocks. */
+int wait_ready(int fd, int ms)
+{
+	char buf[16];
+	size_t len = 0;
+	ssize_t n;
+
+	while (len < sizeof(buf)) {
+		if (!wait_readable(fd, ms))
+			return -1;
+		n = read(fd, buf + len, 1);
+		if (n <= 0)
+			return -1;
+		if (buf[len++] == '\n')
+			break;
+	}
+	return len == 6 && !memcmp(buf, "ready\n", 6) ? 0 : -1;
+}
+
+/* Read a whole small /proc file. */
+static int read_proc(pid_t pid, const char *name, char *buf, size_t size)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* Is @pid asleep in read(0, ...)?  1 yes, 0 no, -1 cannot tell. */
+static int blocked_in_read(pid_t pid)
+{
+	char buf[512], *p;
+
+	if (!read_proc(pid, "syscall", buf, sizeof(buf)))
+		return !strncmp(buf, "0 0x0 ", 6);
+	if (read_proc(pid, "stat", buf, sizeof(buf)))
+		return -1;
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && p[2] == 'S';
+}
+
+/* Wait until the target sleeps in its read(0, ...). */
+int wait_blocked(pid_t pid, int ms)
+{
+	for (; ms > 0; ms -= POLL_STEP_MS) {
+		if (blocked_in_read(pid) > 0)
+			return 0;
+		sleep_ms(POLL_STEP_MS);
+	}
+	return -1;
+}
+
+void lines_init(struct lines *l, int fd)
+{
+	l->fd = fd;
+	l->len = 0;
+}
+
+/* The next number: 1, 0 at end of file, -1 on timeout or garbage. */
+int lines_next(struct lines *l, long *val, int ms)
+{
+	char *nl, *end;
+	ssize_t n;
+
+	while (!(nl = memchr(l->buf, '\n', l->len))) {
+		if (l->len == sizeof(l->buf) || !wait_readable(l->fd, ms))
+			return -1;
+		n = read(l->fd, l->buf + l->len, sizeof(l->buf) - l->len);
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			return l->len ? -1 : 0;
+		l->len += n;
+	}
+	*nl = '\0';
+	errno = 0;
+	*val = strtol(l->buf, &end, 10);
+	if (errno || end == l->buf || *end)
+		return -1;
+	l->len -= nl + 1 - l->buf;
+	memmove(l->buf, nl + 1, l->len);
+	return 1;
+}
+
+pid_t fork_call(int img_fd, int in_fd, int out_fd, call_fn fn, void *arg)
+{
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid)
+		return pid;
+	child_fds(in_fd, out_fd, img_fd);
+	reset_signals();
+	if (fn(img_fd >= 0 ? 3 : -1, arg))
+		_exit(RESTART_EXIT_BASE + errno);
+	_exit(RESTART_EXIT_RETURNED);
+}
+
+static int do_restart(int img_fd, void *arg)
+{
+	(void)arg;
+	return restart(0, img_fd, 0, STDERR_FILENO);
+}
+
+/* A child restarts from @img_fd, becoming the restored process. */
+pid_t fork_restart(int img_fd, int in_fd, int out_fd)
+{
+	return fork_call(img_fd, in_fd, out_fd, do_restart, NULL);
+}
+
+/*
+ * After CHECKPOINT_KILL the target must die of SIGKILL: reap it, and
+ * clear *@pid once reaped.  0, -ETIMEDOUT or -ECHILD.
+ */
+int reap_killed(pid_t *pid)
+{
+	int status;
+
+	if (wait_timeout(*pid, &status, TIMEOUT_MS))
+		return -ETIMEDOUT;
+	*pid = 0;
+	return KILLED_BY(status, SIGKILL) ? 0 : -ECHILD;
+}
+
+/*
+ * Checkpoint-and-kill a fresh target of @mode, once it blocks in its
+ * read(0), into @img_fd, which is then rewound.  0 or -errno.
+ */
+int make_image(const char *mode, int img_fd)
+{
+	int in[2], out[2], ret = -EIO;
+	pid_t pid;
+
+	if (pipe2(in, O_CLOEXEC))
+		return -errno;
+	if (pipe2(out, O_CLOEXEC)) {
+		ret = -errno;
+		goto out_in;
+	}
+	pid = spawn_target(mode, in[0], out[1]);
+	if (pid < 0)
+		goto out;
+	if (wait_ready(out[0], TIMEOUT_MS) || wait_blocked(pid, TIMEOUT_MS))
+		goto out_kill;
+	ret = checkpoint(pid, img_fd, CHECKPOINT_KILL, STDERR_FILENO);
+	ret = ret ? -errno : 0;
+	if (!ret)
+		ret = reap_killed(&pid);
+out_kill:
+	kill_reap(pid);
+out:
+	close(out[0]);
+	close(out[1]);
+out_in:
+	close(in[0]);
+	close(in[1]);
+	if (lseek(img_fd, 0, SEEK_SET) < 0 && !ret)
+		ret = -errno;
+	return ret;
+}
+
+/* Slurp @fd from its current offset; returns the size, *buf malloc'ed. */
+size_t read_file(int fd, unsigned char **buf)
+{
+	size_t len = 0, size = 1 << 20;
+	unsigned char *p = malloc(size), *q;
+	ssize_t n;
+
+	while (p) {
+		if (len == size) {
+			size *= 2;
+			q = realloc(p, size);
+			if (!q) {
+				free(p);
+				p = NULL;
+				break;
+			}
+			p = q;
+		}
+		n = read(fd, p + len, size - len);
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	*buf = p;
+	return p ? len : 0;
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the checkpoint selftests: spawning ckpt_target,
+ * restarting in a child, waiting with timeouts, reading counters.
+ */
+#ifndef _CKPT_SELFTEST_UTIL_H
+#define _CKPT_SELFTEST_UTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include "libckpt.h"
+
+#define TIMEOUT_MS	10000
+
+/*
+ * A child made by fork_call() exits with RESTART_EXIT_BASE + errno when
+ * the call failed, RESTART_EXIT_RETURNED if it claimed success.
+ */
+#define RESTART_EXIT_BASE	100
+#define RESTART_EXIT_RETURNED	99
+
+/* @status is that of a child whose call failed with -1/@err. */
+#define CALL_FAILED_WITH(status, err)				\
+	(WIFEXITED(status) &&					\
+	 WEXITSTATUS(status) == RESTART_EXIT_BASE + (err))
+
+#define KILLED_BY(status, sig)					\
+	(WIFSIGNALED(status) && WTERMSIG(status) == (sig))
+
+const char *target_path(void);
+int tmp_image(void);
+int reopen_fd(int fd, int flags);
+void reset_signals(void);
+
+pid_t spawn_target(const char *mode, int in_fd, int out_fd);
+int wait_timeout(pid_t pid, int *status, int ms);
+void kill_reap(pid_t pid);
+int is_alive(pid_t pid);
+int nr_threads(pid_t pid);
+
+int wait_ready(int fd, int ms);
+int wait_blocked(pid_t pid, int ms);
+
+/* Reads the counter target's numbers, one a line. */
+struct lines {
+	int fd;
+	size_t len;
+	char buf[256];
+};
+
+void lines_init(struct lines *l, int fd);
+int lines_next(struct lines *l, long *val, int ms);
+
+/* Fork a child with fds 0/1 set (-1: /dev/null), image fd at 3. */
+typedef int (*call_fn)(int img_fd, void *arg);
+pid_t fork_call(int img_fd, int in_fd, int out_fd, call_fn fn, void *arg);
+pid_t fork_restart(int img_fd, int in_fd, int out_fd);
+
+int reap_killed(pid_t *pid);
+int make_image(const char *mode, int img_fd);
+size_t read_file(int fd, unsigned char **buf);
+
+#endif /* _CKPT_SELFTEST_UTIL_H */

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * libckpt: the checkpoint(2)/restart(2) wrappers around /dev/checkpoint,
+ * and a streaming, validating reader of checkpoint images.
+ */
+#ifndef _LIBCKPT_H
+#define _LIBCKPT_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <linux/checkpoint.h>
+
+#ifndef __printf
+#define __printf(a, b)	__attribute__((format(printf, a, b)))
+#endif
+#ifndef __noreturn
+#define __noreturn	__attribute__((noreturn))
+#endif
+
+/*
+ * Syscall semantics: 0 on success, -1 with errno set on failure.  A
+ * successful restart() does not return: the caller becomes the restored
+ * process.
+ */
+int checkpoint(pid_t pid, int fd, unsigned long flags, int logfd);
+int restart(pid_t pid, int fd, unsigned long flags, int logfd);
+
+/* Castagnoli CRC; start with ~0 and invert the result (see crc32c()). */
+__u32 crc32c_update(__u32 crc, const void *buf, size_t len);
+__u32 crc32c(const void *buf, size_t len);
+
+const char *ckpt_type_name(__u32 type);
+const char *ckpt_vma_kind_name(__u32 kind);
+
+#define CKPT_ALIGN_UP(x)	(((x) + CKPT_ALIGN - 1) & ~(__u64)(CKPT_ALIGN - 1))
+
+/* One record as returned by the reader. */
+struct ckpt_rec {
+	__u64 off;		/* stream offset of the record */
+	int depth;		/* 0 at top level, 1 for a VMA inside MM */
+	union {
+		struct ckpt_hdr h;
+		struct ckpt_hdr_header header;
+		struct ckpt_hdr_task task;
+		struct ckpt_hdr_mm mm;
+		struct ckpt_hdr_vma vma;
+		struct ckpt_hdr_cpu cpu;
+		struct ckpt_hdr_pages pages;
+		struct ckpt_hdr_tail tail;
+	} u;
+	char path[CKPT_PATH_MAX];	/* VMA of kind CKPT_VMA_FILE */
+	__u32 crc;			/* TAIL: crc32c of what preceded it */
+};
+
+struct ckpt_range {
+	__u64 start, end;
+	__u32 kind;
+};
+
+/*
+ * Reads an image sequentially from @fd (a pipe is fine) and checks it as
+ * the kernel's restart would.  ckpt_reader_next() returns 1 and fills
+ * @rec for each record, 0 once the tail was checked and the stream ended,
+ * -1 on the first problem: @err then says what, @err_off where.
+ */
+struct ckpt_reader {
+	int fd;
+	__u64 pos;		/* bytes consumed */
+	__u32 crc;		/* running crc32c state */
+	__u32 nr_records;
+	int state;		/* which record comes next */
+	__u64 mm_off;		/* the MM record, while inside it */
+	__u64 mm_end;
+	__u32 vmas_left;
+	__s32 mm_objref;	/* from TASK */
+	__u32 page_size;
+	__u32 xstate_size;
+	__u64 xstate_features;
+	struct ckpt_range *vmas;
+	size_t nr_vmas;
+	unsigned char *buf;	/* page data bounce buffer */
+	size_t buf_size;
+	char err[256];
+	__u64 err_off;
+};
+
+int ckpt_reader_init(struct ckpt_reader *r, int fd);
+void ckpt_reader_fini(struct ckpt_reader *r);
+int ckpt_reader_next(struct ckpt_reader *r, struct ckpt_rec *rec);
+
+#endif /* _LIBCKPT_H */

@@ -1,0 +1,78 @@
+#!/bin/bash
+# Judge one guest run from the logs run-qemu.sh collected in OUTDIR.
+#
+# Tests: every line "ok N ..." or "not ok N ..." in the results channel,
+# before the dmesg dump (the outputs of several TAP producers are simply
+# concatenated).  A "# SKIP" directive counts as skipped, "Bail out!" as a
+# failure.  The run fails, each problem counted as one more failure, when:
+#   - the end marker is missing: the guest crashed or hung;
+#   - no test ran;
+#   - the kernel log (the dmesg dump and console.log) reports a bug.
+#
+# Prints the TAP lines, the offending kernel log lines, then one closing
+# line "N passed, N failed, N skipped".  Exits 1 if anything failed.
+#
+# usage: check-results.sh OUTDIR
+set -euo pipefail
+
+[ $# = 1 ] || { echo "usage: $0 OUTDIR" >&2; exit 2; }
+out=$1
+results=$out/results.log console=$out/console.log
+touch "$results" "$console"
+
+BEGIN='=== ckpt results begin'
+DMESG='=== dmesg begin ==='
+DMESG_END='=== dmesg end ==='
+END='=== ckpt results end ==='
+
+# What the kernel prints when something is wrong (extended regexps).
+# "BUG " catches slab reports ("BUG kmalloc-64 (Tainted: ...): Poison
+# overwritten"); \< keeps "DEBUG" out.
+BAD=('\<BUG:' '\<BUG ' 'WARNING:' 'Oops' 'general protection fault'
+	'kernel BUG' 'sleeping function called from invalid context'
+	'possible recursive locking' 'possible circular locking'
+	'inconsistent lock state' 'lockdep' 'KASAN' 'UBSAN'
+	'Poison overwritten' 'Redzone' 'Object padding overwritten'
+	'Freepointer' 'Call Trace:' 'Kernel panic' 'refcount_t:')
+patterns=()
+for p in "${BAD[@]}"; do patterns+=(-e "$p"); done
+
+# Serial lines end in \r\n when the guest's tty translates them.
+# The TAP part runs from the begin marker to the dmesg dump, or to the end
+# if the guest died before it.
+tap=$(tr -d '\r' <"$results" | sed -n "/^$BEGIN/,/^$DMESG/p" |
+	grep -v -e "^$BEGIN" -e "^$DMESG" || true)
+kernel_log=$( (tr -d '\r' <"$results" | sed -n "/^$DMESG/,/^$DMESG_END/p"
+	tr -d '\r' <"$console") )
+
+echo "$tap"
+
+counts=$(echo "$tap" | awk '
+	/^(not )?ok [0-9]+/ {
+		if ($0 ~ /#[ \t]*[Ss][Kk][Ii][Pp]/) skipped++
+		else if ($1 == "ok") passed++
+		else failed++
+	}
+	/^Bail out!/ { failed++ }
+	END { printf "%d %d %d\n", passed, failed, skipped }')
+read -r passed failed skipped <<<"$counts"
+
+if ! tr -d '\r' <"$results" | grep -q "^$END"; then
+	echo "check-results: no end marker in $results: the guest crashed or hung; console.log ends with:"
+	tail -n 40 "$console" | tr -d '\r' | sed 's/^/  /'
+	failed=$((failed + 1))
+elif [ $((passed + failed + skipped)) = 0 ]; then
+	echo "check-results: no test ran"
+	failed=$((failed + 1))
+fi
+
+# A report shows both in the dmesg dump and on the console: print it once.
+bad=$(echo "$kernel_log" | grep -E "${patterns[@]}" | awk '!seen[$0]++' || true)
+if [ -n "$bad" ]; then
+	echo "check-results: the kernel log reports problems:"
+	echo "$bad" | sed 's/^/  /'
+	failed=$((failed + 1))
+fi
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]

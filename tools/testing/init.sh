@@ -1,0 +1,78 @@
+#!/bin/busybox sh
+# /init of the test guest.
+#
+# ttyS0 (the console) gets the kernel log and these "init:" messages.
+# ttyS1 (the results channel) gets only what check-results.sh parses: TAP
+# lines and a dmesg dump, between markers.  A missing end marker is how the
+# host tells that the guest crashed or hung, so no "set -e" here: whatever
+# fails, we still dump dmesg, write the end marker and power off.
+
+/bin/busybox --install -s
+export PATH=/usr/bin:/usr/sbin:/bin:/sbin
+mount -t devtmpfs devtmpfs /dev
+# The cpio has no /dev/console (making one needs root), so the kernel
+# started us without stdio: take it from devtmpfs.
+exec </dev/console >/dev/console 2>&1
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t tmpfs tmpfs /tmp
+
+# Longer than any sane test run, shorter than the host's QEMU timeout, so
+# a hung test still leaves us the dmesg dump.
+TEST_TIMEOUT=1000
+
+say() { echo "init: $*"; }
+res() { echo "$*" >&3; }
+
+stty -F /dev/ttyS1 raw -echo	# no \n -> \r\n translation
+exec 3>/dev/ttyS1
+res "=== ckpt results begin: $(uname -r) ==="
+
+# Loading and unloading the module are tests too: unloading after the
+# selftests catches leaked references.
+res "TAP version 13"
+res "1..1"
+for m in /modules/deps/*.ko; do
+	[ -f "$m" ] && { insmod "$m" || say "cannot load dependency $m"; }
+done
+if insmod /modules/checkpoint.ko; then
+	res "ok 1 insmod checkpoint.ko"
+	loaded=1
+else
+	res "not ok 1 insmod checkpoint.ko"
+	loaded=0
+fi
+
+if [ $loaded = 1 ] && [ -x /selftests/checkpoint/run.sh ]; then
+	say "running selftests"
+	start=$(date +%s)
+	(cd /selftests/checkpoint && timeout -s KILL $TEST_TIMEOUT ./run.sh) >&3 2>&1
+	if [ $(($(date +%s) - start)) -ge $TEST_TIMEOUT ]; then
+		res "Bail out! selftests timed out after ${TEST_TIMEOUT}s"
+	fi
+elif [ $loaded = 1 ]; then
+	res "Bail out! /selftests/checkpoint/run.sh missing"
+fi
+
+if [ $loaded = 1 ]; then
+	res "TAP version 13"
+	res "1..1"
+	# run.sh may have left the unit-test module in; it depends on ours.
+	grep -q '^checkpoint_test ' /proc/modules && rmmod checkpoint_test
+	if rmmod checkpoint; then
+		res "ok 1 rmmod checkpoint"
+	else
+		res "not ok 1 rmmod checkpoint"
+	fi
+fi
+
+say "dumping dmesg"
+res "=== dmesg begin ==="
+dmesg >&3
+res "=== dmesg end ==="
+res "=== ckpt results end ==="
+# Closing the last fd of a tty waits until the UART has sent everything.
+exec 3>&-
+sync
+say "powering off"
+poweroff -f

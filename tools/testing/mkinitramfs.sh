@@ -1,0 +1,100 @@
+#!/bin/bash
+# Build a guest initramfs (gzip'd newc cpio).  Everything in it is static,
+# so the guest needs no libc: busybox-static provides the shell and the
+# applets, the /init script runs the show.
+#
+# usage: mkinitramfs.sh [-k KREL] [-m KO]... [-b BIN]... [-s DIR] [-i INIT] OUT
+#   -k KREL  release the modules are built for; their dependencies on
+#            modules of that Debian kernel are copied too (see below)
+#   -m KO    module for /modules/ (repeatable)
+#   -b BIN   static program for /usr/bin/ (repeatable)
+#   -s DIR   installed selftests, copied to /selftests/checkpoint/
+#   -i INIT  the /init script (default: init.sh next to this script)
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+krel="" init=$here/init.sh selftests=""
+mods=() bins=()
+while getopts k:m:b:s:i: opt; do
+	case $opt in
+	k) krel=$OPTARG ;;
+	m) mods+=("$OPTARG") ;;
+	b) bins+=("$OPTARG") ;;
+	s) selftests=$OPTARG ;;
+	i) init=$OPTARG ;;
+	*) exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# = 1 ] || { echo "usage: $0 [-k KREL] [-m KO]... [-b BIN]... [-s DIR] [-i INIT] OUT" >&2; exit 2; }
+out=$1
+
+die() { echo "mkinitramfs: $*" >&2; exit 1; }
+
+# A dynamic binary would only fail inside the guest with a baffling
+# "not found"; refuse it here instead.
+check_static() {
+	readelf -lW "$1" 2>/dev/null | grep -q 'program interpreter' &&
+		die "$1 is dynamically linked; the guest has no libc"
+	return 0
+}
+
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,root,modules/deps}
+
+cp /bin/busybox "$stage/bin/busybox"
+check_static "$stage/bin/busybox"
+install -m 755 "$init" "$stage/init"
+
+for m in "${mods[@]}"; do
+	[ -f "$m" ] || die "no module $m"
+	cp "$m" "$stage/modules/"
+done
+
+# Modules of the Debian kernel ours need (e.g. libcrc32c and, through its
+# softdep, a crc32c implementation) are not built in.  busybox insmod
+# resolves nothing, so copy them, uncompressed, numbered in load order;
+# /init loads /modules/deps/* before our modules.
+if [ -n "$krel" ] && [ ${#mods[@]} -gt 0 ]; then
+	ours=" $(for m in "${mods[@]}"; do basename "$m" .ko; done | tr '\n-' ' _')"
+	n=0
+	for dep in $(modinfo -F depends "${mods[@]}" | tr ',' ' '); do
+		case $ours in *" ${dep//-/_} "*) continue ;; esac
+		modprobe -S "$krel" --show-depends "$dep" || die "cannot resolve $dep for $krel"
+	done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }' |
+	while read -r ko; do
+		n=$((n + 1))
+		dst=$stage/modules/deps/$(printf %02d $n)-$(basename "${ko%.[gx]z}")
+		dst=${dst%.zst}
+		case $ko in
+		*.xz) xz -dc "$ko" >"$dst" ;;
+		*.gz) gzip -dc "$ko" >"$dst" ;;
+		*.zst) zstd -qdc "$ko" >"$dst" ;;
+		*) cp "$ko" "$dst" ;;
+		esac
+	done
+fi
+
+for b in "${bins[@]}"; do
+	[ -f "$b" ] || die "no program $b"
+	check_static "$b"
+	install -m 755 "$b" "$stage/usr/bin/"
+done
+
+if [ -n "$selftests" ]; then
+	[ -d "$selftests" ] || die "no selftests directory $selftests"
+	mkdir -p "$stage/selftests/checkpoint"
+	cp -a "$selftests/." "$stage/selftests/checkpoint/"
+	find "$stage/selftests" -type f -perm -u+x | while read -r f; do
+		head -c4 "$f" | grep -q ELF && check_static "$f"
+		true
+	done
+fi
+
+# Sorted names and root ownership: the same inputs give the same archive
+# contents whoever builds it.
+mkdir -p "$(dirname "$out")"
+(cd "$stage" && find . -mindepth 1 -print0 | LC_ALL=C sort -z |
+	cpio --null -o -H newc -R 0:0 --quiet) | gzip -6n >"$out.tmp"
+mv "$out.tmp" "$out"

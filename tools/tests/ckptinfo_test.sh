@@ -1,0 +1,118 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# ckptinfo against synthetic images from mkimage: the valid one passes,
+# each defect is caught with the right message, from a file and from a
+# pipe.  Needs no kernel module; prints TAP.
+#
+#	ckptinfo_test.sh [MKIMAGE [CKPTINFO]]
+
+here=$(cd "$(dirname "$0")" && pwd)
+MKIMAGE=${1:-$here/mkimage}
+CKPTINFO=${2:-$here/../ckptinfo}
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/ckptinfo-test.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+
+# defect|what ckptinfo must say (grep pattern, before " at offset N")
+cases='valid|
+empty|empty image
+magic|bad magic
+version|unsupported image version 2
+arch|unsupported architecture 9
+pagesize|bad page size 8192
+xsize|bad xstate size 0
+hdrlen|bad HEADER record length 4
+unaligned|bad TASK record length 100
+type|unknown record type 42
+order|unexpected CPU record (want TASK)
+huge|bad TASK record length 1048576
+trunc_hdr|truncated record header
+trunc_task|truncated TASK record
+pid|bad pid 0
+objref|MM objref 2 does not match
+brk|bad brk range
+vma_past|VMA record runs past its MM record
+vmas_more|MM record ends after 4 of its 5 VMAs
+vmas_less|MM record has 56 bytes after its 3 VMAs
+vmas_many|cannot hold 100 VMAs
+vma_outside|unexpected VMA record (want CPU)
+vma_kind|unknown VMA kind 7
+vma_flags|unknown VMA flags 0x100
+vma_range|bad VMA range
+vma_order|out of order
+vma_pathlen|bad VMA record length
+path|bad VMA path
+pathpad|nonzero padding
+cpu_xsize|bad CPU xstate size
+cpu_pad|nonzero CPU padding
+xfeatures|xstate uses features 0x80
+xcomp|bad xsave header
+pages_zero|bad PAGES count 0
+pages_len|bad PAGES record length
+pages_out|page 0x600000 is not in an anon or file VMA
+pages_vdso|page 0x7ffff000 is not in an anon or file VMA
+pages_align|bad PAGES address
+trunc_pages|truncated PAGES record
+crc|crc mismatch
+count|record count mismatch
+no_tail|missing TAIL record
+trailing|data after the tail'
+
+# every defect mkimage knows has a case here
+"$MKIMAGE" -l > "$tmp/known" || exit 1
+echo "$cases" | cut -d'|' -f1 > "$tmp/cased"
+missing=$(grep -vxF -f "$tmp/cased" "$tmp/known")
+
+check() # name pattern how
+{
+	if [ -z "$2" ]; then
+		[ "$rc" = 0 ] && [ ! -s "$tmp/err" ] && return 0
+	else
+		[ "$rc" = 1 ] &&
+		grep -q "^ckptinfo: .*$2.* at offset [0-9]*\$" "$tmp/err" &&
+		[ "$(wc -l < "$tmp/err")" = 1 ] && return 0
+	fi
+	echo "# $1 ($3): exit $rc, said: $(cat "$tmp/err")"
+	return 1
+}
+
+echo "TAP version 13"
+echo "1..$(($(echo "$cases" | wc -l) + 2))"
+n=0
+failed=0
+result() # ok? name
+{
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $n $2"
+	else
+		echo "not ok $n $2"
+		failed=$((failed + 1))
+	fi
+}
+
+while IFS='|' read -r name pattern; do
+	"$MKIMAGE" "$name" > "$tmp/img" || { result 1 "$name"; continue; }
+	"$CKPTINFO" "$tmp/img" > /dev/null 2> "$tmp/err"
+	rc=$?
+	check "$name" "$pattern" file
+	ok=$?
+	cat "$tmp/img" | "$CKPTINFO" > /dev/null 2> "$tmp/err"
+	rc=$?
+	check "$name" "$pattern" pipe || ok=1
+	result $ok "$name"
+done <<EOT
+$cases
+EOT
+
+[ -z "$missing" ] || echo "# defects without a case: $missing"
+result "$([ -z "$missing" ]; echo $?)" "all defects covered"
+
+"$CKPTINFO" "$tmp/no-such-file" > /dev/null 2> "$tmp/err"
+rc=$?
+[ "$rc" = 1 ] && grep -q "^ckptinfo: cannot open" "$tmp/err"
+result $? "missing file"
+
+echo "ckptinfo_test: $((n - failed)) passed, $failed failed"
+[ $failed = 0 ]

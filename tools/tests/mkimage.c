@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mkimage: write a small synthetic checkpoint image to stdout, valid or
+ * with one named defect, to test ckptinfo without a kernel.
+ *
+ *	mkimage [DEFECT]
+ *	mkimage -l	list the defects
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "libckpt.h"
+
+#define PAGE		4096
+#define XSTATE		832	/* legacy 512 + header 64 + AVX 256 */
+#define XFEATURES	0x7ULL	/* x87, SSE, AVX */
+#define PATH		"/usr/lib/x86_64-linux-gnu/libfake-for-ckptinfo-tests.so.1.2.3"
+
+struct image {
+	unsigned char buf[1 << 20];
+	size_t len;
+	unsigned int nr_records;
+	/* where things are */
+	size_t header, task, mm, vma[4], cpu, xstate, pages[2], tail;
+};
+
+static struct image img;
+
+static void *put(size_t len)
+{
+	void *p = img.buf + img.len;
+
+	memset(p, 0, CKPT_ALIGN_UP(len));
+	img.len += CKPT_ALIGN_UP(len);
+	return p;
+}
+
+static void *record(__u32 type, size_t size, size_t extra, size_t *off)
+{
+	struct ckpt_hdr *h;
+
+	*off = img.len;
+	h = put(size);
+	h->type = type;
+	h->len = size + CKPT_ALIGN_UP(extra);
+	img.nr_records++;
+	return h;
+}
+
+static void add_header(void)
+{
+	struct ckpt_hdr_header *h;
+
+	h = record(CKPT_HDR_HEADER, sizeof(*h), 0, &img.header);
+	memcpy(h->magic, CKPT_MAGIC, CKPT_MAGIC_LEN);
+	h->version = CKPT_VERSION;
+	h->arch = CKPT_ARCH_X86_64;
+	h->page_size = PAGE;
+	h->xstate_size = XSTATE;
+	h->xstate_features = XFEATURES;
+	h->time = 1700000000;
+	strcpy(h->release, "6.1.0-test-amd64");
+	strcpy(h->machine, "x86_64");
+}
+
+static void add_task(void)
+{
+	struct ckpt_hdr_task *t;
+
+	t = record(CKPT_HDR_TASK, sizeof(*t), 0, &img.task);
+	t->pid = 1234;
+	t->tgid = 1234;
+	t->mm_objref = 1;
+	t->blocked = 1ULL << 9;
+	strcpy(t->comm, "fake");
+}
+
+static void add_vma(int i, __u32 kind, __u32 flags, __u64 start, __u64 end)
+{
+	size_t path_len = kind == CKPT_VMA_FILE ? sizeof(PATH) : 0;
+	struct ckpt_hdr_vma *v;
+
+	v = record(CKPT_HDR_VMA, sizeof(*v), path_len, &img.vma[i]);
+	v->kind = kind;
+	v->flags = flags;
+	v->start = start;
+	v->end = end;
+	v->path_len = path_len;
+	if (path_len)
+		memcpy(put(path_len), PATH, path_len);
+}
+
+static void add_mm(void)
+{
+	struct ckpt_hdr_mm *mm;
+
+	mm = record(CKPT_HDR_MM, sizeof(*mm), 0, &img.mm);
+	mm->objref = 1;
+	mm->nr_vmas = 4;
+	mm->start_brk = 0x500000;
+	mm->brk = 0x521000;
+	mm->start_stack = 0x7ffff000;
+	add_vma(0, CKPT_VMA_FILE, CKPT_VMA_READ | CKPT_VMA_EXEC,
+		0x400000, 0x402000);
+	add_vma(1, CKPT_VMA_ANON, CKPT_VMA_READ | CKPT_VMA_WRITE,
+		0x500000, 0x521000);
+	add_vma(2, CKPT_VMA_ANON, CKPT_VMA_READ | CKPT_VMA_WRITE |
+		CKPT_VMA_GROWSDOWN, 0x7ffde000, 0x7ffff000);
+	add_vma(3, CKPT_VMA_VDSO, CKPT_VMA_READ | CKPT_VMA_EXEC,
+		0x7ffff000, 0x80001000);
+	((struct ckpt_hdr *)(img.buf + img.mm))->len = img.len - img.mm;
+}
+
+static void add_cpu(void)
+{
+	struct ckpt_hdr_cpu *c;
+	unsigned char *x;
+
+	c = record(CKPT_HDR_CPU, sizeof(*c), XSTATE, &img.cpu);
+	c->rip = 0x401000;
+	c->rsp = 0x7fffe000;
+	c->cs = 0x33;
+	c->ss = 0x2b;
+	c->eflags = 0x246;
+	c->xstate_size = XSTATE;
+	img.xstate = img.len;
+	x = put(XSTATE);
+	x[24] = 0x80;	/* mxcsr 0x1f80 */
+	x[25] = 0x1f;
+	x[512] = XFEATURES;
+}
+
+static void add_pages(int i, __u64 addr, __u32 nr)
+{
+	struct ckpt_hdr_pages *p;
+	unsigned char *data;
+	size_t n;
+
+	p = record(CKPT_HDR_PAGES, sizeof(*p), (size_t)nr * PAGE,
+		   &img.pages[i]);
+	p->addr = addr;
+	p->nr_pages = nr;
+	data = put((size_t)nr * PAGE);
+	for (n = 0; n < (size_t)nr * PAGE; n++)
+		data[n] = n * 31 + i;
+}
+
+static void add_tail(void)
+{
+	struct ckpt_hdr_tail *t;
+	__u32 crc = crc32c(img.buf, img.len);
+	__u32 nr = img.nr_records;
+
+	t = record(CKPT_HDR_TAIL, sizeof(*t), 0, &img.tail);
+	t->crc32c = crc;
+	t->nr_records = nr;
+}
+
+static void build(void)
+{
+	add_header();
+	add_task();
+	add_mm();
+	add_cpu();
+	add_pages(0, 0x500000, 3);
+	add_pages(1, 0x7fffd000, 2);
+	add_tail();
+}
+
+/* Which record a defect patches. */
+enum where {
+	W_ABS, W_HEADER, W_TASK, W_MM, W_VMA0, W_VMA1, W_VMA2, W_VMA3,
+	W_PATH, W_CPU, W_XSTATE, W_PAGES0, W_PAGES1, W_TAIL,
+};
+
+enum op {
+	SET32,		/* the __u32 at the field becomes @val */
+	ADD32,		/* @val is added to it */
+	SET64,
+	XOR8,		/* the byte at the field is xored with @val */
+	CUT,		/* the image ends at the field */
+	GROW,		/* @val zero bytes are appended */
+	MM_LEN,		/* the MM record ends at the field */
+};
+
+struct defect {
+	const char *name;
+	enum where where;
+	size_t field;
+	enum op op;
+	__u64 val;
+};
+
+#define F(type, member)	offsetof(struct type, member)
+#define HDR_LEN		F(ckpt_hdr, len)
+#define HDR_TYPE	F(ckpt_hdr, type)
+#define VMA_END		sizeof(struct ckpt_hdr_vma)
+#define PAGES_DATA	sizeof(struct ckpt_hdr_pages)
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* All the entries of a name apply, in order. */
+static const struct defect defects[] = {
+	{ "valid", W_ABS, 0, ADD32, 0 },
+	{ "empty", W_ABS, 0, CUT, 0 },
+	{ "magic", W_HEADER, F(ckpt_hdr_header, magic) + 7, XOR8, 0xff },
+	{ "version", W_HEADER, F(ckpt_hdr_header, version), SET32, 2 },
+	{ "arch", W_HEADER, F(ckpt_hdr_header, arch), SET32, 9 },
+	{ "pagesize", W_HEADER, F(ckpt_hdr_header, page_size), SET32, 8192 },
+	{ "xsize", W_HEADER, F(ckpt_hdr_header, xstate_size), SET32, 0 },
+	{ "hdrlen", W_HEADER, HDR_LEN, SET32, 4 },
+	{ "unaligned", W_TASK, HDR_LEN, ADD32, 4 },
+	{ "type", W_TASK, HDR_TYPE, SET32, 42 },
+	{ "order", W_TASK, HDR_TYPE, SET32, CKPT_HDR_CPU },
+	{ "huge", W_TASK, HDR_LEN, SET32, 1 << 20 },
+	{ "trunc_hdr", W_TASK, 4, CUT, 0 },
+	{ "trunc_task", W_TASK, 20, CUT, 0 },
+	{ "pid", W_TASK, F(ckpt_hdr_task, pid), SET32, 0 },
+	{ "objref", W_MM, F(ckpt_hdr_mm, objref), SET32, 2 },
+	{ "brk", W_MM, F(ckpt_hdr_mm, brk), SET64, 0x400000 },
+	{ "vma_past", W_VMA3, HDR_LEN, ADD32, 8 },
+	{ "vmas_more", W_MM, F(ckpt_hdr_mm, nr_vmas), SET32, 5 },
+	{ "vmas_less", W_MM, F(ckpt_hdr_mm, nr_vmas), SET32, 3 },
+	{ "vmas_many", W_MM, F(ckpt_hdr_mm, nr_vmas), SET32, 100 },
+	{ "vma_outside", W_MM, F(ckpt_hdr_mm, nr_vmas), SET32, 3 },
+	{ "vma_outside", W_VMA3, 0, MM_LEN, 0 },
+	{ "vma_kind", W_VMA1, F(ckpt_hdr_vma, kind), SET32, 7 },
+	{ "vma_flags", W_VMA1, F(ckpt_hdr_vma, flags), SET32, 0x100 },
+	{ "vma_range", W_VMA1, F(ckpt_hdr_vma, end), SET64, 0x500800 },
+	{ "vma_order", W_VMA2, F(ckpt_hdr_vma, start), SET64, 0x510000 },
+	{ "vma_pathlen", W_VMA1, F(ckpt_hdr_vma, path_len), SET32, 8 },
+	{ "path", W_PATH, 0, XOR8, '/' ^ 'u' },
+	{ "pathpad", W_PATH, sizeof(PATH), XOR8, 1 },
+	{ "cpu_xsize", W_CPU, F(ckpt_hdr_cpu, xstate_size), ADD32, 64 },
+	{ "cpu_pad", W_CPU, F(ckpt_hdr_cpu, pad), SET32, 1 },
+	{ "xfeatures", W_XSTATE, 512, XOR8, 0x80 },
+	{ "xcomp", W_XSTATE, 527, XOR8, 0x80 },
+	{ "pages_zero", W_PAGES0, F(ckpt_hdr_pages, nr_pages), SET32, 0 },
+	{ "pages_len", W_PAGES0, F(ckpt_hdr_pages, nr_pages), SET32, 2 },
+	{ "pages_out", W_PAGES0, F(ckpt_hdr_pages, addr), SET64, 0x600000 },
+	{ "pages_vdso", W_PAGES1, F(ckpt_hdr_pages, addr), SET64, 0x7ffff000 },
+	{ "pages_align", W_PAGES0, F(ckpt_hdr_pages, addr), SET64, 0x500008 },
+	{ "trunc_pages", W_PAGES1, PAGES_DATA + 3000, CUT, 0 },
+	{ "crc", W_PAGES1, PAGES_DATA + 100, XOR8, 1 },
+	{ "count", W_TAIL, F(ckpt_hdr_tail, nr_records), ADD32, 1 },
+	{ "no_tail", W_TAIL, 0, CUT, 0 },
+	{ "trailing", W_ABS, 0, GROW, 8 },
+};
+
+#define NR_DEFECTS	ARRAY_SIZE(defects)
+
+static size_t where_off(enum where w)
+{
+	const size_t offs[] = {
+		[W_ABS] = 0, [W_HEADER] = img.header, [W_TASK] = img.task,
+		[W_MM] = img.mm, [W_VMA0] = img.vma[0], [W_VMA1] = img.vma[1],
+		[W_VMA2] = img.vma[2], [W_VMA3] = img.vma[3],
+		[W_PATH] = img.vma[0] + VMA_END, [W_CPU] = img.cpu,
+		[W_XSTATE] = img.xstate, [W_PAGES0] = img.pages[0],
+		[W_PAGES1] = img.pages[1], [W_TAIL] = img.tail,
+	};
+
+	return offs[w];
+}
+
+static void apply(const struct defect *d)
+{
+	size_t off = where_off(d->where) + d->field;
+	unsigned char *p = img.buf + off;
+	__u32 v32;
+	__u64 v64;
+
+	memcpy(&v32, p, sizeof(v32));
+	switch (d->op) {
+	case SET32:
+	case ADD32:
+		v32 = d->op == SET32 ? d->val : v32 + d->val;
+		memcpy(p, &v32, sizeof(v32));
+		break;
+	case SET64:
+		v64 = d->val;
+		memcpy(p, &v64, sizeof(v64));
+		break;
+	case XOR8:
+		*p ^= d->val;
+		break;
+	case CUT:
+		img.len = off;
+		break;
+	case GROW:
+		img.len += d->val;
+		break;
+	case MM_LEN:
+		((struct ckpt_hdr *)(img.buf + img.mm))->len = off - img.mm;
+		break;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	const char *name = argc > 1 ? argv[1] : "valid";
+	int found = 0;
+	size_t i;
+
+	if (!strcmp(name, "-l")) {
+		for (i = 0; i < NR_DEFECTS; i++) {
+			if (!i || strcmp(defects[i].name, defects[i - 1].name))
+				printf("%s\n", defects[i].name);
+		}
+		return 0;
+	}
+	build();
+	for (i = 0; i < NR_DEFECTS; i++) {
+		if (!strcmp(name, defects[i].name)) {
+			apply(&defects[i]);
+			found = 1;
+		}
+	}
+	if (!found) {
+		fprintf(stderr, "mkimage: unknown defect '%s'\n", name);
+		return 2;
+	}
+	return write(1, img.buf, img.len) != (ssize_t)img.len;
+}
