@@ -31,6 +31,7 @@
 struct ckpt_vma_info {
 	struct ckpt_hdr_vma v;
 	char *path;
+	struct file *file;	/* restart: opened before anything is torn down */
 };
 
 struct ckpt_rstr_mm {
@@ -43,8 +44,11 @@ static void ckpt_vma_infos_free(struct ckpt_vma_info *vi, unsigned int nr)
 {
 	unsigned int i;
 
-	for (i = 0; i < nr; i++)
+	for (i = 0; i < nr; i++) {
 		kfree(vi[i].path);
+		if (vi[i].file)
+			fput(vi[i].file);
+	}
 }
 
 /* ---------------------------------------------------------------------- */
@@ -504,6 +508,30 @@ static int rstr_vma_check(struct ckpt_ctx *ctx, struct ckpt_hdr_vma *v,
 			ctx->hdr_pos, v->kind);
 }
 
+static struct file *rstr_open_mapped(struct ckpt_ctx *ctx,
+				     struct ckpt_hdr_vma *v, const char *path)
+{
+	u64 need = min_t(u64, v->file_size,
+			 (v->pgoff << PAGE_SHIFT) + (v->end - v->start));
+	struct file *file;
+
+	file = filp_open(path, O_RDONLY | O_LARGEFILE, 0);
+	if (IS_ERR(file)) {
+		ckpt_err(ctx, (int)PTR_ERR(file), "cannot open mapped file %s",
+			 path);
+		return file;
+	}
+	if (!S_ISREG(file_inode(file)->i_mode) ||
+	    i_size_read(file_inode(file)) < need) {
+		ckpt_log(ctx, "mapped file %s is %s (needs %llu bytes)", path,
+			 S_ISREG(file_inode(file)->i_mode) ? "too short" :
+			 "not a regular file", need);
+		fput(file);
+		return ERR_PTR(-EINVAL);
+	}
+	return file;
+}
+
 static int rstr_vma_read(struct ckpt_ctx *ctx, struct ckpt_vma_info *vi,
 			 u64 prev_end)
 {
@@ -515,8 +543,17 @@ static int rstr_vma_read(struct ckpt_ctx *ctx, struct ckpt_vma_info *vi,
 	ret = rstr_vma_check(ctx, &vi->v, prev_end);
 	if (ret < 0)
 		return ret;
-	if (vi->v.kind == CKPT_VMA_FILE)
-		return rstr_vma_path(ctx, vi);
+	if (vi->v.kind == CKPT_VMA_FILE) {
+		ret = rstr_vma_path(ctx, vi);
+		if (ret < 0)
+			return ret;
+		vi->file = rstr_open_mapped(ctx, &vi->v, vi->path);
+		if (IS_ERR(vi->file)) {
+			ret = PTR_ERR(vi->file);
+			vi->file = NULL;
+		}
+		return ret;
+	}
 	if (vi->v.h.len != sizeof(vi->v))
 		return ckpt_err(ctx, -EINVAL,
 				"VMA record at offset %llu has length %u",
@@ -634,52 +671,21 @@ static unsigned long rstr_prot(u32 flags)
 	return prot;
 }
 
-static struct file *rstr_open_mapped(struct ckpt_ctx *ctx,
-				     struct ckpt_hdr_vma *v, const char *path)
-{
-	u64 need = min_t(u64, v->file_size,
-			 (v->pgoff << PAGE_SHIFT) + (v->end - v->start));
-	struct file *file;
-
-	file = filp_open(path, O_RDONLY | O_LARGEFILE, 0);
-	if (IS_ERR(file)) {
-		ckpt_err(ctx, (int)PTR_ERR(file), "cannot open mapped file %s",
-			 path);
-		return file;
-	}
-	if (!S_ISREG(file_inode(file)->i_mode) ||
-	    i_size_read(file_inode(file)) < need) {
-		ckpt_log(ctx, "mapped file %s is %s (needs %llu bytes)", path,
-			 S_ISREG(file_inode(file)->i_mode) ? "too short" :
-			 "not a regular file", need);
-		fput(file);
-		return ERR_PTR(-EINVAL);
-	}
-	return file;
-}
-
 static int rstr_map_vma(struct ckpt_ctx *ctx, struct ckpt_vma_info *vi)
 {
 	struct ckpt_hdr_vma *v = &vi->v;
 	unsigned long len = v->end - v->start, flags = MAP_PRIVATE | MAP_FIXED;
-	struct file *file = NULL;
+	struct file *file = vi->file;
 	unsigned long addr;
 
 	if (v->flags & CKPT_VMA_GROWSDOWN)
 		flags |= MAP_GROWSDOWN;
 	if (v->flags & CKPT_VMA_NORESERVE)
 		flags |= MAP_NORESERVE;
-	if (v->kind == CKPT_VMA_FILE) {
-		file = rstr_open_mapped(ctx, v, vi->path);
-		if (IS_ERR(file))
-			return PTR_ERR(file);
-	} else {
+	if (!file)
 		flags |= MAP_ANONYMOUS;
-	}
 	addr = vm_mmap(file, v->start, len, rstr_prot(v->flags), flags,
 		       file ? v->pgoff << PAGE_SHIFT : 0);
-	if (file)
-		fput(file);
 	if (IS_ERR_VALUE(addr))
 		return ckpt_err(ctx, (int)addr, "cannot map %#llx-%#llx%s%s",
 				v->start, v->end, file ? " from " : "",

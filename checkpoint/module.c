@@ -73,6 +73,13 @@ static long ckpt_run(struct ckpt_args *args, enum ckpt_ctx_kind kind)
 	else
 		ret = ckpt_do_restart(ctx);
 	ckpt_ctx_put(ctx);
+	/*
+	 * The stream has moved on: an operation interrupted by a signal
+	 * cannot be transparently restarted, so the caller sees EINTR.
+	 */
+	if (ret == -ERESTARTSYS || ret == -ERESTARTNOINTR ||
+	    ret == -ERESTARTNOHAND || ret == -ERESTART_RESTARTBLOCK)
+		ret = -EINTR;
 out_log:
 	if (logfile)
 		fput(logfile);

@@ -135,11 +135,20 @@ enum {
 	RD_DONE,
 };
 
+/* What the x86-64 kernel's restart accepts. */
 #define RD_BUF_SIZE		(64U << 10)
 #define RD_PAGE_SIZE		4096U
-#define RD_TASK_SIZE_MAX	0x7ffffffff000ULL
+#define RD_TASK_SIZE		0x7ffffffff000ULL	/* 4-level paging */
+#define RD_MAX_VMAS		65536
+#define RD_ROBUST_LIST_LEN	24	/* struct robust_list_head */
+#define RD_RSEQ_MIN_LEN		32
+#define RD_USER_CS		0x33
+#define RD_USER_DS		0x2b
+#define RD_PERSONALITY_BAD	0xffffffffU
 #define XSAVE_HDR_OFFSET	512
 #define XSAVE_HDR_SIZE		64
+#define XSAVE_MIN		(XSAVE_HDR_OFFSET + XSAVE_HDR_SIZE)
+#define RD_MAX_PGOFF		(0x7fffffffffffffffULL / RD_PAGE_SIZE)
 
 /* Record the first problem; always returns -1. */
 static int __printf(3, 4)
@@ -257,11 +266,46 @@ static int rd_task(struct ckpt_reader *r, struct ckpt_rec *rec)
 
 	if (rd_len(r, rec, sizeof(*t)) || rd_body(r, rec, sizeof(*t)))
 		return -1;
-	if (t->pid <= 0 || t->tgid <= 0)
-		return rd_err(r, rec->off, "bad pid %d/tgid %d in TASK record",
-			      t->pid, t->tgid);
+	if (t->set_child_tid >= RD_TASK_SIZE ||
+	    t->clear_child_tid >= RD_TASK_SIZE ||
+	    t->robust_list >= RD_TASK_SIZE || t->rseq >= RD_TASK_SIZE)
+		return rd_err(r, rec->off,
+			      "TASK user pointer outside user space");
+	if (t->robust_list && t->robust_list_len != RD_ROBUST_LIST_LEN)
+		return rd_err(r, rec->off, "bad robust list length %llu",
+			      (unsigned long long)t->robust_list_len);
+	if (t->rseq && (t->rseq_len < RD_RSEQ_MIN_LEN ||
+			t->rseq % RD_RSEQ_MIN_LEN))
+		return rd_err(r, rec->off, "bad rseq area %#llx length %u",
+			      (unsigned long long)t->rseq, t->rseq_len);
+	if (t->personality == RD_PERSONALITY_BAD)
+		return rd_err(r, rec->off, "bad personality");
 	r->mm_objref = t->mm_objref;
 	r->state = RD_MM;
+	return 0;
+}
+
+/* The mm's own addresses: in user space, no range inverted. */
+static int rd_mm_fields(struct ckpt_reader *r, const struct ckpt_rec *rec)
+{
+	const struct ckpt_hdr_mm *mm = &rec->u.mm;
+	const __u64 f[] = {
+		mm->start_code, mm->end_code, mm->start_data, mm->end_data,
+		mm->start_brk, mm->brk, mm->start_stack, mm->arg_start,
+		mm->arg_end, mm->env_start, mm->env_end,
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(f); i++) {
+		if (f[i] >= RD_TASK_SIZE)
+			return rd_err(r, rec->off,
+				      "MM address %#llx outside user space",
+				      (unsigned long long)f[i]);
+	}
+	if (mm->start_code > mm->end_code || mm->start_data > mm->end_data ||
+	    mm->start_brk > mm->brk || mm->arg_start > mm->arg_end ||
+	    mm->env_start > mm->env_end)
+		return rd_err(r, rec->off, "inverted MM range");
 	return 0;
 }
 
@@ -274,6 +318,8 @@ static int rd_mm(struct ckpt_reader *r, struct ckpt_rec *rec)
 		return rd_len(r, rec, sizeof(*mm));
 	if (rd_body(r, rec, sizeof(*mm)))
 		return -1;
+	if (mm->nr_vmas > RD_MAX_VMAS)
+		return rd_err(r, rec->off, "too many VMAs (%u)", mm->nr_vmas);
 	need = sizeof(*mm) + (__u64)mm->nr_vmas * sizeof(struct ckpt_hdr_vma);
 	if (need > rec->u.h.len)
 		return rd_err(r, rec->off,
@@ -285,8 +331,8 @@ static int rd_mm(struct ckpt_reader *r, struct ckpt_rec *rec)
 		return rd_err(r, rec->off,
 			      "MM objref %d does not match the task's %d",
 			      mm->objref, r->mm_objref);
-	if (mm->start_brk > mm->brk)
-		return rd_err(r, rec->off, "bad brk range");
+	if (rd_mm_fields(r, rec))
+		return -1;
 	free(r->vmas);
 	r->vmas = calloc(mm->nr_vmas ? mm->nr_vmas : 1, sizeof(*r->vmas));
 	if (!r->vmas)
@@ -332,7 +378,7 @@ static int rd_vma_check(struct ckpt_reader *r, const struct ckpt_rec *rec)
 	if (v->pad)
 		return rd_err(r, rec->off, "nonzero VMA padding");
 	if (v->start >= v->end || (v->start & mask) || (v->end & mask) ||
-	    v->end > RD_TASK_SIZE_MAX)
+	    v->end > RD_TASK_SIZE)
 		return rd_err(r, rec->off, "bad VMA range %#llx-%#llx",
 			      (unsigned long long)v->start,
 			      (unsigned long long)v->end);
@@ -340,6 +386,42 @@ static int rd_vma_check(struct ckpt_reader *r, const struct ckpt_rec *rec)
 		return rd_err(r, rec->off, "VMA %#llx-%#llx out of order",
 			      (unsigned long long)v->start,
 			      (unsigned long long)v->end);
+	if ((v->flags & CKPT_VMA_GROWSDOWN) && v->kind != CKPT_VMA_ANON)
+		return rd_err(r, rec->off, "growsdown %s VMA",
+			      ckpt_vma_kind_name(v->kind));
+	if (v->kind == CKPT_VMA_FILE &&
+	    (v->pgoff > RD_MAX_PGOFF ||
+	     v->pgoff + (v->end - v->start) / r->page_size > RD_MAX_PGOFF))
+		return rd_err(r, rec->off, "VMA file offset %#llx out of range",
+			      (unsigned long long)v->pgoff);
+	return 0;
+}
+
+/* [vvar] mappings, then [vdso] right after them; both or neither. */
+static int rd_vdso_check(struct ckpt_reader *r)
+{
+	const struct ckpt_range *v = r->vmas;
+	size_t i, n = r->nr_vmas;
+	long vdso = -1, vvar = -1;
+
+	for (i = 0; i < n; i++) {
+		if (v[i].kind == CKPT_VMA_VVAR && vvar < 0)
+			vvar = i;
+		if (v[i].kind != CKPT_VMA_VDSO)
+			continue;
+		if (vdso >= 0)
+			return rd_err(r, r->mm_off, "two vdso VMAs");
+		vdso = i;
+	}
+	if (vdso < 0 && vvar < 0)
+		return 0;
+	if (vdso < 0 || vvar < 0)
+		return rd_err(r, r->mm_off, "vdso or vvar VMA alone");
+	for (i = vvar; i < (size_t)vdso; i++) {
+		if (v[i].kind != CKPT_VMA_VVAR || v[i].end != v[i + 1].start)
+			return rd_err(r, r->mm_off,
+				      "vvar VMA does not adjoin the vdso");
+	}
 	return 0;
 }
 
@@ -371,9 +453,10 @@ static int rd_vma(struct ckpt_reader *r, struct ckpt_rec *rec)
 		return rd_err(r, r->mm_off,
 			      "MM record ends after %zu of its %zu VMAs",
 			      r->nr_vmas, r->nr_vmas + r->vmas_left);
-	if (!r->vmas_left)
-		r->state = RD_CPU;
-	return 0;
+	if (r->vmas_left)
+		return 0;
+	r->state = RD_CPU;
+	return rd_vdso_check(r);
 }
 
 /* The standard-format xsave header, as the kernel validates it. */
@@ -382,8 +465,6 @@ static int rd_xsave_check(struct ckpt_reader *r, struct ckpt_rec *rec)
 	__u64 hdr[XSAVE_HDR_SIZE / 8];
 	unsigned int i;
 
-	if (rec->u.cpu.xstate_size < XSAVE_HDR_OFFSET + XSAVE_HDR_SIZE)
-		return 0;
 	memcpy(hdr, r->buf + XSAVE_HDR_OFFSET, sizeof(hdr));
 	if (hdr[0] & ~r->xstate_features)
 		return rd_err(r, rec->off,
@@ -405,11 +486,21 @@ static int rd_cpu(struct ckpt_reader *r, struct ckpt_rec *rec)
 		return rd_len(r, rec, sizeof(*c));
 	if (rd_body(r, rec, sizeof(*c)))
 		return -1;
-	if (!c->xstate_size || c->xstate_size > r->xstate_size)
+	if (c->xstate_size < XSAVE_MIN || c->xstate_size > r->xstate_size)
 		return rd_err(r, rec->off, "bad CPU xstate size %u (header %u)",
 			      c->xstate_size, r->xstate_size);
 	if (c->pad)
 		return rd_err(r, rec->off, "nonzero CPU padding");
+	if (c->cs != RD_USER_CS || c->ss != RD_USER_DS)
+		return rd_err(r, rec->off, "not a 64-bit task (cs %#llx ss %#llx)",
+			      (unsigned long long)c->cs,
+			      (unsigned long long)c->ss);
+	if (c->ds || c->es || c->fs || c->gs)
+		return rd_err(r, rec->off, "nonzero data segment selectors");
+	if (c->rip >= RD_TASK_SIZE || c->fs_base >= RD_TASK_SIZE ||
+	    c->gs_base >= RD_TASK_SIZE)
+		return rd_err(r, rec->off,
+			      "rip, fs or gs base outside user space");
 	if (rd_len(r, rec, sizeof(*c) + CKPT_ALIGN_UP(c->xstate_size)))
 		return -1;
 	if (rd_data(r, c->xstate_size, rec))
@@ -443,17 +534,16 @@ static int rd_pages_range(struct ckpt_reader *r, const struct ckpt_rec *rec)
 	__u64 end = addr + (__u64)rec->u.pages.nr_pages * r->page_size;
 	const struct ckpt_range *v;
 
-	if ((addr & (r->page_size - 1)) || end > RD_TASK_SIZE_MAX)
+	if (addr & (r->page_size - 1))
 		return rd_err(r, rec->off, "bad PAGES address %#llx",
 			      (unsigned long long)addr);
-	while (addr < end) {
-		v = rd_find_vma(r, addr);
-		if (!v || (v->kind != CKPT_VMA_ANON && v->kind != CKPT_VMA_FILE))
-			return rd_err(r, rec->off,
-				      "page %#llx is not in an anon or file VMA",
-				      (unsigned long long)addr);
-		addr = v->end;
-	}
+	v = rd_find_vma(r, addr);
+	if (!v || end > v->end ||
+	    (v->kind != CKPT_VMA_ANON && v->kind != CKPT_VMA_FILE))
+		return rd_err(r, rec->off,
+			      "pages %#llx-%#llx not inside one anon or file VMA",
+			      (unsigned long long)addr,
+			      (unsigned long long)end);
 	return 0;
 }
 

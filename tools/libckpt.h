@@ -16,6 +16,9 @@
 #ifndef __noreturn
 #define __noreturn	__attribute__((noreturn))
 #endif
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
 
 /*
  * Syscall semantics: 0 on success, -1 with errno set on failure.  A

@@ -338,9 +338,12 @@ TEST_F(abi, unprivileged)
 	if (geteuid())
 		SKIP(return, "needs root to drop privileges");
 	ASSERT_EQ(0, start(&self->t, "wait"));
-	child = fork_call(self->img, -1, -1, checkpoint_as_nobody, &self->t.pid);
+	child = fork_call(self->img, -1, -1, checkpoint_as_nobody,
+			  &self->t.pid);
 	ASSERT_LE(0, child);
-	ASSERT_EQ(0, wait_timeout(child, &status, TIMEOUT_MS));
+	ASSERT_EQ(0, wait_timeout(child, &status, TIMEOUT_MS)) {
+		kill_reap(child);
+	}
 	EXPECT_TRUE(CALL_FAILED_WITH(status, EPERM) ||
 		    CALL_FAILED_WITH(status, EACCES)) {
 		TH_LOG("status %#x", status);

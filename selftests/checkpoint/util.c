@@ -116,8 +116,10 @@ static void child_fds(int in_fd, int out_fd, int keep_fd)
 pid_t spawn_target(const char *mode, int in_fd, int out_fd)
 {
 	const char *path = target_path();
-	pid_t pid = fork();
+	pid_t pid;
 
+	fflush(NULL);
+	pid = fork();
 	if (pid)
 		return pid;
 	child_fds(in_fd, out_fd, -1);

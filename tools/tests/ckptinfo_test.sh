@@ -29,29 +29,42 @@ order|unexpected CPU record (want TASK)
 huge|bad TASK record length 1048576
 trunc_hdr|truncated record header
 trunc_task|truncated TASK record
-pid|bad pid 0
+robust|bad robust list length 8
+rseq|bad rseq area 0x4c0010 length 32
+userptr|TASK user pointer outside user space
+personality|bad personality
 objref|MM objref 2 does not match
-brk|bad brk range
+brk|inverted MM range
+mm_addr|MM address 0xffffffffff600000 outside user space
 vma_past|VMA record runs past its MM record
-vmas_more|MM record ends after 4 of its 5 VMAs
-vmas_less|MM record has 56 bytes after its 3 VMAs
+vmas_more|MM record ends after 5 of its 6 VMAs
+vmas_less|MM record has 56 bytes after its 4 VMAs
 vmas_many|cannot hold 100 VMAs
+vmas_huge|too many VMAs (100000)
 vma_outside|unexpected VMA record (want CPU)
 vma_kind|unknown VMA kind 7
 vma_flags|unknown VMA flags 0x100
 vma_range|bad VMA range
 vma_order|out of order
 vma_pathlen|bad VMA record length
+vma_grows|growsdown file VMA
+vma_pgoff|VMA file offset 0x1000000000000000 out of range
+vdso_alone|vdso or vvar VMA alone
 path|bad VMA path
 pathpad|nonzero padding
 cpu_xsize|bad CPU xstate size
+cpu_xsmall|bad CPU xstate size 512
 cpu_pad|nonzero CPU padding
+cpu_cs|not a 64-bit task (cs 0x23 ss 0x2b)
+cpu_fs|nonzero data segment selectors
+cpu_rip|rip, fs or gs base outside user space
 xfeatures|xstate uses features 0x80
 xcomp|bad xsave header
 pages_zero|bad PAGES count 0
 pages_len|bad PAGES record length
-pages_out|page 0x600000 is not in an anon or file VMA
-pages_vdso|page 0x7ffff000 is not in an anon or file VMA
+pages_out|pages 0x600000-0x603000 not inside one anon or file VMA
+pages_vdso|pages 0x7ff84000-0x7ff86000 not inside one anon or file VMA
+pages_span|pages 0x7ff20000-0x7ff22000 not inside one anon or file VMA
 pages_align|bad PAGES address
 trunc_pages|truncated PAGES record
 crc|crc mismatch

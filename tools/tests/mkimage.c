@@ -17,6 +17,7 @@
 #define PAGE		4096
 #define XSTATE		832	/* legacy 512 + header 64 + AVX 256 */
 #define XFEATURES	0x7ULL	/* x87, SSE, AVX */
+#define NR_VMAS		5
 #define PATH		"/usr/lib/x86_64-linux-gnu/libfake-for-ckptinfo-tests.so.1.2.3"
 
 struct image {
@@ -24,7 +25,7 @@ struct image {
 	size_t len;
 	unsigned int nr_records;
 	/* where things are */
-	size_t header, task, mm, vma[4], cpu, xstate, pages[2], tail;
+	size_t header, task, mm, vma[NR_VMAS], cpu, xstate, pages[2], tail;
 };
 
 static struct image img;
@@ -75,6 +76,11 @@ static void add_task(void)
 	t->tgid = 1234;
 	t->mm_objref = 1;
 	t->blocked = 1ULL << 9;
+	t->rseq = 0x4c0000;
+	t->rseq_len = 32;
+	t->rseq_sig = 0x53053053;
+	t->robust_list = 0x4c0040;
+	t->robust_list_len = 24;
 	strcpy(t->comm, "fake");
 }
 
@@ -99,18 +105,21 @@ static void add_mm(void)
 
 	mm = record(CKPT_HDR_MM, sizeof(*mm), 0, &img.mm);
 	mm->objref = 1;
-	mm->nr_vmas = 4;
+	mm->nr_vmas = NR_VMAS;
+	mm->start_code = 0x401000;
+	mm->end_code = 0x402000;
 	mm->start_brk = 0x500000;
 	mm->brk = 0x521000;
-	mm->start_stack = 0x7ffff000;
+	mm->start_stack = 0x7ff20f00;
 	add_vma(0, CKPT_VMA_FILE, CKPT_VMA_READ | CKPT_VMA_EXEC,
 		0x400000, 0x402000);
 	add_vma(1, CKPT_VMA_ANON, CKPT_VMA_READ | CKPT_VMA_WRITE,
 		0x500000, 0x521000);
 	add_vma(2, CKPT_VMA_ANON, CKPT_VMA_READ | CKPT_VMA_WRITE |
-		CKPT_VMA_GROWSDOWN, 0x7ffde000, 0x7ffff000);
-	add_vma(3, CKPT_VMA_VDSO, CKPT_VMA_READ | CKPT_VMA_EXEC,
-		0x7ffff000, 0x80001000);
+		CKPT_VMA_GROWSDOWN, 0x7ff00000, 0x7ff21000);
+	add_vma(3, CKPT_VMA_VVAR, CKPT_VMA_READ, 0x7ff80000, 0x7ff84000);
+	add_vma(4, CKPT_VMA_VDSO, CKPT_VMA_READ | CKPT_VMA_EXEC,
+		0x7ff84000, 0x7ff86000);
 	((struct ckpt_hdr *)(img.buf + img.mm))->len = img.len - img.mm;
 }
 
@@ -121,7 +130,7 @@ static void add_cpu(void)
 
 	c = record(CKPT_HDR_CPU, sizeof(*c), XSTATE, &img.cpu);
 	c->rip = 0x401000;
-	c->rsp = 0x7fffe000;
+	c->rsp = 0x7ff20e00;
 	c->cs = 0x33;
 	c->ss = 0x2b;
 	c->eflags = 0x246;
@@ -166,14 +175,14 @@ static void build(void)
 	add_mm();
 	add_cpu();
 	add_pages(0, 0x500000, 3);
-	add_pages(1, 0x7fffd000, 2);
+	add_pages(1, 0x7ff1f000, 2);
 	add_tail();
 }
 
 /* Which record a defect patches. */
 enum where {
 	W_ABS, W_HEADER, W_TASK, W_MM, W_VMA0, W_VMA1, W_VMA2, W_VMA3,
-	W_PATH, W_CPU, W_XSTATE, W_PAGES0, W_PAGES1, W_TAIL,
+	W_VMA4, W_PATH, W_CPU, W_XSTATE, W_PAGES0, W_PAGES1, W_TAIL,
 };
 
 enum op {
@@ -199,7 +208,6 @@ struct defect {
 #define HDR_TYPE	F(ckpt_hdr, type)
 #define VMA_END		sizeof(struct ckpt_hdr_vma)
 #define PAGES_DATA	sizeof(struct ckpt_hdr_pages)
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* All the entries of a name apply, in order. */
 static const struct defect defects[] = {
@@ -217,30 +225,48 @@ static const struct defect defects[] = {
 	{ "huge", W_TASK, HDR_LEN, SET32, 1 << 20 },
 	{ "trunc_hdr", W_TASK, 4, CUT, 0 },
 	{ "trunc_task", W_TASK, 20, CUT, 0 },
-	{ "pid", W_TASK, F(ckpt_hdr_task, pid), SET32, 0 },
+	{ "robust", W_TASK, F(ckpt_hdr_task, robust_list_len), SET64, 8 },
+	{ "rseq", W_TASK, F(ckpt_hdr_task, rseq), SET64, 0x4c0010 },
+	{ "userptr", W_TASK, F(ckpt_hdr_task, clear_child_tid), SET64,
+	  0x800000000000ULL },
+	{ "personality", W_TASK, F(ckpt_hdr_task, personality), SET32,
+	  0xffffffff },
 	{ "objref", W_MM, F(ckpt_hdr_mm, objref), SET32, 2 },
 	{ "brk", W_MM, F(ckpt_hdr_mm, brk), SET64, 0x400000 },
-	{ "vma_past", W_VMA3, HDR_LEN, ADD32, 8 },
-	{ "vmas_more", W_MM, F(ckpt_hdr_mm, nr_vmas), SET32, 5 },
-	{ "vmas_less", W_MM, F(ckpt_hdr_mm, nr_vmas), SET32, 3 },
+	{ "mm_addr", W_MM, F(ckpt_hdr_mm, env_end), SET64,
+	  0xffffffffff600000ULL },
+	{ "vma_past", W_VMA4, HDR_LEN, ADD32, 8 },
+	{ "vmas_more", W_MM, F(ckpt_hdr_mm, nr_vmas), SET32, NR_VMAS + 1 },
+	{ "vmas_less", W_MM, F(ckpt_hdr_mm, nr_vmas), SET32, NR_VMAS - 1 },
 	{ "vmas_many", W_MM, F(ckpt_hdr_mm, nr_vmas), SET32, 100 },
-	{ "vma_outside", W_MM, F(ckpt_hdr_mm, nr_vmas), SET32, 3 },
+	{ "vmas_huge", W_MM, F(ckpt_hdr_mm, nr_vmas), SET32, 100000 },
+	{ "vma_outside", W_MM, F(ckpt_hdr_mm, nr_vmas), SET32, NR_VMAS - 2 },
 	{ "vma_outside", W_VMA3, 0, MM_LEN, 0 },
 	{ "vma_kind", W_VMA1, F(ckpt_hdr_vma, kind), SET32, 7 },
 	{ "vma_flags", W_VMA1, F(ckpt_hdr_vma, flags), SET32, 0x100 },
 	{ "vma_range", W_VMA1, F(ckpt_hdr_vma, end), SET64, 0x500800 },
 	{ "vma_order", W_VMA2, F(ckpt_hdr_vma, start), SET64, 0x510000 },
 	{ "vma_pathlen", W_VMA1, F(ckpt_hdr_vma, path_len), SET32, 8 },
+	{ "vma_grows", W_VMA0, F(ckpt_hdr_vma, flags), SET32,
+	  CKPT_VMA_READ | CKPT_VMA_GROWSDOWN },
+	{ "vma_pgoff", W_VMA0, F(ckpt_hdr_vma, pgoff), SET64, 1ULL << 60 },
+	{ "vdso_alone", W_VMA3, F(ckpt_hdr_vma, kind), SET32, CKPT_VMA_ANON },
 	{ "path", W_PATH, 0, XOR8, '/' ^ 'u' },
 	{ "pathpad", W_PATH, sizeof(PATH), XOR8, 1 },
 	{ "cpu_xsize", W_CPU, F(ckpt_hdr_cpu, xstate_size), ADD32, 64 },
+	{ "cpu_xsmall", W_CPU, F(ckpt_hdr_cpu, xstate_size), SET32, 512 },
 	{ "cpu_pad", W_CPU, F(ckpt_hdr_cpu, pad), SET32, 1 },
+	{ "cpu_cs", W_CPU, F(ckpt_hdr_cpu, cs), SET64, 0x23 },
+	{ "cpu_fs", W_CPU, F(ckpt_hdr_cpu, fs), SET64, 0x2b },
+	{ "cpu_rip", W_CPU, F(ckpt_hdr_cpu, rip), SET64,
+	  0xffffffff81000000ULL },
 	{ "xfeatures", W_XSTATE, 512, XOR8, 0x80 },
 	{ "xcomp", W_XSTATE, 527, XOR8, 0x80 },
 	{ "pages_zero", W_PAGES0, F(ckpt_hdr_pages, nr_pages), SET32, 0 },
 	{ "pages_len", W_PAGES0, F(ckpt_hdr_pages, nr_pages), SET32, 2 },
 	{ "pages_out", W_PAGES0, F(ckpt_hdr_pages, addr), SET64, 0x600000 },
-	{ "pages_vdso", W_PAGES1, F(ckpt_hdr_pages, addr), SET64, 0x7ffff000 },
+	{ "pages_vdso", W_PAGES1, F(ckpt_hdr_pages, addr), SET64, 0x7ff84000 },
+	{ "pages_span", W_PAGES1, F(ckpt_hdr_pages, addr), SET64, 0x7ff20000 },
 	{ "pages_align", W_PAGES0, F(ckpt_hdr_pages, addr), SET64, 0x500008 },
 	{ "trunc_pages", W_PAGES1, PAGES_DATA + 3000, CUT, 0 },
 	{ "crc", W_PAGES1, PAGES_DATA + 100, XOR8, 1 },
@@ -257,6 +283,7 @@ static size_t where_off(enum where w)
 		[W_ABS] = 0, [W_HEADER] = img.header, [W_TASK] = img.task,
 		[W_MM] = img.mm, [W_VMA0] = img.vma[0], [W_VMA1] = img.vma[1],
 		[W_VMA2] = img.vma[2], [W_VMA3] = img.vma[3],
+		[W_VMA4] = img.vma[4],
 		[W_PATH] = img.vma[0] + VMA_END, [W_CPU] = img.cpu,
 		[W_XSTATE] = img.xstate, [W_PAGES0] = img.pages[0],
 		[W_PAGES1] = img.pages[1], [W_TAIL] = img.tail,
