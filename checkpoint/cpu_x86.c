@@ -215,23 +215,6 @@ static void rstr_syscall_restart(struct ckpt_hdr_cpu *cpu)
 	}
 }
 
-struct rstr_ax_work {
-	struct callback_head work;
-	u64 ax;
-};
-
-/*
- * The ioctl's return value would overwrite ax: set it last, on the way
- * out to user mode, after the system call has stored its result.
- */
-static void rstr_ax_fn(struct callback_head *head)
-{
-	struct rstr_ax_work *w = container_of(head, struct rstr_ax_work, work);
-
-	current_pt_regs()->ax = w->ax;
-	kfree(w);
-}
-
 static int rstr_fpu(struct ckpt_ctx *ctx)
 {
 	struct fpu *fpu = &current->thread.fpu;
@@ -252,12 +235,8 @@ int rstr_cpu(struct ckpt_ctx *ctx)
 {
 	struct ckpt_hdr_cpu *cpu = &ctx->ts.cpu;
 	struct pt_regs *regs = current_pt_regs();
-	struct rstr_ax_work *w;
 	long ret;
 
-	w = kmalloc(sizeof(*w), GFP_KERNEL);
-	if (!w)
-		return -ENOMEM;
 	ret = rstr_fpu(ctx);
 	if (ret < 0)
 		goto err;
@@ -291,14 +270,17 @@ int rstr_cpu(struct ckpt_ctx *ctx)
 	regs->ss = __USER_DS;
 	/* not in a system call: nothing may "restart" the ioctl */
 	regs->orig_ax = -1;
-
-	w->ax = cpu->rax;
-	init_task_work(&w->work, rstr_ax_fn);
-	ret = task_work_add(current, &w->work, TWA_RESUME);
-	if (ret < 0)
-		goto err;
+	/* ax is set by rstr_cpu_finish(), once the ioctl has returned */
 	return 0;
 err:
-	kfree(w);
 	return ckpt_err(ctx, (int)ret, "cannot load the CPU state");
+}
+
+/*
+ * The ioctl's return value overwrites ax: this runs on the way out to
+ * user mode, after the system call has stored its result.
+ */
+void rstr_cpu_finish(u64 ax)
+{
+	current_pt_regs()->ax = ax;
 }

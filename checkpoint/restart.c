@@ -12,8 +12,17 @@
 #include <linux/sched/signal.h>
 #include <linux/sched/mm.h>
 #include <linux/rcupdate.h>
+#include <linux/slab.h>
+#include <linux/file.h>
+#include <linux/fdtable.h>
+#include <linux/task_work.h>
 
 #include <checkpoint/checkpoint.h>
+
+struct rstr_finish_work {
+	struct callback_head work;
+	u64 ax;
+};
 
 static int rstr_check_caller(struct ckpt_ctx *ctx)
 {
@@ -34,7 +43,51 @@ static int rstr_check_caller(struct ckpt_ctx *ctx)
 	if (shared)
 		return ckpt_err(ctx, -EINVAL,
 				"the restarting process shares its address space");
+	if (atomic_read(&current->files->count) > 1)
+		return ckpt_err(ctx, -EINVAL,
+				"the restarting process shares its file table");
 	return 0;
+}
+
+/*
+ * Like execve(), restart replaces the program: descriptors the caller
+ * marked close-on-exec (its image and /dev/checkpoint, say) must not leak
+ * into the restored process.
+ */
+static void rstr_close_on_exec(void)
+{
+	struct files_struct *files = current->files;
+	struct fdtable *fdt;
+	unsigned int fd = 0;
+
+	for (;;) {
+		spin_lock(&files->file_lock);
+		fdt = files_fdtable(files);
+		fd = find_next_bit(fdt->close_on_exec, fdt->max_fds, fd);
+		spin_unlock(&files->file_lock);
+		if (fd >= fdt->max_fds)
+			break;
+		close_fd(fd++);
+	}
+}
+
+/* After the ioctl returned, on the way to the restored user code. */
+static void rstr_finish_fn(struct callback_head *head)
+{
+	struct rstr_finish_work *w =
+		container_of(head, struct rstr_finish_work, work);
+
+	rstr_close_on_exec();
+	rstr_cpu_finish(w->ax);
+	kfree(w);
+}
+
+static int rstr_queue_finish(struct ckpt_ctx *ctx,
+			     struct rstr_finish_work *w)
+{
+	w->ax = ctx->ts.cpu.rax;
+	init_task_work(&w->work, rstr_finish_fn);
+	return task_work_add(current, &w->work, TWA_RESUME);
 }
 
 /* The records that follow the layout: PAGES, up to the TAIL. */
@@ -83,6 +136,7 @@ static int rstr_read_layout(struct ckpt_ctx *ctx)
 
 int ckpt_do_restart(struct ckpt_ctx *ctx)
 {
+	struct rstr_finish_work *w;
 	int ret;
 
 	ret = rstr_check_caller(ctx);
@@ -90,6 +144,9 @@ int ckpt_do_restart(struct ckpt_ctx *ctx)
 		ret = rstr_read_layout(ctx);
 	if (ret < 0)
 		return ret;
+	w = kmalloc(sizeof(*w), GFP_KERNEL);
+	if (!w)
+		return -ENOMEM;
 
 	/* point of no return */
 	ret = rstr_mm(ctx);
@@ -101,7 +158,10 @@ int ckpt_do_restart(struct ckpt_ctx *ctx)
 		ret = rstr_cpu(ctx);
 	if (!ret)
 		ret = ckpt_deferqueue_run(ctx);
+	if (ret >= 0)
+		ret = rstr_queue_finish(ctx, w);
 	if (ret < 0) {
+		kfree(w);
 		ckpt_log(ctx, "pid %d killed: its address space is gone",
 			 task_pid_vnr(current));
 		send_sig(SIGKILL, current, 1);

@@ -4,6 +4,7 @@
  * streaming image reader that checks what the kernel's restart checks.
  */
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -717,4 +718,18 @@ void ckpt_reader_fini(struct ckpt_reader *r)
 	free(r->vmas);
 	r->buf = NULL;
 	r->vmas = NULL;
+}
+
+/* A caller about to restart: default dispositions, nothing blocked. */
+void ckpt_reset_signals(void)
+{
+	sigset_t none;
+	int sig;
+
+	for (sig = 1; sig < NSIG; sig++) {
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	}
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 }

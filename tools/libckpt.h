@@ -28,6 +28,9 @@
 int checkpoint(pid_t pid, int fd, unsigned long flags, int logfd);
 int restart(pid_t pid, int fd, unsigned long flags, int logfd);
 
+/* Default dispositions and an empty mask, for a process about to restart. */
+void ckpt_reset_signals(void);
+
 /* Castagnoli CRC; start with ~0 and invert the result (see crc32c()). */
 __u32 crc32c_update(__u32 crc, const void *buf, size_t len);
 __u32 crc32c(const void *buf, size_t len);

@@ -129,20 +129,6 @@ static int open_input(const struct rstr_opts *o)
 	return fd;
 }
 
-/* The restored process starts from a clean signal state. */
-static void reset_signals(void)
-{
-	sigset_t none;
-	int sig;
-
-	for (sig = 1; sig < NSIG; sig++) {
-		if (sig != SIGKILL && sig != SIGSTOP)
-			signal(sig, SIG_DFL);
-	}
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-}
-
 /* ENOENT from libckpt may mean there is no device at all. */
 static void hint_no_device(int err)
 {
@@ -153,7 +139,7 @@ static void hint_no_device(int err)
 
 static void __noreturn do_restart(int fd)
 {
-	reset_signals();
+	ckpt_reset_signals();
 	restart(0, fd, 0, STDERR_FILENO);
 	fprintf(stderr, "rstr: restart failed: %s\n", strerror(errno));
 	hint_no_device(errno);

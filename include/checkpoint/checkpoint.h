@@ -145,6 +145,7 @@ int ckpt_cpu_self(struct ckpt_ctx *ctx);
 int ckpt_cpu(struct ckpt_ctx *ctx);
 int rstr_cpu_read(struct ckpt_ctx *ctx);
 int rstr_cpu(struct ckpt_ctx *ctx);
+void rstr_cpu_finish(u64 ax);
 int ckpt_cpu_init(void);
 unsigned int ckpt_xstate_size(void);
 u64 ckpt_xstate_features(void);

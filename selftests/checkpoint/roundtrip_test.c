@@ -6,6 +6,7 @@
  * address space, task state; from a file and from a pipe.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -281,6 +282,31 @@ TEST_F(rt, restart_from_pipe)
 }
 
 /* Blocked signals, comm and pid: the restored task is the caller. */
+/* How many of @pid's descriptors lead to @target. */
+static int fds_to(pid_t pid, const char *target)
+{
+	char dir[64], path[320], link[256];
+	struct dirent *d;
+	int nr = 0;
+	ssize_t n;
+	DIR *fds;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", pid);
+	fds = opendir(dir);
+	if (!fds)
+		return -1;
+	while ((d = readdir(fds))) {
+		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		nr += !strcmp(link, target);
+	}
+	closedir(fds);
+	return nr;
+}
+
 TEST_F(rt, task_state)
 {
 	char buf[64] = "";
@@ -309,6 +335,9 @@ TEST_F(rt, task_state)
 		sscanf(line, "SigBlk: %llx", &blocked);
 	fclose(f);
 	EXPECT_EQ(MASKED_SIGS, blocked);
+
+	/* like execve(), restart closed the caller's close-on-exec fds */
+	EXPECT_EQ(0, fds_to(self->r[0].pid, CKPT_DEVICE));
 
 	ASSERT_EQ(0, release(&self->r[0], &status));
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {

@@ -72,19 +72,6 @@ int reopen_fd(int fd, int flags)
 	return open(path, flags | O_CLOEXEC);
 }
 
-void reset_signals(void)
-{
-	sigset_t none;
-	int sig;
-
-	for (sig = 1; sig < NSIG; sig++) {
-		if (sig != SIGKILL && sig != SIGSTOP)
-			signal(sig, SIG_DFL);
-	}
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-}
-
 static int open_null(int fd, int flags)
 {
 	return fd >= 0 ? fd : open("/dev/null", flags);
@@ -123,7 +110,7 @@ pid_t spawn_target(const char *mode, int in_fd, int out_fd)
 	if (pid)
 		return pid;
 	child_fds(in_fd, out_fd, -1);
-	reset_signals();
+	ckpt_reset_signals();
 	execl(path, "ckpt_target", mode, (char *)NULL);
 	fprintf(stderr, "cannot run %s: %s\n", path, strerror(errno));
 	_exit(127);
@@ -310,7 +297,7 @@ pid_t fork_call(int img_fd, int in_fd, int out_fd, call_fn fn, void *arg)
 	if (pid)
 		return pid;
 	child_fds(in_fd, out_fd, img_fd);
-	reset_signals();
+	ckpt_reset_signals();
 	if (fn(img_fd >= 0 ? 3 : -1, arg))
 		_exit(RESTART_EXIT_BASE + errno);
 	_exit(RESTART_EXIT_RETURNED);

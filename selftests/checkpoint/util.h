@@ -32,7 +32,6 @@
 const char *target_path(void);
 int tmp_image(void);
 int reopen_fd(int fd, int flags);
-void reset_signals(void);
 
 pid_t spawn_target(const char *mode, int in_fd, int out_fd);
 int wait_timeout(pid_t pid, int *status, int ms);
