@@ -138,6 +138,25 @@ static int ckpt_check_target(struct ckpt_ctx *ctx, struct task_struct *t)
 	return 0;
 }
 
+static int ckpt_check_frozen(struct ckpt_ctx *ctx, struct mm_struct *mm)
+{
+	struct task_struct *t = ctx->target;
+	int nr = get_nr_threads(t), ret;
+
+	if (nr > 1)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"pid %d has %d threads: multi-threaded processes are not supported yet",
+				task_pid_vnr(t), nr);
+	if (READ_ONCE(t->mm) != mm)
+		return ckpt_err(ctx, -EAGAIN,
+				"pid %d executed a new program while being frozen",
+				task_pid_vnr(t));
+	ret = ckpt_check_sharing(ctx, t, mm);
+	if (!ret)
+		ret = ckpt_mm_check(ctx, mm);
+	return ret;
+}
+
 static int ckpt_write_image(struct ckpt_ctx *ctx, struct mm_struct *mm)
 {
 	bool first;
@@ -175,15 +194,16 @@ int ckpt_do_checkpoint(struct ckpt_ctx *ctx, pid_t pid)
 	mm = get_task_mm(ctx->target);
 	if (!mm)
 		return ckpt_err(ctx, -ESRCH, "pid %d has no address space", pid);
-	ret = ckpt_check_sharing(ctx, ctx->target, mm);
-	if (!ret)
-		ret = ckpt_mm_check(ctx, mm);
-	if (!ret)
-		ret = ckpt_freeze(ctx);
+	ret = ckpt_freeze(ctx);
 	if (ret < 0)
 		goto out;
-
-	ret = ckpt_write_image(ctx, mm);
+	/*
+	 * Frozen, the target can no longer clone, exec or change its
+	 * mappings: what is checked now holds until it is thawed.
+	 */
+	ret = ckpt_check_frozen(ctx, mm);
+	if (!ret)
+		ret = ckpt_write_image(ctx, mm);
 	if (!ret && (ctx->flags & CHECKPOINT_KILL))
 		send_sig(SIGKILL, ctx->target, 1);	/* before it runs again */
 	complete_all(&ctx->thaw);

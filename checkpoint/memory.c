@@ -21,6 +21,7 @@
 #include <linux/sched/mm.h>
 #include <linux/pgtable.h>
 #include <asm/prctl.h>
+#include <asm/vdso.h>
 
 #include <checkpoint/checkpoint.h>
 #include <checkpoint/compat.h>
@@ -561,6 +562,28 @@ static int rstr_vma_read(struct ckpt_ctx *ctx, struct ckpt_vma_info *vi,
 	return 0;
 }
 
+/*
+ * The running kernel's vDSO text and data must fit where the image had
+ * them, or the restored code would call into the wrong place.
+ */
+static int rstr_vdso_fits(struct ckpt_ctx *ctx, struct ckpt_hdr_vma *vvar,
+			  struct ckpt_hdr_vma *vdso)
+{
+	const struct vdso_image *image = current->mm->context.vdso_image;
+
+	if (!image)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"the restarting process has no vDSO to place");
+	if (vdso->end - vdso->start != image->size ||
+	    vdso->start - vvar->start != -image->sym_vvar_start)
+		return ckpt_err(ctx, -EINVAL,
+				"image's vDSO (%llu + %llu bytes) differs from this kernel's (%lu + %ld)",
+				vdso->end - vdso->start,
+				vdso->start - vvar->start, image->size,
+				-image->sym_vvar_start);
+	return 0;
+}
+
 /* [vvar...] pages sit right below [vdso]: one kernel mapping of them all */
 static int rstr_vdso_check(struct ckpt_ctx *ctx, struct ckpt_rstr_mm *rmm)
 {
@@ -579,14 +602,15 @@ static int rstr_vdso_check(struct ckpt_ctx *ctx, struct ckpt_rstr_mm *rmm)
 	}
 	if (vdso < 0 && vvar < 0)
 		return 0;
-	if (vdso < 0 || vvar < 0)
-		return ckpt_err(ctx, -EINVAL, "image has [vdso] or [vvar] alone");
+	if (vdso < 0 || vvar < 0 || vvar > vdso)
+		return ckpt_err(ctx, -EINVAL,
+				"image has [vdso] or [vvar] alone");
 	for (i = vvar; i < vdso; i++)
 		if (rmm->vmas[i].v.kind != CKPT_VMA_VVAR ||
 		    rmm->vmas[i].v.end != rmm->vmas[i + 1].v.start)
 			return ckpt_err(ctx, -EINVAL,
 					"image's [vvar] does not adjoin its [vdso]");
-	return 0;
+	return rstr_vdso_fits(ctx, &rmm->vmas[vvar].v, &rmm->vmas[vdso].v);
 }
 
 static int rstr_mm_fields_check(struct ckpt_ctx *ctx, struct ckpt_hdr_mm *m)
@@ -721,6 +745,7 @@ static int rstr_map_vdso(struct ckpt_ctx *ctx, struct ckpt_rstr_mm *rmm,
 	return 0;
 }
 
+/* As prctl(PR_SET_MM_MAP) does it, with the values checked already. */
 static void rstr_mm_fields(struct mm_struct *mm, struct ckpt_hdr_mm *m)
 {
 	mmap_write_lock(mm);
@@ -731,10 +756,12 @@ static void rstr_mm_fields(struct mm_struct *mm, struct ckpt_hdr_mm *m)
 	mm->start_brk = m->start_brk;
 	mm->brk = m->brk;
 	mm->start_stack = m->start_stack;
+	spin_lock(&mm->arg_lock);
 	mm->arg_start = m->arg_start;
 	mm->arg_end = m->arg_end;
 	mm->env_start = m->env_start;
 	mm->env_end = m->env_end;
+	spin_unlock(&mm->arg_lock);
 	mmap_write_unlock(mm);
 }
 
