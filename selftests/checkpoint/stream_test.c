@@ -94,7 +94,7 @@ enum outcome {
 /* Which record a corruption hits. */
 enum where {
 	AT_START, AT_HEADER, AT_TASK, AT_MM, AT_VMA_FIRST, AT_VMA_MID,
-	AT_VMA_LAST, AT_PAGES, AT_TAIL,
+	AT_VMA_LAST, AT_CPU, AT_PAGES, AT_TAIL,
 };
 
 enum op {
@@ -127,6 +127,8 @@ static size_t where_off(const struct layout *l, enum where w)
 		return l->vma[l->nr_vmas / 2];
 	case AT_VMA_LAST:
 		return l->vma[l->nr_vmas - 1];
+	case AT_CPU:
+		return l->cpu;
 	case AT_PAGES:
 		return l->pages;
 	case AT_TAIL:
@@ -236,6 +238,44 @@ FIXTURE_VARIANT_ADD(image, nr_vmas_mismatch) {
 FIXTURE_VARIANT_ADD(image, bad_vma_kind) {
 	.where = AT_VMA_FIRST, .field = F(ckpt_hdr_vma, kind),
 	.op = SET32, .val = 99, .outcome = REFUSED,
+};
+
+/* the high half of a 64-bit field */
+#define HI32(type, member)	(F(type, member) + 4)
+
+FIXTURE_VARIANT_ADD(image, task_bad_mm_objref) {
+	.where = AT_TASK, .field = F(ckpt_hdr_task, mm_objref),
+	.op = SET32, .val = 77, .outcome = REFUSED,
+};
+
+FIXTURE_VARIANT_ADD(image, task_rseq_misaligned) {
+	.where = AT_TASK, .field = F(ckpt_hdr_task, rseq),
+	.op = XOR8, .val = 1, .outcome = REFUSED,
+};
+
+FIXTURE_VARIANT_ADD(image, vma_beyond_user_space) {
+	.where = AT_VMA_LAST, .field = HI32(ckpt_hdr_vma, end),
+	.op = SET32, .val = 0xffff8000, .outcome = REFUSED,
+};
+
+FIXTURE_VARIANT_ADD(image, vma_overlaps_next) {
+	.where = AT_VMA_FIRST, .field = HI32(ckpt_hdr_vma, end),
+	.op = SET32, .val = 0x7fff, .outcome = REFUSED,
+};
+
+FIXTURE_VARIANT_ADD(image, cpu_rip_in_kernel) {
+	.where = AT_CPU, .field = HI32(ckpt_hdr_cpu, rip),
+	.op = SET32, .val = 0xffff8000, .outcome = REFUSED,
+};
+
+FIXTURE_VARIANT_ADD(image, cpu_xstate_too_small) {
+	.where = AT_CPU, .field = F(ckpt_hdr_cpu, xstate_size),
+	.op = SET32, .val = 64, .outcome = REFUSED,
+};
+
+FIXTURE_VARIANT_ADD(image, pages_outside_mappings) {
+	.where = AT_PAGES, .field = HI32(ckpt_hdr_pages, addr),
+	.op = SET32, .val = 0x10, .outcome = REFUSED_OR_KILLED,
 };
 
 FIXTURE_VARIANT_ADD(image, crc_mismatch) {
