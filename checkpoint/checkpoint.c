@@ -171,6 +171,10 @@ static int ckpt_write_image(struct ckpt_ctx *ctx, struct mm_struct *mm)
 	if (!ret)
 		ret = ckpt_mm(ctx, mm, objref);
 	if (!ret)
+		ret = ckpt_cpu(ctx);
+	if (!ret)
+		ret = ckpt_mm_pages(ctx);
+	if (!ret)
 		ret = ckpt_deferqueue_run(ctx);
 	if (ret >= 0)
 		ret = ckpt_write_tail(ctx);

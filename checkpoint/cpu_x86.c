@@ -161,13 +161,14 @@ static int rstr_xstate_check(struct ckpt_ctx *ctx, const void *xsave)
 }
 
 /* Read and check the CPU record; nothing is applied yet. */
-int rstr_cpu_read(struct ckpt_ctx *ctx)
+int rstr_cpu_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 {
 	struct ckpt_hdr_cpu *cpu = &ctx->ts.cpu;
 	u32 size;
 	int ret;
 
-	ret = ckpt_read_obj(ctx, &cpu->h, CKPT_HDR_CPU, sizeof(*cpu));
+	cpu->h = *h;
+	ret = ckpt_read_payload(ctx, &cpu->h, sizeof(*cpu));
 	if (ret < 0)
 		return ret;
 	size = cpu->xstate_size;

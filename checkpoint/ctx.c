@@ -47,6 +47,7 @@ static void ckpt_ctx_release(struct kref *ref)
 	/* work queued by a failed operation still runs, exactly once */
 	ckpt_deferqueue_run(ctx);
 	ckpt_objhash_free(ctx);
+	ckpt_mm_free(ctx);
 	rstr_mm_free(ctx);
 	kfree(ctx->ts.xstate);
 	if (ctx->target)

@@ -385,11 +385,28 @@ static int ckpt_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
 	return ret;
 }
 
+/* The layout collected by ckpt_mm(), kept for ckpt_mm_pages(). */
+struct ckpt_ckpt_mm {
+	struct mm_struct *mm;
+	unsigned int nr;
+	struct ckpt_vma_info *vmas;
+};
+
+void ckpt_mm_free(struct ckpt_ctx *ctx)
+{
+	if (!ctx->cmm)
+		return;
+	ckpt_vma_infos_free(ctx->cmm->vmas, ctx->cmm->nr);
+	kvfree(ctx->cmm->vmas);
+	kfree(ctx->cmm);
+	ctx->cmm = NULL;
+}
+
 /*
- * The MM record with its VMA records, the CPU record, then the PAGES
- * records: everything restart must check before it destroys anything
- * comes first.  The task is frozen and shares its mm with nobody, so the
- * layout cannot change between the two passes.
+ * The MM record with its VMA records.  The layout is kept for the PAGES
+ * records, which come last in the image: everything restart must check
+ * before it destroys anything comes first.  The task is frozen and shares
+ * its mm with nobody, so the layout cannot change in between.
  */
 int ckpt_mm(struct ckpt_ctx *ctx, struct mm_struct *mm, int objref)
 {
@@ -399,9 +416,15 @@ int ckpt_mm(struct ckpt_ctx *ctx, struct mm_struct *mm, int objref)
 	size_t extra = 0;
 	int ret;
 
+	ctx->cmm = kzalloc(sizeof(*ctx->cmm), GFP_KERNEL);
+	if (!ctx->cmm)
+		return -ENOMEM;
 	ret = ckpt_collect_vmas(ctx, mm, &vi, &nr);
 	if (ret < 0)
 		return ret;
+	ctx->cmm->mm = mm;
+	ctx->cmm->vmas = vi;
+	ctx->cmm->nr = nr;
 
 	hm.objref = objref;
 	hm.nr_vmas = nr;
@@ -422,13 +445,13 @@ int ckpt_mm(struct ckpt_ctx *ctx, struct mm_struct *mm, int objref)
 	ret = ckpt_write_obj(ctx, &hm.h, CKPT_HDR_MM, sizeof(hm), extra);
 	for (i = 0; i < nr && ret >= 0; i++)
 		ret = ckpt_write_vma(ctx, &vi[i]);
-	if (ret >= 0)
-		ret = ckpt_cpu(ctx);	/* between the layout and the pages */
-	if (ret >= 0)
-		ret = ckpt_pages(ctx, mm, vi, nr);
-	ckpt_vma_infos_free(vi, nr);
-	kvfree(vi);
 	return ret;
+}
+
+/* The PAGES records of the layout ckpt_mm() wrote. */
+int ckpt_mm_pages(struct ckpt_ctx *ctx)
+{
+	return ckpt_pages(ctx, ctx->cmm->mm, ctx->cmm->vmas, ctx->cmm->nr);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -631,14 +654,15 @@ static int rstr_mm_fields_check(struct ckpt_ctx *ctx, struct ckpt_hdr_mm *m)
 }
 
 /* Read and check the MM record and its VMAs; nothing is applied yet. */
-int rstr_mm_read(struct ckpt_ctx *ctx)
+int rstr_mm_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 {
 	struct ckpt_rstr_mm *rmm;
 	struct ckpt_hdr_mm hm;
 	u64 end, prev_end = 0, parent;
 	int ret;
 
-	ret = ckpt_read_obj(ctx, &hm.h, CKPT_HDR_MM, sizeof(hm));
+	hm.h = *h;
+	ret = ckpt_read_payload(ctx, &hm.h, sizeof(hm));
 	if (ret < 0)
 		return ret;
 	if (hm.nr_vmas > CKPT_MAX_VMAS)

@@ -90,42 +90,65 @@ static int rstr_queue_finish(struct ckpt_ctx *ctx,
 	return task_work_add(current, &w->work, TWA_RESUME);
 }
 
-/* The records that follow the layout: PAGES, up to the TAIL. */
-static int rstr_contents(struct ckpt_ctx *ctx)
-{
-	struct ckpt_hdr h;
-	int ret;
+/*
+ * What restart does with each record before the point of no return: read
+ * it, check it, and keep what it says in the context.  Nothing is applied
+ * here.  Records may come in any order up to the first PAGES record.
+ */
+struct rstr_handler {
+	int (*read)(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
+	bool once;		/* at most one such record */
+	bool required;		/* an image without one is refused */
+};
 
-	for (;;) {
-		ret = ckpt_read_hdr(ctx, &h);
-		if (ret < 0)
-			return ret;
-		if (h.type == CKPT_HDR_TAIL)
-			return ckpt_read_tail(ctx, &h);
-		if (h.type != CKPT_HDR_PAGES)
-			return ckpt_err(ctx, -EINVAL,
-					"unexpected %s record at offset %llu",
-					ckpt_hdr_name(h.type), ctx->hdr_pos);
-		ret = rstr_pages(ctx, &h);
-		if (ret < 0)
-			return ret;
-	}
+static const struct rstr_handler rstr_handlers[CKPT_HDR_MAX_TYPE] = {
+	[CKPT_HDR_TASK] = { rstr_task_read, true, true },
+	[CKPT_HDR_MM] = { rstr_mm_read, true, true },
+	[CKPT_HDR_CPU] = { rstr_cpu_read, true, true },
+};
+
+static int rstr_read_record(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
+{
+	const struct rstr_handler *rh = &rstr_handlers[h->type];
+
+	if (!rh->read)
+		return ckpt_err(ctx, -EINVAL,
+				"unexpected %s record at offset %llu",
+				ckpt_hdr_name(h->type), ctx->hdr_pos);
+	if (rh->once && test_bit(h->type, ctx->seen))
+		return ckpt_err(ctx, -EINVAL,
+				"second %s record at offset %llu",
+				ckpt_hdr_name(h->type), ctx->hdr_pos);
+	__set_bit(h->type, ctx->seen);
+	return rh->read(ctx, h);
 }
 
-static int rstr_read_layout(struct ckpt_ctx *ctx)
+/*
+ * Everything before the contents: read, checked, nothing applied.  On
+ * return @h holds the header of the first PAGES record, or of the TAIL.
+ */
+static int rstr_read_layout(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 {
+	unsigned int type;
 	void *mm;
 	int ret;
 
 	ret = ckpt_read_header(ctx);
-	if (!ret)
-		ret = rstr_task_read(ctx);
-	if (!ret)
-		ret = rstr_mm_read(ctx);
-	if (!ret)
-		ret = rstr_cpu_read(ctx);
-	if (ret < 0)
-		return ret;
+	for (;;) {
+		if (ret < 0)
+			return ret;
+		ret = ckpt_read_hdr(ctx, h);
+		if (ret < 0)
+			return ret;
+		if (h->type == CKPT_HDR_PAGES || h->type == CKPT_HDR_TAIL)
+			break;
+		ret = rstr_read_record(ctx, h);
+	}
+	for (type = 0; type < CKPT_HDR_MAX_TYPE; type++)
+		if (rstr_handlers[type].required && !test_bit(type, ctx->seen))
+			return ckpt_err(ctx, -EINVAL,
+					"image has no %s record before offset %llu",
+					ckpt_hdr_name(type), ctx->hdr_pos);
 	mm = ckpt_obj_fetch(ctx, ctx->ts.task.mm_objref, CKPT_OBJ_MM);
 	if (IS_ERR(mm))
 		return ckpt_err(ctx, (int)PTR_ERR(mm),
@@ -134,14 +157,35 @@ static int rstr_read_layout(struct ckpt_ctx *ctx)
 	return 0;
 }
 
+/* The contents: PAGES records, from the one in @h up to the TAIL. */
+static int rstr_contents(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
+{
+	int ret;
+
+	for (;;) {
+		if (h->type == CKPT_HDR_TAIL)
+			return ckpt_read_tail(ctx, h);
+		if (h->type != CKPT_HDR_PAGES)
+			return ckpt_err(ctx, -EINVAL,
+					"unexpected %s record at offset %llu",
+					ckpt_hdr_name(h->type), ctx->hdr_pos);
+		ret = rstr_pages(ctx, h);
+		if (!ret)
+			ret = ckpt_read_hdr(ctx, h);
+		if (ret < 0)
+			return ret;
+	}
+}
+
 int ckpt_do_restart(struct ckpt_ctx *ctx)
 {
 	struct rstr_finish_work *w;
+	struct ckpt_hdr h;
 	int ret;
 
 	ret = rstr_check_caller(ctx);
 	if (!ret)
-		ret = rstr_read_layout(ctx);
+		ret = rstr_read_layout(ctx, &h);
 	if (ret < 0)
 		return ret;
 	w = kmalloc(sizeof(*w), GFP_KERNEL);
@@ -151,7 +195,7 @@ int ckpt_do_restart(struct ckpt_ctx *ctx)
 	/* point of no return */
 	ret = rstr_mm(ctx);
 	if (!ret)
-		ret = rstr_contents(ctx);
+		ret = rstr_contents(ctx, &h);
 	if (!ret)
 		ret = rstr_task(ctx);
 	if (!ret)

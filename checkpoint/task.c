@@ -50,12 +50,13 @@ static bool rstr_user_ptr_ok(u64 addr)
 	return addr < TASK_SIZE;
 }
 
-int rstr_task_read(struct ckpt_ctx *ctx)
+int rstr_task_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 {
 	struct ckpt_hdr_task *th = &ctx->ts.task;
 	int ret;
 
-	ret = ckpt_read_obj(ctx, &th->h, CKPT_HDR_TASK, sizeof(*th));
+	th->h = *h;
+	ret = ckpt_read_payload(ctx, &th->h, sizeof(*th));
 	if (ret < 0)
 		return ret;
 	if (th->h.len != sizeof(*th))

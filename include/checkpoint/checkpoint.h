@@ -13,11 +13,13 @@
 #include <linux/sched.h>
 #include <linux/err.h>
 #include <linux/printk.h>
+#include <linux/bitmap.h>
 #include <linux/checkpoint.h>
 
 struct file;
 struct ckpt_objhash;
 struct ckpt_rstr_mm;
+struct ckpt_ckpt_mm;
 
 enum ckpt_ctx_kind {
 	CKPT_CTX_CHECKPOINT = 1,
@@ -52,6 +54,7 @@ struct ckpt_ctx {
 	u64 limit;			/* end of the enclosing record */
 	u64 hdr_pos;			/* offset of the last record header */
 	u32 hdr_type;			/* type of the last record header */
+	DECLARE_BITMAP(seen, CKPT_HDR_MAX_TYPE);	/* restart: types read */
 
 	struct ckpt_objhash *objhash;
 	spinlock_t defer_lock;
@@ -65,6 +68,7 @@ struct ckpt_ctx {
 	int freeze_err;
 
 	struct ckpt_task_state ts;
+	struct ckpt_ckpt_mm *cmm;	/* checkpoint: the layout being saved */
 	struct ckpt_rstr_mm *rmm;	/* restart: the address space to build */
 };
 
@@ -129,13 +133,15 @@ int ckpt_do_restart(struct ckpt_ctx *ctx);
 /* task.c */
 void ckpt_save_task_self(struct ckpt_ctx *ctx);
 int ckpt_task(struct ckpt_ctx *ctx, struct task_struct *t, int mm_objref);
-int rstr_task_read(struct ckpt_ctx *ctx);
+int rstr_task_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 int rstr_task(struct ckpt_ctx *ctx);
 
 /* memory.c */
 int ckpt_mm_check(struct ckpt_ctx *ctx, struct mm_struct *mm);
 int ckpt_mm(struct ckpt_ctx *ctx, struct mm_struct *mm, int objref);
-int rstr_mm_read(struct ckpt_ctx *ctx);
+int ckpt_mm_pages(struct ckpt_ctx *ctx);
+void ckpt_mm_free(struct ckpt_ctx *ctx);
+int rstr_mm_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 int rstr_mm(struct ckpt_ctx *ctx);
 int rstr_pages(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 void rstr_mm_free(struct ckpt_ctx *ctx);
@@ -143,7 +149,7 @@ void rstr_mm_free(struct ckpt_ctx *ctx);
 /* cpu_x86.c */
 int ckpt_cpu_self(struct ckpt_ctx *ctx);
 int ckpt_cpu(struct ckpt_ctx *ctx);
-int rstr_cpu_read(struct ckpt_ctx *ctx);
+int rstr_cpu_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 int rstr_cpu(struct ckpt_ctx *ctx);
 void rstr_cpu_finish(u64 ax);
 int ckpt_cpu_init(void);
