@@ -172,6 +172,7 @@ static int ckpt_write_image(struct ckpt_ctx *ctx, struct mm_struct *mm)
 		ret = ckpt_mm(ctx, mm, objref);
 	if (!ret)
 		ret = ckpt_cpu(ctx);
+	/* optional records, between CPU and PAGES, one call per kind */
 	if (!ret)
 		ret = ckpt_mm_pages(ctx);
 	if (!ret)

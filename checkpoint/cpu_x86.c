@@ -18,6 +18,7 @@
 #include <asm/segment.h>
 #include <asm/ptrace.h>
 #include <asm/user.h>
+#include <asm/unistd.h>
 
 #include <checkpoint/checkpoint.h>
 #include <checkpoint/symbols.h>
@@ -197,21 +198,25 @@ int rstr_cpu_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 
 /*
  * A task frozen inside a system call that is to be restarted: restart it
- * the way signal delivery would.  A restart_block's saved state (the time
- * left of a relative sleep) is not in the image yet, so such a call is
+ * the way signal delivery would.  A call whose restart_block came back
+ * with the image resumes through restart_syscall(); one whose did not is
  * issued again with its original arguments.
  */
-static void rstr_syscall_restart(struct ckpt_hdr_cpu *cpu)
+static void rstr_syscall_restart(struct ckpt_ctx *ctx, struct ckpt_hdr_cpu *cpu)
 {
 	if ((long)cpu->orig_rax < 0)
 		return;
 	switch ((long)cpu->rax) {
+	case -ERESTART_RESTARTBLOCK:
+		cpu->rax = ctx->ts.restart_block ? __NR_restart_syscall :
+						   cpu->orig_rax;
+		cpu->rip -= 2;		/* back over the syscall instruction */
+		break;
 	case -ERESTARTSYS:
 	case -ERESTARTNOINTR:
 	case -ERESTARTNOHAND:
-	case -ERESTART_RESTARTBLOCK:
 		cpu->rax = cpu->orig_rax;
-		cpu->rip -= 2;		/* back over the syscall instruction */
+		cpu->rip -= 2;
 		break;
 	}
 }
@@ -248,7 +253,7 @@ int rstr_cpu(struct ckpt_ctx *ctx)
 	if (ret < 0)
 		goto err;
 
-	rstr_syscall_restart(cpu);
+	rstr_syscall_restart(ctx, cpu);
 	regs->r15 = cpu->r15;
 	regs->r14 = cpu->r14;
 	regs->r13 = cpu->r13;

@@ -196,6 +196,7 @@ int ckpt_do_restart(struct ckpt_ctx *ctx)
 	ret = rstr_mm(ctx);
 	if (!ret)
 		ret = rstr_contents(ctx, &h);
+	/* apply what the records before the contents staged */
 	if (!ret)
 		ret = rstr_task(ctx);
 	if (!ret)

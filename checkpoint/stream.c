@@ -24,6 +24,18 @@ static const char * const ckpt_hdr_names[CKPT_HDR_MAX_TYPE] = {
 	[CKPT_HDR_CPU] = "CPU",
 	[CKPT_HDR_PAGES] = "PAGES",
 	[CKPT_HDR_TAIL] = "TAIL",
+	[CKPT_HDR_FS] = "FS",
+	[CKPT_HDR_FILE] = "FILE",
+	[CKPT_HDR_FILE_DATA] = "FILE_DATA",
+	[CKPT_HDR_FILES] = "FILES",
+	[CKPT_HDR_FD] = "FD",
+	[CKPT_HDR_CRED] = "CRED",
+	[CKPT_HDR_RLIMITS] = "RLIMITS",
+	[CKPT_HDR_SIGHAND] = "SIGHAND",
+	[CKPT_HDR_SIGNAL] = "SIGNAL",
+	[CKPT_HDR_SIGINFO] = "SIGINFO",
+	[CKPT_HDR_POSIX_TIMER] = "POSIX_TIMER",
+	[CKPT_HDR_RESTART_BLOCK] = "RESTART_BLOCK",
 };
 
 const char *ckpt_hdr_name(u32 type)

@@ -131,6 +131,7 @@ enum {
 	RD_MM,
 	RD_VMA,		/* inside MM */
 	RD_CPU,
+	RD_EXTRA,	/* optional records in any order, PAGES or TAIL */
 	RD_PAGES,	/* PAGES or TAIL */
 	RD_END,		/* after TAIL: the stream must end */
 	RD_DONE,
@@ -508,7 +509,7 @@ static int rd_cpu(struct ckpt_reader *r, struct ckpt_rec *rec)
 		return -1;
 	if (rd_xsave_check(r, rec))
 		return -1;
-	r->state = RD_PAGES;
+	r->state = RD_EXTRA;
 	return 0;
 }
 
@@ -599,7 +600,17 @@ static const __u32 rd_expect[] = {
 	[RD_MM] = CKPT_HDR_MM,
 	[RD_VMA] = CKPT_HDR_VMA,
 	[RD_CPU] = CKPT_HDR_CPU,
+	[RD_EXTRA] = CKPT_HDR_PAGES,
 	[RD_PAGES] = CKPT_HDR_PAGES,
+};
+
+/*
+ * Records that may stand, in any order, between the CPU record and the
+ * first PAGES record: each type's check, as the kernel's restart does it.
+ */
+typedef int (*rd_fn)(struct ckpt_reader *r, struct ckpt_rec *rec);
+
+static const rd_fn rd_extra[CKPT_HDR_MAX_TYPE] = {
 };
 
 /* Check @rec's generic header against the stream's state. */
@@ -622,7 +633,10 @@ static int rd_check_hdr(struct ckpt_reader *r, const struct ckpt_rec *rec)
 			      "%s record runs past its MM record", name);
 	if (h->type == rd_expect[r->state])
 		return 0;
-	if (r->state == RD_PAGES && h->type == CKPT_HDR_TAIL)
+	if ((r->state == RD_PAGES || r->state == RD_EXTRA) &&
+	    h->type == CKPT_HDR_TAIL)
+		return 0;
+	if (r->state == RD_EXTRA && rd_extra[h->type])
 		return 0;
 	if (r->state == RD_VMA)
 		return rd_err(r, rec->off, "%s record inside MM", name);
@@ -657,8 +671,11 @@ static int rd_record(struct ckpt_reader *r, struct ckpt_rec *rec)
 		return rd_vma(r, rec);
 	case CKPT_HDR_CPU:
 		return rd_cpu(r, rec);
-	default:
+	case CKPT_HDR_PAGES:
+		r->state = RD_PAGES;
 		return rd_pages(r, rec);
+	default:
+		return rd_extra[rec->u.h.type](r, rec);
 	}
 }
 
@@ -683,7 +700,8 @@ int ckpt_reader_next(struct ckpt_reader *r, struct ckpt_rec *rec)
 		return rd_err(r, rec->off, "empty image");
 	if (n == 0)
 		return rd_err(r, rec->off, "missing %s record",
-			      r->state == RD_PAGES ? "TAIL" :
+			      r->state == RD_PAGES || r->state == RD_EXTRA ?
+			      "TAIL" :
 			      ckpt_type_name(rd_expect[r->state]));
 	if (n < (ssize_t)sizeof(rec->u.h))
 		return rd_err(r, rec->off, "truncated record header");

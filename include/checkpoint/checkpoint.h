@@ -36,6 +36,12 @@ struct ckpt_task_state {
 	struct ckpt_hdr_cpu cpu;
 	void *xstate;			/* standard-format xsave area */
 	unsigned int xstate_size;
+	/*
+	 * Restart: current->restart_block holds the interrupted call's
+	 * state, so an -ERESTART_RESTARTBLOCK call resumes through
+	 * restart_syscall() instead of being issued again from scratch.
+	 */
+	bool restart_block;
 };
 
 /* One checkpoint or restart operation. */

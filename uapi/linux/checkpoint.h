@@ -70,6 +70,18 @@ enum ckpt_hdr_type {
 	CKPT_HDR_CPU,		/* struct ckpt_hdr_cpu, then xstate_size bytes */
 	CKPT_HDR_PAGES,		/* struct ckpt_hdr_pages, then nr_pages pages */
 	CKPT_HDR_TAIL,		/* struct ckpt_hdr_tail, always last */
+	CKPT_HDR_FS,		/* struct ckpt_hdr_fs: cwd, root, umask */
+	CKPT_HDR_FILE,		/* struct ckpt_hdr_file: one open file */
+	CKPT_HDR_FILE_DATA,	/* struct ckpt_hdr_file_data: file contents */
+	CKPT_HDR_FILES,		/* struct ckpt_hdr_files, then nr_fds FDs */
+	CKPT_HDR_FD,		/* struct ckpt_hdr_fd (only inside FILES) */
+	CKPT_HDR_CRED,		/* identity: credentials */
+	CKPT_HDR_RLIMITS,	/* identity: resource limits */
+	CKPT_HDR_SIGHAND,	/* signal handlers */
+	CKPT_HDR_SIGNAL,	/* process-wide signal state and itimers */
+	CKPT_HDR_SIGINFO,	/* one pending signal */
+	CKPT_HDR_POSIX_TIMER,	/* one POSIX timer */
+	CKPT_HDR_RESTART_BLOCK,	/* an interrupted, restartable system call */
 	CKPT_HDR_MAX_TYPE
 };
 
