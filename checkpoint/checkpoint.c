@@ -19,6 +19,7 @@
 #include <linux/fdtable.h>
 #include <linux/task_work.h>
 #include <linux/rcupdate.h>
+#include <linux/ktime.h>
 
 #include <checkpoint/checkpoint.h>
 #include <checkpoint/symbols.h>
@@ -174,6 +175,16 @@ static int ckpt_write_image(struct ckpt_ctx *ctx, struct mm_struct *mm)
 		ret = ckpt_cpu(ctx);
 	/* optional records, between CPU and PAGES, one call per kind */
 	if (!ret)
+		ret = ckpt_fs(ctx, ctx->target);
+	if (!ret)
+		ret = ckpt_files(ctx, ctx->target);
+	if (!ret)
+		ret = ckpt_cred(ctx, ctx->target);
+	if (!ret)
+		ret = ckpt_rlimits(ctx, ctx->target);
+	if (!ret)
+		ret = ckpt_signal(ctx, ctx->target);
+	if (!ret)
 		ret = ckpt_mm_pages(ctx);
 	if (!ret)
 		ret = ckpt_deferqueue_run(ctx);
@@ -185,6 +196,7 @@ static int ckpt_write_image(struct ckpt_ctx *ctx, struct mm_struct *mm)
 int ckpt_do_checkpoint(struct ckpt_ctx *ctx, pid_t pid)
 {
 	struct mm_struct *mm;
+	ktime_t frozen;
 	struct pid *p;
 	int ret;
 
@@ -202,6 +214,7 @@ int ckpt_do_checkpoint(struct ckpt_ctx *ctx, pid_t pid)
 	ret = ckpt_freeze(ctx);
 	if (ret < 0)
 		goto out;
+	frozen = ktime_get();
 	/*
 	 * Frozen, the target can no longer clone, exec or change its
 	 * mappings: what is checked now holds until it is thawed.
@@ -212,6 +225,10 @@ int ckpt_do_checkpoint(struct ckpt_ctx *ctx, pid_t pid)
 	if (!ret && (ctx->flags & CHECKPOINT_KILL))
 		send_sig(SIGKILL, ctx->target, 1);	/* before it runs again */
 	complete_all(&ctx->thaw);
+	if (!ret && (ctx->flags & CHECKPOINT_VERBOSE))
+		ckpt_log(ctx, "pid %d was frozen for %lld us; image of %llu bytes in %u records",
+			 pid, ktime_us_delta(ktime_get(), frozen), ctx->pos,
+			 ctx->nr_records);
 out:
 	mmput(mm);
 	return ret;

@@ -49,6 +49,11 @@ static void ckpt_ctx_release(struct kref *ref)
 	ckpt_objhash_free(ctx);
 	ckpt_mm_free(ctx);
 	rstr_mm_free(ctx);
+	rstr_signal_free(ctx);
+	rstr_cred_free(ctx);
+	kfree(ctx->prefix);
+	rstr_files_free(ctx);
+	rstr_fs_free(ctx);
 	kfree(ctx->ts.xstate);
 	if (ctx->target)
 		put_task_struct(ctx->target);

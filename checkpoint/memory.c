@@ -2,15 +2,19 @@
 /*
  * The address space: its layout, the mm's own fields and page contents.
  *
- * Checkpoint writes an MM record with one nested VMA record per mapping,
- * then PAGES records with the contents that are not elsewhere: present,
- * nonzero pages of anonymous mappings, and the copied-on-write pages of
- * private file mappings (the rest of those comes back from the file).  Page tables
- * are consulted so that holes cost nothing: a 1 GiB mapping with one
- * touched page saves one page.
+ * Checkpoint writes an MM record (the mm's bounds, auxv, executable,
+ * mlockall() and THP-disable state) with one VMA record per mapping
+ * nested in it, then PAGES
+ * records with the contents that are not elsewhere: present, nonzero
+ * pages of anonymous mappings, and the copied-on-write pages of private
+ * file mappings (the rest of those comes back from the file, as all of
+ * a shared file mapping does).  Page tables are consulted so that holes
+ * cost nothing: a 1 GiB mapping with one touched page saves one page.
  *
  * Restart reads and checks the whole layout before it destroys anything,
- * then replaces the caller's address space and fills it.
+ * opening every file it needs, then replaces the caller's address space
+ * and fills it.  Advice and locks are given again through madvise() and
+ * mlock2(), which split mappings and account for them as they did.
  */
 #include <linux/mm.h>
 #include <linux/mman.h>
@@ -19,6 +23,14 @@
 #include <linux/fs.h>
 #include <linux/file.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/task.h>
+#include <linux/sched/signal.h>
+#include <linux/capability.h>
+#include <linux/hugetlb.h>
+#include <linux/shmem_fs.h>
+#include <linux/dcache.h>
+#include <linux/pkeys.h>
+#include <linux/auxvec.h>
 #include <linux/pgtable.h>
 #include <asm/prctl.h>
 #include <asm/vdso.h>
@@ -37,6 +49,8 @@ struct ckpt_vma_info {
 
 struct ckpt_rstr_mm {
 	struct ckpt_hdr_mm mm;
+	char *exe_path;
+	struct file *exe;	/* opened, and denied writers, in advance */
 	unsigned int nr;
 	struct ckpt_vma_info vmas[];
 };
@@ -55,6 +69,25 @@ static void ckpt_vma_infos_free(struct ckpt_vma_info *vi, unsigned int nr)
 /* ---------------------------------------------------------------------- */
 /* checkpoint */
 
+/*
+ * A file no path leads to: deleted, or never linked anywhere (shared
+ * anonymous memory, memfds, other pseudo files, whose d_path() only
+ * looks like a path).
+ */
+static bool ckpt_nameless(struct file *file)
+{
+	return d_unhashed(file->f_path.dentry);
+}
+
+/*
+ * A shmem object used as plain memory: shared anonymous memory, a memfd.
+ * SysV shared memory is shmem too, behind file operations of its own.
+ */
+static bool ckpt_shmem_object(struct file *file)
+{
+	return shmem_file(file) && file->f_op == file_inode(file)->i_fop;
+}
+
 static int ckpt_vma_kind(struct ckpt_ctx *ctx, struct vm_area_struct *vma)
 {
 	const char *name = NULL;
@@ -65,13 +98,35 @@ static int ckpt_vma_kind(struct ckpt_ctx *ctx, struct vm_area_struct *vma)
 		return CKPT_VMA_VDSO;
 	if (name && !strncmp(name, "[vvar", 5))
 		return CKPT_VMA_VVAR;
-	if (vma->vm_flags & (VM_SHARED | VM_MAYSHARE))
-		return ckpt_err(ctx, -EOPNOTSUPP,
-				"mapping %#lx-%#lx is shared: not supported yet",
-				vma->vm_start, vma->vm_end);
 	if (vma->vm_flags & (VM_IO | VM_PFNMAP | VM_MIXEDMAP))
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"mapping %#lx-%#lx maps device memory",
+				vma->vm_start, vma->vm_end);
+	if (is_vm_hugetlb_page(vma))
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"mapping %#lx-%#lx is hugetlbfs: not supported yet",
+				vma->vm_start, vma->vm_end);
+	if (vma_pkey(vma))
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"mapping %#lx-%#lx has protection key %d: not supported yet",
+				vma->vm_start, vma->vm_end, vma_pkey(vma));
+	/*
+	 * Shared anonymous memory and memfds are files with no name: their
+	 * data goes into the image.  A tmpfs file that has one is a file
+	 * like any other.
+	 */
+	if (vma->vm_file && ckpt_nameless(vma->vm_file) &&
+	    (vma->vm_flags & VM_MAYSHARE)) {
+		if (ckpt_shmem_object(vma->vm_file))
+			return CKPT_VMA_SHMEM;
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"mapping %#lx-%#lx is SysV shared memory or of a deleted file: not supported yet",
+				vma->vm_start, vma->vm_end);
+	}
+	if ((vma->vm_flags & VM_MAYSHARE) &&
+	    (!vma->vm_file || !S_ISREG(file_inode(vma->vm_file)->i_mode)))
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"mapping %#lx-%#lx is shared and not of a regular file",
 				vma->vm_start, vma->vm_end);
 	if (vma->vm_file)
 		return CKPT_VMA_FILE;
@@ -96,6 +151,28 @@ static u32 ckpt_vma_flags(struct vm_area_struct *vma)
 		flags |= CKPT_VMA_GROWSDOWN;
 	if (vma->vm_flags & VM_NORESERVE)
 		flags |= CKPT_VMA_NORESERVE;
+	if (vma->vm_flags & VM_LOCKED)
+		flags |= CKPT_VMA_LOCKED;
+	if (vma->vm_flags & VM_LOCKONFAULT)
+		flags |= CKPT_VMA_LOCKONFAULT;
+	if (vma->vm_flags & VM_HUGEPAGE)
+		flags |= CKPT_VMA_HUGEPAGE;
+	if (vma->vm_flags & VM_NOHUGEPAGE)
+		flags |= CKPT_VMA_NOHUGEPAGE;
+	if (vma->vm_flags & VM_DONTDUMP)
+		flags |= CKPT_VMA_DONTDUMP;
+	if (vma->vm_flags & VM_DONTCOPY)
+		flags |= CKPT_VMA_DONTFORK;
+	if (vma->vm_flags & VM_WIPEONFORK)
+		flags |= CKPT_VMA_WIPEONFORK;
+	if (vma->vm_flags & VM_MERGEABLE)
+		flags |= CKPT_VMA_MERGEABLE;
+	if (vma->vm_flags & VM_MAYSHARE)
+		flags |= CKPT_VMA_SHARED;
+	/* a shared mapping without VM_MAYWRITE: the file was open read-only */
+	if ((vma->vm_flags & (VM_MAYSHARE | VM_MAYWRITE)) ==
+	    (VM_MAYSHARE | VM_MAYWRITE))
+		flags |= CKPT_VMA_MAYWRITE;
 	return flags;
 }
 
@@ -106,9 +183,9 @@ static int ckpt_vma_path(struct ckpt_ctx *ctx, struct vm_area_struct *vma,
 	char *buf, *p;
 	int ret = 0;
 
-	if (d_unlinked(file->f_path.dentry))
+	if (ckpt_nameless(file))
 		return ckpt_err(ctx, -EOPNOTSUPP,
-				"mapping %#lx-%#lx: its file was deleted",
+				"mapping %#lx-%#lx: its file was deleted or has no name",
 				vma->vm_start, vma->vm_end);
 	buf = kmalloc(CKPT_PATH_MAX, GFP_KERNEL);
 	if (!buf)
@@ -130,6 +207,39 @@ static int ckpt_vma_path(struct ckpt_ctx *ctx, struct vm_area_struct *vma,
 out:
 	kfree(buf);
 	return ret;
+}
+
+/*
+ * A shmem mapping names its object by objref, so that two mappings of it
+ * share one again, and by the name the object had.
+ */
+static int ckpt_vma_shmem(struct ckpt_ctx *ctx, struct vm_area_struct *vma,
+			  struct ckpt_vma_info *vi)
+{
+	struct file *file = vma->vm_file;
+	struct name_snapshot name;
+	bool first;
+	int objref;
+
+	if (SHMEM_I(file_inode(file))->seals & ~F_SEAL_SEAL)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"mapping %#lx-%#lx is a sealed memfd: not supported yet",
+				vma->vm_start, vma->vm_end);
+	objref = ckpt_obj_lookup_add(ctx, file, CKPT_OBJ_SHMEM, &first);
+	if (objref < 0)
+		return ckpt_err(ctx, objref,
+				"mapping %#lx-%#lx: no objref for its memory",
+				vma->vm_start, vma->vm_end);
+	take_dentry_name_snapshot(&name, file->f_path.dentry);
+	vi->path = kstrdup(name.name.name, GFP_KERNEL);
+	release_dentry_name_snapshot(&name);
+	if (!vi->path)
+		return -ENOMEM;
+	vi->v.path_len = strlen(vi->path) + 1;
+	vi->v.objref = objref;
+	vi->v.file_size = i_size_read(file_inode(file));
+	vi->file = get_file(file);
+	return 0;
 }
 
 /* Check before freezing that every mapping is of a kind we can save. */
@@ -179,6 +289,8 @@ static int ckpt_collect_vmas(struct ckpt_ctx *ctx, struct mm_struct *mm,
 		ret = 0;
 		if (vi[i].v.kind == CKPT_VMA_FILE)
 			ret = ckpt_vma_path(ctx, vma, &vi[i]);
+		else if (vi[i].v.kind == CKPT_VMA_SHMEM)
+			ret = ckpt_vma_shmem(ctx, vma, &vi[i]);
 		i++;
 		if (ret < 0)
 			break;
@@ -366,21 +478,98 @@ static int ckpt_vma_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
 	return 0;
 }
 
+/* A shared file mapping's data is in the file: only private ones have pages. */
+static bool ckpt_vma_has_pages(const struct ckpt_hdr_vma *v)
+{
+	if (v->kind == CKPT_VMA_SHMEM)
+		return true;
+	return (v->kind == CKPT_VMA_ANON || v->kind == CKPT_VMA_FILE) &&
+	       !(v->flags & CKPT_VMA_SHARED);
+}
+
+#define CKPT_SHMEM_RUN	16	/* pages read from a shmem object at once */
+
+static int ckpt_shmem_run(struct ckpt_ctx *ctx, unsigned long addr,
+			  const void *buf, unsigned int nr)
+{
+	struct ckpt_hdr_pages hp = {};
+	int ret;
+
+	if (!nr)
+		return 0;
+	hp.addr = addr;
+	hp.nr_pages = nr;
+	ret = ckpt_write_obj(ctx, &hp.h, CKPT_HDR_PAGES, sizeof(hp),
+			     (size_t)nr * PAGE_SIZE);
+	if (ret >= 0)
+		ret = ckpt_write(ctx, buf, (size_t)nr * PAGE_SIZE);
+	return ret;
+}
+
+/*
+ * A shmem object's pages under one of its mappings, read from the object
+ * itself: pages that no page table of the process maps yet are data too.
+ * Holes read as zeroes, and pages of zeroes are left out.
+ */
+static int ckpt_shmem_pages(struct ckpt_ctx *ctx, struct ckpt_vma_info *vi,
+			    void *buf)
+{
+	struct ckpt_hdr_vma *v = &vi->v;
+	unsigned long addr = v->start, run_addr = addr;
+	unsigned int run = 0;
+	loff_t pos = v->pgoff << PAGE_SHIFT;
+	void *page;
+	ssize_t n;
+	int ret = 0;
+
+	for (; addr < v->end && pos < v->file_size && ret >= 0;
+	     addr += PAGE_SIZE) {
+		page = buf + run * PAGE_SIZE;
+		memset(page, 0, PAGE_SIZE);
+		n = kernel_read(vi->file, page, PAGE_SIZE, &pos);
+		if (n < 0)
+			return ckpt_err(ctx, (int)n,
+					"cannot read shared memory at %#lx",
+					addr);
+		if (!memchr_inv(page, 0, PAGE_SIZE)) {
+			ret = ckpt_shmem_run(ctx, run_addr, buf, run);
+			run = 0;
+			run_addr = addr + PAGE_SIZE;
+		} else if (++run == CKPT_SHMEM_RUN) {
+			ret = ckpt_shmem_run(ctx, run_addr, buf, run);
+			run = 0;
+			run_addr = addr + PAGE_SIZE;
+		}
+		if (n < PAGE_SIZE)
+			break;
+	}
+	if (ret >= 0)
+		ret = ckpt_shmem_run(ctx, run_addr, buf, run);
+	return ret;
+}
+
 /* Pages worth saving, mapping by mapping, in address order. */
 static int ckpt_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
 		      struct ckpt_vma_info *vi, unsigned int nr)
 {
 	struct page **pages;
 	unsigned int i;
+	void *buf;
 	int ret = 0;
 
 	pages = kmalloc_array(CKPT_PAGES_MAX, sizeof(*pages), GFP_KERNEL);
-	if (!pages)
-		return -ENOMEM;
+	buf = kvmalloc(CKPT_SHMEM_RUN * PAGE_SIZE, GFP_KERNEL);
+	if (!pages || !buf) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	for (i = 0; i < nr && ret >= 0; i++)
-		if (vi[i].v.kind == CKPT_VMA_ANON ||
-		    vi[i].v.kind == CKPT_VMA_FILE)
+		if (vi[i].v.kind == CKPT_VMA_SHMEM)
+			ret = ckpt_shmem_pages(ctx, &vi[i], buf);
+		else if (ckpt_vma_has_pages(&vi[i].v))
 			ret = ckpt_vma_pages(ctx, mm, &vi[i], pages);
+out:
+	kvfree(buf);
 	kfree(pages);
 	return ret;
 }
@@ -390,16 +579,73 @@ struct ckpt_ckpt_mm {
 	struct mm_struct *mm;
 	unsigned int nr;
 	struct ckpt_vma_info *vmas;
+	char *exe_path;
+	u32 exe_len;
 };
 
 void ckpt_mm_free(struct ckpt_ctx *ctx)
 {
 	if (!ctx->cmm)
 		return;
+	kfree(ctx->cmm->exe_path);
 	ckpt_vma_infos_free(ctx->cmm->vmas, ctx->cmm->nr);
 	kvfree(ctx->cmm->vmas);
 	kfree(ctx->cmm);
 	ctx->cmm = NULL;
+}
+
+/* The path of the mm's executable (/proc/PID/exe), if it has one. */
+static int ckpt_exe_path(struct ckpt_ctx *ctx, struct mm_struct *mm,
+			 struct ckpt_ckpt_mm *cmm)
+{
+	struct file *exe;
+	char *path;
+	int ret = 0;
+
+	/*
+	 * The target is frozen and alone in its mm, and we hold the mm:
+	 * nothing can replace or drop exe_file meanwhile.
+	 */
+	rcu_read_lock();
+	exe = rcu_dereference(mm->exe_file);
+	if (exe)
+		get_file(exe);
+	rcu_read_unlock();
+	if (!exe)
+		return 0;
+	if (ckpt_nameless(exe)) {
+		ret = ckpt_err(ctx, -EOPNOTSUPP,
+			       "pid %d: its executable was deleted or has no name",
+			       task_pid_vnr(ctx->target));
+		goto out;
+	}
+	path = ckpt_path_name(&exe->f_path, &cmm->exe_len);
+	if (IS_ERR(path))
+		ret = ckpt_err(ctx, (int)PTR_ERR(path),
+			       "pid %d: no path for its executable",
+			       task_pid_vnr(ctx->target));
+	else
+		cmm->exe_path = path;
+out:
+	fput(exe);
+	return ret;
+}
+
+/*
+ * The auxiliary vector up to its AT_NULL pair; prctl(PR_SET_MM_AUXV) may
+ * have left stale words after it, which are not part of it.
+ */
+static void ckpt_auxv(struct ckpt_hdr_mm *hm, struct mm_struct *mm)
+{
+	unsigned int i, n = ARRAY_SIZE(mm->saved_auxv);
+
+	BUILD_BUG_ON(ARRAY_SIZE(mm->saved_auxv) > CKPT_AUXV_WORDS);
+	for (i = 0; i + 1 < n; i += 2) {
+		hm->auxv[i] = mm->saved_auxv[i];
+		hm->auxv[i + 1] = mm->saved_auxv[i + 1];
+		if (mm->saved_auxv[i] == AT_NULL)
+			break;
+	}
 }
 
 /*
@@ -425,6 +671,9 @@ int ckpt_mm(struct ckpt_ctx *ctx, struct mm_struct *mm, int objref)
 	ctx->cmm->mm = mm;
 	ctx->cmm->vmas = vi;
 	ctx->cmm->nr = nr;
+	ret = ckpt_exe_path(ctx, mm, ctx->cmm);
+	if (ret < 0)
+		return ret;
 
 	hm.objref = objref;
 	hm.nr_vmas = nr;
@@ -439,10 +688,22 @@ int ckpt_mm(struct ckpt_ctx *ctx, struct mm_struct *mm, int objref)
 	hm.arg_end = mm->arg_end;
 	hm.env_start = mm->env_start;
 	hm.env_end = mm->env_end;
+	ckpt_auxv(&hm, mm);
+	hm.exe_path_len = ctx->cmm->exe_len;
+	if (mm->def_flags & VM_LOCKED)
+		hm.flags |= CKPT_MM_LOCK_FUTURE;
+	if (mm->def_flags & VM_LOCKONFAULT)
+		hm.flags |= CKPT_MM_LOCK_ONFAULT;
+	if (test_bit(MMF_DISABLE_THP, &mm->flags))
+		hm.flags |= CKPT_MM_THP_DISABLE;
+	extra = ALIGN(hm.exe_path_len, CKPT_ALIGN);
 	for (i = 0; i < nr; i++)
 		extra += ckpt_vma_len(&vi[i]);
 
 	ret = ckpt_write_obj(ctx, &hm.h, CKPT_HDR_MM, sizeof(hm), extra);
+	if (ret >= 0 && hm.exe_path_len)
+		ret = ckpt_write_string(ctx, ctx->cmm->exe_path,
+					hm.exe_path_len);
 	for (i = 0; i < nr && ret >= 0; i++)
 		ret = ckpt_write_vma(ctx, &vi[i]);
 	return ret;
@@ -461,6 +722,11 @@ void rstr_mm_free(struct ckpt_ctx *ctx)
 {
 	if (!ctx->rmm)
 		return;
+	kfree(ctx->rmm->exe_path);
+	if (ctx->rmm->exe) {
+		allow_write_access(ctx->rmm->exe);
+		fput(ctx->rmm->exe);
+	}
 	ckpt_vma_infos_free(ctx->rmm->vmas, ctx->rmm->nr);
 	kvfree(ctx->rmm);
 	ctx->rmm = NULL;
@@ -485,16 +751,44 @@ static int rstr_vma_path(struct ckpt_ctx *ctx, struct ckpt_vma_info *vi)
 	ret = ckpt_read_pad(ctx, len);
 	if (ret < 0)
 		return ret;
-	if (vi->path[0] != '/' || strnlen(vi->path, len) != len - 1)
+	/* a shmem object's name is no path */
+	if ((vi->v.kind == CKPT_VMA_FILE && vi->path[0] != '/') ||
+	    strnlen(vi->path, len) != len - 1)
 		return ckpt_err(ctx, -EINVAL,
 				"VMA record at offset %llu: malformed path",
 				ctx->hdr_pos);
 	return 0;
 }
 
+/* What madvise() and mlock2() would refuse, or no mapping can have. */
+static bool rstr_vma_flags_bad(const struct ckpt_hdr_vma *v)
+{
+	u32 f = v->flags;
+
+	if ((f & CKPT_VMA_LOCKONFAULT) && !(f & CKPT_VMA_LOCKED))
+		return true;
+	if ((f & CKPT_VMA_HUGEPAGE) && (f & CKPT_VMA_NOHUGEPAGE))
+		return true;
+	if ((f & CKPT_VMA_MAYWRITE) && !(f & CKPT_VMA_SHARED))
+		return true;
+	if ((f & CKPT_VMA_SHARED) && v->kind != CKPT_VMA_FILE &&
+	    v->kind != CKPT_VMA_SHMEM)
+		return true;
+	if (v->kind == CKPT_VMA_SHMEM &&
+	    (f & (CKPT_VMA_SHARED | CKPT_VMA_MAYWRITE)) !=
+	    (CKPT_VMA_SHARED | CKPT_VMA_MAYWRITE))
+		return true;
+	if ((f & CKPT_VMA_WIPEONFORK) && v->kind != CKPT_VMA_ANON)
+		return true;
+	/* a shared mapping is writable only if its file is open for writing */
+	return (f & CKPT_VMA_SHARED) && (f & CKPT_VMA_WRITE) &&
+	       !(f & CKPT_VMA_MAYWRITE);
+}
+
 static int rstr_vma_check(struct ckpt_ctx *ctx, struct ckpt_hdr_vma *v,
 			  u64 prev_end)
 {
+	bool has_file = v->kind == CKPT_VMA_FILE || v->kind == CKPT_VMA_SHMEM;
 	u64 pages;
 
 	if (v->start >= v->end || !PAGE_ALIGNED(v->start) ||
@@ -502,22 +796,32 @@ static int rstr_vma_check(struct ckpt_ctx *ctx, struct ckpt_hdr_vma *v,
 		return ckpt_err(ctx, -EINVAL,
 				"VMA record at offset %llu: range %#llx-%#llx is invalid, outside user space or overlaps the previous one",
 				ctx->hdr_pos, v->start, v->end);
-	if (v->flags & ~CKPT_VMA_FLAGS_ALL || v->pad)
+	if (v->flags & ~CKPT_VMA_FLAGS_ALL)
 		return ckpt_err(ctx, -EINVAL,
 				"VMA record at offset %llu: unknown flags %#x",
 				ctx->hdr_pos, v->flags);
+	if (v->kind == CKPT_VMA_SHMEM ? v->objref <= 0 : v->objref != 0)
+		return ckpt_err(ctx, -EINVAL,
+				"VMA record at offset %llu: objref %d",
+				ctx->hdr_pos, v->objref);
 	if ((v->flags & CKPT_VMA_GROWSDOWN) && v->kind != CKPT_VMA_ANON)
 		return ckpt_err(ctx, -EINVAL,
 				"VMA record at offset %llu: only anonymous memory grows down",
 				ctx->hdr_pos);
-	pages = (v->end - v->start) >> PAGE_SHIFT;
-	if (v->kind == CKPT_VMA_FILE &&
-	    (v->pgoff > (MAX_LFS_FILESIZE >> PAGE_SHIFT) ||
-	     v->pgoff + pages > (MAX_LFS_FILESIZE >> PAGE_SHIFT)))
+	if (rstr_vma_flags_bad(v))
 		return ckpt_err(ctx, -EINVAL,
-				"VMA record at offset %llu: file offset %#llx out of range",
-				ctx->hdr_pos, v->pgoff);
-	if (v->kind != CKPT_VMA_FILE && v->path_len)
+				"VMA record at offset %llu: flags %#x do not go together on a %s mapping",
+				ctx->hdr_pos, v->flags,
+				v->kind == CKPT_VMA_FILE ? "file" : "non-file");
+	pages = (v->end - v->start) >> PAGE_SHIFT;
+	if (has_file &&
+	    (v->pgoff > (MAX_LFS_FILESIZE >> PAGE_SHIFT) ||
+	     v->pgoff + pages > (MAX_LFS_FILESIZE >> PAGE_SHIFT) ||
+	     v->file_size > MAX_LFS_FILESIZE))
+		return ckpt_err(ctx, -EINVAL,
+				"VMA record at offset %llu: file offset %#llx or size %llu out of range",
+				ctx->hdr_pos, v->pgoff, v->file_size);
+	if (!has_file && v->path_len)
 		return ckpt_err(ctx, -EINVAL,
 				"VMA record at offset %llu: a path on a non-file mapping",
 				ctx->hdr_pos);
@@ -526,6 +830,7 @@ static int rstr_vma_check(struct ckpt_ctx *ctx, struct ckpt_hdr_vma *v,
 	case CKPT_VMA_FILE:
 	case CKPT_VMA_VDSO:
 	case CKPT_VMA_VVAR:
+	case CKPT_VMA_SHMEM:
 		return 0;
 	}
 	return ckpt_err(ctx, -EINVAL, "VMA record at offset %llu: kind %u",
@@ -537,9 +842,10 @@ static struct file *rstr_open_mapped(struct ckpt_ctx *ctx,
 {
 	u64 need = min_t(u64, v->file_size,
 			 (v->pgoff << PAGE_SHIFT) + (v->end - v->start));
+	int mode = v->flags & CKPT_VMA_MAYWRITE ? O_RDWR : O_RDONLY;
 	struct file *file;
 
-	file = filp_open(path, O_RDONLY | O_LARGEFILE, 0);
+	file = filp_open(path, mode | O_LARGEFILE, 0);
 	if (IS_ERR(file)) {
 		ckpt_err(ctx, (int)PTR_ERR(file), "cannot open mapped file %s",
 			 path);
@@ -556,6 +862,44 @@ static struct file *rstr_open_mapped(struct ckpt_ctx *ctx,
 	return file;
 }
 
+/*
+ * The shmem object a SHMEM mapping names: made new (and accounted, as
+ * before the checkpoint) for its first mapping, shared by the others.
+ */
+static struct file *rstr_shmem_object(struct ckpt_ctx *ctx,
+				      struct ckpt_vma_info *vi)
+{
+	struct ckpt_hdr_vma *v = &vi->v;
+	struct file *file = ckpt_obj_fetch(ctx, v->objref, CKPT_OBJ_SHMEM);
+	int ret;
+
+	if (!IS_ERR(file)) {
+		if (i_size_read(file_inode(file)) != v->file_size) {
+			ckpt_err(ctx, -EINVAL,
+				 "VMA record at offset %llu: object %d of two sizes",
+				 ctx->hdr_pos, v->objref);
+			return ERR_PTR(-EINVAL);
+		}
+		return get_file(file);
+	}
+	file = shmem_file_setup(vi->path, v->file_size,
+				v->flags & CKPT_VMA_NORESERVE ? VM_NORESERVE : 0);
+	if (IS_ERR(file)) {
+		ckpt_err(ctx, (int)PTR_ERR(file),
+			 "cannot make shared memory %s of %llu bytes",
+			 vi->path, v->file_size);
+		return file;
+	}
+	ret = ckpt_obj_insert(ctx, file, v->objref, CKPT_OBJ_SHMEM);
+	if (ret < 0) {
+		fput(file);
+		ckpt_err(ctx, ret, "VMA record at offset %llu: bad objref %d",
+			 ctx->hdr_pos, v->objref);
+		return ERR_PTR(ret);
+	}
+	return file;
+}
+
 static int rstr_vma_read(struct ckpt_ctx *ctx, struct ckpt_vma_info *vi,
 			 u64 prev_end)
 {
@@ -567,11 +911,14 @@ static int rstr_vma_read(struct ckpt_ctx *ctx, struct ckpt_vma_info *vi,
 	ret = rstr_vma_check(ctx, &vi->v, prev_end);
 	if (ret < 0)
 		return ret;
-	if (vi->v.kind == CKPT_VMA_FILE) {
+	if (vi->v.kind == CKPT_VMA_FILE || vi->v.kind == CKPT_VMA_SHMEM) {
 		ret = rstr_vma_path(ctx, vi);
 		if (ret < 0)
 			return ret;
-		vi->file = rstr_open_mapped(ctx, &vi->v, vi->path);
+		if (vi->v.kind == CKPT_VMA_SHMEM)
+			vi->file = rstr_shmem_object(ctx, vi);
+		else
+			vi->file = rstr_open_mapped(ctx, &vi->v, vi->path);
 		if (IS_ERR(vi->file)) {
 			ret = PTR_ERR(vi->file);
 			vi->file = NULL;
@@ -653,6 +1000,108 @@ static int rstr_mm_fields_check(struct ckpt_ctx *ctx, struct ckpt_hdr_mm *m)
 	return 0;
 }
 
+/*
+ * mlock2() would refuse more locked memory than RLIMIT_MEMLOCK allows
+ * once the caller is gone: refuse the image now instead.  The caller's
+ * own locked memory is unmapped by then.
+ */
+static int rstr_locked_check(struct ckpt_ctx *ctx, struct ckpt_rstr_mm *rmm)
+{
+	u64 locked = 0;
+	unsigned int i;
+
+	for (i = 0; i < rmm->nr; i++)
+		if (rmm->vmas[i].v.flags & CKPT_VMA_LOCKED)
+			locked += rmm->vmas[i].v.end - rmm->vmas[i].v.start;
+	/* mlockall() wants a nonzero limit, whatever it locks */
+	if (rmm->mm.flags & CKPT_MM_LOCK_FUTURE)
+		locked = max_t(u64, locked, 1);
+	if (!locked || capable(CAP_IPC_LOCK) ||
+	    locked <= rlimit(RLIMIT_MEMLOCK))
+		return 0;
+	return ckpt_err(ctx, -EPERM,
+			"image has %llu bytes of locked memory, RLIMIT_MEMLOCK allows %lu",
+			locked, rlimit(RLIMIT_MEMLOCK));
+}
+
+/*
+ * The image's auxiliary vector must end, with its AT_NULL pair, within
+ * what this kernel keeps of one, and hold nothing after it.
+ */
+static int rstr_auxv_check(struct ckpt_ctx *ctx, struct ckpt_hdr_mm *m)
+{
+	unsigned int i, n = ARRAY_SIZE(current->mm->saved_auxv);
+
+	for (i = 0; i + 1 < n; i += 2)
+		if (m->auxv[i] == AT_NULL)
+			break;
+	if (i + 1 >= n)
+		return ckpt_err(ctx, -EINVAL,
+				"MM record at offset %llu: auxv longer than the %u words this kernel keeps",
+				ctx->hdr_pos, n);
+	if (memchr_inv(&m->auxv[i], 0, sizeof(m->auxv) - i * sizeof(m->auxv[0])))
+		return ckpt_err(ctx, -EINVAL,
+				"MM record at offset %llu: data after the auxv's AT_NULL",
+				ctx->hdr_pos);
+	return 0;
+}
+
+/*
+ * The executable, opened and denied writers as execve() does, while a
+ * missing or busy one can still fail the restart cleanly.
+ */
+static int rstr_exe_open(struct ckpt_ctx *ctx, struct ckpt_rstr_mm *rmm)
+{
+	struct file *file;
+	char *path;
+	int ret;
+
+	path = ckpt_read_path(ctx, rmm->mm.exe_path_len);
+	if (IS_ERR(path))
+		return PTR_ERR(path);
+	rmm->exe_path = path;
+	file = filp_open(path, O_RDONLY | O_LARGEFILE, 0);
+	if (IS_ERR(file))
+		return ckpt_err(ctx, (int)PTR_ERR(file),
+				"cannot open the executable %s", path);
+	ret = S_ISREG(file_inode(file)->i_mode) ?
+	      file_permission(file, MAY_EXEC) : -EACCES;
+	if (ret < 0) {
+		fput(file);
+		return ckpt_err(ctx, ret, "%s cannot be an executable", path);
+	}
+	ret = deny_write_access(file);
+	if (ret < 0) {
+		fput(file);
+		return ckpt_err(ctx, ret, "the executable %s is open for writing",
+				path);
+	}
+	rmm->exe = file;
+	return 0;
+}
+
+/* The MM record's own fields, and its executable, read before its VMAs. */
+static int rstr_mm_own(struct ckpt_ctx *ctx, struct ckpt_rstr_mm *rmm)
+{
+	struct ckpt_hdr_mm *m = &rmm->mm;
+	int ret;
+
+	if ((m->flags & ~CKPT_MM_FLAGS_ALL) ||
+	    (m->flags & (CKPT_MM_LOCK_FUTURE | CKPT_MM_LOCK_ONFAULT)) ==
+	    CKPT_MM_LOCK_ONFAULT)
+		return ckpt_err(ctx, -EINVAL,
+				"MM record at offset %llu: flags %#x",
+				ctx->hdr_pos, m->flags);
+	if (sizeof(*m) + (u64)ALIGN(m->exe_path_len, CKPT_ALIGN) > m->h.len)
+		return ckpt_err(ctx, -EINVAL,
+				"MM record at offset %llu: executable path length %u, record length %u",
+				ctx->hdr_pos, m->exe_path_len, m->h.len);
+	ret = rstr_auxv_check(ctx, m);
+	if (!ret && m->exe_path_len)
+		ret = rstr_exe_open(ctx, rmm);
+	return ret;
+}
+
 /* Read and check the MM record and its VMAs; nothing is applied yet. */
 int rstr_mm_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 {
@@ -681,6 +1130,9 @@ int rstr_mm_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 	end = ctx->hdr_pos + hm.h.len;
 	parent = ctx->limit;
 	ctx->limit = end;
+	ret = rstr_mm_own(ctx, rmm);
+	if (ret < 0)
+		goto out;
 	for (rmm->nr = 0; rmm->nr < hm.nr_vmas; rmm->nr++) {
 		ret = rstr_vma_read(ctx, &rmm->vmas[rmm->nr], prev_end);
 		if (ret < 0) {
@@ -696,6 +1148,8 @@ int rstr_mm_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 		goto out;
 	}
 	ret = rstr_vdso_check(ctx, rmm);
+	if (!ret)
+		ret = rstr_locked_check(ctx, rmm);
 	if (ret < 0)
 		goto out;
 	ret = ckpt_obj_insert(ctx, current->mm, hm.objref, CKPT_OBJ_MM);
@@ -719,13 +1173,62 @@ static unsigned long rstr_prot(u32 flags)
 	return prot;
 }
 
+static const struct {
+	u32 flag;
+	int advice;
+} rstr_advice[] = {
+	{ CKPT_VMA_HUGEPAGE, MADV_HUGEPAGE },
+	{ CKPT_VMA_NOHUGEPAGE, MADV_NOHUGEPAGE },
+	{ CKPT_VMA_DONTDUMP, MADV_DONTDUMP },
+	{ CKPT_VMA_DONTFORK, MADV_DONTFORK },
+	{ CKPT_VMA_WIPEONFORK, MADV_WIPEONFORK },
+	{ CKPT_VMA_MERGEABLE, MADV_MERGEABLE },
+};
+
+/* A system call of the restored process's own, as it made them. */
+static long rstr_syscall3(long (*fn)(const struct pt_regs *regs),
+			  unsigned long a, unsigned long b, unsigned long c)
+{
+	struct pt_regs regs = { .di = a, .si = b, .dx = c };
+
+	return fn(&regs);
+}
+
+/*
+ * The advice and locks the mapping had, given the way the process gave
+ * them: madvise() and mlock2() split the mapping from its neighbours
+ * and do the accounting.  Before the contents are filled in, so that
+ * they land in huge pages and locked memory as they did.
+ */
+static int rstr_vma_advise(struct ckpt_ctx *ctx, struct ckpt_hdr_vma *v)
+{
+	unsigned long len = v->end - v->start;
+	long ret = 0;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(rstr_advice) && !ret; i++)
+		if (v->flags & rstr_advice[i].flag)
+			ret = rstr_syscall3(ckpt_syms.sys_madvise, v->start,
+					    len, rstr_advice[i].advice);
+	if (!ret && (v->flags & CKPT_VMA_LOCKED))
+		ret = rstr_syscall3(ckpt_syms.sys_mlock2, v->start, len,
+				    v->flags & CKPT_VMA_LOCKONFAULT ?
+				    MLOCK_ONFAULT : 0);
+	if (ret < 0)
+		return ckpt_err(ctx, (int)ret,
+				"cannot advise or lock %#llx-%#llx as it was (flags %#x)",
+				v->start, v->end, v->flags);
+	return 0;
+}
+
 static int rstr_map_vma(struct ckpt_ctx *ctx, struct ckpt_vma_info *vi)
 {
 	struct ckpt_hdr_vma *v = &vi->v;
-	unsigned long len = v->end - v->start, flags = MAP_PRIVATE | MAP_FIXED;
+	unsigned long len = v->end - v->start, flags = MAP_FIXED;
 	struct file *file = vi->file;
 	unsigned long addr;
 
+	flags |= v->flags & CKPT_VMA_SHARED ? MAP_SHARED : MAP_PRIVATE;
 	if (v->flags & CKPT_VMA_GROWSDOWN)
 		flags |= MAP_GROWSDOWN;
 	if (v->flags & CKPT_VMA_NORESERVE)
@@ -738,7 +1241,7 @@ static int rstr_map_vma(struct ckpt_ctx *ctx, struct ckpt_vma_info *vi)
 		return ckpt_err(ctx, (int)addr, "cannot map %#llx-%#llx%s%s",
 				v->start, v->end, file ? " from " : "",
 				file ? vi->path : "");
-	return 0;
+	return rstr_vma_advise(ctx, v);
 }
 
 /* The running kernel's vDSO, where the image had it: it must fit exactly. */
@@ -769,10 +1272,20 @@ static int rstr_map_vdso(struct ckpt_ctx *ctx, struct ckpt_rstr_mm *rmm,
 	return 0;
 }
 
-/* As prctl(PR_SET_MM_MAP) does it, with the values checked already. */
-static void rstr_mm_fields(struct mm_struct *mm, struct ckpt_hdr_mm *m)
+/*
+ * As prctl(PR_SET_MM_MAP) does it, with the values checked already.  The
+ * executable keeps the write denial rstr_exe_open() took; the one the
+ * old executable held goes with it.
+ */
+static void rstr_mm_fields(struct mm_struct *mm, struct ckpt_rstr_mm *rmm)
 {
+	struct ckpt_hdr_mm *m = &rmm->mm;
+	struct file *old;
+
 	mmap_write_lock(mm);
+	old = rcu_replace_pointer(mm->exe_file, rmm->exe,
+				  lockdep_is_held(&mm->mmap_lock));
+	rmm->exe = NULL;
 	mm->start_code = m->start_code;
 	mm->end_code = m->end_code;
 	mm->start_data = m->start_data;
@@ -786,7 +1299,34 @@ static void rstr_mm_fields(struct mm_struct *mm, struct ckpt_hdr_mm *m)
 	mm->env_start = m->env_start;
 	mm->env_end = m->env_end;
 	spin_unlock(&mm->arg_lock);
+	/* as prctl(PR_SET_THP_DISABLE) sets it */
+	if (m->flags & CKPT_MM_THP_DISABLE)
+		set_bit(MMF_DISABLE_THP, &mm->flags);
+	else
+		clear_bit(MMF_DISABLE_THP, &mm->flags);
 	mmap_write_unlock(mm);
+	if (old) {
+		allow_write_access(old);
+		fput(old);
+	}
+	task_lock(current);
+	memcpy(mm->saved_auxv, m->auxv, sizeof(mm->saved_auxv));
+	task_unlock(current);
+}
+
+/* mlockall(MCL_FUTURE) last, or the mappings restored would all be locked. */
+static int rstr_lock_future(struct ckpt_ctx *ctx, u32 flags)
+{
+	long ret;
+
+	if (!(flags & CKPT_MM_LOCK_FUTURE))
+		return 0;
+	ret = rstr_syscall3(ckpt_syms.sys_mlockall, MCL_FUTURE |
+			    (flags & CKPT_MM_LOCK_ONFAULT ? MCL_ONFAULT : 0),
+			    0, 0);
+	if (ret < 0)
+		return ckpt_err(ctx, (int)ret, "cannot mlockall(MCL_FUTURE)");
+	return 0;
 }
 
 /*
@@ -814,8 +1354,8 @@ int rstr_mm(struct ckpt_ctx *ctx)
 		if (ret < 0)
 			return ret;
 	}
-	rstr_mm_fields(current->mm, &rmm->mm);
-	return 0;
+	rstr_mm_fields(current->mm, rmm);
+	return rstr_lock_future(ctx, rmm->mm.flags);
 }
 
 static struct ckpt_hdr_vma *rstr_find_vma(struct ckpt_rstr_mm *rmm, u64 addr)
@@ -863,6 +1403,41 @@ static int rstr_fill_pages(struct ckpt_ctx *ctx, unsigned long addr,
 	return ret;
 }
 
+/*
+ * Into a shmem object, through the object: its mapping may be read-only,
+ * and the pages go where any other mapping of it sees them.
+ */
+static int rstr_fill_shmem(struct ckpt_ctx *ctx, struct ckpt_vma_info *vi,
+			   unsigned long addr, unsigned int nr)
+{
+	loff_t pos = (vi->v.pgoff << PAGE_SHIFT) + (addr - vi->v.start);
+	void *buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	size_t len;
+	ssize_t n;
+	int ret = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	for (; nr-- && ret >= 0; addr += PAGE_SIZE) {
+		ret = ckpt_read(ctx, buf, PAGE_SIZE);
+		if (ret < 0 || pos >= vi->v.file_size) {
+			ret = ret < 0 ? ret :
+			      ckpt_err(ctx, -EINVAL,
+				       "PAGES record at offset %llu: %#lx is past the end of %s",
+				       ctx->hdr_pos, addr, vi->path);
+			break;
+		}
+		/* a partial last page: the object keeps its size */
+		len = min_t(u64, PAGE_SIZE, vi->v.file_size - pos);
+		n = kernel_write(vi->file, buf, len, &pos);
+		if (n != len)
+			ret = ckpt_err(ctx, n < 0 ? (int)n : -EIO,
+				       "cannot fill shared memory at %#lx", addr);
+	}
+	kfree(buf);
+	return ret;
+}
+
 /* @h was read by ckpt_read_hdr() and is a PAGES record. */
 int rstr_pages(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 {
@@ -884,10 +1459,13 @@ int rstr_pages(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 				ctx->hdr_pos, hp.nr_pages, hp.h.len);
 	v = rstr_find_vma(ctx->rmm, hp.addr);
 	if (!PAGE_ALIGNED(hp.addr) || !v || end > v->end ||
-	    (v->kind != CKPT_VMA_ANON && v->kind != CKPT_VMA_FILE))
+	    !ckpt_vma_has_pages(v))
 		return ckpt_err(ctx, -EINVAL,
 				"PAGES record at offset %llu: %#llx-%#llx is not inside one saved mapping",
 				ctx->hdr_pos, hp.addr, end);
+	if (v->kind == CKPT_VMA_SHMEM)
+		return rstr_fill_shmem(ctx, container_of(v, struct ckpt_vma_info, v),
+				       hp.addr, hp.nr_pages);
 	pages = kmalloc_array(hp.nr_pages, sizeof(*pages), GFP_KERNEL);
 	if (!pages)
 		return -ENOMEM;

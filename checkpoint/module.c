@@ -13,6 +13,7 @@
 #include <linux/fs.h>
 #include <linux/file.h>
 #include <linux/uaccess.h>
+#include <linux/string.h>
 
 #include <checkpoint/checkpoint.h>
 #include <checkpoint/symbols.h>
@@ -29,6 +30,21 @@ static int ckpt_copy_args(struct ckpt_args *args, void __user *uarg)
 	ret = copy_struct_from_user(args, sizeof(*args), uarg, size);
 	/* unknown trailing fields that are set: an ABI the caller expects */
 	return ret == -E2BIG ? -EINVAL : ret;
+}
+
+/* The image bytes a restarting caller read before the ioctl. */
+static int ckpt_copy_prefix(struct ckpt_ctx *ctx, struct ckpt_args *args)
+{
+	void *prefix;
+
+	if (!args->prefix_len)
+		return 0;
+	prefix = memdup_user(u64_to_user_ptr(args->prefix), args->prefix_len);
+	if (IS_ERR(prefix))
+		return PTR_ERR(prefix);
+	ctx->prefix = prefix;
+	ctx->prefix_len = args->prefix_len;
+	return 0;
 }
 
 /* fget() @fd and require @mode; -1 means "none" where @optional. */
@@ -68,10 +84,14 @@ static long ckpt_run(struct ckpt_args *args, enum ckpt_ctx_kind kind)
 		ret = PTR_ERR(ctx);
 		goto out_log;
 	}
+	ret = ckpt_copy_prefix(ctx, args);
+	if (ret < 0)
+		goto out_ctx;
 	if (kind == CKPT_CTX_CHECKPOINT)
 		ret = ckpt_do_checkpoint(ctx, args->pid);
 	else
 		ret = ckpt_do_restart(ctx);
+out_ctx:
 	ckpt_ctx_put(ctx);
 	/*
 	 * The stream has moved on: an operation interrupted by a signal
@@ -102,7 +122,8 @@ static long ckpt_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 		ret = ckpt_copy_args(&args, (void __user *)arg);
 		if (ret)
 			return ret;
-		if (args.flags & ~CHECKPOINT_FLAGS_ALL)
+		if (args.flags & ~CHECKPOINT_FLAGS_ALL || args.prefix ||
+		    args.prefix_len || args.pad)
 			return -EINVAL;
 		if (args.pid <= 0)
 			return -ESRCH;
@@ -111,7 +132,9 @@ static long ckpt_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 		ret = ckpt_copy_args(&args, (void __user *)arg);
 		if (ret)
 			return ret;
-		if (args.flags & ~RESTART_FLAGS_ALL || args.pid != 0)
+		if (args.flags & ~RESTART_FLAGS_ALL || args.pid != 0 ||
+		    args.prefix_len > CKPT_PREFIX_MAX || args.pad ||
+		    (args.prefix && !args.prefix_len))
 			return -EINVAL;
 		return ckpt_run(&args, CKPT_CTX_RESTART);
 	default:

@@ -63,6 +63,7 @@ static void obj_file_drop(void *ptr)
 static const struct ckpt_obj_ops ckpt_obj_ops[CKPT_OBJ_MAX] = {
 	[CKPT_OBJ_MM] = { "mm", obj_mm_grab, obj_mm_drop },
 	[CKPT_OBJ_FILE] = { "file", obj_file_grab, obj_file_drop },
+	[CKPT_OBJ_SHMEM] = { "shmem", obj_file_grab, obj_file_drop },
 };
 
 static bool obj_type_valid(enum ckpt_obj_type type)

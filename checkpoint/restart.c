@@ -13,7 +13,6 @@
 #include <linux/sched/mm.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
-#include <linux/file.h>
 #include <linux/fdtable.h>
 #include <linux/task_work.h>
 
@@ -49,35 +48,12 @@ static int rstr_check_caller(struct ckpt_ctx *ctx)
 	return 0;
 }
 
-/*
- * Like execve(), restart replaces the program: descriptors the caller
- * marked close-on-exec (its image and /dev/checkpoint, say) must not leak
- * into the restored process.
- */
-static void rstr_close_on_exec(void)
-{
-	struct files_struct *files = current->files;
-	struct fdtable *fdt;
-	unsigned int fd = 0;
-
-	for (;;) {
-		spin_lock(&files->file_lock);
-		fdt = files_fdtable(files);
-		fd = find_next_bit(fdt->close_on_exec, fdt->max_fds, fd);
-		spin_unlock(&files->file_lock);
-		if (fd >= fdt->max_fds)
-			break;
-		close_fd(fd++);
-	}
-}
-
 /* After the ioctl returned, on the way to the restored user code. */
 static void rstr_finish_fn(struct callback_head *head)
 {
 	struct rstr_finish_work *w =
 		container_of(head, struct rstr_finish_work, work);
 
-	rstr_close_on_exec();
 	rstr_cpu_finish(w->ax);
 	kfree(w);
 }
@@ -105,6 +81,16 @@ static const struct rstr_handler rstr_handlers[CKPT_HDR_MAX_TYPE] = {
 	[CKPT_HDR_TASK] = { rstr_task_read, true, true },
 	[CKPT_HDR_MM] = { rstr_mm_read, true, true },
 	[CKPT_HDR_CPU] = { rstr_cpu_read, true, true },
+	[CKPT_HDR_SIGHAND] = { rstr_sighand_read, true, true },
+	[CKPT_HDR_SIGNAL] = { rstr_signal_read, true, true },
+	[CKPT_HDR_SIGINFO] = { rstr_siginfo_read, false, false },
+	[CKPT_HDR_RESTART_BLOCK] = { rstr_restart_block_read, true, false },
+	[CKPT_HDR_CRED] = { rstr_cred_read, true, true },
+	[CKPT_HDR_RLIMITS] = { rstr_rlimits_read, true, true },
+	[CKPT_HDR_FS] = { rstr_fs_read, true, true },
+	[CKPT_HDR_FILE] = { rstr_file_read, false, false },
+	[CKPT_HDR_FILE_DATA] = { rstr_file_data_read, false, false },
+	[CKPT_HDR_FILES] = { rstr_files_read, true, true },
 };
 
 static int rstr_read_record(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
@@ -198,7 +184,17 @@ int ckpt_do_restart(struct ckpt_ctx *ctx)
 		ret = rstr_contents(ctx, &h);
 	/* apply what the records before the contents staged */
 	if (!ret)
+		ret = rstr_files(ctx);
+	if (!ret)
+		ret = rstr_fs(ctx);
+	if (!ret)
+		ret = rstr_rlimits(ctx);
+	if (!ret)
+		ret = rstr_cred(ctx);	/* before rstr_task(): see there */
+	if (!ret)
 		ret = rstr_task(ctx);
+	if (!ret)
+		ret = rstr_signal(ctx);
 	if (!ret)
 		ret = rstr_cpu(ctx);
 	if (!ret)

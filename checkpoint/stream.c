@@ -13,6 +13,9 @@
 #include <linux/utsname.h>
 #include <linux/timekeeping.h>
 #include <linux/string.h>
+#include <linux/slab.h>
+#include <linux/path.h>
+#include <linux/dcache.h>
 
 #include <checkpoint/checkpoint.h>
 
@@ -89,6 +92,34 @@ int ckpt_write_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type,
 	return ckpt_write(ctx, h, size);
 }
 
+/* @len bytes of @s (its NUL included), then padding. */
+int ckpt_write_string(struct ckpt_ctx *ctx, const char *s, u32 len)
+{
+	int ret = ckpt_write(ctx, s, len);
+
+	if (ret < 0)
+		return ret;
+	return ckpt_write_pad(ctx, ALIGN(len, CKPT_ALIGN) - len);
+}
+
+/* The path of @path as the checkpointer sees it, in a new buffer. */
+char *ckpt_path_name(const struct path *path, u32 *len)
+{
+	char *buf, *p, *name;
+
+	buf = kmalloc(CKPT_PATH_MAX, GFP_KERNEL);
+	if (!buf)
+		return ERR_PTR(-ENOMEM);
+	p = d_path(path, buf, CKPT_PATH_MAX);
+	name = IS_ERR(p) ? p : kstrdup(p, GFP_KERNEL);
+	kfree(buf);
+	if (!name)
+		return ERR_PTR(-ENOMEM);
+	if (!IS_ERR(name))
+		*len = strlen(name) + 1;
+	return name;
+}
+
 int ckpt_write_header(struct ckpt_ctx *ctx)
 {
 	struct ckpt_hdr_header hdr = {};
@@ -122,6 +153,12 @@ int ckpt_read(struct ckpt_ctx *ctx, void *buf, size_t len)
 	size_t done = 0;
 	ssize_t ret;
 
+	/* what the caller read before the ioctl comes first */
+	if (ctx->prefix_pos < ctx->prefix_len) {
+		done = min_t(size_t, len, ctx->prefix_len - ctx->prefix_pos);
+		memcpy(buf, ctx->prefix + ctx->prefix_pos, done);
+		ctx->prefix_pos += done;
+	}
 	while (done < len) {
 		ret = kernel_read(ctx->file, buf + done, len - done,
 				  &ctx->file->f_pos);
@@ -160,11 +197,58 @@ int ckpt_read_pad(struct ckpt_ctx *ctx, size_t len)
 	return 0;
 }
 
+/*
+ * A string of @len bytes, its NUL included, and its padding: it must hold
+ * no other NUL.  Returns a new buffer.
+ */
+char *ckpt_read_string(struct ckpt_ctx *ctx, u32 len)
+{
+	char *str;
+	int ret;
+
+	if (len < 2 || len > CKPT_PATH_MAX) {
+		ckpt_err(ctx, -EINVAL, "%s record at offset %llu: string length %u",
+			 ckpt_hdr_name(ctx->hdr_type), ctx->hdr_pos, len);
+		return ERR_PTR(-EINVAL);
+	}
+	str = kmalloc(len, GFP_KERNEL);
+	if (!str)
+		return ERR_PTR(-ENOMEM);
+	ret = ckpt_read(ctx, str, len);
+	if (!ret)
+		ret = ckpt_read_pad(ctx, len);
+	if (!ret && strnlen(str, len) != len - 1)
+		ret = ckpt_err(ctx, -EINVAL,
+			       "%s record at offset %llu: malformed string",
+			       ckpt_hdr_name(ctx->hdr_type), ctx->hdr_pos);
+	if (ret < 0) {
+		kfree(str);
+		return ERR_PTR(ret);
+	}
+	return str;
+}
+
+/* As ckpt_read_string(), for an absolute path. */
+char *ckpt_read_path(struct ckpt_ctx *ctx, u32 len)
+{
+	char *path = ckpt_read_string(ctx, len);
+
+	if (!IS_ERR(path) && path[0] != '/') {
+		kfree(path);
+		ckpt_err(ctx, -EINVAL, "%s record at offset %llu: relative path",
+			 ckpt_hdr_name(ctx->hdr_type), ctx->hdr_pos);
+		return ERR_PTR(-EINVAL);
+	}
+	return path;
+}
+
 static size_t ckpt_hdr_max_len(u32 type)
 {
 	if (type == CKPT_HDR_PAGES)
 		return sizeof(struct ckpt_hdr_pages) +
 		       (size_t)CKPT_PAGES_MAX * PAGE_SIZE;
+	if (type == CKPT_HDR_FILE_DATA)
+		return sizeof(struct ckpt_hdr_file_data) + CKPT_FILE_DATA_MAX;
 	return CKPT_HDR_MAX;
 }
 

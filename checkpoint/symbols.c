@@ -27,6 +27,18 @@ static const struct {
 	{ "do_arch_prctl_64", (void **)&ckpt_syms.do_arch_prctl_64 },
 	{ "copy_uabi_from_kernel_to_xstate",
 	  (void **)&ckpt_syms.copy_uabi_from_kernel_to_xstate },
+	{ "hrtimer_nanosleep_restart",
+	  (void **)&ckpt_syms.hrtimer_nanosleep_restart },
+	{ "do_restart_poll", (void **)&ckpt_syms.do_restart_poll },
+	{ "futex_wait_restart", (void **)&ckpt_syms.futex_wait_restart },
+	{ "replace_fd", (void **)&ckpt_syms.replace_fd },
+	{ "set_fs_pwd", (void **)&ckpt_syms.set_fs_pwd },
+	{ "set_fs_root", (void **)&ckpt_syms.set_fs_root },
+	{ "alloc_uid", (void **)&ckpt_syms.alloc_uid },
+	{ "set_cred_ucounts", (void **)&ckpt_syms.set_cred_ucounts },
+	{ "__x64_sys_madvise", (void **)&ckpt_syms.sys_madvise },
+	{ "__x64_sys_mlock2", (void **)&ckpt_syms.sys_mlock2 },
+	{ "__x64_sys_mlockall", (void **)&ckpt_syms.sys_mlockall },
 };
 
 typedef unsigned long (*kallsyms_lookup_name_t)(const char *name);

@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * One task: identity, blocked signals and the user pointers the kernel
- * keeps per task (rseq area, robust futex list, child tid addresses).
+ * One task: identity, blocked signals, the user pointers the kernel
+ * keeps per task (rseq area, robust futex list, child tid addresses),
+ * scheduling and prctl() attributes.
+ *
+ * Restart applies the scheduling attributes only where the restarting
+ * process could set them itself with setpriority() and
+ * sched_setscheduler(); no_new_privs, once set, cannot be dropped.
  */
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -10,6 +15,10 @@
 #include <linux/rseq.h>
 #include <linux/signal.h>
 #include <linux/string.h>
+#include <linux/capability.h>
+#include <linux/seccomp.h>
+#include <linux/sched/coredump.h>
+#include <uapi/linux/sched/types.h>
 
 #include <checkpoint/checkpoint.h>
 #include <checkpoint/compat.h>
@@ -34,13 +43,44 @@ void ckpt_save_task_self(struct ckpt_ctx *ctx)
 	th->rseq_sig = current->rseq_sig;
 #endif
 	get_task_comm(th->comm, current);
+	th->nice = task_nice(current);
+	th->policy = current->policy;
+	th->rt_priority = current->rt_priority;
+	if (task_no_new_privs(current))
+		th->flags |= CKPT_TASK_NO_NEW_PRIVS;
+	if (current->sched_reset_on_fork)
+		th->flags |= CKPT_TASK_RESET_ON_FORK;
+	th->dumpable = get_dumpable(current->mm);
+	th->pdeath_signal = current->pdeath_signal;
 	ctx->freeze_err = ckpt_cpu_self(ctx);
+}
+
+static bool ckpt_policy_ok(u32 policy)
+{
+	return policy == SCHED_NORMAL || policy == SCHED_FIFO ||
+	       policy == SCHED_RR || policy == SCHED_BATCH ||
+	       policy == SCHED_IDLE;
+}
+
+static bool ckpt_rt_policy(u32 policy)
+{
+	return policy == SCHED_FIFO || policy == SCHED_RR;
 }
 
 int ckpt_task(struct ckpt_ctx *ctx, struct task_struct *t, int mm_objref)
 {
 	struct ckpt_hdr_task *th = &ctx->ts.task;
 
+#ifdef CONFIG_SECCOMP
+	if (READ_ONCE(t->seccomp.mode) != SECCOMP_MODE_DISABLED)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"pid %d: seccomp filters are not supported yet",
+				th->pid);
+#endif
+	if (!ckpt_policy_ok(th->policy))
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"pid %d: scheduling policy %u is not supported yet",
+				th->pid, th->policy);
 	th->mm_objref = mm_objref;
 	return ckpt_write_obj(ctx, &th->h, CKPT_HDR_TASK, sizeof(*th), 0);
 }
@@ -48,6 +88,61 @@ int ckpt_task(struct ckpt_ctx *ctx, struct task_struct *t, int mm_objref)
 static bool rstr_user_ptr_ok(u64 addr)
 {
 	return addr < TASK_SIZE;
+}
+
+static int rstr_task_attrs_check(struct ckpt_ctx *ctx,
+				 const struct ckpt_hdr_task *th)
+{
+	bool rt = ckpt_rt_policy(th->policy);
+
+	if (th->nice < MIN_NICE || th->nice > MAX_NICE ||
+	    !ckpt_policy_ok(th->policy) ||
+	    (rt && (th->rt_priority < 1 ||
+		    th->rt_priority > MAX_RT_PRIO - 1)) ||
+	    (!rt && th->rt_priority))
+		return ckpt_err(ctx, -EINVAL,
+				"TASK record: nice %d policy %u priority %u",
+				th->nice, th->policy, th->rt_priority);
+	if (th->flags & ~CKPT_TASK_FLAGS_ALL ||
+	    th->dumpable > SUID_DUMP_ROOT ||
+	    th->pdeath_signal < 0 || !valid_signal(th->pdeath_signal))
+		return ckpt_err(ctx, -EINVAL,
+				"TASK record: flags %#x dumpable %u pdeath signal %d",
+				th->flags, th->dumpable, th->pdeath_signal);
+	if (task_no_new_privs(current) &&
+	    !(th->flags & CKPT_TASK_NO_NEW_PRIVS))
+		return ckpt_err(ctx, -EPERM,
+				"TASK record: the restarting process has no_new_privs, which cannot be dropped");
+	return 0;
+}
+
+/* What sched_setscheduler() and setpriority() allow the caller. */
+static int rstr_task_sched_perm(struct ckpt_ctx *ctx,
+				const struct ckpt_hdr_task *th)
+{
+	unsigned long rtprio = rlimit(RLIMIT_RTPRIO);
+	const char *what = NULL;
+
+	if (capable(CAP_SYS_NICE))
+		return 0;
+	if (th->nice < task_nice(current) && !can_nice(current, th->nice))
+		what = "a lower nice value";
+	else if (ckpt_rt_policy(th->policy) &&
+		 ((th->policy != current->policy && !rtprio) ||
+		  (th->rt_priority > current->rt_priority &&
+		   th->rt_priority > rtprio)))
+		what = "this real-time priority";
+	else if (current->policy == SCHED_IDLE &&
+		 th->policy != SCHED_IDLE &&
+		 !can_nice(current, task_nice(current)))
+		what = "leaving SCHED_IDLE";
+	else if (current->sched_reset_on_fork &&
+		 !(th->flags & CKPT_TASK_RESET_ON_FORK))
+		what = "clearing SCHED_RESET_ON_FORK";
+	if (what)
+		return ckpt_err(ctx, -EPERM,
+				"TASK record: %s needs CAP_SYS_NICE", what);
+	return 0;
 }
 
 int rstr_task_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
@@ -81,7 +176,27 @@ int rstr_task_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 	if (th->personality == 0xffffffff)
 		return ckpt_err(ctx, -EINVAL, "TASK record: bad personality");
 	th->comm[sizeof(th->comm) - 1] = '\0';
-	return 0;
+	ret = rstr_task_attrs_check(ctx, th);
+	if (!ret)
+		ret = rstr_task_sched_perm(ctx, th);
+	return ret;
+}
+
+/* Nice value, policy, priority and reset-on-fork in one change. */
+static int rstr_task_sched(const struct ckpt_hdr_task *th)
+{
+	struct sched_attr attr = {
+		.size = sizeof(attr),
+		.sched_policy = th->policy,
+		.sched_nice = th->nice,
+		.sched_priority = th->rt_priority,
+	};
+
+	if (th->flags & CKPT_TASK_RESET_ON_FORK)
+		attr.sched_flags |= SCHED_FLAG_RESET_ON_FORK;
+	/* a real-time policy keeps the nice value of the task beneath it */
+	set_user_nice(current, th->nice);
+	return sched_setattr_nocheck(current, &attr);
 }
 
 /* Apply the TASK record to the current task, once its memory is back. */
@@ -110,5 +225,11 @@ int rstr_task(struct ckpt_ctx *ctx)
 	task_lock(current);
 	strscpy_pad(current->comm, th->comm, sizeof(current->comm));
 	task_unlock(current);
-	return 0;
+
+	/* after commit_creds(), which may reset these two */
+	set_mask_bits(&current->mm->flags, MMF_DUMPABLE_MASK, th->dumpable);
+	current->pdeath_signal = th->pdeath_signal;
+	if (th->flags & CKPT_TASK_NO_NEW_PRIVS)
+		task_set_no_new_privs(current);
+	return rstr_task_sched(th);
 }

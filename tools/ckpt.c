@@ -173,6 +173,8 @@ int main(int argc, char **argv)
 	if (fd < 0)
 		return 1;
 	start = lseek(fd, 0, SEEK_CUR);
+	if (o.verbose)
+		o.flags |= CHECKPOINT_VERBOSE;	/* the kernel says how long */
 	if (checkpoint(o.pid, fd, o.flags, STDERR_FILENO)) {
 		fprintf(stderr, "ckpt: checkpoint of %d failed: %s\n", o.pid,
 			strerror(errno));

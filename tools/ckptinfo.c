@@ -56,16 +56,53 @@ static void print_task(const struct ckpt_hdr_task *t)
 {
 	printf("pid %d tgid %d comm ", t->pid, t->tgid);
 	print_str(t->comm, sizeof(t->comm));
-	printf(" mm %d blocked %#llx", t->mm_objref,
-	       (unsigned long long)t->blocked);
+	printf(" mm %d blocked %#llx nice %d policy %u prio %u flags %#x dumpable %u pdeathsig %d",
+	       t->mm_objref, (unsigned long long)t->blocked, t->nice,
+	       t->policy, t->rt_priority, t->flags, t->dumpable,
+	       t->pdeath_signal);
 }
 
-static void print_mm(const struct ckpt_hdr_mm *mm)
+static void print_mm(const struct ckpt_rec *rec)
 {
+	const struct ckpt_hdr_mm *mm = &rec->u.mm;
+
 	printf("objref %d nr_vmas %u brk %#llx-%#llx stack %#llx",
 	       mm->objref, mm->nr_vmas, (unsigned long long)mm->start_brk,
 	       (unsigned long long)mm->brk,
 	       (unsigned long long)mm->start_stack);
+	if (mm->flags & CKPT_MM_LOCK_FUTURE)
+		printf(" lockfuture%s",
+		       mm->flags & CKPT_MM_LOCK_ONFAULT ? "+onfault" : "");
+	if (mm->flags & CKPT_MM_THP_DISABLE)
+		printf(" thpdisable");
+	if (mm->exe_path_len) {
+		printf(" exe ");
+		print_str(rec->path, sizeof(rec->path));
+	}
+}
+
+static void print_vma_flags(__u32 flags)
+{
+	static const struct {
+		__u32 flag;
+		const char *name;
+	} names[] = {
+		{ CKPT_VMA_SHARED, "shared" }, { CKPT_VMA_MAYWRITE, "maywrite" },
+		{ CKPT_VMA_LOCKED, "locked" },
+		{ CKPT_VMA_LOCKONFAULT, "lockonfault" },
+		{ CKPT_VMA_HUGEPAGE, "hugepage" },
+		{ CKPT_VMA_NOHUGEPAGE, "nohugepage" },
+		{ CKPT_VMA_DONTDUMP, "dontdump" },
+		{ CKPT_VMA_DONTFORK, "dontfork" },
+		{ CKPT_VMA_WIPEONFORK, "wipeonfork" },
+		{ CKPT_VMA_MERGEABLE, "mergeable" },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		if (flags & names[i].flag)
+			printf(" %s", names[i].name);
+	}
 }
 
 static void print_vma(const struct ckpt_rec *rec)
@@ -81,7 +118,10 @@ static void print_vma(const struct ckpt_rec *rec)
 		printf(" growsdown");
 	if (v->flags & CKPT_VMA_NORESERVE)
 		printf(" noreserve");
-	if (v->kind == CKPT_VMA_FILE) {
+	print_vma_flags(v->flags);
+	if (v->kind == CKPT_VMA_SHMEM)
+		printf(" objref %d", v->objref);
+	if (v->kind == CKPT_VMA_FILE || v->kind == CKPT_VMA_SHMEM) {
 		printf(" pgoff %llu size %llu ", (unsigned long long)v->pgoff,
 		       (unsigned long long)v->file_size);
 		print_str(rec->path, sizeof(rec->path));
@@ -92,6 +132,95 @@ static void print_cpu(const struct ckpt_hdr_cpu *c)
 {
 	printf("rip %#llx rsp %#llx xstate %u", (unsigned long long)c->rip,
 	       (unsigned long long)c->rsp, c->xstate_size);
+}
+
+static void print_file(const struct ckpt_rec *rec)
+{
+	static const char * const kinds[] = {
+		[CKPT_FILE_REG] = "reg", [CKPT_FILE_DIR] = "dir",
+		[CKPT_FILE_CHR] = "chr", [CKPT_FILE_UNLINKED] = "unlinked",
+		[CKPT_FILE_INHERIT] = "inherit",
+	};
+	const struct ckpt_hdr_file *f = &rec->u.file;
+
+	printf("objref %d %s flags %#o pos %llu size %llu",
+	       f->objref, kinds[f->kind], f->f_flags,
+	       (unsigned long long)f->pos, (unsigned long long)f->size);
+	if (f->kind == CKPT_FILE_INHERIT)
+		printf(" from fd %d", f->inherit_fd);
+	printf(" %s", rec->path);
+}
+
+static void print_cred(const struct ckpt_hdr_cred *c)
+{
+	printf("uid %u/%u/%u/%u gid %u/%u/%u/%u groups %u caps inh %#llx prm %#llx eff %#llx bnd %#llx amb %#llx securebits %#x",
+	       c->uid, c->euid, c->suid, c->fsuid, c->gid, c->egid, c->sgid,
+	       c->fsgid, c->ngroups, (unsigned long long)c->cap_inheritable,
+	       (unsigned long long)c->cap_permitted,
+	       (unsigned long long)c->cap_effective,
+	       (unsigned long long)c->cap_bset,
+	       (unsigned long long)c->cap_ambient, c->securebits);
+}
+
+/* Only the limits that are not unlimited, as "index=soft/hard". */
+static void print_rlimits(const struct ckpt_hdr_rlimits *rh)
+{
+	const char *sep = "";
+	int i;
+
+	for (i = 0; i < CKPT_RLIM_NLIMITS; i++) {
+		if (rh->rlim[i].max == CKPT_RLIM_INFINITY)
+			continue;
+		printf("%s%d=%llu/%llu", sep, i,
+		       (unsigned long long)rh->rlim[i].cur,
+		       (unsigned long long)rh->rlim[i].max);
+		sep = " ";
+	}
+}
+
+/* Signals with an action other than SIG_DFL, as "N:handler/flags". */
+static void print_sighand(const struct ckpt_hdr_sighand *s)
+{
+	const struct ckpt_sigaction *a;
+	int i, n = 0;
+
+	printf("actions");
+	for (i = 0; i < CKPT_NSIG; i++) {
+		a = &s->action[i];
+		if (!a->handler && !a->flags)
+			continue;
+		printf(" %d:%#llx/%#llx", i + 1, (unsigned long long)a->handler,
+		       (unsigned long long)a->flags);
+		n++;
+	}
+	if (!n)
+		printf(" none");
+}
+
+static void print_signal(const struct ckpt_hdr_signal *s)
+{
+	printf("itimer_real %lluns/%lluns altstack %#llx+%llu flags %#x",
+	       (unsigned long long)s->real.value,
+	       (unsigned long long)s->real.interval,
+	       (unsigned long long)s->altstack_sp,
+	       (unsigned long long)s->altstack_size, s->altstack_flags);
+	if (s->flags & CKPT_SIGNAL_RESTORE_SIGMASK)
+		printf(" saved_sigmask %#llx",
+		       (unsigned long long)s->saved_sigmask);
+}
+
+static void print_restart_block(const struct ckpt_hdr_restart_block *b)
+{
+	if (b->kind == CKPT_RESTART_NANOSLEEP)
+		printf("nanosleep clock %d", b->clockid);
+	else if (b->kind == CKPT_RESTART_FUTEX)
+		printf("futex %#llx val %u clock %d%s",
+		       (unsigned long long)b->uaddr, b->val, b->clockid,
+		       b->futex_flags & CKPT_FUTEX_SHARED ? " shared" : "");
+	else
+		printf("poll nfds %u%s", b->nfds,
+		       b->has_timeout ? "" : " no timeout");
+	printf(" left %lluns", (unsigned long long)b->remaining);
 }
 
 static void print_record(const struct ckpt_rec *rec)
@@ -110,7 +239,7 @@ static void print_record(const struct ckpt_rec *rec)
 		print_task(&rec->u.task);
 		break;
 	case CKPT_HDR_MM:
-		print_mm(&rec->u.mm);
+		print_mm(rec);
 		break;
 	case CKPT_HDR_VMA:
 		print_vma(rec);
@@ -126,6 +255,47 @@ static void print_record(const struct ckpt_rec *rec)
 	case CKPT_HDR_TAIL:
 		printf("crc %08x ok records %u", rec->u.tail.crc32c,
 		       rec->u.tail.nr_records);
+		break;
+	case CKPT_HDR_CRED:
+		print_cred(&rec->u.cred);
+		break;
+	case CKPT_HDR_RLIMITS:
+		print_rlimits(&rec->u.rlimits);
+		break;
+	case CKPT_HDR_SIGHAND:
+		print_sighand(&rec->u.sighand);
+		break;
+	case CKPT_HDR_SIGNAL:
+		print_signal(&rec->u.signal);
+		break;
+	case CKPT_HDR_SIGINFO:
+		printf("signal %d %s code %d errno %d",
+		       rec->u.siginfo.signo,
+		       rec->u.siginfo.queue == CKPT_SIGQ_THREAD ? "thread" :
+								  "process",
+		       rec->u.siginfo.si_code, rec->u.siginfo.si_errno);
+		break;
+	case CKPT_HDR_RESTART_BLOCK:
+		print_restart_block(&rec->u.restart_block);
+		break;
+	case CKPT_HDR_FS:
+		printf("umask %03o cwd %s", rec->u.fs.umask, rec->path);
+		break;
+	case CKPT_HDR_FILE:
+		print_file(rec);
+		break;
+	case CKPT_HDR_FILE_DATA:
+		printf("objref %d offset %llu len %u", rec->u.file_data.objref,
+		       (unsigned long long)rec->u.file_data.offset,
+		       rec->u.file_data.len);
+		break;
+	case CKPT_HDR_FILES:
+		printf("objref %d nr_fds %u", rec->u.files.objref,
+		       rec->u.files.nr_fds);
+		break;
+	case CKPT_HDR_FD:
+		printf("fd %d file %d%s", rec->u.fd.fd, rec->u.fd.file_objref,
+		       rec->u.fd.flags & CKPT_FD_CLOEXEC ? " cloexec" : "");
 		break;
 	}
 	putchar('\n');

@@ -28,6 +28,21 @@
 int checkpoint(pid_t pid, int fd, unsigned long flags, int logfd);
 int restart(pid_t pid, int fd, unsigned long flags, int logfd);
 
+/*
+ * restart() from @fd, whose first @len bytes (at most CKPT_PREFIX_MAX)
+ * the caller already read into @prefix.
+ */
+int restart_prefix(int fd, unsigned long flags, int logfd,
+		   const void *prefix, size_t len);
+
+/*
+ * Read the HEADER and TASK records an image starts with from @fd into
+ * @buf (CKPT_PREFIX_MAX bytes), for restart_prefix(); *@pid gets the
+ * TASK's pid.  Stops early, *@pid 0, at anything else: restart judges
+ * the image.  Returns the bytes read, -1 with errno on a read error.
+ */
+ssize_t ckpt_read_task_prefix(int fd, void *buf, pid_t *pid);
+
 /* Default dispositions and an empty mask, for a process about to restart. */
 void ckpt_reset_signals(void);
 
@@ -53,14 +68,28 @@ struct ckpt_rec {
 		struct ckpt_hdr_cpu cpu;
 		struct ckpt_hdr_pages pages;
 		struct ckpt_hdr_tail tail;
+		struct ckpt_hdr_fs fs;
+		struct ckpt_hdr_file file;
+		struct ckpt_hdr_file_data file_data;
+		struct ckpt_hdr_files files;
+		struct ckpt_hdr_fd fd;
+		struct ckpt_hdr_cred cred;
+		struct ckpt_hdr_rlimits rlimits;
+		struct ckpt_hdr_sighand sighand;
+		struct ckpt_hdr_signal signal;
+		struct ckpt_hdr_siginfo siginfo;
+		struct ckpt_hdr_restart_block restart_block;
 	} u;
-	char path[CKPT_PATH_MAX];	/* VMA of kind CKPT_VMA_FILE */
+	char path[CKPT_PATH_MAX];	/* VMA of kind CKPT_VMA_FILE, FILE,
+					 * FS (the cwd)
+					 */
 	__u32 crc;			/* TAIL: crc32c of what preceded it */
 };
 
 struct ckpt_range {
 	__u64 start, end;
 	__u32 kind;
+	__u32 flags;		/* CKPT_VMA_* */
 };
 
 /*
@@ -84,6 +113,20 @@ struct ckpt_reader {
 	__u64 xstate_features;
 	struct ckpt_range *vmas;
 	size_t nr_vmas;
+	/* files: the FILES record while inside it, FILE objrefs seen */
+	__u64 files_off, files_end;
+	__u32 fds_left;
+	__s32 last_fd;
+	int saw_fs, saw_files;
+	__s32 *file_refs;
+	size_t nr_file_refs;
+	__s32 data_objref;	/* unlinked FILE whose data comes next */
+	__u64 data_off, data_size;
+	/* signals: records seen, standard signals queued, CPU in a call */
+	int saw_sighand, saw_signal, saw_restart_block;
+	__u64 std_queued[2];	/* bit N-1: signal N, per enum ckpt_sigqueue */
+	__u32 nr_siginfo;
+	int in_restart_block;	/* CPU rax is -ERESTART_RESTARTBLOCK */
 	unsigned char *buf;	/* page data bounce buffer */
 	size_t buf_size;
 	char err[256];

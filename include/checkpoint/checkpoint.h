@@ -17,8 +17,14 @@
 #include <linux/checkpoint.h>
 
 struct file;
+struct cred;
+struct path;
+struct files_struct;
 struct ckpt_objhash;
+struct ckpt_rstr_files;
+struct ckpt_rstr_fs;
 struct ckpt_rstr_mm;
+struct ckpt_rstr_signal;
 struct ckpt_ckpt_mm;
 
 enum ckpt_ctx_kind {
@@ -42,6 +48,9 @@ struct ckpt_task_state {
 	 * restart_syscall() instead of being issued again from scratch.
 	 */
 	bool restart_block;
+	/* restart: identity, checked against the caller's own */
+	struct ckpt_hdr_rlimits rlimits;
+	struct cred *cred;		/* prepared, committed when applied */
 };
 
 /* One checkpoint or restart operation. */
@@ -53,6 +62,11 @@ struct ckpt_ctx {
 	struct file *logfile;		/* may be NULL */
 
 	/* the stream */
+	void *prefix;			/* restart: its first bytes, which the
+					 * caller read (ckpt_args.prefix)
+					 */
+	u32 prefix_len;
+	u32 prefix_pos;			/* of those, bytes consumed */
 	u64 pos;			/* bytes written or read so far */
 	u32 crc;			/* running crc32c state */
 	u32 crc_hdr;			/* crc before the last record header */
@@ -76,6 +90,9 @@ struct ckpt_ctx {
 	struct ckpt_task_state ts;
 	struct ckpt_ckpt_mm *cmm;	/* checkpoint: the layout being saved */
 	struct ckpt_rstr_mm *rmm;	/* restart: the address space to build */
+	struct ckpt_rstr_signal *rsig;	/* restart: handlers, pending signals */
+	struct ckpt_rstr_files *rfiles;	/* restart: files and fd table */
+	struct ckpt_rstr_fs *rfs;	/* restart: cwd, root, umask */
 };
 
 /* ctx.c */
@@ -95,6 +112,7 @@ __printf(2, 3) void ckpt_log(struct ckpt_ctx *ctx, const char *fmt, ...);
 enum ckpt_obj_type {
 	CKPT_OBJ_MM = 1,
 	CKPT_OBJ_FILE,
+	CKPT_OBJ_SHMEM,		/* a mapped shmem object, by its struct file */
 	CKPT_OBJ_MAX
 };
 
@@ -120,6 +138,10 @@ int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len);
 int ckpt_write_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type,
 		   size_t size, size_t extra);
 int ckpt_write_pad(struct ckpt_ctx *ctx, size_t len);
+int ckpt_write_string(struct ckpt_ctx *ctx, const char *s, u32 len);
+char *ckpt_path_name(const struct path *path, u32 *len);
+char *ckpt_read_string(struct ckpt_ctx *ctx, u32 len);
+char *ckpt_read_path(struct ckpt_ctx *ctx, u32 len);
 int ckpt_write_header(struct ckpt_ctx *ctx);
 int ckpt_write_tail(struct ckpt_ctx *ctx);
 int ckpt_read(struct ckpt_ctx *ctx, void *buf, size_t len);
@@ -142,6 +164,15 @@ int ckpt_task(struct ckpt_ctx *ctx, struct task_struct *t, int mm_objref);
 int rstr_task_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 int rstr_task(struct ckpt_ctx *ctx);
 
+/* cred.c, rlimits.c: identity */
+int ckpt_cred(struct ckpt_ctx *ctx, struct task_struct *t);
+int rstr_cred_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
+int rstr_cred(struct ckpt_ctx *ctx);
+void rstr_cred_free(struct ckpt_ctx *ctx);
+int ckpt_rlimits(struct ckpt_ctx *ctx, struct task_struct *t);
+int rstr_rlimits_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
+int rstr_rlimits(struct ckpt_ctx *ctx);
+
 /* memory.c */
 int ckpt_mm_check(struct ckpt_ctx *ctx, struct mm_struct *mm);
 int ckpt_mm(struct ckpt_ctx *ctx, struct mm_struct *mm, int objref);
@@ -151,6 +182,29 @@ int rstr_mm_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 int rstr_mm(struct ckpt_ctx *ctx);
 int rstr_pages(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 void rstr_mm_free(struct ckpt_ctx *ctx);
+
+/* files.c */
+int ckpt_files(struct ckpt_ctx *ctx, struct task_struct *t);
+int rstr_file_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
+int rstr_file_data_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
+int rstr_files_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
+int rstr_files(struct ckpt_ctx *ctx);
+void rstr_files_free(struct ckpt_ctx *ctx);
+
+/* fs.c */
+int ckpt_fs(struct ckpt_ctx *ctx, struct task_struct *t);
+int rstr_fs_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
+int rstr_fs(struct ckpt_ctx *ctx);
+void rstr_fs_free(struct ckpt_ctx *ctx);
+
+/* signal.c, sigpending.c, timer.c: signals, timers, interrupted calls */
+int ckpt_signal(struct ckpt_ctx *ctx, struct task_struct *t);
+int rstr_sighand_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
+int rstr_signal_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
+int rstr_siginfo_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
+int rstr_restart_block_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
+int rstr_signal(struct ckpt_ctx *ctx);
+void rstr_signal_free(struct ckpt_ctx *ctx);
 
 /* cpu_x86.c */
 int ckpt_cpu_self(struct ckpt_ctx *ctx);

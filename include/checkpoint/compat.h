@@ -8,6 +8,7 @@
 
 #include <linux/version.h>
 #include <linux/mm.h>
+#include <linux/capability.h>
 
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
 #error "checkpoint: kernels older than 6.1 are not supported"
@@ -48,6 +49,45 @@ static inline long ckpt_gup_remote(struct mm_struct *mm, unsigned long start,
 #define ckpt_rseq_len(t)	((t)->rseq_len)
 #define ckpt_rseq_len_ok(len)	((len) >= CKPT_RSEQ_ORIG_LEN)
 #define ckpt_set_rseq_len(t, len) ((t)->rseq_len = (len))
+#endif
+
+/* 6.3 made kernel_cap_t one u64 instead of two u32 words. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+static inline u64 ckpt_cap_to_u64(kernel_cap_t c)
+{
+	return c.cap[0] | (u64)c.cap[1] << 32;
+}
+
+static inline kernel_cap_t ckpt_cap_from_u64(u64 v)
+{
+	return (kernel_cap_t){ { (u32)v, (u32)(v >> 32) } };
+}
+#else
+#define ckpt_cap_to_u64(c)	((c).val)
+#define ckpt_cap_from_u64(v)	((kernel_cap_t){ (v) })
+#endif
+
+/*
+ * The futex flags a restart_block keeps: 6.7 moved them and added the
+ * word's size, which must say 32 bits.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 7, 0)
+#define CKPT_FUTEX_KFLAGS_BASE		0x00
+#define CKPT_FUTEX_KFLAGS_SHARED	0x01
+#define CKPT_FUTEX_KFLAGS_CLOCKRT	0x02
+#define CKPT_FUTEX_KFLAGS_TIMEOUT	0x04
+#else
+#define CKPT_FUTEX_KFLAGS_BASE		0x02	/* FLAGS_SIZE_32 */
+#define CKPT_FUTEX_KFLAGS_SHARED	0x10
+#define CKPT_FUTEX_KFLAGS_CLOCKRT	0x20
+#define CKPT_FUTEX_KFLAGS_TIMEOUT	0x40
+#endif
+
+/* The POSIX timers' list became an hlist between 6.1 and 6.12. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 12, 0)
+#define ckpt_has_posix_timers(sig)	(!list_empty(&(sig)->posix_timers))
+#else
+#define ckpt_has_posix_timers(sig)	(!hlist_empty(&(sig)->posix_timers))
 #endif
 
 #endif /* _CHECKPOINT_COMPAT_H */

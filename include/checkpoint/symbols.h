@@ -11,6 +11,13 @@
 #include <linux/task_work.h>
 
 struct fpstate;
+struct restart_block;
+struct fs_struct;
+struct path;
+struct file;
+struct cred;
+struct user_struct;
+struct pt_regs;
 
 struct ckpt_syms {
 	/* ptrace's permission check, LSM hooks included */
@@ -24,6 +31,28 @@ struct ckpt_syms {
 	/* validated load of a user-ABI xsave image into an fpstate */
 	int (*copy_uabi_from_kernel_to_xstate)(struct fpstate *fpstate,
 					       const void *kbuf, u32 *pkru);
+	/* how nanosleep(), poll() and futex() resume after an interruption */
+	long (*hrtimer_nanosleep_restart)(struct restart_block *rb);
+	long (*do_restart_poll)(struct restart_block *rb);
+	long (*futex_wait_restart)(struct restart_block *rb);
+	/* install a file at a given fd number, as dup2() does */
+	int (*replace_fd)(unsigned int fd, struct file *file,
+			  unsigned int flags);
+	/* chdir() and chroot() on a path already looked up */
+	void (*set_fs_pwd)(struct fs_struct *fs, const struct path *path);
+	void (*set_fs_root)(struct fs_struct *fs, const struct path *path);
+	/* a new uid's user_struct and ucounts, as setresuid() takes them */
+	struct user_struct *(*alloc_uid)(kuid_t uid);
+	int (*set_cred_ucounts)(struct cred *new);
+	/*
+	 * madvise(), mlock2() and mlockall() of current, at their system
+	 * call entry points (arguments in di, si, dx): called through the
+	 * syscall table, they stay callable under IBT, unlike the static
+	 * helpers behind them.
+	 */
+	long (*sys_madvise)(const struct pt_regs *regs);
+	long (*sys_mlock2)(const struct pt_regs *regs);
+	long (*sys_mlockall)(const struct pt_regs *regs);
 };
 
 extern struct ckpt_syms ckpt_syms;

@@ -24,6 +24,7 @@
 /* Where the records of the valid image are. */
 struct layout {
 	size_t header, task, mm, cpu, pages, tail;
+	size_t cred, rlimits;
 	size_t vma[MAX_VMAS];
 	size_t nr_vmas;
 };
@@ -35,10 +36,12 @@ static const struct ckpt_hdr *hdr_at(const unsigned char *buf, size_t off)
 
 static int walk_mm(const unsigned char *buf, size_t off, struct layout *l)
 {
-	size_t end = off + hdr_at(buf, off)->len;
+	const struct ckpt_hdr_mm *mm = (const void *)hdr_at(buf, off);
+	size_t end = off + mm->h.len;
 	const struct ckpt_hdr *h;
 
-	for (off += sizeof(struct ckpt_hdr_mm); off < end; off += h->len) {
+	off += sizeof(*mm) + CKPT_ALIGN_UP(mm->exe_path_len);
+	for (; off < end; off += h->len) {
 		h = hdr_at(buf, off);
 		if (h->type != CKPT_HDR_VMA || h->len < sizeof(*h) ||
 		    l->nr_vmas == MAX_VMAS)
@@ -71,6 +74,12 @@ static int walk(const unsigned char *buf, size_t len, struct layout *l)
 		case CKPT_HDR_CPU:
 			l->cpu = off;
 			break;
+		case CKPT_HDR_CRED:
+			l->cred = off;
+			break;
+		case CKPT_HDR_RLIMITS:
+			l->rlimits = off;
+			break;
 		case CKPT_HDR_PAGES:
 			if (!l->pages)
 				l->pages = off;
@@ -80,7 +89,8 @@ static int walk(const unsigned char *buf, size_t len, struct layout *l)
 			break;
 		}
 	}
-	if (off != len || !l->task || !l->mm || !l->cpu || !l->pages)
+	if (off != len || !l->task || !l->mm || !l->cpu || !l->pages ||
+	    !l->cred || !l->rlimits)
 		return -1;
 	return l->tail + sizeof(struct ckpt_hdr_tail) == len ? 0 : -1;
 }
@@ -94,7 +104,7 @@ enum outcome {
 /* Which record a corruption hits. */
 enum where {
 	AT_START, AT_HEADER, AT_TASK, AT_MM, AT_VMA_FIRST, AT_VMA_MID,
-	AT_VMA_LAST, AT_CPU, AT_PAGES, AT_TAIL,
+	AT_VMA_LAST, AT_CPU, AT_PAGES, AT_TAIL, AT_CRED, AT_RLIMITS,
 };
 
 enum op {
@@ -133,6 +143,10 @@ static size_t where_off(const struct layout *l, enum where w)
 		return l->pages;
 	case AT_TAIL:
 		return l->tail;
+	case AT_CRED:
+		return l->cred;
+	case AT_RLIMITS:
+		return l->rlimits;
 	}
 	return 0;
 }
@@ -263,6 +277,40 @@ FIXTURE_VARIANT_ADD(image, vma_overlaps_next) {
 	.op = SET32, .val = 0x7fff, .outcome = REFUSED,
 };
 
+FIXTURE_VARIANT_ADD(image, vma_lockonfault_unlocked) {
+	.where = AT_VMA_FIRST, .field = F(ckpt_hdr_vma, flags),
+	.op = SET32, .val = CKPT_VMA_READ | CKPT_VMA_LOCKONFAULT,
+	.outcome = REFUSED,
+};
+
+/* writable and shared, from a file that was not open for writing */
+FIXTURE_VARIANT_ADD(image, vma_shared_not_maywrite) {
+	.where = AT_VMA_FIRST, .field = F(ckpt_hdr_vma, flags),
+	.op = SET32, .val = CKPT_VMA_READ | CKPT_VMA_WRITE | CKPT_VMA_SHARED,
+	.outcome = REFUSED,
+};
+
+/* an objref names a shmem object: a file mapping has none */
+FIXTURE_VARIANT_ADD(image, vma_objref_not_shmem) {
+	.where = AT_VMA_FIRST, .field = F(ckpt_hdr_vma, objref),
+	.op = SET32, .val = 5, .outcome = REFUSED,
+};
+
+FIXTURE_VARIANT_ADD(image, mm_auxv_after_at_null) {
+	.where = AT_MM, .field = F(ckpt_hdr_mm, auxv[CKPT_AUXV_WORDS - 1]),
+	.op = SET32, .val = 1, .outcome = REFUSED,
+};
+
+FIXTURE_VARIANT_ADD(image, mm_exe_path_too_long) {
+	.where = AT_MM, .field = F(ckpt_hdr_mm, exe_path_len),
+	.op = SET32, .val = CKPT_HDR_MAX, .outcome = REFUSED,
+};
+
+FIXTURE_VARIANT_ADD(image, mm_exe_path_unterminated) {
+	.where = AT_MM, .field = F(ckpt_hdr_mm, exe_path_len),
+	.op = ADD32, .val = (__u32)-1, .outcome = REFUSED,
+};
+
 FIXTURE_VARIANT_ADD(image, cpu_rip_in_kernel) {
 	.where = AT_CPU, .field = HI32(ckpt_hdr_cpu, rip),
 	.op = SET32, .val = 0xffff8000, .outcome = REFUSED,
@@ -271,6 +319,52 @@ FIXTURE_VARIANT_ADD(image, cpu_rip_in_kernel) {
 FIXTURE_VARIANT_ADD(image, cpu_xstate_too_small) {
 	.where = AT_CPU, .field = F(ckpt_hdr_cpu, xstate_size),
 	.op = SET32, .val = 64, .outcome = REFUSED,
+};
+
+FIXTURE_VARIANT_ADD(image, task_nice_out_of_range) {
+	.where = AT_TASK, .field = F(ckpt_hdr_task, nice),
+	.op = SET32, .val = 20, .outcome = REFUSED,
+};
+
+FIXTURE_VARIANT_ADD(image, task_policy_deadline) {
+	.where = AT_TASK, .field = F(ckpt_hdr_task, policy),
+	.op = SET32, .val = 6, .outcome = REFUSED,
+};
+
+FIXTURE_VARIANT_ADD(image, task_pdeath_signal) {
+	.where = AT_TASK, .field = F(ckpt_hdr_task, pdeath_signal),
+	.op = SET32, .val = 65, .outcome = REFUSED,
+};
+
+FIXTURE_VARIANT_ADD(image, cred_groups_mismatch) {
+	.where = AT_CRED, .field = F(ckpt_hdr_cred, ngroups),
+	.op = ADD32, .val = 3, .outcome = REFUSED,
+};
+
+FIXTURE_VARIANT_ADD(image, cred_unmapped_uid) {
+	.where = AT_CRED, .field = F(ckpt_hdr_cred, euid),
+	.op = SET32, .val = 0xffffffff, .outcome = REFUSED,
+};
+
+FIXTURE_VARIANT_ADD(image, cred_effective_not_permitted) {
+	.where = AT_CRED, .field = F(ckpt_hdr_cred, cap_permitted),
+	.op = SET32, .val = 0, .outcome = REFUSED,
+};
+
+FIXTURE_VARIANT_ADD(image, cred_unknown_cap) {
+	.where = AT_CRED, .field = HI32(ckpt_hdr_cred, cap_bset),
+	.op = SET32, .val = 0x80000000, .outcome = REFUSED,
+};
+
+/* RLIMIT_NOFILE (7): soft 4 GiB more than it was, above the hard 4096 */
+FIXTURE_VARIANT_ADD(image, rlimit_soft_above_hard) {
+	.where = AT_RLIMITS, .field = F(ckpt_hdr_rlimits, rlim[7].cur) + 4,
+	.op = SET32, .val = 1, .outcome = REFUSED,
+};
+
+FIXTURE_VARIANT_ADD(image, rlimit_len) {
+	.where = AT_RLIMITS, .field = HDR_LEN,
+	.op = ADD32, .val = CKPT_ALIGN, .outcome = REFUSED,
 };
 
 FIXTURE_VARIANT_ADD(image, pages_outside_mappings) {

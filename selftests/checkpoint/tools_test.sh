@@ -214,8 +214,12 @@ t_ckpt_output()
 	out=$tmp/file.out
 	img=$tmp/counter.img
 	start_counter "$out" || return 1
-	bounded 0 "$CKPT" -v -o "$img" --kill "$cpid" || return 1
+	bounded 0 "$CKPT" -v -o "$img" --kill "$cpid" 2> "$tmp/ckpt.err" ||
+		return 1
 	reap "$cpid" 137 || return 1
+	# -v: the kernel tells how long the target was frozen
+	grep -q "pid $cpid was frozen for [0-9]* us" "$tmp/ckpt.err" ||
+		{ cat "$tmp/ckpt.err"; return 1; }
 	[ -s "$img" ] || { echo "empty image"; return 1; }
 	mode=$(ls -l "$img" | cut -c1-10)
 	[ "$mode" = "-rw-------" ] || { echo "image mode $mode"; return 1; }
@@ -262,24 +266,67 @@ t_rstr_exit_status()
 	bounded 0 "$RSTR" -i "$tmp/wait.img" < /dev/null
 }
 
+# A shell loop that forks nothing, in its own directory, writing its
+# count to a file it opens anew each time: it goes on counting from where
+# it was, never from 0.
+t_shell_loop()
+{
+	mkdir "$tmp/sh" || return 1
+	(cd "$tmp/sh" && exec busybox sh -c \
+		'i=0; while :; do i=$((i + 1)); echo $i > f; done') \
+		< /dev/null > /dev/null 2>&1 &
+	spid=$!
+	pids="$pids $spid"
+	sleep 2
+	bounded 0 "$CKPT" --kill -o "$tmp/sh.img" "$spid" || return 1
+	reap "$spid" 137 || return 1
+	# empty if it was frozen between truncating and writing f
+	before=$(cat "$tmp/sh/f")
+	[ -z "$before" ] || [ "$before" -gt 10 ] ||
+		{ echo "count $before"; return 1; }
+	before=${before:-0}
+	"$RSTR" -i "$tmp/sh.img" --detach < /dev/null || return 1
+	# the restored shell is the process whose cwd is that directory
+	rpid=
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		for p in /proc/[0-9]*; do
+			[ "$(readlink "$p/cwd")" = "$tmp/sh" ] && rpid=${p#/proc/}
+		done
+		[ -n "$rpid" ] && break
+		nap
+	done
+	[ -n "$rpid" ] || { echo "no restored shell"; return 1; }
+	pids="$pids $rpid"
+	after=$before
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		after=$(cat "$tmp/sh/f")
+		[ "${after:-0}" -gt "$before" ] && break
+		nap
+	done
+	[ "${after:-0}" -gt "$before" ] ||
+		{ echo "count went from $before to ${after:-nothing}"; return 1; }
+	kill -9 "$rpid"
+}
+
 tests="ckpt_help ckpt_no_pid ckpt_bad_pid ckpt_bad_option ckpt_no_such_pid
        rstr_help rstr_bad_image ckptinfo_garbage ckpt_pipe_rstr ckpt_output
-       ckptinfo_stdin rstr_detach rstr_exit_status"
+       ckptinfo_stdin rstr_detach rstr_exit_status shell_loop"
 
 echo "TAP version 13"
 set -- $tests
 echo "1..$#"
-n=0
-failed=0
+# the test functions run in this shell: their variables are theirs
+tap_n=0
+tap_failed=0
 for t in $tests; do
-	n=$((n + 1))
+	tap_n=$((tap_n + 1))
 	if "t_$t" > "$tmp/log" 2>&1; then
-		echo "ok $n $t"
+		echo "ok $tap_n $t"
 	else
-		failed=$((failed + 1))
-		echo "not ok $n $t"
+		tap_failed=$((tap_failed + 1))
+		echo "not ok $tap_n $t"
 		sed 's/^/# /' "$tmp/log"
 	fi
 done
-echo "# tools_test: $((n - failed)) passed, $failed failed"
-[ $failed = 0 ]
+echo "# tools_test: $((tap_n - tap_failed)) passed, $tap_failed failed"
+[ $tap_failed = 0 ]

@@ -1,13 +1,13 @@
 #!/bin/bash
-# Build a guest initramfs (gzip'd newc cpio).  Everything in it is static,
-# so the guest needs no libc: busybox-static provides the shell and the
-# applets, the /init script runs the show.
+# Build a guest initramfs (gzip'd newc cpio).  busybox-static provides the
+# shell and the applets, the /init script runs the show.  A dynamically
+# linked program brings its loader and libraries, copied from this host.
 #
 # usage: mkinitramfs.sh [-k KREL] [-m KO]... [-b BIN]... [-s DIR] [-i INIT] OUT
 #   -k KREL  release the modules are built for; their dependencies on
 #            modules of that Debian kernel are copied too (see below)
 #   -m KO    module for /modules/ (repeatable)
-#   -b BIN   static program for /usr/bin/ (repeatable)
+#   -b BIN   program for /usr/bin/ (repeatable)
 #   -s DIR   installed selftests, copied to /selftests/checkpoint/
 #   -i INIT  the /init script (default: init.sh next to this script)
 set -euo pipefail
@@ -31,12 +31,28 @@ out=$1
 
 die() { echo "mkinitramfs: $*" >&2; exit 1; }
 
-# A dynamic binary would only fail inside the guest with a baffling
-# "not found"; refuse it here instead.
+is_dynamic() {
+	readelf -lW "$1" 2>/dev/null | grep -q 'program interpreter'
+}
+
+# busybox is the guest's only shell: it must run before any library does.
 check_static() {
-	readelf -lW "$1" 2>/dev/null | grep -q 'program interpreter' &&
-		die "$1 is dynamically linked; the guest has no libc"
+	is_dynamic "$1" && die "$1 is dynamically linked; busybox must be static"
 	return 0
+}
+
+# The loader and libraries of a dynamic program, at the paths ldd finds
+# them at on this host, which is where the guest's loader looks (it has
+# no ld.so.cache, only the default directories).  Without them it would
+# fail inside the guest with a baffling "not found".
+add_libs() {
+	is_dynamic "$1" || return 0
+	ldd "$1" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
+	while read -r lib; do
+		[ -e "$stage$lib" ] && continue
+		mkdir -p "$stage$(dirname "$lib")"
+		cp -L "$lib" "$stage$lib" || die "cannot copy $lib for $1"
+	done
 }
 
 stage=$(mktemp -d)
@@ -78,7 +94,7 @@ fi
 
 for b in "${bins[@]}"; do
 	[ -f "$b" ] || die "no program $b"
-	check_static "$b"
+	add_libs "$b"
 	install -m 755 "$b" "$stage/usr/bin/"
 done
 
@@ -87,7 +103,7 @@ if [ -n "$selftests" ]; then
 	mkdir -p "$stage/selftests/checkpoint"
 	cp -a "$selftests/." "$stage/selftests/checkpoint/"
 	find "$stage/selftests" -type f -perm -u+x | while read -r f; do
-		head -c4 "$f" | grep -q ELF && check_static "$f"
+		head -c4 "$f" | grep -q ELF && add_libs "$f"
 		true
 	done
 fi

@@ -23,7 +23,7 @@ arch|unsupported architecture 9
 pagesize|bad page size 8192
 xsize|bad xstate size 0
 hdrlen|bad HEADER record length 4
-unaligned|bad TASK record length 100
+unaligned|bad TASK record length 124
 type|unknown record type 42
 order|unexpected CPU record (want TASK)
 huge|bad TASK record length 1048576
@@ -43,7 +43,7 @@ vmas_many|cannot hold 100 VMAs
 vmas_huge|too many VMAs (100000)
 vma_outside|unexpected VMA record (want CPU)
 vma_kind|unknown VMA kind 7
-vma_flags|unknown VMA flags 0x100
+vma_flags|unknown VMA flags 0x80000000
 vma_range|bad VMA range
 vma_order|out of order
 vma_pathlen|bad VMA record length
@@ -70,7 +70,24 @@ trunc_pages|truncated PAGES record
 crc|crc mismatch
 count|record count mismatch
 no_tail|missing TAIL record
-trailing|data after the tail'
+trailing|data after the tail
+task_nice|bad TASK nice 20
+task_policy|bad TASK nice 0 policy 6
+task_rtprio|bad TASK nice 0 policy 0 priority 5
+task_pdeath|pdeath signal 65
+cred_groups|bad CRED record length
+cred_id|CRED id -1
+cred_eff|bad CRED capability sets
+cred_cap|bad CRED capability sets
+rlim_soft|RLIMITS: limit 7 soft above hard
+rlim_cpu|RLIMITS: finite CPU soft limit
+sig_handler|handler or restorer outside user space
+sig_flags|signal 10 has unknown flags 0x100
+sig_kill|signal 9 cannot have an action
+sig_altstack|bad alternate stack 0 size 100 flags 0x2
+sig_itimer|bad ITIMER_REAL value or interval
+sig_signo|bad pending signal number 65
+sig_queue|unknown signal queue 3'
 
 # every defect mkimage knows has a case here
 "$MKIMAGE" -l > "$tmp/known" || exit 1

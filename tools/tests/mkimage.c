@@ -26,6 +26,8 @@ struct image {
 	unsigned int nr_records;
 	/* where things are */
 	size_t header, task, mm, vma[NR_VMAS], cpu, xstate, pages[2], tail;
+	size_t cred, rlimits;
+	size_t sighand, signal, siginfo;
 };
 
 static struct image img;
@@ -142,6 +144,84 @@ static void add_cpu(void)
 	x[512] = XFEATURES;
 }
 
+/* cwd and root "/", and an fd table of one /dev/null at fd 0 */
+static void add_files(void)
+{
+	struct ckpt_hdr_fs *fs;
+	struct ckpt_hdr_file *f;
+	struct ckpt_hdr_files *t;
+	struct ckpt_hdr_fd *fd;
+	size_t off;
+
+	fs = record(CKPT_HDR_FS, sizeof(*fs), 16, &off);
+	fs->umask = 022;
+	fs->cwd_len = 2;
+	fs->root_len = 2;
+	memcpy(put(2), "/", 2);
+	memcpy(put(2), "/", 2);
+	f = record(CKPT_HDR_FILE, sizeof(*f), 10, &off);
+	f->objref = 2;
+	f->kind = CKPT_FILE_CHR;
+	f->f_flags = 2;		/* O_RDWR */
+	f->mode = 020666;
+	f->rdev = (1 << 8) | 3;
+	f->inherit_fd = -1;
+	f->path_len = 10;
+	memcpy(put(10), "/dev/null", 10);
+	t = record(CKPT_HDR_FILES, sizeof(*t), sizeof(*fd), &off);
+	t->objref = 3;
+	t->nr_fds = 1;
+	fd = record(CKPT_HDR_FD, sizeof(*fd), 0, &off);
+	fd->file_objref = 2;
+}
+
+/* uid/gid 1000, one supplementary group, no capabilities */
+static void add_ident(void)
+{
+	struct ckpt_hdr_cred *c;
+	struct ckpt_hdr_rlimits *rl;
+	__u32 *gid;
+	int i;
+
+	c = record(CKPT_HDR_CRED, sizeof(*c), sizeof(*gid), &img.cred);
+	c->uid = c->euid = c->suid = c->fsuid = 1000;
+	c->gid = c->egid = c->sgid = c->fsgid = 1000;
+	c->cap_bset = (1ULL << 41) - 1;
+	c->ngroups = 1;
+	gid = put(sizeof(*gid));
+	*gid = 100;
+	rl = record(CKPT_HDR_RLIMITS, sizeof(*rl), 0, &img.rlimits);
+	for (i = 0; i < CKPT_RLIM_NLIMITS; i++) {
+		rl->rlim[i].cur = CKPT_RLIM_INFINITY;
+		rl->rlim[i].max = CKPT_RLIM_INFINITY;
+	}
+	rl->rlim[7].cur = 1024;		/* RLIMIT_NOFILE */
+	rl->rlim[7].max = 4096;
+}
+
+/* a SIGUSR1 handler, alarm(5) with a 1 s period, one queued SIGRTMIN */
+static void add_signals(void)
+{
+	struct ckpt_hdr_sighand *sh;
+	struct ckpt_hdr_signal *s;
+	struct ckpt_hdr_siginfo *si;
+
+	sh = record(CKPT_HDR_SIGHAND, sizeof(*sh), 0, &img.sighand);
+	sh->action[9].handler = 0x401100;		/* SIGUSR1 */
+	sh->action[9].flags = 0x14000004;	/* SA_SIGINFO|RESTART|RESTORER */
+	sh->action[9].restorer = 0x401200;
+	sh->action[9].mask = 1ULL << 11;	/* SIGUSR2 */
+	s = record(CKPT_HDR_SIGNAL, sizeof(*s), 0, &img.signal);
+	s->real.value = 5000000000ULL;
+	s->real.interval = 1000000000ULL;
+	s->altstack_flags = 2;			/* SS_DISABLE */
+	si = record(CKPT_HDR_SIGINFO, sizeof(*si), 0, &img.siginfo);
+	si->queue = CKPT_SIGQ_PROCESS;
+	si->signo = 34;
+	si->si_code = -1;			/* SI_QUEUE */
+	si->fields[16] = 42;			/* si_value */
+}
+
 static void add_pages(int i, __u64 addr, __u32 nr)
 {
 	struct ckpt_hdr_pages *p;
@@ -174,6 +254,9 @@ static void build(void)
 	add_task();
 	add_mm();
 	add_cpu();
+	add_files();
+	add_ident();
+	add_signals();
 	add_pages(0, 0x500000, 3);
 	add_pages(1, 0x7ff1f000, 2);
 	add_tail();
@@ -183,6 +266,7 @@ static void build(void)
 enum where {
 	W_ABS, W_HEADER, W_TASK, W_MM, W_VMA0, W_VMA1, W_VMA2, W_VMA3,
 	W_VMA4, W_PATH, W_CPU, W_XSTATE, W_PAGES0, W_PAGES1, W_TAIL,
+	W_CRED, W_RLIMITS, W_SIGHAND, W_SIGNAL, W_SIGINFO,
 };
 
 enum op {
@@ -243,7 +327,7 @@ static const struct defect defects[] = {
 	{ "vma_outside", W_MM, F(ckpt_hdr_mm, nr_vmas), SET32, NR_VMAS - 2 },
 	{ "vma_outside", W_VMA3, 0, MM_LEN, 0 },
 	{ "vma_kind", W_VMA1, F(ckpt_hdr_vma, kind), SET32, 7 },
-	{ "vma_flags", W_VMA1, F(ckpt_hdr_vma, flags), SET32, 0x100 },
+	{ "vma_flags", W_VMA1, F(ckpt_hdr_vma, flags), SET32, 0x80000000 },
 	{ "vma_range", W_VMA1, F(ckpt_hdr_vma, end), SET64, 0x500800 },
 	{ "vma_order", W_VMA2, F(ckpt_hdr_vma, start), SET64, 0x510000 },
 	{ "vma_pathlen", W_VMA1, F(ckpt_hdr_vma, path_len), SET32, 8 },
@@ -273,6 +357,29 @@ static const struct defect defects[] = {
 	{ "count", W_TAIL, F(ckpt_hdr_tail, nr_records), ADD32, 1 },
 	{ "no_tail", W_TAIL, 0, CUT, 0 },
 	{ "trailing", W_ABS, 0, GROW, 8 },
+	{ "task_nice", W_TASK, F(ckpt_hdr_task, nice), SET32, 20 },
+	{ "task_policy", W_TASK, F(ckpt_hdr_task, policy), SET32, 6 },
+	{ "task_rtprio", W_TASK, F(ckpt_hdr_task, rt_priority), SET32, 5 },
+	{ "task_pdeath", W_TASK, F(ckpt_hdr_task, pdeath_signal), SET32, 65 },
+	{ "cred_groups", W_CRED, F(ckpt_hdr_cred, ngroups), SET32, 3 },
+	{ "cred_id", W_CRED, F(ckpt_hdr_cred, suid), SET32, 0xffffffff },
+	{ "cred_eff", W_CRED, F(ckpt_hdr_cred, cap_effective), SET64, 1 },
+	{ "cred_cap", W_CRED, F(ckpt_hdr_cred, cap_bset), SET64, 1ULL << 63 },
+	{ "rlim_soft", W_RLIMITS, F(ckpt_hdr_rlimits, rlim[7].cur), SET64,
+	  8192 },
+	{ "rlim_cpu", W_RLIMITS, F(ckpt_hdr_rlimits, rlim[0].cur), SET64, 10 },
+	{ "sig_handler", W_SIGHAND, F(ckpt_hdr_sighand, action[9].handler),
+	  SET64, 0xffffffff81000000ULL },
+	{ "sig_flags", W_SIGHAND, F(ckpt_hdr_sighand, action[9].flags),
+	  SET64, 0x100 },
+	{ "sig_kill", W_SIGHAND, F(ckpt_hdr_sighand, action[8].handler),
+	  SET64, 1 },
+	{ "sig_altstack", W_SIGNAL, F(ckpt_hdr_signal, altstack_size),
+	  SET64, 100 },
+	{ "sig_itimer", W_SIGNAL, F(ckpt_hdr_signal, real.interval),
+	  SET64, 1ULL << 63 },
+	{ "sig_signo", W_SIGINFO, F(ckpt_hdr_siginfo, signo), SET32, 65 },
+	{ "sig_queue", W_SIGINFO, F(ckpt_hdr_siginfo, queue), SET32, 3 },
 };
 
 #define NR_DEFECTS	ARRAY_SIZE(defects)
@@ -287,6 +394,9 @@ static size_t where_off(enum where w)
 		[W_PATH] = img.vma[0] + VMA_END, [W_CPU] = img.cpu,
 		[W_XSTATE] = img.xstate, [W_PAGES0] = img.pages[0],
 		[W_PAGES1] = img.pages[1], [W_TAIL] = img.tail,
+		[W_CRED] = img.cred, [W_RLIMITS] = img.rlimits,
+		[W_SIGHAND] = img.sighand, [W_SIGNAL] = img.signal,
+		[W_SIGINFO] = img.siginfo,
 	};
 
 	return offs[w];

@@ -34,8 +34,19 @@ struct ckpt_args {
 	__s32 fd;		/* image: writable (checkpoint), readable (restart) */
 	__s32 logfd;		/* log lines go here; -1 for none */
 	__u64 flags;		/* CHECKPOINT_* or RESTART_* */
+	/*
+	 * VER1, restart only: the first prefix_len bytes of the image, which
+	 * the caller already read from @fd (to learn the pid from the TASK
+	 * record before it forks, say); @fd goes on right after them.  They
+	 * are checked and checksummed like the rest.  0 for none.
+	 */
+	__u64 prefix;		/* user pointer */
+	__u32 prefix_len;	/* at most CKPT_PREFIX_MAX */
+	__u32 pad;		/* zero */
 };
 #define CKPT_ARGS_SIZE_VER0	24
+#define CKPT_ARGS_SIZE_VER1	40
+#define CKPT_PREFIX_MAX		4096
 
 #define CKPT_IOC_MAGIC		0xcc
 #define CKPT_IOC_CHECKPOINT	_IOW(CKPT_IOC_MAGIC, 1, struct ckpt_args)
@@ -43,7 +54,8 @@ struct ckpt_args {
 
 /* checkpoint flags */
 #define CHECKPOINT_KILL		(1ULL << 0)	/* kill the target once saved */
-#define CHECKPOINT_FLAGS_ALL	(CHECKPOINT_KILL)
+#define CHECKPOINT_VERBOSE	(1ULL << 1)	/* log how long it was frozen */
+#define CHECKPOINT_FLAGS_ALL	(CHECKPOINT_KILL | CHECKPOINT_VERBOSE)
 
 /* restart flags: none defined yet */
 #define RESTART_FLAGS_ALL	(0ULL)
@@ -75,8 +87,8 @@ enum ckpt_hdr_type {
 	CKPT_HDR_FILE_DATA,	/* struct ckpt_hdr_file_data: file contents */
 	CKPT_HDR_FILES,		/* struct ckpt_hdr_files, then nr_fds FDs */
 	CKPT_HDR_FD,		/* struct ckpt_hdr_fd (only inside FILES) */
-	CKPT_HDR_CRED,		/* identity: credentials */
-	CKPT_HDR_RLIMITS,	/* identity: resource limits */
+	CKPT_HDR_CRED,		/* struct ckpt_hdr_cred, then ngroups gids */
+	CKPT_HDR_RLIMITS,	/* struct ckpt_hdr_rlimits */
 	CKPT_HDR_SIGHAND,	/* signal handlers */
 	CKPT_HDR_SIGNAL,	/* process-wide signal state and itimers */
 	CKPT_HDR_SIGINFO,	/* one pending signal */
@@ -119,8 +131,24 @@ struct ckpt_hdr_task {
 	__u32 rseq_len;
 	__u32 rseq_sig;
 	char comm[16];
+	/* scheduling and prctl() state */
+	__s32 nice;		/* -20..19 */
+	__u32 policy;		/* SCHED_NORMAL, _FIFO, _RR, _BATCH or _IDLE */
+	__u32 rt_priority;	/* 1..99 for FIFO and RR, else 0 */
+	__u32 flags;		/* CKPT_TASK_* */
+	__u32 dumpable;		/* PR_GET_DUMPABLE: 0, 1, or 2 (root only) */
+	__s32 pdeath_signal;	/* PR_SET_PDEATHSIG, 0 for none */
 };
+#define CKPT_TASK_NO_NEW_PRIVS	(1U << 0)	/* PR_SET_NO_NEW_PRIVS */
+#define CKPT_TASK_RESET_ON_FORK	(1U << 1)	/* SCHED_RESET_ON_FORK */
+#define CKPT_TASK_FLAGS_ALL	0x3
 
+/*
+ * The MM record's fixed part is followed by exe_path_len bytes of the
+ * executable's absolute path (/proc/PID/exe; NUL included, padded to 8),
+ * then by its nr_vmas VMA records.
+ */
+#define CKPT_AUXV_WORDS		64
 struct ckpt_hdr_mm {
 	struct ckpt_hdr h;
 	__s32 objref;
@@ -128,15 +156,29 @@ struct ckpt_hdr_mm {
 	__u64 start_code, end_code, start_data, end_data;
 	__u64 start_brk, brk, start_stack;
 	__u64 arg_start, arg_end, env_start, env_end;
+	__u64 auxv[CKPT_AUXV_WORDS];	/* /proc/PID/auxv: (type, value)
+					 * pairs up to AT_NULL, zeroes after
+					 */
+	__u32 exe_path_len;	/* 0: the mm has no executable file */
+	__u32 flags;		/* CKPT_MM_* */
 };
+#define CKPT_MM_LOCK_FUTURE	(1U << 0)	/* mlockall(MCL_FUTURE) */
+#define CKPT_MM_LOCK_ONFAULT	(1U << 1)	/* with it, MCL_ONFAULT */
+#define CKPT_MM_THP_DISABLE	(1U << 2)	/* prctl(PR_SET_THP_DISABLE) */
+#define CKPT_MM_FLAGS_ALL	0x7
 
 enum ckpt_vma_kind {
 	CKPT_VMA_ANON = 1,	/* private anonymous: present pages follow */
-	CKPT_VMA_FILE,		/* private file mapping: mapped again,
+	CKPT_VMA_FILE,		/* file mapping: mapped again; if private,
 				 * then its copied-on-write pages follow
 				 */
 	CKPT_VMA_VDSO,		/* [vdso]: the restoring kernel's own */
 	CKPT_VMA_VVAR,		/* [vvar]: comes with [vdso] */
+	CKPT_VMA_SHMEM,		/* shared anonymous memory or a memfd: an
+				 * object of its own, shared by its mappings
+				 * (objref); its nonzero pages under this
+				 * mapping follow
+				 */
 };
 
 #define CKPT_VMA_READ		(1U << 0)
@@ -144,11 +186,27 @@ enum ckpt_vma_kind {
 #define CKPT_VMA_EXEC		(1U << 2)
 #define CKPT_VMA_GROWSDOWN	(1U << 3)
 #define CKPT_VMA_NORESERVE	(1U << 4)
-#define CKPT_VMA_FLAGS_ALL	0x1f
+#define CKPT_VMA_LOCKED		(1U << 5)	/* mlock() */
+#define CKPT_VMA_LOCKONFAULT	(1U << 6)	/* with LOCKED: MLOCK_ONFAULT */
+#define CKPT_VMA_HUGEPAGE	(1U << 7)	/* MADV_HUGEPAGE */
+#define CKPT_VMA_NOHUGEPAGE	(1U << 8)	/* MADV_NOHUGEPAGE */
+#define CKPT_VMA_DONTDUMP	(1U << 9)	/* MADV_DONTDUMP */
+#define CKPT_VMA_DONTFORK	(1U << 10)	/* MADV_DONTFORK */
+#define CKPT_VMA_WIPEONFORK	(1U << 11)	/* MADV_WIPEONFORK */
+#define CKPT_VMA_SHARED		(1U << 12)	/* FILE: MAP_SHARED, the data
+						 * is in the file, no pages
+						 * follow; always on SHMEM
+						 */
+#define CKPT_VMA_MAYWRITE	(1U << 13)	/* with SHARED: the file was
+						 * open for writing
+						 */
+#define CKPT_VMA_MERGEABLE	(1U << 14)	/* MADV_MERGEABLE (KSM) */
+#define CKPT_VMA_FLAGS_ALL	0x7fff
 
 /*
  * A CKPT_VMA_FILE record is followed by path_len bytes of the file's
- * absolute path (NUL included), padded to 8.
+ * absolute path (NUL included), padded to 8; a CKPT_VMA_SHMEM record by
+ * the object's name ("dev/zero", "memfd:NAME") the same way.
  */
 struct ckpt_hdr_vma {
 	struct ckpt_hdr h;
@@ -157,8 +215,8 @@ struct ckpt_hdr_vma {
 	__u64 start, end;
 	__u64 pgoff;		/* in pages */
 	__u64 file_size;	/* i_size when checkpointed */
-	__u32 path_len;		/* 0 unless CKPT_VMA_FILE */
-	__u32 pad;
+	__u32 path_len;		/* 0 unless CKPT_VMA_FILE or _SHMEM */
+	__s32 objref;		/* CKPT_VMA_SHMEM: its object; else 0 */
 };
 #define CKPT_PATH_MAX		4096
 
@@ -188,6 +246,222 @@ struct ckpt_hdr_tail {
 	struct ckpt_hdr h;
 	__u32 crc32c;		/* of every byte before this record */
 	__u32 nr_records;	/* records before this one, nested included */
+};
+
+/* ---------------------------------------------------------------------- */
+/* Files: the fd table, open files, cwd/root/umask */
+
+/* followed by cwd_len bytes of the cwd path, then root_len of the root,
+ * each NUL-terminated and padded to 8
+ */
+struct ckpt_hdr_fs {
+	struct ckpt_hdr h;
+	__u32 umask;
+	__u32 cwd_len;
+	__u32 root_len;
+	__u32 pad;
+};
+
+enum ckpt_file_kind {
+	CKPT_FILE_REG = 1,	/* regular file, opened again by path */
+	CKPT_FILE_DIR,		/* directory, opened again by path */
+	CKPT_FILE_CHR,		/* memory character device (/dev/null...) */
+	CKPT_FILE_UNLINKED,	/* regular file with no name left: its
+				 * contents follow in FILE_DATA records
+				 */
+	CKPT_FILE_INHERIT,	/* not saved: at restart, the file the caller
+				 * has open at fd inherit_fd (stdio that is a
+				 * terminal, a pipe or a socket)
+				 */
+};
+
+/*
+ * One open file, saved once however many descriptors share it.  Followed
+ * by path_len bytes of its path (NUL included), padded to 8; for an
+ * INHERIT file the path only describes it ("pipe:[1234]", "/dev/pts/0").
+ */
+/*
+ * f_flags a FILE record may hold (x86-64 values): O_ACCMODE, O_APPEND,
+ * O_NONBLOCK, O_DSYNC, __O_SYNC, O_DIRECT, O_LARGEFILE, O_NOATIME, O_PATH,
+ * O_DIRECTORY, O_NOFOLLOW.
+ */
+#define CKPT_FILE_FLAGS_ALL	015756003
+
+struct ckpt_hdr_file {
+	struct ckpt_hdr h;
+	__s32 objref;
+	__u32 kind;		/* enum ckpt_file_kind */
+	__u32 f_flags;		/* access mode and status flags (O_APPEND...) */
+	__u32 mode;		/* inode type and permission bits */
+	__u64 pos;		/* file offset */
+	__u64 size;		/* i_size when checkpointed */
+	__u32 rdev;		/* CHR: device number, new_encode_dev() */
+	__s32 inherit_fd;	/* INHERIT: the caller's fd; else -1 */
+	__u32 path_len;
+	__u32 pad;
+};
+
+#define CKPT_FILE_DATA_MAX	(1U << 20)
+
+/* Contents of an UNLINKED file, in order, right after its FILE record. */
+struct ckpt_hdr_file_data {
+	struct ckpt_hdr h;
+	__s32 objref;		/* the FILE */
+	__u32 len;		/* bytes of data that follow, padded to 8 */
+	__u64 offset;
+};
+
+/* The fd table: nr_fds FD records, in increasing fd order, nested. */
+struct ckpt_hdr_files {
+	struct ckpt_hdr h;
+	__s32 objref;
+	__u32 nr_fds;
+};
+
+#define CKPT_FD_CLOEXEC		(1U << 0)
+
+struct ckpt_hdr_fd {
+	struct ckpt_hdr h;
+	__s32 fd;
+	__s32 file_objref;	/* a FILE record before this FILES */
+	__u32 flags;		/* CKPT_FD_* */
+	__u32 pad;
+};
+
+/* ---------------------------------------------------------------------- */
+/* Identity: credentials and resource limits */
+
+/*
+ * Credentials: ids as the checkpointer's user namespace sees them,
+ * capability sets as masks (bit N is capability N).  Followed by ngroups
+ * __u32 supplementary group ids, padded to 8.  A restart grants only
+ * what the restarting process could grant itself with setresuid(),
+ * setgroups(), capset() and prctl(); anything more is EPERM.
+ */
+struct ckpt_hdr_cred {
+	struct ckpt_hdr h;
+	__u32 uid, euid, suid, fsuid;
+	__u32 gid, egid, sgid, fsgid;
+	__u64 cap_inheritable;
+	__u64 cap_permitted;
+	__u64 cap_effective;
+	__u64 cap_bset;		/* bounding set */
+	__u64 cap_ambient;
+	__u32 securebits;
+	__u32 ngroups;
+};
+/* what fits in one record of CKPT_HDR_MAX bytes */
+#define CKPT_NGROUPS_MAX	16000
+
+#define CKPT_RLIM_NLIMITS	16		/* RLIMIT_CPU..RLIMIT_RTTIME */
+#define CKPT_RLIM_INFINITY	(~0ULL)
+
+struct ckpt_rlimit {
+	__u64 cur;
+	__u64 max;
+};
+
+/* Every resource limit, indexed by RLIMIT_*; cur <= max. */
+struct ckpt_hdr_rlimits {
+	struct ckpt_hdr h;
+	struct ckpt_rlimit rlim[CKPT_RLIM_NLIMITS];
+};
+
+/* ---------------------------------------------------------------------- */
+/* Signals, timers and interrupted system calls */
+
+#define CKPT_NSIG		64	/* signals 1..64 */
+
+/* One signal's disposition, as rt_sigaction() takes it. */
+struct ckpt_sigaction {
+	__u64 handler;		/* SIG_DFL (0), SIG_IGN (1) or a user address */
+	__u64 flags;		/* SA_* */
+	__u64 restorer;		/* user address, with SA_RESTORER */
+	__u64 mask;		/* blocked while the handler runs */
+};
+
+/* The sigaction table: action[N - 1] is signal N's. */
+struct ckpt_hdr_sighand {
+	struct ckpt_hdr h;
+	struct ckpt_sigaction action[CKPT_NSIG];
+};
+
+/* A timer's time left (0: disarmed) and period (0: one-shot), in ns. */
+struct ckpt_itimer {
+	__u64 value;
+	__u64 interval;
+};
+
+/* the task sleeps in sigsuspend(), ppoll() or pselect(): saved_sigmask */
+#define CKPT_SIGNAL_RESTORE_SIGMASK	(1U << 0)
+#define CKPT_SIGNAL_FLAGS_ALL		0x1
+
+/*
+ * Process-wide signal state: ITIMER_REAL (alarm()).  Also, for the one
+ * thread, its alternate signal stack and, while it sleeps in a call that
+ * set a temporary mask, the mask to go back to (TASK holds the
+ * temporary one).
+ */
+struct ckpt_hdr_signal {
+	struct ckpt_hdr h;
+	struct ckpt_itimer real;
+	__u64 saved_sigmask;	/* with CKPT_SIGNAL_RESTORE_SIGMASK */
+	__u64 altstack_sp;	/* sigaltstack(); 0 and 0: none */
+	__u64 altstack_size;
+	__u32 altstack_flags;	/* SS_AUTODISARM or 0 */
+	__u32 flags;		/* CKPT_SIGNAL_* */
+};
+
+enum ckpt_sigqueue {
+	CKPT_SIGQ_THREAD = 1,	/* the thread's own queue (tgkill) */
+	CKPT_SIGQ_PROCESS,	/* the process's shared queue (kill) */
+};
+
+/*
+ * One pending signal, in queue order: a real-time signal may be queued
+ * many times, each with its own value.  The siginfo is the user's
+ * siginfo_t layout: the three ints, then the 32-byte union at offset 16.
+ */
+struct ckpt_hdr_siginfo {
+	struct ckpt_hdr h;
+	__u32 queue;		/* enum ckpt_sigqueue */
+	__s32 signo;		/* 1..64, never SIGKILL or SIGSTOP */
+	__s32 si_errno;
+	__s32 si_code;
+	__u8 fields[32];	/* the siginfo's union, as delivered */
+};
+
+enum ckpt_restart_kind {
+	CKPT_RESTART_NANOSLEEP = 1,	/* nanosleep(), clock_nanosleep() */
+	CKPT_RESTART_POLL,		/* poll() */
+	CKPT_RESTART_FUTEX,		/* futex(FUTEX_WAIT...) with a timeout */
+};
+
+#define CKPT_FUTEX_SHARED	(1U << 0)	/* not FUTEX_PRIVATE_FLAG */
+#define CKPT_FUTEX_FLAGS_ALL	0x1
+
+/*
+ * An interrupted system call that resumes through restart_syscall(): the
+ * CPU record's rax is -ERESTART_RESTARTBLOCK (516).  Times are what was
+ * left when checkpointed: a sleep goes on for that long after restart.
+ */
+struct ckpt_hdr_restart_block {
+	struct ckpt_hdr h;
+	__u32 kind;		/* enum ckpt_restart_kind */
+	__s32 clockid;		/* NANOSLEEP: CLOCK_REALTIME, _MONOTONIC,
+				 * _BOOTTIME or _TAI; FUTEX: _REALTIME or
+				 * _MONOTONIC
+				 */
+	__u64 remaining;	/* ns; POLL: only with has_timeout */
+	__u64 uaddr;		/* NANOSLEEP: rmtp (0: none); POLL: ufds;
+				 * FUTEX: the futex word (4-byte aligned)
+				 */
+	__u32 nfds;		/* POLL */
+	__u32 has_timeout;	/* POLL: 0 or 1 */
+	__u32 val;		/* FUTEX: the value waited on */
+	__u32 bitset;		/* FUTEX: nonzero */
+	__u32 futex_flags;	/* FUTEX: CKPT_FUTEX_* */
+	__u32 pad;
 };
 
 #endif /* _UAPI_LINUX_CHECKPOINT_H */

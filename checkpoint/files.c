@@ -1,0 +1,676 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Open files and the fd table.
+ *
+ * Each open file is saved once, as a FILE record keyed by its objref,
+ * however many descriptors share it; the FILES record then lists the
+ * descriptors by number, each naming a FILE.  Restart opens every file
+ * before the point of no return - a file that is gone fails the restart
+ * with nothing lost - and installs one struct file at every descriptor
+ * that shared it, so dup()ed descriptors share one offset again.
+ *
+ * Regular files and directories are opened again by path, an unlinked
+ * file is recreated from its saved contents, memory devices (/dev/null,
+ * /dev/zero...) by path.  Terminals, pipes and sockets at fds 0-2 are the
+ * caller's business: they are taken from the restarting caller, like a
+ * shell job's stdio.  Any other kind fails the checkpoint, by name.
+ */
+#include <linux/fs.h>
+#include <linux/file.h>
+#include <linux/fdtable.h>
+#include <linux/major.h>
+#include <linux/magic.h>
+#include <linux/kdev_t.h>
+#include <linux/namei.h>
+#include <linux/slab.h>
+#include <linux/sched/signal.h>
+#include <linux/string.h>
+
+#include <checkpoint/checkpoint.h>
+#include <checkpoint/symbols.h>
+
+/* status flags a file keeps after open, and we know how to restore */
+#define CKPT_FILE_FLAGS (O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC | \
+			 __O_SYNC | O_DIRECT | O_LARGEFILE | O_NOATIME | \
+			 O_PATH | O_DIRECTORY | O_NOFOLLOW)
+static_assert(CKPT_FILE_FLAGS == CKPT_FILE_FLAGS_ALL);
+
+#define CKPT_DELETED	" (deleted)"
+#define CKPT_MEMFD	"/memfd:"
+
+struct ckpt_fd_info {
+	int fd;
+	bool cloexec;
+	struct file *file;
+};
+
+/* ---------------------------------------------------------------------- */
+/* checkpoint */
+
+/* /dev/null, /dev/zero, /dev/full, /dev/random, /dev/urandom */
+static bool ckpt_chr_supported(dev_t rdev)
+{
+	if (MAJOR(rdev) != MEM_MAJOR)
+		return false;
+	switch (MINOR(rdev)) {
+	case 3: case 5: case 7: case 8: case 9:
+		return true;
+	}
+	return false;
+}
+
+static const char *ckpt_file_type(umode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFIFO: return "pipe or FIFO";
+	case S_IFSOCK: return "socket";
+	case S_IFCHR: return "character device";
+	case S_IFBLK: return "block device";
+	case 0: return "anonymous inode";
+	}
+	return "file";
+}
+
+static int ckpt_file_kind(struct ckpt_ctx *ctx, struct ckpt_fd_info *fi,
+			  const char *name)
+{
+	struct inode *inode = file_inode(fi->file);
+	umode_t mode = inode->i_mode;
+
+	if (fi->file->f_flags & FASYNC)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"pid %d fd %d (%s): O_ASYNC is not supported yet",
+				task_pid_vnr(ctx->target), fi->fd, name);
+	/* reopened by name, a /proc file would be another process's */
+	if (inode->i_sb->s_magic == PROC_SUPER_MAGIC)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"pid %d fd %d: %s is a /proc file: not supported yet",
+				task_pid_vnr(ctx->target), fi->fd, name);
+	if (S_ISREG(mode) && !strncmp(name, CKPT_MEMFD, strlen(CKPT_MEMFD)))
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"pid %d fd %d: %s is a memfd: not supported yet",
+				task_pid_vnr(ctx->target), fi->fd, name);
+	if (S_ISREG(mode))
+		return d_unlinked(fi->file->f_path.dentry) ?
+		       CKPT_FILE_UNLINKED : CKPT_FILE_REG;
+	if (S_ISDIR(mode))
+		return CKPT_FILE_DIR;
+	if (S_ISCHR(mode) && ckpt_chr_supported(inode->i_rdev))
+		return CKPT_FILE_CHR;
+	if (fi->fd <= 2)
+		return CKPT_FILE_INHERIT;
+	return ckpt_err(ctx, -EOPNOTSUPP,
+			"pid %d fd %d: %s (%s) is not supported yet",
+			task_pid_vnr(ctx->target), fi->fd, name,
+			ckpt_file_type(mode));
+}
+
+/* The contents of an unlinked file, read through a file of our own. */
+static int ckpt_file_data(struct ckpt_ctx *ctx, struct file *file, int objref,
+			  u64 size)
+{
+	struct ckpt_hdr_file_data hd = { .objref = objref };
+	struct file *rd;
+	loff_t off = 0;
+	ssize_t n;
+	void *buf;
+	int ret = 0;
+
+	rd = dentry_open(&file->f_path, O_RDONLY | O_LARGEFILE, current_cred());
+	if (IS_ERR(rd))
+		return ckpt_err(ctx, (int)PTR_ERR(rd),
+				"cannot read the unlinked file of objref %d",
+				objref);
+	buf = kvmalloc(CKPT_FILE_DATA_MAX, GFP_KERNEL);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	while (!ret && off < size) {
+		hd.offset = off;
+		hd.len = min_t(u64, size - off, CKPT_FILE_DATA_MAX);
+		n = kernel_read(rd, buf, hd.len, &off);
+		if (n < 0) {
+			ret = (int)n;
+			break;
+		}
+		/* shrunk under us: the image keeps the size it announced */
+		memset(buf + n, 0, hd.len - n);
+		off = hd.offset + hd.len;
+		ret = ckpt_write_obj(ctx, &hd.h, CKPT_HDR_FILE_DATA, sizeof(hd),
+				     hd.len);
+		if (!ret)
+			ret = ckpt_write(ctx, buf, hd.len);
+		if (!ret)
+			ret = ckpt_write_pad(ctx, ALIGN(hd.len, CKPT_ALIGN) - hd.len);
+		if (!ret && fatal_signal_pending(current))
+			ret = -EINTR;
+	}
+	kvfree(buf);
+out:
+	fput(rd);
+	return ret;
+}
+
+static int ckpt_file(struct ckpt_ctx *ctx, struct ckpt_fd_info *fi, int objref)
+{
+	struct inode *inode = file_inode(fi->file);
+	struct ckpt_hdr_file hf = {};
+	char *name;
+	int ret;
+
+	name = ckpt_path_name(&fi->file->f_path, &hf.path_len);
+	if (IS_ERR(name))
+		return ckpt_err(ctx, (int)PTR_ERR(name),
+				"pid %d fd %d: no path for its file",
+				task_pid_vnr(ctx->target), fi->fd);
+	ret = ckpt_file_kind(ctx, fi, name);
+	if (ret < 0)
+		goto out;
+	hf.objref = objref;
+	hf.kind = ret;
+	hf.f_flags = fi->file->f_flags & CKPT_FILE_FLAGS;
+	hf.mode = inode->i_mode;
+	hf.pos = fi->file->f_pos;
+	hf.size = i_size_read(inode);
+	hf.inherit_fd = hf.kind == CKPT_FILE_INHERIT ? fi->fd : -1;
+	if (hf.kind == CKPT_FILE_CHR)
+		hf.rdev = new_encode_dev(inode->i_rdev);
+	ret = ckpt_write_obj(ctx, &hf.h, CKPT_HDR_FILE, sizeof(hf),
+			     hf.path_len);
+	if (!ret)
+		ret = ckpt_write_string(ctx, name, hf.path_len);
+	if (!ret && hf.kind == CKPT_FILE_UNLINKED)
+		ret = ckpt_file_data(ctx, fi->file, objref, hf.size);
+out:
+	kfree(name);
+	return ret;
+}
+
+/* Every open descriptor of the frozen target, each with a file reference. */
+static int ckpt_collect_fds(struct files_struct *files,
+			    struct ckpt_fd_info **pfi, unsigned int *pnr)
+{
+	struct ckpt_fd_info *fi;
+	unsigned int nr, i = 0, fd;
+	struct fdtable *fdt;
+	struct file *file;
+
+	spin_lock(&files->file_lock);
+	fdt = files_fdtable(files);
+	nr = bitmap_weight(fdt->open_fds, fdt->max_fds);
+	spin_unlock(&files->file_lock);
+
+	/* the target is frozen and alone with its table: nr holds */
+	fi = kvcalloc(nr ?: 1, sizeof(*fi), GFP_KERNEL);
+	if (!fi)
+		return -ENOMEM;
+	spin_lock(&files->file_lock);
+	fdt = files_fdtable(files);
+	for_each_set_bit(fd, fdt->open_fds, fdt->max_fds) {
+		file = rcu_dereference_protected(fdt->fd[fd],
+				lockdep_is_held(&files->file_lock));
+		if (!file || i == nr)
+			continue;	/* reserved by an open in progress */
+		fi[i].fd = fd;
+		fi[i].cloexec = test_bit(fd, fdt->close_on_exec);
+		fi[i].file = get_file(file);
+		i++;
+	}
+	spin_unlock(&files->file_lock);
+	*pfi = fi;
+	*pnr = i;
+	return 0;
+}
+
+static int ckpt_write_fds(struct ckpt_ctx *ctx, struct ckpt_fd_info *fi,
+			  unsigned int nr, int *objrefs)
+{
+	struct ckpt_hdr_files hfs = { .objref = 1, .nr_fds = nr };
+	struct ckpt_hdr_fd hfd = {};
+	unsigned int i;
+	int ret;
+
+	ret = ckpt_write_obj(ctx, &hfs.h, CKPT_HDR_FILES, sizeof(hfs),
+			     (size_t)nr * sizeof(hfd));
+	for (i = 0; i < nr && !ret; i++) {
+		hfd.fd = fi[i].fd;
+		hfd.file_objref = objrefs[i];
+		hfd.flags = fi[i].cloexec ? CKPT_FD_CLOEXEC : 0;
+		ret = ckpt_write_obj(ctx, &hfd.h, CKPT_HDR_FD, sizeof(hfd), 0);
+	}
+	return ret;
+}
+
+/* FILE records for each file first seen, then the FILES table. */
+int ckpt_files(struct ckpt_ctx *ctx, struct task_struct *t)
+{
+	struct files_struct *files;
+	struct ckpt_fd_info *fi;
+	unsigned int nr, i;
+	int *objrefs, ret;
+	bool first;
+
+	task_lock(t);
+	files = t->files;
+	task_unlock(t);
+	if (!files)
+		return -ESRCH;
+	ret = ckpt_collect_fds(files, &fi, &nr);
+	if (ret < 0)
+		return ret;
+	objrefs = kvcalloc(nr ?: 1, sizeof(*objrefs), GFP_KERNEL);
+	if (!objrefs) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < nr && ret >= 0; i++) {
+		ret = ckpt_obj_lookup_add(ctx, fi[i].file, CKPT_OBJ_FILE,
+					  &first);
+		/* the same struct file is already an object of another kind */
+		if (ret == -EINVAL)
+			ret = ckpt_err(ctx, -EOPNOTSUPP,
+				       "pid %d fd %d: its file is also mapped as shared memory: not supported yet",
+				       task_pid_vnr(ctx->target), fi[i].fd);
+		objrefs[i] = ret;
+		if (ret > 0 && first)
+			ret = ckpt_file(ctx, &fi[i], objrefs[i]);
+	}
+	if (ret >= 0)
+		ret = ckpt_write_fds(ctx, fi, nr, objrefs);
+	kvfree(objrefs);
+out:
+	for (i = 0; i < nr; i++)
+		fput(fi[i].file);
+	kvfree(fi);
+	return ret < 0 ? ret : 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* restart */
+
+struct ckpt_rstr_fd {
+	int fd;
+	u32 flags;
+	struct file *file;
+};
+
+struct ckpt_rstr_files {
+	/* the unlinked file whose FILE_DATA records are being read */
+	struct file *data_file;
+	int data_objref;
+	u64 data_off, data_size;
+	/* the fd table to install */
+	bool have_fds;
+	unsigned int nr;
+	struct ckpt_rstr_fd *fds;
+};
+
+void rstr_files_free(struct ckpt_ctx *ctx)
+{
+	struct ckpt_rstr_files *rf = ctx->rfiles;
+	unsigned int i;
+
+	if (!rf)
+		return;
+	if (rf->data_file)
+		fput(rf->data_file);
+	for (i = 0; i < rf->nr; i++)
+		fput(rf->fds[i].file);
+	kvfree(rf->fds);
+	kfree(rf);
+	ctx->rfiles = NULL;
+}
+
+static struct ckpt_rstr_files *rstr_files_state(struct ckpt_ctx *ctx)
+{
+	if (!ctx->rfiles)
+		ctx->rfiles = kzalloc(sizeof(*ctx->rfiles), GFP_KERNEL);
+	return ctx->rfiles;
+}
+
+/* An unlinked file's data must be complete before anything else comes. */
+static int rstr_data_done(struct ckpt_ctx *ctx, struct ckpt_rstr_files *rf)
+{
+	if (!rf->data_file)
+		return 0;
+	return ckpt_err(ctx, -EINVAL,
+			"%s record at offset %llu: file objref %d still lacks %llu bytes of data",
+			ckpt_hdr_name(ctx->hdr_type), ctx->hdr_pos,
+			rf->data_objref, rf->data_size - rf->data_off);
+}
+
+static int rstr_file_check(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf)
+{
+	bool inherit = hf->kind == CKPT_FILE_INHERIT;
+
+	if (hf->objref <= 0 || hf->pad || hf->f_flags & ~CKPT_FILE_FLAGS ||
+	    hf->kind < CKPT_FILE_REG || hf->kind > CKPT_FILE_INHERIT ||
+	    (inherit ? hf->inherit_fd < 0 : hf->inherit_fd != -1) ||
+	    hf->pos > MAX_LFS_FILESIZE || hf->size > MAX_LFS_FILESIZE ||
+	    hf->path_len > CKPT_PATH_MAX ||
+	    hf->h.len != sizeof(*hf) + ALIGN(hf->path_len, CKPT_ALIGN))
+		return ckpt_err(ctx, -EINVAL,
+				"FILE record at offset %llu: objref %d kind %u flags %#x fd %d pos %llu size %llu path length %u",
+				ctx->hdr_pos, hf->objref, hf->kind, hf->f_flags,
+				hf->inherit_fd, hf->pos, hf->size, hf->path_len);
+	return 0;
+}
+
+/* The file at @name must be what the image says it was. */
+static int rstr_file_matches(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf,
+			     struct file *file, const char *name)
+{
+	struct inode *inode = file_inode(file);
+	umode_t want = hf->kind == CKPT_FILE_DIR ? S_IFDIR :
+		       hf->kind == CKPT_FILE_CHR ? S_IFCHR : S_IFREG;
+
+	if ((inode->i_mode & S_IFMT) != want ||
+	    (hf->kind == CKPT_FILE_CHR &&
+	     (inode->i_rdev != new_decode_dev(hf->rdev) ||
+	      !ckpt_chr_supported(inode->i_rdev))))
+		return ckpt_err(ctx, -EINVAL, "%s is no longer the %s it was",
+				name, ckpt_file_type(want));
+	return 0;
+}
+
+static struct file *rstr_open_named(struct ckpt_ctx *ctx,
+				    struct ckpt_hdr_file *hf, const char *name)
+{
+	struct file *file;
+	int ret;
+
+	file = filp_open(name, hf->f_flags | O_NOFOLLOW, 0);
+	if (IS_ERR(file)) {
+		ckpt_err(ctx, (int)PTR_ERR(file), "cannot open %s", name);
+		return file;
+	}
+	ret = rstr_file_matches(ctx, hf, file, name);
+	if (!ret && hf->kind == CKPT_FILE_REG && !(hf->f_flags & O_PATH) &&
+	    vfs_llseek(file, hf->pos, SEEK_SET) != hf->pos)
+		ret = ckpt_err(ctx, -EINVAL, "cannot seek %s to %llu", name,
+			       hf->pos);
+	if (ret < 0) {
+		fput(file);
+		return ERR_PTR(ret);
+	}
+	return file;
+}
+
+/*
+ * A file that had lost its name comes back as an unnamed file in the
+ * directory it was in, filled by the FILE_DATA records that follow.
+ */
+static struct file *rstr_open_unlinked(struct ckpt_ctx *ctx,
+				       struct ckpt_rstr_files *rf,
+				       struct ckpt_hdr_file *hf, char *name)
+{
+	size_t len = strlen(name), dlen = strlen(CKPT_DELETED);
+	struct file *tmp, *file;
+	char *slash;
+
+	if (len > dlen && !strcmp(name + len - dlen, CKPT_DELETED))
+		name[len - dlen] = '\0';
+	slash = strrchr(name, '/');
+	slash[slash == name ? 1 : 0] = '\0';
+	tmp = filp_open(name, O_TMPFILE | O_RDWR | O_LARGEFILE,
+			hf->mode & 07777);
+	if (IS_ERR(tmp)) {
+		ckpt_err(ctx, (int)PTR_ERR(tmp),
+			 "cannot recreate an unlinked file in %s", name);
+		return tmp;
+	}
+	file = dentry_open(&tmp->f_path, hf->f_flags, current_cred());
+	if (IS_ERR(file)) {
+		fput(tmp);
+		ckpt_err(ctx, (int)PTR_ERR(file),
+			 "cannot reopen the unlinked file made in %s", name);
+		return file;
+	}
+	if (!(hf->f_flags & O_PATH))
+		vfs_llseek(file, hf->pos, SEEK_SET);
+	if (hf->size) {
+		rf->data_file = tmp;
+		rf->data_objref = hf->objref;
+		rf->data_off = 0;
+		rf->data_size = hf->size;
+	} else {
+		fput(tmp);
+	}
+	return file;
+}
+
+static struct file *rstr_open_inherited(struct ckpt_ctx *ctx,
+					struct ckpt_hdr_file *hf,
+					const char *name)
+{
+	struct file *file = fget(hf->inherit_fd);
+
+	if (!file) {
+		ckpt_err(ctx, -EINVAL,
+			 "fd %d (%s) is inherited from the caller, which has none open",
+			 hf->inherit_fd, name);
+		return ERR_PTR(-EINVAL);
+	}
+	return file;
+}
+
+/* A FILE record: the file is opened now, before anything is destroyed. */
+int rstr_file_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
+{
+	struct ckpt_rstr_files *rf = rstr_files_state(ctx);
+	struct ckpt_hdr_file hf;
+	struct file *file;
+	char *name;
+	int ret;
+
+	if (!rf)
+		return -ENOMEM;
+	ret = rstr_data_done(ctx, rf);
+	if (ret < 0)
+		return ret;
+	hf.h = *h;
+	ret = ckpt_read_payload(ctx, &hf.h, sizeof(hf));
+	if (!ret)
+		ret = rstr_file_check(ctx, &hf);
+	if (ret < 0)
+		return ret;
+	name = hf.kind == CKPT_FILE_INHERIT ?
+	       ckpt_read_string(ctx, hf.path_len) :
+	       ckpt_read_path(ctx, hf.path_len);
+	if (IS_ERR(name))
+		return PTR_ERR(name);
+
+	switch (hf.kind) {
+	case CKPT_FILE_UNLINKED:
+		file = rstr_open_unlinked(ctx, rf, &hf, name);
+		break;
+	case CKPT_FILE_INHERIT:
+		file = rstr_open_inherited(ctx, &hf, name);
+		break;
+	default:
+		file = rstr_open_named(ctx, &hf, name);
+	}
+	kfree(name);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	ret = ckpt_obj_insert(ctx, file, hf.objref, CKPT_OBJ_FILE);
+	fput(file);	/* the objhash holds it now, or nobody does */
+	if (ret < 0)
+		return ckpt_err(ctx, ret, "FILE record at offset %llu: objref %d",
+				ctx->hdr_pos, hf.objref);
+	return 0;
+}
+
+int rstr_file_data_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
+{
+	struct ckpt_rstr_files *rf = ctx->rfiles;
+	struct ckpt_hdr_file_data hd;
+	loff_t off;
+	ssize_t n;
+	void *buf;
+	int ret;
+
+	hd.h = *h;
+	ret = ckpt_read_payload(ctx, &hd.h, sizeof(hd));
+	if (ret < 0)
+		return ret;
+	if (!rf || !rf->data_file || hd.objref != rf->data_objref ||
+	    hd.offset != rf->data_off || !hd.len ||
+	    hd.len > CKPT_FILE_DATA_MAX ||
+	    hd.len > rf->data_size - rf->data_off ||
+	    hd.h.len != sizeof(hd) + ALIGN(hd.len, CKPT_ALIGN))
+		return ckpt_err(ctx, -EINVAL,
+				"FILE_DATA record at offset %llu: objref %d, %u bytes at %llu do not continue an unlinked file",
+				ctx->hdr_pos, hd.objref, hd.len, hd.offset);
+	buf = kvmalloc(hd.len, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	ret = ckpt_read(ctx, buf, hd.len);
+	if (!ret)
+		ret = ckpt_read_pad(ctx, hd.len);
+	off = hd.offset;
+	if (!ret) {
+		n = kernel_write(rf->data_file, buf, hd.len, &off);
+		if (n != hd.len)
+			ret = ckpt_err(ctx, n < 0 ? (int)n : -EIO,
+				       "cannot fill an unlinked file");
+	}
+	kvfree(buf);
+	if (ret < 0)
+		return ret;
+	rf->data_off += hd.len;
+	if (rf->data_off == rf->data_size) {
+		fput(rf->data_file);
+		rf->data_file = NULL;
+	}
+	return 0;
+}
+
+static int rstr_fd_read(struct ckpt_ctx *ctx, struct ckpt_rstr_fd *rfd,
+			int prev_fd)
+{
+	struct ckpt_hdr_fd hfd;
+	struct file *file;
+	int ret;
+
+	ret = ckpt_read_obj(ctx, &hfd.h, CKPT_HDR_FD, sizeof(hfd));
+	if (ret < 0)
+		return ret;
+	if (hfd.h.len != sizeof(hfd) || hfd.fd <= prev_fd ||
+	    hfd.fd >= rlimit(RLIMIT_NOFILE) || hfd.flags & ~CKPT_FD_CLOEXEC ||
+	    hfd.pad)
+		return ckpt_err(ctx, -EINVAL,
+				"FD record at offset %llu: fd %d (after %d, limit %lu), flags %#x",
+				ctx->hdr_pos, hfd.fd, prev_fd,
+				rlimit(RLIMIT_NOFILE), hfd.flags);
+	file = ckpt_obj_fetch(ctx, hfd.file_objref, CKPT_OBJ_FILE);
+	if (IS_ERR(file))
+		return ckpt_err(ctx, (int)PTR_ERR(file),
+				"FD record at offset %llu: fd %d names file objref %d, which the image lacks",
+				ctx->hdr_pos, hfd.fd, hfd.file_objref);
+	rfd->fd = hfd.fd;
+	rfd->flags = hfd.flags;
+	rfd->file = get_file(file);
+	return 0;
+}
+
+int rstr_files_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
+{
+	struct ckpt_rstr_files *rf = rstr_files_state(ctx);
+	struct ckpt_hdr_files hfs;
+	u64 end, parent;
+	int ret, prev = -1;
+
+	if (!rf)
+		return -ENOMEM;
+	ret = rstr_data_done(ctx, rf);
+	if (ret < 0)
+		return ret;
+	hfs.h = *h;
+	ret = ckpt_read_payload(ctx, &hfs.h, sizeof(hfs));
+	if (ret < 0)
+		return ret;
+	if (hfs.objref <= 0 || hfs.nr_fds > rlimit(RLIMIT_NOFILE) ||
+	    hfs.h.len != sizeof(hfs) +
+			 (u64)hfs.nr_fds * sizeof(struct ckpt_hdr_fd))
+		return ckpt_err(ctx, -EINVAL,
+				"FILES record at offset %llu: objref %d, %u fds, length %u",
+				ctx->hdr_pos, hfs.objref, hfs.nr_fds, hfs.h.len);
+	rf->fds = kvcalloc(hfs.nr_fds ?: 1, sizeof(*rf->fds), GFP_KERNEL);
+	if (!rf->fds)
+		return -ENOMEM;
+	rf->have_fds = true;
+
+	end = ctx->hdr_pos + hfs.h.len;
+	parent = ctx->limit;
+	ctx->limit = end;
+	for (rf->nr = 0; rf->nr < hfs.nr_fds; rf->nr++) {
+		ret = rstr_fd_read(ctx, &rf->fds[rf->nr], prev);
+		if (ret < 0)
+			break;
+		prev = rf->fds[rf->nr].fd;
+	}
+	ctx->limit = parent;
+	return ret;
+}
+
+static bool rstr_fd_wanted(struct ckpt_rstr_files *rf, unsigned int fd)
+{
+	unsigned int lo = 0, hi = rf->nr, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (rf->fds[mid].fd == fd)
+			return true;
+		if (rf->fds[mid].fd < fd)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* Close what the image does not have: the caller's own descriptors. */
+static void rstr_close_others(struct ckpt_rstr_files *rf)
+{
+	struct files_struct *files = current->files;
+	struct fdtable *fdt;
+	unsigned int fd = 0, max;
+
+	for (;;) {
+		spin_lock(&files->file_lock);
+		fdt = files_fdtable(files);
+		max = fdt->max_fds;
+		fd = find_next_bit(fdt->open_fds, max, fd);
+		spin_unlock(&files->file_lock);
+		if (fd >= max)
+			break;
+		if (!rstr_fd_wanted(rf, fd))
+			close_fd(fd);
+		fd++;
+	}
+}
+
+/* Install the image's fd table in place of the caller's. */
+int rstr_files(struct ckpt_ctx *ctx)
+{
+	struct ckpt_rstr_files *rf = ctx->rfiles;
+	struct ckpt_rstr_fd *rfd;
+	unsigned int i;
+	int ret;
+
+	if (!rf || !rf->have_fds)
+		return 0;
+	rstr_close_others(rf);
+	for (i = 0; i < rf->nr; i++) {
+		rfd = &rf->fds[i];
+		ret = ckpt_syms.replace_fd(rfd->fd, rfd->file,
+					   rfd->flags & CKPT_FD_CLOEXEC ?
+					   O_CLOEXEC : 0);
+		if (ret < 0)
+			return ckpt_err(ctx, ret, "cannot install fd %d",
+					rfd->fd);
+	}
+	return 0;
+}

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Where a process stands in the file system: its working directory, its
+ * root and its umask.
+ */
+#include <linux/fs.h>
+#include <linux/fs_struct.h>
+#include <linux/namei.h>
+#include <linux/path.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+
+#include <checkpoint/checkpoint.h>
+#include <checkpoint/symbols.h>
+
+struct ckpt_rstr_fs {
+	struct path pwd;
+	struct path root;
+	u32 umask;
+	bool same_root;
+};
+
+int ckpt_fs(struct ckpt_ctx *ctx, struct task_struct *t)
+{
+	struct ckpt_hdr_fs hf = {};
+	char *cwd = NULL, *root = NULL;
+	struct path pwd_path, root_path;
+	int ret;
+
+	task_lock(t);
+	if (!t->fs) {
+		task_unlock(t);
+		return -ESRCH;
+	}
+	get_fs_pwd(t->fs, &pwd_path);
+	get_fs_root(t->fs, &root_path);
+	hf.umask = t->fs->umask;
+	task_unlock(t);
+
+	cwd = ckpt_path_name(&pwd_path, &hf.cwd_len);
+	root = ckpt_path_name(&root_path, &hf.root_len);
+	path_put(&pwd_path);
+	path_put(&root_path);
+	ret = PTR_ERR_OR_ZERO(cwd) ?: PTR_ERR_OR_ZERO(root);
+	if (ret < 0) {
+		ret = ckpt_err(ctx, ret, "pid %d: no path for its cwd or root",
+			       task_pid_vnr(t));
+		goto out;
+	}
+	ret = ckpt_write_obj(ctx, &hf.h, CKPT_HDR_FS, sizeof(hf),
+			     ALIGN(hf.cwd_len, CKPT_ALIGN) + hf.root_len);
+	if (!ret)
+		ret = ckpt_write_string(ctx, cwd, hf.cwd_len);
+	if (!ret)
+		ret = ckpt_write_string(ctx, root, hf.root_len);
+out:
+	if (!IS_ERR(cwd))
+		kfree(cwd);
+	if (!IS_ERR(root))
+		kfree(root);
+	return ret;
+}
+
+void rstr_fs_free(struct ckpt_ctx *ctx)
+{
+	struct ckpt_rstr_fs *rfs = ctx->rfs;
+
+	if (!rfs)
+		return;
+	path_put(&rfs->pwd);
+	path_put(&rfs->root);
+	kfree(rfs);
+	ctx->rfs = NULL;
+}
+
+/* Look @name up now, so that a missing directory fails the restart early. */
+static int rstr_fs_dir(struct ckpt_ctx *ctx, u32 len, struct path *path)
+{
+	char *name = ckpt_read_path(ctx, len);
+	int ret;
+
+	if (IS_ERR(name))
+		return PTR_ERR(name);
+	ret = kern_path(name, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, path);
+	if (ret < 0)
+		ckpt_err(ctx, ret, "FS record: cannot find directory %s", name);
+	kfree(name);
+	return ret;
+}
+
+/*
+ * The caller's fs_struct is changed in place: nobody else may share it.
+ * A different root is only taken where chroot() would be allowed.
+ */
+static int rstr_fs_check(struct ckpt_ctx *ctx, struct ckpt_rstr_fs *rfs)
+{
+	struct fs_struct *fs = current->fs;
+	struct path cur;
+	bool same_root;
+	int users;
+
+	spin_lock(&fs->lock);
+	users = fs->users;
+	spin_unlock(&fs->lock);
+	if (users > 1)
+		return ckpt_err(ctx, -EINVAL,
+				"the restarting process shares its fs_struct");
+	get_fs_root(fs, &cur);
+	same_root = path_equal(&cur, &rfs->root);
+	path_put(&cur);
+	if (!same_root && !ns_capable(current_user_ns(), CAP_SYS_CHROOT))
+		return ckpt_err(ctx, -EPERM,
+				"restoring a different root needs CAP_SYS_CHROOT");
+	rfs->same_root = same_root;
+	return 0;
+}
+
+int rstr_fs_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
+{
+	struct ckpt_rstr_fs *rfs;
+	struct ckpt_hdr_fs hf;
+	int ret;
+
+	hf.h = *h;
+	ret = ckpt_read_payload(ctx, &hf.h, sizeof(hf));
+	if (ret < 0)
+		return ret;
+	if (hf.umask & ~0777 || hf.pad || hf.cwd_len > CKPT_PATH_MAX ||
+	    hf.root_len > CKPT_PATH_MAX ||
+	    hf.h.len != sizeof(hf) + ALIGN(hf.cwd_len, CKPT_ALIGN) +
+			ALIGN(hf.root_len, CKPT_ALIGN))
+		return ckpt_err(ctx, -EINVAL,
+				"FS record at offset %llu: umask %#o, lengths %u %u %u",
+				ctx->hdr_pos, hf.umask, hf.cwd_len, hf.root_len,
+				hf.h.len);
+	rfs = kzalloc(sizeof(*rfs), GFP_KERNEL);
+	if (!rfs)
+		return -ENOMEM;
+	ret = rstr_fs_dir(ctx, hf.cwd_len, &rfs->pwd);
+	if (ret < 0) {
+		kfree(rfs);
+		return ret;
+	}
+	ret = rstr_fs_dir(ctx, hf.root_len, &rfs->root);
+	if (ret < 0) {
+		path_put(&rfs->pwd);
+		kfree(rfs);
+		return ret;
+	}
+	rfs->umask = hf.umask;
+	ctx->rfs = rfs;
+	return rstr_fs_check(ctx, rfs);
+}
+
+/* Checked by rstr_fs_check() already. */
+int rstr_fs(struct ckpt_ctx *ctx)
+{
+	struct ckpt_rstr_fs *rfs = ctx->rfs;
+	struct fs_struct *fs = current->fs;
+
+	if (!rfs)
+		return 0;
+	if (!rfs->same_root)
+		ckpt_syms.set_fs_root(fs, &rfs->root);
+	ckpt_syms.set_fs_pwd(fs, &rfs->pwd);
+	WRITE_ONCE(fs->umask, rfs->umask);
+	return 0;
+}

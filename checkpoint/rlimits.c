@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Resource limits: every one, soft and hard.
+ *
+ * As with setrlimit(), raising a hard limit above the restarting
+ * process's own needs CAP_SYS_RESOURCE; restart checks that before the
+ * point of no return.
+ */
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/resource.h>
+#include <linux/capability.h>
+
+#include <checkpoint/checkpoint.h>
+
+static const char * const ckpt_rlimit_names[CKPT_RLIM_NLIMITS] = {
+	[RLIMIT_CPU] = "CPU",		[RLIMIT_FSIZE] = "FSIZE",
+	[RLIMIT_DATA] = "DATA",		[RLIMIT_STACK] = "STACK",
+	[RLIMIT_CORE] = "CORE",		[RLIMIT_RSS] = "RSS",
+	[RLIMIT_NPROC] = "NPROC",	[RLIMIT_NOFILE] = "NOFILE",
+	[RLIMIT_MEMLOCK] = "MEMLOCK",	[RLIMIT_AS] = "AS",
+	[RLIMIT_LOCKS] = "LOCKS",	[RLIMIT_SIGPENDING] = "SIGPENDING",
+	[RLIMIT_MSGQUEUE] = "MSGQUEUE",	[RLIMIT_NICE] = "NICE",
+	[RLIMIT_RTPRIO] = "RTPRIO",	[RLIMIT_RTTIME] = "RTTIME",
+};
+
+static_assert(RLIM_NLIMITS == CKPT_RLIM_NLIMITS);
+static_assert(RLIM_INFINITY == CKPT_RLIM_INFINITY);
+
+int ckpt_rlimits(struct ckpt_ctx *ctx, struct task_struct *t)
+{
+	struct ckpt_hdr_rlimits rh = {};
+	struct rlimit *rlim = t->signal->rlim;
+	int i;
+
+	task_lock(t->group_leader);
+	for (i = 0; i < CKPT_RLIM_NLIMITS; i++) {
+		rh.rlim[i].cur = rlim[i].rlim_cur;
+		rh.rlim[i].max = rlim[i].rlim_max;
+	}
+	task_unlock(t->group_leader);
+	/*
+	 * A finite CPU soft limit lives on in an armed process CPU timer,
+	 * which a module cannot set up again (update_rlimit_cpu() is not
+	 * exported).
+	 */
+	if (rh.rlim[RLIMIT_CPU].cur != CKPT_RLIM_INFINITY)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"pid %d: a finite RLIMIT_CPU soft limit is not supported yet",
+				task_pid_vnr(t));
+	return ckpt_write_obj(ctx, &rh.h, CKPT_HDR_RLIMITS, sizeof(rh), 0);
+}
+
+static int rstr_rlimit_check(struct ckpt_ctx *ctx, int i,
+			     const struct ckpt_rlimit *rl)
+{
+	if (rl->cur > rl->max)
+		return ckpt_err(ctx, -EINVAL,
+				"RLIMITS record at offset %llu: %s soft limit %llu above hard limit %llu",
+				ctx->hdr_pos, ckpt_rlimit_names[i], rl->cur,
+				rl->max);
+	if (i == RLIMIT_CPU && rl->cur != CKPT_RLIM_INFINITY)
+		return ckpt_err(ctx, -EINVAL,
+				"RLIMITS record at offset %llu: finite CPU soft limit",
+				ctx->hdr_pos);
+	if (rl->max > task_rlimit_max(current, i) &&
+	    !capable(CAP_SYS_RESOURCE))
+		return ckpt_err(ctx, -EPERM,
+				"RLIMITS record at offset %llu: raising the %s hard limit needs CAP_SYS_RESOURCE",
+				ctx->hdr_pos, ckpt_rlimit_names[i]);
+	return 0;
+}
+
+int rstr_rlimits_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
+{
+	struct ckpt_hdr_rlimits *rh = &ctx->ts.rlimits;
+	int i, ret;
+
+	rh->h = *h;
+	ret = ckpt_read_payload(ctx, &rh->h, sizeof(*rh));
+	if (ret < 0)
+		return ret;
+	if (rh->h.len != sizeof(*rh))
+		return ckpt_err(ctx, -EINVAL, "RLIMITS record has length %u",
+				rh->h.len);
+	for (i = 0; i < CKPT_RLIM_NLIMITS; i++) {
+		ret = rstr_rlimit_check(ctx, i, &rh->rlim[i]);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+int rstr_rlimits(struct ckpt_ctx *ctx)
+{
+	const struct ckpt_rlimit *rl = ctx->ts.rlimits.rlim;
+	struct rlimit *rlim = current->signal->rlim;
+	int i;
+
+	task_lock(current->group_leader);
+	for (i = 0; i < CKPT_RLIM_NLIMITS; i++) {
+		rlim[i].rlim_cur = rl[i].cur;
+		rlim[i].rlim_max = rl[i].max;
+	}
+	task_unlock(current->group_leader);
+	return 0;
+}

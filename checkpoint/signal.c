@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Signal handlers, the alternate signal stack and the mask a sleeping
+ * sigsuspend() goes back to; the SIGHAND and SIGNAL records, and the
+ * order in which restart applies all signal state.
+ *
+ * The checkpointer reads the frozen target's tables under its siglock:
+ * frozen, the target changes none of them; only other processes may
+ * still queue signals, which the lock keeps consistent.
+ */
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/signal.h>
+#include <linux/signal_types.h>
+#include <linux/slab.h>
+
+#include <checkpoint/checkpoint.h>
+#include <checkpoint/signal.h>
+
+#define CKPT_SIG_UNBLOCKABLE	(sigmask(SIGKILL) | sigmask(SIGSTOP))
+
+int ckpt_under_siglock(struct task_struct *t, ckpt_siglock_fn fn, void *arg)
+{
+	struct sighand_struct *sighand;
+	unsigned long flags;
+	int ret = -ESRCH;
+
+	/* as lock_task_sighand(): sighands are freed by RCU only */
+	rcu_read_lock();
+	while ((sighand = rcu_dereference(t->sighand))) {
+		spin_lock_irqsave(&sighand->siglock, flags);
+		if (likely(sighand == rcu_access_pointer(t->sighand))) {
+			fn(t, sighand, arg);
+			ret = 0;
+		}
+		spin_unlock_irqrestore(&sighand->siglock, flags);
+		if (!ret)
+			break;
+	}
+	rcu_read_unlock();
+	return ret;
+}
+
+static void ckpt_sighand_copy(struct sighand_struct *sighand,
+			      struct ckpt_hdr_sighand *hs)
+{
+	struct ckpt_sigaction *a;
+	struct sigaction *sa;
+	int i;
+
+	for (i = 0; i < CKPT_NSIG; i++) {
+		sa = &sighand->action[i].sa;
+		a = &hs->action[i];
+		a->handler = (unsigned long)sa->sa_handler;
+		a->flags = sa->sa_flags;
+		a->restorer = (unsigned long)sa->sa_restorer;
+		a->mask = sa->sa_mask.sig[0];
+	}
+}
+
+static void ckpt_signal_copy(struct task_struct *t, struct ckpt_hdr_signal *hs)
+{
+	ckpt_itimer_real(t->signal, &hs->real);
+	if (test_tsk_restore_sigmask(t)) {
+		hs->flags |= CKPT_SIGNAL_RESTORE_SIGMASK;
+		hs->saved_sigmask = t->saved_sigmask.sig[0];
+	}
+	hs->altstack_sp = t->sas_ss_sp;
+	hs->altstack_size = t->sas_ss_size;
+	hs->altstack_flags = t->sas_ss_flags;
+}
+
+struct ckpt_signal_copy {
+	struct ckpt_hdr_sighand *sighand;
+	struct ckpt_hdr_signal signal;
+};
+
+static void ckpt_signal_locked(struct task_struct *t,
+			       struct sighand_struct *sighand, void *arg)
+{
+	struct ckpt_signal_copy *c = arg;
+
+	ckpt_sighand_copy(sighand, c->sighand);
+	ckpt_signal_copy(t, &c->signal);
+}
+
+/* SIGHAND, SIGNAL, the pending signals, an interrupted call's state. */
+int ckpt_signal(struct ckpt_ctx *ctx, struct task_struct *t)
+{
+	struct ckpt_signal_copy c = {};
+	int ret;
+
+	ret = ckpt_timers_check(ctx, t);
+	if (ret < 0)
+		return ret;
+	c.sighand = kzalloc(sizeof(*c.sighand), GFP_KERNEL);
+	if (!c.sighand)
+		return -ENOMEM;
+	ret = ckpt_under_siglock(t, ckpt_signal_locked, &c);
+	if (ret < 0) {
+		kfree(c.sighand);
+		return ckpt_err(ctx, ret, "pid %d is exiting", task_pid_vnr(t));
+	}
+	ret = ckpt_write_obj(ctx, &c.sighand->h, CKPT_HDR_SIGHAND,
+			     sizeof(*c.sighand), 0);
+	kfree(c.sighand);
+	if (!ret)
+		ret = ckpt_write_obj(ctx, &c.signal.h, CKPT_HDR_SIGNAL,
+				     sizeof(c.signal), 0);
+	if (!ret)
+		ret = ckpt_sigpending(ctx, t);
+	if (!ret)
+		ret = ckpt_restart_block(ctx, t);
+	return ret;
+}
+
+/* ---------------------------------------------------------------------- */
+/* restart */
+
+struct ckpt_rstr_signal *rstr_signal_get(struct ckpt_ctx *ctx)
+{
+	if (!ctx->rsig)
+		ctx->rsig = kzalloc(sizeof(*ctx->rsig), GFP_KERNEL);
+	return ctx->rsig;
+}
+
+void rstr_signal_free(struct ckpt_ctx *ctx)
+{
+	if (ctx->rsig)
+		kvfree(ctx->rsig->info);
+	kfree(ctx->rsig);
+	ctx->rsig = NULL;
+}
+
+static int rstr_sigaction_check(struct ckpt_ctx *ctx, int sig,
+				const struct ckpt_sigaction *a)
+{
+	if (a->mask & CKPT_SIG_UNBLOCKABLE)
+		return ckpt_err(ctx, -EINVAL,
+				"SIGHAND record at offset %llu: signal %d's mask %#llx holds SIGKILL or SIGSTOP",
+				ctx->hdr_pos, sig, a->mask);
+	if (a->handler >= TASK_SIZE || a->restorer >= TASK_SIZE)
+		return ckpt_err(ctx, -EINVAL,
+				"SIGHAND record at offset %llu: signal %d's handler %#llx or restorer %#llx is outside user space",
+				ctx->hdr_pos, sig, a->handler, a->restorer);
+	if (a->flags & ~(u64)UAPI_SA_FLAGS)
+		return ckpt_err(ctx, -EINVAL,
+				"SIGHAND record at offset %llu: signal %d has unknown flags %#llx",
+				ctx->hdr_pos, sig, a->flags);
+	if (sig_kernel_only(sig) && (a->handler || a->flags || a->restorer ||
+				     a->mask))
+		return ckpt_err(ctx, -EINVAL,
+				"SIGHAND record at offset %llu: signal %d cannot have an action",
+				ctx->hdr_pos, sig);
+	return 0;
+}
+
+int rstr_sighand_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
+{
+	struct ckpt_rstr_signal *rs = rstr_signal_get(ctx);
+	struct ckpt_hdr_sighand *hs;
+	int i, ret;
+
+	if (!rs)
+		return -ENOMEM;
+	hs = &rs->sighand;
+	hs->h = *h;
+	ret = ckpt_read_payload(ctx, &hs->h, sizeof(*hs));
+	if (ret < 0)
+		return ret;
+	if (hs->h.len != sizeof(*hs))
+		return ckpt_err(ctx, -EINVAL,
+				"SIGHAND record at offset %llu has length %u",
+				ctx->hdr_pos, hs->h.len);
+	for (i = 0; i < CKPT_NSIG; i++) {
+		ret = rstr_sigaction_check(ctx, i + 1, &hs->action[i]);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+static int rstr_altstack_check(struct ckpt_ctx *ctx,
+			       const struct ckpt_hdr_signal *hs)
+{
+	u32 mode = hs->altstack_flags & ~SS_FLAG_BITS;
+	u64 sp = hs->altstack_sp, size = hs->altstack_size;
+	bool ok;
+
+	if (!size)
+		ok = !sp;
+	else
+		ok = mode != SS_DISABLE && size >= MINSIGSTKSZ &&
+		     sp < TASK_SIZE && size <= TASK_SIZE - sp;
+	if (mode != 0 && mode != SS_ONSTACK && mode != SS_DISABLE)
+		ok = false;
+	if (!ok)
+		return ckpt_err(ctx, -EINVAL,
+				"SIGNAL record at offset %llu: bad alternate stack %#llx size %llu flags %#x",
+				ctx->hdr_pos, sp, size, hs->altstack_flags);
+	return 0;
+}
+
+int rstr_signal_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
+{
+	struct ckpt_rstr_signal *rs = rstr_signal_get(ctx);
+	struct ckpt_hdr_signal *hs;
+	int ret;
+
+	if (!rs)
+		return -ENOMEM;
+	hs = &rs->signal;
+	hs->h = *h;
+	ret = ckpt_read_payload(ctx, &hs->h, sizeof(*hs));
+	if (ret < 0)
+		return ret;
+	if (hs->h.len != sizeof(*hs))
+		return ckpt_err(ctx, -EINVAL,
+				"SIGNAL record at offset %llu has length %u",
+				ctx->hdr_pos, hs->h.len);
+	if (hs->flags & ~CKPT_SIGNAL_FLAGS_ALL)
+		return ckpt_err(ctx, -EINVAL,
+				"SIGNAL record at offset %llu: unknown flags %#x",
+				ctx->hdr_pos, hs->flags);
+	if (!(hs->flags & CKPT_SIGNAL_RESTORE_SIGMASK) && hs->saved_sigmask)
+		return ckpt_err(ctx, -EINVAL,
+				"SIGNAL record at offset %llu: a saved mask without a sleep to go with it",
+				ctx->hdr_pos);
+	ret = rstr_altstack_check(ctx, hs);
+	if (!ret)
+		ret = rstr_itimer_check(ctx, &hs->real);
+	return ret;
+}
+
+static void rstr_sighand(const struct ckpt_hdr_sighand *hs)
+{
+	struct sighand_struct *sighand = ckpt_own_sighand();
+	const struct ckpt_sigaction *a;
+	struct sigaction *sa;
+	int i;
+
+	/* restart refused a caller sharing its sighand: this one is ours */
+	spin_lock_irq(&sighand->siglock);
+	for (i = 0; i < CKPT_NSIG; i++) {
+		a = &hs->action[i];
+		sa = &sighand->action[i].sa;
+		sa->sa_handler = (__sighandler_t)(unsigned long)a->handler;
+		sa->sa_flags = a->flags;
+		sa->sa_restorer = (__sigrestore_t)(unsigned long)a->restorer;
+		siginitset(&sa->sa_mask, a->mask);
+	}
+	spin_unlock_irq(&sighand->siglock);
+}
+
+static void rstr_altstack(const struct ckpt_hdr_signal *hs)
+{
+	current->sas_ss_sp = hs->altstack_sp;
+	current->sas_ss_size = hs->altstack_size;
+	current->sas_ss_flags = hs->altstack_flags;
+}
+
+/*
+ * The task slept in sigsuspend() (or ppoll(), pselect()) with a
+ * temporary mask; the call is issued again, and saves the mask it finds
+ * as the one to go back to: that must be the task's own.
+ */
+static void rstr_saved_sigmask(const struct ckpt_hdr_signal *hs)
+{
+	sigset_t mask;
+
+	if (!(hs->flags & CKPT_SIGNAL_RESTORE_SIGMASK))
+		return;
+	siginitset(&mask, hs->saved_sigmask);
+	sigdelsetmask(&mask, CKPT_SIG_UNBLOCKABLE);
+	sigprocmask(SIG_SETMASK, &mask, NULL);
+}
+
+/* After TASK (the blocked mask): handlers first, then what they catch. */
+int rstr_signal(struct ckpt_ctx *ctx)
+{
+	struct ckpt_rstr_signal *rs = ctx->rsig;
+	int ret;
+
+	rstr_sighand(&rs->sighand);
+	rstr_altstack(&rs->signal);
+	ret = rstr_sigpending(ctx, rs);
+	if (ret < 0)
+		return ret;
+	rstr_itimer_real(&rs->signal.real);
+	rstr_saved_sigmask(&rs->signal);
+	rstr_restart_block(ctx, rs);
+	return 0;
+}
