@@ -233,6 +233,76 @@ TEST_F(rt, no_kill_target_keeps_running)
 }
 
 /* An image of a target left running restarts as a second copy. */
+/* The /proc/PID/status lines a checkpoint must leave as they were. */
+static const char * const stable_status[] = {
+	"State:", "Uid:", "Gid:", "Groups:", "Threads:", "SigPnd:",
+	"ShdPnd:", "SigBlk:", "SigIgn:", "SigCgt:", "CapInh:", "CapPrm:",
+	"CapEff:", "NoNewPrivs:", "Seccomp:", "TracerPid:", "VmLck:",
+	"VmSize:",
+};
+
+static int status_lines(pid_t pid, char *buf, size_t size)
+{
+	char path[64], line[256];
+	size_t i, len = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	buf[0] = '\0';
+	while (fgets(line, sizeof(line), f)) {
+		for (i = 0; i < ARRAY_SIZE(stable_status); i++) {
+			if (strncmp(line, stable_status[i],
+				    strlen(stable_status[i])))
+				continue;
+			/* sleeping or running: both are the counter's own */
+			if (i == 0)
+				snprintf(line, sizeof(line), "State: alive\n");
+			if (len + strlen(line) < size)
+				len += snprintf(buf + len, size - len, "%s", line);
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+static volatile sig_atomic_t nr_sigchld;
+
+static void count_sigchld(int sig)
+{
+	(void)sig;
+	nr_sigchld++;
+}
+
+/*
+ * The checkpointed process and its parent see nothing: no SIGCHLD, no
+ * stop or continue for wait(), no change in /proc/PID/status, and the
+ * counter neither stalls nor skips.
+ */
+TEST_F(rt, checkpoint_is_invisible)
+{
+	char before[2048], after[2048];
+	struct sigaction sa = { .sa_handler = count_sigchld };
+	long last = 0;
+	int status;
+
+	ASSERT_EQ(0, start_target(&self->t, "counter", 0));
+	ASSERT_EQ(0, read_seq(&self->t, 3, &last));
+	ASSERT_EQ(0, sigaction(SIGCHLD, &sa, NULL));
+	nr_sigchld = 0;
+	ASSERT_EQ(0, status_lines(self->t.pid, before, sizeof(before)));
+	ASSERT_EQ(0, checkpoint(self->t.pid, self->img, 0, 2));
+	ASSERT_EQ(0, status_lines(self->t.pid, after, sizeof(after)));
+	EXPECT_STREQ(before, after);
+	EXPECT_EQ(0, waitpid(self->t.pid, &status,
+			     WNOHANG | WUNTRACED | WCONTINUED));
+	ASSERT_EQ(0, read_seq(&self->t, 10, &last));
+	EXPECT_EQ(0, nr_sigchld);
+	signal(SIGCHLD, SIG_DFL);
+}
+
 TEST_F(rt, no_kill_image_restarts)
 {
 	long before = 0, after, first, n;
