@@ -180,33 +180,20 @@ static int ckpt_vma_path(struct ckpt_ctx *ctx, struct vm_area_struct *vma,
 			 struct ckpt_vma_info *vi)
 {
 	struct file *file = vma->vm_file;
-	char *buf, *p;
-	int ret = 0;
+	char *name;
 
 	if (ckpt_nameless(file))
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"mapping %#lx-%#lx: its file was deleted or has no name",
 				vma->vm_start, vma->vm_end);
-	buf = kmalloc(CKPT_PATH_MAX, GFP_KERNEL);
-	if (!buf)
-		return -ENOMEM;
-	p = d_path(&file->f_path, buf, CKPT_PATH_MAX);
-	if (IS_ERR(p)) {
-		ret = ckpt_err(ctx, (int)PTR_ERR(p),
-			       "mapping %#lx-%#lx: no path for its file",
-			       vma->vm_start, vma->vm_end);
-		goto out;
-	}
-	vi->path = kstrdup(p, GFP_KERNEL);
-	if (!vi->path) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	vi->v.path_len = strlen(p) + 1;
+	name = ckpt_path_name(&file->f_path, &vi->v.path_len);
+	if (IS_ERR(name))
+		return ckpt_err(ctx, (int)PTR_ERR(name),
+				"mapping %#lx-%#lx: no path for its file",
+				vma->vm_start, vma->vm_end);
+	vi->path = name;
 	vi->v.file_size = i_size_read(file_inode(file));
-out:
-	kfree(buf);
-	return ret;
+	return 0;
 }
 
 /*
@@ -368,6 +355,16 @@ static unsigned long ckpt_next_populated(struct mm_struct *mm,
 	return end;
 }
 
+/* The header of a PAGES record; its @nr pages of data follow. */
+static int ckpt_write_pages_hdr(struct ckpt_ctx *ctx, unsigned long addr,
+				unsigned int nr)
+{
+	struct ckpt_hdr_pages hp = { .addr = addr, .nr_pages = nr };
+
+	return ckpt_write_obj(ctx, &hp.h, CKPT_HDR_PAGES, sizeof(hp),
+			      (size_t)nr * PAGE_SIZE);
+}
+
 static void ckpt_put_pages(struct page **pages, long nr)
 {
 	while (nr-- > 0)
@@ -378,17 +375,13 @@ static void ckpt_put_pages(struct page **pages, long nr)
 static int ckpt_write_run(struct ckpt_ctx *ctx, unsigned long addr,
 			  struct page **pages, unsigned int nr)
 {
-	struct ckpt_hdr_pages hp = {};
 	unsigned int i;
 	void *kaddr;
 	int ret;
 
 	if (!nr)
 		return 0;
-	hp.addr = addr;
-	hp.nr_pages = nr;
-	ret = ckpt_write_obj(ctx, &hp.h, CKPT_HDR_PAGES, sizeof(hp),
-			     (size_t)nr * PAGE_SIZE);
+	ret = ckpt_write_pages_hdr(ctx, addr, nr);
 	for (i = 0; i < nr && ret >= 0; i++) {
 		kaddr = kmap_local_page(pages[i]);
 		ret = ckpt_write(ctx, kaddr, PAGE_SIZE);
@@ -492,15 +485,11 @@ static bool ckpt_vma_has_pages(const struct ckpt_hdr_vma *v)
 static int ckpt_shmem_run(struct ckpt_ctx *ctx, unsigned long addr,
 			  const void *buf, unsigned int nr)
 {
-	struct ckpt_hdr_pages hp = {};
 	int ret;
 
 	if (!nr)
 		return 0;
-	hp.addr = addr;
-	hp.nr_pages = nr;
-	ret = ckpt_write_obj(ctx, &hp.h, CKPT_HDR_PAGES, sizeof(hp),
-			     (size_t)nr * PAGE_SIZE);
+	ret = ckpt_write_pages_hdr(ctx, addr, nr);
 	if (ret >= 0)
 		ret = ckpt_write(ctx, buf, (size_t)nr * PAGE_SIZE);
 	return ret;
@@ -735,28 +724,18 @@ void rstr_mm_free(struct ckpt_ctx *ctx)
 static int rstr_vma_path(struct ckpt_ctx *ctx, struct ckpt_vma_info *vi)
 {
 	u32 len = vi->v.path_len;
-	int ret;
+	char *path;
 
-	if (len < 2 || len > CKPT_PATH_MAX ||
-	    vi->v.h.len != sizeof(vi->v) + ALIGN(len, CKPT_ALIGN))
+	if (vi->v.h.len != sizeof(vi->v) + ALIGN(len, CKPT_ALIGN))
 		return ckpt_err(ctx, -EINVAL,
 				"VMA record at offset %llu: path length %u, record length %u",
 				ctx->hdr_pos, len, vi->v.h.len);
-	vi->path = kmalloc(len, GFP_KERNEL);
-	if (!vi->path)
-		return -ENOMEM;
-	ret = ckpt_read(ctx, vi->path, len);
-	if (ret < 0)
-		return ret;
-	ret = ckpt_read_pad(ctx, len);
-	if (ret < 0)
-		return ret;
 	/* a shmem object's name is no path */
-	if ((vi->v.kind == CKPT_VMA_FILE && vi->path[0] != '/') ||
-	    strnlen(vi->path, len) != len - 1)
-		return ckpt_err(ctx, -EINVAL,
-				"VMA record at offset %llu: malformed path",
-				ctx->hdr_pos);
+	path = vi->v.kind == CKPT_VMA_FILE ? ckpt_read_path(ctx, len) :
+					     ckpt_read_string(ctx, len);
+	if (IS_ERR(path))
+		return PTR_ERR(path);
+	vi->path = path;
 	return 0;
 }
 
