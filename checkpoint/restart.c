@@ -84,6 +84,7 @@ static const struct rstr_handler rstr_handlers[CKPT_HDR_MAX_TYPE] = {
 	[CKPT_HDR_SIGHAND] = { rstr_sighand_read, true, true },
 	[CKPT_HDR_SIGNAL] = { rstr_signal_read, true, true },
 	[CKPT_HDR_SIGINFO] = { rstr_siginfo_read, false, false },
+	[CKPT_HDR_POSIX_TIMER] = { rstr_posix_timer_read, false, false },
 	[CKPT_HDR_RESTART_BLOCK] = { rstr_restart_block_read, true, false },
 	[CKPT_HDR_CRED] = { rstr_cred_read, true, true },
 	[CKPT_HDR_RLIMITS] = { rstr_rlimits_read, true, true },

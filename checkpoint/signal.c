@@ -60,7 +60,7 @@ static void ckpt_sighand_copy(struct sighand_struct *sighand,
 
 static void ckpt_signal_copy(struct task_struct *t, struct ckpt_hdr_signal *hs)
 {
-	ckpt_itimer_real(t->signal, &hs->real);
+	ckpt_itimers(t->signal, hs);
 	if (test_tsk_restore_sigmask(t)) {
 		hs->flags |= CKPT_SIGNAL_RESTORE_SIGMASK;
 		hs->saved_sigmask = t->saved_sigmask.sig[0];
@@ -84,15 +84,15 @@ static void ckpt_signal_locked(struct task_struct *t,
 	ckpt_signal_copy(t, &c->signal);
 }
 
-/* SIGHAND, SIGNAL, the pending signals, an interrupted call's state. */
+/*
+ * SIGHAND, SIGNAL, the POSIX timers, the pending signals (a timer's
+ * signal among them refuses the checkpoint), an interrupted call's state.
+ */
 int ckpt_signal(struct ckpt_ctx *ctx, struct task_struct *t)
 {
 	struct ckpt_signal_copy c = {};
 	int ret;
 
-	ret = ckpt_timers_check(ctx, t);
-	if (ret < 0)
-		return ret;
 	c.sighand = kzalloc(sizeof(*c.sighand), GFP_KERNEL);
 	if (!c.sighand)
 		return -ENOMEM;
@@ -107,6 +107,8 @@ int ckpt_signal(struct ckpt_ctx *ctx, struct task_struct *t)
 	if (!ret)
 		ret = ckpt_write_obj(ctx, &c.signal.h, CKPT_HDR_SIGNAL,
 				     sizeof(c.signal), 0);
+	if (!ret)
+		ret = ckpt_posix_timers(ctx, t);
 	if (!ret)
 		ret = ckpt_sigpending(ctx, t);
 	if (!ret)
@@ -126,8 +128,10 @@ struct ckpt_rstr_signal *rstr_signal_get(struct ckpt_ctx *ctx)
 
 void rstr_signal_free(struct ckpt_ctx *ctx)
 {
-	if (ctx->rsig)
+	if (ctx->rsig) {
 		kvfree(ctx->rsig->info);
+		kvfree(ctx->rsig->timers);
+	}
 	kfree(ctx->rsig);
 	ctx->rsig = NULL;
 }
@@ -228,7 +232,7 @@ int rstr_signal_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 				ctx->hdr_pos);
 	ret = rstr_altstack_check(ctx, hs);
 	if (!ret)
-		ret = rstr_itimer_check(ctx, &hs->real);
+		ret = rstr_itimers_check(ctx, hs);
 	return ret;
 }
 
@@ -287,6 +291,9 @@ int rstr_signal(struct ckpt_ctx *ctx)
 	if (ret < 0)
 		return ret;
 	rstr_itimer_real(&rs->signal.real);
+	ret = rstr_timers(ctx, rs);
+	if (ret < 0)
+		return ret;
 	rstr_saved_sigmask(&rs->signal);
 	rstr_restart_block(ctx, rs);
 	return 0;

@@ -97,6 +97,11 @@ static int ckpt_siginfo_check(struct ckpt_ctx *ctx, struct task_struct *t,
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"pid %d has a pending signal %d",
 				task_pid_vnr(t), si->signo);
+	/* it belongs to its timer, which would queue it again */
+	if (si->si_code == SI_TIMER)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"pid %d has a POSIX timer's signal %d pending: not supported yet",
+				task_pid_vnr(t), si->signo);
 	return 0;
 }
 
@@ -154,6 +159,10 @@ static int rstr_siginfo_check(struct ckpt_ctx *ctx,
 		return ckpt_err(ctx, -EINVAL,
 				"SIGINFO record at offset %llu: bad signal number %d",
 				ctx->hdr_pos, si->signo);
+	if (si->si_code == SI_TIMER)
+		return ckpt_err(ctx, -EINVAL,
+				"SIGINFO record at offset %llu: a POSIX timer's signal",
+				ctx->hdr_pos);
 	return 0;
 }
 

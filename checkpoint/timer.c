@@ -2,9 +2,12 @@
 /*
  * Timers and interrupted system calls.
  *
- * ITIMER_REAL (and alarm()) is saved as the time it had left and its
- * period, and armed again relative to the restart.  The CPU-time itimers
- * and POSIX timers are not saved yet: a process using one is refused.
+ * The itimers and the POSIX timers on CLOCK_REALTIME, _MONOTONIC and
+ * _BOOTTIME are saved as the time they had left and their period, and
+ * armed again relative to the restart: ITIMER_VIRTUAL's and ITIMER_PROF's
+ * time is process CPU time, the others' the clock's.  POSIX timers come
+ * back with their ids, through timer_create() and timer_settime() as the
+ * process would call them, so the kernel does its own accounting.
  *
  * A system call that sleeps until a deadline and was interrupted keeps
  * its state in the task's restart_block and resumes through
@@ -19,6 +22,10 @@
 #include <linux/ktime.h>
 #include <linux/timekeeping.h>
 #include <linux/restart_block.h>
+#include <linux/posix-timers.h>
+#include <linux/mman.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
 #include <linux/errno.h>
 
 #include <checkpoint/checkpoint.h>
@@ -26,25 +33,8 @@
 #include <checkpoint/signal.h>
 #include <checkpoint/symbols.h>
 
-/* Called unlocked: the frozen target arms no timer meanwhile. */
-int ckpt_timers_check(struct ckpt_ctx *ctx, struct task_struct *t)
-{
-	struct signal_struct *sig = t->signal;
-
-	if (READ_ONCE(sig->it[CPUCLOCK_PROF].expires) ||
-	    READ_ONCE(sig->it[CPUCLOCK_VIRT].expires))
-		return ckpt_err(ctx, -EOPNOTSUPP,
-				"pid %d has ITIMER_VIRTUAL or ITIMER_PROF armed: not supported yet",
-				task_pid_vnr(t));
-	if (ckpt_has_posix_timers(sig))
-		return ckpt_err(ctx, -EOPNOTSUPP,
-				"pid %d has POSIX timers (timer_create): not supported yet",
-				task_pid_vnr(t));
-	return 0;
-}
-
 /* Under the siglock, as getitimer(ITIMER_REAL) reads it. */
-void ckpt_itimer_real(struct signal_struct *sig, struct ckpt_itimer *it)
+static void ckpt_itimer_real(struct signal_struct *sig, struct ckpt_itimer *it)
 {
 	struct hrtimer *timer = &sig->real_timer;
 	ktime_t rem = 0;
@@ -57,15 +47,6 @@ void ckpt_itimer_real(struct signal_struct *sig, struct ckpt_itimer *it)
 	}
 	it->value = rem;
 	it->interval = sig->it_real_incr;
-}
-
-int rstr_itimer_check(struct ckpt_ctx *ctx, const struct ckpt_itimer *it)
-{
-	if (it->value > KTIME_MAX || it->interval > KTIME_MAX)
-		return ckpt_err(ctx, -EINVAL,
-				"SIGNAL record at offset %llu: bad ITIMER_REAL value %llu interval %llu",
-				ctx->hdr_pos, it->value, it->interval);
-	return 0;
 }
 
 /* Like setitimer(ITIMER_REAL); the caller's own timer goes. */
@@ -81,6 +62,409 @@ void rstr_itimer_real(const struct ckpt_itimer *it)
 	if (it->value)
 		hrtimer_start(&sig->real_timer, it->value, HRTIMER_MODE_REL);
 	spin_unlock_irq(&sighand->siglock);
+}
+
+/*
+ * ITIMER_VIRTUAL or ITIMER_PROF, under the siglock.  Armed, they keep
+ * the group's CPU-time sampler running: its sample is what they expire
+ * against.  setitimer() added a tick to the time it was given, and adds
+ * one again on restart: saved without it, the time left stays the same.
+ */
+static void ckpt_itimer_cpu(struct signal_struct *sig, int clock,
+			    struct ckpt_itimer *it)
+{
+	struct task_cputime_atomic *at = &sig->cputimer.cputime_atomic;
+	u64 now = atomic64_read(&at->utime);
+	u64 end = sig->it[clock].expires;
+
+	if (clock == CPUCLOCK_PROF)
+		now += atomic64_read(&at->stime);
+	/* due but not yet fired: it still has to fire */
+	it->value = !end ? 0 : end > now + TICK_NSEC ? end - now - TICK_NSEC : 1;
+	it->interval = sig->it[clock].incr;
+}
+
+void ckpt_itimers(struct signal_struct *sig, struct ckpt_hdr_signal *hs)
+{
+	ckpt_itimer_real(sig, &hs->real);
+	ckpt_itimer_cpu(sig, CPUCLOCK_VIRT, &hs->virt);
+	ckpt_itimer_cpu(sig, CPUCLOCK_PROF, &hs->prof);
+	hs->next_timer_id = sig->next_posix_timer_id & INT_MAX;
+}
+
+int rstr_itimers_check(struct ckpt_ctx *ctx, const struct ckpt_hdr_signal *hs)
+{
+	const struct ckpt_itimer *it[] = { &hs->real, &hs->virt, &hs->prof };
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(it); i++)
+		if (it[i]->value > KTIME_MAX || it[i]->interval > KTIME_MAX)
+			return ckpt_err(ctx, -EINVAL,
+					"SIGNAL record at offset %llu: bad itimer %d value %llu interval %llu",
+					ctx->hdr_pos, i, it[i]->value,
+					it[i]->interval);
+	if (hs->next_timer_id > INT_MAX || hs->pad)
+		return ckpt_err(ctx, -EINVAL,
+				"SIGNAL record at offset %llu: bad next timer id %u",
+				ctx->hdr_pos, hs->next_timer_id);
+	/* restart makes timers with the image's ids in an empty table */
+	if (ckpt_has_posix_timers(current->signal))
+		return ckpt_err(ctx, -EBUSY,
+				"the restarting process has POSIX timers of its own");
+	return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* POSIX timers */
+
+/* Checkpoint: a timer as read under the siglock, checked after. */
+struct ckpt_timer_rec {
+	struct ckpt_hdr_posix_timer r;
+	bool foreign;		/* notifies a thread gone */
+};
+
+struct ckpt_timer_buf {
+	struct ckpt_timer_rec *buf;
+	unsigned int cap;	/* entries @buf holds */
+	unsigned int n;		/* timers the process has */
+};
+
+static bool ckpt_timer_clock_ok(clockid_t clock)
+{
+	return clock == CLOCK_REALTIME || clock == CLOCK_MONOTONIC ||
+	       clock == CLOCK_BOOTTIME;
+}
+
+static bool ckpt_timer_notify_ok(int notify)
+{
+	return notify == SIGEV_SIGNAL || notify == SIGEV_NONE ||
+	       notify == SIGEV_THREAD || notify == SIGEV_THREAD_ID;
+}
+
+/*
+ * What timer_gettime() would say (common_timer_get()), without moving
+ * the timer: a SIGEV_NONE timer is never queued, its expiry only moved
+ * forward by periods when read.
+ */
+static void ckpt_timer_time(struct k_itimer *timr, struct ckpt_itimer *it)
+{
+	struct hrtimer *timer = &timr->it.real.timer;
+	bool sig_none = timr->it_sigev_notify == SIGEV_NONE;
+	ktime_t iv = timr->it_interval, now, end, rem;
+
+	it->interval = iv;
+	it->value = 0;
+	if (!iv && !READ_ONCE(timr->it_active) && !sig_none)
+		return;
+	now = timer->base->get_time();
+	end = hrtimer_get_expires(timer);
+	if (iv && sig_none && end <= now)
+		end += iv * (ktime_divns(ktime_sub(now, end), iv) + 1);
+	rem = ktime_sub(end, now);
+	if (rem > 0)
+		it->value = rem;
+	else if (!sig_none)
+		it->value = 1;	/* due: it still has to fire */
+}
+
+static void ckpt_timer_fill(struct task_struct *t, struct k_itimer *timr,
+			    struct ckpt_timer_rec *tr)
+{
+	struct ckpt_hdr_posix_timer *r = &tr->r;
+
+	r->id = timr->it_id;
+	r->clockid = timr->it_clock;
+	r->notify = timr->it_sigev_notify;
+	if (!ckpt_timer_clock_ok(r->clockid) ||
+	    !ckpt_timer_notify_ok(r->notify))
+		return;
+	if (r->notify != SIGEV_NONE)
+		r->signo = timr->sigq->info.si_signo;
+	r->value = (unsigned long)timr->sigq->info.si_value.sival_ptr;
+	tr->foreign = r->notify == SIGEV_THREAD_ID &&
+		      timr->it_pid != task_pid(t);
+	ckpt_timer_time(timr, &r->it);
+}
+
+/*
+ * The timer list changes under the siglock (timer_create(), _delete(),
+ * exit); a timer's own fields only under its it_lock, which nests
+ * outside the siglock: not taken.  The frozen target changes none of
+ * them; only a firing timer does, which queues its signal, and that
+ * refuses the checkpoint when the pending signals are read after this.
+ */
+static void ckpt_timers_locked(struct task_struct *t,
+			       struct sighand_struct *sighand, void *arg)
+{
+	struct ckpt_timer_buf *b = arg;
+	struct k_itimer *timr;
+
+	b->n = 0;
+	ckpt_for_each_posix_timer(timr, t->signal) {
+		if (b->n < b->cap)
+			ckpt_timer_fill(t, timr, &b->buf[b->n]);
+		b->n++;
+	}
+}
+
+static int ckpt_timer_write(struct ckpt_ctx *ctx, struct task_struct *t,
+			    struct ckpt_timer_rec *tr)
+{
+	struct ckpt_hdr_posix_timer *r = &tr->r;
+
+	if (!ckpt_timer_clock_ok(r->clockid))
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"pid %d has POSIX timer %d on clock %d: not supported yet",
+				task_pid_vnr(t), r->id, r->clockid);
+	if (!ckpt_timer_notify_ok(r->notify) || tr->foreign)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"pid %d has POSIX timer %d notifying %s %d: not supported yet",
+				task_pid_vnr(t), r->id,
+				tr->foreign ? "a thread gone, as" : "by",
+				r->notify);
+	return ckpt_write_obj(ctx, &r->h, CKPT_HDR_POSIX_TIMER, sizeof(*r), 0);
+}
+
+int ckpt_posix_timers(struct ckpt_ctx *ctx, struct task_struct *t)
+{
+	struct ckpt_timer_buf b = {};
+	unsigned int i;
+	int ret;
+
+	/* only the target makes timers: sized once, they fit */
+	for (;;) {
+		ret = ckpt_under_siglock(t, ckpt_timers_locked, &b);
+		if (ret < 0 || b.n <= b.cap)
+			break;
+		kvfree(b.buf);
+		b.cap = b.n;
+		b.buf = kvcalloc(b.cap, sizeof(*b.buf), GFP_KERNEL);
+		if (!b.buf)
+			return -ENOMEM;
+	}
+	if (ret < 0)
+		ret = ckpt_err(ctx, ret, "pid %d is exiting", task_pid_vnr(t));
+	for (i = 0; i < b.n && !ret; i++)
+		ret = ckpt_timer_write(ctx, t, &b.buf[i]);
+	kvfree(b.buf);
+	return ret;
+}
+
+/* ---------------------------------------------------------------------- */
+/* POSIX timers: restart */
+
+/* each timer holds a queued signal's worth of RLIMIT_SIGPENDING */
+#define CKPT_TIMERS_MAX		(64U << 10)
+
+static int rstr_timer_check(struct ckpt_ctx *ctx, struct ckpt_rstr_signal *rs,
+			    const struct ckpt_hdr_posix_timer *r)
+{
+	bool ok = ckpt_timer_clock_ok(r->clockid) &&
+		  ckpt_timer_notify_ok(r->notify) && r->id >= 0 &&
+		  r->it.value <= KTIME_MAX && r->it.interval <= KTIME_MAX;
+	unsigned int i;
+
+	if (r->notify == SIGEV_NONE)
+		ok = ok && !r->signo;
+	else
+		ok = ok && r->signo >= 1 && r->signo <= CKPT_NSIG;
+	if (!ok)
+		return ckpt_err(ctx, -EINVAL,
+				"POSIX_TIMER record at offset %llu: bad id %d, clock %d, notification %d, signal %d or time %llu/%llu",
+				ctx->hdr_pos, r->id, r->clockid, r->notify,
+				r->signo, r->it.value, r->it.interval);
+	for (i = 0; i < rs->nr_timers; i++)
+		if (rs->timers[i].id == r->id)
+			return ckpt_err(ctx, -EINVAL,
+					"POSIX_TIMER record at offset %llu: timer %d twice",
+					ctx->hdr_pos, r->id);
+	return 0;
+}
+
+static int rstr_timers_grow(struct ckpt_ctx *ctx, struct ckpt_rstr_signal *rs)
+{
+	struct ckpt_hdr_posix_timer *timers;
+	unsigned int max;
+
+	if (rs->nr_timers < rs->max_timers)
+		return 0;
+	if (rs->nr_timers >= CKPT_TIMERS_MAX ||
+	    rs->nr_timers >= task_rlimit(current, RLIMIT_SIGPENDING))
+		return ckpt_err(ctx, -EINVAL,
+				"POSIX_TIMER record at offset %llu: more timers than may be made",
+				ctx->hdr_pos);
+	max = rs->max_timers ? 2 * rs->max_timers : 8;
+	timers = kvcalloc(max, sizeof(*timers), GFP_KERNEL);
+	if (!timers)
+		return -ENOMEM;
+	if (rs->timers)
+		memcpy(timers, rs->timers, rs->nr_timers * sizeof(*timers));
+	kvfree(rs->timers);
+	rs->timers = timers;
+	rs->max_timers = max;
+	return 0;
+}
+
+int rstr_posix_timer_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
+{
+	struct ckpt_rstr_signal *rs = rstr_signal_get(ctx);
+	struct ckpt_hdr_posix_timer r;
+	int ret;
+
+	if (!rs)
+		return -ENOMEM;
+	r.h = *h;
+	ret = ckpt_read_payload(ctx, &r.h, sizeof(r));
+	if (ret < 0)
+		return ret;
+	if (r.h.len != sizeof(r))
+		return ckpt_err(ctx, -EINVAL,
+				"POSIX_TIMER record at offset %llu has length %u",
+				ctx->hdr_pos, r.h.len);
+	ret = rstr_timer_check(ctx, rs, &r);
+	if (!ret)
+		ret = rstr_timers_grow(ctx, rs);
+	if (!ret)
+		rs->timers[rs->nr_timers++] = r;
+	return ret;
+}
+
+/* The system calls' arguments, in a page of the restored process. */
+struct rstr_timer_args {
+	sigevent_t ev;
+	struct __kernel_itimerspec its;
+	struct __kernel_old_itimerval itv;
+	timer_t id;
+};
+
+static long rstr_syscall3(long (*fn)(const struct pt_regs *regs),
+			  unsigned long a, unsigned long b, unsigned long c)
+{
+	struct pt_regs regs = { .di = a, .si = b, .dx = c };
+
+	return fn(&regs);
+}
+
+static void rstr_timespec(struct __kernel_timespec *ts, u64 ns)
+{
+	struct timespec64 t = ns_to_timespec64(ns);
+
+	ts->tv_sec = t.tv_sec;
+	ts->tv_nsec = t.tv_nsec;
+}
+
+/* setitimer() counts in microseconds: a time left is rounded up. */
+static void rstr_timeval(struct __kernel_old_timeval *tv, u64 ns)
+{
+	u64 us = DIV_ROUND_UP_ULL(ns, NSEC_PER_USEC);
+	u32 rem;
+
+	tv->tv_sec = div_u64_rem(us, USEC_PER_SEC, &rem);
+	tv->tv_usec = rem;
+}
+
+static int rstr_itimer_cpu(struct rstr_timer_args __user *u, int which,
+			   const struct ckpt_itimer *it)
+{
+	struct __kernel_old_itimerval itv = {};
+
+	rstr_timeval(&itv.it_value, it->value);
+	rstr_timeval(&itv.it_interval, it->interval);
+	if (copy_to_user(&u->itv, &itv, sizeof(itv)))
+		return -EFAULT;
+	return rstr_syscall3(ckpt_syms.sys_setitimer, which,
+			     (unsigned long)&u->itv, 0);
+}
+
+static int rstr_timer_create(struct ckpt_ctx *ctx,
+			     struct rstr_timer_args __user *u,
+			     const struct ckpt_hdr_posix_timer *r)
+{
+	sigevent_t ev = {};
+	timer_t id;
+	long ret;
+
+	ev.sigev_value.sival_ptr = (void __user *)(unsigned long)r->value;
+	ev.sigev_signo = r->signo;
+	ev.sigev_notify = r->notify;
+	if (r->notify == SIGEV_THREAD_ID)
+		ev.sigev_notify_thread_id = task_pid_vnr(current);
+	if (copy_to_user(&u->ev, &ev, sizeof(ev)))
+		return -EFAULT;
+	/* the first id timer_create() tries; the table starts empty */
+	WRITE_ONCE(current->signal->next_posix_timer_id, r->id);
+	ret = rstr_syscall3(ckpt_syms.sys_timer_create, r->clockid,
+			    (unsigned long)&u->ev, (unsigned long)&u->id);
+	if (!ret && get_user(id, &u->id))
+		ret = -EFAULT;
+	if (!ret && id != r->id)
+		ret = -EBUSY;
+	if (ret < 0)
+		return ckpt_err(ctx, (int)ret, "cannot make POSIX timer %d again",
+				r->id);
+	return 0;
+}
+
+static int rstr_timer_settime(struct ckpt_ctx *ctx,
+			      struct rstr_timer_args __user *u,
+			      const struct ckpt_hdr_posix_timer *r)
+{
+	struct __kernel_itimerspec its;
+	struct pt_regs regs = {};
+	long ret;
+
+	if (!r->it.value)
+		return 0;
+	rstr_timespec(&its.it_value, r->it.value);
+	rstr_timespec(&its.it_interval, r->it.interval);
+	if (copy_to_user(&u->its, &its, sizeof(its)))
+		return -EFAULT;
+	regs.di = r->id;
+	regs.dx = (unsigned long)&u->its;
+	ret = ckpt_syms.sys_timer_settime(&regs);
+	if (ret < 0)
+		return ckpt_err(ctx, (int)ret, "cannot arm POSIX timer %d again",
+				r->id);
+	return 0;
+}
+
+static int rstr_timers_in(struct ckpt_ctx *ctx, struct ckpt_rstr_signal *rs,
+			  struct rstr_timer_args __user *u)
+{
+	const struct ckpt_hdr_signal *hs = &rs->signal;
+	unsigned int i;
+	int ret;
+
+	ret = rstr_itimer_cpu(u, ITIMER_VIRTUAL, &hs->virt);
+	if (!ret)
+		ret = rstr_itimer_cpu(u, ITIMER_PROF, &hs->prof);
+	if (ret < 0)
+		return ckpt_err(ctx, ret, "cannot set ITIMER_VIRTUAL or ITIMER_PROF again");
+	for (i = 0; i < rs->nr_timers && !ret; i++) {
+		ret = rstr_timer_create(ctx, u, &rs->timers[i]);
+		if (!ret)
+			ret = rstr_timer_settime(ctx, u, &rs->timers[i]);
+	}
+	WRITE_ONCE(current->signal->next_posix_timer_id, hs->next_timer_id);
+	return ret;
+}
+
+/*
+ * The CPU itimers and the POSIX timers, set as the process would set
+ * them, from a scratch page of its own unmapped after.
+ */
+int rstr_timers(struct ckpt_ctx *ctx, struct ckpt_rstr_signal *rs)
+{
+	unsigned long addr;
+	int ret;
+
+	addr = vm_mmap(NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	if (IS_ERR_VALUE(addr))
+		return ckpt_err(ctx, (int)addr, "cannot map a page to set timers from");
+	ret = rstr_timers_in(ctx, rs, (struct rstr_timer_args __user *)addr);
+	vm_munmap(addr, PAGE_SIZE);
+	return ret;
 }
 
 /* ---------------------------------------------------------------------- */

@@ -207,6 +207,20 @@ static void print_signal(const struct ckpt_hdr_signal *s)
 	if (s->flags & CKPT_SIGNAL_RESTORE_SIGMASK)
 		printf(" saved_sigmask %#llx",
 		       (unsigned long long)s->saved_sigmask);
+	printf(" itimer_virtual %lluns/%lluns itimer_prof %lluns/%lluns next_timer_id %u",
+	       (unsigned long long)s->virt.value,
+	       (unsigned long long)s->virt.interval,
+	       (unsigned long long)s->prof.value,
+	       (unsigned long long)s->prof.interval, s->next_timer_id);
+}
+
+static void print_posix_timer(const struct ckpt_hdr_posix_timer *t)
+{
+	printf("id %d clock %d notify %d signal %d value %#llx left %lluns period %lluns",
+	       t->id, t->clockid, t->notify, t->signo,
+	       (unsigned long long)t->value,
+	       (unsigned long long)t->it.value,
+	       (unsigned long long)t->it.interval);
 }
 
 static void print_restart_block(const struct ckpt_hdr_restart_block *b)
@@ -274,6 +288,9 @@ static void print_record(const struct ckpt_rec *rec)
 		       rec->u.siginfo.queue == CKPT_SIGQ_THREAD ? "thread" :
 								  "process",
 		       rec->u.siginfo.si_code, rec->u.siginfo.si_errno);
+		break;
+	case CKPT_HDR_POSIX_TIMER:
+		print_posix_timer(&rec->u.posix_timer);
 		break;
 	case CKPT_HDR_RESTART_BLOCK:
 		print_restart_block(&rec->u.restart_block);

@@ -169,6 +169,7 @@ static const char * const type_names[CKPT_HDR_MAX_TYPE] = {
 	[CKPT_HDR_SIGHAND] = "SIGHAND",
 	[CKPT_HDR_SIGNAL] = "SIGNAL",
 	[CKPT_HDR_SIGINFO] = "SIGINFO",
+	[CKPT_HDR_POSIX_TIMER] = "POSIX_TIMER",
 	[CKPT_HDR_RESTART_BLOCK] = "RESTART_BLOCK",
 };
 
@@ -1086,6 +1087,12 @@ static int rd_rlimits(struct ckpt_reader *r, struct ckpt_rec *rec)
 #define RD_MINSIGSTKSZ		2048U
 #define RD_KTIME_MAX		0x7fffffffffffffffULL
 #define RD_MAX_SIGINFO		(64U << 10)
+#define RD_SI_TIMER		(-2)
+#define RD_SIGEV_SIGNAL		0
+#define RD_SIGEV_NONE		1
+#define RD_SIGEV_THREAD		2
+#define RD_SIGEV_THREAD_ID	4
+#define RD_MAX_TIMERS		(64U << 10)
 
 static int rd_once(struct ckpt_reader *r, const struct ckpt_rec *rec,
 		   int *seen)
@@ -1167,6 +1174,13 @@ static int rd_signal(struct ckpt_reader *r, struct ckpt_rec *rec)
 		return rd_err(r, rec->off, "saved mask without a sleep");
 	if (s->real.value > RD_KTIME_MAX || s->real.interval > RD_KTIME_MAX)
 		return rd_err(r, rec->off, "bad ITIMER_REAL value or interval");
+	if (s->virt.value > RD_KTIME_MAX || s->virt.interval > RD_KTIME_MAX ||
+	    s->prof.value > RD_KTIME_MAX || s->prof.interval > RD_KTIME_MAX)
+		return rd_err(r, rec->off,
+			      "bad ITIMER_VIRTUAL or ITIMER_PROF value or interval");
+	if (s->next_timer_id > 0x7fffffffU || s->pad)
+		return rd_err(r, rec->off, "bad next timer id %u",
+			      s->next_timer_id);
 	return rd_altstack(r, rec);
 }
 
@@ -1183,6 +1197,9 @@ static int rd_siginfo(struct ckpt_reader *r, struct ckpt_rec *rec)
 	if (si->signo < 1 || si->signo > CKPT_NSIG ||
 	    si->signo == RD_SIGKILL || si->signo == RD_SIGSTOP)
 		return rd_err(r, rec->off, "bad pending signal number %d",
+			      si->signo);
+	if (si->si_code == RD_SI_TIMER)
+		return rd_err(r, rec->off, "POSIX timer signal %d pending",
 			      si->signo);
 	bit = 1ULL << (si->signo - 1);
 	if (si->signo < RD_SIGRTMIN &&
@@ -1229,6 +1246,38 @@ static int rd_restart_block(struct ckpt_reader *r, struct ckpt_rec *rec)
 	return 0;
 }
 
+/* CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_BOOTTIME */
+static int rd_timer_clock_ok(__s32 clock)
+{
+	return clock == 0 || clock == 1 || clock == 7;
+}
+
+static int rd_posix_timer(struct ckpt_reader *r, struct ckpt_rec *rec)
+{
+	const struct ckpt_hdr_posix_timer *t = &rec->u.posix_timer;
+	int ok;
+
+	if (rd_len(r, rec, sizeof(*t)) || rd_body(r, rec, sizeof(*t)))
+		return -1;
+	ok = t->id >= 0 && rd_timer_clock_ok(t->clockid) &&
+	     t->it.value <= RD_KTIME_MAX && t->it.interval <= RD_KTIME_MAX;
+	if (t->notify == RD_SIGEV_NONE)
+		ok = ok && !t->signo;
+	else if (t->notify == RD_SIGEV_SIGNAL ||
+		 t->notify == RD_SIGEV_THREAD ||
+		 t->notify == RD_SIGEV_THREAD_ID)
+		ok = ok && t->signo >= 1 && t->signo <= CKPT_NSIG;
+	else
+		ok = 0;
+	if (!ok)
+		return rd_err(r, rec->off,
+			      "bad POSIX timer %d: clock %d, notification %d, signal %d or time",
+			      t->id, t->clockid, t->notify, t->signo);
+	if (++r->nr_timers > RD_MAX_TIMERS)
+		return rd_err(r, rec->off, "too many POSIX timers");
+	return 0;
+}
+
 static const rd_fn rd_extra[CKPT_HDR_MAX_TYPE] = {
 	[CKPT_HDR_CRED] = rd_cred,
 	[CKPT_HDR_RLIMITS] = rd_rlimits,
@@ -1239,6 +1288,7 @@ static const rd_fn rd_extra[CKPT_HDR_MAX_TYPE] = {
 	[CKPT_HDR_SIGHAND] = rd_sighand,
 	[CKPT_HDR_SIGNAL] = rd_signal,
 	[CKPT_HDR_SIGINFO] = rd_siginfo,
+	[CKPT_HDR_POSIX_TIMER] = rd_posix_timer,
 	[CKPT_HDR_RESTART_BLOCK] = rd_restart_block,
 };
 

@@ -78,6 +78,7 @@ struct ckpt_rec {
 		struct ckpt_hdr_sighand sighand;
 		struct ckpt_hdr_signal signal;
 		struct ckpt_hdr_siginfo siginfo;
+		struct ckpt_hdr_posix_timer posix_timer;
 		struct ckpt_hdr_restart_block restart_block;
 	} u;
 	char path[CKPT_PATH_MAX];	/* VMA of kind CKPT_VMA_FILE, FILE,
@@ -126,6 +127,7 @@ struct ckpt_reader {
 	int saw_sighand, saw_signal, saw_restart_block;
 	__u64 std_queued[2];	/* bit N-1: signal N, per enum ckpt_sigqueue */
 	__u32 nr_siginfo;
+	__u32 nr_timers;	/* POSIX_TIMER records */
 	int in_restart_block;	/* CPU rax is -ERESTART_RESTARTBLOCK */
 	unsigned char *buf;	/* page data bounce buffer */
 	size_t buf_size;

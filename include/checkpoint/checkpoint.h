@@ -202,6 +202,7 @@ int ckpt_signal(struct ckpt_ctx *ctx, struct task_struct *t);
 int rstr_sighand_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 int rstr_signal_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 int rstr_siginfo_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
+int rstr_posix_timer_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 int rstr_restart_block_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 int rstr_signal(struct ckpt_ctx *ctx);
 void rstr_signal_free(struct ckpt_ctx *ctx);

@@ -86,8 +86,12 @@ static inline kernel_cap_t ckpt_cap_from_u64(u64 v)
 /* The POSIX timers' list became an hlist between 6.1 and 6.12. */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 12, 0)
 #define ckpt_has_posix_timers(sig)	(!list_empty(&(sig)->posix_timers))
+#define ckpt_for_each_posix_timer(timr, sig) \
+	list_for_each_entry(timr, &(sig)->posix_timers, list)
 #else
 #define ckpt_has_posix_timers(sig)	(!hlist_empty(&(sig)->posix_timers))
+#define ckpt_for_each_posix_timer(timr, sig) \
+	hlist_for_each_entry(timr, &(sig)->posix_timers, list)
 #endif
 
 #endif /* _CHECKPOINT_COMPAT_H */

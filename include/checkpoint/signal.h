@@ -19,6 +19,9 @@ struct ckpt_rstr_signal {
 	struct ckpt_hdr_siginfo *info;		/* in image order */
 	unsigned int nr_info;
 	unsigned int max_info;
+	struct ckpt_hdr_posix_timer *timers;	/* in image order */
+	unsigned int nr_timers;
+	unsigned int max_timers;
 };
 
 struct ckpt_rstr_signal *rstr_signal_get(struct ckpt_ctx *ctx);
@@ -39,10 +42,11 @@ int ckpt_sigpending(struct ckpt_ctx *ctx, struct task_struct *t);
 int rstr_sigpending(struct ckpt_ctx *ctx, struct ckpt_rstr_signal *rs);
 
 /* timer.c */
-int ckpt_timers_check(struct ckpt_ctx *ctx, struct task_struct *t);
-void ckpt_itimer_real(struct signal_struct *sig, struct ckpt_itimer *it);
-int rstr_itimer_check(struct ckpt_ctx *ctx, const struct ckpt_itimer *it);
+void ckpt_itimers(struct signal_struct *sig, struct ckpt_hdr_signal *hs);
+int rstr_itimers_check(struct ckpt_ctx *ctx, const struct ckpt_hdr_signal *hs);
 void rstr_itimer_real(const struct ckpt_itimer *it);
+int ckpt_posix_timers(struct ckpt_ctx *ctx, struct task_struct *t);
+int rstr_timers(struct ckpt_ctx *ctx, struct ckpt_rstr_signal *rs);
 int ckpt_restart_block(struct ckpt_ctx *ctx, struct task_struct *t);
 void rstr_restart_block(struct ckpt_ctx *ctx, struct ckpt_rstr_signal *rs);
 

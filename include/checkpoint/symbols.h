@@ -53,6 +53,10 @@ struct ckpt_syms {
 	long (*sys_madvise)(const struct pt_regs *regs);
 	long (*sys_mlock2)(const struct pt_regs *regs);
 	long (*sys_mlockall)(const struct pt_regs *regs);
+	/* timer_create(), timer_settime() and setitimer() the same way */
+	long (*sys_timer_create)(const struct pt_regs *regs);
+	long (*sys_timer_settime)(const struct pt_regs *regs);
+	long (*sys_setitimer)(const struct pt_regs *regs);
 };
 
 extern struct ckpt_syms ckpt_syms;

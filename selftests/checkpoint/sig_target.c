@@ -25,8 +25,18 @@
  *		then print "futex RET ERRNO WORD"
  * futex_timeout	as a sleeping mode: FUTEX_WAIT with a SLEEP_MS timeout
  * cpu_sleep	sleeps 100 s of its own CPU time: for ever
- * posix_timer	a POSIX timer exists; then read(0)
- * itimer_prof	ITIMER_PROF armed; then read(0)
+ * cpu_timer	a POSIX timer on the process's CPU clock; then read(0)
+ * timer_pending	a POSIX timer's signal pending (blocked); then read(0)
+ * timers	POSIX timers (the first one made deleted again): on
+ *		CLOCK_MONOTONIC to SIGRTMIN with value 77, TIMER_FIRE_MS;
+ *		CLOCK_REALTIME, SIGEV_NONE, 100 s period 7 s; CLOCK_BOOTTIME
+ *		to the thread, SIGRTMIN + 1, disarmed; ITIMER_VIRTUAL 100 s
+ *		period 5 s, ITIMER_PROF 200 s period 6 s; then read(0); then
+ *		print "timers ID1 ID2 ID3 LEFT1 LEFT2 PERIOD2 LEFT3 NEWID
+ *		VIRT VIRT_PERIOD PROF PROF_PERIOD" (times in ms, -1: no
+ *		such timer; NEWID the id of a timer made now), and "fired
+ *		CODE VALUE TIMERID CODE3" once the first timer and then the
+ *		third, armed for 10 ms, have fired
  *
  * Output goes through write(2) only: nothing sits in a stdio buffer.
  */
@@ -45,6 +55,11 @@
 #include <sys/time.h>
 
 #include "sig_target.h"
+
+/* glibc before 2.41 does not name it */
+#ifndef sigev_notify_thread_id
+#define sigev_notify_thread_id	_sigev_un._tid
+#endif
 
 #define EXIT_MISMATCH	3
 #define EXIT_ERROR	5
@@ -344,27 +359,159 @@ static int cpu_sleep_mode(void)
 	       EXIT_ERROR : 0;
 }
 
-static int posix_timer_mode(void)
+static int timer_make(clockid_t clock, int notify, int sig, int value,
+		      timer_t *id)
 {
-	struct sigevent ev = { .sigev_notify = SIGEV_NONE };
+	struct sigevent ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.sigev_notify = notify;
+	ev.sigev_signo = sig;
+	ev.sigev_value.sival_int = value;
+	if (notify == SIGEV_THREAD_ID)
+		ev.sigev_notify_thread_id = gettid();
+	return timer_create(clock, &ev, id);
+}
+
+static int timer_arm(timer_t id, long value_ms, long period_ms)
+{
+	struct itimerspec its = {
+		{ period_ms / 1000, (period_ms % 1000) * 1000000L },
+		{ value_ms / 1000, (value_ms % 1000) * 1000000L },
+	};
+
+	return timer_settime(id, 0, &its, NULL);
+}
+
+static long ts_ms(const struct timespec *ts)
+{
+	return ts->tv_sec * 1000 + ts->tv_nsec / 1000000;
+}
+
+static long tv_ms(const struct timeval *tv)
+{
+	return tv->tv_sec * 1000 + tv->tv_usec / 1000;
+}
+
+static timer_t posix_ids[3];
+
+static int timers_set(void)
+{
+	struct itimerval virt = { { 5, 0 }, { 100, 0 } };
+	struct itimerval prof = { { 6, 0 }, { 200, 0 } };
+	int sigs[] = { SIGRTMIN, SIGRTMIN + 1 };
+	timer_t gone;
+
+	if (block_sigs(sigs, 2) ||
+	    timer_make(CLOCK_MONOTONIC, SIGEV_NONE, 0, 0, &gone) ||
+	    timer_make(CLOCK_MONOTONIC, SIGEV_SIGNAL, SIGRTMIN, 77,
+		       &posix_ids[0]) ||
+	    timer_make(CLOCK_REALTIME, SIGEV_NONE, 0, 0, &posix_ids[1]) ||
+	    timer_make(CLOCK_BOOTTIME, SIGEV_THREAD_ID, SIGRTMIN + 1, 0,
+		       &posix_ids[2]) ||
+	    timer_delete(gone) ||
+	    timer_arm(posix_ids[0], TIMER_FIRE_MS, 0) ||
+	    timer_arm(posix_ids[1], 100000, 7000) ||
+	    setitimer(ITIMER_VIRTUAL, &virt, NULL) ||
+	    setitimer(ITIMER_PROF, &prof, NULL))
+		return -1;
+	return 0;
+}
+
+/* Time left, -1 when there is no such timer. */
+static long timer_left(timer_t id, long *period)
+{
+	struct itimerspec its;
+
+	if (timer_gettime(id, &its))
+		return -1;
+	if (period)
+		*period = ts_ms(&its.it_interval);
+	return ts_ms(&its.it_value);
+}
+
+static int timers_said(void)
+{
+	struct itimerval virt, prof;
+	long left[3], period;
+	char line[192];
 	timer_t id;
 
-	if (timer_create(CLOCK_MONOTONIC, &ev, &id))
+	left[0] = timer_left(posix_ids[0], NULL);
+	left[1] = timer_left(posix_ids[1], &period);
+	left[2] = timer_left(posix_ids[2], NULL);
+	if (timer_make(CLOCK_MONOTONIC, SIGEV_NONE, 0, 0, &id) ||
+	    getitimer(ITIMER_VIRTUAL, &virt) || getitimer(ITIMER_PROF, &prof))
+		return -1;
+	snprintf(line, sizeof(line),
+		 "timers %d %d %d %ld %ld %ld %ld %d %ld %ld %ld %ld\n",
+		 (int)(long)posix_ids[0], (int)(long)posix_ids[1],
+		 (int)(long)posix_ids[2], left[0], left[1], period, left[2],
+		 (int)(long)id, tv_ms(&virt.it_value),
+		 tv_ms(&virt.it_interval), tv_ms(&prof.it_value),
+		 tv_ms(&prof.it_interval));
+	return say(line);
+}
+
+/* The signal @sig, waited for up to 10 s. */
+static int timer_wait(int sig, siginfo_t *si)
+{
+	const struct timespec limit = { 10, 0 };
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	return sigtimedwait(&set, si, &limit) == sig ? 0 : -1;
+}
+
+/* Until @sig is pending, up to 10 s. */
+static int timer_wait_pending(int sig)
+{
+	sigset_t set;
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		if (sigpending(&set))
+			return -1;
+		if (sigismember(&set, sig))
+			return 0;
+		usleep(10000);
+	}
+	return -1;
+}
+
+/* @cpu: the timer is on the CPU clock; else its SIGRTMIN is pending. */
+static int one_timer_mode(int cpu)
+{
+	int sigs[] = { SIGRTMIN };
+	timer_t id;
+
+	if (cpu) {
+		if (timer_make(CLOCK_PROCESS_CPUTIME_ID, SIGEV_NONE, 0, 0, &id))
+			return EXIT_ERROR;
+	} else if (block_sigs(sigs, 1) ||
+		   timer_make(CLOCK_MONOTONIC, SIGEV_SIGNAL, SIGRTMIN, 0, &id) ||
+		   timer_arm(id, 1, 0) || timer_wait_pending(SIGRTMIN)) {
 		return EXIT_ERROR;
+	}
 	if (say("ready\n") || block())
 		return EXIT_ERROR;
 	return 0;
 }
 
-static int itimer_prof_mode(void)
+static int timers_mode(void)
 {
-	struct itimerval it = { { 0, 0 }, { 100, 0 } };
+	siginfo_t si, si3;
+	char line[96];
 
-	if (setitimer(ITIMER_PROF, &it, NULL))
+	if (timers_set() || say("ready\n") || block() || timers_said())
 		return EXIT_ERROR;
-	if (say("ready\n") || block())
+	if (timer_wait(SIGRTMIN, &si) || timer_arm(posix_ids[2], 10, 0) ||
+	    timer_wait(SIGRTMIN + 1, &si3))
 		return EXIT_ERROR;
-	return 0;
+	snprintf(line, sizeof(line), "fired %d %d %d %d\n", si.si_code,
+		 si.si_value.sival_int, si.si_timerid, si3.si_code);
+	return say(line) ? EXIT_ERROR : 0;
 }
 
 static int run(const char *mode)
@@ -387,10 +534,10 @@ static int run(const char *mode)
 		return futex_mode(!strcmp(mode, "futex_timeout"));
 	if (!strcmp(mode, "cpu_sleep"))
 		return cpu_sleep_mode();
-	if (!strcmp(mode, "posix_timer"))
-		return posix_timer_mode();
-	if (!strcmp(mode, "itimer_prof"))
-		return itimer_prof_mode();
+	if (!strcmp(mode, "timers"))
+		return timers_mode();
+	if (!strcmp(mode, "cpu_timer") || !strcmp(mode, "timer_pending"))
+		return one_timer_mode(!strcmp(mode, "cpu_timer"));
 	return -1;
 }
 

@@ -379,14 +379,68 @@ static void refused(struct __test_metadata *_metadata, struct proc *t,
 	EXPECT_TRUE(is_alive(t->pid));
 }
 
-TEST_F(sig, posix_timer_refused)
+/* Timers of every kind come back with their ids, times and signals. */
+TEST_F(sig, timers_round_trip)
 {
-	refused(_metadata, &self->t, "posix_timer", SYS_read, self->img);
+	long left1, left2, period2, left3, virt, viv, prof, piv, ready;
+	int id1, id2, id3, newid, code, value, timerid, code3, status;
+	char line[192];
+
+	/* saved CKPT_AT_MS after they were armed */
+	ASSERT_EQ(0, save_target(&self->t, "timers", SYS_read, self->img,
+				 &ready));
+	sleep_ms(1000);
+	ASSERT_EQ(0, proc_start(&self->r, NULL, self->img));
+	ASSERT_EQ(0, wait_syscall(self->r.pid, SYS_read, TIMEOUT_MS));
+	ASSERT_EQ(1, write(self->r.in, "x", 1));
+	ASSERT_EQ(0, read_line(self->r.out, line, sizeof(line), TIMEOUT_MS));
+	TH_LOG("after restart: %s", line);
+	ASSERT_EQ(12, sscanf(line,
+			     "timers %d %d %d %ld %ld %ld %ld %d %ld %ld %ld %ld",
+			     &id1, &id2, &id3, &left1, &left2, &period2, &left3,
+			     &newid, &virt, &viv, &prof, &piv));
+	/* the first timer made (0) was deleted: the ids go on from there */
+	EXPECT_EQ(1, id1);
+	EXPECT_EQ(2, id2);
+	EXPECT_EQ(3, id3);
+	EXPECT_EQ(4, newid);
+	EXPECT_LT(TIMER_FIRE_MS - CKPT_AT_MS - LATE_MS, left1);
+	EXPECT_GE(TIMER_FIRE_MS - CKPT_AT_MS + 100, left1);
+	EXPECT_LT(100000 - CKPT_AT_MS - LATE_MS, left2);
+	EXPECT_GE(100000 - CKPT_AT_MS + 100, left2);
+	EXPECT_EQ(7000, period2);
+	EXPECT_EQ(0, left3);
+	/* CPU time: the target hardly runs; the tick setitimer() adds */
+	EXPECT_LT(100000 - LATE_MS, virt);
+	EXPECT_GE(100000 + 20, virt);
+	EXPECT_EQ(5000, viv);
+	EXPECT_LT(200000 - LATE_MS, prof);
+	EXPECT_GE(200000 + 20, prof);
+	EXPECT_EQ(6000, piv);
+
+	ASSERT_EQ(0, read_line(self->r.out, line, sizeof(line), TIMEOUT_MS));
+	ASSERT_EQ(4, sscanf(line, "fired %d %d %d %d", &code, &value,
+			    &timerid, &code3)) {
+		TH_LOG("the restored process said: %s", line);
+	}
+	EXPECT_EQ(SI_TIMER, code);
+	EXPECT_EQ(77, value);
+	EXPECT_EQ(id1, timerid);
+	EXPECT_EQ(SI_TIMER, code3);
+	ASSERT_EQ(0, wait_timeout(self->r.pid, &status, TIMEOUT_MS));
+	self->r.pid = 0;
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
-TEST_F(sig, itimer_prof_refused)
+TEST_F(sig, cpu_clock_timer_refused)
 {
-	refused(_metadata, &self->t, "itimer_prof", SYS_read, self->img);
+	refused(_metadata, &self->t, "cpu_timer", SYS_read, self->img);
+}
+
+/* The timer would queue it again: not saved yet. */
+TEST_F(sig, timer_signal_pending_refused)
+{
+	refused(_metadata, &self->t, "timer_pending", SYS_read, self->img);
 }
 
 /* A sleep on a CPU clock resumes through a restart_block not saved yet. */
@@ -469,8 +523,8 @@ FIXTURE(badsig) {
 };
 
 FIXTURE_VARIANT(badsig) {
-	const char *mode;	/* "pending"; for RESTART_BLOCK, "nanosleep"
-				 * or "futex_timeout"
+	const char *mode;	/* "pending" or "timers"; for RESTART_BLOCK,
+				 * "nanosleep" or "futex_timeout"
 				 */
 	__u32 type;		/* the first record of this type is hit */
 	size_t field;
@@ -567,6 +621,43 @@ FIXTURE_VARIANT_ADD(badsig, futex_no_bitset) {
 	F(ckpt_hdr_restart_block, bitset), 4, 0,
 };
 
+FIXTURE_VARIANT_ADD(badsig, itimer_virt_negative) {
+	"timers", CKPT_HDR_SIGNAL, F(ckpt_hdr_signal, virt.value), 8,
+	1ULL << 63,
+};
+
+FIXTURE_VARIANT_ADD(badsig, next_timer_id_negative) {
+	"timers", CKPT_HDR_SIGNAL, F(ckpt_hdr_signal, next_timer_id), 4,
+	0x80000000U,
+};
+
+FIXTURE_VARIANT_ADD(badsig, timer_id_negative) {
+	"timers", CKPT_HDR_POSIX_TIMER, F(ckpt_hdr_posix_timer, id), 4, ~0U,
+};
+
+FIXTURE_VARIANT_ADD(badsig, timer_cpu_clock) {
+	"timers", CKPT_HDR_POSIX_TIMER, F(ckpt_hdr_posix_timer, clockid), 4,
+	CLOCK_PROCESS_CPUTIME_ID,
+};
+
+FIXTURE_VARIANT_ADD(badsig, timer_notify) {
+	"timers", CKPT_HDR_POSIX_TIMER, F(ckpt_hdr_posix_timer, notify), 4, 3,
+};
+
+FIXTURE_VARIANT_ADD(badsig, timer_signo_too_big) {
+	"timers", CKPT_HDR_POSIX_TIMER, F(ckpt_hdr_posix_timer, signo), 4, 65,
+};
+
+FIXTURE_VARIANT_ADD(badsig, timer_forever) {
+	"timers", CKPT_HDR_POSIX_TIMER, F(ckpt_hdr_posix_timer, it.value), 8,
+	~0ULL,
+};
+
+FIXTURE_VARIANT_ADD(badsig, siginfo_si_timer) {
+	"pending", CKPT_HDR_SIGINFO, F(ckpt_hdr_siginfo, si_code), 4,
+	(__u32)SI_TIMER,
+};
+
 /* The first top-level record of @type; 0 if none. */
 static size_t find_record(const unsigned char *buf, size_t len, __u32 type)
 {
@@ -605,7 +696,8 @@ static void patch(unsigned char *buf, size_t len, size_t off, int size,
 
 FIXTURE_SETUP(badsig)
 {
-	long nr = !strcmp(variant->mode, "pending") ? SYS_read :
+	long nr = !strcmp(variant->mode, "pending") ||
+		  !strcmp(variant->mode, "timers") ? SYS_read :
 		  !strcmp(variant->mode, "nanosleep") ? SYS_nanosleep : SYS_futex;
 	unsigned char *buf;
 	struct proc t;

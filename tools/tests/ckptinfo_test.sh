@@ -87,7 +87,16 @@ sig_kill|signal 9 cannot have an action
 sig_altstack|bad alternate stack 0 size 100 flags 0x2
 sig_itimer|bad ITIMER_REAL value or interval
 sig_signo|bad pending signal number 65
-sig_queue|unknown signal queue 3'
+sig_queue|unknown signal queue 3
+sig_si_timer|POSIX timer signal 34 pending
+sig_itimer_prof|bad ITIMER_VIRTUAL or ITIMER_PROF value or interval
+sig_next_timer|bad next timer id 2147483648
+timer_id|bad POSIX timer -1: clock 1, notification 0, signal 35 or time
+timer_clock|bad POSIX timer 3: clock 2, notification 0, signal 35 or time
+timer_notify|bad POSIX timer 3: clock 1, notification 3, signal 35 or time
+timer_signo|bad POSIX timer 3: clock 1, notification 0, signal 65 or time
+timer_none_signo|bad POSIX timer 3: clock 1, notification 1, signal 35 or time
+timer_time|bad POSIX timer 3: clock 1, notification 0, signal 35 or time'
 
 # every defect mkimage knows has a case here
 "$MKIMAGE" -l > "$tmp/known" || exit 1

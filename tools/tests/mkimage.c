@@ -27,7 +27,7 @@ struct image {
 	/* where things are */
 	size_t header, task, mm, vma[NR_VMAS], cpu, xstate, pages[2], tail;
 	size_t cred, rlimits;
-	size_t sighand, signal, siginfo;
+	size_t sighand, signal, siginfo, timer;
 };
 
 static struct image img;
@@ -199,12 +199,16 @@ static void add_ident(void)
 	rl->rlim[7].max = 4096;
 }
 
-/* a SIGUSR1 handler, alarm(5) with a 1 s period, one queued SIGRTMIN */
+/*
+ * a SIGUSR1 handler, alarm(5) with a 1 s period, ITIMER_VIRTUAL 2 s,
+ * one queued SIGRTMIN, a POSIX timer 3 to SIGRTMIN + 1 in 4 s
+ */
 static void add_signals(void)
 {
 	struct ckpt_hdr_sighand *sh;
 	struct ckpt_hdr_signal *s;
 	struct ckpt_hdr_siginfo *si;
+	struct ckpt_hdr_posix_timer *t;
 
 	sh = record(CKPT_HDR_SIGHAND, sizeof(*sh), 0, &img.sighand);
 	sh->action[9].handler = 0x401100;		/* SIGUSR1 */
@@ -215,11 +219,19 @@ static void add_signals(void)
 	s->real.value = 5000000000ULL;
 	s->real.interval = 1000000000ULL;
 	s->altstack_flags = 2;			/* SS_DISABLE */
+	s->virt.value = 2000000000ULL;
+	s->next_timer_id = 4;
 	si = record(CKPT_HDR_SIGINFO, sizeof(*si), 0, &img.siginfo);
 	si->queue = CKPT_SIGQ_PROCESS;
 	si->signo = 34;
 	si->si_code = -1;			/* SI_QUEUE */
 	si->fields[16] = 42;			/* si_value */
+	t = record(CKPT_HDR_POSIX_TIMER, sizeof(*t), 0, &img.timer);
+	t->id = 3;
+	t->clockid = 1;				/* CLOCK_MONOTONIC */
+	t->signo = 35;
+	t->value = 7;
+	t->it.value = 4000000000ULL;
 }
 
 static void add_pages(int i, __u64 addr, __u32 nr)
@@ -266,7 +278,7 @@ static void build(void)
 enum where {
 	W_ABS, W_HEADER, W_TASK, W_MM, W_VMA0, W_VMA1, W_VMA2, W_VMA3,
 	W_VMA4, W_PATH, W_CPU, W_XSTATE, W_PAGES0, W_PAGES1, W_TAIL,
-	W_CRED, W_RLIMITS, W_SIGHAND, W_SIGNAL, W_SIGINFO,
+	W_CRED, W_RLIMITS, W_SIGHAND, W_SIGNAL, W_SIGINFO, W_TIMER,
 };
 
 enum op {
@@ -380,6 +392,20 @@ static const struct defect defects[] = {
 	  SET64, 1ULL << 63 },
 	{ "sig_signo", W_SIGINFO, F(ckpt_hdr_siginfo, signo), SET32, 65 },
 	{ "sig_queue", W_SIGINFO, F(ckpt_hdr_siginfo, queue), SET32, 3 },
+	{ "sig_si_timer", W_SIGINFO, F(ckpt_hdr_siginfo, si_code), SET32,
+	  (__u32)-2 },
+	{ "sig_itimer_prof", W_SIGNAL, F(ckpt_hdr_signal, prof.value),
+	  SET64, 1ULL << 63 },
+	{ "sig_next_timer", W_SIGNAL, F(ckpt_hdr_signal, next_timer_id),
+	  SET32, 0x80000000U },
+	{ "timer_id", W_TIMER, F(ckpt_hdr_posix_timer, id), SET32, ~0U },
+	{ "timer_clock", W_TIMER, F(ckpt_hdr_posix_timer, clockid), SET32, 2 },
+	{ "timer_notify", W_TIMER, F(ckpt_hdr_posix_timer, notify), SET32, 3 },
+	{ "timer_signo", W_TIMER, F(ckpt_hdr_posix_timer, signo), SET32, 65 },
+	{ "timer_none_signo", W_TIMER, F(ckpt_hdr_posix_timer, notify),
+	  SET32, 1 },
+	{ "timer_time", W_TIMER, F(ckpt_hdr_posix_timer, it.interval),
+	  SET64, 1ULL << 63 },
 };
 
 #define NR_DEFECTS	ARRAY_SIZE(defects)
@@ -396,7 +422,7 @@ static size_t where_off(enum where w)
 		[W_PAGES1] = img.pages[1], [W_TAIL] = img.tail,
 		[W_CRED] = img.cred, [W_RLIMITS] = img.rlimits,
 		[W_SIGHAND] = img.sighand, [W_SIGNAL] = img.signal,
-		[W_SIGINFO] = img.siginfo,
+		[W_SIGINFO] = img.siginfo, [W_TIMER] = img.timer,
 	};
 
 	return offs[w];

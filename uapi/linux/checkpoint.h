@@ -397,7 +397,9 @@ struct ckpt_itimer {
 #define CKPT_SIGNAL_FLAGS_ALL		0x1
 
 /*
- * Process-wide signal state: ITIMER_REAL (alarm()).  Also, for the one
+ * Process-wide signal state: the three itimers (ITIMER_REAL is alarm()'s;
+ * ITIMER_VIRTUAL's and ITIMER_PROF's time left is process CPU time) and
+ * the id the next timer_create() tries first.  Also, for the one
  * thread, its alternate signal stack and, while it sleeps in a call that
  * set a temporary mask, the mask to go back to (TASK holds the
  * temporary one).
@@ -410,6 +412,10 @@ struct ckpt_hdr_signal {
 	__u64 altstack_size;
 	__u32 altstack_flags;	/* SS_AUTODISARM or 0 */
 	__u32 flags;		/* CKPT_SIGNAL_* */
+	struct ckpt_itimer virt;	/* microseconds are what counts */
+	struct ckpt_itimer prof;
+	__u32 next_timer_id;	/* 0..INT_MAX */
+	__u32 pad;
 };
 
 enum ckpt_sigqueue {
@@ -429,6 +435,23 @@ struct ckpt_hdr_siginfo {
 	__s32 si_errno;
 	__s32 si_code;
 	__u8 fields[32];	/* the siginfo's union, as delivered */
+};
+
+/*
+ * One POSIX timer (timer_create()), on an hrtimer clock.  Its overrun
+ * count is not kept: it starts at 0 again.  An absolute timer comes back
+ * relative to the restart, with the time it had left.
+ */
+struct ckpt_hdr_posix_timer {
+	struct ckpt_hdr h;
+	__s32 id;		/* timer_t: 0..INT_MAX, unique */
+	__s32 clockid;		/* CLOCK_REALTIME, _MONOTONIC or _BOOTTIME */
+	__s32 notify;		/* SIGEV_SIGNAL, _NONE, _THREAD or _THREAD_ID
+				 * (to the task itself)
+				 */
+	__s32 signo;		/* 1..64; 0 with SIGEV_NONE */
+	__u64 value;		/* sigev_value, delivered as si_value */
+	struct ckpt_itimer it;	/* time left (0: disarmed) and period */
 };
 
 enum ckpt_restart_kind {
