@@ -143,11 +143,20 @@ static int ckpt_check_frozen(struct ckpt_ctx *ctx, struct mm_struct *mm)
 {
 	struct task_struct *t = ctx->target;
 	int nr = get_nr_threads(t), ret;
+	bool has_children;
 
 	if (nr > 1)
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"pid %d has %d threads: multi-threaded processes are not supported yet",
 				task_pid_vnr(t), nr);
+	/* frozen, it cannot fork: its children can only go away */
+	rcu_read_lock();
+	has_children = !list_empty(&t->children);
+	rcu_read_unlock();
+	if (has_children)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"pid %d has children: process trees are not supported yet",
+				task_pid_vnr(t));
 	if (READ_ONCE(t->mm) != mm)
 		return ckpt_err(ctx, -EAGAIN,
 				"pid %d executed a new program while being frozen",

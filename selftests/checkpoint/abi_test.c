@@ -306,6 +306,15 @@ TEST_F(abi, shared_files)
 }
 
 /* Shared anonymous memory is saved (memory_test restores it). */
+/* Children would be lost: process trees are not supported yet. */
+TEST_F(abi, has_children)
+{
+	ASSERT_EQ(0, start(&self->t, "child"));
+	EXPECT_EQ(-1, checkpoint(self->t.pid, self->img, CHECKPOINT_KILL, -1));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	EXPECT_TRUE(is_alive(self->t.pid));
+}
+
 TEST_F(abi, shared_mapping)
 {
 	ASSERT_EQ(0, start(&self->t, "shmem"));

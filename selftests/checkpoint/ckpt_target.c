@@ -14,6 +14,7 @@
  * threads	a second thread sleeps; the first counts as in counter
  * sharedmm	a CLONE_VM child sleeps; then as wait
  * sharedfiles	a CLONE_FILES child sleeps; then as wait
+ * child	a forked child sleeps; then as wait
  * shmem	a MAP_SHARED anonymous page; then as wait
  *
  * Output goes through write(2) only: nothing sits in a stdio buffer.
@@ -290,6 +291,8 @@ static int run(const char *mode, const char *arg)
 		return shared(CLONE_FILES);
 	if (!strcmp(mode, "shmem"))
 		return shmem();
+	if (!strcmp(mode, "child"))
+		return shared(0);
 	return -1;
 }
 
@@ -301,7 +304,7 @@ int main(int argc, char **argv)
 		ret = run(argv[1], argc == 3 ? argv[2] : NULL);
 	if (ret < 0) {
 		fprintf(stderr,
-			"usage: ckpt_target counter|wait|masked|avx|sparse|threads|sharedmm|sharedfiles|shmem [ARG]\n");
+			"usage: ckpt_target counter|wait|masked|avx|sparse|threads|sharedmm|sharedfiles|shmem|child [ARG]\n");
 		return 2;
 	}
 	return ret;
