@@ -77,12 +77,9 @@ int rstr_rlimits_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 	int i, ret;
 
 	rh->h = *h;
-	ret = ckpt_read_payload(ctx, &rh->h, sizeof(*rh));
+	ret = ckpt_read_fixed(ctx, &rh->h, sizeof(*rh));
 	if (ret < 0)
 		return ret;
-	if (rh->h.len != sizeof(*rh))
-		return ckpt_err(ctx, -EINVAL, "RLIMITS record has length %u",
-				rh->h.len);
 	for (i = 0; i < CKPT_RLIM_NLIMITS; i++) {
 		ret = rstr_rlimit_check(ctx, i, &rh->rlim[i]);
 		if (ret < 0)

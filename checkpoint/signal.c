@@ -169,13 +169,9 @@ int rstr_sighand_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 		return -ENOMEM;
 	hs = &rs->sighand;
 	hs->h = *h;
-	ret = ckpt_read_payload(ctx, &hs->h, sizeof(*hs));
+	ret = ckpt_read_fixed(ctx, &hs->h, sizeof(*hs));
 	if (ret < 0)
 		return ret;
-	if (hs->h.len != sizeof(*hs))
-		return ckpt_err(ctx, -EINVAL,
-				"SIGHAND record at offset %llu has length %u",
-				ctx->hdr_pos, hs->h.len);
 	for (i = 0; i < CKPT_NSIG; i++) {
 		ret = rstr_sigaction_check(ctx, i + 1, &hs->action[i]);
 		if (ret < 0)
@@ -215,13 +211,9 @@ int rstr_signal_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 		return -ENOMEM;
 	hs = &rs->signal;
 	hs->h = *h;
-	ret = ckpt_read_payload(ctx, &hs->h, sizeof(*hs));
+	ret = ckpt_read_fixed(ctx, &hs->h, sizeof(*hs));
 	if (ret < 0)
 		return ret;
-	if (hs->h.len != sizeof(*hs))
-		return ckpt_err(ctx, -EINVAL,
-				"SIGNAL record at offset %llu has length %u",
-				ctx->hdr_pos, hs->h.len);
 	if (hs->flags & ~CKPT_SIGNAL_FLAGS_ALL)
 		return ckpt_err(ctx, -EINVAL,
 				"SIGNAL record at offset %llu: unknown flags %#x",

@@ -216,13 +216,9 @@ int rstr_siginfo_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 	if (!rs)
 		return -ENOMEM;
 	si.h = *h;
-	ret = ckpt_read_payload(ctx, &si.h, sizeof(si));
+	ret = ckpt_read_fixed(ctx, &si.h, sizeof(si));
 	if (ret < 0)
 		return ret;
-	if (si.h.len != sizeof(si))
-		return ckpt_err(ctx, -EINVAL,
-				"SIGINFO record at offset %llu has length %u",
-				ctx->hdr_pos, si.h.len);
 	ret = rstr_siginfo_check(ctx, &si);
 	if (!ret)
 		ret = rstr_siginfo_dup(ctx, rs, &si);

@@ -293,6 +293,17 @@ int ckpt_read_payload(struct ckpt_ctx *ctx, struct ckpt_hdr *h, size_t size)
 	return ckpt_read(ctx, h + 1, size - sizeof(*h));
 }
 
+/* As ckpt_read_payload(), for a record that is its fixed part only. */
+int ckpt_read_fixed(struct ckpt_ctx *ctx, struct ckpt_hdr *h, size_t size)
+{
+	if (h->len != size)
+		return ckpt_err(ctx, -EINVAL,
+				"%s record at offset %llu has length %u, not %zu",
+				ckpt_hdr_name(h->type), ctx->hdr_pos, h->len,
+				size);
+	return ckpt_read_payload(ctx, h, size);
+}
+
 /* Read the next record, which must be of @type, with a fixed part @size. */
 int ckpt_read_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type,
 		  size_t size)
@@ -353,12 +364,9 @@ int ckpt_read_tail(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 	int ret;
 
 	tail.h = *h;
-	ret = ckpt_read_payload(ctx, &tail.h, sizeof(tail));
+	ret = ckpt_read_fixed(ctx, &tail.h, sizeof(tail));
 	if (ret < 0)
 		return ret;
-	if (tail.h.len != sizeof(tail))
-		return ckpt_err(ctx, -EINVAL, "TAIL record has length %u",
-				tail.h.len);
 	if (tail.crc32c != crc)
 		return ckpt_err(ctx, -EINVAL,
 				"checksum mismatch: image says %08x, data is %08x",

@@ -151,12 +151,9 @@ int rstr_task_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 	int ret;
 
 	th->h = *h;
-	ret = ckpt_read_payload(ctx, &th->h, sizeof(*th));
+	ret = ckpt_read_fixed(ctx, &th->h, sizeof(*th));
 	if (ret < 0)
 		return ret;
-	if (th->h.len != sizeof(*th))
-		return ckpt_err(ctx, -EINVAL, "TASK record has length %u",
-				th->h.len);
 	if (!rstr_user_ptr_ok(th->set_child_tid) ||
 	    !rstr_user_ptr_ok(th->clear_child_tid) ||
 	    !rstr_user_ptr_ok(th->robust_list) ||

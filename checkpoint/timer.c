@@ -314,13 +314,9 @@ int rstr_posix_timer_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 	if (!rs)
 		return -ENOMEM;
 	r.h = *h;
-	ret = ckpt_read_payload(ctx, &r.h, sizeof(r));
+	ret = ckpt_read_fixed(ctx, &r.h, sizeof(r));
 	if (ret < 0)
 		return ret;
-	if (r.h.len != sizeof(r))
-		return ckpt_err(ctx, -EINVAL,
-				"POSIX_TIMER record at offset %llu has length %u",
-				ctx->hdr_pos, r.h.len);
 	ret = rstr_timer_check(ctx, rs, &r);
 	if (!ret)
 		ret = rstr_timers_grow(ctx, rs);
@@ -645,13 +641,9 @@ int rstr_restart_block_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 		return -ENOMEM;
 	hr = &rs->rb;
 	hr->h = *h;
-	ret = ckpt_read_payload(ctx, &hr->h, sizeof(*hr));
+	ret = ckpt_read_fixed(ctx, &hr->h, sizeof(*hr));
 	if (ret < 0)
 		return ret;
-	if (hr->h.len != sizeof(*hr))
-		return ckpt_err(ctx, -EINVAL,
-				"RESTART_BLOCK record at offset %llu has length %u",
-				ctx->hdr_pos, hr->h.len);
 	return rstr_rb_check(ctx, hr);
 }
 

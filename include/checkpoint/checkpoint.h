@@ -149,6 +149,7 @@ int ckpt_read_hdr(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 int ckpt_read_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type,
 		  size_t size);
 int ckpt_read_payload(struct ckpt_ctx *ctx, struct ckpt_hdr *h, size_t size);
+int ckpt_read_fixed(struct ckpt_ctx *ctx, struct ckpt_hdr *h, size_t size);
 int ckpt_read_pad(struct ckpt_ctx *ctx, size_t len);
 int ckpt_read_header(struct ckpt_ctx *ctx);
 int ckpt_read_tail(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
