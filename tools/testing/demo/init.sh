@@ -29,8 +29,8 @@ pid=$!
 sleep 3
 
 say "checkpointing it to /tmp/img, and killing it"
-show "ckpt --kill $pid > /tmp/img"
-ckpt --kill $pid >/tmp/img || fail "ckpt"
+show "ckpt -v --kill $pid > /tmp/img"
+ckpt -v --kill $pid >/tmp/img || fail "ckpt"
 # Reaps it; were it still alive, we would wait for it to finish, status 0.
 wait $pid && fail "the counter survived ckpt --kill"
 show "ls -l /tmp/img"
