@@ -42,49 +42,6 @@ static const char *mem_target_path(void)
 	return path;
 }
 
-struct proc {
-	pid_t pid;
-	int in;		/* its stdin, write end */
-	int out;	/* its stdout, read end */
-	struct lines lines;
-};
-
-static void proc_init(struct proc *p)
-{
-	p->pid = 0;
-	p->in = -1;
-	p->out = -1;
-}
-
-static void proc_fini(struct proc *p)
-{
-	kill_reap(p->pid);
-	if (p->in >= 0)
-		close(p->in);
-	if (p->out >= 0)
-		close(p->out);
-	proc_init(p);
-}
-
-static int proc_pipes(struct proc *p, int *in_rd, int *out_wr)
-{
-	int in[2], out[2];
-
-	if (pipe2(in, O_CLOEXEC))
-		return -1;
-	if (pipe2(out, O_CLOEXEC)) {
-		close(in[0]);
-		close(in[1]);
-		return -1;
-	}
-	p->in = in[1];
-	p->out = out[0];
-	lines_init(&p->lines, p->out);
-	*in_rd = in[0];
-	*out_wr = out[1];
-	return 0;
-}
-
 /* Run mem_target with @argv (argv[0] included) and @envp, pipes to us. */
 static int start_mem(struct proc *p, char *const argv[], char *const envp[])
 {

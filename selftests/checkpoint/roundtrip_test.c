@@ -21,37 +21,11 @@
 #define MAX_IMAGE_SPARSE	(1 << 20)
 #define MASKED_SIGS		((1ULL << (SIGUSR1 - 1)) | (1ULL << (SIGUSR2 - 1)))
 
-/* A process of ours whose stdout we read. */
-struct proc {
-	pid_t pid;
-	int in;		/* its stdin, write end; -1 if /dev/null */
-	int out;	/* its stdout, read end */
-	struct lines lines;
-};
-
 FIXTURE(rt) {
 	int img;
 	struct proc t;		/* the checkpointed target */
 	struct proc r[2];	/* restored processes */
 };
-
-static void proc_init(struct proc *p)
-{
-	p->pid = 0;
-	p->in = -1;
-	p->out = -1;
-}
-
-static void proc_fini(struct proc *p)
-{
-	kill_reap(p->pid);
-	p->pid = 0;
-	if (p->in >= 0)
-		close(p->in);
-	if (p->out >= 0)
-		close(p->out);
-	proc_init(p);
-}
 
 FIXTURE_SETUP(rt)
 {
@@ -71,8 +45,8 @@ FIXTURE_TEARDOWN(rt)
 	close(self->img);
 }
 
-/* Pipes for @p: @in_pipe says whether its stdin is one. */
-static int proc_pipes(struct proc *p, int in_pipe, int *in_rd, int *out_wr)
+/* As proc_pipes(); @in_pipe says whether @p's stdin is a pipe at all. */
+static int rt_pipes(struct proc *p, int in_pipe, int *in_rd, int *out_wr)
 {
 	int in[2] = { -1, -1 }, out[2];
 
@@ -92,7 +66,7 @@ static int start_target(struct proc *p, const char *mode, int in_pipe)
 {
 	int in, out;
 
-	if (proc_pipes(p, in_pipe, &in, &out))
+	if (rt_pipes(p, in_pipe, &in, &out))
 		return -1;
 	p->pid = spawn_target(mode, in, out);
 	if (in >= 0)
@@ -114,7 +88,7 @@ static int start_restored(struct proc *p, int img_fd, int in_pipe)
 {
 	int in, out;
 
-	if (proc_pipes(p, in_pipe, &in, &out))
+	if (rt_pipes(p, in_pipe, &in, &out))
 		return -1;
 	lseek(img_fd, 0, SEEK_SET);	/* fails harmlessly on a pipe */
 	p->pid = fork_restart(img_fd, in, out);

@@ -103,47 +103,6 @@ static int read_line(int fd, char *buf, size_t size, int ms)
 	return 0;
 }
 
-/* A process of ours: its stdin's write end and its stdout's read end. */
-struct proc {
-	pid_t pid;
-	int in, out;
-};
-
-static void proc_init(struct proc *p)
-{
-	p->pid = 0;
-	p->in = -1;
-	p->out = -1;
-}
-
-static void proc_fini(struct proc *p)
-{
-	kill_reap(p->pid);
-	if (p->in >= 0)
-		close(p->in);
-	if (p->out >= 0)
-		close(p->out);
-	proc_init(p);
-}
-
-static int proc_pipes(struct proc *p, int *in_rd, int *out_wr)
-{
-	int in[2], out[2];
-
-	if (pipe2(in, O_CLOEXEC))
-		return -1;
-	if (pipe2(out, O_CLOEXEC)) {
-		close(in[0]);
-		close(in[1]);
-		return -1;
-	}
-	p->in = in[1];
-	p->out = out[0];
-	*in_rd = in[0];
-	*out_wr = out[1];
-	return 0;
-}
-
 /* @restore_fd < 0: start sig_target @mode; else restart from that image. */
 static int proc_start(struct proc *p, const char *mode, int restore_fd)
 {

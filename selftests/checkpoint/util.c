@@ -392,3 +392,40 @@ size_t read_file(int fd, unsigned char **buf)
 	*buf = p;
 	return p ? len : 0;
 }
+
+void proc_init(struct proc *p)
+{
+	p->pid = 0;
+	p->in = -1;
+	p->out = -1;
+}
+
+void proc_fini(struct proc *p)
+{
+	kill_reap(p->pid);
+	if (p->in >= 0)
+		close(p->in);
+	if (p->out >= 0)
+		close(p->out);
+	proc_init(p);
+}
+
+/* Pipes for @p's stdin and stdout; the child's ends go to @in_rd, @out_wr. */
+int proc_pipes(struct proc *p, int *in_rd, int *out_wr)
+{
+	int in[2], out[2];
+
+	if (pipe2(in, O_CLOEXEC))
+		return -1;
+	if (pipe2(out, O_CLOEXEC)) {
+		close(in[0]);
+		close(in[1]);
+		return -1;
+	}
+	p->in = in[1];
+	p->out = out[0];
+	lines_init(&p->lines, p->out);
+	*in_rd = in[0];
+	*out_wr = out[1];
+	return 0;
+}

@@ -52,6 +52,18 @@ struct lines {
 void lines_init(struct lines *l, int fd);
 int lines_next(struct lines *l, long *val, int ms);
 
+/* A process of ours: its stdin's write end, its stdout's read end. */
+struct proc {
+	pid_t pid;
+	int in;
+	int out;
+	struct lines lines;	/* reads @out */
+};
+
+void proc_init(struct proc *p);
+void proc_fini(struct proc *p);
+int proc_pipes(struct proc *p, int *in_rd, int *out_wr);
+
 /* Fork a child with fds 0/1 set (-1: /dev/null), image fd at 3. */
 typedef int (*call_fn)(int img_fd, void *arg);
 pid_t fork_call(int img_fd, int in_fd, int out_fd, call_fn fn, void *arg);
