@@ -16,6 +16,9 @@ MODULE_SOURCES := Kbuild checkpoint include uapi
 SELFTESTS := $(B)/selftests
 KSFT_DIR := $(B)/linux-source/tools/testing/selftests
 COUNTER := $(B)/demo/counter
+empty :=
+space := $(empty) $(empty)
+comma := ,
 
 # The test matrix: KREL_61 and KREL_612, written by setup.sh.
 -include $(B)/kernels.mk
@@ -100,7 +103,8 @@ initramfs-%: module-% tools selftests
 # A failed boot leaves no end marker in the results: check-results.sh
 # reports it, with the end of the console log.
 test-%: initramfs-%
-	$(T)/run-qemu.sh $* $(B)/$*/initramfs.cpio.gz $(B)/$*/out || true
+	APPEND='$(if $(TESTS),ckpt_tests=$(subst $(space),$(comma),$(strip $(TESTS))))' \
+		$(T)/run-qemu.sh $* $(B)/$*/initramfs.cpio.gz $(B)/$*/out || true
 	$(T)/check-results.sh $(B)/$*/out
 
 check:

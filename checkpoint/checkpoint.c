@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Checkpoint: freeze the target, write its image, let it go.
+ * Checkpoint: freeze the tree, write its image, let it go.
  *
- * Freezing uses a task_work queued with TWA_SIGNAL: the target is kicked
- * out of user mode or out of an interruptible sleep the way a signal
- * would, but no signal exists, so nothing is delivered, no handler runs
- * and an interrupted system call restarts by itself.  In the callback the
- * target saves what only it can read consistently (its registers and
- * xsave area), reports itself frozen and waits.  The checkpointer then
- * reads the address space of the stopped task and writes the image.
+ * Freezing uses a task_work queued with TWA_SIGNAL on every task: each is
+ * kicked out of user mode or out of an interruptible sleep the way a
+ * signal would, but no signal exists, so nothing is delivered, no handler
+ * runs and an interrupted system call restarts by itself.  In the
+ * callback the task saves what only it can read consistently (its
+ * registers and xsave area), reports itself frozen and waits.  Only once
+ * every task is frozen - and the tree is found unchanged: nobody forked
+ * or exited in between - does the checkpointer read them and write the
+ * image: one instant for the whole tree.
  */
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -29,7 +31,7 @@ static void ckpt_freeze_fn(struct callback_head *work)
 	struct ckpt_ctx *ctx = container_of(work, struct ckpt_ctx, freeze_work);
 
 	if (current->flags & PF_EXITING) {
-		/* run from exit_task_work(): the target is going away */
+		/* run from exit_task_work(): the task is going away */
 		ctx->freeze_err = -ESRCH;
 		complete(&ctx->frozen);
 	} else {
@@ -41,83 +43,55 @@ static void ckpt_freeze_fn(struct callback_head *work)
 	ckpt_ctx_put(ctx);
 }
 
-static int ckpt_freeze(struct ckpt_ctx *ctx)
+/* Queue the freeze; a task already exiting fails it with -ESRCH. */
+static void ckpt_freeze_start(struct ckpt_ctx *ctx)
 {
-	struct task_struct *t = ctx->target;
-	int ret;
-
 	ckpt_ctx_get(ctx);	/* the callback's */
 	init_task_work(&ctx->freeze_work, ckpt_freeze_fn);
-	ret = task_work_add(t, &ctx->freeze_work, TWA_SIGNAL);
-	if (ret < 0) {
+	if (task_work_add(ctx->target, &ctx->freeze_work, TWA_SIGNAL) < 0) {
 		ckpt_ctx_put(ctx);
-		return ckpt_err(ctx, -ESRCH, "pid %d is exiting",
-				task_pid_vnr(t));
+		ctx->freeze_err = -ESRCH;
+		complete(&ctx->frozen);
+		complete_all(&ctx->thaw);	/* nothing to thaw */
 	}
-	ret = wait_for_completion_killable(&ctx->frozen);
-	if (ret < 0) {
-		if (ckpt_syms.task_work_cancel(t, &ctx->freeze_work)) {
-			ckpt_ctx_put(ctx);
-			return -EINTR;
-		}
-		/* already running: let it freeze, then release it */
-		wait_for_completion(&ctx->frozen);
-		complete_all(&ctx->thaw);
+}
+
+/*
+ * Wait for one task to be frozen.  Once the checkpointer is interrupted
+ * (@stop), a freeze not yet begun is cancelled; one under way is waited
+ * for, to be thawed with the others.
+ */
+static int ckpt_freeze_wait(struct ckpt_ctx *ctx, bool stop)
+{
+	if (!stop && !wait_for_completion_killable(&ctx->frozen))
+		return ctx->freeze_err;
+	if (ckpt_syms.task_work_cancel(ctx->target, &ctx->freeze_work)) {
+		ckpt_ctx_put(ctx);
+		complete_all(&ctx->thaw);	/* nothing to thaw */
 		return -EINTR;
 	}
-	if (ctx->freeze_err) {
-		complete_all(&ctx->thaw);
-		return ckpt_err(ctx, ctx->freeze_err,
-				"pid %d could not save its CPU state",
-				task_pid_vnr(t));
-	}
-	return 0;
+	wait_for_completion(&ctx->frozen);
+	return -EINTR;
 }
 
-/* Another process using @t's mm or fd table would change under us. */
-static int ckpt_check_sharing(struct ckpt_ctx *ctx, struct task_struct *t,
-			      struct mm_struct *mm)
+static void ckpt_thaw_tree(struct ckpt_ctx *ctx, bool kill)
 {
-	struct files_struct *files;
-	struct task_struct *p;
-	pid_t other = 0;
-	bool mm_shared = false;
+	struct ckpt_ctx *tctx;
+	u32 i;
 
-	task_lock(t);
-	files = t->files;
-	task_unlock(t);
-
-	rcu_read_lock();
-	for_each_process(p) {
-		if (p == t)
+	for (i = 0; i < ctx->nr_tree; i++) {
+		tctx = ctx->tree[i].ctx;
+		if (!tctx)
 			continue;
-		task_lock(p);
-		if (p->mm == mm)
-			mm_shared = true;
-		if (p->files == files)
-			other = task_pid_vnr(p);
-		task_unlock(p);
-		if (mm_shared || other) {
-			other = task_pid_vnr(p);
-			break;
-		}
+		if (kill)	/* before it runs again */
+			send_sig(SIGKILL, tctx->target, 1);
+		complete_all(&tctx->thaw);
 	}
-	rcu_read_unlock();
-	if (mm_shared)
-		return ckpt_err(ctx, -EOPNOTSUPP,
-				"pid %d shares its address space with pid %d: not supported yet",
-				task_pid_vnr(t), other);
-	if (other)
-		return ckpt_err(ctx, -EOPNOTSUPP,
-				"pid %d shares its file table with pid %d: not supported yet",
-				task_pid_vnr(t), other);
-	return 0;
 }
 
-static int ckpt_check_target(struct ckpt_ctx *ctx, struct task_struct *t)
+static int ckpt_check_task(struct ckpt_ctx *ctx, struct task_struct *t)
 {
 	pid_t pid = task_pid_vnr(t);
-	int nr;
 
 	if (same_thread_group(t, current))
 		return ckpt_err(ctx, -EINVAL,
@@ -129,72 +103,134 @@ static int ckpt_check_target(struct ckpt_ctx *ctx, struct task_struct *t)
 	if (!ckpt_syms.ptrace_may_access(t, PTRACE_MODE_ATTACH_REALCREDS))
 		return ckpt_err(ctx, -EPERM, "no permission to checkpoint pid %d",
 				pid);
-	nr = get_nr_threads(t);
-	if (nr > 1)
-		return ckpt_err(ctx, -EOPNOTSUPP,
-				"pid %d has %d threads: multi-threaded processes are not supported yet",
-				pid, nr);
-	if (t->flags & PF_EXITING)
-		return ckpt_err(ctx, -ESRCH, "pid %d is exiting", pid);
 	return 0;
 }
 
-static int ckpt_check_frozen(struct ckpt_ctx *ctx, struct mm_struct *mm)
+/* A context per live task, its mm taken, then every freeze queued. */
+static int ckpt_freeze_tree(struct ckpt_ctx *ctx)
 {
-	struct task_struct *t = ctx->target;
-	int nr = get_nr_threads(t), ret;
-	bool has_children;
+	struct ckpt_tnode *n;
+	bool stop = false;
+	int ret = 0, err;
+	u32 i;
 
-	if (nr > 1)
-		return ckpt_err(ctx, -EOPNOTSUPP,
-				"pid %d has %d threads: multi-threaded processes are not supported yet",
-				task_pid_vnr(t), nr);
-	/* frozen, it cannot fork: its children can only go away */
-	rcu_read_lock();
-	has_children = !list_empty(&t->children);
-	rcu_read_unlock();
-	if (has_children)
-		return ckpt_err(ctx, -EOPNOTSUPP,
-				"pid %d has children: process trees are not supported yet",
-				task_pid_vnr(t));
-	if (READ_ONCE(t->mm) != mm)
-		return ckpt_err(ctx, -EAGAIN,
-				"pid %d executed a new program while being frozen",
-				task_pid_vnr(t));
-	ret = ckpt_check_sharing(ctx, t, mm);
-	if (!ret)
-		ret = ckpt_mm_check(ctx, mm);
+	for (i = 0; i < ctx->nr_tree; i++) {
+		n = &ctx->tree[i];
+		if (n->e.flags & CKPT_TREE_ZOMBIE)
+			continue;
+		ret = ckpt_check_task(ctx, n->task);
+		if (ret < 0)
+			return ret;
+		n->ctx = ckpt_ctx_alloc_task(ctx, n->task);
+		if (IS_ERR(n->ctx)) {
+			ret = PTR_ERR(n->ctx);
+			n->ctx = NULL;
+			return ret;
+		}
+		n->ctx->mm = get_task_mm(n->task);
+		if (!n->ctx->mm)
+			return -ESRCH;	/* exiting: try again */
+	}
+	for (i = 0; i < ctx->nr_tree; i++)
+		if (ctx->tree[i].ctx)
+			ckpt_freeze_start(ctx->tree[i].ctx);
+	for (i = 0; i < ctx->nr_tree; i++) {
+		if (!ctx->tree[i].ctx)
+			continue;
+		err = ckpt_freeze_wait(ctx->tree[i].ctx, stop);
+		if (err == -EINTR)
+			stop = true;
+		if (err && (!ret || err == -EINTR))
+			ret = err;
+	}
 	return ret;
 }
 
-static int ckpt_write_image(struct ckpt_ctx *ctx, struct mm_struct *mm)
+/*
+ * Frozen, no task can clone, exec or change its mappings: what is
+ * checked now holds until they are thawed.
+ */
+static int ckpt_check_frozen(struct ckpt_ctx *ctx)
 {
-	bool first;
-	int objref, ret;
+	struct ckpt_tree_task *e;
+	struct ckpt_ctx *tctx;
+	int ret;
+	u32 i;
 
-	objref = ckpt_obj_lookup_add(ctx, mm, CKPT_OBJ_MM, &first);
-	if (objref < 0)
-		return objref;
-	ret = ckpt_write_header(ctx);
-	if (!ret)
-		ret = ckpt_task(ctx, ctx->target, objref);
-	if (!ret)
-		ret = ckpt_mm(ctx, mm, objref);
+	ret = ckpt_tree_describe(ctx, ctx->target);
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < ctx->nr_tree; i++) {
+		tctx = ctx->tree[i].ctx;
+		if (tctx && READ_ONCE(tctx->target->mm) != tctx->mm)
+			return ckpt_err(ctx, -EAGAIN,
+					"pid %d executed a new program while being frozen",
+					ctx->tree[i].e.pid);
+	}
+	ret = ckpt_tree_share(ctx);
+	if (ret < 0)
+		return ret;
+	e = kvcalloc(ctx->nr_tree, sizeof(*e), GFP_KERNEL);
+	if (!e)
+		return -ENOMEM;
+	for (i = 0; i < ctx->nr_tree; i++)
+		e[i] = ctx->tree[i].e;
+	ret = ckpt_tree_check(ctx, ctx->tree_flags, e, ctx->nr_tree,
+			      -EOPNOTSUPP);
+	kvfree(e);
+	for (i = 0; i < ctx->nr_tree && !ret; i++) {
+		tctx = ctx->tree[i].ctx;
+		if (tctx && (tctx->first & CKPT_FIRST_MM))
+			ret = ckpt_mm_check(tctx, tctx->mm);
+	}
+	return ret;
+}
+
+/* One task's section; the records of what it shares only if first. */
+static int ckpt_write_task(struct ckpt_ctx *ctx)
+{
+	struct task_struct *t = ctx->target;
+	unsigned int first = ctx->first;
+	int ret;
+
+	ret = ckpt_task(ctx, t, ctx->ts.task.mm_objref);
+	if (!ret && (first & CKPT_FIRST_MM))
+		ret = ckpt_mm(ctx, ctx->mm, ctx->ts.task.mm_objref);
 	if (!ret)
 		ret = ckpt_cpu(ctx);
 	/* optional records, between CPU and PAGES, one call per kind */
+	if (!ret && (first & CKPT_FIRST_FS))
+		ret = ckpt_fs(ctx, t);
+	if (!ret && (first & CKPT_FIRST_FILES))
+		ret = ckpt_files(ctx, t);
 	if (!ret)
-		ret = ckpt_fs(ctx, ctx->target);
+		ret = ckpt_cred(ctx, t);
+	if (!ret && (first & CKPT_FIRST_SIGNAL))
+		ret = ckpt_rlimits(ctx, t);
 	if (!ret)
-		ret = ckpt_files(ctx, ctx->target);
-	if (!ret)
-		ret = ckpt_cred(ctx, ctx->target);
-	if (!ret)
-		ret = ckpt_rlimits(ctx, ctx->target);
-	if (!ret)
-		ret = ckpt_signal(ctx, ctx->target);
-	if (!ret)
+		ret = ckpt_signal(ctx, t);
+	if (!ret && (first & CKPT_FIRST_MM))
 		ret = ckpt_mm_pages(ctx);
+	return ret;
+}
+
+static int ckpt_write_image(struct ckpt_ctx *ctx)
+{
+	struct ckpt_ctx *tctx;
+	int ret;
+	u32 i;
+
+	ret = ckpt_write_header(ctx);
+	if (!ret)
+		ret = ckpt_write_tree(ctx);
+	for (i = 0; i < ctx->nr_tree && !ret; i++) {
+		tctx = ctx->tree[i].ctx;
+		if (!tctx)
+			continue;
+		ckpt_stream_move(tctx, ctx);
+		ret = ckpt_write_task(tctx);
+		ckpt_stream_move(ctx, tctx);
+	}
 	if (!ret)
 		ret = ckpt_deferqueue_run(ctx);
 	if (ret >= 0)
@@ -202,43 +238,68 @@ static int ckpt_write_image(struct ckpt_ctx *ctx, struct mm_struct *mm)
 	return ret < 0 ? ret : 0;
 }
 
+/*
+ * Find the tree and freeze it whole.  A task that forks, exits or is
+ * still exiting meanwhile changes the tree: everything is thawed and
+ * the walk starts over, a few times at most.
+ */
+#define CKPT_FREEZE_TRIES	8
+
+static int ckpt_freeze_all(struct ckpt_ctx *ctx, struct task_struct *root)
+{
+	int tries, ret;
+
+	for (tries = 0; tries < CKPT_FREEZE_TRIES; tries++) {
+		ret = ckpt_tree_collect(ctx, root);
+		if (!ret)
+			ret = ckpt_freeze_tree(ctx);
+		if (!ret && ckpt_tree_same(ctx, root))
+			return 0;
+		ckpt_thaw_tree(ctx, false);
+		ckpt_tree_free(ctx);
+		if (ret && ret != -ESRCH)
+			return ret;
+		if (root->exit_state || (root->flags & PF_EXITING))
+			return ckpt_err(ctx, -ESRCH, "pid %d is exiting",
+					task_pid_vnr(root));
+		cond_resched();
+	}
+	return ckpt_err(ctx, -EAGAIN,
+			"the tree of pid %d kept changing while being frozen",
+			task_pid_vnr(root));
+}
+
 int ckpt_do_checkpoint(struct ckpt_ctx *ctx, pid_t pid)
 {
-	struct mm_struct *mm;
+	struct task_struct *root;
 	ktime_t frozen;
 	struct pid *p;
 	int ret;
 
 	p = find_get_pid(pid);
-	ctx->target = p ? get_pid_task(p, PIDTYPE_PID) : NULL;
+	root = p ? get_pid_task(p, PIDTYPE_PID) : NULL;
 	put_pid(p);
-	if (!ctx->target)
+	if (!root)
 		return ckpt_err(ctx, -ESRCH, "no process %d", pid);
-	ret = ckpt_check_target(ctx, ctx->target);
+	ctx->target = root;
+	if (!thread_group_leader(root))
+		return ckpt_err(ctx, -EINVAL,
+				"pid %d is a thread of process %d: checkpoint the process",
+				pid, task_tgid_vnr(root));
+	ret = ckpt_check_task(ctx, root);
+	if (!ret)
+		ret = ckpt_freeze_all(ctx, root);
 	if (ret < 0)
 		return ret;
-	mm = get_task_mm(ctx->target);
-	if (!mm)
-		return ckpt_err(ctx, -ESRCH, "pid %d has no address space", pid);
-	ret = ckpt_freeze(ctx);
-	if (ret < 0)
-		goto out;
 	frozen = ktime_get();
-	/*
-	 * Frozen, the target can no longer clone, exec or change its
-	 * mappings: what is checked now holds until it is thawed.
-	 */
-	ret = ckpt_check_frozen(ctx, mm);
+	ret = ckpt_check_frozen(ctx);
 	if (!ret)
-		ret = ckpt_write_image(ctx, mm);
-	if (!ret && (ctx->flags & CHECKPOINT_KILL))
-		send_sig(SIGKILL, ctx->target, 1);	/* before it runs again */
-	complete_all(&ctx->thaw);
+		ret = ckpt_write_image(ctx);
+	ckpt_thaw_tree(ctx, !ret && (ctx->flags & CHECKPOINT_KILL));
 	if (!ret && (ctx->flags & CHECKPOINT_VERBOSE))
-		ckpt_log(ctx, "pid %d was frozen for %lld us; image of %llu bytes in %u records",
-			 pid, ktime_us_delta(ktime_get(), frozen), ctx->pos,
-			 ctx->nr_records);
-out:
-	mmput(mm);
+		ckpt_log(ctx, "pid %d was frozen for %lld us with %u tasks; image of %llu bytes in %u records",
+			 pid, ktime_us_delta(ktime_get(), frozen),
+			 ctx->nr_tree, ctx->pos, ctx->nr_records);
+	ckpt_tree_free(ctx);
 	return ret;
 }

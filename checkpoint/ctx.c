@@ -40,18 +40,58 @@ struct ckpt_ctx *ckpt_ctx_alloc(enum ckpt_ctx_kind kind, u64 flags,
 }
 EXPORT_SYMBOL_GPL(ckpt_ctx_alloc);
 
+/*
+ * The context of one task @t of the operation @parent: its own records,
+ * the operation's objhash, image and log.
+ */
+struct ckpt_ctx *ckpt_ctx_alloc_task(struct ckpt_ctx *parent,
+				     struct task_struct *t)
+{
+	struct ckpt_ctx *ctx;
+
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	if (!ctx)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&ctx->ref);
+	ctx->kind = parent->kind;
+	ctx->flags = parent->flags;
+	ctx->crc = ~0U;
+	ctx->limit = U64_MAX;
+	spin_lock_init(&ctx->defer_lock);
+	INIT_LIST_HEAD(&ctx->deferqueue);
+	init_completion(&ctx->frozen);
+	init_completion(&ctx->thaw);
+	ckpt_ctx_get(parent);
+	ctx->parent = parent;
+	ctx->objhash = parent->objhash;
+	if (parent->file)
+		ctx->file = get_file(parent->file);
+	if (parent->logfile)
+		ctx->logfile = get_file(parent->logfile);
+	if (t)
+		ctx->target = get_task_struct(t);
+	__module_get(THIS_MODULE);
+	return ctx;
+}
+
 static void ckpt_ctx_release(struct kref *ref)
 {
 	struct ckpt_ctx *ctx = container_of(ref, struct ckpt_ctx, ref);
 
 	/* work queued by a failed operation still runs, exactly once */
 	ckpt_deferqueue_run(ctx);
-	ckpt_objhash_free(ctx);
+	if (ctx->parent)
+		ckpt_ctx_put(ctx->parent);
+	else
+		ckpt_objhash_free(ctx);
+	ckpt_tree_free(ctx);
+	if (ctx->mm)
+		mmput(ctx->mm);
 	ckpt_mm_free(ctx);
 	rstr_mm_free(ctx);
 	rstr_signal_free(ctx);
 	rstr_cred_free(ctx);
-	kfree(ctx->prefix);
+	kvfree(ctx->prefix);
 	rstr_files_free(ctx);
 	rstr_fs_free(ctx);
 	kfree(ctx->ts.xstate);

@@ -226,7 +226,10 @@ static int ckpt_collect_fds(struct files_struct *files,
 static int ckpt_write_fds(struct ckpt_ctx *ctx, struct ckpt_fd_info *fi,
 			  unsigned int nr, int *objrefs)
 {
-	struct ckpt_hdr_files hfs = { .objref = 1, .nr_fds = nr };
+	struct ckpt_hdr_files hfs = {
+		.objref = ctx->ts.task.files_objref,
+		.nr_fds = nr,
+	};
 	struct ckpt_hdr_fd hfd = {};
 	unsigned int i;
 	int ret;
@@ -591,7 +594,8 @@ int rstr_files_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 	ret = ckpt_read_payload(ctx, &hfs.h, sizeof(hfs));
 	if (ret < 0)
 		return ret;
-	if (hfs.objref <= 0 || hfs.nr_fds > rlimit(RLIMIT_NOFILE) ||
+	if (hfs.objref != ctx->ts.task.files_objref ||
+	    hfs.nr_fds > rlimit(RLIMIT_NOFILE) ||
 	    hfs.h.len != sizeof(hfs) +
 			 (u64)hfs.nr_fds * sizeof(struct ckpt_hdr_fd))
 		return ckpt_err(ctx, -EINVAL,

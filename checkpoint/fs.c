@@ -22,7 +22,7 @@ struct ckpt_rstr_fs {
 
 int ckpt_fs(struct ckpt_ctx *ctx, struct task_struct *t)
 {
-	struct ckpt_hdr_fs hf = {};
+	struct ckpt_hdr_fs hf = { .objref = ctx->ts.task.fs_objref };
 	char *cwd = NULL, *root = NULL;
 	struct path pwd_path, root_path;
 	int ret;
@@ -125,14 +125,15 @@ int rstr_fs_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 	ret = ckpt_read_payload(ctx, &hf.h, sizeof(hf));
 	if (ret < 0)
 		return ret;
-	if (hf.umask & ~0777 || hf.pad || hf.cwd_len > CKPT_PATH_MAX ||
+	if (hf.umask & ~0777 || hf.objref != ctx->ts.task.fs_objref ||
+	    hf.cwd_len > CKPT_PATH_MAX ||
 	    hf.root_len > CKPT_PATH_MAX ||
 	    hf.h.len != sizeof(hf) + ALIGN(hf.cwd_len, CKPT_ALIGN) +
 			ALIGN(hf.root_len, CKPT_ALIGN))
 		return ckpt_err(ctx, -EINVAL,
-				"FS record at offset %llu: umask %#o, lengths %u %u %u",
-				ctx->hdr_pos, hf.umask, hf.cwd_len, hf.root_len,
-				hf.h.len);
+				"FS record at offset %llu: umask %#o, objref %d, lengths %u %u %u",
+				ctx->hdr_pos, hf.umask, hf.objref, hf.cwd_len,
+				hf.root_len, hf.h.len);
 	rfs = kzalloc(sizeof(*rfs), GFP_KERNEL);
 	if (!rfs)
 		return -ENOMEM;

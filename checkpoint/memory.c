@@ -1131,9 +1131,10 @@ int rstr_mm_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 		ret = rstr_locked_check(ctx, rmm);
 	if (ret < 0)
 		goto out;
-	ret = ckpt_obj_insert(ctx, current->mm, hm.objref, CKPT_OBJ_MM);
-	if (ret < 0)
-		ret = ckpt_err(ctx, ret, "MM record: bad objref %d", hm.objref);
+	if (hm.objref != ctx->ts.task.mm_objref)
+		ret = ckpt_err(ctx, -EINVAL,
+			       "MM record: objref %d, its TASK record's is %d",
+			       hm.objref, ctx->ts.task.mm_objref);
 out:
 	ctx->limit = parent;
 	return ret;

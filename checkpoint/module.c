@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * checkpoint.ko: /dev/checkpoint and its two ioctls.
+ * checkpoint.ko: /dev/checkpoint and its ioctls.
  *
  * A module cannot add system calls, so linux-cr's checkpoint(2) and
  * restart(2) become ioctls on a misc device.  The device itself grants
- * nothing: every permission check happens in the operations.
+ * nothing: every permission check happens in the operations.  An open
+ * device file may hold one prepared restart of a tree, which the tasks
+ * created for it join through the same (inherited) file.
  */
 #define pr_fmt(fmt) "checkpoint: " fmt
 
@@ -39,7 +41,7 @@ static int ckpt_copy_prefix(struct ckpt_ctx *ctx, struct ckpt_args *args)
 
 	if (!args->prefix_len)
 		return 0;
-	prefix = memdup_user(u64_to_user_ptr(args->prefix), args->prefix_len);
+	prefix = vmemdup_user(u64_to_user_ptr(args->prefix), args->prefix_len);
 	if (IS_ERR(prefix))
 		return PTR_ERR(prefix);
 	ctx->prefix = prefix;
@@ -64,7 +66,53 @@ static struct file *ckpt_fget(int fd, fmode_t mode, bool optional)
 	return file;
 }
 
-static long ckpt_run(struct ckpt_args *args, enum ckpt_ctx_kind kind)
+static DEFINE_MUTEX(ckpt_prepare_lock);
+
+/* The restart prepared on @filp, referenced; NULL if none. */
+static struct ckpt_rstr_op *ckpt_prepared(struct file *filp)
+{
+	struct ckpt_rstr_op *op;
+
+	mutex_lock(&ckpt_prepare_lock);
+	op = filp->private_data;
+	if (op)
+		rstr_op_get(op);
+	mutex_unlock(&ckpt_prepare_lock);
+	return op;
+}
+
+static int ckpt_prepare(struct file *filp, struct ckpt_ctx *ctx)
+{
+	struct ckpt_rstr_op *op;
+	int ret;
+
+	ret = rstr_prepare(ctx, &op);
+	if (ret < 0)
+		return ret;
+	mutex_lock(&ckpt_prepare_lock);
+	if (filp->private_data) {
+		ret = -EBUSY;
+	} else {
+		filp->private_data = op;
+		op = NULL;
+	}
+	mutex_unlock(&ckpt_prepare_lock);
+	if (op)
+		rstr_op_put(op);
+	return ret;
+}
+
+/* The stream has moved on: an interrupted operation cannot restart. */
+static long ckpt_no_restart(long ret)
+{
+	if (ret == -ERESTARTSYS || ret == -ERESTARTNOINTR ||
+	    ret == -ERESTARTNOHAND || ret == -ERESTART_RESTARTBLOCK)
+		return -EINTR;
+	return ret;
+}
+
+static long ckpt_run(struct ckpt_args *args, enum ckpt_ctx_kind kind,
+		     struct file *filp)
 {
 	fmode_t mode = kind == CKPT_CTX_CHECKPOINT ? FMODE_WRITE : FMODE_READ;
 	struct file *file, *logfile;
@@ -89,17 +137,13 @@ static long ckpt_run(struct ckpt_args *args, enum ckpt_ctx_kind kind)
 		goto out_ctx;
 	if (kind == CKPT_CTX_CHECKPOINT)
 		ret = ckpt_do_checkpoint(ctx, args->pid);
+	else if (filp)
+		ret = ckpt_prepare(filp, ctx);
 	else
 		ret = ckpt_do_restart(ctx);
 out_ctx:
 	ckpt_ctx_put(ctx);
-	/*
-	 * The stream has moved on: an operation interrupted by a signal
-	 * cannot be transparently restarted, so the caller sees EINTR.
-	 */
-	if (ret == -ERESTARTSYS || ret == -ERESTARTNOINTR ||
-	    ret == -ERESTARTNOHAND || ret == -ERESTART_RESTARTBLOCK)
-		ret = -EINTR;
+	ret = ckpt_no_restart(ret);
 out_log:
 	if (logfile)
 		fput(logfile);
@@ -108,8 +152,64 @@ out_file:
 	return ret;
 }
 
+static int ckpt_restart_args(struct ckpt_args *args, void __user *uarg)
+{
+	int ret = ckpt_copy_args(args, uarg);
+
+	if (ret)
+		return ret;
+	if (args->flags & ~RESTART_FLAGS_ALL || args->pid != 0 ||
+	    args->prefix_len > CKPT_PREFIX_MAX || args->pad ||
+	    (args->prefix && !args->prefix_len))
+		return -EINVAL;
+	return 0;
+}
+
+/* A task of a prepared restart joins it: args.fd must be -1. */
+static long ckpt_join(struct ckpt_rstr_op *op, struct ckpt_args *args)
+{
+	long ret;
+
+	if (args->fd != -1 || args->prefix_len)
+		ret = -EINVAL;
+	else
+		ret = ckpt_no_restart(rstr_join(op));
+	rstr_op_put(op);
+	return ret;
+}
+
+static long ckpt_wait(struct file *filp, void __user *uarg)
+{
+	struct ckpt_restart_status st = {};
+	struct ckpt_rstr_op *op = ckpt_prepared(filp);
+	long ret;
+
+	if (!op)
+		return -ENOENT;
+	ret = rstr_wait(op, &st);
+	rstr_op_put(op);
+	if (copy_to_user(uarg, &st, sizeof(st)))
+		return -EFAULT;
+	return ret;
+}
+
+static long ckpt_abort(struct file *filp, unsigned long err)
+{
+	struct ckpt_rstr_op *op;
+
+	if (!err || err > MAX_ERRNO)
+		return -EINVAL;
+	op = ckpt_prepared(filp);
+	if (!op)
+		return -ENOENT;
+	rstr_abort(op, -(int)err);
+	rstr_op_put(op);
+	return 0;
+}
+
 static long ckpt_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 {
+	struct ckpt_rstr_op *op;
 	struct ckpt_args args;
 	long ret;
 
@@ -127,23 +227,46 @@ static long ckpt_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 			return -EINVAL;
 		if (args.pid <= 0)
 			return -ESRCH;
-		return ckpt_run(&args, CKPT_CTX_CHECKPOINT);
+		return ckpt_run(&args, CKPT_CTX_CHECKPOINT, NULL);
 	case _IOC_NR(CKPT_IOC_RESTART):
-		ret = ckpt_copy_args(&args, (void __user *)arg);
+		ret = ckpt_restart_args(&args, (void __user *)arg);
 		if (ret)
 			return ret;
-		if (args.flags & ~RESTART_FLAGS_ALL || args.pid != 0 ||
-		    args.prefix_len > CKPT_PREFIX_MAX || args.pad ||
-		    (args.prefix && !args.prefix_len))
-			return -EINVAL;
-		return ckpt_run(&args, CKPT_CTX_RESTART);
+		op = ckpt_prepared(filp);
+		if (op)
+			return ckpt_join(op, &args);
+		return ckpt_run(&args, CKPT_CTX_RESTART, NULL);
+	case _IOC_NR(CKPT_IOC_RESTART_PREPARE):
+		ret = ckpt_restart_args(&args, (void __user *)arg);
+		if (ret)
+			return ret;
+		return ckpt_run(&args, CKPT_CTX_RESTART, filp);
+	case _IOC_NR(CKPT_IOC_RESTART_WAIT):
+		return ckpt_wait(filp, (void __user *)arg);
+	case _IOC_NR(CKPT_IOC_RESTART_ABORT):
+		return ckpt_abort(filp, arg);
 	default:
 		return -ENOTTY;
 	}
 }
 
+static int ckpt_open(struct inode *inode, struct file *filp)
+{
+	filp->private_data = NULL;	/* misc_open() put the device here */
+	return 0;
+}
+
+static int ckpt_release(struct inode *inode, struct file *filp)
+{
+	if (filp->private_data)
+		rstr_op_put(filp->private_data);
+	return 0;
+}
+
 static const struct file_operations ckpt_fops = {
 	.owner = THIS_MODULE,
+	.open = ckpt_open,
+	.release = ckpt_release,
 	.unlocked_ioctl = ckpt_ioctl,
 	.compat_ioctl = NULL,	/* 32-bit callers are not supported */
 	.llseek = noop_llseek,

@@ -9,12 +9,19 @@
  * in the image shares the object again instead of creating a copy.
  *
  * The hash holds a reference on every object in it; teardown drops them.
+ * Some types are kept for their identity only (an fd table, signal
+ * handlers): checkpoint holds every task that uses them frozen, and
+ * restart only compares them with what a restoring task has.
+ *
+ * One hash serves every task of an operation; restoring tasks use it
+ * concurrently, so it has a lock.
  */
 #include <linux/slab.h>
 #include <linux/hashtable.h>
 #include <linux/sched/mm.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/mutex.h>
 
 #include <checkpoint/checkpoint.h>
 
@@ -35,6 +42,7 @@ struct ckpt_obj {
 };
 
 struct ckpt_objhash {
+	struct mutex lock;
 	DECLARE_HASHTABLE(by_ptr, CKPT_OBJHASH_BITS);
 	DECLARE_HASHTABLE(by_ref, CKPT_OBJHASH_BITS);
 	int next_objref;
@@ -64,11 +72,15 @@ static const struct ckpt_obj_ops ckpt_obj_ops[CKPT_OBJ_MAX] = {
 	[CKPT_OBJ_MM] = { "mm", obj_mm_grab, obj_mm_drop },
 	[CKPT_OBJ_FILE] = { "file", obj_file_grab, obj_file_drop },
 	[CKPT_OBJ_SHMEM] = { "shmem", obj_file_grab, obj_file_drop },
+	[CKPT_OBJ_FILES] = { "files" },
+	[CKPT_OBJ_FS] = { "fs" },
+	[CKPT_OBJ_SIGHAND] = { "sighand" },
+	[CKPT_OBJ_SIGNAL] = { "signal" },
 };
 
 static bool obj_type_valid(enum ckpt_obj_type type)
 {
-	return type > 0 && type < CKPT_OBJ_MAX && ckpt_obj_ops[type].grab;
+	return type > 0 && type < CKPT_OBJ_MAX && ckpt_obj_ops[type].name;
 }
 
 int ckpt_objhash_alloc(struct ckpt_ctx *ctx)
@@ -77,6 +89,7 @@ int ckpt_objhash_alloc(struct ckpt_ctx *ctx)
 
 	if (!h)
 		return -ENOMEM;
+	mutex_init(&h->lock);
 	hash_init(h->by_ptr);
 	hash_init(h->by_ref);
 	h->next_objref = 1;
@@ -94,7 +107,8 @@ void ckpt_objhash_free(struct ckpt_ctx *ctx)
 	if (!h)
 		return;
 	hash_for_each_safe(h->by_ref, bkt, n, obj, by_ref) {
-		ckpt_obj_ops[obj->type].drop(obj->ptr);
+		if (ckpt_obj_ops[obj->type].drop)
+			ckpt_obj_ops[obj->type].drop(obj->ptr);
 		kfree(obj);
 	}
 	kfree(h);
@@ -131,7 +145,8 @@ static int obj_new(struct ckpt_objhash *h, void *ptr, int objref,
 	obj->ptr = ptr;
 	obj->objref = objref;
 	obj->type = type;
-	ckpt_obj_ops[type].grab(ptr);
+	if (ckpt_obj_ops[type].grab)
+		ckpt_obj_ops[type].grab(ptr);
 	hash_add(h->by_ptr, &obj->by_ptr, (unsigned long)ptr);
 	hash_add(h->by_ref, &obj->by_ref, objref);
 	return 0;
@@ -155,33 +170,42 @@ int ckpt_obj_lookup_add(struct ckpt_ctx *ctx, void *ptr,
 
 	if (!ptr || !obj_type_valid(type))
 		return -EINVAL;
+	mutex_lock(&h->lock);
 	obj = obj_find_ptr(h, ptr);
 	if (obj) {
-		if (obj->type != type)
-			return -EINVAL;
+		ret = obj->type == type ? obj->objref : -EINVAL;
 		*first = false;
-		return obj->objref;
+		goto out;
 	}
+	ret = -ENOSPC;
 	if (h->next_objref == INT_MAX)
-		return -ENOSPC;
+		goto out;
 	objref = h->next_objref;
 	ret = obj_new(h, ptr, objref, type);
 	if (ret < 0)
-		return ret;
+		goto out;
 	h->next_objref++;
 	*first = true;
-	return objref;
+	ret = objref;
+out:
+	mutex_unlock(&h->lock);
+	return ret;
 }
 EXPORT_SYMBOL_GPL(ckpt_obj_lookup_add);
 
 /* The objref of @ptr, 0 if it has none yet, or -EINVAL for a type clash. */
 int ckpt_obj_lookup(struct ckpt_ctx *ctx, void *ptr, enum ckpt_obj_type type)
 {
-	struct ckpt_obj *obj = obj_find_ptr(ctx->objhash, ptr);
+	struct ckpt_objhash *h = ctx->objhash;
+	struct ckpt_obj *obj;
+	int ret = 0;
 
-	if (!obj)
-		return 0;
-	return obj->type == type ? obj->objref : -EINVAL;
+	mutex_lock(&h->lock);
+	obj = obj_find_ptr(h, ptr);
+	if (obj)
+		ret = obj->type == type ? obj->objref : -EINVAL;
+	mutex_unlock(&h->lock);
+	return ret;
 }
 EXPORT_SYMBOL_GPL(ckpt_obj_lookup);
 
@@ -194,11 +218,16 @@ EXPORT_SYMBOL_GPL(ckpt_obj_lookup);
 int ckpt_obj_insert(struct ckpt_ctx *ctx, void *ptr, int objref,
 		    enum ckpt_obj_type type)
 {
+	struct ckpt_objhash *h = ctx->objhash;
+	int ret = -EINVAL;
+
 	if (!ptr || !obj_type_valid(type) || objref <= 0)
 		return -EINVAL;
-	if (obj_find_ref(ctx->objhash, objref))
-		return -EINVAL;
-	return obj_new(ctx->objhash, ptr, objref, type);
+	mutex_lock(&h->lock);
+	if (!obj_find_ref(h, objref))
+		ret = obj_new(h, ptr, objref, type);
+	mutex_unlock(&h->lock);
+	return ret;
 }
 EXPORT_SYMBOL_GPL(ckpt_obj_insert);
 
@@ -211,10 +240,15 @@ EXPORT_SYMBOL_GPL(ckpt_obj_insert);
 void *ckpt_obj_fetch(struct ckpt_ctx *ctx, int objref,
 		     enum ckpt_obj_type type)
 {
-	struct ckpt_obj *obj = obj_find_ref(ctx->objhash, objref);
+	struct ckpt_objhash *h = ctx->objhash;
+	struct ckpt_obj *obj;
+	void *ptr = ERR_PTR(-EINVAL);
 
-	if (!obj || obj->type != type)
-		return ERR_PTR(-EINVAL);
-	return obj->ptr;
+	mutex_lock(&h->lock);
+	obj = obj_find_ref(h, objref);
+	if (obj && obj->type == type)
+		ptr = obj->ptr;
+	mutex_unlock(&h->lock);
+	return ptr;
 }
 EXPORT_SYMBOL_GPL(ckpt_obj_fetch);

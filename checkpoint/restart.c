@@ -1,12 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Restart: the calling process becomes the one in the image.
+ * Restart: each task of the tree becomes the one in the image.
  *
- * Everything small (task, CPU state, the whole address-space layout) is
- * read and checked while the caller is still intact; a bad image then
- * fails with nothing lost.  Only after that is the caller's address space
- * torn down and rebuilt; an error from there on kills the caller, so it
- * never returns into a half-built process.
+ * The coordinator prepares the restart (HEADER and TREE read and
+ * checked) and creates the tasks; each joins it with its own ioctl and
+ * restores itself, in stages the tasks synchronise among themselves:
+ *
+ *  1. join: the last task to join opens the next stage for all;
+ *  2. read: the stream is sequential, so sections are read one task
+ *     at a time, in TREE order; each task reads its own section (its
+ *     address space built and filled on the way) and hands the stream
+ *     straight to the next task - one wake-up, no coordinator between;
+ *  3. apply: with its section read, a task applies it (files, identity,
+ *     signals, registers) while the following tasks read theirs;
+ *  4. done: the last task to finish releases all of them at once.
+ *
+ * Within a section everything small is read and checked before the
+ * task's address space is torn down.  Any failure kills every task of
+ * the restart: none returns into a half-built process.  A one-task
+ * restart without a coordinator (the legacy call) fails before its point
+ * of no return with nothing lost.
  */
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -15,8 +28,13 @@
 #include <linux/slab.h>
 #include <linux/fdtable.h>
 #include <linux/task_work.h>
+#include <linux/pid_namespace.h>
+#include <linux/ktime.h>
+#include <linux/ptrace.h>
+#include <linux/syscalls.h>
 
 #include <checkpoint/checkpoint.h>
+#include <checkpoint/symbols.h>
 
 struct rstr_finish_work {
 	struct callback_head work;
@@ -67,38 +85,45 @@ static int rstr_queue_finish(struct ckpt_ctx *ctx,
 }
 
 /*
- * What restart does with each record before the point of no return: read
- * it, check it, and keep what it says in the context.  Nothing is applied
- * here.  Records may come in any order up to the first PAGES record.
+ * What restart does with each record of a section before the point of no
+ * return: read it, check it, and keep what it says in the task's
+ * context.  Nothing is applied here.  Records may come in any order
+ * between the TASK record that opens the section and the first PAGES.
+ * A record of an object the task shares (@first) comes only in the
+ * section of the object's first task, and there it is required.
  */
 struct rstr_handler {
 	int (*read)(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 	bool once;		/* at most one such record */
-	bool required;		/* an image without one is refused */
+	bool required;		/* a section without one is refused */
+	unsigned int first;	/* CKPT_FIRST_*: only with that object */
 };
 
 static const struct rstr_handler rstr_handlers[CKPT_HDR_MAX_TYPE] = {
-	[CKPT_HDR_TASK] = { rstr_task_read, true, true },
-	[CKPT_HDR_MM] = { rstr_mm_read, true, true },
+	[CKPT_HDR_MM] = { rstr_mm_read, true, true, CKPT_FIRST_MM },
 	[CKPT_HDR_CPU] = { rstr_cpu_read, true, true },
-	[CKPT_HDR_SIGHAND] = { rstr_sighand_read, true, true },
+	[CKPT_HDR_SIGHAND] = { rstr_sighand_read, true, true,
+			       CKPT_FIRST_SIGHAND },
 	[CKPT_HDR_SIGNAL] = { rstr_signal_read, true, true },
 	[CKPT_HDR_SIGINFO] = { rstr_siginfo_read, false, false },
-	[CKPT_HDR_POSIX_TIMER] = { rstr_posix_timer_read, false, false },
+	[CKPT_HDR_POSIX_TIMER] = { rstr_posix_timer_read, false, false,
+				   CKPT_FIRST_SIGNAL },
 	[CKPT_HDR_RESTART_BLOCK] = { rstr_restart_block_read, true, false },
 	[CKPT_HDR_CRED] = { rstr_cred_read, true, true },
-	[CKPT_HDR_RLIMITS] = { rstr_rlimits_read, true, true },
-	[CKPT_HDR_FS] = { rstr_fs_read, true, true },
-	[CKPT_HDR_FILE] = { rstr_file_read, false, false },
-	[CKPT_HDR_FILE_DATA] = { rstr_file_data_read, false, false },
-	[CKPT_HDR_FILES] = { rstr_files_read, true, true },
+	[CKPT_HDR_RLIMITS] = { rstr_rlimits_read, true, true,
+			       CKPT_FIRST_SIGNAL },
+	[CKPT_HDR_FS] = { rstr_fs_read, true, true, CKPT_FIRST_FS },
+	[CKPT_HDR_FILE] = { rstr_file_read, false, false, CKPT_FIRST_FILES },
+	[CKPT_HDR_FILE_DATA] = { rstr_file_data_read, false, false,
+				 CKPT_FIRST_FILES },
+	[CKPT_HDR_FILES] = { rstr_files_read, true, true, CKPT_FIRST_FILES },
 };
 
 static int rstr_read_record(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 {
 	const struct rstr_handler *rh = &rstr_handlers[h->type];
 
-	if (!rh->read)
+	if (!rh->read || (rh->first && !(ctx->first & rh->first)))
 		return ckpt_err(ctx, -EINVAL,
 				"unexpected %s record at offset %llu",
 				ckpt_hdr_name(h->type), ctx->hdr_pos);
@@ -110,85 +135,475 @@ static int rstr_read_record(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 	return rh->read(ctx, h);
 }
 
+/* ---------------------------------------------------------------------- */
+/* the operation */
+
+struct rstr_slot {
+	struct task_struct *task;	/* once joined: referenced */
+	struct completion turn;		/* its section is next in the stream */
+};
+
+struct ckpt_rstr_op {
+	struct kref ref;
+	struct ckpt_ctx *ctx;		/* stream, objhash, log */
+	struct ckpt_tree_task *tasks;	/* the TREE */
+	u32 nr_tasks;
+	u32 tree_flags;
+	u32 nr_live;			/* tasks with a section */
+	bool legacy;			/* one task, into the caller, any pid */
+	struct rstr_slot *slots;	/* one per TREE entry */
+	ktime_t start;
+
+	spinlock_t lock;
+	struct pid_namespace *ns;	/* the tree's: its first task's */
+	u32 nr_joined;
+	u32 nr_done;
+	atomic_t nr_left;		/* tasks not yet out of the last stage */
+	int err;			/* the first failure */
+	pid_t err_pid;
+	struct ckpt_hdr next;		/* the header that ends a section */
+	atomic_t switches;
+	u64 usecs;
+	struct completion all_joined;
+	struct completion all_done;	/* every task restored, or failure */
+	struct completion all_left;
+};
+
+static void rstr_op_release(struct kref *ref)
+{
+	struct ckpt_rstr_op *op = container_of(ref, struct ckpt_rstr_op, ref);
+	u32 i;
+
+	for (i = 0; op->slots && i < op->nr_tasks; i++)
+		if (op->slots[i].task)
+			put_task_struct(op->slots[i].task);
+	kvfree(op->slots);
+	kvfree(op->tasks);
+	ckpt_ctx_put(op->ctx);
+	kfree(op);
+}
+
+void rstr_op_get(struct ckpt_rstr_op *op)
+{
+	kref_get(&op->ref);
+}
+
+void rstr_op_put(struct ckpt_rstr_op *op)
+{
+	kref_put(&op->ref, rstr_op_release);
+}
+
+/*
+ * The restart failed: say where, once, and kill every task that joined
+ * it.  Tasks yet to join find the error and die too.
+ */
+static void rstr_fail(struct ckpt_rstr_op *op, pid_t pid, int err)
+{
+	bool first = false;
+	u32 i;
+
+	spin_lock(&op->lock);
+	if (!op->err) {
+		op->err = err;
+		op->err_pid = pid;
+		first = true;
+	}
+	spin_unlock(&op->lock);
+	if (!first)
+		return;
+	if (!op->legacy) {
+		ckpt_log(op->ctx, "pid %d failed to restore (errno %d): every task of the restart is killed",
+			 pid, -err);
+		for (i = 0; i < op->nr_tasks; i++) {
+			struct task_struct *t;
+
+			spin_lock(&op->lock);
+			t = op->slots[i].task;
+			if (t)
+				get_task_struct(t);
+			spin_unlock(&op->lock);
+			if (t) {
+				send_sig(SIGKILL, t, 1);
+				put_task_struct(t);
+			}
+		}
+	}
+	complete_all(&op->all_done);
+}
+
+static u32 rstr_next_live(struct ckpt_rstr_op *op, u32 i)
+{
+	while (++i < op->nr_tasks)
+		if (!(op->tasks[i].flags & CKPT_TREE_ZOMBIE))
+			break;
+	return i;
+}
+
+static struct ckpt_rstr_op *rstr_op_alloc(struct ckpt_ctx *ctx)
+{
+	struct ckpt_rstr_op *op = kzalloc(sizeof(*op), GFP_KERNEL);
+
+	if (!op)
+		return NULL;
+	kref_init(&op->ref);
+	spin_lock_init(&op->lock);
+	init_completion(&op->all_joined);
+	init_completion(&op->all_done);
+	init_completion(&op->all_left);
+	ckpt_ctx_get(ctx);
+	op->ctx = ctx;
+	op->start = ktime_get();
+	return op;
+}
+
+/* HEADER and TREE, read and checked: the restart waits for its tasks. */
+static int rstr_op_read(struct ckpt_rstr_op *op)
+{
+	u32 i;
+	int ret;
+
+	ret = ckpt_read_header(op->ctx);
+	if (!ret)
+		ret = rstr_read_tree(op->ctx, &op->tasks, &op->nr_tasks,
+				     &op->tree_flags);
+	if (ret < 0)
+		return ret;
+	op->slots = kvcalloc(op->nr_tasks, sizeof(*op->slots), GFP_KERNEL);
+	if (!op->slots)
+		return -ENOMEM;
+	for (i = 0; i < op->nr_tasks; i++) {
+		init_completion(&op->slots[i].turn);
+		if (!(op->tasks[i].flags & CKPT_TREE_ZOMBIE))
+			op->nr_live++;
+	}
+	atomic_set(&op->nr_left, op->nr_live);
+	complete(&op->slots[0].turn);	/* the root is live */
+	return 0;
+}
+
+/**
+ * rstr_prepare - the coordinator's step: read and check HEADER and TREE
+ *
+ * On success *@opp holds the restart, for the tasks to join.
+ */
+int rstr_prepare(struct ckpt_ctx *ctx, struct ckpt_rstr_op **opp)
+{
+	struct ckpt_rstr_op *op = rstr_op_alloc(ctx);
+	int ret;
+
+	if (!op)
+		return -ENOMEM;
+	ret = rstr_op_read(op);
+	if (ret < 0) {
+		rstr_op_put(op);
+		return ret;
+	}
+	*opp = op;
+	return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* joining: which TREE entry the caller is */
+
+static int rstr_find_slot(struct ckpt_rstr_op *op, struct pid_namespace *ns)
+{
+	pid_t pid = task_pid_nr_ns(current, ns);
+	u32 i;
+
+	for (i = 0; i < op->nr_tasks; i++)
+		if (op->tasks[i].pid == pid)
+			return i;
+	return -1;
+}
+
+/* Pid, process and parent: what rstr made of the TREE entry. */
+static int rstr_check_entry(struct ckpt_rstr_op *op, u32 i,
+			    struct pid_namespace *ns)
+{
+	const struct ckpt_tree_task *e = &op->tasks[i];
+	pid_t ppid, sid;
+
+	rcu_read_lock();
+	ppid = task_tgid_nr_ns(rcu_dereference(current->real_parent), ns);
+	rcu_read_unlock();
+	sid = task_session_nr_ns(current, ns);
+	if (e->flags & CKPT_TREE_ZOMBIE)
+		return ckpt_err(op->ctx, -EINVAL,
+				"pid %d joined the restart but is a zombie in the image",
+				e->pid);
+	if (task_tgid_nr_ns(current, ns) != e->tgid ||
+	    (i && ppid != e->ppid) || (e->sid && sid != e->sid))
+		return ckpt_err(op->ctx, -EINVAL,
+				"pid %d was created with process %d, parent %d, session %d; the image says %d, %d, %d",
+				e->pid, task_tgid_nr_ns(current, ns), ppid, sid,
+				e->tgid, e->ppid, e->sid);
+	if (e->pid == e->tgid &&
+	    (current->exit_signal != e->exit_signal ||
+	     !current->signal->is_child_subreaper !=
+	     !(e->flags & CKPT_TREE_SUBREAPER)))
+		return ckpt_err(op->ctx, -EINVAL,
+				"pid %d was created with exit signal %d and subreaper %d; the image says %d and %d",
+				e->pid, current->exit_signal,
+				current->signal->is_child_subreaper,
+				e->exit_signal,
+				!!(e->flags & CKPT_TREE_SUBREAPER));
+	return 0;
+}
+
+/* Register the caller as its TREE entry: its index, or an error. */
+static int rstr_claim(struct ckpt_rstr_op *op)
+{
+	struct pid_namespace *ns = task_active_pid_ns(current);
+	int i, ret;
+
+	if (op->legacy)
+		i = 0;
+	else
+		i = rstr_find_slot(op, ns);
+	if (i < 0)
+		return ckpt_err(op->ctx, -EINVAL,
+				"pid %d is not a task of the image",
+				task_pid_vnr(current));
+	if (!op->legacy) {
+		ret = rstr_check_entry(op, i, ns);
+		if (ret < 0)
+			return ret;
+	}
+	spin_lock(&op->lock);
+	ret = op->err;
+	if (!ret && (op->slots[i].task || (op->ns && op->ns != ns)))
+		ret = -EINVAL;
+	if (!ret) {
+		op->ns = ns;
+		op->slots[i].task = get_task_struct(current);
+		if (++op->nr_joined == op->nr_live)
+			complete_all(&op->all_joined);
+	}
+	spin_unlock(&op->lock);
+	if (ret == -EINVAL)
+		return ckpt_err(op->ctx, ret,
+				"pid %d joined the restart twice or from another pid namespace",
+				op->tasks[i].pid);
+	return ret < 0 ? ret : i;
+}
+
+/* ---------------------------------------------------------------------- */
+/* reading a section */
+
+static int rstr_share_one(struct ckpt_ctx *ctx, void *obj, int objref,
+			  enum ckpt_obj_type type, unsigned int first,
+			  const char *what)
+{
+	void *known = ckpt_obj_fetch(ctx, objref, type);
+	int ret;
+
+	if (!IS_ERR(known)) {
+		if (known == obj)
+			return 0;
+		return ckpt_err(ctx, -EINVAL,
+				"pid %d: the image shares its %s (objref %d) with an earlier task, the restoring task does not",
+				ctx->ts.task.pid, what, objref);
+	}
+	ret = ckpt_obj_lookup(ctx, obj, type);
+	if (ret)
+		return ckpt_err(ctx, -EINVAL,
+				"pid %d: its %s is shared with an earlier task (objref %d), the image says it is not (objref %d)",
+				ctx->ts.task.pid, what, ret, objref);
+	ret = ckpt_obj_insert(ctx, obj, objref, type);
+	if (ret < 0)
+		return ckpt_err(ctx, ret, "TASK record: bad %s objref %d",
+				what, objref);
+	ctx->first |= first;
+	return 0;
+}
+
+/* What the TASK record says the task shares, against what it has. */
+static int rstr_share(struct ckpt_ctx *ctx)
+{
+	const struct ckpt_hdr_task *th = &ctx->ts.task;
+	int ret;
+
+	ret = rstr_share_one(ctx, current->mm, th->mm_objref, CKPT_OBJ_MM,
+			     CKPT_FIRST_MM, "address space");
+	if (!ret)
+		ret = rstr_share_one(ctx, current->files, th->files_objref,
+				     CKPT_OBJ_FILES, CKPT_FIRST_FILES,
+				     "fd table");
+	if (!ret)
+		ret = rstr_share_one(ctx, current->fs, th->fs_objref,
+				     CKPT_OBJ_FS, CKPT_FIRST_FS, "cwd and root");
+	if (!ret)
+		ret = rstr_share_one(ctx,
+				     rcu_dereference_protected(current->sighand, 1),
+				     th->sighand_objref, CKPT_OBJ_SIGHAND,
+				     CKPT_FIRST_SIGHAND, "signal handlers");
+	if (!ret)
+		ret = rstr_share_one(ctx, current->signal, th->signal_objref,
+				     CKPT_OBJ_SIGNAL, CKPT_FIRST_SIGNAL,
+				     "signal state");
+	return ret;
+}
+
+/* The TASK record opening the section: is it the task expected? */
+static int rstr_section_task(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
+{
+	struct ckpt_rstr_op *op = ctx->op;
+	const struct ckpt_tree_task *e = &op->tasks[ctx->index];
+	int ret;
+
+	if (h->type != CKPT_HDR_TASK)
+		return ckpt_err(ctx, -EINVAL,
+				"%s record at offset %llu: the section of pid %d must open with TASK",
+				ckpt_hdr_name(h->type), ctx->hdr_pos, e->pid);
+	ret = rstr_task_read(ctx, h);
+	if (ret < 0)
+		return ret;
+	if (!op->legacy &&
+	    (ctx->ts.task.pid != e->pid || ctx->ts.task.tgid != e->tgid))
+		return ckpt_err(ctx, -EINVAL,
+				"TASK record at offset %llu is pid %d of %d, the TREE says pid %d of %d comes next",
+				ctx->hdr_pos, ctx->ts.task.pid,
+				ctx->ts.task.tgid, e->pid, e->tgid);
+	return rstr_share(ctx);
+}
+
 /*
  * Everything before the contents: read, checked, nothing applied.  On
- * return @h holds the header of the first PAGES record, or of the TAIL.
+ * return @h holds the header after the layout: PAGES, the next TASK or
+ * the TAIL.
  */
 static int rstr_read_layout(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 {
+	const struct rstr_handler *rh;
 	unsigned int type;
-	void *mm;
 	int ret;
 
-	ret = ckpt_read_header(ctx);
+	ret = rstr_section_task(ctx, h);
 	for (;;) {
 		if (ret < 0)
 			return ret;
 		ret = ckpt_read_hdr(ctx, h);
 		if (ret < 0)
 			return ret;
-		if (h->type == CKPT_HDR_PAGES || h->type == CKPT_HDR_TAIL)
+		if (h->type == CKPT_HDR_PAGES || h->type == CKPT_HDR_TAIL ||
+		    h->type == CKPT_HDR_TASK)
 			break;
 		ret = rstr_read_record(ctx, h);
 	}
-	for (type = 0; type < CKPT_HDR_MAX_TYPE; type++)
-		if (rstr_handlers[type].required && !test_bit(type, ctx->seen))
+	for (type = 0; type < CKPT_HDR_MAX_TYPE; type++) {
+		rh = &rstr_handlers[type];
+		if (rh->required && !test_bit(type, ctx->seen) &&
+		    (!rh->first || (ctx->first & rh->first)))
 			return ckpt_err(ctx, -EINVAL,
-					"image has no %s record before offset %llu",
-					ckpt_hdr_name(type), ctx->hdr_pos);
-	mm = ckpt_obj_fetch(ctx, ctx->ts.task.mm_objref, CKPT_OBJ_MM);
-	if (IS_ERR(mm))
-		return ckpt_err(ctx, (int)PTR_ERR(mm),
-				"TASK record names mm objref %d, which the image lacks",
-				ctx->ts.task.mm_objref);
+					"the section of pid %d has no %s record before offset %llu",
+					ctx->ts.task.pid, ckpt_hdr_name(type),
+					ctx->hdr_pos);
+	}
 	return 0;
 }
 
-/* The contents: PAGES records, from the one in @h up to the TAIL. */
+/* The contents: PAGES records, from the one in @h to the section's end. */
 static int rstr_contents(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 {
 	int ret;
 
-	for (;;) {
-		if (h->type == CKPT_HDR_TAIL)
-			return ckpt_read_tail(ctx, h);
-		if (h->type != CKPT_HDR_PAGES)
+	while (h->type == CKPT_HDR_PAGES) {
+		if (!(ctx->first & CKPT_FIRST_MM))
 			return ckpt_err(ctx, -EINVAL,
-					"unexpected %s record at offset %llu",
-					ckpt_hdr_name(h->type), ctx->hdr_pos);
+					"PAGES record at offset %llu in the section of pid %d, which builds no address space",
+					ctx->hdr_pos, ctx->ts.task.pid);
 		ret = rstr_pages(ctx, h);
 		if (!ret)
 			ret = ckpt_read_hdr(ctx, h);
 		if (ret < 0)
 			return ret;
 	}
+	return 0;
 }
 
-int ckpt_do_restart(struct ckpt_ctx *ctx)
+/* The section ended at @h: the next one's TASK, or the TAIL if last. */
+static int rstr_section_end(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 {
-	struct rstr_finish_work *w;
-	struct ckpt_hdr h;
+	struct ckpt_rstr_op *op = ctx->op;
+	bool last = rstr_next_live(op, ctx->index) >= op->nr_tasks;
+
+	if (h->type == CKPT_HDR_TAIL && last)
+		return ckpt_read_tail(ctx, h);
+	if (h->type == CKPT_HDR_TASK && !last)
+		return 0;
+	return ckpt_err(ctx, -EINVAL, "%s record at offset %llu after the section of pid %d, %s",
+			ckpt_hdr_name(h->type), ctx->hdr_pos, ctx->ts.task.pid,
+			last ? "the last task" : "more tasks to come");
+}
+
+/* ---------------------------------------------------------------------- */
+/* applying a section */
+
+/* Join a process group another task of the tree leads. */
+static int rstr_pgid(struct ckpt_ctx *ctx)
+{
+	struct ckpt_rstr_op *op = ctx->op;
+	const struct ckpt_tree_task *e = &op->tasks[ctx->index];
+	struct pt_regs regs = {};
+	long ret;
+
+	if (op->legacy || !e->pgid || e->pid != e->tgid ||
+	    task_pgrp_nr_ns(current, op->ns) == e->pgid)
+		return 0;
+	regs.di = 0;
+	regs.si = e->pgid;
+	ret = ckpt_syms.sys_setpgid(&regs);
+	if (!ret && task_pgrp_nr_ns(current, op->ns) != e->pgid)
+		ret = -ESRCH;
+	if (ret < 0)
+		return ckpt_err(ctx, (int)ret, "pid %d cannot join process group %d",
+				e->pid, e->pgid);
+	return 0;
+}
+
+/* Its zombie children must be there, made by rstr before it joined. */
+static int rstr_zombies(struct ckpt_ctx *ctx)
+{
+	struct ckpt_rstr_op *op = ctx->op;
+	const struct ckpt_tree_task *e = &op->tasks[ctx->index];
+	struct task_struct *c;
+	bool ok;
+	u32 i;
+
+	if (op->legacy || e->pid != e->tgid)
+		return 0;
+	for (i = 0; i < op->nr_tasks; i++) {
+		const struct ckpt_tree_task *z = &op->tasks[i];
+
+		if (!(z->flags & CKPT_TREE_ZOMBIE) || z->ppid != e->pid)
+			continue;
+		rcu_read_lock();
+		c = pid_task(find_pid_ns(z->pid, op->ns), PIDTYPE_PID);
+		ok = c && c->exit_state == EXIT_ZOMBIE &&
+		     same_thread_group(rcu_dereference(c->real_parent),
+				       current);
+		rcu_read_unlock();
+		if (!ok)
+			return ckpt_err(ctx, -EINVAL,
+					"pid %d: its zombie child %d is not there",
+					e->pid, z->pid);
+	}
+	return 0;
+}
+
+static int rstr_apply(struct ckpt_ctx *ctx)
+{
+	unsigned int first = ctx->first;
 	int ret;
 
-	ret = rstr_check_caller(ctx);
+	ret = rstr_zombies(ctx);
 	if (!ret)
-		ret = rstr_read_layout(ctx, &h);
-	if (ret < 0)
-		return ret;
-	w = kmalloc(sizeof(*w), GFP_KERNEL);
-	if (!w)
-		return -ENOMEM;
-
-	/* point of no return */
-	ret = rstr_mm(ctx);
-	if (!ret)
-		ret = rstr_contents(ctx, &h);
-	/* apply what the records before the contents staged */
-	if (!ret)
+		ret = rstr_pgid(ctx);
+	if (!ret && (first & CKPT_FIRST_FILES))
 		ret = rstr_files(ctx);
-	if (!ret)
+	if (!ret && (first & CKPT_FIRST_FS))
 		ret = rstr_fs(ctx);
-	if (!ret)
+	if (!ret && (first & CKPT_FIRST_SIGNAL))
 		ret = rstr_rlimits(ctx);
 	if (!ret)
 		ret = rstr_cred(ctx);	/* before rstr_task(): see there */
@@ -200,14 +615,193 @@ int ckpt_do_restart(struct ckpt_ctx *ctx)
 		ret = rstr_cpu(ctx);
 	if (!ret)
 		ret = ckpt_deferqueue_run(ctx);
-	if (ret >= 0)
-		ret = rstr_queue_finish(ctx, w);
-	if (ret < 0) {
-		kfree(w);
-		ckpt_log(ctx, "pid %d killed: its address space is gone",
-			 task_pid_vnr(current));
-		send_sig(SIGKILL, current, 1);
+	return ret < 0 ? ret : 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* one task's restart */
+
+/*
+ * Its turn in the stream: read its section, build and fill its address
+ * space if it is the first of its mm, and hand the stream on.  Before
+ * its address space is torn down, a legacy caller may still fail
+ * cleanly: *@gone tells whether that point was passed.
+ */
+static int rstr_section(struct ckpt_ctx *ctx, bool *gone)
+{
+	struct ckpt_rstr_op *op = ctx->op;
+	struct ckpt_hdr h;
+	u32 next;
+	int ret;
+
+	ret = wait_for_completion_killable(&op->slots[ctx->index].turn);
+	if (ret < 0)
 		return ret;
+	ckpt_stream_move(ctx, op->ctx);
+	h = op->next;
+	if (!ctx->index)
+		ret = ckpt_read_hdr(ctx, &h);
+	if (!ret && op->legacy)
+		ret = rstr_check_caller(ctx);
+	if (!ret)
+		ret = rstr_read_layout(ctx, &h);
+	if (!ret && (ctx->first & CKPT_FIRST_MM)) {
+		*gone = true;
+		ret = rstr_mm(ctx);
 	}
+	if (!ret)
+		ret = rstr_contents(ctx, &h);
+	if (!ret)
+		ret = rstr_section_end(ctx, &h);
+	op->next = h;
+	ckpt_stream_move(op->ctx, ctx);
+	if (ret < 0)
+		return ret;
+	next = rstr_next_live(op, ctx->index);
+	if (next < op->nr_tasks)
+		complete(&op->slots[next].turn);
 	return 0;
+}
+
+/* The last stage: every task restored, each counts its switches. */
+static int rstr_done(struct ckpt_ctx *ctx, unsigned long nsw)
+{
+	struct ckpt_rstr_op *op = ctx->op;
+	bool last;
+	int ret;
+
+	spin_lock(&op->lock);
+	last = ++op->nr_done == op->nr_live;
+	if (last)
+		op->usecs = ktime_us_delta(ktime_get(), op->start);
+	spin_unlock(&op->lock);
+	if (last)
+		complete_all(&op->all_done);
+	ret = wait_for_completion_killable(&op->all_done);
+	atomic_add(current->nvcsw + current->nivcsw - nsw, &op->switches);
+	if (atomic_dec_and_test(&op->nr_left)) {
+		/* nobody looks objects up any more: let them go now */
+		if (!ret && !op->legacy)
+			ckpt_objhash_free(op->ctx);
+		complete_all(&op->all_left);
+	}
+	if (ret < 0)
+		return ret;
+	return READ_ONCE(op->err) ? -EINTR : 0;
+}
+
+static int rstr_task_run(struct ckpt_ctx *ctx, bool *gone)
+{
+	struct ckpt_rstr_op *op = ctx->op;
+	int ret;
+
+	ret = wait_for_completion_killable(&op->all_joined);
+	if (!ret)
+		ret = rstr_section(ctx, gone);
+	if (!ret) {
+		*gone = true;
+		ret = rstr_apply(ctx);
+	}
+	return ret;
+}
+
+/**
+ * rstr_join - the calling task restores itself as its TREE entry
+ *
+ * Returns 0 with the task about to return into its restored user code,
+ * or an error: then the task was killed, unless it is a legacy caller
+ * that failed before its address space was torn down.
+ */
+int rstr_join(struct ckpt_rstr_op *op)
+{
+	unsigned long nsw = current->nvcsw + current->nivcsw;
+	struct rstr_finish_work *w;
+	struct ckpt_ctx *ctx;
+	bool gone = !op->legacy;
+	int index, ret;
+
+	w = kmalloc(sizeof(*w), GFP_KERNEL);
+	if (!w)
+		return -ENOMEM;
+	index = rstr_claim(op);
+	if (index < 0) {
+		ret = index;
+		goto out_fail;
+	}
+	ctx = ckpt_ctx_alloc_task(op->ctx, NULL);
+	if (IS_ERR(ctx)) {
+		ret = PTR_ERR(ctx);
+		goto out_fail;
+	}
+	ctx->op = op;
+	ctx->index = index;
+	ret = rstr_task_run(ctx, &gone);
+	if (ret < 0)
+		rstr_fail(op, op->tasks[index].pid, ret);
+	if (!ret)
+		ret = rstr_done(ctx, nsw);
+	if (!ret)
+		ret = rstr_queue_finish(ctx, w);
+	ckpt_ctx_put(ctx);
+	if (!ret)
+		return 0;
+	goto out_kill;
+out_fail:
+	rstr_fail(op, task_pid_vnr(current), ret);
+out_kill:
+	kfree(w);
+	if (gone) {
+		if (op->legacy)
+			ckpt_log(op->ctx, "pid %d killed: its address space is gone",
+				 task_pid_vnr(current));
+		send_sig(SIGKILL, current, 1);
+	}
+	return ret;
+}
+
+/* The coordinator's wait for the whole restart. */
+int rstr_wait(struct ckpt_rstr_op *op, struct ckpt_restart_status *st)
+{
+	int ret;
+
+	ret = wait_for_completion_interruptible(&op->all_done);
+	if (ret < 0) {
+		rstr_fail(op, 0, -EINTR);
+		return -EINTR;
+	}
+	if (!READ_ONCE(op->err))
+		wait_for_completion(&op->all_left);
+	spin_lock(&op->lock);
+	st->error = op->err;
+	st->pid = op->err_pid;
+	st->nr_tasks = op->err ? 0 : op->nr_live;
+	st->usecs = op->usecs;
+	spin_unlock(&op->lock);
+	st->nr_switches = atomic_read(&op->switches);
+	return st->error;
+}
+
+void rstr_abort(struct ckpt_rstr_op *op, int err)
+{
+	rstr_fail(op, task_pid_vnr(current), err);
+}
+
+/* A one-task image restored into the caller, without a coordinator. */
+int ckpt_do_restart(struct ckpt_ctx *ctx)
+{
+	struct ckpt_rstr_op *op = rstr_op_alloc(ctx);
+	int ret;
+
+	if (!op)
+		return -ENOMEM;
+	op->legacy = true;
+	ret = rstr_op_read(op);
+	if (!ret && (op->nr_tasks != 1 || op->tree_flags))
+		ret = ckpt_err(ctx, -EINVAL,
+			       "image holds a tree of %u tasks: restart it with a coordinator (rstr)",
+			       op->nr_tasks);
+	if (!ret)
+		ret = rstr_join(op);
+	rstr_op_put(op);
+	return ret;
 }

@@ -85,11 +85,13 @@ static void ckpt_signal_locked(struct task_struct *t,
 }
 
 /*
- * SIGHAND, SIGNAL, the POSIX timers, the pending signals (a timer's
- * signal among them refuses the checkpoint), an interrupted call's state.
+ * SIGHAND (with the first task sharing it), SIGNAL, the POSIX timers
+ * (with the process's first task), the pending signals (a timer's signal
+ * among them refuses the checkpoint), an interrupted call's state.
  */
 int ckpt_signal(struct ckpt_ctx *ctx, struct task_struct *t)
 {
+	bool process = ctx->first & CKPT_FIRST_SIGNAL;
 	struct ckpt_signal_copy c = {};
 	int ret;
 
@@ -101,16 +103,18 @@ int ckpt_signal(struct ckpt_ctx *ctx, struct task_struct *t)
 		kfree(c.sighand);
 		return ckpt_err(ctx, ret, "pid %d is exiting", task_pid_vnr(t));
 	}
-	ret = ckpt_write_obj(ctx, &c.sighand->h, CKPT_HDR_SIGHAND,
-			     sizeof(*c.sighand), 0);
+	c.sighand->objref = ctx->ts.task.sighand_objref;
+	if (ctx->first & CKPT_FIRST_SIGHAND)
+		ret = ckpt_write_obj(ctx, &c.sighand->h, CKPT_HDR_SIGHAND,
+				     sizeof(*c.sighand), 0);
 	kfree(c.sighand);
 	if (!ret)
 		ret = ckpt_write_obj(ctx, &c.signal.h, CKPT_HDR_SIGNAL,
 				     sizeof(c.signal), 0);
-	if (!ret)
+	if (!ret && process)
 		ret = ckpt_posix_timers(ctx, t);
 	if (!ret)
-		ret = ckpt_sigpending(ctx, t);
+		ret = ckpt_sigpending(ctx, t, process);
 	if (!ret)
 		ret = ckpt_restart_block(ctx, t);
 	return ret;
@@ -172,6 +176,11 @@ int rstr_sighand_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 	ret = ckpt_read_fixed(ctx, &hs->h, sizeof(*hs));
 	if (ret < 0)
 		return ret;
+	if (hs->objref != ctx->ts.task.sighand_objref || hs->pad)
+		return ckpt_err(ctx, -EINVAL,
+				"SIGHAND record at offset %llu: objref %d, its TASK record's is %d",
+				ctx->hdr_pos, hs->objref,
+				ctx->ts.task.sighand_objref);
 	for (i = 0; i < CKPT_NSIG; i++) {
 		ret = rstr_sigaction_check(ctx, i + 1, &hs->action[i]);
 		if (ret < 0)
@@ -235,7 +244,7 @@ static void rstr_sighand(const struct ckpt_hdr_sighand *hs)
 	struct sigaction *sa;
 	int i;
 
-	/* restart refused a caller sharing its sighand: this one is ours */
+	/* the first of the tasks sharing it, all of them in restart */
 	spin_lock_irq(&sighand->siglock);
 	for (i = 0; i < CKPT_NSIG; i++) {
 		a = &hs->action[i];
@@ -275,17 +284,21 @@ static void rstr_saved_sigmask(const struct ckpt_hdr_signal *hs)
 int rstr_signal(struct ckpt_ctx *ctx)
 {
 	struct ckpt_rstr_signal *rs = ctx->rsig;
+	bool process = ctx->first & CKPT_FIRST_SIGNAL;
 	int ret;
 
-	rstr_sighand(&rs->sighand);
+	if (ctx->first & CKPT_FIRST_SIGHAND)
+		rstr_sighand(&rs->sighand);
 	rstr_altstack(&rs->signal);
-	ret = rstr_sigpending(ctx, rs);
+	ret = rstr_sigpending(ctx, rs, process);
 	if (ret < 0)
 		return ret;
-	rstr_itimer_real(&rs->signal.real);
-	ret = rstr_timers(ctx, rs);
-	if (ret < 0)
-		return ret;
+	if (process) {
+		rstr_itimer_real(&rs->signal.real);
+		ret = rstr_timers(ctx, rs);
+		if (ret < 0)
+			return ret;
+	}
 	rstr_saved_sigmask(&rs->signal);
 	rstr_restart_block(ctx, rs);
 	return 0;

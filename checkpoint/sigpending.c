@@ -72,6 +72,7 @@ struct ckpt_sigpending_buf {
 	struct ckpt_hdr_siginfo *buf;
 	unsigned int cap;	/* entries @buf holds */
 	unsigned int n;		/* entries the queues hold */
+	bool shared;		/* the process's queue too */
 };
 
 /* What the frozen target's queues hold, under its siglock. */
@@ -82,8 +83,9 @@ static void ckpt_sigpending_locked(struct task_struct *t,
 
 	b->n = ckpt_queue_copy(&t->pending, CKPT_SIGQ_THREAD, b->buf, b->cap,
 			       0);
-	b->n = ckpt_queue_copy(&t->signal->shared_pending, CKPT_SIGQ_PROCESS,
-			       b->buf, b->cap, b->n);
+	if (b->shared)
+		b->n = ckpt_queue_copy(&t->signal->shared_pending,
+				       CKPT_SIGQ_PROCESS, b->buf, b->cap, b->n);
 }
 
 static int ckpt_siginfo_check(struct ckpt_ctx *ctx, struct task_struct *t,
@@ -120,9 +122,10 @@ static int ckpt_siginfo_write(struct ckpt_ctx *ctx, struct task_struct *t,
 	return ret;
 }
 
-int ckpt_sigpending(struct ckpt_ctx *ctx, struct task_struct *t)
+/* @t's own queue; with @shared, its process's too (its first task's). */
+int ckpt_sigpending(struct ckpt_ctx *ctx, struct task_struct *t, bool shared)
 {
-	struct ckpt_sigpending_buf b = {};
+	struct ckpt_sigpending_buf b = { .shared = shared };
 	int ret;
 
 	/* others may queue more meanwhile: size the copy until it fits */
@@ -220,6 +223,11 @@ int rstr_siginfo_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 	if (ret < 0)
 		return ret;
 	ret = rstr_siginfo_check(ctx, &si);
+	if (!ret && si.queue == CKPT_SIGQ_PROCESS &&
+	    !(ctx->first & CKPT_FIRST_SIGNAL))
+		ret = ckpt_err(ctx, -EINVAL,
+			       "SIGINFO record at offset %llu: a process-wide signal outside its process's first section",
+			       ctx->hdr_pos);
 	if (!ret)
 		ret = rstr_siginfo_dup(ctx, rs, &si);
 	if (!ret)
@@ -280,7 +288,8 @@ static int rstr_sig_queue(struct ckpt_ctx *ctx, const struct ckpt_hdr_siginfo *s
  * shared queue's go first: a standard signal pending in both queues
  * would otherwise find itself already pending in the thread's.
  */
-int rstr_sigpending(struct ckpt_ctx *ctx, struct ckpt_rstr_signal *rs)
+int rstr_sigpending(struct ckpt_ctx *ctx, struct ckpt_rstr_signal *rs,
+		    bool process)
 {
 	unsigned int i;
 	u32 queue;
@@ -288,7 +297,12 @@ int rstr_sigpending(struct ckpt_ctx *ctx, struct ckpt_rstr_signal *rs)
 
 	if (fatal_signal_pending(current))
 		return -EINTR;
-	flush_signals(current);
+	/*
+	 * The process's first task empties both queues; the others were
+	 * created for the restart with nothing of their own pending.
+	 */
+	if (process)
+		flush_signals(current);
 	for (queue = CKPT_SIGQ_PROCESS; queue >= CKPT_SIGQ_THREAD; queue--) {
 		for (i = 0; i < rs->nr_info; i++) {
 			if (rs->info[i].queue != queue)

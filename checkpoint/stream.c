@@ -39,6 +39,7 @@ static const char * const ckpt_hdr_names[CKPT_HDR_MAX_TYPE] = {
 	[CKPT_HDR_SIGINFO] = "SIGINFO",
 	[CKPT_HDR_POSIX_TIMER] = "POSIX_TIMER",
 	[CKPT_HDR_RESTART_BLOCK] = "RESTART_BLOCK",
+	[CKPT_HDR_TREE] = "TREE",
 };
 
 const char *ckpt_hdr_name(u32 type)
@@ -249,6 +250,9 @@ static size_t ckpt_hdr_max_len(u32 type)
 		       (size_t)CKPT_PAGES_MAX * PAGE_SIZE;
 	if (type == CKPT_HDR_FILE_DATA)
 		return sizeof(struct ckpt_hdr_file_data) + CKPT_FILE_DATA_MAX;
+	if (type == CKPT_HDR_TREE)
+		return sizeof(struct ckpt_hdr_tree) + (size_t)CKPT_TREE_MAX_TASKS *
+		       sizeof(struct ckpt_tree_task);
 	return CKPT_HDR_MAX;
 }
 
@@ -376,4 +380,25 @@ int ckpt_read_tail(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 				"image has %u records, tail says %u",
 				nr, tail.nr_records);
 	return 0;
+}
+
+/*
+ * Hand the stream over from one context to another: @to goes on reading
+ * or writing exactly where @from stopped.  One context uses it at a time.
+ */
+void ckpt_stream_move(struct ckpt_ctx *to, struct ckpt_ctx *from)
+{
+	to->prefix = from->prefix;
+	to->prefix_len = from->prefix_len;
+	to->prefix_pos = from->prefix_pos;
+	from->prefix = NULL;
+	from->prefix_len = 0;
+	from->prefix_pos = 0;
+	to->pos = from->pos;
+	to->crc = from->crc;
+	to->crc_hdr = from->crc_hdr;
+	to->nr_records = from->nr_records;
+	to->limit = from->limit;
+	to->hdr_pos = from->hdr_pos;
+	to->hdr_type = from->hdr_type;
 }

@@ -21,6 +21,7 @@ struct ckpt_syms ckpt_syms;
 static const struct {
 	const char *name;
 	void **addr;
+	bool data;		/* a variable: nothing to call */
 } ckpt_sym_table[] = {
 	{ "ptrace_may_access", (void **)&ckpt_syms.ptrace_may_access },
 	{ "task_work_cancel", (void **)&ckpt_syms.task_work_cancel },
@@ -42,6 +43,9 @@ static const struct {
 	{ "__x64_sys_timer_create", (void **)&ckpt_syms.sys_timer_create },
 	{ "__x64_sys_timer_settime", (void **)&ckpt_syms.sys_timer_settime },
 	{ "__x64_sys_setitimer", (void **)&ckpt_syms.sys_setitimer },
+	{ "__x64_sys_setpgid", (void **)&ckpt_syms.sys_setpgid },
+	{ "tasklist_lock", (void **)&ckpt_syms.tasklist_lock, true },
+	{ "pid_max", (void **)&ckpt_syms.pid_max, true },
 };
 
 typedef unsigned long (*kallsyms_lookup_name_t)(const char *name);
@@ -91,7 +95,7 @@ int ckpt_symbols_init(void)
 			       ckpt_sym_table[i].name);
 			return -ENOENT;
 		}
-		if (!ckpt_callable((void *)addr)) {
+		if (!ckpt_sym_table[i].data && !ckpt_callable((void *)addr)) {
 			pr_err("kernel symbol %s is not callable (IBT sealed)\n",
 			       ckpt_sym_table[i].name);
 			return -ENOENT;

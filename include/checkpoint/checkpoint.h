@@ -26,6 +26,8 @@ struct ckpt_rstr_fs;
 struct ckpt_rstr_mm;
 struct ckpt_rstr_signal;
 struct ckpt_ckpt_mm;
+struct ckpt_tnode;
+struct ckpt_rstr_op;
 
 enum ckpt_ctx_kind {
 	CKPT_CTX_CHECKPOINT = 1,
@@ -53,11 +55,26 @@ struct ckpt_task_state {
 	struct cred *cred;		/* prepared, committed when applied */
 };
 
-/* One checkpoint or restart operation. */
+/* A task's section begins objects it shares with later tasks. */
+#define CKPT_FIRST_MM		(1U << 0)
+#define CKPT_FIRST_FILES	(1U << 1)
+#define CKPT_FIRST_FS		(1U << 2)
+#define CKPT_FIRST_SIGHAND	(1U << 3)
+#define CKPT_FIRST_SIGNAL	(1U << 4)
+
+/*
+ * One checkpoint or restart operation, or one task of it.  The
+ * operation's context owns the image stream, the objhash and the tree;
+ * each task gets a context of its own (ckpt_ctx_alloc_task()) for what
+ * is saved or restored per task, sharing the operation's objhash.  The
+ * stream moves from context to context (ckpt_stream_move()): one task
+ * reads or writes it at a time.
+ */
 struct ckpt_ctx {
 	struct kref ref;
 	enum ckpt_ctx_kind kind;
 	u64 flags;
+	struct ckpt_ctx *parent;	/* a task's: its operation's context */
 	struct file *file;		/* the image */
 	struct file *logfile;		/* may be NULL */
 
@@ -80,8 +97,21 @@ struct ckpt_ctx {
 	spinlock_t defer_lock;
 	struct list_head deferqueue;
 
+	/* checkpoint, the operation: the tree, in TREE order */
+	struct ckpt_tnode *tree;
+	u32 nr_tree;
+	u32 tree_flags;			/* CKPT_TREE_* */
+
+	/* a task's: the shared objects (ts.task's objrefs) it saves first */
+	unsigned int first;		/* CKPT_FIRST_* */
+
+	/* restart: the operation a task's context belongs to */
+	struct ckpt_rstr_op *op;
+	int index;			/* its TREE entry */
+
 	/* checkpoint: the target and its freezing */
 	struct task_struct *target;
+	struct mm_struct *mm;		/* its mm when it was frozen */
 	struct callback_head freeze_work;
 	struct completion frozen;
 	struct completion thaw;
@@ -98,6 +128,8 @@ struct ckpt_ctx {
 /* ctx.c */
 struct ckpt_ctx *ckpt_ctx_alloc(enum ckpt_ctx_kind kind, u64 flags,
 				struct file *file, struct file *logfile);
+struct ckpt_ctx *ckpt_ctx_alloc_task(struct ckpt_ctx *parent,
+				     struct task_struct *t);
 void ckpt_ctx_get(struct ckpt_ctx *ctx);
 void ckpt_ctx_put(struct ckpt_ctx *ctx);
 __printf(2, 3) void ckpt_log(struct ckpt_ctx *ctx, const char *fmt, ...);
@@ -113,6 +145,10 @@ enum ckpt_obj_type {
 	CKPT_OBJ_MM = 1,
 	CKPT_OBJ_FILE,
 	CKPT_OBJ_SHMEM,		/* a mapped shmem object, by its struct file */
+	CKPT_OBJ_FILES,		/* an fd table */
+	CKPT_OBJ_FS,		/* cwd, root and umask */
+	CKPT_OBJ_SIGHAND,	/* signal handlers */
+	CKPT_OBJ_SIGNAL,	/* process-wide signal state */
 	CKPT_OBJ_MAX
 };
 
@@ -153,11 +189,36 @@ int ckpt_read_fixed(struct ckpt_ctx *ctx, struct ckpt_hdr *h, size_t size);
 int ckpt_read_pad(struct ckpt_ctx *ctx, size_t len);
 int ckpt_read_header(struct ckpt_ctx *ctx);
 int ckpt_read_tail(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
+void ckpt_stream_move(struct ckpt_ctx *to, struct ckpt_ctx *from);
 const char *ckpt_hdr_name(u32 type);
 
 /* checkpoint.c, restart.c */
 int ckpt_do_checkpoint(struct ckpt_ctx *ctx, pid_t pid);
 int ckpt_do_restart(struct ckpt_ctx *ctx);
+int rstr_prepare(struct ckpt_ctx *ctx, struct ckpt_rstr_op **opp);
+int rstr_join(struct ckpt_rstr_op *op);
+int rstr_wait(struct ckpt_rstr_op *op, struct ckpt_restart_status *st);
+void rstr_abort(struct ckpt_rstr_op *op, int err);
+void rstr_op_get(struct ckpt_rstr_op *op);
+void rstr_op_put(struct ckpt_rstr_op *op);
+
+/* tree.c: which tasks, and how they relate */
+struct ckpt_tnode {
+	struct task_struct *task;	/* referenced */
+	struct ckpt_ctx *ctx;		/* a live task's own context */
+	struct ckpt_tree_task e;
+};
+
+int ckpt_tree_check(struct ckpt_ctx *ctx, u32 flags,
+		    const struct ckpt_tree_task *e, u32 nr, int err);
+int ckpt_tree_collect(struct ckpt_ctx *ctx, struct task_struct *root);
+bool ckpt_tree_same(struct ckpt_ctx *ctx, struct task_struct *root);
+int ckpt_tree_describe(struct ckpt_ctx *ctx, struct task_struct *root);
+void ckpt_tree_free(struct ckpt_ctx *ctx);
+int ckpt_tree_share(struct ckpt_ctx *ctx);
+int ckpt_write_tree(struct ckpt_ctx *ctx);
+int rstr_read_tree(struct ckpt_ctx *ctx, struct ckpt_tree_task **tasks,
+		   u32 *nr, u32 *flags);
 
 /* task.c */
 void ckpt_save_task_self(struct ckpt_ctx *ctx);

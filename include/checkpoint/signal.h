@@ -38,8 +38,9 @@ typedef void (*ckpt_siglock_fn)(struct task_struct *t,
 int ckpt_under_siglock(struct task_struct *t, ckpt_siglock_fn fn, void *arg);
 
 /* sigpending.c */
-int ckpt_sigpending(struct ckpt_ctx *ctx, struct task_struct *t);
-int rstr_sigpending(struct ckpt_ctx *ctx, struct ckpt_rstr_signal *rs);
+int ckpt_sigpending(struct ckpt_ctx *ctx, struct task_struct *t, bool shared);
+int rstr_sigpending(struct ckpt_ctx *ctx, struct ckpt_rstr_signal *rs,
+		    bool process);
 
 /* timer.c */
 void ckpt_itimers(struct signal_struct *sig, struct ckpt_hdr_signal *hs);

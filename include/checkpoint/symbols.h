@@ -57,6 +57,12 @@ struct ckpt_syms {
 	long (*sys_timer_create)(const struct pt_regs *regs);
 	long (*sys_timer_settime)(const struct pt_regs *regs);
 	long (*sys_setitimer)(const struct pt_regs *regs);
+	/* setpgid(): a restored task joins a group led by another one */
+	long (*sys_setpgid)(const struct pt_regs *regs);
+	/* walking parents and children needs the lock fork and exit take */
+	rwlock_t *tasklist_lock;
+	/* the largest pid + 1 (kernel.pid_max) */
+	int *pid_max;
 };
 
 extern struct ckpt_syms ckpt_syms;

@@ -12,6 +12,7 @@
  * sparse	1 GiB NORESERVE mapping with one page written; after read(0)
  *		exit 0 if that page and a sample of the others are intact
  * threads	a second thread sleeps; the first counts as in counter
+ * inet		holds a UDP socket (a kind checkpoint refuses); counts
  * sharedmm	a CLONE_VM child sleeps; then as wait
  * sharedfiles	a CLONE_FILES child sleeps; then as wait
  * child	a forked child sleeps; then as wait
@@ -22,6 +23,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -285,6 +288,9 @@ static int run(const char *mode, const char *arg)
 		return sparse();
 	if (!strcmp(mode, "threads"))
 		return threads(arg);
+	if (!strcmp(mode, "inet"))
+		return socket(AF_INET, SOCK_DGRAM, 0) < 0 ? EXIT_ERROR :
+							    counter(arg);
 	if (!strcmp(mode, "sharedmm"))
 		return shared(CLONE_VM);
 	if (!strcmp(mode, "sharedfiles"))
@@ -304,7 +310,7 @@ int main(int argc, char **argv)
 		ret = run(argv[1], argc == 3 ? argv[2] : NULL);
 	if (ret < 0) {
 		fprintf(stderr,
-			"usage: ckpt_target counter|wait|masked|avx|sparse|threads|sharedmm|sharedfiles|shmem|child [ARG]\n");
+			"usage: ckpt_target counter|wait|masked|avx|sparse|threads|inet|sharedmm|sharedfiles|shmem|child [ARG]\n");
 		return 2;
 	}
 	return ret;

@@ -48,7 +48,10 @@ if [ $loaded = 1 ] && [ -x /selftests/checkpoint/run.sh ]; then
 	start=$(date +%s)
 	# The results channel is not the tests' business: a checkpointed
 	# process holding it open would be refused (a tty beyond stdio).
-	(cd /selftests/checkpoint && timeout -s KILL $TEST_TIMEOUT ./run.sh) >&3 2>&1 3>&-
+	# ckpt_tests=a,b on the kernel command line (make test-KREL
+	# TESTS="a b") runs only those
+	only=$(sed -n 's/.*ckpt_tests=\([^ ]*\).*/\1/p' /proc/cmdline | tr , ' ')
+	(cd /selftests/checkpoint && timeout -s KILL $TEST_TIMEOUT ./run.sh $only) >&3 2>&1 3>&-
 	if [ $(($(date +%s) - start)) -ge $TEST_TIMEOUT ]; then
 		res "Bail out! selftests timed out after ${TEST_TIMEOUT}s"
 	fi

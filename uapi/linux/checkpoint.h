@@ -11,9 +11,14 @@
  * opens with CKPT_HDR_HEADER and closes with CKPT_HDR_TAIL, whose crc32c
  * covers every byte before the tail record.
  *
- * One process is written as: HEADER, TASK, MM (its VMA records nested
- * inside), CPU, PAGES..., TAIL - everything a restart must check before
- * it destroys the caller's address space comes before the page contents.
+ * A tree of tasks is written as: HEADER, TREE (every task, its pid and
+ * relations), then one section per task that is not a zombie, in TREE
+ * order, then TAIL.  A section opens with the task's TASK record; the
+ * records of objects it shares with a task before it (mm, fd table, fs,
+ * signal handlers, process-wide signal state) are left out, their objrefs
+ * in TASK name them.  Within a section, everything a restart must check
+ * before it destroys the task's address space comes before the page
+ * contents (PAGES records), which come last.
  */
 #ifndef _UAPI_LINUX_CHECKPOINT_H
 #define _UAPI_LINUX_CHECKPOINT_H
@@ -36,7 +41,7 @@ struct ckpt_args {
 	__u64 flags;		/* CHECKPOINT_* or RESTART_* */
 	/*
 	 * VER1, restart only: the first prefix_len bytes of the image, which
-	 * the caller already read from @fd (to learn the pid from the TASK
+	 * the caller already read from @fd (to learn the pids from the TREE
 	 * record before it forks, say); @fd goes on right after them.  They
 	 * are checked and checksummed like the rest.  0 for none.
 	 */
@@ -46,11 +51,43 @@ struct ckpt_args {
 };
 #define CKPT_ARGS_SIZE_VER0	24
 #define CKPT_ARGS_SIZE_VER1	40
-#define CKPT_PREFIX_MAX		4096
+#define CKPT_PREFIX_MAX		(1U << 21)	/* HEADER and the largest TREE */
 
 #define CKPT_IOC_MAGIC		0xcc
 #define CKPT_IOC_CHECKPOINT	_IOW(CKPT_IOC_MAGIC, 1, struct ckpt_args)
 #define CKPT_IOC_RESTART	_IOW(CKPT_IOC_MAGIC, 2, struct ckpt_args)
+
+/*
+ * Restarting a tree.  The coordinator (rstr) issues RESTART_PREPARE on
+ * its open /dev/checkpoint with the image in @fd (and any prefix): the
+ * HEADER and TREE records are read and checked - a bad tree fails here,
+ * before any task exists - and the restart stays attached to that open
+ * file.  The coordinator then creates every task of the TREE with its
+ * pid, relations and zombies; each live task issues CKPT_IOC_RESTART on
+ * the same open file (inherited) with @fd -1 and becomes the task of the
+ * image with its pid.  RESTART_WAIT blocks until every task is restored
+ * (0) or the restart failed (-1, errno of the failure; every task of it
+ * was killed).  A task that cannot be created reports it with
+ * RESTART_ABORT, whose argument is a positive errno.
+ *
+ * CKPT_IOC_RESTART on a device file without a prepared restart restores
+ * a one-task image into the caller, whatever its pid.
+ */
+struct ckpt_restart_status {
+	__s32 error;		/* 0, or the negative errno of the failure */
+	__s32 pid;		/* the task that failed (TREE pid), or 0 */
+	__u32 nr_tasks;		/* tasks restored (zombies not counted) */
+	__u32 nr_switches;	/* context switches of the restoring tasks
+				 * from joining to the end, all tasks summed
+				 */
+	__u64 usecs;		/* from RESTART_PREPARE to the last task
+				 * restored
+				 */
+};
+
+#define CKPT_IOC_RESTART_PREPARE _IOW(CKPT_IOC_MAGIC, 3, struct ckpt_args)
+#define CKPT_IOC_RESTART_WAIT	_IOR(CKPT_IOC_MAGIC, 4, struct ckpt_restart_status)
+#define CKPT_IOC_RESTART_ABORT	_IO(CKPT_IOC_MAGIC, 5)
 
 /* checkpoint flags */
 #define CHECKPOINT_KILL		(1ULL << 0)	/* kill the target once saved */
@@ -65,7 +102,7 @@ struct ckpt_args {
 
 #define CKPT_MAGIC		"LXCKPT\r\n"	/* 8 bytes, no NUL */
 #define CKPT_MAGIC_LEN		8
-#define CKPT_VERSION		1
+#define CKPT_VERSION		2
 #define CKPT_ALIGN		8
 #define CKPT_HDR_MAX		(64U << 10)	/* largest non-page record */
 #define CKPT_PAGES_MAX		256		/* pages in one PAGES record */
@@ -94,6 +131,7 @@ enum ckpt_hdr_type {
 	CKPT_HDR_SIGINFO,	/* one pending signal */
 	CKPT_HDR_POSIX_TIMER,	/* one POSIX timer */
 	CKPT_HDR_RESTART_BLOCK,	/* an interrupted, restartable system call */
+	CKPT_HDR_TREE,		/* struct ckpt_hdr_tree, then the tasks */
 	CKPT_HDR_MAX_TYPE
 };
 
@@ -115,13 +153,67 @@ struct ckpt_hdr_header {
 	char machine[15];	/* uname -m */
 };
 
-/* One task: identity and the per-task user pointers the kernel keeps. */
+/*
+ * The tree: every task of the checkpointed subtree, process by process
+ * in depth-first order (a parent before its children), each process's
+ * threads right after it.  Pids are as the root's pid namespace sees
+ * them.  A pgid or sid of a process outside the tree is 0: the restarted
+ * tree inherits the coordinator's there.
+ */
+#define CKPT_TREE_PIDNS		(1U << 0)	/* the root is the init (pid 1)
+						 * of its pid namespace: the
+						 * tree is the whole namespace
+						 */
+#define CKPT_TREE_FLAGS_ALL	0x1
+#define CKPT_TREE_MAX_TASKS	32768
+
+struct ckpt_hdr_tree {
+	struct ckpt_hdr h;
+	__u32 nr_tasks;		/* ckpt_tree_task entries that follow */
+	__u32 flags;		/* CKPT_TREE_* */
+};
+
+#define CKPT_TREE_ZOMBIE	(1U << 0)	/* exited, not reaped: no
+						 * section; exit_code holds
+						 * its wait status
+						 */
+#define CKPT_TREE_SUBREAPER	(1U << 1)	/* PR_SET_CHILD_SUBREAPER */
+#define CKPT_TREE_SHARE_FILES	(1U << 2)	/* shares its fd table with
+						 * its parent (a thread: with
+						 * its process's first task)
+						 */
+#define CKPT_TREE_SHARE_FS	(1U << 3)	/* the same for cwd/root/umask */
+#define CKPT_TREE_TASK_FLAGS_ALL 0xf
+
+struct ckpt_tree_task {
+	__s32 pid;		/* the task's id (tid) */
+	__s32 tgid;		/* its process; pid == tgid for the first */
+	__s32 ppid;		/* the parent process; 0 for the root */
+	__s32 pgid;		/* process group; 0: outside the tree */
+	__s32 sid;		/* session; 0: outside the tree */
+	__s32 exit_signal;	/* to the parent at exit (0..64); 0 for
+				 * threads
+				 */
+	__u32 flags;		/* CKPT_TREE_* */
+	__s32 exit_code;	/* ZOMBIE: the status wait() reports */
+};
+
+/*
+ * One task: identity and the per-task user pointers the kernel keeps.
+ * The objrefs name what the task shares: the first task naming one
+ * carries its record (MM, FILES, FS, SIGHAND; for signal_objref the
+ * process-wide RLIMITS, POSIX_TIMER and shared SIGINFO records).
+ */
 struct ckpt_hdr_task {
 	struct ckpt_hdr h;
 	__s32 pid;
 	__s32 tgid;
 	__s32 mm_objref;	/* objref of the task's mm */
 	__u32 personality;
+	__s32 files_objref;	/* its fd table */
+	__s32 fs_objref;	/* its cwd, root and umask */
+	__s32 sighand_objref;	/* its signal handlers */
+	__s32 signal_objref;	/* its process-wide signal state */
 	__u64 blocked;		/* blocked signal mask */
 	__u64 set_child_tid;	/* set_tid_address() / CLONE_CHILD_SETTID */
 	__u64 clear_child_tid;
@@ -259,7 +351,7 @@ struct ckpt_hdr_fs {
 	__u32 umask;
 	__u32 cwd_len;
 	__u32 root_len;
-	__u32 pad;
+	__s32 objref;
 };
 
 enum ckpt_file_kind {
@@ -383,6 +475,8 @@ struct ckpt_sigaction {
 /* The sigaction table: action[N - 1] is signal N's. */
 struct ckpt_hdr_sighand {
 	struct ckpt_hdr h;
+	__s32 objref;
+	__u32 pad;
 	struct ckpt_sigaction action[CKPT_NSIG];
 };
 
@@ -397,12 +491,13 @@ struct ckpt_itimer {
 #define CKPT_SIGNAL_FLAGS_ALL		0x1
 
 /*
- * Process-wide signal state: the three itimers (ITIMER_REAL is alarm()'s;
- * ITIMER_VIRTUAL's and ITIMER_PROF's time left is process CPU time) and
- * the id the next timer_create() tries first.  Also, for the one
- * thread, its alternate signal stack and, while it sleeps in a call that
- * set a temporary mask, the mask to go back to (TASK holds the
- * temporary one).
+ * Signal state, in every task's section.  Per thread: its alternate
+ * signal stack and, while it sleeps in a call that set a temporary mask,
+ * the mask to go back to (TASK holds the temporary one).  Process-wide,
+ * restored from the first section naming its signal_objref: the three
+ * itimers (ITIMER_REAL is alarm()'s; ITIMER_VIRTUAL's and ITIMER_PROF's
+ * time left is process CPU time) and the id the next timer_create()
+ * tries first.
  */
 struct ckpt_hdr_signal {
 	struct ckpt_hdr h;
