@@ -19,6 +19,7 @@
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/hrtimer.h>
+#include <linux/pid_namespace.h>
 #include <linux/ktime.h>
 #include <linux/timekeeping.h>
 #include <linux/restart_block.h>
@@ -181,8 +182,13 @@ static void ckpt_timer_fill(struct task_struct *t, struct k_itimer *timr,
 	if (r->notify != SIGEV_NONE)
 		r->signo = timr->sigq->info.si_signo;
 	r->value = (unsigned long)timr->sigq->info.si_value.sival_ptr;
-	tr->foreign = r->notify == SIGEV_THREAD_ID &&
-		      timr->it_pid != task_pid(t);
+	if (r->notify == SIGEV_THREAD_ID) {
+		struct task_struct *to = pid_task(timr->it_pid, PIDTYPE_PID);
+
+		/* its thread exited: the timer signals nobody any more */
+		tr->foreign = !to || !same_thread_group(to, t);
+		r->tid = pid_nr_ns(timr->it_pid, task_active_pid_ns(t));
+	}
 	ckpt_timer_time(timr, &r->it);
 }
 
@@ -268,6 +274,8 @@ static int rstr_timer_check(struct ckpt_ctx *ctx, struct ckpt_rstr_signal *rs,
 		ok = ok && !r->signo;
 	else
 		ok = ok && r->signo >= 1 && r->signo <= CKPT_NSIG;
+	ok = ok && !r->pad &&
+	     (r->notify == SIGEV_THREAD_ID ? r->tid > 0 : !r->tid);
 	if (!ok)
 		return ckpt_err(ctx, -EINVAL,
 				"POSIX_TIMER record at offset %llu: bad id %d, clock %d, notification %d, signal %d or time %llu/%llu",
@@ -383,8 +391,9 @@ static int rstr_timer_create(struct ckpt_ctx *ctx,
 	ev.sigev_value.sival_ptr = (void __user *)(unsigned long)r->value;
 	ev.sigev_signo = r->signo;
 	ev.sigev_notify = r->notify;
+	/* every thread of the process exists by now: all joined */
 	if (r->notify == SIGEV_THREAD_ID)
-		ev.sigev_notify_thread_id = task_pid_vnr(current);
+		ev.sigev_notify_thread_id = r->tid;
 	if (copy_to_user(&u->ev, &ev, sizeof(ev)))
 		return -EFAULT;
 	/* the first id timer_create() tries; the table starts empty */

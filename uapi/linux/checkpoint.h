@@ -541,12 +541,14 @@ struct ckpt_hdr_posix_timer {
 	struct ckpt_hdr h;
 	__s32 id;		/* timer_t: 0..INT_MAX, unique */
 	__s32 clockid;		/* CLOCK_REALTIME, _MONOTONIC or _BOOTTIME */
-	__s32 notify;		/* SIGEV_SIGNAL, _NONE, _THREAD or _THREAD_ID
-				 * (to the task itself)
-				 */
+	__s32 notify;		/* SIGEV_SIGNAL, _NONE, _THREAD or _THREAD_ID */
 	__s32 signo;		/* 1..64; 0 with SIGEV_NONE */
 	__u64 value;		/* sigev_value, delivered as si_value */
 	struct ckpt_itimer it;	/* time left (0: disarmed) and period */
+	__s32 tid;		/* SIGEV_THREAD_ID: the thread (of the
+				 * process) it signals; else 0
+				 */
+	__u32 pad;
 };
 
 enum ckpt_restart_kind {
