@@ -332,7 +332,7 @@ static int rstr_check_entry(struct ckpt_rstr_op *op, u32 i,
 				"pid %d joined the restart but is a zombie in the image",
 				e->pid);
 	if (task_tgid_nr_ns(current, ns) != e->tgid ||
-	    (i && ppid != e->ppid) || (e->sid && sid != e->sid))
+	    (e->ppid && ppid != e->ppid) || (e->sid && sid != e->sid))
 		return ckpt_err(op->ctx, -EINVAL,
 				"pid %d was created with process %d, parent %d, session %d; the image says %d, %d, %d",
 				e->pid, task_tgid_nr_ns(current, ns), ppid, sid,

@@ -391,9 +391,13 @@ static int rstr_timer_create(struct ckpt_ctx *ctx,
 	ev.sigev_value.sival_ptr = (void __user *)(unsigned long)r->value;
 	ev.sigev_signo = r->signo;
 	ev.sigev_notify = r->notify;
-	/* every thread of the process exists by now: all joined */
+	/*
+	 * Every thread of the process exists by now: all joined.  A
+	 * one-task restart may run under another pid: its own is mapped.
+	 */
 	if (r->notify == SIGEV_THREAD_ID)
-		ev.sigev_notify_thread_id = r->tid;
+		ev.sigev_notify_thread_id = r->tid == ctx->ts.task.pid ?
+					    task_pid_vnr(current) : r->tid;
 	if (copy_to_user(&u->ev, &ev, sizeof(ev)))
 		return -EFAULT;
 	/* the first id timer_create() tries; the table starts empty */

@@ -12,6 +12,7 @@
  * runs the same checks on what it found, refusing a tree it could not
  * bring back.
  */
+#include <linux/module.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
@@ -220,6 +221,7 @@ out:
 	kvfree(m.slot);
 	return ret;
 }
+EXPORT_SYMBOL_GPL(ckpt_tree_check);
 
 /* ---------------------------------------------------------------------- */
 /* checkpoint: find the tree */

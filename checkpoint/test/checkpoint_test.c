@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of checkpoint.ko's objhash and deferqueue, as a module that
- * loads only if every test passes (kselftest_module.h style).
+ * Unit tests of checkpoint.ko's objhash, deferqueue and TREE rules, as a
+ * module that loads only if every test passes (kselftest_module.h style).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -208,9 +208,96 @@ static void __init test_deferqueue_teardown(void)
 	KSTM_CHECK_ZERO(log.nr != 2 || log.order[0] != 4 || log.order[1] != 5);
 }
 
+/* ---------------------------------------------------------------------- */
+/* the TREE rules */
+
+#define T(pid, tgid, ppid, pgid, sid, flags) \
+	{ pid, tgid, ppid, pgid, sid, (pid) == (tgid) ? SIGCHLD : 0, flags, 0 }
+
+/*
+ * 10 is a session leader with a thread 11; 12 its child leads group 12;
+ * 13, child of 12, joins group 12; 14, another child of 10, joins group 12
+ * too (across branches); 15 is a zombie child of 10.
+ */
+static const struct ckpt_tree_task good_tree[] = {
+	T(10, 10, 0, 10, 10, CKPT_TREE_SUBREAPER),
+	T(11, 10, 0, 10, 10, 0),
+	T(12, 12, 10, 12, 10, CKPT_TREE_SHARE_FILES),
+	T(13, 13, 12, 12, 10, CKPT_TREE_SHARE_FS),
+	T(14, 14, 10, 12, 10, 0),
+	T(15, 15, 10, 10, 10, CKPT_TREE_ZOMBIE),
+};
+
+static int tree_check(const struct ckpt_tree_task *t, u32 nr, u32 flags)
+{
+	struct ckpt_ctx *ctx = new_ctx();
+	int ret;
+
+	if (IS_ERR(ctx))
+		return PTR_ERR(ctx);
+	ret = ckpt_tree_check(ctx, flags, t, nr, -EINVAL);
+	ckpt_ctx_put(ctx);
+	return ret;
+}
+
+/* good_tree with entry @i changed by @fn: refused? */
+static bool tree_bad(void (*fn)(struct ckpt_tree_task *t))
+{
+	struct ckpt_tree_task t[ARRAY_SIZE(good_tree)];
+
+	memcpy(t, good_tree, sizeof(t));
+	fn(t);
+	return tree_check(t, ARRAY_SIZE(t), 0) == -EINVAL;
+}
+
+static void bad_parent(struct ckpt_tree_task *t) { t[3].ppid = 99; }
+static void bad_twice(struct ckpt_tree_task *t) { t[4].pid = t[4].tgid = 13; }
+static void bad_cycle(struct ckpt_tree_task *t) { t[2].ppid = 13; }
+static void bad_orphan_thread(struct ckpt_tree_task *t) { t[1].tgid = 12; }
+static void bad_thread_late(struct ckpt_tree_task *t)
+{
+	struct ckpt_tree_task th = t[1];
+
+	t[1] = t[2];
+	t[2] = th;
+	t[2].ppid = 10;
+}
+static void bad_session(struct ckpt_tree_task *t) { t[4].sid = 14; }
+static void bad_leader(struct ckpt_tree_task *t) { t[0].sid = 0; t[1].sid = 0; }
+static void bad_group(struct ckpt_tree_task *t) { t[4].pgid = 13; }
+static void bad_zombie_parent(struct ckpt_tree_task *t) { t[4].ppid = 15; }
+static void bad_zombie_root(struct ckpt_tree_task *t) { t[0].flags |= CKPT_TREE_ZOMBIE; }
+static void bad_status(struct ckpt_tree_task *t) { t[5].exit_code = 0x7f; }
+static void bad_flags(struct ckpt_tree_task *t) { t[3].flags = 0x100; }
+static void bad_pid(struct ckpt_tree_task *t) { t[3].pid = t[3].tgid = -3; }
+
+static void __init test_tree_rules(void)
+{
+	static void (* const bad[])(struct ckpt_tree_task *t) = {
+		bad_parent, bad_twice, bad_cycle, bad_orphan_thread,
+		bad_thread_late, bad_session, bad_leader, bad_group,
+		bad_zombie_parent, bad_zombie_root, bad_status, bad_flags,
+		bad_pid,
+	};
+	struct ckpt_tree_task one = T(1, 1, 0, 1, 1, 0);
+	unsigned int i;
+
+	KSTM_CHECK_ZERO(tree_check(good_tree, ARRAY_SIZE(good_tree), 0));
+	KSTM_CHECK_ZERO(tree_check(&one, 1, CKPT_TREE_PIDNS));
+	KSTM_CHECK_ZERO(tree_check(good_tree, ARRAY_SIZE(good_tree),
+				   CKPT_TREE_PIDNS) != -EINVAL);
+	KSTM_CHECK_ZERO(tree_check(good_tree, 0, 0) != -EINVAL);
+	KSTM_CHECK_ZERO(tree_check(good_tree, CKPT_TREE_MAX_TASKS + 1, 0) !=
+			-EINVAL);
+	KSTM_CHECK_ZERO(tree_check(&one, 1, 0x80) != -EINVAL);
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		KSTM_CHECK_ZERO(!tree_bad(bad[i]));
+}
+
 static void __init selftest(void)
 {
 	test_objhash_lookup_add();
+	test_tree_rules();
 	test_objhash_restart();
 	test_deferqueue_order();
 	test_deferqueue_errors();
@@ -219,4 +306,4 @@ static void __init selftest(void)
 
 KSTM_MODULE_LOADERS(checkpoint_test);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("Unit tests of the checkpoint module's objhash and deferqueue");
+MODULE_DESCRIPTION("Unit tests of the checkpoint module's objhash, deferqueue and TREE rules");
