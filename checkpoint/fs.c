@@ -89,7 +89,8 @@ static int rstr_fs_dir(struct ckpt_ctx *ctx, u32 len, struct path *path)
 }
 
 /*
- * The caller's fs_struct is changed in place: nobody else may share it.
+ * The caller's fs_struct is changed in place: only tasks of this restart,
+ * which the image says share it, may share it.
  * A different root is only taken where chroot() would be allowed.
  */
 static int rstr_fs_check(struct ckpt_ctx *ctx, struct ckpt_rstr_fs *rfs)
@@ -102,9 +103,10 @@ static int rstr_fs_check(struct ckpt_ctx *ctx, struct ckpt_rstr_fs *rfs)
 	spin_lock(&fs->lock);
 	users = fs->users;
 	spin_unlock(&fs->lock);
-	if (users > 1)
+	if (users > rstr_fs_sharers(ctx, fs))
 		return ckpt_err(ctx, -EINVAL,
-				"the restarting process shares its fs_struct");
+				"pid %d shares its cwd and root with a process outside the restart",
+				ctx->ts.task.pid);
 	get_fs_root(fs, &cur);
 	same_root = path_equal(&cur, &rfs->root);
 	path_put(&cur);

@@ -387,6 +387,29 @@ static int rstr_claim(struct ckpt_rstr_op *op)
 	return ret < 0 ? ret : i;
 }
 
+/*
+ * How many tasks of this restart use @fs.  Every one of them is blocked in
+ * the restart, so a fs->users above this count means the fs_struct is
+ * shared with a process outside it, which a restore must not change.
+ */
+int rstr_fs_sharers(struct ckpt_ctx *ctx, struct fs_struct *fs)
+{
+	struct ckpt_rstr_op *op = ctx->op;
+	int n = 0;
+	u32 i;
+
+	for (i = 0; i < op->nr_tasks; i++) {
+		struct task_struct *t = op->slots[i].task;
+
+		if (!t)
+			continue;
+		task_lock(t);
+		n += t->fs == fs;
+		task_unlock(t);
+	}
+	return n;
+}
+
 /* ---------------------------------------------------------------------- */
 /* reading a section */
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ckpt: checkpoint a process into an image.
+ * ckpt: checkpoint a process, its threads and its descendants into an
+ * image.
  *
  *	ckpt [-o FILE] [--kill] [-v] PID
  */
@@ -28,11 +29,14 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: ckpt [-o FILE] [--kill] [-v] PID\n"
-		"Checkpoint process PID into an image, written to standard\n"
-		"output (never a terminal) or to FILE.\n"
+		"Checkpoint process PID with all its threads and descendants\n"
+		"(zombies included, the whole pid namespace if PID is its\n"
+		"init) into an image, written to standard output (never a\n"
+		"terminal) or to FILE.  The tasks are frozen together and saved\n"
+		"as one instant; then they go on.\n"
 		"\n"
 		"  -o, --output FILE  write the image to FILE (created mode 0600)\n"
-		"  -k, --kill         kill the process once it is saved\n"
+		"  -k, --kill         kill every task of the tree once it is saved\n"
 		"  -v, --verbose      say what was done\n"
 		"  -h, --help         show this help\n"
 		"\n"

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ckptinfo: list the records of a checkpoint image and check it the way
- * the kernel's restart would.  Reads sequentially, so a pipe works.
+ * the kernel's restart would: the tree of tasks (one line each), then
+ * each task's section.  Reads sequentially, so a pipe works.
  *
  *	ckptinfo [FILE]
  */
@@ -20,7 +21,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: ckptinfo [FILE]\n"
 		"List and check the records of a checkpoint image read from\n"
-		"FILE, or from standard input if FILE is missing or \"-\".\n"
+		"FILE, or from standard input if FILE is missing or \"-\":\n"
+		"its tree of tasks, then the section of each live one.\n"
 		"Exits 1 at the first problem found.\n");
 }
 
@@ -52,12 +54,44 @@ static void print_header(const struct ckpt_hdr_header *h)
 	       (unsigned long long)h->xstate_features, when);
 }
 
+/* One line per task of the tree, after the TREE record's. */
+static void print_tree(const struct ckpt_reader *r, const struct ckpt_rec *rec)
+{
+	static const char * const flags[] = {
+		"zombie", "subreaper", "share_files", "share_fs",
+	};
+	const struct ckpt_tree_task *t;
+	const char *sep;
+	__u32 i, f;
+
+	printf("nr_tasks %u%s", rec->u.tree.nr_tasks,
+	       rec->u.tree.flags & CKPT_TREE_PIDNS ? " pidns" : "");
+	for (i = 0; i < r->nr_tasks; i++) {
+		t = &r->tasks[i];
+		printf("\n%27s pid %d tgid %d ppid %d pgid %d sid %d flags ",
+		       "", t->pid, t->tgid, t->ppid, t->pgid, t->sid);
+		sep = "";
+		for (f = 0; f < ARRAY_SIZE(flags); f++) {
+			if (t->flags & (1U << f)) {
+				printf("%s%s", sep, flags[f]);
+				sep = ",";
+			}
+		}
+		printf("%s exit_signal %d", *sep ? "" : "-", t->exit_signal);
+		if (t->flags & CKPT_TREE_ZOMBIE)
+			printf(" exit %#x", t->exit_code);
+	}
+}
+
 static void print_task(const struct ckpt_hdr_task *t)
 {
 	printf("pid %d tgid %d comm ", t->pid, t->tgid);
 	print_str(t->comm, sizeof(t->comm));
-	printf(" mm %d blocked %#llx nice %d policy %u prio %u flags %#x dumpable %u pdeathsig %d",
-	       t->mm_objref, (unsigned long long)t->blocked, t->nice,
+	printf(" mm %d files %d fs %d sighand %d signal %d",
+	       t->mm_objref, t->files_objref, t->fs_objref,
+	       t->sighand_objref, t->signal_objref);
+	printf(" blocked %#llx nice %d policy %u prio %u flags %#x dumpable %u pdeathsig %d",
+	       (unsigned long long)t->blocked, t->nice,
 	       t->policy, t->rt_priority, t->flags, t->dumpable,
 	       t->pdeath_signal);
 }
@@ -184,7 +218,7 @@ static void print_sighand(const struct ckpt_hdr_sighand *s)
 	const struct ckpt_sigaction *a;
 	int i, n = 0;
 
-	printf("actions");
+	printf("objref %d actions", s->objref);
 	for (i = 0; i < CKPT_NSIG; i++) {
 		a = &s->action[i];
 		if (!a->handler && !a->flags)
@@ -237,9 +271,16 @@ static void print_restart_block(const struct ckpt_hdr_restart_block *b)
 	printf(" left %lluns", (unsigned long long)b->remaining);
 }
 
-static void print_record(const struct ckpt_rec *rec)
+static void print_record(const struct ckpt_reader *r,
+			 const struct ckpt_rec *rec)
 {
 	char name[16];
+
+	if (rec->u.h.type == CKPT_HDR_TASK)
+		printf("-- section of task %d (TREE entry %ld)\n",
+		       rec->u.task.pid, r->section);
+	if (rec->u.h.type == CKPT_HDR_TAIL)
+		printf("-- end of the sections\n");
 
 	snprintf(name, sizeof(name), "%*s%s", 2 * rec->depth, "",
 		 ckpt_type_name(rec->u.h.type));
@@ -248,6 +289,9 @@ static void print_record(const struct ckpt_rec *rec)
 	switch (rec->u.h.type) {
 	case CKPT_HDR_HEADER:
 		print_header(&rec->u.header);
+		break;
+	case CKPT_HDR_TREE:
+		print_tree(r, rec);
 		break;
 	case CKPT_HDR_TASK:
 		print_task(&rec->u.task);
@@ -296,7 +340,8 @@ static void print_record(const struct ckpt_rec *rec)
 		print_restart_block(&rec->u.restart_block);
 		break;
 	case CKPT_HDR_FS:
-		printf("umask %03o cwd %s", rec->u.fs.umask, rec->path);
+		printf("objref %d umask %03o cwd %s", rec->u.fs.objref,
+		       rec->u.fs.umask, rec->path);
 		break;
 	case CKPT_HDR_FILE:
 		print_file(rec);
@@ -361,7 +406,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	while ((ret = ckpt_reader_next(&r, &rec)) > 0)
-		print_record(&rec);
+		print_record(&r, &rec);
 	fflush(stdout);
 	if (ret < 0)
 		fprintf(stderr, "ckptinfo: %s at offset %llu\n", r.err,

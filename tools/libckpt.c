@@ -61,6 +61,37 @@ int restart_prefix(int fd, unsigned long flags, int logfd,
 	return ckpt_ioctl(CKPT_IOC_RESTART, 0, fd, flags, logfd, prefix, len);
 }
 
+int restart_prepare(int dev, int fd, int logfd, const void *prefix,
+		    size_t len)
+{
+	struct ckpt_args args = {
+		.size = sizeof(args),
+		.fd = fd,
+		.logfd = logfd,
+		.prefix = (unsigned long)prefix,
+		.prefix_len = len,
+	};
+
+	return ioctl(dev, CKPT_IOC_RESTART_PREPARE, &args) < 0 ? -1 : 0;
+}
+
+int restart_wait(int dev, struct ckpt_restart_status *status)
+{
+	int ret;
+
+	memset(status, 0, sizeof(*status));
+	do {
+		ret = ioctl(dev, CKPT_IOC_RESTART_WAIT, status);
+	} while (ret < 0 && errno == EINTR);
+	return ret < 0 ? -1 : 0;
+}
+
+int restart_abort(int dev, int err)
+{
+	return ioctl(dev, CKPT_IOC_RESTART_ABORT, (unsigned long)err) < 0 ?
+	       -1 : 0;
+}
+
 /* Read all @len bytes, or up to end of file; how many, or -1. */
 static ssize_t read_full(int fd, void *buf, size_t len)
 {
@@ -78,44 +109,6 @@ static ssize_t read_full(int fd, void *buf, size_t len)
 		done += n;
 	}
 	return done;
-}
-
-/* Read the record of @type and at most @max bytes at @buf; its length. */
-static ssize_t read_record(int fd, unsigned char *buf, __u32 type,
-			   size_t min, size_t max)
-{
-	struct ckpt_hdr h;
-	ssize_t n = read_full(fd, buf, sizeof(h));
-
-	if (n < (ssize_t)sizeof(h))
-		return n;
-	memcpy(&h, buf, sizeof(h));
-	if (h.type != type || h.len < min || h.len > max)
-		return n;
-	n = read_full(fd, buf + sizeof(h), h.len - sizeof(h));
-	return n < 0 ? n : n + (ssize_t)sizeof(h);
-}
-
-ssize_t ckpt_read_task_prefix(int fd, void *buf, pid_t *pid)
-{
-	const size_t hlen = sizeof(struct ckpt_hdr_header);
-	struct ckpt_hdr_task task;
-	unsigned char *p = buf;
-	ssize_t n, m;
-
-	*pid = 0;
-	n = read_record(fd, p, CKPT_HDR_HEADER, hlen, hlen);
-	if (n != (ssize_t)hlen)
-		return n;
-	m = read_record(fd, p + n, CKPT_HDR_TASK, sizeof(task),
-			CKPT_PREFIX_MAX - n);
-	if (m < 0)
-		return m;
-	if (m >= (ssize_t)sizeof(task)) {
-		memcpy(&task, p + n, sizeof(task));
-		*pid = task.pid;
-	}
-	return n + m;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -171,6 +164,12 @@ static const char * const type_names[CKPT_HDR_MAX_TYPE] = {
 	[CKPT_HDR_SIGINFO] = "SIGINFO",
 	[CKPT_HDR_POSIX_TIMER] = "POSIX_TIMER",
 	[CKPT_HDR_RESTART_BLOCK] = "RESTART_BLOCK",
+	[CKPT_HDR_FS] = "FS",
+	[CKPT_HDR_FILE] = "FILE",
+	[CKPT_HDR_FILE_DATA] = "FILE_DATA",
+	[CKPT_HDR_FILES] = "FILES",
+	[CKPT_HDR_FD] = "FD",
+	[CKPT_HDR_TREE] = "TREE",
 };
 
 const char *ckpt_type_name(__u32 type)
@@ -202,6 +201,7 @@ const char *ckpt_vma_kind_name(__u32 kind)
 
 enum {
 	RD_HEADER,	/* nothing read yet */
+	RD_TREE,
 	RD_TASK,
 	RD_MM,
 	RD_VMA,		/* inside MM */
@@ -321,28 +321,84 @@ static int rd_len(struct ckpt_reader *r, const struct ckpt_rec *rec,
 	return 0;
 }
 
+/* Rules 1 and 2 on the number of tasks; 0 or -1 and @err. */
+static int tree_count_check(__u32 nr, long pid_max, char *err, size_t errlen)
+{
+	if (nr && nr <= CKPT_TREE_MAX_TASKS && nr < pid_max)
+		return 0;
+	snprintf(err, errlen, "TREE of %u tasks (1..%u, and below pid_max %ld)",
+		 nr, CKPT_TREE_MAX_TASKS, pid_max);
+	return -1;
+}
+
+/* The HEADER's fields, as restart checks them; 0 or -1 and @err. */
+static int header_check(const struct ckpt_hdr_header *h, char *err,
+			size_t errlen)
+{
+	if (memcmp(h->magic, CKPT_MAGIC, CKPT_MAGIC_LEN))
+		snprintf(err, errlen, "bad magic (not a checkpoint image)");
+	else if (h->version != CKPT_VERSION)
+		snprintf(err, errlen, "unsupported image version %u",
+			 h->version);
+	else if (h->arch != CKPT_ARCH_X86_64)
+		snprintf(err, errlen, "unsupported architecture %u", h->arch);
+	else if (h->page_size != RD_PAGE_SIZE)
+		snprintf(err, errlen, "bad page size %u", h->page_size);
+	else if (!h->xstate_size || h->xstate_size > CKPT_HDR_MAX / 2)
+		snprintf(err, errlen, "bad xstate size %u", h->xstate_size);
+	else
+		return 0;
+	return -1;
+}
+
 static int rd_header(struct ckpt_reader *r, struct ckpt_rec *rec)
 {
 	struct ckpt_hdr_header *h = &rec->u.header;
 
 	if (rd_len(r, rec, sizeof(*h)) || rd_body(r, rec, sizeof(*h)))
 		return -1;
-	if (memcmp(h->magic, CKPT_MAGIC, CKPT_MAGIC_LEN))
-		return rd_err(r, rec->off, "bad magic (not a checkpoint image)");
-	if (h->version != CKPT_VERSION)
-		return rd_err(r, rec->off, "unsupported image version %u",
-			      h->version);
-	if (h->arch != CKPT_ARCH_X86_64)
-		return rd_err(r, rec->off, "unsupported architecture %u",
-			      h->arch);
-	if (h->page_size != RD_PAGE_SIZE)
-		return rd_err(r, rec->off, "bad page size %u", h->page_size);
-	if (!h->xstate_size || h->xstate_size > CKPT_HDR_MAX / 2)
-		return rd_err(r, rec->off, "bad xstate size %u",
-			      h->xstate_size);
+	if (header_check(h, r->err, sizeof(r->err))) {
+		r->err_off = rec->off;
+		return -1;
+	}
 	r->page_size = h->page_size;
 	r->xstate_size = h->xstate_size;
 	r->xstate_features = h->xstate_features;
+	r->state = RD_TREE;
+	return 0;
+}
+
+/* The TREE record: its entries are kept to match the sections. */
+static int rd_tree(struct ckpt_reader *r, struct ckpt_rec *rec)
+{
+	struct ckpt_hdr_tree *t = &rec->u.tree;
+	__u64 size;
+
+	if (rec->u.h.len < sizeof(*t))
+		return rd_len(r, rec, sizeof(*t));
+	if (rd_body(r, rec, sizeof(*t)))
+		return -1;
+	if (tree_count_check(t->nr_tasks, ckpt_pid_max(), r->err,
+			     sizeof(r->err))) {
+		r->err_off = rec->off;
+		return -1;
+	}
+	size = (__u64)t->nr_tasks * sizeof(*r->tasks);
+	if (rd_len(r, rec, sizeof(*t) + CKPT_ALIGN_UP(size)))
+		return -1;
+	r->tasks = malloc(CKPT_ALIGN_UP(size));
+	r->objrefs = calloc(t->nr_tasks, sizeof(*r->objrefs));
+	if (!r->tasks || !r->objrefs)
+		return rd_err(r, rec->off, "out of memory");
+	if (rd_need(r, r->tasks, CKPT_ALIGN_UP(size), rec))
+		return -1;
+	r->nr_tasks = t->nr_tasks;
+	if (ckpt_check_tree(t, r->tasks, ckpt_pid_max(), r->err,
+			    sizeof(r->err))) {
+		r->err_off = rec->off;
+		return -1;
+	}
+	r->section = -1;
 	r->state = RD_TASK;
 	return 0;
 }
@@ -368,6 +424,195 @@ static int rd_task_attrs(struct ckpt_reader *r, const struct ckpt_rec *rec)
 	return 0;
 }
 
+/* ---- sections: one per live TREE entry, in order ---- */
+
+static const char * const obj_kind_names[CKPT_OBJ_NR_KINDS] = {
+	[CKPT_OBJ_KIND_MM] = "mm",
+	[CKPT_OBJ_KIND_FILES] = "files",
+	[CKPT_OBJ_KIND_FS] = "fs",
+	[CKPT_OBJ_KIND_SIGHAND] = "sighand",
+	[CKPT_OBJ_KIND_SIGNAL] = "signal",
+};
+
+static size_t refset_hash(__s32 ref, size_t size)
+{
+	return ((__u32)ref * 2654435761U) & (size - 1);
+}
+
+static int refset_has(const struct ckpt_refset *s, __s32 ref)
+{
+	size_t i;
+
+	if (!s->size)
+		return 0;
+	for (i = refset_hash(ref, s->size); s->slot[i];
+	     i = (i + 1) & (s->size - 1)) {
+		if (s->slot[i] == ref)
+			return 1;
+	}
+	return 0;
+}
+
+static void refset_put(struct ckpt_refset *s, __s32 ref)
+{
+	size_t i = refset_hash(ref, s->size);
+
+	while (s->slot[i])
+		i = (i + 1) & (s->size - 1);
+	s->slot[i] = ref;
+	s->used++;
+}
+
+/* Add @ref (> 0, not yet in @s); -1 if out of memory. */
+static int refset_add(struct ckpt_refset *s, __s32 ref)
+{
+	struct ckpt_refset bigger = { 0 };
+	size_t i;
+
+	if (2 * (s->used + 1) > s->size) {
+		bigger.size = s->size ? 2 * s->size : 64;
+		bigger.slot = calloc(bigger.size, sizeof(*bigger.slot));
+		if (!bigger.slot)
+			return -1;
+		for (i = 0; i < s->size; i++) {
+			if (s->slot[i])
+				refset_put(&bigger, s->slot[i]);
+		}
+		free(s->slot);
+		*s = bigger;
+	}
+	refset_put(s, ref);
+	return 0;
+}
+
+/* The next entry that has a section (is not a zombie), or nr_tasks. */
+static long rd_next_live(const struct ckpt_reader *r, long i)
+{
+	for (i++; i < (long)r->nr_tasks; i++) {
+		if (!(r->tasks[i].flags & CKPT_TREE_ZOMBIE))
+			return i;
+	}
+	return i;
+}
+
+/* The entry of the process @pid (a parent, or a thread's process). */
+static long rd_find_process(const struct ckpt_reader *r, long before,
+			    __s32 pid)
+{
+	long i;
+
+	for (i = before - 1; i >= 0; i--) {
+		if (r->tasks[i].pid == pid)
+			return i;
+	}
+	return -1;
+}
+
+/*
+ * What the section of entry @i must share with an earlier one: a thread
+ * its process's mm, handlers and signal state, and with SHARE_FILES or
+ * SHARE_FS its fd table or fs; a process's signal state is its own.
+ */
+static int rd_sharing(struct ckpt_reader *r, const struct ckpt_rec *rec,
+		      long i)
+{
+	const struct ckpt_tree_task *e = &r->tasks[i];
+	const __s32 *mine = r->objrefs[i], *other;
+	int thread = e->pid != e->tgid, k;
+	long o = rd_find_process(r, i, thread ? e->tgid : e->ppid);
+
+	if (!thread && r->sec_new[CKPT_OBJ_KIND_SIGNAL] == 0)
+		return rd_err(r, rec->off,
+			      "process %d shares signal objref %d with another",
+			      e->pid, mine[CKPT_OBJ_KIND_SIGNAL]);
+	if (o < 0 || r->tasks[o].flags & CKPT_TREE_ZOMBIE)
+		return 0;	/* the root, or a thread of a zombie */
+	other = r->objrefs[o];
+	for (k = 0; k < CKPT_OBJ_NR_KINDS; k++) {
+		int must = thread && (k == CKPT_OBJ_KIND_MM ||
+				      k == CKPT_OBJ_KIND_SIGHAND ||
+				      k == CKPT_OBJ_KIND_SIGNAL);
+
+		if (k == CKPT_OBJ_KIND_FILES)
+			must = e->flags & CKPT_TREE_SHARE_FILES;
+		if (k == CKPT_OBJ_KIND_FS)
+			must = e->flags & CKPT_TREE_SHARE_FS;
+		if (must && mine[k] != other[k])
+			return rd_err(r, rec->off,
+				      "task %d has %s objref %d, not %d of task %d it shares it with",
+				      e->pid, obj_kind_names[k], mine[k],
+				      other[k], r->tasks[o].pid);
+	}
+	return 0;
+}
+
+/* A TASK record opens the section of the next live TREE entry. */
+static int rd_section(struct ckpt_reader *r, const struct ckpt_rec *rec)
+{
+	const struct ckpt_hdr_task *t = &rec->u.task;
+	const __s32 refs[CKPT_OBJ_NR_KINDS] = {
+		t->mm_objref, t->files_objref, t->fs_objref,
+		t->sighand_objref, t->signal_objref,
+	};
+	long i = rd_next_live(r, r->section);
+	int k;
+
+	if (i >= (long)r->nr_tasks)
+		return rd_err(r, rec->off,
+			      "TASK %d after the sections of every TREE task",
+			      t->pid);
+	if (t->pid != r->tasks[i].pid || t->tgid != r->tasks[i].tgid)
+		return rd_err(r, rec->off,
+			      "TASK %d (tgid %d) where TREE entry %ld has pid %d tgid %d",
+			      t->pid, t->tgid, i, r->tasks[i].pid,
+			      r->tasks[i].tgid);
+	r->section = i;
+	r->saw_fs = r->saw_files = r->saw_sighand = r->saw_signal = 0;
+	r->saw_restart_block = r->saw_cred = r->saw_rlimits = 0;
+	memset(r->std_queued, 0, sizeof(r->std_queued));
+	r->nr_siginfo = r->nr_timers = 0;
+	r->sec_mm = 0;
+	for (k = 0; k < CKPT_OBJ_NR_KINDS; k++) {
+		if (refs[k] <= 0)
+			return rd_err(r, rec->off, "TASK %d: bad %s objref %d",
+				      t->pid, obj_kind_names[k], refs[k]);
+		r->objrefs[i][k] = refs[k];
+		r->sec_new[k] = !refset_has(&r->seen[k], refs[k]);
+		if (r->sec_new[k] && refset_add(&r->seen[k], refs[k]))
+			return rd_err(r, rec->off, "out of memory");
+	}
+	return rd_sharing(r, rec, i);
+}
+
+/* The TAIL: every live TREE entry had its section. */
+static int rd_sections_done(struct ckpt_reader *r, const struct ckpt_rec *rec)
+{
+	long i = rd_next_live(r, r->section);
+
+	if (i < (long)r->nr_tasks)
+		return rd_err(r, rec->off,
+			      "no section for task %d (TREE entry %ld)",
+			      r->tasks[i].pid, i);
+	return 0;
+}
+
+/* A record of the object @kind appears only where it is new. */
+static int rd_obj_record(struct ckpt_reader *r, const struct ckpt_rec *rec,
+			 int kind, __s32 objref)
+{
+	const __s32 *mine = r->objrefs[r->section];
+
+	if (objref != mine[kind] || !r->sec_new[kind])
+		return rd_err(r, rec->off,
+			      "%s record of objref %d in the section of task %d, whose %s objref %d %s",
+			      ckpt_type_name(rec->u.h.type), objref,
+			      r->tasks[r->section].pid, obj_kind_names[kind],
+			      mine[kind],
+			      r->sec_new[kind] ? "it is not" :
+						 "an earlier section brought");
+	return 0;
+}
+
 static int rd_task(struct ckpt_reader *r, struct ckpt_rec *rec)
 {
 	struct ckpt_hdr_task *t = &rec->u.task;
@@ -388,10 +633,10 @@ static int rd_task(struct ckpt_reader *r, struct ckpt_rec *rec)
 			      (unsigned long long)t->rseq, t->rseq_len);
 	if (t->personality == RD_PERSONALITY_BAD)
 		return rd_err(r, rec->off, "bad personality");
-	if (rd_task_attrs(r, rec))
+	if (rd_task_attrs(r, rec) || rd_section(r, rec))
 		return -1;
 	r->mm_objref = t->mm_objref;
-	r->state = RD_MM;
+	r->state = r->sec_new[CKPT_OBJ_KIND_MM] ? RD_MM : RD_CPU;
 	return 0;
 }
 
@@ -481,6 +726,7 @@ static int rd_mm(struct ckpt_reader *r, struct ckpt_rec *rec)
 		return rd_err(r, rec->off,
 			      "MM objref %d does not match the task's %d",
 			      mm->objref, r->mm_objref);
+	r->sec_mm = 1;
 	if (rd_mm_fields(r, rec) || rd_auxv(r, rec) || rd_exe_path(r, rec))
 		return -1;
 	free(r->vmas);
@@ -779,6 +1025,7 @@ static int rd_tail(struct ckpt_reader *r, struct ckpt_rec *rec, __u32 crc)
 
 static const __u32 rd_expect[] = {
 	[RD_HEADER] = CKPT_HDR_HEADER,
+	[RD_TREE] = CKPT_HDR_TREE,
 	[RD_TASK] = CKPT_HDR_TASK,
 	[RD_MM] = CKPT_HDR_MM,
 	[RD_VMA] = CKPT_HDR_VMA,
@@ -821,7 +1068,9 @@ static int rd_fs(struct ckpt_reader *r, struct ckpt_rec *rec)
 		return -1;
 	if (r->saw_fs++)
 		return rd_err(r, rec->off, "second FS record");
-	if (f->umask & ~0777U || f->pad)
+	if (rd_obj_record(r, rec, CKPT_OBJ_KIND_FS, f->objref))
+		return -1;
+	if (f->umask & ~0777U)
 		return rd_err(r, rec->off, "bad umask %#o", f->umask);
 	if (f->cwd_len > CKPT_PATH_MAX || f->root_len > CKPT_PATH_MAX ||
 	    rd_len(r, rec, sizeof(*f) + CKPT_ALIGN_UP(f->cwd_len) +
@@ -843,6 +1092,17 @@ static int rd_data_done(struct ckpt_reader *r, const struct ckpt_rec *rec)
 			      "unlinked file objref %d lacks %llu bytes of data",
 			      r->data_objref,
 			      (unsigned long long)(r->data_size - r->data_off));
+	return 0;
+}
+
+/* Open files come with the section that brings its fd table. */
+static int rd_with_files(struct ckpt_reader *r, const struct ckpt_rec *rec)
+{
+	if (!r->sec_new[CKPT_OBJ_KIND_FILES])
+		return rd_err(r, rec->off,
+			      "%s record in the section of task %d, whose fd table an earlier section brought",
+			      ckpt_type_name(rec->u.h.type),
+			      r->tasks[r->section].pid);
 	return 0;
 }
 
@@ -882,7 +1142,7 @@ static int rd_file(struct ckpt_reader *r, struct ckpt_rec *rec)
 	struct ckpt_hdr_file *f = &rec->u.file;
 	__s32 *refs;
 
-	if (rd_data_done(r, rec))
+	if (rd_data_done(r, rec) || rd_with_files(r, rec))
 		return -1;
 	if (rec->u.h.len < sizeof(*f))
 		return rd_len(r, rec, sizeof(*f));
@@ -945,6 +1205,8 @@ static int rd_files(struct ckpt_reader *r, struct ckpt_rec *rec)
 		return -1;
 	if (r->saw_files++)
 		return rd_err(r, rec->off, "second FILES record");
+	if (rd_obj_record(r, rec, CKPT_OBJ_KIND_FILES, f->objref))
+		return -1;
 	if (f->objref <= 0 || f->nr_fds > RD_MAX_FDS)
 		return rd_err(r, rec->off, "bad FILES objref %d or count %u",
 			      f->objref, f->nr_fds);
@@ -983,12 +1245,24 @@ static int rd_extra_done(struct ckpt_reader *r, const struct ckpt_rec *rec)
 {
 	if (rd_data_done(r, rec))
 		return -1;
-	if (!r->saw_fs || !r->saw_files)
-		return rd_err(r, rec->off, "no %s record before the contents",
-			      r->saw_fs ? "FILES" : "FS");
-	if (!r->saw_sighand || !r->saw_signal)
-		return rd_err(r, rec->off, "no %s record before the contents",
-			      r->saw_sighand ? "SIGNAL" : "SIGHAND");
+	const char *missing = NULL;
+
+	if (r->sec_new[CKPT_OBJ_KIND_FS] && !r->saw_fs)
+		missing = "FS";
+	else if (r->sec_new[CKPT_OBJ_KIND_FILES] && !r->saw_files)
+		missing = "FILES";
+	else if (r->sec_new[CKPT_OBJ_KIND_SIGHAND] && !r->saw_sighand)
+		missing = "SIGHAND";
+	else if (!r->saw_signal)
+		missing = "SIGNAL";
+	else if (!r->saw_cred)
+		missing = "CRED";
+	else if (r->sec_new[CKPT_OBJ_KIND_SIGNAL] && !r->saw_rlimits)
+		missing = "RLIMITS";
+	if (missing)
+		return rd_err(r, rec->off,
+			      "no %s record in the section of task %d",
+			      missing, r->tasks[r->section].pid);
 	return 0;
 }
 
@@ -999,6 +1273,15 @@ static int rd_extra_done(struct ckpt_reader *r, const struct ckpt_rec *rec)
 typedef int (*rd_fn)(struct ckpt_reader *r, struct ckpt_rec *rec);
 
 /* ---- identity: CRED and RLIMITS ---- */
+
+static int rd_once(struct ckpt_reader *r, const struct ckpt_rec *rec,
+		   int *seen)
+{
+	if ((*seen)++)
+		return rd_err(r, rec->off, "second %s record",
+			      ckpt_type_name(rec->u.h.type));
+	return 0;
+}
 
 static int rd_cred_groups(struct ckpt_reader *r, struct ckpt_rec *rec)
 {
@@ -1036,7 +1319,7 @@ static int rd_cred(struct ckpt_reader *r, struct ckpt_rec *rec)
 
 	if (rec->u.h.len < sizeof(*c))
 		return rd_len(r, rec, sizeof(*c));
-	if (rd_body(r, rec, sizeof(*c)))
+	if (rd_body(r, rec, sizeof(*c)) || rd_once(r, rec, &r->saw_cred))
 		return -1;
 	if (c->ngroups > CKPT_NGROUPS_MAX)
 		return rd_err(r, rec->off, "too many CRED groups (%u)",
@@ -1055,13 +1338,28 @@ static int rd_cred(struct ckpt_reader *r, struct ckpt_rec *rec)
 	return rd_cred_groups(r, rec);
 }
 
+/*
+ * Process-wide state (RLIMITS, POSIX_TIMER, SIGINFO of the shared queue)
+ * comes with the first section naming the signal objref.
+ */
+static int rd_process_wide(struct ckpt_reader *r, const struct ckpt_rec *rec)
+{
+	if (!r->sec_new[CKPT_OBJ_KIND_SIGNAL])
+		return rd_err(r, rec->off,
+			      "%s record in the section of task %d, whose process's signal state came earlier",
+			      ckpt_type_name(rec->u.h.type),
+			      r->tasks[r->section].pid);
+	return 0;
+}
+
 static int rd_rlimits(struct ckpt_reader *r, struct ckpt_rec *rec)
 {
 	const struct ckpt_rlimit *rl = rec->u.rlimits.rlim;
 	int i;
 
 	if (rd_len(r, rec, sizeof(rec->u.rlimits)) ||
-	    rd_body(r, rec, sizeof(rec->u.rlimits)))
+	    rd_body(r, rec, sizeof(rec->u.rlimits)) ||
+	    rd_once(r, rec, &r->saw_rlimits) || rd_process_wide(r, rec))
 		return -1;
 	for (i = 0; i < CKPT_RLIM_NLIMITS; i++) {
 		if (rl[i].cur > rl[i].max)
@@ -1094,15 +1392,6 @@ static int rd_rlimits(struct ckpt_reader *r, struct ckpt_rec *rec)
 #define RD_SIGEV_THREAD_ID	4
 #define RD_MAX_TIMERS		(64U << 10)
 
-static int rd_once(struct ckpt_reader *r, const struct ckpt_rec *rec,
-		   int *seen)
-{
-	if ((*seen)++)
-		return rd_err(r, rec->off, "second %s record",
-			      ckpt_type_name(rec->u.h.type));
-	return 0;
-}
-
 static int rd_sigaction(struct ckpt_reader *r, const struct ckpt_rec *rec,
 			int sig, const struct ckpt_sigaction *a)
 {
@@ -1130,8 +1419,12 @@ static int rd_sighand(struct ckpt_reader *r, struct ckpt_rec *rec)
 
 	if (rd_len(r, rec, sizeof(rec->u.sighand)) ||
 	    rd_body(r, rec, sizeof(rec->u.sighand)) ||
-	    rd_once(r, rec, &r->saw_sighand))
+	    rd_once(r, rec, &r->saw_sighand) ||
+	    rd_obj_record(r, rec, CKPT_OBJ_KIND_SIGHAND,
+			  rec->u.sighand.objref))
 		return -1;
+	if (rec->u.sighand.pad)
+		return rd_err(r, rec->off, "nonzero SIGHAND padding");
 	for (i = 0; i < CKPT_NSIG; i++) {
 		if (rd_sigaction(r, rec, i + 1, &rec->u.sighand.action[i]))
 			return -1;
@@ -1194,6 +1487,8 @@ static int rd_siginfo(struct ckpt_reader *r, struct ckpt_rec *rec)
 	if (si->queue != CKPT_SIGQ_THREAD && si->queue != CKPT_SIGQ_PROCESS)
 		return rd_err(r, rec->off, "unknown signal queue %u",
 			      si->queue);
+	if (si->queue == CKPT_SIGQ_PROCESS && rd_process_wide(r, rec))
+		return -1;
 	if (si->signo < 1 || si->signo > CKPT_NSIG ||
 	    si->signo == RD_SIGKILL || si->signo == RD_SIGSTOP)
 		return rd_err(r, rec->off, "bad pending signal number %d",
@@ -1257,7 +1552,8 @@ static int rd_posix_timer(struct ckpt_reader *r, struct ckpt_rec *rec)
 	const struct ckpt_hdr_posix_timer *t = &rec->u.posix_timer;
 	int ok;
 
-	if (rd_len(r, rec, sizeof(*t)) || rd_body(r, rec, sizeof(*t)))
+	if (rd_len(r, rec, sizeof(*t)) || rd_body(r, rec, sizeof(*t)) ||
+	    rd_process_wide(r, rec))
 		return -1;
 	ok = t->id >= 0 && rd_timer_clock_ok(t->clockid) &&
 	     t->it.value <= RD_KTIME_MAX && t->it.interval <= RD_KTIME_MAX;
@@ -1306,6 +1602,8 @@ static int rd_check_hdr(struct ckpt_reader *r, const struct ckpt_rec *rec)
 		      (__u64)CKPT_PAGES_MAX * RD_PAGE_SIZE;
 	if (h->type == CKPT_HDR_FILE_DATA)
 		max = sizeof(struct ckpt_hdr_file_data) + CKPT_FILE_DATA_MAX;
+	if (h->type == CKPT_HDR_TREE)
+		max = CKPT_PREFIX_MAX - sizeof(struct ckpt_hdr_header);
 	if (h->len < sizeof(*h) || h->len % CKPT_ALIGN || h->len > max)
 		return rd_err(r, rec->off, "bad %s record length %u",
 			      name, h->len);
@@ -1318,7 +1616,7 @@ static int rd_check_hdr(struct ckpt_reader *r, const struct ckpt_rec *rec)
 	if (h->type == rd_expect[r->state])
 		return 0;
 	if ((r->state == RD_PAGES || r->state == RD_EXTRA) &&
-	    h->type == CKPT_HDR_TAIL)
+	    (h->type == CKPT_HDR_TAIL || h->type == CKPT_HDR_TASK))
 		return 0;
 	if (r->state == RD_EXTRA && rd_extra[h->type])
 		return 0;
@@ -1349,7 +1647,11 @@ static int rd_record(struct ckpt_reader *r, struct ckpt_rec *rec)
 	switch (rec->u.h.type) {
 	case CKPT_HDR_HEADER:
 		return rd_header(r, rec);
+	case CKPT_HDR_TREE:
+		return rd_tree(r, rec);
 	case CKPT_HDR_TASK:
+		if (r->state == RD_EXTRA && rd_extra_done(r, rec))
+			return -1;
 		return rd_task(r, rec);
 	case CKPT_HDR_MM:
 		return rd_mm(r, rec);
@@ -1362,6 +1664,10 @@ static int rd_record(struct ckpt_reader *r, struct ckpt_rec *rec)
 	case CKPT_HDR_PAGES:
 		if (r->state == RD_EXTRA && rd_extra_done(r, rec))
 			return -1;
+		if (!r->sec_mm)
+			return rd_err(r, rec->off,
+				      "PAGES record in the section of task %d, which shares an earlier mm",
+				      r->tasks[r->section].pid);
 		r->state = RD_PAGES;
 		return rd_pages(r, rec);
 	default:
@@ -1390,15 +1696,18 @@ int ckpt_reader_next(struct ckpt_reader *r, struct ckpt_rec *rec)
 		return rd_err(r, rec->off, "empty image");
 	if (n == 0)
 		return rd_err(r, rec->off, "missing %s record",
-			      r->state == RD_PAGES || r->state == RD_EXTRA ?
-			      "TAIL" :
-			      ckpt_type_name(rd_expect[r->state]));
+			      r->state != RD_PAGES && r->state != RD_EXTRA ?
+			      ckpt_type_name(rd_expect[r->state]) :
+			      rd_next_live(r, r->section) < (long)r->nr_tasks ?
+			      "TASK" : "TAIL");
 	if (n < (ssize_t)sizeof(rec->u.h))
 		return rd_err(r, rec->off, "truncated record header");
 	if (rd_check_hdr(r, rec))
 		return -1;
 	if (rec->u.h.type == CKPT_HDR_TAIL && r->state == RD_EXTRA &&
 	    rd_extra_done(r, rec))
+		return -1;
+	if (rec->u.h.type == CKPT_HDR_TAIL && rd_sections_done(r, rec))
 		return -1;
 	if (rec->u.h.type == CKPT_HDR_TAIL)
 		return rd_tail(r, rec, crc) ? -1 : 1;
@@ -1425,9 +1734,19 @@ int ckpt_reader_init(struct ckpt_reader *r, int fd)
 
 void ckpt_reader_fini(struct ckpt_reader *r)
 {
+	int k;
+
 	free(r->buf);
 	free(r->vmas);
 	free(r->file_refs);
+	free(r->tasks);
+	free(r->objrefs);
+	for (k = 0; k < CKPT_OBJ_NR_KINDS; k++) {
+		free(r->seen[k].slot);
+		r->seen[k].slot = NULL;
+	}
+	r->tasks = NULL;
+	r->objrefs = NULL;
 	r->buf = NULL;
 	r->vmas = NULL;
 	r->file_refs = NULL;
@@ -1445,4 +1764,402 @@ void ckpt_reset_signals(void)
 	}
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* ---------------------------------------------------------------------- */
+/* the tree, read and checked before anything is forked */
+
+#define PID_MAX_LIMIT	(4L << 20)	/* the kernel's highest pid_max */
+
+long ckpt_pid_max(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/pid_max", "re");
+	long max = 0;
+
+	if (f) {
+		if (fscanf(f, "%ld", &max) != 1)
+			max = 0;
+		fclose(f);
+	}
+	return max > 0 ? max : PID_MAX_LIMIT;
+}
+
+/* What the checks below need of the tree: the entry of a pid. */
+struct tree_ctx {
+	const struct ckpt_tree_task *tasks;
+	__u32 nr;
+	__u32 *by_pid;		/* entry indexes sorted by pid */
+	__s32 *fork_pgid;	/* per process: its group when created */
+	char *err;
+	size_t errlen;
+};
+
+static const struct ckpt_tree_task *sort_tasks;
+
+static int cmp_pid(const void *a, const void *b)
+{
+	__s32 x = sort_tasks[*(const __u32 *)a].pid;
+	__s32 y = sort_tasks[*(const __u32 *)b].pid;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The indexes of @nr @tasks, sorted by pid (malloc'd), or NULL. */
+static __u32 *tree_index(const struct ckpt_tree_task *tasks, __u32 nr)
+{
+	__u32 *by_pid = malloc((nr ? nr : 1) * sizeof(*by_pid));
+	__u32 i;
+
+	if (!by_pid)
+		return NULL;
+	for (i = 0; i < nr; i++)
+		by_pid[i] = i;
+	sort_tasks = tasks;
+	qsort(by_pid, nr, sizeof(*by_pid), cmp_pid);
+	return by_pid;
+}
+
+/* The entry whose pid is @pid, or -1. */
+static long tree_lookup(const struct ckpt_tree_task *tasks,
+			const __u32 *by_pid, __u32 nr, __s32 pid)
+{
+	size_t lo = 0, hi = nr, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (tasks[by_pid[mid]].pid < pid)
+			lo = mid + 1;
+		else if (tasks[by_pid[mid]].pid > pid)
+			hi = mid;
+		else
+			return by_pid[mid];
+	}
+	return -1;
+}
+
+static long tree_find(const struct tree_ctx *c, __s32 pid)
+{
+	return tree_lookup(c->tasks, c->by_pid, c->nr, pid);
+}
+
+long ckpt_tree_find(const struct ckpt_tree *t, __s32 pid)
+{
+	return tree_lookup(t->tasks, t->by_pid, t->tree->nr_tasks, pid);
+}
+
+static int __printf(3, 4)
+tree_err(const struct tree_ctx *c, long i, const char *fmt, ...)
+{
+	int n = snprintf(c->err, c->errlen, "TREE entry %ld (pid %d): ", i,
+			 c->tasks[i].pid);
+	va_list ap;
+
+	if (n < 0 || (size_t)n >= c->errlen)
+		n = 0;
+	va_start(ap, fmt);
+	vsnprintf(c->err + n, c->errlen - n, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static int is_process(const struct ckpt_tree_task *t)
+{
+	return t->pid == t->tgid;
+}
+
+/* Rule 8: a wait status, of an exit or of a signal. */
+static int exit_code_ok(__s32 code)
+{
+	int sig = code & 0x7f;
+
+	if (!(code & ~0xff00))
+		return 1;
+	return !(code & ~0xff) && sig >= 1 && sig <= CKPT_NSIG;
+}
+
+/* Rule 4: @i is a thread of the process at @proc. */
+static int check_thread(const struct tree_ctx *c, long i, long proc)
+{
+	const struct ckpt_tree_task *t = &c->tasks[i], *p;
+
+	if (proc < 0 || t->tgid != c->tasks[proc].pid)
+		return tree_err(c, i,
+				"thread of tgid %d does not follow its process",
+				t->tgid);
+	p = &c->tasks[proc];
+	if (t->ppid != p->ppid || t->pgid != p->pgid || t->sid != p->sid)
+		return tree_err(c, i,
+				"thread's ppid %d pgid %d sid %d differ from its process's %d %d %d",
+				t->ppid, t->pgid, t->sid, p->ppid, p->pgid,
+				p->sid);
+	if (t->exit_signal || t->flags & (CKPT_TREE_ZOMBIE |
+					  CKPT_TREE_SUBREAPER))
+		return tree_err(c, i,
+				"thread with exit signal %d or flags %#x",
+				t->exit_signal, t->flags);
+	return 0;
+}
+
+/* Rule 6: the session. */
+static int check_sid(const struct tree_ctx *c, long i, __s32 parent_sid)
+{
+	const struct ckpt_tree_task *t = &c->tasks[i];
+	long l = t->sid ? tree_find(c, t->sid) : -1;
+
+	if (t->sid && (l < 0 || !is_process(&c->tasks[l]) ||
+		       c->tasks[l].sid != t->sid))
+		return tree_err(c, i,
+				"session %d has no leader in the tree", t->sid);
+	if (t->sid != t->pid && t->sid != parent_sid)
+		return tree_err(c, i,
+				"session %d is neither its own nor its parent's (%d)",
+				t->sid, parent_sid);
+	if (t->sid == t->pid && t->pgid != t->pid)
+		return tree_err(c, i, "session leader in process group %d",
+				t->pgid);
+	return 0;
+}
+
+/*
+ * Rule 7: the process group.  A process is created in its parent's
+ * group as it was then (@parent_pgid: the group the parent was created
+ * in or made), or makes its own; it may join another one during the
+ * restart, which a zombie cannot.
+ */
+static int check_pgid(const struct tree_ctx *c, long i, __s32 parent_pgid)
+{
+	const struct ckpt_tree_task *t = &c->tasks[i], *l;
+	long li;
+
+	c->fork_pgid[i] = t->pgid == t->pid ? t->pid : parent_pgid;
+	if (t->pgid == c->fork_pgid[i])
+		return 0;
+	if (t->flags & CKPT_TREE_ZOMBIE)
+		return tree_err(c, i,
+				"zombie in process group %d, neither its own nor its parent's (%d)",
+				t->pgid, parent_pgid);
+	li = t->pgid ? tree_find(c, t->pgid) : -1;
+	l = li < 0 ? NULL : &c->tasks[li];
+	if (!l || !is_process(l) || l->flags & CKPT_TREE_ZOMBIE ||
+	    l->pgid != l->pid || l->sid != t->sid)
+		return tree_err(c, i,
+				"process group %d has no live leader in the tree and session %d",
+				t->pgid, t->sid);
+	return 0;
+}
+
+/* Rules 3, 5, 6, 7 and 8 for a process; @i 0 is the root. */
+static int check_process(const struct tree_ctx *c, long i, __u32 tree_flags)
+{
+	const struct ckpt_tree_task *t = &c->tasks[i], *p = NULL;
+	long pi = -1;
+	int ret;
+
+	if (t->exit_signal < 0 || t->exit_signal > CKPT_NSIG)
+		return tree_err(c, i, "bad exit signal %d", t->exit_signal);
+	if (!i && (t->ppid || t->flags & (CKPT_TREE_ZOMBIE |
+					   CKPT_TREE_SHARE_FILES |
+					   CKPT_TREE_SHARE_FS)))
+		return tree_err(c, i, "root with parent %d or flags %#x",
+				t->ppid, t->flags);
+	if (!i && tree_flags & CKPT_TREE_PIDNS && t->pid != 1)
+		return tree_err(c, i, "root of a pid namespace is not pid 1");
+	if (i) {
+		pi = tree_find(c, t->ppid);
+		if (pi < 0 || pi >= i)
+			return tree_err(c, i, "parent %d %s", t->ppid,
+					pi < 0 ? "is not in the tree" :
+						 "comes after its child");
+		p = &c->tasks[pi];
+		if (!is_process(p) || p->flags & CKPT_TREE_ZOMBIE)
+			return tree_err(c, i, "parent %d is a %s", t->ppid,
+					is_process(p) ? "zombie" : "thread");
+	}
+	ret = check_sid(c, i, p ? p->sid : 0);
+	if (!ret)
+		ret = check_pgid(c, i, p ? c->fork_pgid[pi] : 0);
+	if (!ret && t->flags & CKPT_TREE_ZOMBIE && !exit_code_ok(t->exit_code))
+		ret = tree_err(c, i, "zombie with bad exit status %#x",
+			       t->exit_code);
+	return ret;
+}
+
+/* Rules 1 and 2: counts, flags, pids. */
+static int check_entries(struct tree_ctx *c, __u32 tree_flags, long pid_max)
+{
+	__u32 i;
+
+	if (tree_flags & ~CKPT_TREE_FLAGS_ALL) {
+		snprintf(c->err, c->errlen, "unknown TREE flags %#x",
+			 tree_flags);
+		return -EINVAL;
+	}
+	for (i = 0; i < c->nr; i++) {
+		if (c->tasks[i].flags & ~CKPT_TREE_TASK_FLAGS_ALL)
+			return tree_err(c, i, "unknown flags %#x",
+					c->tasks[i].flags);
+		if (c->tasks[i].pid < 1 || c->tasks[i].pid >= pid_max ||
+		    c->tasks[i].tgid < 1)
+			return tree_err(c, i, "tgid %d: pid or tgid outside 1..%ld",
+					c->tasks[i].tgid, pid_max - 1);
+		/*
+		 * a thread has its process's parent: the root's threads
+		 * have none either
+		 */
+		if (i && !c->tasks[i].ppid && is_process(&c->tasks[i]))
+			return tree_err(c, i, "a second root (parent 0)");
+	}
+	c->by_pid = tree_index(c->tasks, c->nr);
+	if (!c->by_pid) {
+		snprintf(c->err, c->errlen, "out of memory");
+		return -ENOMEM;
+	}
+	for (i = 1; i < c->nr; i++) {
+		if (c->tasks[c->by_pid[i]].pid == c->tasks[c->by_pid[i - 1]].pid)
+			return tree_err(c, c->by_pid[i], "pid twice in the tree");
+	}
+	return 0;
+}
+
+int ckpt_check_tree(const struct ckpt_hdr_tree *h,
+		    const struct ckpt_tree_task *tasks, long pid_max,
+		    char *err, size_t errlen)
+{
+	struct tree_ctx c = {
+		.tasks = tasks, .nr = h->nr_tasks, .err = err,
+		.errlen = errlen,
+	};
+	long i, proc = -1;
+	int ret;
+
+	if (tree_count_check(c.nr, pid_max, err, errlen))
+		return -EINVAL;
+	c.fork_pgid = malloc(c.nr * sizeof(*c.fork_pgid));
+	if (!c.fork_pgid) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	ret = check_entries(&c, h->flags, pid_max);
+	if (!ret && !is_process(&tasks[0]))
+		ret = tree_err(&c, 0, "root is a thread of %d", tasks[0].tgid);
+	for (i = 0; !ret && i < (long)c.nr; i++) {
+		if (!is_process(&tasks[i])) {
+			ret = check_thread(&c, i, proc);
+			continue;
+		}
+		proc = i;
+		ret = check_process(&c, i, h->flags);
+	}
+	free(c.by_pid);
+	free(c.fork_pgid);
+	return ret;
+}
+
+/* Read the record of @type at @off in t->prefix; its length, or < 0. */
+static ssize_t read_prefix_record(int fd, struct ckpt_tree *t, size_t off,
+				  __u32 type, size_t min)
+{
+	struct ckpt_hdr h;
+	ssize_t n = read_full(fd, t->prefix + off, sizeof(h));
+
+	if (n < 0)
+		return -errno;
+	if (n == 0 && !off) {
+		snprintf(t->err, sizeof(t->err), "empty image");
+		return -EINVAL;
+	}
+	if (n < (ssize_t)sizeof(h)) {
+		snprintf(t->err, sizeof(t->err), "truncated image: no %s record",
+			 ckpt_type_name(type));
+		return -EINVAL;
+	}
+	memcpy(&h, t->prefix + off, sizeof(h));
+	if (h.type != type) {
+		snprintf(t->err, sizeof(t->err),
+			 "unexpected %s record at offset %zu (want %s)",
+			 ckpt_type_name(h.type), off, ckpt_type_name(type));
+		return -EINVAL;
+	}
+	if (h.len < min || h.len % CKPT_ALIGN || h.len > CKPT_PREFIX_MAX - off) {
+		snprintf(t->err, sizeof(t->err), "bad %s record length %u",
+			 ckpt_type_name(type), h.len);
+		return -EINVAL;
+	}
+	n = read_full(fd, t->prefix + off + sizeof(h), h.len - sizeof(h));
+	if (n < 0)
+		return -errno;
+	if (n < (ssize_t)(h.len - sizeof(h))) {
+		snprintf(t->err, sizeof(t->err), "truncated %s record",
+			 ckpt_type_name(type));
+		return -EINVAL;
+	}
+	return h.len;
+}
+
+int ckpt_read_tree(int fd, struct ckpt_tree *t)
+{
+	const size_t hlen = sizeof(struct ckpt_hdr_header);
+	ssize_t n;
+
+	memset(t, 0, sizeof(*t));
+	t->prefix = malloc(CKPT_PREFIX_MAX);
+	if (!t->prefix) {
+		snprintf(t->err, sizeof(t->err), "out of memory");
+		return -ENOMEM;
+	}
+	n = read_prefix_record(fd, t, 0, CKPT_HDR_HEADER, hlen);
+	if (n >= 0 && n != (ssize_t)hlen) {
+		snprintf(t->err, sizeof(t->err),
+			 "bad HEADER record length %zd", n);
+		n = -EINVAL;
+	}
+	if (n < 0)
+		goto fail;
+	t->header = (const struct ckpt_hdr_header *)t->prefix;
+	if (header_check(t->header, t->err, sizeof(t->err))) {
+		n = -EINVAL;
+		goto fail;
+	}
+	n = read_prefix_record(fd, t, hlen, CKPT_HDR_TREE,
+			       sizeof(struct ckpt_hdr_tree));
+	if (n < 0)
+		goto fail;
+	t->len = hlen + n;
+	t->tree = (const struct ckpt_hdr_tree *)(t->prefix + hlen);
+	t->tasks = (const struct ckpt_tree_task *)(t->tree + 1);
+	if (tree_count_check(t->tree->nr_tasks, ckpt_pid_max(), t->err,
+			     sizeof(t->err))) {
+		n = -EINVAL;
+		goto fail;
+	}
+	if ((__u64)t->tree->nr_tasks * sizeof(*t->tasks) !=
+	    n - sizeof(*t->tree)) {
+		snprintf(t->err, sizeof(t->err),
+			 "bad TREE record length %zd (want %zu)", n,
+			 sizeof(*t->tree) +
+			 t->tree->nr_tasks * sizeof(*t->tasks));
+		n = -EINVAL;
+		goto fail;
+	}
+	n = ckpt_check_tree(t->tree, t->tasks, ckpt_pid_max(), t->err,
+			    sizeof(t->err));
+	if (n)
+		goto fail;
+	t->by_pid = tree_index(t->tasks, t->tree->nr_tasks);
+	if (t->by_pid)
+		return 0;
+	snprintf(t->err, sizeof(t->err), "out of memory");
+	n = -ENOMEM;
+fail:
+	if (n < 0 && !t->err[0])
+		snprintf(t->err, sizeof(t->err), "read error (%s)",
+			 strerror(-n));
+	return n;
+}
+
+void ckpt_tree_free(struct ckpt_tree *t)
+{
+	free(t->prefix);
+	free(t->by_pid);
+	memset(t, 0, sizeof(*t));
 }

@@ -36,12 +36,56 @@ int restart_prefix(int fd, unsigned long flags, int logfd,
 		   const void *prefix, size_t len);
 
 /*
- * Read the HEADER and TASK records an image starts with from @fd into
- * @buf (CKPT_PREFIX_MAX bytes), for restart_prefix(); *@pid gets the
- * TASK's pid.  Stops early, *@pid 0, at anything else: restart judges
- * the image.  Returns the bytes read, -1 with errno on a read error.
+ * The HEADER and TREE records an image starts with, read and checked by
+ * ckpt_read_tree() before anything is forked: @prefix holds their bytes
+ * (for restart_prefix() or CKPT_IOC_RESTART_PREPARE), @header and @tree
+ * point into it, @tasks are the TREE's entries.
  */
-ssize_t ckpt_read_task_prefix(int fd, void *buf, pid_t *pid);
+struct ckpt_tree {
+	unsigned char *prefix;	/* malloc'd, at most CKPT_PREFIX_MAX bytes */
+	size_t len;		/* bytes in @prefix */
+	const struct ckpt_hdr_header *header;
+	const struct ckpt_hdr_tree *tree;
+	const struct ckpt_tree_task *tasks;	/* tree->nr_tasks entries */
+	__u32 *by_pid;		/* their indexes, sorted by pid */
+	char err[256];		/* what was wrong, one line */
+};
+
+/*
+ * Read HEADER and TREE from @fd into @t and check both as the kernel
+ * does.  Returns 0, or a negative errno with @t->err saying what:
+ * -EINVAL for a bad or truncated image, -EIO... for a read error.
+ * ckpt_tree_free() releases @t either way.
+ */
+int ckpt_read_tree(int fd, struct ckpt_tree *t);
+void ckpt_tree_free(struct ckpt_tree *t);
+
+/* The index in @t->tasks of the task @pid, or -1. */
+long ckpt_tree_find(const struct ckpt_tree *t, __s32 pid);
+
+/*
+ * Check @h and its @tasks by the kernel's rules (parents before
+ * children, threads after their process, sessions and groups, zombies'
+ * status; pids in 1..@pid_max).  0, or -EINVAL with a line naming the
+ * entry and pid in @err.
+ */
+int ckpt_check_tree(const struct ckpt_hdr_tree *h,
+		    const struct ckpt_tree_task *tasks, long pid_max,
+		    char *err, size_t errlen);
+
+/* /proc/sys/kernel/pid_max, or the kernel's upper limit if unreadable. */
+long ckpt_pid_max(void);
+
+/*
+ * Restarting a tree through @dev, an open /dev/checkpoint: prepare it
+ * with the image @fd and the HEADER and TREE bytes already read from it,
+ * wait for its end, or abort it with a positive errno.  Syscall
+ * semantics: 0, or -1 with errno.
+ */
+int restart_prepare(int dev, int fd, int logfd, const void *prefix,
+		    size_t len);
+int restart_wait(int dev, struct ckpt_restart_status *status);
+int restart_abort(int dev, int err);
 
 /* Default dispositions and an empty mask, for a process about to restart. */
 void ckpt_reset_signals(void);
@@ -62,6 +106,7 @@ struct ckpt_rec {
 	union {
 		struct ckpt_hdr h;
 		struct ckpt_hdr_header header;
+		struct ckpt_hdr_tree tree;
 		struct ckpt_hdr_task task;
 		struct ckpt_hdr_mm mm;
 		struct ckpt_hdr_vma vma;
@@ -97,14 +142,39 @@ struct ckpt_range {
  * Reads an image sequentially from @fd (a pipe is fine) and checks it as
  * the kernel's restart would.  ckpt_reader_next() returns 1 and fills
  * @rec for each record, 0 once the tail was checked and the stream ended,
- * -1 on the first problem: @err then says what, @err_off where.
+ * -1 on the first problem: @err then says what, @err_off where.  After
+ * the TREE record, @tasks holds its entries; @section is the index in it
+ * of the task whose section is being read (-1 before the first).
  */
+enum ckpt_obj_kind {
+	CKPT_OBJ_KIND_MM,
+	CKPT_OBJ_KIND_FILES,
+	CKPT_OBJ_KIND_FS,
+	CKPT_OBJ_KIND_SIGHAND,
+	CKPT_OBJ_KIND_SIGNAL,
+	CKPT_OBJ_NR_KINDS
+};
+
+/* A set of objrefs (open addressing, 0 is empty). */
+struct ckpt_refset {
+	__s32 *slot;
+	size_t size, used;
+};
+
 struct ckpt_reader {
 	int fd;
 	__u64 pos;		/* bytes consumed */
 	__u32 crc;		/* running crc32c state */
 	__u32 nr_records;
 	int state;		/* which record comes next */
+	/* the tree, and the section being read */
+	struct ckpt_tree_task *tasks;
+	__u32 nr_tasks;
+	long section;		/* index in @tasks, -1 before the first */
+	__s32 (*objrefs)[CKPT_OBJ_NR_KINDS];	/* per entry, from its TASK */
+	struct ckpt_refset seen[CKPT_OBJ_NR_KINDS];
+	int sec_new[CKPT_OBJ_NR_KINDS];	/* this section brings the object */
+	int sec_mm;		/* this section had its MM record */
 	__u64 mm_off;		/* the MM record, while inside it */
 	__u64 mm_end;
 	__u32 vmas_left;
@@ -125,6 +195,7 @@ struct ckpt_reader {
 	__u64 data_off, data_size;
 	/* signals: records seen, standard signals queued, CPU in a call */
 	int saw_sighand, saw_signal, saw_restart_block;
+	int saw_cred, saw_rlimits;
 	__u64 std_queued[2];	/* bit N-1: signal N, per enum ckpt_sigqueue */
 	__u32 nr_siginfo;
 	__u32 nr_timers;	/* POSIX_TIMER records */

@@ -1,23 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rstr: restart a process from an image.
+ * rstr: restart a tree of processes from an image.
  *
  *	rstr [-i FILE] [--pidns] [--wait [--copy-status] | --detach] [-v]
  *
- * A child is forked and becomes the restored process, inheriting rstr's
- * standard input, output and error (standard input is /dev/null when the
- * image comes through it).  By default rstr waits for it and
- * exits with its status; with --copy-status it dies of the same signal
- * when the restored process was killed; with --detach it exits at once.
+ * rstr reads the HEADER and TREE records itself and checks the tree (a
+ * bad one fails here, before any task exists), then hands those bytes to
+ * the kernel with CKPT_IOC_RESTART_PREPARE on its /dev/checkpoint, so a
+ * pipe still works.  It then builds the tree as the image describes it,
+ * like linux-cr's mktree: every process and thread is created with its
+ * pid by clone3() with set_tid (which needs CAP_CHECKPOINT_RESTORE), by
+ * its own parent, and makes its session or process group before its
+ * children inherit them; zombies are created and exit with their status.
+ * Each live task then issues CKPT_IOC_RESTART on the inherited device
+ * file and becomes its task of the image; rstr, the coordinator, waits
+ * for the restart to end with CKPT_IOC_RESTART_WAIT.
  *
- * The child gets the image's pid when it is free (clone3() with set_tid,
- * which needs CAP_CHECKPOINT_RESTORE), any pid otherwise.  To learn that
- * pid before forking, rstr reads the HEADER and TASK records itself and
- * hands those bytes to the kernel with the rest of the stream, so a pipe
- * still works.  With --pidns, rstr forks the init (pid 1) of a new pid
- * namespace, where the pid is always free; that init forks the restored
- * process, forwards SIGTERM, SIGHUP, SIGUSR1 and SIGUSR2 to it, reaps
- * orphans and passes its wait status on to rstr.
+ * The root of the tree is a child of rstr and inherits its standard
+ * input, output and error (standard input is /dev/null when the image
+ * comes through it).  By default rstr waits for it and exits with its
+ * status; with --copy-status it dies of the same signal when the root was
+ * killed; with --detach it exits once the restart is done.
+ *
+ * Pids are the image's.  A tree that was a whole pid namespace (its root
+ * was pid 1 there) is restarted as a new pid namespace.  Otherwise the
+ * tree's pids must be free in rstr's namespace; with --pidns, rstr forks
+ * the init (pid 1) of a new pid namespace, where they are; that init
+ * forks the root, forwards SIGTERM, SIGHUP, SIGUSR1 and SIGUSR2 to it,
+ * reaps orphans and passes its wait status on to rstr.  A one-task image
+ * whose pid is taken is restored with another pid, as a plain restart.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -31,13 +42,16 @@
 #include <unistd.h>
 #include <stdint.h>
 #include <linux/sched.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "libckpt.h"
 
 #define RSTR_EXIT_FAIL	1
+#define THREAD_STACK	(16U << 10)	/* runs one raw ioctl */
 
 struct rstr_opts {
 	const char *input;	/* NULL: standard input */
@@ -48,13 +62,20 @@ struct rstr_opts {
 	int verbose;
 };
 
-/* The image, and the records rstr read from it to learn the pid. */
-struct rstr_image {
-	int fd;
-	pid_t pid;		/* 0 if unknown */
-	size_t len;
-	unsigned char prefix[CKPT_PREFIX_MAX];
-};
+/*
+ * The restart: what every task rstr creates needs.  Each process of the
+ * tree runs on its own copy; threads share their process's.
+ */
+static struct {
+	int img;			/* the image */
+	int dev;			/* /dev/checkpoint, restart prepared */
+	struct ckpt_tree tree;
+	const struct ckpt_tree_task *tasks;
+	long nr;
+	long *first_child;		/* per entry: its first child process */
+	long *next_sibling;		/* the next child of its parent */
+	struct ckpt_args args;		/* CKPT_IOC_RESTART of a task */
+} rs;
 
 /* pidns init: where to forward signals */
 static pid_t forward_pid;	/* set before the handlers are */
@@ -63,28 +84,30 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: rstr [-i FILE] [--pidns] [--wait [--copy-status] | --detach] [-v]\n"
-		"Restart a process from an image read from standard input\n"
-		"(never a terminal) or from FILE.  The restored process runs\n"
-		"as a child of rstr, with rstr's standard input (/dev/null\n"
-		"when the image comes on it), output and error.  It gets its\n"
-		"original pid if that is free and rstr\n"
-		"may choose pids (CAP_CHECKPOINT_RESTORE), another one if not\n"
-		"(-v tells).\n"
+		"Restart a tree of processes from an image read from standard\n"
+		"input (never a terminal) or from FILE.  The root of the tree\n"
+		"runs as a child of rstr, with rstr's standard input (/dev/null\n"
+		"when the image comes on it), output and error.  Every process\n"
+		"and thread gets its original pid (rstr needs\n"
+		"CAP_CHECKPOINT_RESTORE), its parent, session and process\n"
+		"group; zombies come back as zombies.  An image of a whole pid\n"
+		"namespace is restarted in a new one.  Otherwise the pids must\n"
+		"be free, but a single process whose pid is taken gets another\n"
+		"one (-v tells).\n"
 		"\n"
 		"  -i, --input FILE  read the image from FILE\n"
-		"  -w, --wait        wait for the restored process and exit with\n"
-		"                    its status, 128+N if killed by signal N\n"
-		"                    (the default)\n"
-		"  -c, --copy-status with --wait: exit with the restored\n"
-		"                    process's exit code, or die of the signal\n"
-		"                    that killed it (without a core dump)\n"
-		"  -d, --detach      exit as soon as the restart is under way\n"
+		"  -w, --wait        wait for the root and exit with its status,\n"
+		"                    128+N if killed by signal N (the default)\n"
+		"  -c, --copy-status with --wait: exit with the root's exit\n"
+		"                    code, or die of the signal that killed it\n"
+		"                    (without a core dump)\n"
+		"  -d, --detach      exit as soon as the tree is restored\n"
 		"  -p, --pidns       restore into a new pid namespace (needs\n"
-		"                    CAP_SYS_ADMIN), where the original pid is\n"
+		"                    CAP_SYS_ADMIN), where the original pids are\n"
 		"                    always free; its init, a child of rstr,\n"
 		"                    forwards SIGTERM, SIGHUP, SIGUSR1 and SIGUSR2\n"
-		"                    to the restored process\n"
-		"  -v, --verbose     say what was done\n"
+		"                    to the root\n"
+		"  -v, --verbose     say what was done, and how fast\n"
 		"  -h, --help        show this help\n");
 }
 
@@ -201,7 +224,7 @@ static int open_input(const struct rstr_opts *o)
 	return fd;
 }
 
-/* ENOENT from libckpt may mean there is no device at all. */
+/* ENOENT may mean there is no device at all. */
 static void hint_no_device(int err)
 {
 	if (err == ENOENT && access(CKPT_DEVICE, F_OK))
@@ -209,16 +232,278 @@ static void hint_no_device(int err)
 			CKPT_DEVICE);
 }
 
-static void __noreturn do_restart(const struct rstr_image *img)
+/* ---------------------------------------------------------------------- */
+/* the tree's shape */
+
+static int is_process(long i)
 {
-	ckpt_reset_signals();
-	restart_prefix(img->fd, 0, STDERR_FILENO, img->prefix, img->len);
-	fprintf(stderr, "rstr: restart failed: %s\n", strerror(errno));
-	hint_no_device(errno);
+	return rs.tasks[i].pid == rs.tasks[i].tgid;
+}
+
+/* Link every process to its parent's list of children, in tree order. */
+static int link_children(void)
+{
+	long i, p;
+
+	rs.first_child = calloc(rs.nr, sizeof(*rs.first_child));
+	rs.next_sibling = calloc(rs.nr, sizeof(*rs.next_sibling));
+	if (!rs.first_child || !rs.next_sibling) {
+		fprintf(stderr, "rstr: out of memory\n");
+		return -1;
+	}
+	for (i = 0; i < rs.nr; i++)
+		rs.first_child[i] = rs.next_sibling[i] = -1;
+	/* checked: a process's parent is an earlier process */
+	for (i = rs.nr - 1; i > 0; i--) {
+		if (!is_process(i))
+			continue;
+		p = ckpt_tree_find(&rs.tree, rs.tasks[i].ppid);
+		rs.next_sibling[i] = rs.first_child[p];
+		rs.first_child[p] = i;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* creating the tree: the code every new task runs before it restarts */
+
+/* A task could not be made: the kernel kills every task of the restart. */
+static void __noreturn fail(long i, int err, const char *what)
+{
+	fprintf(stderr, "rstr: task %d: %s: %s\n", rs.tasks[i].pid, what,
+		strerror(err));
+	restart_abort(rs.dev, err);
 	_exit(RSTR_EXIT_FAIL);
 }
 
-/* Die of @sig as the restored process did, leaving no core behind. */
+/* clone3() like fork(), the child with @pid (0: any) and @flags. */
+static pid_t clone_process(pid_t pid, unsigned long long flags, int exit_signal)
+{
+	struct clone_args ca = {
+		.flags = flags,
+		.exit_signal = exit_signal,
+	};
+
+	if (pid) {
+		ca.set_tid = (uintptr_t)&pid;
+		ca.set_tid_size = 1;
+	}
+	fflush(NULL);
+	return syscall(SYS_clone3, &ca, sizeof(ca));
+}
+
+static unsigned long long share_flags(long i)
+{
+	unsigned long long flags = 0;
+
+	if (rs.tasks[i].flags & CKPT_TREE_SHARE_FILES)
+		flags |= CLONE_FILES;
+	if (rs.tasks[i].flags & CKPT_TREE_SHARE_FS)
+		flags |= CLONE_FS;
+	return flags;
+}
+
+/*
+ * A thread runs on a stack of its own, so clone3() cannot return into C
+ * there: rstr_clone3_thread(args, size, fn, arg) makes the thread call
+ * fn(arg) on its new stack and exit with its result; the caller gets
+ * the thread's tid or a negative errno, as the raw system call returns.
+ * Only rcx, r11 and rax change across a syscall, so fn and arg wait in
+ * r8 and r9 (the child starts with the parent's registers).
+ */
+long rstr_clone3_thread(struct clone_args *ca, size_t size,
+			int (*fn)(void *), void *arg);
+__asm__(".pushsection .text\n"
+	".globl rstr_clone3_thread\n"
+	".type rstr_clone3_thread, @function\n"
+	"rstr_clone3_thread:\n"
+	"	mov %rdx, %r8\n"
+	"	mov %rcx, %r9\n"
+	"	mov $435, %eax\n"		/* __NR_clone3 */
+	"	syscall\n"
+	"	test %rax, %rax\n"
+	"	jnz 1f\n"
+	"	xor %ebp, %ebp\n"		/* the thread: outermost frame */
+	"	mov %r9, %rdi\n"
+	"	call *%r8\n"
+	"	mov %eax, %edi\n"
+	"	mov $60, %eax\n"		/* __NR_exit */
+	"	syscall\n"
+	"	hlt\n"
+	"1:	ret\n"
+	".size rstr_clone3_thread, .-rstr_clone3_thread\n"
+	".popsection\n");
+
+static long raw_syscall3(long nr, long a, long b, long c)
+{
+	long ret;
+
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"(nr), "D"(a), "S"(b), "d"(c)
+			 : "rcx", "r11", "memory");
+	return ret;
+}
+
+/*
+ * A new thread, in its process's memory but on a bare stack with no libc
+ * state of its own: only raw system calls.  A successful restart does
+ * not return.
+ */
+static int thread_restart(void *arg)
+{
+	long err;
+
+	(void)arg;
+	err = raw_syscall3(SYS_ioctl, rs.dev, CKPT_IOC_RESTART,
+			   (long)&rs.args);
+	raw_syscall3(SYS_ioctl, rs.dev, CKPT_IOC_RESTART_ABORT, -err);
+	return 1;
+}
+
+static void make_thread(long i)
+{
+	pid_t tid = rs.tasks[i].pid;
+	struct clone_args ca = {
+		.flags = CLONE_VM | CLONE_THREAD | CLONE_SIGHAND |
+			 CLONE_SYSVSEM | share_flags(i),
+		.set_tid = (uintptr_t)&tid,
+		.set_tid_size = 1,
+	};
+	char *stack = malloc(THREAD_STACK);
+	long ret;
+
+	if (!stack)
+		fail(i, ENOMEM, "thread stack");
+	ca.stack = (uintptr_t)stack;
+	ca.stack_size = THREAD_STACK;
+	ret = rstr_clone3_thread(&ca, sizeof(ca), thread_restart, NULL);
+	if (ret < 0)
+		fail(i, -ret, "cannot create the thread");
+}
+
+/* Signals whose default action does not end a process. */
+static int sig_not_fatal(int sig)
+{
+	return sig == SIGCHLD || sig == SIGCONT || sig == SIGSTOP ||
+	       sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU ||
+	       sig == SIGURG || sig == SIGWINCH;
+}
+
+/*
+ * A zombie: end with the wait status of the image.  Killed by a signal,
+ * it dies of it with its default action, no core dump: the core-dump
+ * bit (0x80) of the status cannot be reproduced, the parent sees the
+ * signal without it.  Raw system calls, since libc keeps some real-time
+ * signals to itself.
+ */
+static void __noreturn become_zombie(long i)
+{
+	int code = rs.tasks[i].exit_code, sig = code & 0x7f;
+	struct rlimit none = { 0, 0 };
+	long act[4] = { 0 };		/* SIG_DFL, as rt_sigaction() takes */
+	__u64 mask;
+
+	if (!sig)
+		_exit((code >> 8) & 0xff);
+	mask = 1ULL << (sig - 1);
+	if (sig_not_fatal(sig))
+		fail(i, EINVAL, "a zombie cannot die of this signal");
+	setrlimit(RLIMIT_CORE, &none);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/* SIGKILL has no action to reset and cannot be blocked */
+	if ((sig != SIGKILL &&
+	     (syscall(SYS_rt_sigaction, sig, act, NULL, sizeof(mask)) ||
+	      syscall(SYS_rt_sigprocmask, SIG_UNBLOCK, &mask, NULL,
+		      sizeof(mask)))) ||
+	    kill(getpid(), sig))
+		fail(i, errno, "cannot die of its signal");
+	pause();
+	fail(i, EINTR, "survived its signal");
+}
+
+/* Its session or group, as far as it made them itself. */
+static void set_relations(long i)
+{
+	const struct ckpt_tree_task *t = &rs.tasks[i];
+
+	if (t->sid == t->pid) {
+		if (setsid() < 0)
+			fail(i, errno, "setsid");
+	} else if (t->pgid == t->pid) {
+		if (setpgid(0, 0))
+			fail(i, errno, "setpgid");
+	}
+	/* any other group is the kernel's to set, during the restart */
+	if (t->flags & CKPT_TREE_SUBREAPER &&
+	    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0))
+		fail(i, errno, "PR_SET_CHILD_SUBREAPER");
+}
+
+static void __noreturn become(long i);
+
+static void make_process(long i)
+{
+	const struct ckpt_tree_task *t = &rs.tasks[i];
+	pid_t pid = clone_process(t->pid, share_flags(i), t->exit_signal);
+
+	if (pid < 0)
+		fail(i, errno, "cannot create the process");
+	if (!pid)
+		become(i);
+}
+
+/* Until each zombie child of @i is one. */
+static void wait_zombies(long i)
+{
+	siginfo_t si;
+	long c;
+
+	for (c = rs.first_child[i]; c >= 0; c = rs.next_sibling[c]) {
+		if (!(rs.tasks[c].flags & CKPT_TREE_ZOMBIE))
+			continue;
+		while (waitid(P_PID, rs.tasks[c].pid, &si,
+			      WEXITED | WNOWAIT | __WALL)) {
+			if (errno != EINTR)
+				fail(i, errno, "waiting for a zombie child");
+		}
+	}
+}
+
+/*
+ * The process of entry @i, just created: its relations, its threads,
+ * its children (each doing the same), then the restart.
+ */
+static void __noreturn become(long i)
+{
+	long j;
+
+	set_relations(i);
+	if (rs.tasks[i].flags & CKPT_TREE_ZOMBIE) {
+		if (i + 1 < rs.nr && !is_process(i + 1))
+			fail(i, EOPNOTSUPP, "a zombie with live threads");
+		become_zombie(i);
+	}
+	for (j = i + 1; j < rs.nr && !is_process(j); j++)
+		make_thread(j);
+	for (j = rs.first_child[i]; j >= 0; j = rs.next_sibling[j])
+		make_process(j);
+	wait_zombies(i);
+	ioctl(rs.dev, CKPT_IOC_RESTART, &rs.args);
+	fail(i, errno, "restart");
+}
+
+/* The root, a new process about to make the tree. */
+static void __noreturn become_root(void)
+{
+	ckpt_reset_signals();
+	become(0);
+}
+
+/* ---------------------------------------------------------------------- */
+/* the coordinator */
+
+/* Die of @sig as the root did, leaving no core behind. */
 static void copy_signal(int sig)
 {
 	sigset_t set;
@@ -231,47 +516,10 @@ static void copy_signal(int sig)
 	raise(sig);
 }
 
-/* fork(), with @pid (if not 0) as the child's pid in its namespace. */
-static pid_t clone_pid(pid_t pid, unsigned long long flags)
-{
-	struct clone_args ca = {
-		.flags = flags,
-		.exit_signal = SIGCHLD,
-	};
-
-	if (pid) {
-		ca.set_tid = (uintptr_t)&pid;
-		ca.set_tid_size = 1;
-	}
-	fflush(NULL);
-	return syscall(SYS_clone3, &ca, sizeof(ca));
-}
-
-/* A child restores @img: with its pid if possible, else any. */
-static pid_t fork_restored(const struct rstr_image *img, int verbose)
-{
-	pid_t pid = -1;
-
-	if (img->pid > 0) {
-		pid = clone_pid(img->pid, 0);
-		if (pid < 0 && verbose)
-			fprintf(stderr,
-				"rstr: cannot restore pid %d (%s): it gets another\n",
-				img->pid, strerror(errno));
-	}
-	if (pid < 0)
-		pid = clone_pid(0, 0);
-	if (pid < 0)
-		fprintf(stderr, "rstr: fork: %s\n", strerror(errno));
-	if (!pid)
-		do_restart(img);
-	return pid;
-}
-
 /* Wait for @pid, whatever signals interrupt; its status or -1. */
 static int wait_for(pid_t pid, int *status)
 {
-	while (waitpid(pid, status, 0) < 0) {
+	while (waitpid(pid, status, __WALL) < 0) {
 		if (errno != EINTR) {
 			fprintf(stderr, "rstr: waitpid: %s\n",
 				strerror(errno));
@@ -310,30 +558,32 @@ static void forward_signal(int sig)
 }
 
 /*
- * Pid 1 of the new namespace: fork the restored process, forward it the
- * signals a user sends to stop it (the terminal's reach it directly),
- * reap every orphan, and write its wait status to @status_fd.
+ * Pid 1 of the new namespace: fork the root, forward it the signals a
+ * user sends to stop it (the terminal's reach it directly), reap every
+ * orphan, and write its wait status to @status_fd.
  */
-static int pidns_init(const struct rstr_image *img, int status_fd)
+static int pidns_init(int status_fd)
 {
 	static const int sigs[] = { SIGTERM, SIGHUP, SIGUSR1, SIGUSR2 };
 	pid_t pid, w;
 	size_t i;
 	int status;
 
-	/* pid 1 itself: the init is the restored process */
-	if (img->pid == 1)
-		do_restart(img);
-	pid = fork_restored(img, 1);
+	/* pid 1 itself: the init is the root */
+	if (rs.tasks[0].pid == 1)
+		become_root();
+	pid = clone_process(rs.tasks[0].pid, 0, rs.tasks[0].exit_signal);
 	if (pid < 0)
-		return RSTR_EXIT_FAIL;
+		fail(0, errno, "cannot create the process");
+	if (!pid)
+		become_root();
 	forward_pid = pid;
 	for (i = 0; i < ARRAY_SIZE(sigs); i++)
 		signal(sigs[i], forward_signal);
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
 	do {
-		w = waitpid(-1, &status, 0);
+		w = waitpid(-1, &status, __WALL);
 		if (w < 0 && errno != EINTR)
 			return RSTR_EXIT_FAIL;
 	} while (w != pid);
@@ -343,8 +593,32 @@ static int pidns_init(const struct rstr_image *img, int status_fd)
 				   128 + WTERMSIG(status);
 }
 
-/* rstr --pidns: the init's child is the restored process. */
-static int run_pidns(const struct rstr_image *img, const struct rstr_opts *o)
+/*
+ * The restart under way: wait for its end and say how it went.  Done,
+ * rstr lets go of the device and the image.
+ */
+static int wait_restart(const struct rstr_opts *o)
+{
+	struct ckpt_restart_status st;
+
+	if (restart_wait(rs.dev, &st)) {
+		fprintf(stderr, "rstr: restart failed: pid %d: %s\n", st.pid,
+			strerror(errno));
+		return -1;
+	}
+	close(rs.dev);
+	close(rs.img);
+	rs.dev = rs.img = -1;
+	if (o->verbose)
+		fprintf(stderr,
+			"rstr: restored %u tasks in %llu us, %u context switches\n",
+			st.nr_tasks, (unsigned long long)st.usecs,
+			st.nr_switches);
+	return 0;
+}
+
+/* rstr --pidns: the init's child is the root. */
+static int run_pidns(const struct rstr_opts *o)
 {
 	int sp[2], status;
 	pid_t init;
@@ -353,63 +627,152 @@ static int run_pidns(const struct rstr_image *img, const struct rstr_opts *o)
 		fprintf(stderr, "rstr: pipe: %s\n", strerror(errno));
 		return RSTR_EXIT_FAIL;
 	}
-	init = clone_pid(0, CLONE_NEWPID);
+	init = clone_process(0, CLONE_NEWPID, SIGCHLD);
 	if (init < 0) {
 		fprintf(stderr, "rstr: cannot make a pid namespace: %s\n",
 			strerror(errno));
+		restart_abort(rs.dev, errno);
 		return RSTR_EXIT_FAIL;
 	}
 	if (!init) {
 		close(sp[0]);
-		_exit(pidns_init(img, sp[1]));
+		_exit(pidns_init(sp[1]));
 	}
 	close(sp[1]);
 	if (o->verbose)
 		fprintf(stderr,
 			"rstr: restoring in a new pid namespace whose init is pid %d\n",
 			init);
+	if (wait_restart(o))
+		return RSTR_EXIT_FAIL;
 	if (o->detach)
 		return 0;
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
 	if (wait_for(init, &status))
 		return RSTR_EXIT_FAIL;
-	/* the restored process's status, unless the init itself was it */
+	/* the root's status, unless the init itself was it */
 	if (read(sp[0], &status, sizeof(status)) < 0)
 		return RSTR_EXIT_FAIL;
 	return exit_code(status, o->copy_status);
 }
 
+/*
+ * A one-task image whose pid is taken: as before trees, a plain restart
+ * (no prepared tree) into a child with any pid.  PREPARE read nothing
+ * past the HEADER and TREE bytes it was given, so the image goes on
+ * where the child's restart needs it.
+ */
+static pid_t fork_any_pid(int err, const struct rstr_opts *o)
+{
+	pid_t pid;
+
+	if (o->verbose)
+		fprintf(stderr,
+			"rstr: cannot restore pid %d (%s): it gets another\n",
+			rs.tasks[0].pid, strerror(err));
+	close(rs.dev);
+	rs.dev = -1;
+	pid = clone_process(0, 0, SIGCHLD);
+	if (pid < 0) {
+		fprintf(stderr, "rstr: fork: %s\n", strerror(errno));
+		return -1;
+	}
+	if (pid)
+		return pid;
+	ckpt_reset_signals();
+	set_relations(0);
+	restart_prefix(rs.img, 0, STDERR_FILENO, rs.tree.prefix, rs.tree.len);
+	fprintf(stderr, "rstr: restart failed: %s\n", strerror(errno));
+	_exit(RSTR_EXIT_FAIL);
+}
+
+/* The root, a child of rstr; its pid in rstr's namespace, or -1. */
+static pid_t start_root(const struct rstr_opts *o)
+{
+	const struct ckpt_tree_task *root = &rs.tasks[0];
+	pid_t pid;
+
+	if (rs.tree.tree->flags & CKPT_TREE_PIDNS)
+		/* the init of a new namespace is always pid 1 there */
+		pid = clone_process(0, CLONE_NEWPID, root->exit_signal);
+	else
+		pid = clone_process(root->pid, 0, root->exit_signal);
+	if (!pid)
+		become_root();
+	if (pid > 0)
+		return pid;
+	if (rs.nr == 1 && !(rs.tree.tree->flags & CKPT_TREE_PIDNS))
+		return fork_any_pid(errno, o);
+	fprintf(stderr, "rstr: cannot create task %d: %s%s\n", root->pid,
+		strerror(errno),
+		errno == EEXIST ? " (the pid is taken; try --pidns)" : "");
+	restart_abort(rs.dev, errno);
+	return -1;
+}
+
+static int run(const struct rstr_opts *o)
+{
+	pid_t pid;
+
+	if (o->pidns && !(rs.tree.tree->flags & CKPT_TREE_PIDNS))
+		return run_pidns(o);
+	pid = start_root(o);
+	if (pid < 0)
+		return RSTR_EXIT_FAIL;
+	if (o->verbose)
+		fprintf(stderr, "rstr: restoring %s %d\n",
+			rs.tree.tree->flags & CKPT_TREE_PIDNS ?
+			"a pid namespace whose init is pid" : "as pid", pid);
+	if (rs.dev >= 0 && wait_restart(o))
+		return RSTR_EXIT_FAIL;
+	if (o->detach)
+		return 0;
+	if (rs.img >= 0)
+		close(rs.img);	/* the one-task restart is done with it */
+	return wait_restored(pid, o->copy_status);
+}
+
+/* Open the device and hand it the image: the tree is the kernel's now. */
+static int prepare(void)
+{
+	rs.dev = open(CKPT_DEVICE, O_RDONLY | O_CLOEXEC);
+	if (rs.dev < 0) {
+		fprintf(stderr, "rstr: cannot open %s: %s\n", CKPT_DEVICE,
+			strerror(errno));
+		hint_no_device(errno);
+		return -1;
+	}
+	if (restart_prepare(rs.dev, rs.img, STDERR_FILENO, rs.tree.prefix,
+			    rs.tree.len)) {
+		fprintf(stderr, "rstr: restart failed: %s\n", strerror(errno));
+		return -1;
+	}
+	rs.args.size = sizeof(rs.args);
+	rs.args.fd = -1;
+	rs.args.logfd = STDERR_FILENO;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	static struct rstr_image img;
 	struct rstr_opts o = { 0 };
-	ssize_t len;
-	pid_t pid;
+	int ret;
 
 	if (parse_args(argc, argv, &o))
 		return RSTR_EXIT_FAIL;
-	img.fd = open_input(&o);
-	if (img.fd < 0)
+	rs.img = open_input(&o);
+	if (rs.img < 0)
 		return RSTR_EXIT_FAIL;
-	len = ckpt_read_task_prefix(img.fd, img.prefix, &img.pid);
-	if (len < 0) {
-		fprintf(stderr, "rstr: cannot read the image: %s\n",
-			strerror(errno));
+	ret = ckpt_read_tree(rs.img, &rs.tree);
+	if (ret) {
+		fprintf(stderr, "rstr: restart failed: %s: %s\n",
+			strerror(-ret), rs.tree.err);
 		return RSTR_EXIT_FAIL;
 	}
-	img.len = len;
-	if (o.pidns)
-		return run_pidns(&img, &o);
-
-	pid = fork_restored(&img, o.verbose);
-	if (pid < 0)
+	rs.tasks = rs.tree.tasks;
+	rs.nr = rs.tree.tree->nr_tasks;
+	if (link_children() || prepare())
 		return RSTR_EXIT_FAIL;
-	if (o.verbose)
-		fprintf(stderr, "rstr: restoring as pid %d\n", pid);
-	if (o.detach)
-		return 0;
-	if (o.input)
-		close(img.fd);
-	return wait_restored(pid, o.copy_status);
+	return run(&o);
 }

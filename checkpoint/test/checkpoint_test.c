@@ -263,7 +263,12 @@ static void bad_thread_late(struct ckpt_tree_task *t)
 	t[2].ppid = 10;
 }
 static void bad_session(struct ckpt_tree_task *t) { t[4].sid = 14; }
-static void bad_leader(struct ckpt_tree_task *t) { t[0].sid = 0; t[1].sid = 0; }
+static void bad_leader(struct ckpt_tree_task *t)
+{
+	t[0].sid = 0;
+	t[1].sid = 0;
+}
+
 static void bad_group(struct ckpt_tree_task *t) { t[4].pgid = 13; }
 static void bad_zombie_parent(struct ckpt_tree_task *t) { t[4].ppid = 15; }
 static void bad_zombie_root(struct ckpt_tree_task *t) { t[0].flags |= CKPT_TREE_ZOMBIE; }

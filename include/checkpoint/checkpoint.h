@@ -28,6 +28,7 @@ struct ckpt_rstr_signal;
 struct ckpt_ckpt_mm;
 struct ckpt_tnode;
 struct ckpt_rstr_op;
+struct fs_struct;
 
 enum ckpt_ctx_kind {
 	CKPT_CTX_CHECKPOINT = 1,
@@ -199,6 +200,7 @@ int rstr_prepare(struct ckpt_ctx *ctx, struct ckpt_rstr_op **opp);
 int rstr_join(struct ckpt_rstr_op *op);
 int rstr_wait(struct ckpt_rstr_op *op, struct ckpt_restart_status *st);
 void rstr_abort(struct ckpt_rstr_op *op, int err);
+int rstr_fs_sharers(struct ckpt_ctx *ctx, struct fs_struct *fs);
 void rstr_op_get(struct ckpt_rstr_op *op);
 void rstr_op_put(struct ckpt_rstr_op *op);
 

@@ -36,6 +36,8 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
+#include "target.h"
+
 #define EXIT_MISMATCH	3
 #define EXIT_NO_AVX	4
 #define EXIT_ERROR	5
@@ -65,17 +67,6 @@ static int say(const char *s)
 	return write_all(s, strlen(s));
 }
 
-/* Block until a byte or end of file arrives on stdin. */
-static int block(void)
-{
-	ssize_t n;
-	char c;
-
-	do {
-		n = read(STDIN_FILENO, &c, 1);
-	} while (n < 0 && errno == EINTR);
-	return n < 0 ? -1 : 0;
-}
 
 static int counter(const char *arg)
 {

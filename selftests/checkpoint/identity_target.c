@@ -34,21 +34,11 @@
 #include <sys/resource.h>
 
 #include "identity_target.h"
+#include "target.h"
 
 #define EXIT_ERROR	5
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
-/* Block until a byte or end of file arrives on stdin: the byte, 0, -1. */
-static int block(void)
-{
-	ssize_t n;
-	char c = 0;
-
-	do {
-		n = read(STDIN_FILENO, &c, 1);
-	} while (n < 0 && errno == EINTR);
-	return n < 0 ? -1 : c;
-}
 
 /* The CapPrm or CapBnd line of /proc/self/status, as a number. */
 static unsigned long long cap_line(const char *name)
@@ -196,7 +186,7 @@ int main(int argc, char **argv)
 	}
 	if (write(STDOUT_FILENO, "ready\n", 6) != 6)
 		return EXIT_ERROR;
-	c = block();
+	c = target_wait_byte();
 	ret = c < 0 ? EXIT_ERROR : report();
 	if (!ret && c == 'e')
 		return 42;

@@ -224,29 +224,6 @@ static int restore(struct _test_data_id *self, enum as as)
 	return run_child(self, restart_as, &as, 0);
 }
 
-static const char *rstr_path(void)
-{
-	const char *path = getenv("RSTR");
-
-	return path && *path ? path : "/usr/bin/rstr";
-}
-
-#define RSTR_ARGS	4
-
-/* rstr with the options in @arg (NULL-terminated), the image at fd 3 */
-static int exec_rstr(int img_fd, void *arg)
-{
-	const char **opts = arg;
-	char *argv[RSTR_ARGS + 4] = { "rstr", "-i", "/proc/self/fd/3" };
-	int i;
-
-	(void)img_fd;
-	for (i = 0; i < RSTR_ARGS && opts[i]; i++)
-		argv[3 + i] = (char *)opts[i];
-	execv(rstr_path(), argv);
-	return -1;
-}
-
 /* rstr with one or two options, @byte written to the restored process */
 static int run_rstr(struct _test_data_id *self, char byte, const char *opt1,
 		    const char *opt2)
@@ -571,14 +548,18 @@ static int restart_with_prefix(int img_fd, void *arg)
 {
 	static unsigned char prefix[CKPT_PREFIX_MAX + 1];
 	enum prefix_how how = *(enum prefix_how *)arg;
-	ssize_t len;
-	pid_t pid;
+	struct ckpt_tree tree;
+	size_t len;
 
-	len = ckpt_read_task_prefix(img_fd, prefix, &pid);
-	if (len < (ssize_t)sizeof(struct ckpt_hdr_header) || pid <= 0) {
+	/* HEADER and TREE, as rstr reads them */
+	if (ckpt_read_tree(img_fd, &tree) || tree.tree->nr_tasks != 1) {
+		ckpt_tree_free(&tree);
 		errno = ENOTRECOVERABLE;
 		return -1;
 	}
+	len = tree.len;
+	memcpy(prefix, tree.prefix, len);
+	ckpt_tree_free(&tree);
 	if (how == PREFIX_BAD_MAGIC)
 		prefix[offsetof(struct ckpt_hdr_header, magic)] ^= 1;
 	if (how == PREFIX_TOO_LONG)

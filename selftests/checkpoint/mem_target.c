@@ -49,6 +49,8 @@
 #include <sys/prctl.h>
 #include <sys/shm.h>
 
+#include "target.h"
+
 #define EXIT_ERROR	5
 #define EXIT_RO		10	/* read-only region lost its data */
 #define EXIT_NONE	11	/* PROT_NONE region lost its data */
@@ -73,16 +75,6 @@ static int say_ready(void)
 	return write(STDOUT_FILENO, "ready\n", 6) == 6 ? 0 : -1;
 }
 
-static int block(void)
-{
-	ssize_t n;
-	char c;
-
-	do {
-		n = read(STDIN_FILENO, &c, 1);
-	} while (n < 0 && errno == EINTR);
-	return n < 0 ? -1 : 0;
-}
 
 /* --- dyn ---------------------------------------------------------------- */
 

@@ -55,6 +55,7 @@
 #include <sys/time.h>
 
 #include "sig_target.h"
+#include "target.h"
 
 /* glibc before 2.41 does not name it */
 #ifndef sigev_notify_thread_id
@@ -74,17 +75,6 @@ static int say(const char *s)
 	return write(STDOUT_FILENO, s, len) == (ssize_t)len ? 0 : -1;
 }
 
-/* Block until a byte or end of file arrives on stdin. */
-static int block(void)
-{
-	ssize_t n;
-	char c;
-
-	do {
-		n = read(STDIN_FILENO, &c, 1);
-	} while (n < 0 && errno == EINTR);
-	return n < 0 ? -1 : 0;
-}
 
 static int set_action(int sig, void (*fn)(int, siginfo_t *, void *),
 		      int flags, int masked)

@@ -12,8 +12,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
-#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stddef.h>
@@ -30,20 +28,6 @@
 
 #define CKPT_AT_MS	1500	/* into a sleep, when it is checkpointed */
 #define LATE_MS		1200	/* a restart's slack under emulation */
-
-/* spawn_target() and make_image() run sig_target, which sits next to us. */
-static void use_sig_target(void)
-{
-	static char path[PATH_MAX];
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-
-	if (n <= 0)
-		return;
-	exe[n] = '\0';
-	snprintf(path, sizeof(path), "%s/sig_target", dirname(exe));
-	setenv("CKPT_TARGET", path, 1);
-}
 
 static long now_ms(void)
 {
@@ -148,25 +132,6 @@ static int release(struct proc *p, int *status)
 	return 0;
 }
 
-static unsigned long long proc_mask(pid_t pid, const char *field)
-{
-	char path[64], line[256];
-	unsigned long long mask = ~0ULL;
-	size_t len = strlen(field);
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return mask;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, field, len) && line[len] == ':')
-			mask = strtoull(line + len + 1, NULL, 16);
-	}
-	fclose(f);
-	return mask;
-}
-
 #define BIT(sig)	(1ULL << ((sig) - 1))
 
 FIXTURE(sig) {
@@ -177,7 +142,7 @@ FIXTURE(sig) {
 FIXTURE_SETUP(sig)
 {
 	signal(SIGPIPE, SIG_IGN);
-	use_sig_target();
+	use_target("sig_target");
 	proc_init(&self->t);
 	proc_init(&self->r);
 	self->img = tmp_image();
@@ -441,7 +406,7 @@ FIXTURE_VARIANT_ADD(sleep, futex) {
 FIXTURE_SETUP(sleep)
 {
 	signal(SIGPIPE, SIG_IGN);
-	use_sig_target();
+	use_target("sig_target");
 	proc_init(&self->t);
 	proc_init(&self->r);
 	self->img = tmp_image();
@@ -664,7 +629,7 @@ FIXTURE_SETUP(badsig)
 	int img;
 
 	signal(SIGPIPE, SIG_IGN);
-	use_sig_target();
+	use_target("sig_target");
 	self->fd = -1;
 	self->pid = 0;
 	proc_init(&t);

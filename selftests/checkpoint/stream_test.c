@@ -391,21 +391,6 @@ FIXTURE_VARIANT_ADD(image, tail_count_mismatch) {
 	.op = ADD32, .val = 1, .outcome = REFUSED_OR_KILLED,
 };
 
-/* Write @len bytes of @buf into a fresh temporary file, rewound. */
-static int image_file(const unsigned char *buf, size_t len)
-{
-	int fd = tmp_image();
-
-	if (fd < 0)
-		return -1;
-	if (write(fd, buf, len) != (ssize_t)len ||
-	    lseek(fd, 0, SEEK_SET)) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 FIXTURE_SETUP(image)
 {
 	int fd = tmp_image(), ret;

@@ -27,24 +27,42 @@ static void sleep_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
+/* @name in the test binary's directory, into @path; -1 if unknown. */
+static int sibling_path(const char *name, char *path, size_t size)
+{
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return -1;
+	exe[n] = '\0';
+	snprintf(path, size, "%s/%s", dirname(exe), name);
+	return 0;
+}
+
 /* ckpt_target sits next to the test binary, unless $CKPT_TARGET says. */
 const char *target_path(void)
 {
 	static char path[PATH_MAX];
-	char exe[PATH_MAX];
 	const char *env = getenv("CKPT_TARGET");
-	ssize_t n;
 
 	if (env && *env)
 		return env;
 	if (path[0])
 		return path;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
+	if (sibling_path("ckpt_target", path, sizeof(path)))
 		return "./ckpt_target";
-	exe[n] = '\0';
-	snprintf(path, sizeof(path), "%s/ckpt_target", dirname(exe));
 	return path;
+}
+
+/* spawn_target() and make_image() run @name, next to the test binary. */
+void use_target(const char *name)
+{
+	char path[PATH_MAX];
+
+	if (!sibling_path(name, path, sizeof(path)))
+		setenv("CKPT_TARGET", path, 1);
 }
 
 /* An unlinked temporary file under $TMPDIR or /tmp, open read-write. */
@@ -214,7 +232,7 @@ int wait_ready(int fd, int ms)
 }
 
 /* Read a whole small /proc file. */
-static int read_proc(pid_t pid, const char *name, char *buf, size_t size)
+int read_proc(pid_t pid, const char *name, char *buf, size_t size)
 {
 	char path[64];
 	ssize_t n;
@@ -428,4 +446,160 @@ int proc_pipes(struct proc *p, int *in_rd, int *out_wr)
 	*in_rd = in[0];
 	*out_wr = out[1];
 	return 0;
+}
+
+/* Write @len bytes of @buf into a fresh temporary file, rewound. */
+int image_file(const unsigned char *buf, size_t len)
+{
+	int fd = tmp_image();
+
+	if (fd < 0)
+		return -1;
+	if (write(fd, buf, len) != (ssize_t)len ||
+	    lseek(fd, 0, SEEK_SET)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * After an edit of an image in @buf: the TAIL that ends it gets the
+ * crc32c of every byte before it again.  0, or -1 if no TAIL ends it.
+ */
+int image_reseal(unsigned char *buf, size_t len)
+{
+	struct ckpt_hdr_tail *tail;
+	size_t off = len - sizeof(*tail);
+
+	if (len < sizeof(*tail))
+		return -1;
+	tail = (struct ckpt_hdr_tail *)(buf + off);
+	if (tail->h.type != CKPT_HDR_TAIL || tail->h.len != sizeof(*tail))
+		return -1;
+	tail->crc32c = crc32c(buf, off);
+	return 0;
+}
+
+/* The rstr to run: $RSTR, else /usr/bin/rstr. */
+const char *rstr_path(void)
+{
+	const char *path = getenv("RSTR");
+
+	return path && *path ? path : "/usr/bin/rstr";
+}
+
+#define RSTR_ARGS	4
+
+/*
+ * A call_fn for fork_call(): become "rstr -i" of the image at @img_fd,
+ * with the options in @arg (NULL-terminated, at most RSTR_ARGS; or NULL).
+ */
+int exec_rstr(int img_fd, void *arg)
+{
+	const char **opts = arg;
+	char input[32];
+	char *argv[RSTR_ARGS + 4] = { "rstr", "-i", input };
+	int i;
+
+	snprintf(input, sizeof(input), "/proc/self/fd/%d", img_fd);
+	for (i = 0; opts && i < RSTR_ARGS && opts[i]; i++)
+		argv[3 + i] = (char *)opts[i];
+	execv(rstr_path(), argv);
+	fprintf(stderr, "cannot run %s: %s\n", rstr_path(), strerror(errno));
+	return -1;
+}
+
+/*
+ * A child runs rstr on @img_fd with stdin/stdout @in_fd/@out_fd: it exits
+ * as the restored tree's root does, or 1 if the restart failed.
+ */
+pid_t fork_rstr(int img_fd, int in_fd, int out_fd)
+{
+	return fork_call(img_fd, in_fd, out_fd, exec_rstr, NULL);
+}
+
+/* Does task @pid exist (a zombie does)? */
+int task_exists(pid_t pid)
+{
+	return !kill(pid, 0) || errno != ESRCH;
+}
+
+/*
+ * Within @ms, reap whichever of the @nr tasks @pids are our children
+ * (orphans come to a PR_SET_CHILD_SUBREAPER) until none exists.  0 if
+ * they are all gone, else the first one left.
+ */
+pid_t wait_gone(const pid_t *pids, size_t nr, int ms)
+{
+	pid_t left;
+	size_t i;
+	int status;
+
+	for (;;) {
+		left = 0;
+		for (i = nr; i-- > 0;) {
+			waitpid(pids[i], &status, WNOHANG);
+			if (task_exists(pids[i]))
+				left = pids[i];
+		}
+		if (!left || ms <= 0)
+			return left;
+		sleep_ms(POLL_STEP_MS);
+		ms -= POLL_STEP_MS;
+	}
+}
+
+/*
+ * A hex mask field ("SigBlk") of /proc/PID/status; a thread's own with
+ * its tid for @pid.  ~0 if there is none.
+ */
+unsigned long long proc_mask(pid_t pid, const char *field)
+{
+	char path[64], line[256];
+	unsigned long long mask = ~0ULL;
+	size_t len = strlen(field);
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return mask;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, field, len) && line[len] == ':')
+			mask = strtoull(line + len + 1, NULL, 16);
+	}
+	fclose(f);
+	return mask;
+}
+
+/*
+ * @pid's state letter, parent and exit signal (fields 3, 4 and 38) from
+ * /proc/PID/stat.
+ */
+int proc_stat(pid_t pid, char *state, int *ppid, int *exit_signal)
+{
+	char buf[1024], *p;
+	int i;
+
+	if (read_proc(pid, "stat", buf, sizeof(buf)))
+		return -1;
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %c %d", state, ppid) != 2)
+		return -1;
+	for (i = 2; i < 38 && p; i++)
+		p = strchr(p + 1, ' ');
+	if (!p)
+		return -1;
+	*exit_signal = strtol(p, NULL, 10);
+	return 0;
+}
+
+/* The parent of process @pid, from /proc/PID/stat; -1 if unknown. */
+pid_t proc_ppid(pid_t pid)
+{
+	int ppid, sig;
+	char state;
+
+	return proc_stat(pid, &state, &ppid, &sig) ? -1 : ppid;
 }

@@ -30,6 +30,7 @@
 	(WIFSIGNALED(status) && WTERMSIG(status) == (sig))
 
 const char *target_path(void);
+void use_target(const char *name);
 int tmp_image(void);
 int reopen_fd(int fd, int flags);
 
@@ -40,6 +41,7 @@ int is_alive(pid_t pid);
 int nr_threads(pid_t pid);
 
 int wait_ready(int fd, int ms);
+int read_proc(pid_t pid, const char *name, char *buf, size_t size);
 int wait_blocked(pid_t pid, int ms);
 
 /* Reads the counter target's numbers, one a line. */
@@ -72,5 +74,18 @@ pid_t fork_restart(int img_fd, int in_fd, int out_fd);
 int reap_killed(pid_t *pid);
 int make_image(const char *mode, int img_fd);
 size_t read_file(int fd, unsigned char **buf);
+int image_file(const unsigned char *buf, size_t len);
+int image_reseal(unsigned char *buf, size_t len);
+
+/* rstr, the tree coordinator: $RSTR, or from $PATH */
+const char *rstr_path(void);
+int exec_rstr(int img_fd, void *arg);
+pid_t fork_rstr(int img_fd, int in_fd, int out_fd);
+
+int task_exists(pid_t pid);
+unsigned long long proc_mask(pid_t pid, const char *field);
+int proc_stat(pid_t pid, char *state, int *ppid, int *exit_signal);
+pid_t proc_ppid(pid_t pid);
+pid_t wait_gone(const pid_t *pids, size_t nr, int ms);
 
 #endif /* _CKPT_SELFTEST_UTIL_H */

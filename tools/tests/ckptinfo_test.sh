@@ -3,13 +3,15 @@
 #
 # ckptinfo against synthetic images from mkimage: the valid one passes,
 # each defect is caught with the right message, from a file and from a
-# pipe.  Needs no kernel module; prints TAP.
+# pipe.  A defect of the HEADER or the TREE is caught by rstr too, before
+# it does anything.  Needs no kernel module; prints TAP.
 #
-#	ckptinfo_test.sh [MKIMAGE [CKPTINFO]]
+#	ckptinfo_test.sh [MKIMAGE [CKPTINFO [RSTR]]]
 
 here=$(cd "$(dirname "$0")" && pwd)
 MKIMAGE=${1:-$here/mkimage}
 CKPTINFO=${2:-$here/../ckptinfo}
+RSTR=${3:-$here/../rstr}
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ckptinfo-test.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -18,12 +20,12 @@ trap 'rm -rf "$tmp"' EXIT
 cases='valid|
 empty|empty image
 magic|bad magic
-version|unsupported image version 2
+version|unsupported image version 1
 arch|unsupported architecture 9
 pagesize|bad page size 8192
 xsize|bad xstate size 0
 hdrlen|bad HEADER record length 4
-unaligned|bad TASK record length 124
+unaligned|bad TASK record length 140
 type|unknown record type 42
 order|unexpected CPU record (want TASK)
 huge|bad TASK record length 1048576
@@ -96,12 +98,71 @@ timer_clock|bad POSIX timer 3: clock 2, notification 0, signal 35 or time
 timer_notify|bad POSIX timer 3: clock 1, notification 3, signal 35 or time
 timer_signo|bad POSIX timer 3: clock 1, notification 0, signal 65 or time
 timer_none_signo|bad POSIX timer 3: clock 1, notification 1, signal 35 or time
-timer_time|bad POSIX timer 3: clock 1, notification 0, signal 35 or time'
+timer_time|bad POSIX timer 3: clock 1, notification 0, signal 35 or time
+tree_parent_missing|TREE entry 2 (pid 1240): parent 999 is not in the tree
+tree_pid_twice|TREE entry 3 (pid 1240): pid twice in the tree
+tree_cycle|TREE entry 2 (pid 1240): parent 1241 comes after its child
+tree_thread_orphan|TREE entry 1 (pid 1235): thread of tgid 1299 does not follow its process
+tree_thread_late|TREE entry 1 (pid 1260): thread of tgid 1240 does not follow its process
+tree_session_missing|TREE entry 2 (pid 1240): session 1300 has no leader in the tree
+tree_session_leader|TREE entry 2 (pid 1240): session 1234 has no leader in the tree
+tree_too_many|TREE of 32769 tasks (1..32768, and below pid_max [0-9]*)
+tree_none|TREE of 0 tasks
+tree_len|bad TREE record length 176
+tree_flags|unknown TREE flags 0x2
+tree_pidns|TREE entry 0 (pid 1234): root of a pid namespace is not pid 1
+tree_pid_max|TREE entry 4 (pid 2147483647): tgid 1250: pid or tgid outside 1\.\.
+tree_root_zombie|TREE entry 0 (pid 1234): root with parent 0 or flags 0x1
+tree_two_roots|TREE entry 2 (pid 1240): a second root (parent 0)
+tree_zombie_parent|TREE entry 3 (pid 1241): parent 1240 is a zombie
+tree_zombie_status|TREE entry 4 (pid 1250): zombie with bad exit status 0x1ff
+tree_thread_zombie|TREE entry 1 (pid 1235): thread with exit signal 0 or flags 0x1
+tree_exit_signal|TREE entry 2 (pid 1240): bad exit signal 65
+tree_pgid|TREE entry 2 (pid 1240): process group 1241 has no live leader
+tree_zombie_pgid|TREE entry 4 (pid 1250): zombie in process group 1240, neither its own nor its parent
+tree_entry_flags|TREE entry 2 (pid 1240): unknown flags 0x10
+section_pid|TASK 1241 (tgid 1240) where TREE entry 2 has pid 1240 tgid 1240
+section_missing|no section for task 1250 (TREE entry 4)
+section_extra|TASK 1241 after the sections of every TREE task
+section_share|task 1241 has files objref 3, not 8 of task 1240 it shares it with
+section_signal|process 1241 shares signal objref 11 with another
+section_objref|TASK 1240: bad fs objref 0
+section_no_cred|no CRED record in the section of task 1235
+section_no_rlimits|no RLIMITS record in the section of task 1240
+section_sighand_again|SIGHAND record of objref 13 in the section of task 1241, whose sighand objref 10 an earlier section brought'
 
 # every defect mkimage knows has a case here
 "$MKIMAGE" -l > "$tmp/known" || exit 1
 echo "$cases" | cut -d'|' -f1 > "$tmp/cased"
 missing=$(grep -vxF -f "$tmp/cased" "$tmp/known")
+
+# rstr reads and checks the HEADER and the TREE before anything else
+rstr_checks() # name
+{
+	case $1 in
+	valid|empty|magic|version|arch|pagesize|xsize|hdrlen|tree_*) return 0 ;;
+	esac
+	return 1
+}
+
+# rstr refuses a bad image with EINVAL and the reason; a good one gets
+# past the checks (to /dev/checkpoint, which only a test host lacks)
+check_rstr() # name pattern
+{
+	if [ -n "$2" ]; then
+		[ "$rc" = 1 ] &&
+		grep -q "^rstr: restart failed: Invalid argument: .*$2" \
+			"$tmp/err" && [ "$(wc -l < "$tmp/err")" = 1 ] &&
+			return 0
+	elif [ -e /dev/checkpoint ]; then
+		return 0
+	else
+		[ "$rc" = 1 ] && grep -q "^rstr: cannot open /dev/checkpoint" \
+			"$tmp/err" && return 0
+	fi
+	echo "# $1 (rstr): exit $rc, said: $(cat "$tmp/err")"
+	return 1
+}
 
 check() # name pattern how
 {
@@ -140,6 +201,11 @@ while IFS='|' read -r name pattern; do
 	cat "$tmp/img" | "$CKPTINFO" > /dev/null 2> "$tmp/err"
 	rc=$?
 	check "$name" "$pattern" pipe || ok=1
+	if rstr_checks "$name"; then
+		"$RSTR" < "$tmp/img" > /dev/null 2> "$tmp/err"
+		rc=$?
+		check_rstr "$name" "$pattern" || ok=1
+	fi
 	result $ok "$name"
 done <<EOT
 $cases

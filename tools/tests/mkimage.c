@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * mkimage: write a small synthetic checkpoint image to stdout, valid or
- * with one named defect, to test ckptinfo without a kernel.
+ * with one named defect, to test ckptinfo without a kernel.  The image
+ * is a tree: a root that leads its session, one thread of it, a child
+ * in a group of its own with a grandchild sharing its fd table and fs
+ * and belonging to the root's group, and a zombie child.
  *
  *	mkimage [DEFECT]
  *	mkimage -l	list the defects
@@ -25,8 +28,9 @@ struct image {
 	size_t len;
 	unsigned int nr_records;
 	/* where things are */
-	size_t header, task, mm, vma[NR_VMAS], cpu, xstate, pages[2], tail;
-	size_t cred, rlimits;
+	size_t header, tree, task, task2, task3, mm, vma[NR_VMAS + 1], cpu, xstate;
+	size_t pages[3], tail;
+	size_t cred, rlimits, cred2, rlimits2;
 	size_t sighand, signal, siginfo, timer;
 };
 
@@ -69,21 +73,61 @@ static void add_header(void)
 	strcpy(h->machine, "x86_64");
 }
 
-static void add_task(void)
+/* The tree's tasks, and the objrefs of the live ones. */
+#define ROOT		1234
+#define NR_TASKS	5
+static const struct ckpt_tree_task tree[NR_TASKS] = {
+	{ ROOT, ROOT, 0, ROOT, ROOT, 17, CKPT_TREE_SUBREAPER, 0 },
+	{ ROOT + 1, ROOT, 0, ROOT, ROOT, 0,
+	  CKPT_TREE_SHARE_FILES | CKPT_TREE_SHARE_FS, 0 },
+	{ 1240, 1240, ROOT, 1240, ROOT, 17, 0, 0 },
+	{ 1241, 1241, 1240, ROOT, ROOT, 17,
+	  CKPT_TREE_SHARE_FILES | CKPT_TREE_SHARE_FS, 0 },
+	{ 1250, 1250, ROOT, ROOT, ROOT, 17, CKPT_TREE_ZOMBIE, 0x8b },
+};
+/* mm, files, fs, sighand, signal */
+static const __s32 objrefs[NR_TASKS][5] = {
+	{ 1, 3, 4, 5, 6 },
+	{ 1, 3, 4, 5, 6 },
+	{ 7, 8, 9, 10, 11 },
+	{ 12, 8, 9, 13, 14 },
+};
+
+static void add_tree(void)
+{
+	struct ckpt_hdr_tree *t;
+
+	t = record(CKPT_HDR_TREE, sizeof(*t), sizeof(tree), &img.tree);
+	t->nr_tasks = NR_TASKS;
+	memcpy(put(sizeof(tree)), tree, sizeof(tree));
+}
+
+static struct ckpt_hdr_task *task_record(int i, size_t *off)
 {
 	struct ckpt_hdr_task *t;
 
-	t = record(CKPT_HDR_TASK, sizeof(*t), 0, &img.task);
-	t->pid = 1234;
-	t->tgid = 1234;
-	t->mm_objref = 1;
+	t = record(CKPT_HDR_TASK, sizeof(*t), 0, off);
+	t->pid = tree[i].pid;
+	t->tgid = tree[i].tgid;
+	t->mm_objref = objrefs[i][0];
+	t->files_objref = objrefs[i][1];
+	t->fs_objref = objrefs[i][2];
+	t->sighand_objref = objrefs[i][3];
+	t->signal_objref = objrefs[i][4];
+	strcpy(t->comm, "fake");
+	return t;
+}
+
+static void add_task(void)
+{
+	struct ckpt_hdr_task *t = task_record(0, &img.task);
+
 	t->blocked = 1ULL << 9;
 	t->rseq = 0x4c0000;
 	t->rseq_len = 32;
 	t->rseq_sig = 0x53053053;
 	t->robust_list = 0x4c0040;
 	t->robust_list_len = 24;
-	strcpy(t->comm, "fake");
 }
 
 static void add_vma(int i, __u32 kind, __u32 flags, __u64 start, __u64 end)
@@ -106,7 +150,7 @@ static void add_mm(void)
 	struct ckpt_hdr_mm *mm;
 
 	mm = record(CKPT_HDR_MM, sizeof(*mm), 0, &img.mm);
-	mm->objref = 1;
+	mm->objref = objrefs[0][0];
 	mm->nr_vmas = NR_VMAS;
 	mm->start_code = 0x401000;
 	mm->end_code = 0x402000;
@@ -125,40 +169,62 @@ static void add_mm(void)
 	((struct ckpt_hdr *)(img.buf + img.mm))->len = img.len - img.mm;
 }
 
-static void add_cpu(void)
+static void add_cpu(size_t *off)
 {
 	struct ckpt_hdr_cpu *c;
 	unsigned char *x;
 
-	c = record(CKPT_HDR_CPU, sizeof(*c), XSTATE, &img.cpu);
+	c = record(CKPT_HDR_CPU, sizeof(*c), XSTATE, off);
 	c->rip = 0x401000;
 	c->rsp = 0x7ff20e00;
 	c->cs = 0x33;
 	c->ss = 0x2b;
 	c->eflags = 0x246;
 	c->xstate_size = XSTATE;
-	img.xstate = img.len;
+	if (off == &img.cpu)
+		img.xstate = img.len;
 	x = put(XSTATE);
 	x[24] = 0x80;	/* mxcsr 0x1f80 */
 	x[25] = 0x1f;
 	x[512] = XFEATURES;
 }
 
-/* cwd and root "/", and an fd table of one /dev/null at fd 0 */
-static void add_files(void)
+/* cwd and root "/" */
+static void add_fs(int i)
 {
 	struct ckpt_hdr_fs *fs;
-	struct ckpt_hdr_file *f;
-	struct ckpt_hdr_files *t;
-	struct ckpt_hdr_fd *fd;
 	size_t off;
 
 	fs = record(CKPT_HDR_FS, sizeof(*fs), 16, &off);
+	fs->objref = objrefs[i][2];
 	fs->umask = 022;
 	fs->cwd_len = 2;
 	fs->root_len = 2;
 	memcpy(put(2), "/", 2);
 	memcpy(put(2), "/", 2);
+}
+
+/* an fd table of FILE 2 (/dev/null) at fd 0 */
+static void add_fd_table(int i)
+{
+	struct ckpt_hdr_files *t;
+	struct ckpt_hdr_fd *fd;
+	size_t off;
+
+	t = record(CKPT_HDR_FILES, sizeof(*t), sizeof(*fd), &off);
+	t->objref = objrefs[i][1];
+	t->nr_fds = 1;
+	fd = record(CKPT_HDR_FD, sizeof(*fd), 0, &off);
+	fd->file_objref = 2;
+}
+
+/* the root's fs, /dev/null and its fd table */
+static void add_files(void)
+{
+	struct ckpt_hdr_file *f;
+	size_t off;
+
+	add_fs(0);
 	f = record(CKPT_HDR_FILE, sizeof(*f), 10, &off);
 	f->objref = 2;
 	f->kind = CKPT_FILE_CHR;
@@ -168,35 +234,42 @@ static void add_files(void)
 	f->inherit_fd = -1;
 	f->path_len = 10;
 	memcpy(put(10), "/dev/null", 10);
-	t = record(CKPT_HDR_FILES, sizeof(*t), sizeof(*fd), &off);
-	t->objref = 3;
-	t->nr_fds = 1;
-	fd = record(CKPT_HDR_FD, sizeof(*fd), 0, &off);
-	fd->file_objref = 2;
+	add_fd_table(0);
 }
 
 /* uid/gid 1000, one supplementary group, no capabilities */
-static void add_ident(void)
+static void add_cred(size_t *off)
 {
 	struct ckpt_hdr_cred *c;
-	struct ckpt_hdr_rlimits *rl;
 	__u32 *gid;
-	int i;
 
-	c = record(CKPT_HDR_CRED, sizeof(*c), sizeof(*gid), &img.cred);
+	c = record(CKPT_HDR_CRED, sizeof(*c), sizeof(*gid), off);
 	c->uid = c->euid = c->suid = c->fsuid = 1000;
 	c->gid = c->egid = c->sgid = c->fsgid = 1000;
 	c->cap_bset = (1ULL << 41) - 1;
 	c->ngroups = 1;
 	gid = put(sizeof(*gid));
 	*gid = 100;
-	rl = record(CKPT_HDR_RLIMITS, sizeof(*rl), 0, &img.rlimits);
+}
+
+static void add_rlimits(size_t *off)
+{
+	struct ckpt_hdr_rlimits *rl;
+	int i;
+
+	rl = record(CKPT_HDR_RLIMITS, sizeof(*rl), 0, off);
 	for (i = 0; i < CKPT_RLIM_NLIMITS; i++) {
 		rl->rlim[i].cur = CKPT_RLIM_INFINITY;
 		rl->rlim[i].max = CKPT_RLIM_INFINITY;
 	}
 	rl->rlim[7].cur = 1024;		/* RLIMIT_NOFILE */
 	rl->rlim[7].max = 4096;
+}
+
+static void add_ident(void)
+{
+	add_cred(&img.cred);
+	add_rlimits(&img.rlimits);
 }
 
 /*
@@ -211,6 +284,7 @@ static void add_signals(void)
 	struct ckpt_hdr_posix_timer *t;
 
 	sh = record(CKPT_HDR_SIGHAND, sizeof(*sh), 0, &img.sighand);
+	sh->objref = objrefs[0][3];
 	sh->action[9].handler = 0x401100;		/* SIGUSR1 */
 	sh->action[9].flags = 0x14000004;	/* SA_SIGINFO|RESTART|RESTORER */
 	sh->action[9].restorer = 0x401200;
@@ -260,17 +334,87 @@ static void add_tail(void)
 	t->nr_records = nr;
 }
 
+/* A SIGNAL record with nothing in it: every section has one. */
+static void add_signal(void)
+{
+	size_t off;
+
+	record(CKPT_HDR_SIGNAL, sizeof(struct ckpt_hdr_signal), 0, &off);
+}
+
+static void add_sighand(int i)
+{
+	struct ckpt_hdr_sighand *sh;
+	size_t off;
+
+	sh = record(CKPT_HDR_SIGHAND, sizeof(*sh), 0, &off);
+	sh->objref = objrefs[i][3];
+}
+
+/* An mm of its own: one anonymous VMA with a page in it. */
+static void add_small_mm(int i)
+{
+	struct ckpt_hdr_mm *mm;
+	size_t off;
+
+	mm = record(CKPT_HDR_MM, sizeof(*mm), 0, &off);
+	mm->objref = objrefs[i][0];
+	mm->nr_vmas = 1;
+	add_vma(NR_VMAS, CKPT_VMA_ANON, CKPT_VMA_READ | CKPT_VMA_WRITE,
+		0x600000, 0x601000);
+	((struct ckpt_hdr *)(img.buf + off))->len = img.len - off;
+}
+
+/* The thread: registers, credentials, signal state; the rest is shared. */
+static void add_thread(void)
+{
+	size_t off;
+
+	task_record(1, &off);
+	add_cpu(&off);
+	add_cred(&img.cred2);
+	add_signal();
+}
+
+/* The child (fd table and fs of its own) and the grandchild (its). */
+static void add_children(void)
+{
+	size_t off;
+
+	task_record(2, &img.task2);
+	add_small_mm(2);
+	add_cpu(&off);
+	add_fs(2);
+	add_fd_table(2);
+	add_cred(&off);
+	add_rlimits(&img.rlimits2);
+	add_sighand(2);
+	add_signal();
+	add_pages(2, 0x600000, 1);
+	task_record(3, &img.task3);
+	add_small_mm(3);
+	add_cpu(&off);
+	add_cred(&off);
+	add_rlimits(&off);
+	add_sighand(3);
+	add_signal();
+	add_pages(2, 0x600000, 1);
+}
+
 static void build(void)
 {
 	add_header();
+	add_tree();
 	add_task();
 	add_mm();
-	add_cpu();
+	add_cpu(&img.cpu);
 	add_files();
 	add_ident();
 	add_signals();
 	add_pages(0, 0x500000, 3);
 	add_pages(1, 0x7ff1f000, 2);
+	add_thread();
+	add_children();
 	add_tail();
 }
 
@@ -279,6 +423,8 @@ enum where {
 	W_ABS, W_HEADER, W_TASK, W_MM, W_VMA0, W_VMA1, W_VMA2, W_VMA3,
 	W_VMA4, W_PATH, W_CPU, W_XSTATE, W_PAGES0, W_PAGES1, W_TAIL,
 	W_CRED, W_RLIMITS, W_SIGHAND, W_SIGNAL, W_SIGINFO, W_TIMER,
+	W_TREE, W_E0, W_E1, W_E2, W_E3, W_E4, W_TASK2, W_TASK3, W_CRED2,
+	W_RLIMITS2,
 };
 
 enum op {
@@ -289,6 +435,7 @@ enum op {
 	CUT,		/* the image ends at the field */
 	GROW,		/* @val zero bytes are appended */
 	MM_LEN,		/* the MM record ends at the field */
+	DROP,		/* the record at the field is left out */
 };
 
 struct defect {
@@ -304,13 +451,14 @@ struct defect {
 #define HDR_TYPE	F(ckpt_hdr, type)
 #define VMA_END		sizeof(struct ckpt_hdr_vma)
 #define PAGES_DATA	sizeof(struct ckpt_hdr_pages)
+#define E(member)	F(ckpt_tree_task, member)
 
 /* All the entries of a name apply, in order. */
 static const struct defect defects[] = {
 	{ "valid", W_ABS, 0, ADD32, 0 },
 	{ "empty", W_ABS, 0, CUT, 0 },
 	{ "magic", W_HEADER, F(ckpt_hdr_header, magic) + 7, XOR8, 0xff },
-	{ "version", W_HEADER, F(ckpt_hdr_header, version), SET32, 2 },
+	{ "version", W_HEADER, F(ckpt_hdr_header, version), SET32, 1 },
 	{ "arch", W_HEADER, F(ckpt_hdr_header, arch), SET32, 9 },
 	{ "pagesize", W_HEADER, F(ckpt_hdr_header, page_size), SET32, 8192 },
 	{ "xsize", W_HEADER, F(ckpt_hdr_header, xstate_size), SET32, 0 },
@@ -406,6 +554,48 @@ static const struct defect defects[] = {
 	  SET32, 1 },
 	{ "timer_time", W_TIMER, F(ckpt_hdr_posix_timer, it.interval),
 	  SET64, 1ULL << 63 },
+	/* the tree */
+	{ "tree_parent_missing", W_E2, E(ppid), SET32, 999 },
+	{ "tree_pid_twice", W_E3, E(pid), SET32, 1240 },
+	{ "tree_pid_twice", W_E3, E(tgid), SET32, 1240 },
+	{ "tree_cycle", W_E2, E(ppid), SET32, 1241 },
+	{ "tree_thread_orphan", W_E1, E(tgid), SET32, 1299 },
+	{ "tree_thread_late", W_E1, E(pid), SET32, 1260 },
+	{ "tree_thread_late", W_E1, E(tgid), SET32, 1240 },
+	{ "tree_session_missing", W_E2, E(sid), SET32, 1300 },
+	{ "tree_session_leader", W_E0, E(sid), SET32, 0 },
+	{ "tree_session_leader", W_E1, E(sid), SET32, 0 },
+	{ "tree_too_many", W_TREE, F(ckpt_hdr_tree, nr_tasks), SET32,
+	  CKPT_TREE_MAX_TASKS + 1 },
+	{ "tree_none", W_TREE, F(ckpt_hdr_tree, nr_tasks), SET32, 0 },
+	{ "tree_len", W_TREE, F(ckpt_hdr_tree, nr_tasks), SET32, 4 },
+	{ "tree_flags", W_TREE, F(ckpt_hdr_tree, flags), SET32, 2 },
+	{ "tree_pidns", W_TREE, F(ckpt_hdr_tree, flags), SET32,
+	  CKPT_TREE_PIDNS },
+	{ "tree_pid_max", W_E4, E(pid), SET32, 0x7fffffff },
+	{ "tree_root_zombie", W_E0, E(flags), SET32, CKPT_TREE_ZOMBIE },
+	{ "tree_two_roots", W_E2, E(ppid), SET32, 0 },
+	{ "tree_zombie_parent", W_E2, E(flags), SET32, CKPT_TREE_ZOMBIE },
+	{ "tree_zombie_status", W_E4, E(exit_code), SET32, 0x1ff },
+	{ "tree_thread_zombie", W_E1, E(flags), SET32, CKPT_TREE_ZOMBIE },
+	{ "tree_exit_signal", W_E2, E(exit_signal), SET32, 65 },
+	{ "tree_pgid", W_E2, E(pgid), SET32, 1241 },
+	{ "tree_zombie_pgid", W_E4, E(pgid), SET32, 1240 },
+	{ "tree_entry_flags", W_E2, E(flags), SET32, 0x10 },
+	/* the sections */
+	{ "section_pid", W_TASK2, F(ckpt_hdr_task, pid), SET32, 1241 },
+	{ "section_missing", W_E4, E(flags), SET32, 0 },
+	{ "section_extra", W_E3, E(flags), SET32, CKPT_TREE_ZOMBIE },
+	{ "section_extra", W_E3, E(pgid), SET32, 1240 },
+	{ "section_share", W_TASK3, F(ckpt_hdr_task, files_objref), SET32,
+	  3 },
+	{ "section_signal", W_TASK3, F(ckpt_hdr_task, signal_objref), SET32,
+	  11 },
+	{ "section_objref", W_TASK2, F(ckpt_hdr_task, fs_objref), SET32, 0 },
+	{ "section_no_cred", W_CRED2, 0, DROP, 0 },
+	{ "section_no_rlimits", W_RLIMITS2, 0, DROP, 0 },
+	{ "section_sighand_again", W_TASK3, F(ckpt_hdr_task, sighand_objref),
+	  SET32, 10 },
 };
 
 #define NR_DEFECTS	ARRAY_SIZE(defects)
@@ -423,6 +613,14 @@ static size_t where_off(enum where w)
 		[W_CRED] = img.cred, [W_RLIMITS] = img.rlimits,
 		[W_SIGHAND] = img.sighand, [W_SIGNAL] = img.signal,
 		[W_SIGINFO] = img.siginfo, [W_TIMER] = img.timer,
+		[W_TREE] = img.tree,
+		[W_E0] = img.tree + sizeof(struct ckpt_hdr_tree),
+		[W_E1] = img.tree + sizeof(struct ckpt_hdr_tree) + 32,
+		[W_E2] = img.tree + sizeof(struct ckpt_hdr_tree) + 64,
+		[W_E3] = img.tree + sizeof(struct ckpt_hdr_tree) + 96,
+		[W_E4] = img.tree + sizeof(struct ckpt_hdr_tree) + 128,
+		[W_TASK2] = img.task2, [W_TASK3] = img.task3,
+		[W_CRED2] = img.cred2, [W_RLIMITS2] = img.rlimits2,
 	};
 
 	return offs[w];
@@ -457,6 +655,11 @@ static void apply(const struct defect *d)
 		break;
 	case MM_LEN:
 		((struct ckpt_hdr *)(img.buf + img.mm))->len = off - img.mm;
+		break;
+	case DROP:
+		v32 = ((struct ckpt_hdr *)p)->len;
+		memmove(p, p + v32, img.len - off - v32);
+		img.len -= v32;
 		break;
 	}
 }
