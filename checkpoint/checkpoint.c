@@ -160,13 +160,6 @@ static int ckpt_check_frozen(struct ckpt_ctx *ctx)
 	ret = ckpt_tree_describe(ctx, ctx->target);
 	if (ret < 0)
 		return ret;
-	for (i = 0; i < ctx->nr_tree; i++) {
-		tctx = ctx->tree[i].ctx;
-		if (tctx && READ_ONCE(tctx->target->mm) != tctx->mm)
-			return ckpt_err(ctx, -EAGAIN,
-					"pid %d executed a new program while being frozen",
-					ctx->tree[i].e.pid);
-	}
 	ret = ckpt_tree_share(ctx);
 	if (ret < 0)
 		return ret;
@@ -238,9 +231,23 @@ static int ckpt_write_image(struct ckpt_ctx *ctx)
 	return ret < 0 ? ret : 0;
 }
 
+/* Did a task exec between taking its mm and being frozen? */
+static bool ckpt_tree_execed(struct ckpt_ctx *ctx)
+{
+	struct ckpt_ctx *tctx;
+	u32 i;
+
+	for (i = 0; i < ctx->nr_tree; i++) {
+		tctx = ctx->tree[i].ctx;
+		if (tctx && READ_ONCE(tctx->target->mm) != tctx->mm)
+			return true;
+	}
+	return false;
+}
+
 /*
- * Find the tree and freeze it whole.  A task that forks, exits or is
- * still exiting meanwhile changes the tree: everything is thawed and
+ * Find the tree and freeze it whole.  A task that forks, exits, execs or
+ * is still exiting meanwhile changes the tree: everything is thawed and
  * the walk starts over, a few times at most.
  */
 #define CKPT_FREEZE_TRIES	8
@@ -253,7 +260,7 @@ static int ckpt_freeze_all(struct ckpt_ctx *ctx, struct task_struct *root)
 		ret = ckpt_tree_collect(ctx, root);
 		if (!ret)
 			ret = ckpt_freeze_tree(ctx);
-		if (!ret && ckpt_tree_same(ctx, root))
+		if (!ret && ckpt_tree_same(ctx, root) && !ckpt_tree_execed(ctx))
 			return 0;
 		ckpt_thaw_tree(ctx, false);
 		ckpt_tree_free(ctx);
