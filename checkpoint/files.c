@@ -11,9 +11,10 @@
  *
  * Regular files and directories are opened again by path, an unlinked
  * file is recreated from its saved contents, memory devices (/dev/null,
- * /dev/zero...) by path.  Terminals, pipes and sockets at fds 0-2 are the
- * caller's business: they are taken from the restarting caller, like a
- * shell job's stdio.  Any other kind fails the checkpoint, by name.
+ * /dev/zero...) by path, pipes and FIFOs by pipe.c.  Terminals, pipes
+ * and sockets at fds 0-2 are the caller's business: they are taken from
+ * the restarting caller, like a shell job's stdio.  Any other kind fails
+ * the checkpoint, by name.
  */
 #include <linux/fs.h>
 #include <linux/file.h>
@@ -25,6 +26,7 @@
 #include <linux/slab.h>
 #include <linux/sched/signal.h>
 #include <linux/string.h>
+#include <linux/seq_file.h>
 
 #include <checkpoint/checkpoint.h>
 #include <checkpoint/symbols.h>
@@ -36,6 +38,7 @@
 static_assert(CKPT_FILE_FLAGS == CKPT_FILE_FLAGS_ALL);
 
 #define CKPT_DELETED	" (deleted)"
+#define CKPT_FDINFO_MAX	(16U << 20)
 #define CKPT_MEMFD	"/memfd:"
 
 struct ckpt_fd_info {
@@ -43,6 +46,51 @@ struct ckpt_fd_info {
 	bool cloexec;
 	struct file *file;
 };
+
+/*
+ * Anonymous-inode files known by their file operations, each with a
+ * record of its own state after its FILE record.
+ */
+struct ckpt_anon_file {
+	unsigned int kind;
+	const struct file_operations **fops;
+	int (*checkpoint)(struct ckpt_ctx *ctx, struct file *file, int objref);
+	/* save the files it refers to, before its FILE record */
+	int (*deps)(struct ckpt_ctx *ctx, struct file *file);
+	struct file *(*restart)(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf);
+};
+
+static const struct ckpt_anon_file ckpt_anon_files[] = {
+	{ .kind = CKPT_FILE_EVENTFD, .fops = &ckpt_syms.eventfd_fops,
+	  .checkpoint = ckpt_eventfd, .restart = rstr_eventfd },
+	{ .kind = CKPT_FILE_SIGNALFD, .fops = &ckpt_syms.signalfd_fops,
+	  .checkpoint = ckpt_signalfd, .restart = rstr_signalfd },
+	{ .kind = CKPT_FILE_TIMERFD, .fops = &ckpt_syms.timerfd_fops,
+	  .checkpoint = ckpt_timerfd, .restart = rstr_timerfd },
+	{ .kind = CKPT_FILE_EPOLL, .fops = &ckpt_syms.eventpoll_fops,
+	  .deps = ckpt_epoll_deps, .checkpoint = ckpt_epoll,
+	  .restart = rstr_epoll },
+};
+
+static const struct ckpt_anon_file *ckpt_anon_by_file(struct file *file)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ckpt_anon_files); i++)
+		if (file->f_op == *ckpt_anon_files[i].fops)
+			return &ckpt_anon_files[i];
+	return NULL;
+}
+
+static const struct ckpt_anon_file *ckpt_anon_by_kind(unsigned int kind)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ckpt_anon_files); i++)
+		if (ckpt_anon_files[i].kind == kind)
+			return &ckpt_anon_files[i];
+	return NULL;
+}
 
 /* ---------------------------------------------------------------------- */
 /* checkpoint */
@@ -97,8 +145,22 @@ static int ckpt_file_kind(struct ckpt_ctx *ctx, struct ckpt_fd_info *fi,
 		return CKPT_FILE_DIR;
 	if (S_ISCHR(mode) && ckpt_chr_supported(inode->i_rdev))
 		return CKPT_FILE_CHR;
+	if (ckpt_anon_by_file(fi->file))
+		return ckpt_anon_by_file(fi->file)->kind;
+	if (ckpt_pipe_kind(fi->file) == CKPT_FILE_FIFO) {
+		if (d_unlinked(fi->file->f_path.dentry))
+			return ckpt_err(ctx, -EOPNOTSUPP,
+					"pid %d fd %d: %s is an unlinked FIFO: not supported",
+					task_pid_vnr(ctx->target), fi->fd, name);
+		return CKPT_FILE_FIFO;
+	}
+	/* a pipe or socket at stdio is the caller's to connect, as a shell's */
 	if (fi->fd <= 2)
 		return CKPT_FILE_INHERIT;
+	if (ckpt_pipe_kind(fi->file) == CKPT_FILE_PIPE)
+		return CKPT_FILE_PIPE;
+	if (ckpt_unix_file(fi->file))
+		return CKPT_FILE_UNIX;
 	return ckpt_err(ctx, -EOPNOTSUPP,
 			"pid %d fd %d: %s (%s) is not supported yet",
 			task_pid_vnr(ctx->target), fi->fd, name,
@@ -155,7 +217,9 @@ out:
 static int ckpt_file(struct ckpt_ctx *ctx, struct ckpt_fd_info *fi, int objref)
 {
 	struct inode *inode = file_inode(fi->file);
+	const struct ckpt_anon_file *af;
 	struct ckpt_hdr_file hf = {};
+	bool first_obj = false;
 	char *name;
 	int ret;
 
@@ -167,6 +231,13 @@ static int ckpt_file(struct ckpt_ctx *ctx, struct ckpt_fd_info *fi, int objref)
 	ret = ckpt_file_kind(ctx, fi, name);
 	if (ret < 0)
 		goto out;
+	af = ckpt_anon_by_kind(ret);
+	if (af && af->deps) {
+		ret = af->deps(ctx, fi->file);
+		if (ret < 0)
+			goto out;
+		ret = af->kind;
+	}
 	hf.objref = objref;
 	hf.kind = ret;
 	hf.f_flags = fi->file->f_flags & CKPT_FILE_FLAGS;
@@ -176,15 +247,89 @@ static int ckpt_file(struct ckpt_ctx *ctx, struct ckpt_fd_info *fi, int objref)
 	hf.inherit_fd = hf.kind == CKPT_FILE_INHERIT ? fi->fd : -1;
 	if (hf.kind == CKPT_FILE_CHR)
 		hf.rdev = new_encode_dev(inode->i_rdev);
+	if (hf.kind == CKPT_FILE_PIPE || hf.kind == CKPT_FILE_FIFO ||
+	    hf.kind == CKPT_FILE_UNIX) {
+		/* an inode, not a file: each end is a file of its own */
+		ret = ckpt_obj_lookup_add(ctx, inode, CKPT_OBJ_INODE,
+					  &first_obj);
+		if (ret < 0)
+			goto out;
+		hf.obj_objref = ret;
+	}
 	ret = ckpt_write_obj(ctx, &hf.h, CKPT_HDR_FILE, sizeof(hf),
 			     hf.path_len);
 	if (!ret)
 		ret = ckpt_write_string(ctx, name, hf.path_len);
 	if (!ret && hf.kind == CKPT_FILE_UNLINKED)
 		ret = ckpt_file_data(ctx, fi->file, objref, hf.size);
+	if (!ret && first_obj && hf.kind == CKPT_FILE_UNIX)
+		ret = ckpt_unix(ctx, fi->file, fi->fd, hf.obj_objref);
+	else if (!ret && first_obj)
+		ret = ckpt_pipe(ctx, fi->file, hf.obj_objref);
+	if (!ret && af)
+		ret = af->checkpoint(ctx, fi->file, objref);
 out:
 	kfree(name);
 	return ret;
+}
+
+/**
+ * ckpt_file_obj - the objref of @file, its FILE record written if first
+ * @ctx: the task's checkpoint context
+ * @file: an open file the task uses
+ * @fd: the descriptor it is known by, for messages and stdio
+ *
+ * Files that refer to others (an epoll) write those first: a FILE record
+ * only ever names files before it in the image.
+ */
+int ckpt_file_obj(struct ckpt_ctx *ctx, struct file *file, int fd)
+{
+	struct ckpt_fd_info fi = { .fd = fd, .file = file };
+	bool first;
+	int ret;
+
+	ret = ckpt_obj_lookup_add(ctx, file, CKPT_OBJ_FILE, &first);
+	/* the same struct file is already an object of another kind */
+	if (ret == -EINVAL)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"pid %d fd %d: its file is also mapped as shared memory: not supported yet",
+				task_pid_vnr(ctx->target), fd);
+	if (ret > 0 && first) {
+		int err = ckpt_file(ctx, &fi, ret);
+
+		if (err < 0)
+			return err;
+	}
+	return ret;
+}
+
+/*
+ * What /proc/PID/fdinfo shows of @file beyond pos and flags, in a new
+ * buffer: the only view some kinds give of their state.
+ */
+char *ckpt_fdinfo(struct file *file)
+{
+	struct seq_file m = {};
+	size_t size = PAGE_SIZE;
+
+	if (!file->f_op->show_fdinfo)
+		return ERR_PTR(-EINVAL);
+	for (;;) {
+		m.buf = kvmalloc(size, GFP_KERNEL);
+		if (!m.buf)
+			return ERR_PTR(-ENOMEM);
+		m.size = size;
+		m.count = 0;
+		file->f_op->show_fdinfo(&m, file);
+		if (!seq_has_overflowed(&m) && m.count < size)
+			break;
+		kvfree(m.buf);
+		if (size >= CKPT_FDINFO_MAX)
+			return ERR_PTR(-E2BIG);
+		size *= 4;
+	}
+	m.buf[m.count] = '\0';
+	return m.buf;
 }
 
 /* Every open descriptor of the frozen target, each with a file reference. */
@@ -252,7 +397,6 @@ int ckpt_files(struct ckpt_ctx *ctx, struct task_struct *t)
 	struct ckpt_fd_info *fi;
 	unsigned int nr, i;
 	int *objrefs, ret;
-	bool first;
 
 	task_lock(t);
 	files = t->files;
@@ -268,16 +412,8 @@ int ckpt_files(struct ckpt_ctx *ctx, struct task_struct *t)
 		goto out;
 	}
 	for (i = 0; i < nr && ret >= 0; i++) {
-		ret = ckpt_obj_lookup_add(ctx, fi[i].file, CKPT_OBJ_FILE,
-					  &first);
-		/* the same struct file is already an object of another kind */
-		if (ret == -EINVAL)
-			ret = ckpt_err(ctx, -EOPNOTSUPP,
-				       "pid %d fd %d: its file is also mapped as shared memory: not supported yet",
-				       task_pid_vnr(ctx->target), fi[i].fd);
+		ret = ckpt_file_obj(ctx, fi[i].file, fi[i].fd);
 		objrefs[i] = ret;
-		if (ret > 0 && first)
-			ret = ckpt_file(ctx, &fi[i], objrefs[i]);
 	}
 	if (ret >= 0)
 		ret = ckpt_write_fds(ctx, fi, nr, objrefs);
@@ -346,17 +482,21 @@ static int rstr_data_done(struct ckpt_ctx *ctx, struct ckpt_rstr_files *rf)
 static int rstr_file_check(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf)
 {
 	bool inherit = hf->kind == CKPT_FILE_INHERIT;
+	bool pipe = hf->kind == CKPT_FILE_PIPE || hf->kind == CKPT_FILE_FIFO ||
+		    hf->kind == CKPT_FILE_UNIX;
 
-	if (hf->objref <= 0 || hf->pad || hf->f_flags & ~CKPT_FILE_FLAGS ||
-	    hf->kind < CKPT_FILE_REG || hf->kind > CKPT_FILE_INHERIT ||
+	if (hf->objref <= 0 || (pipe ? hf->obj_objref <= 0 : hf->obj_objref) ||
+	    hf->f_flags & ~CKPT_FILE_FLAGS ||
+	    hf->kind < CKPT_FILE_REG || hf->kind > CKPT_FILE_MAX_KIND ||
 	    (inherit ? hf->inherit_fd < 0 : hf->inherit_fd != -1) ||
 	    hf->pos > MAX_LFS_FILESIZE || hf->size > MAX_LFS_FILESIZE ||
 	    hf->path_len > CKPT_PATH_MAX ||
 	    hf->h.len != sizeof(*hf) + ALIGN(hf->path_len, CKPT_ALIGN))
 		return ckpt_err(ctx, -EINVAL,
-				"FILE record at offset %llu: objref %d kind %u flags %#x fd %d pos %llu size %llu path length %u",
+				"FILE record at offset %llu: objref %d kind %u flags %#x fd %d pos %llu size %llu path length %u object %d",
 				ctx->hdr_pos, hf->objref, hf->kind, hf->f_flags,
-				hf->inherit_fd, hf->pos, hf->size, hf->path_len);
+				hf->inherit_fd, hf->pos, hf->size, hf->path_len,
+				hf->obj_objref);
 	return 0;
 }
 
@@ -377,6 +517,20 @@ static int rstr_file_matches(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf,
 	return 0;
 }
 
+/*
+ * The saved path is the file's own, never a link to follow: it is opened
+ * with O_NOFOLLOW, which open() keeps in f_flags, where the process did
+ * not put it.
+ */
+void rstr_file_nofollow(struct file *file, unsigned int f_flags)
+{
+	if (f_flags & O_NOFOLLOW)
+		return;
+	spin_lock(&file->f_lock);
+	file->f_flags &= ~O_NOFOLLOW;
+	spin_unlock(&file->f_lock);
+}
+
 static struct file *rstr_open_named(struct ckpt_ctx *ctx,
 				    struct ckpt_hdr_file *hf, const char *name)
 {
@@ -388,6 +542,7 @@ static struct file *rstr_open_named(struct ckpt_ctx *ctx,
 		ckpt_err(ctx, (int)PTR_ERR(file), "cannot open %s", name);
 		return file;
 	}
+	rstr_file_nofollow(file, hf->f_flags);
 	ret = rstr_file_matches(ctx, hf, file, name);
 	if (!ret && hf->kind == CKPT_FILE_REG && !(hf->f_flags & O_PATH) &&
 	    vfs_llseek(file, hf->pos, SEEK_SET) != hf->pos)
@@ -458,6 +613,23 @@ static struct file *rstr_open_inherited(struct ckpt_ctx *ctx,
 	return file;
 }
 
+/*
+ * Kinds opened again by the path they had; the others' path only
+ * describes them ("pipe:[1234]", "anon_inode:[eventfd]", "/dev/pts/0").
+ */
+static bool rstr_file_by_path(unsigned int kind)
+{
+	switch (kind) {
+	case CKPT_FILE_REG:
+	case CKPT_FILE_DIR:
+	case CKPT_FILE_CHR:
+	case CKPT_FILE_UNLINKED:
+	case CKPT_FILE_FIFO:
+		return true;
+	}
+	return false;
+}
+
 /* A FILE record: the file is opened now, before anything is destroyed. */
 int rstr_file_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 {
@@ -478,9 +650,9 @@ int rstr_file_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 		ret = rstr_file_check(ctx, &hf);
 	if (ret < 0)
 		return ret;
-	name = hf.kind == CKPT_FILE_INHERIT ?
-	       ckpt_read_string(ctx, hf.path_len) :
-	       ckpt_read_path(ctx, hf.path_len);
+	name = rstr_file_by_path(hf.kind) ?
+	       ckpt_read_path(ctx, hf.path_len) :
+	       ckpt_read_string(ctx, hf.path_len);
 	if (IS_ERR(name))
 		return PTR_ERR(name);
 
@@ -491,8 +663,24 @@ int rstr_file_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 	case CKPT_FILE_INHERIT:
 		file = rstr_open_inherited(ctx, &hf, name);
 		break;
-	default:
+	case CKPT_FILE_PIPE:
+	case CKPT_FILE_FIFO:
+		file = rstr_pipe_open(ctx, &hf, name);
+		break;
+	case CKPT_FILE_UNIX:
+		file = rstr_unix_open(ctx, &hf);
+		break;
+	case CKPT_FILE_REG:
+	case CKPT_FILE_DIR:
+	case CKPT_FILE_CHR:
 		file = rstr_open_named(ctx, &hf, name);
+		break;
+	default:
+		file = ckpt_anon_by_kind(hf.kind) ?
+		       ckpt_anon_by_kind(hf.kind)->restart(ctx, &hf) :
+		       ERR_PTR(ckpt_err(ctx, -EINVAL,
+					"FILE record at offset %llu: kind %u is not supported",
+					ctx->hdr_pos, hf.kind));
 	}
 	kfree(name);
 	if (IS_ERR(file))

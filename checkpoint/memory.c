@@ -1165,15 +1165,6 @@ static const struct {
 	{ CKPT_VMA_MERGEABLE, MADV_MERGEABLE },
 };
 
-/* A system call of the restored process's own, as it made them. */
-static long rstr_syscall3(long (*fn)(const struct pt_regs *regs),
-			  unsigned long a, unsigned long b, unsigned long c)
-{
-	struct pt_regs regs = { .di = a, .si = b, .dx = c };
-
-	return fn(&regs);
-}
-
 /*
  * The advice and locks the mapping had, given the way the process gave
  * them: madvise() and mlock2() split the mapping from its neighbours
@@ -1188,10 +1179,10 @@ static int rstr_vma_advise(struct ckpt_ctx *ctx, struct ckpt_hdr_vma *v)
 
 	for (i = 0; i < ARRAY_SIZE(rstr_advice) && !ret; i++)
 		if (v->flags & rstr_advice[i].flag)
-			ret = rstr_syscall3(ckpt_syms.sys_madvise, v->start,
+			ret = ckpt_syscall3(ckpt_syms.sys_madvise, v->start,
 					    len, rstr_advice[i].advice);
 	if (!ret && (v->flags & CKPT_VMA_LOCKED))
-		ret = rstr_syscall3(ckpt_syms.sys_mlock2, v->start, len,
+		ret = ckpt_syscall3(ckpt_syms.sys_mlock2, v->start, len,
 				    v->flags & CKPT_VMA_LOCKONFAULT ?
 				    MLOCK_ONFAULT : 0);
 	if (ret < 0)
@@ -1301,7 +1292,7 @@ static int rstr_lock_future(struct ckpt_ctx *ctx, u32 flags)
 
 	if (!(flags & CKPT_MM_LOCK_FUTURE))
 		return 0;
-	ret = rstr_syscall3(ckpt_syms.sys_mlockall, MCL_FUTURE |
+	ret = ckpt_syscall3(ckpt_syms.sys_mlockall, MCL_FUTURE |
 			    (flags & CKPT_MM_LOCK_ONFAULT ? MCL_ONFAULT : 0),
 			    0, 0);
 	if (ret < 0)

@@ -22,6 +22,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mutex.h>
+#include <net/sock.h>
 
 #include <checkpoint/checkpoint.h>
 
@@ -68,6 +69,26 @@ static void obj_file_drop(void *ptr)
 	fput(ptr);
 }
 
+static void obj_inode_grab(void *ptr)
+{
+	ihold(ptr);
+}
+
+static void obj_inode_drop(void *ptr)
+{
+	iput(ptr);
+}
+
+static void obj_sock_grab(void *ptr)
+{
+	sock_hold(ptr);
+}
+
+static void obj_sock_drop(void *ptr)
+{
+	sock_put(ptr);
+}
+
 static const struct ckpt_obj_ops ckpt_obj_ops[CKPT_OBJ_MAX] = {
 	[CKPT_OBJ_MM] = { "mm", obj_mm_grab, obj_mm_drop },
 	[CKPT_OBJ_FILE] = { "file", obj_file_grab, obj_file_drop },
@@ -76,6 +97,11 @@ static const struct ckpt_obj_ops ckpt_obj_ops[CKPT_OBJ_MAX] = {
 	[CKPT_OBJ_FS] = { "fs" },
 	[CKPT_OBJ_SIGHAND] = { "sighand" },
 	[CKPT_OBJ_SIGNAL] = { "signal" },
+	[CKPT_OBJ_INODE] = { "inode", obj_inode_grab, obj_inode_drop },
+	[CKPT_OBJ_PIPE] = { "pipe", obj_file_grab, obj_file_drop },
+	[CKPT_OBJ_SOCK] = { "sock", obj_sock_grab, obj_sock_drop },
+	[CKPT_OBJ_SOCKFILE] = { "socket", obj_file_grab, obj_file_drop },
+	[CKPT_OBJ_CLOSED] = { "closed file", obj_file_grab, obj_file_drop },
 };
 
 static bool obj_type_valid(enum ckpt_obj_type type)

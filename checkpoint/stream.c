@@ -16,6 +16,7 @@
 #include <linux/slab.h>
 #include <linux/path.h>
 #include <linux/dcache.h>
+#include <linux/un.h>
 
 #include <checkpoint/checkpoint.h>
 
@@ -40,6 +41,15 @@ static const char * const ckpt_hdr_names[CKPT_HDR_MAX_TYPE] = {
 	[CKPT_HDR_POSIX_TIMER] = "POSIX_TIMER",
 	[CKPT_HDR_RESTART_BLOCK] = "RESTART_BLOCK",
 	[CKPT_HDR_TREE] = "TREE",
+	[CKPT_HDR_PIPE] = "PIPE",
+	[CKPT_HDR_PIPE_BUF] = "PIPE_BUF",
+	[CKPT_HDR_EVENTFD] = "EVENTFD",
+	[CKPT_HDR_SIGNALFD] = "SIGNALFD",
+	[CKPT_HDR_TIMERFD] = "TIMERFD",
+	[CKPT_HDR_EPOLL] = "EPOLL",
+	[CKPT_HDR_EPOLL_ITEM] = "EPOLL_ITEM",
+	[CKPT_HDR_UNIX] = "UNIX",
+	[CKPT_HDR_UNIX_SKB] = "UNIX_SKB",
 };
 
 const char *ckpt_hdr_name(u32 type)
@@ -250,6 +260,22 @@ static size_t ckpt_hdr_max_len(u32 type)
 		       (size_t)CKPT_PAGES_MAX * PAGE_SIZE;
 	if (type == CKPT_HDR_FILE_DATA)
 		return sizeof(struct ckpt_hdr_file_data) + CKPT_FILE_DATA_MAX;
+	if (type == CKPT_HDR_PIPE)
+		return sizeof(struct ckpt_hdr_pipe) +
+		       (size_t)CKPT_PIPE_SIZE_MAX / PAGE_SIZE *
+		       (sizeof(struct ckpt_hdr_pipe_buf) + PAGE_SIZE);
+	if (type == CKPT_HDR_EPOLL)
+		return sizeof(struct ckpt_hdr_epoll) + (size_t)CKPT_EPOLL_ITEMS_MAX *
+		       sizeof(struct ckpt_hdr_epoll_item);
+	if (type == CKPT_HDR_UNIX)
+		return sizeof(struct ckpt_hdr_unix) + CKPT_UNIX_BYTES_MAX +
+		       (size_t)CKPT_UNIX_SKBS_MAX *
+		       (sizeof(struct ckpt_hdr_unix_skb) + CKPT_ALIGN) +
+		       ALIGN(UNIX_PATH_MAX, CKPT_ALIGN);
+	if (type == CKPT_HDR_UNIX_SKB)
+		return sizeof(struct ckpt_hdr_unix_skb) + CKPT_UNIX_SKB_MAX;
+	if (type == CKPT_HDR_PIPE_BUF)
+		return sizeof(struct ckpt_hdr_pipe_buf) + PAGE_SIZE;
 	if (type == CKPT_HDR_TREE)
 		return sizeof(struct ckpt_hdr_tree) + (size_t)CKPT_TREE_MAX_TASKS *
 		       sizeof(struct ckpt_tree_task);

@@ -11,6 +11,9 @@
 
 #include <linux/kernel.h>
 #include <linux/kprobes.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/uaccess.h>
 #include <linux/string.h>
 #include <asm/cpufeature.h>
 
@@ -44,9 +47,69 @@ static const struct {
 	{ "__x64_sys_timer_settime", (void **)&ckpt_syms.sys_timer_settime },
 	{ "__x64_sys_setitimer", (void **)&ckpt_syms.sys_setitimer },
 	{ "__x64_sys_setpgid", (void **)&ckpt_syms.sys_setpgid },
+	{ "__x64_sys_fcntl", (void **)&ckpt_syms.sys_fcntl },
+	{ "create_pipe_files", (void **)&ckpt_syms.create_pipe_files },
+	{ "pipefifo_fops", (void **)&ckpt_syms.pipefifo_fops, true },
+	{ "__x64_sys_unlink", (void **)&ckpt_syms.sys_unlink },
+	{ "__x64_sys_epoll_create1", (void **)&ckpt_syms.sys_epoll_create1 },
+	{ "__x64_sys_epoll_ctl", (void **)&ckpt_syms.sys_epoll_ctl },
+	{ "__x64_sys_epoll_wait", (void **)&ckpt_syms.sys_epoll_wait },
+	{ "get_epoll_tfile_raw_ptr",
+	  (void **)&ckpt_syms.get_epoll_tfile_raw_ptr },
+	{ "eventfd_fops", (void **)&ckpt_syms.eventfd_fops, true },
+	{ "signalfd_fops", (void **)&ckpt_syms.signalfd_fops, true },
+	{ "timerfd_fops", (void **)&ckpt_syms.timerfd_fops, true },
+	{ "eventpoll_fops", (void **)&ckpt_syms.eventpoll_fops, true },
+	{ "__x64_sys_eventfd2", (void **)&ckpt_syms.sys_eventfd2 },
+	{ "__x64_sys_signalfd4", (void **)&ckpt_syms.sys_signalfd4 },
+	{ "__x64_sys_timerfd_create", (void **)&ckpt_syms.sys_timerfd_create },
+	{ "__x64_sys_timerfd_settime",
+	  (void **)&ckpt_syms.sys_timerfd_settime },
+	{ "__x64_sys_timerfd_gettime",
+	  (void **)&ckpt_syms.sys_timerfd_gettime },
+	{ "__x64_sys_write", (void **)&ckpt_syms.sys_write },
+	{ "__x64_sys_ioctl", (void **)&ckpt_syms.sys_ioctl },
 	{ "tasklist_lock", (void **)&ckpt_syms.tasklist_lock, true },
 	{ "pid_max", (void **)&ckpt_syms.pid_max, true },
 };
+
+/**
+ * ckpt_syscall_ubuf - a system call of current's with a buffer in user
+ *	memory
+ * @fn: the call's entry point (ckpt_syms.sys_*)
+ * @regs: its arguments
+ * @uarg: the member of @regs that is to point to the buffer
+ * @buf: the buffer, copied in before the call
+ * @len: its size, at most a page
+ * @out: the call fills the buffer: copy it back if the call succeeds
+ *
+ * The calls take user pointers only: the buffer goes into a scratch page
+ * mapped in current's address space for the time of the call.  Returns
+ * what the call does, or -errno if the page cannot be had or, with @out,
+ * read back.
+ */
+long ckpt_syscall_ubuf(long (*fn)(const struct pt_regs *regs),
+		       struct pt_regs *regs, unsigned long *uarg,
+		       void *buf, size_t len, bool out)
+{
+	void __user *ubuf;
+	unsigned long addr;
+	long ret;
+
+	if (WARN_ON_ONCE(len > PAGE_SIZE) || !current->mm)
+		return -EINVAL;
+	addr = vm_mmap(NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	if (IS_ERR_VALUE(addr))
+		return (long)addr;
+	ubuf = (void __user *)addr;
+	*uarg = addr;
+	ret = copy_to_user(ubuf, buf, len) ? -EFAULT : fn(regs);
+	if (out && ret >= 0 && copy_from_user(buf, ubuf, len))
+		ret = -EFAULT;
+	vm_munmap(addr, PAGE_SIZE);
+	return ret;
+}
 
 typedef unsigned long (*kallsyms_lookup_name_t)(const char *name);
 

@@ -341,14 +341,6 @@ struct rstr_timer_args {
 	timer_t id;
 };
 
-static long rstr_syscall3(long (*fn)(const struct pt_regs *regs),
-			  unsigned long a, unsigned long b, unsigned long c)
-{
-	struct pt_regs regs = { .di = a, .si = b, .dx = c };
-
-	return fn(&regs);
-}
-
 static void rstr_timespec(struct __kernel_timespec *ts, u64 ns)
 {
 	struct timespec64 t = ns_to_timespec64(ns);
@@ -376,7 +368,7 @@ static int rstr_itimer_cpu(struct rstr_timer_args __user *u, int which,
 	rstr_timeval(&itv.it_interval, it->interval);
 	if (copy_to_user(&u->itv, &itv, sizeof(itv)))
 		return -EFAULT;
-	return rstr_syscall3(ckpt_syms.sys_setitimer, which,
+	return ckpt_syscall3(ckpt_syms.sys_setitimer, which,
 			     (unsigned long)&u->itv, 0);
 }
 
@@ -402,7 +394,7 @@ static int rstr_timer_create(struct ckpt_ctx *ctx,
 		return -EFAULT;
 	/* the first id timer_create() tries; the table starts empty */
 	WRITE_ONCE(current->signal->next_posix_timer_id, r->id);
-	ret = rstr_syscall3(ckpt_syms.sys_timer_create, r->clockid,
+	ret = ckpt_syscall3(ckpt_syms.sys_timer_create, r->clockid,
 			    (unsigned long)&u->ev, (unsigned long)&u->id);
 	if (!ret && get_user(id, &u->id))
 		ret = -EFAULT;

@@ -170,19 +170,126 @@ static void print_cpu(const struct ckpt_hdr_cpu *c)
 
 static void print_file(const struct ckpt_rec *rec)
 {
-	static const char * const kinds[] = {
-		[CKPT_FILE_REG] = "reg", [CKPT_FILE_DIR] = "dir",
-		[CKPT_FILE_CHR] = "chr", [CKPT_FILE_UNLINKED] = "unlinked",
-		[CKPT_FILE_INHERIT] = "inherit",
-	};
 	const struct ckpt_hdr_file *f = &rec->u.file;
 
 	printf("objref %d %s flags %#o pos %llu size %llu",
-	       f->objref, kinds[f->kind], f->f_flags,
+	       f->objref, ckpt_file_kind_name(f->kind), f->f_flags,
 	       (unsigned long long)f->pos, (unsigned long long)f->size);
 	if (f->kind == CKPT_FILE_INHERIT)
 		printf(" from fd %d", f->inherit_fd);
+	if (f->kind == CKPT_FILE_PIPE || f->kind == CKPT_FILE_FIFO)
+		printf(" pipe %d", f->obj_objref);
+	if (f->kind == CKPT_FILE_UNIX)
+		printf(" socket %d", f->obj_objref);
 	printf(" %s", rec->path);
+}
+
+/*
+ * A PIPE is one line, printed once its buffers were read: it tells how
+ * many of them are packets.  The buffers get no line of their own.
+ */
+static struct {
+	struct ckpt_hdr_pipe p;
+	__u64 off;
+	__u32 bufs;		/* PIPE_BUF records read */
+	__u32 packets;		/* of them, CKPT_PIPE_BUF_PACKET ones */
+	int pending;		/* a PIPE whose line is not printed yet */
+} cur_pipe;
+
+static void print_pipe(void)
+{
+	const struct ckpt_hdr_pipe *p = &cur_pipe.p;
+
+	printf("%8llu  %-8s %7u  objref %d size %u nr_bufs %u bytes %llu packets %u",
+	       (unsigned long long)cur_pipe.off, "PIPE", p->h.len, p->objref,
+	       p->size, p->nr_bufs, (unsigned long long)p->bytes,
+	       cur_pipe.packets);
+	if (cur_pipe.bufs != p->nr_bufs)
+		printf(" (in its first %u buffers)", cur_pipe.bufs);
+	putchar('\n');
+	cur_pipe.pending = 0;
+}
+
+/* Collect a PIPE or PIPE_BUF record; print the PIPE when complete. */
+static void print_pipe_record(const struct ckpt_rec *rec)
+{
+	if (rec->u.h.type == CKPT_HDR_PIPE) {
+		cur_pipe.p = rec->u.pipe;
+		cur_pipe.off = rec->off;
+		cur_pipe.bufs = cur_pipe.packets = 0;
+		cur_pipe.pending = 1;
+	} else {
+		cur_pipe.bufs++;
+		if (rec->u.pipe_buf.flags & CKPT_PIPE_BUF_PACKET)
+			cur_pipe.packets++;
+	}
+	if (cur_pipe.bufs == cur_pipe.p.nr_bufs)
+		print_pipe();
+}
+
+static void print_timerfd(const struct ckpt_hdr_timerfd *t)
+{
+	static const char * const clocks[] = {
+		[0] = "realtime", [1] = "monotonic", [7] = "boottime",
+	};
+
+	if (t->clockid >= 0 && t->clockid < (__s32)ARRAY_SIZE(clocks) &&
+	    clocks[t->clockid])
+		printf("objref %d clock %s", t->objref, clocks[t->clockid]);
+	else
+		printf("objref %d clock %d", t->objref, t->clockid);
+	printf(" value %lluns interval %lluns ticks %llu%s",
+	       (unsigned long long)t->value_ns,
+	       (unsigned long long)t->interval_ns,
+	       (unsigned long long)t->ticks,
+	       t->flags & CKPT_TIMERFD_CANCEL_ON_SET ? " cancel_on_set" : "");
+}
+
+/*
+ * A socket's address: "-" if unbound, "@name" if abstract (the leading
+ * NUL dropped; the name may hold any bytes, those masked), else its path.
+ */
+static void print_unix_addr(const char *addr, __u32 len)
+{
+	__u32 i;
+
+	if (!len || addr[0]) {
+		print_str(addr, len);
+		return;
+	}
+	putchar('@');
+	for (i = 1; i < len; i++)
+		putchar(addr[i] > ' ' && addr[i] < 0x7f ? addr[i] : '?');
+}
+
+static void print_unix(const struct ckpt_rec *rec)
+{
+	static const char * const flags[] = {
+		"passcred", "sndbuf", "rcvbuf", "peer_closed",
+	};
+	static const char * const shutdown[] = { "-", "rd", "wr", "rd,wr" };
+	const struct ckpt_hdr_unix *u = &rec->u.unix_sock;
+	const char *sep = "";
+	__u32 f;
+
+	printf("objref %d %s %s", u->objref, ckpt_sock_type_name(u->type),
+	       ckpt_unix_state_name(u->state));
+	if (u->state == CKPT_UNIX_CONNECTED)
+		printf(" peer %d", u->peer_objref);
+	if (u->state == CKPT_UNIX_LISTEN)
+		printf(" backlog %u", u->backlog);
+	printf(" addr ");
+	print_unix_addr(rec->path, u->addr_len);
+	printf(" flags ");
+	for (f = 0; f < ARRAY_SIZE(flags); f++) {
+		if (u->flags & (1U << f)) {
+			printf("%s%s", sep, flags[f]);
+			sep = ",";
+		}
+	}
+	printf("%s shutdown %s sndbuf %u rcvbuf %u nr_skbs %u bytes %llu",
+	       *sep ? "" : "-", shutdown[u->shutdown & 3], u->sndbuf,
+	       u->rcvbuf, u->nr_skbs, (unsigned long long)u->bytes);
 }
 
 static void print_cred(const struct ckpt_hdr_cred *c)
@@ -276,6 +383,11 @@ static void print_record(const struct ckpt_reader *r,
 {
 	char name[16];
 
+	if (rec->u.h.type == CKPT_HDR_PIPE ||
+	    rec->u.h.type == CKPT_HDR_PIPE_BUF) {
+		print_pipe_record(rec);
+		return;
+	}
 	if (rec->u.h.type == CKPT_HDR_TASK)
 		printf("-- section of task %d (TREE entry %ld)\n",
 		       rec->u.task.pid, r->section);
@@ -359,6 +471,35 @@ static void print_record(const struct ckpt_reader *r,
 		printf("fd %d file %d%s", rec->u.fd.fd, rec->u.fd.file_objref,
 		       rec->u.fd.flags & CKPT_FD_CLOEXEC ? " cloexec" : "");
 		break;
+	case CKPT_HDR_EVENTFD:
+		printf("objref %d count %llu%s", rec->u.eventfd.objref,
+		       (unsigned long long)rec->u.eventfd.count,
+		       rec->u.eventfd.flags & CKPT_EVENTFD_SEMAPHORE ?
+		       " semaphore" : "");
+		break;
+	case CKPT_HDR_SIGNALFD:
+		printf("objref %d mask %#llx", rec->u.signalfd.objref,
+		       (unsigned long long)rec->u.signalfd.sigmask);
+		break;
+	case CKPT_HDR_TIMERFD:
+		print_timerfd(&rec->u.timerfd);
+		break;
+	case CKPT_HDR_EPOLL:
+		printf("objref %d nr_items %u", rec->u.epoll.objref,
+		       rec->u.epoll.nr_items);
+		break;
+	case CKPT_HDR_EPOLL_ITEM:
+		printf("fd %d file %d events %#x data %#llx",
+		       rec->u.epoll_item.fd, rec->u.epoll_item.file_objref,
+		       rec->u.epoll_item.events,
+		       (unsigned long long)rec->u.epoll_item.data);
+		break;
+	case CKPT_HDR_UNIX:
+		print_unix(rec);
+		break;
+	case CKPT_HDR_UNIX_SKB:
+		printf("len %u", rec->u.unix_skb.len);
+		break;
 	}
 	putchar('\n');
 }
@@ -407,6 +548,9 @@ int main(int argc, char **argv)
 	}
 	while ((ret = ckpt_reader_next(&r, &rec)) > 0)
 		print_record(&r, &rec);
+	/* a bad buffer: what was read of its pipe */
+	if (cur_pipe.pending)
+		print_pipe();
 	fflush(stdout);
 	if (ret < 0)
 		fprintf(stderr, "ckptinfo: %s at offset %llu\n", r.err,

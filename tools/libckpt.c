@@ -170,6 +170,15 @@ static const char * const type_names[CKPT_HDR_MAX_TYPE] = {
 	[CKPT_HDR_FILES] = "FILES",
 	[CKPT_HDR_FD] = "FD",
 	[CKPT_HDR_TREE] = "TREE",
+	[CKPT_HDR_PIPE] = "PIPE",
+	[CKPT_HDR_PIPE_BUF] = "PIPE_BUF",
+	[CKPT_HDR_EVENTFD] = "EVENTFD",
+	[CKPT_HDR_SIGNALFD] = "SIGNALFD",
+	[CKPT_HDR_TIMERFD] = "TIMERFD",
+	[CKPT_HDR_EPOLL] = "EPOLL",
+	[CKPT_HDR_EPOLL_ITEM] = "EPOLL_ITEM",
+	[CKPT_HDR_UNIX] = "UNIX",
+	[CKPT_HDR_UNIX_SKB] = "UNIX_SKB",
 };
 
 const char *ckpt_type_name(__u32 type)
@@ -196,6 +205,53 @@ const char *ckpt_vma_kind_name(__u32 kind)
 	return "unknown";
 }
 
+const char *ckpt_file_kind_name(__u32 kind)
+{
+	static const char * const names[] = {
+		[CKPT_FILE_REG] = "reg", [CKPT_FILE_DIR] = "dir",
+		[CKPT_FILE_CHR] = "chr", [CKPT_FILE_UNLINKED] = "unlinked",
+		[CKPT_FILE_INHERIT] = "inherit", [CKPT_FILE_PIPE] = "pipe",
+		[CKPT_FILE_FIFO] = "fifo", [CKPT_FILE_EVENTFD] = "eventfd",
+		[CKPT_FILE_SIGNALFD] = "signalfd",
+		[CKPT_FILE_TIMERFD] = "timerfd", [CKPT_FILE_EPOLL] = "epoll",
+		[CKPT_FILE_UNIX] = "unix",
+	};
+
+	if (kind < ARRAY_SIZE(names) && names[kind])
+		return names[kind];
+	return "unknown";
+}
+
+/* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET: the types a UNIX may have */
+#define RD_SOCK_STREAM		1
+#define RD_SOCK_DGRAM		2
+#define RD_SOCK_SEQPACKET	5
+
+const char *ckpt_sock_type_name(__u32 type)
+{
+	static const char * const names[] = {
+		[RD_SOCK_STREAM] = "stream", [RD_SOCK_DGRAM] = "dgram",
+		[RD_SOCK_SEQPACKET] = "seqpacket",
+	};
+
+	if (type < ARRAY_SIZE(names) && names[type])
+		return names[type];
+	return "unknown";
+}
+
+const char *ckpt_unix_state_name(__u32 state)
+{
+	static const char * const names[] = {
+		[CKPT_UNIX_UNCONNECTED] = "unconnected",
+		[CKPT_UNIX_CONNECTED] = "connected",
+		[CKPT_UNIX_LISTEN] = "listening",
+	};
+
+	if (state < ARRAY_SIZE(names) && names[state])
+		return names[state];
+	return "unknown";
+}
+
 /* ---------------------------------------------------------------------- */
 /* the reader */
 
@@ -209,6 +265,12 @@ enum {
 	RD_EXTRA,	/* optional records in any order, PAGES or TAIL */
 	RD_FD,		/* inside FILES */
 	RD_PAGES,	/* PAGES or TAIL */
+	RD_PIPE,	/* the PIPE after the first FILE naming that pipe */
+	RD_PIPE_BUF,	/* inside PIPE */
+	RD_ANON,	/* the EVENTFD, SIGNALFD, TIMERFD or EPOLL of a FILE */
+	RD_EPOLL_ITEM,	/* inside EPOLL */
+	RD_UNIX,	/* the UNIX of a socket (and then of its new peer) */
+	RD_UNIX_SKB,	/* inside UNIX */
 	RD_END,		/* after TAIL: the stream must end */
 	RD_DONE,
 };
@@ -236,6 +298,32 @@ enum {
 #define XSAVE_HDR_SIZE		64
 #define XSAVE_MIN		(XSAVE_HDR_OFFSET + XSAVE_HDR_SIZE)
 #define RD_MAX_PGOFF		(0x7fffffffffffffffULL / RD_PAGE_SIZE)
+#define RD_O_DIRECT		040000
+/* a PIPE of CKPT_PIPE_SIZE_MAX bytes in full pages */
+#define RD_PIPE_REC_MAX		(sizeof(struct ckpt_hdr_pipe) +		\
+				 (__u64)(CKPT_PIPE_SIZE_MAX / RD_PAGE_SIZE) * \
+				 (sizeof(struct ckpt_hdr_pipe_buf) +	\
+				  RD_PAGE_SIZE))
+/* f_flags an epoll keeps: O_ACCMODE, O_NONBLOCK, O_LARGEFILE (x86-64) */
+#define RD_EPOLL_FILE_FLAGS	0104003U
+#define RD_EPOLL_ITEMS_MAX	CKPT_EPOLL_ITEMS_MAX
+#define RD_EPOLL_REC_MAX	(sizeof(struct ckpt_hdr_epoll) +	\
+				 (__u64)RD_EPOLL_ITEMS_MAX *		\
+				 sizeof(struct ckpt_hdr_epoll_item))
+/*
+ * The events epoll_ctl() takes: EPOLLIN, PRI, OUT, ERR, HUP, NVAL,
+ * RDNORM, RDBAND, WRNORM, WRBAND, MSG (0x7ff), RDHUP (0x2000),
+ * EXCLUSIVE, WAKEUP, ONESHOT and ET (bits 28 to 31).
+ */
+#define RD_EPOLL_EVENTS		0xf00027ffU
+#define RD_UNIX_PATH_MAX	108	/* sizeof(sun_path) */
+#define RD_UNIX_BACKLOG_MAX	65535	/* the largest a restart takes */
+/* the most skbs of the most bytes, and the largest address */
+#define RD_UNIX_REC_MAX		(sizeof(struct ckpt_hdr_unix) +		\
+				 CKPT_ALIGN_UP(RD_UNIX_PATH_MAX) +	\
+				 (__u64)CKPT_UNIX_SKBS_MAX *		\
+				 (sizeof(struct ckpt_hdr_unix_skb) +	\
+				  CKPT_ALIGN - 1) + CKPT_UNIX_BYTES_MAX)
 
 /* Record the first problem; always returns -1. */
 static int __printf(3, 4)
@@ -485,6 +573,32 @@ static int refset_add(struct ckpt_refset *s, __s32 ref)
 	return 0;
 }
 
+static int rd_file_known(const struct ckpt_reader *r, __s32 objref)
+{
+	return refset_has(&r->files, objref);
+}
+
+/*
+ * What already has the objref @ref, or NULL: the kernel keeps every
+ * object in one objhash, so an objref names one object of one type.
+ */
+static const char *rd_objref_owner(const struct ckpt_reader *r, __s32 ref)
+{
+	int k;
+
+	if (rd_file_known(r, ref))
+		return "file";
+	if (refset_has(&r->pipes, ref))
+		return refset_has(&r->fifos, ref) ? "fifo" : "pipe";
+	if (refset_has(&r->socks, ref))
+		return "socket";
+	for (k = 0; k < CKPT_OBJ_NR_KINDS; k++) {
+		if (refset_has(&r->seen[k], ref))
+			return obj_kind_names[k];
+	}
+	return NULL;
+}
+
 /* The next entry that has a section (is not a zombie), or nr_tasks. */
 static long rd_next_live(const struct ckpt_reader *r, long i)
 {
@@ -555,6 +669,7 @@ static int rd_section(struct ckpt_reader *r, const struct ckpt_rec *rec)
 		t->sighand_objref, t->signal_objref,
 	};
 	long i = rd_next_live(r, r->section);
+	const char *owner;
 	int k;
 
 	if (i >= (long)r->nr_tasks)
@@ -578,7 +693,14 @@ static int rd_section(struct ckpt_reader *r, const struct ckpt_rec *rec)
 				      t->pid, obj_kind_names[k], refs[k]);
 		r->objrefs[i][k] = refs[k];
 		r->sec_new[k] = !refset_has(&r->seen[k], refs[k]);
-		if (r->sec_new[k] && refset_add(&r->seen[k], refs[k]))
+		if (!r->sec_new[k])
+			continue;
+		owner = rd_objref_owner(r, refs[k]);
+		if (owner)
+			return rd_err(r, rec->off,
+				      "TASK %d: %s objref %d is already taken (%s)",
+				      t->pid, obj_kind_names[k], refs[k], owner);
+		if (refset_add(&r->seen[k], refs[k]))
 			return rd_err(r, rec->off, "out of memory");
 	}
 	return rd_sharing(r, rec, i);
@@ -1033,7 +1155,18 @@ static const __u32 rd_expect[] = {
 	[RD_EXTRA] = CKPT_HDR_PAGES,
 	[RD_FD] = CKPT_HDR_FD,
 	[RD_PAGES] = CKPT_HDR_PAGES,
+	[RD_PIPE] = CKPT_HDR_PIPE,
+	[RD_PIPE_BUF] = CKPT_HDR_PIPE_BUF,
+	[RD_EPOLL_ITEM] = CKPT_HDR_EPOLL_ITEM,
+	[RD_UNIX] = CKPT_HDR_UNIX,
+	[RD_UNIX_SKB] = CKPT_HDR_UNIX_SKB,
 };
+
+/* The record type that must come next; RD_ANON's depends on its FILE. */
+static __u32 rd_expected(const struct ckpt_reader *r)
+{
+	return r->state == RD_ANON ? r->anon_type : rd_expect[r->state];
+}
 
 /* ---- files: FS, FILE, FILE_DATA, FILES and its FDs ---- */
 
@@ -1106,13 +1239,37 @@ static int rd_with_files(struct ckpt_reader *r, const struct ckpt_rec *rec)
 	return 0;
 }
 
-static int rd_file_known(const struct ckpt_reader *r, __s32 objref)
+static int rd_is_pipe(__u32 kind)
 {
-	size_t i;
+	return kind == CKPT_FILE_PIPE || kind == CKPT_FILE_FIFO;
+}
 
-	for (i = 0; i < r->nr_file_refs; i++) {
-		if (r->file_refs[i] == objref)
-			return 1;
+/* Kinds whose FILE names an object of its own by obj_objref. */
+static int rd_has_obj(__u32 kind)
+{
+	return rd_is_pipe(kind) || kind == CKPT_FILE_UNIX;
+}
+
+/* Kinds opened again by their path; the others' path only describes it. */
+static int rd_by_path(__u32 kind)
+{
+	return kind == CKPT_FILE_REG || kind == CKPT_FILE_DIR ||
+	       kind == CKPT_FILE_CHR || kind == CKPT_FILE_UNLINKED ||
+	       kind == CKPT_FILE_FIFO;
+}
+
+/* The record that comes right after a FILE of @kind and has its state. */
+static __u32 rd_anon_type(__u32 kind)
+{
+	switch (kind) {
+	case CKPT_FILE_EVENTFD:
+		return CKPT_HDR_EVENTFD;
+	case CKPT_FILE_SIGNALFD:
+		return CKPT_HDR_SIGNALFD;
+	case CKPT_FILE_TIMERFD:
+		return CKPT_HDR_TIMERFD;
+	case CKPT_FILE_EPOLL:
+		return CKPT_HDR_EPOLL;
 	}
 	return 0;
 }
@@ -1121,14 +1278,32 @@ static int rd_file_check(struct ckpt_reader *r, const struct ckpt_rec *rec)
 {
 	const struct ckpt_hdr_file *f = &rec->u.file;
 	int inherit = f->kind == CKPT_FILE_INHERIT;
+	const char *owner;
 
-	if (f->objref <= 0 || rd_file_known(r, f->objref))
-		return rd_err(r, rec->off, "bad or repeated FILE objref %d",
-			      f->objref);
-	if (f->kind < CKPT_FILE_REG || f->kind > CKPT_FILE_INHERIT)
+	if (f->objref <= 0)
+		return rd_err(r, rec->off, "bad FILE objref %d", f->objref);
+	owner = rd_objref_owner(r, f->objref);
+	if (owner)
+		return rd_err(r, rec->off, "FILE objref %d is already taken (%s)",
+			      f->objref, owner);
+	if (f->kind < CKPT_FILE_REG || f->kind > CKPT_FILE_MAX_KIND)
 		return rd_err(r, rec->off, "bad FILE kind %u", f->kind);
-	if (f->f_flags & ~CKPT_FILE_FLAGS_ALL || f->pad)
+	if (f->f_flags & ~CKPT_FILE_FLAGS_ALL)
 		return rd_err(r, rec->off, "bad FILE flags %#x", f->f_flags);
+	/* a new epoll gets only the O_NONBLOCK of these */
+	if (f->kind == CKPT_FILE_EPOLL && f->f_flags & ~RD_EPOLL_FILE_FLAGS)
+		return rd_err(r, rec->off, "epoll FILE objref %d with flags %#o",
+			      f->objref, f->f_flags);
+	if (rd_has_obj(f->kind) ? f->obj_objref <= 0 : f->obj_objref != 0)
+		return rd_err(r, rec->off,
+			      "%s FILE objref %d with %s objref %d",
+			      ckpt_file_kind_name(f->kind), f->objref,
+			      f->kind == CKPT_FILE_UNIX ? "socket" : "pipe",
+			      f->obj_objref);
+	/* packets are for anonymous pipes: open() refuses O_DIRECT on a FIFO */
+	if (f->kind == CKPT_FILE_FIFO && f->f_flags & RD_O_DIRECT)
+		return rd_err(r, rec->off, "fifo FILE objref %d with O_DIRECT",
+			      f->objref);
 	if (inherit ? f->inherit_fd < 0 : f->inherit_fd != -1)
 		return rd_err(r, rec->off, "bad FILE inherit fd %d",
 			      f->inherit_fd);
@@ -1137,10 +1312,75 @@ static int rd_file_check(struct ckpt_reader *r, const struct ckpt_rec *rec)
 	return 0;
 }
 
+/*
+ * A PIPE or FIFO file names its pipe: the first to name it is followed
+ * by the pipe's PIPE record, later ones only name it.  A pipe is
+ * anonymous or a FIFO, and its objref is its own.
+ */
+static int rd_file_pipe(struct ckpt_reader *r, const struct ckpt_rec *rec)
+{
+	const struct ckpt_hdr_file *f = &rec->u.file;
+	int fifo = f->kind == CKPT_FILE_FIFO;
+	const char *owner;
+
+	if (refset_has(&r->pipes, f->obj_objref)) {
+		if (refset_has(&r->fifos, f->obj_objref) == fifo)
+			return 0;
+		return rd_err(r, rec->off,
+			      "%s FILE objref %d names pipe %d, which is %s",
+			      ckpt_file_kind_name(f->kind), f->objref,
+			      f->obj_objref,
+			      fifo ? "an anonymous pipe" : "a FIFO");
+	}
+	owner = rd_objref_owner(r, f->obj_objref);
+	if (owner)
+		return rd_err(r, rec->off,
+			      "FILE objref %d: pipe objref %d is already taken (%s)",
+			      f->objref, f->obj_objref, owner);
+	if (refset_add(&r->pipes, f->obj_objref) ||
+	    (fifo && refset_add(&r->fifos, f->obj_objref)))
+		return rd_err(r, rec->off, "out of memory");
+	r->pipe_objref = f->obj_objref;
+	r->pipe_file = f->objref;
+	r->state = RD_PIPE;
+	return 0;
+}
+
+/*
+ * A UNIX file names its socket the same way: the first FILE naming it
+ * is followed by the socket's UNIX record (and a new peer's), later
+ * ones only name it - but none may name a socket whose record said it
+ * has no FILE (PEER_CLOSED).  A socket's objref is its own.
+ */
+static int rd_file_unix(struct ckpt_reader *r, const struct ckpt_rec *rec)
+{
+	const struct ckpt_hdr_file *f = &rec->u.file;
+	const char *owner;
+
+	if (refset_has(&r->socks, f->obj_objref)) {
+		if (!refset_has(&r->closed_socks, f->obj_objref))
+			return 0;
+		return rd_err(r, rec->off,
+			      "unix FILE objref %d names socket %d, whose UNIX record says it has no file (PEER_CLOSED)",
+			      f->objref, f->obj_objref);
+	}
+	owner = rd_objref_owner(r, f->obj_objref);
+	if (owner)
+		return rd_err(r, rec->off,
+			      "FILE objref %d: socket objref %d is already taken (%s)",
+			      f->objref, f->obj_objref, owner);
+	if (refset_add(&r->socks, f->obj_objref))
+		return rd_err(r, rec->off, "out of memory");
+	r->unix_objref = f->obj_objref;
+	r->unix_file = f->objref;
+	r->unix_first = 0;
+	r->state = RD_UNIX;
+	return 0;
+}
+
 static int rd_file(struct ckpt_reader *r, struct ckpt_rec *rec)
 {
 	struct ckpt_hdr_file *f = &rec->u.file;
-	__s32 *refs;
 
 	if (rd_data_done(r, rec) || rd_with_files(r, rec))
 		return -1;
@@ -1148,20 +1388,131 @@ static int rd_file(struct ckpt_reader *r, struct ckpt_rec *rec)
 		return rd_len(r, rec, sizeof(*f));
 	if (rd_body(r, rec, sizeof(*f)) || rd_file_check(r, rec))
 		return -1;
+	/* an INHERIT, PIPE or anonymous file's "path" only describes it */
 	if (f->path_len > CKPT_PATH_MAX ||
 	    rd_len(r, rec, sizeof(*f) + CKPT_ALIGN_UP(f->path_len)) ||
-	    rd_string(r, rec, f->path_len, f->kind != CKPT_FILE_INHERIT))
+	    rd_string(r, rec, f->path_len, rd_by_path(f->kind)))
 		return -1;
-	refs = realloc(r->file_refs, (r->nr_file_refs + 1) * sizeof(*refs));
-	if (!refs)
+	if (refset_add(&r->files, f->objref))
 		return rd_err(r, rec->off, "out of memory");
-	r->file_refs = refs;
-	r->file_refs[r->nr_file_refs++] = f->objref;
 	if (f->kind == CKPT_FILE_UNLINKED && f->size) {
 		r->data_objref = f->objref;
 		r->data_off = 0;
 		r->data_size = f->size;
 	}
+	r->anon_type = rd_anon_type(f->kind);
+	if (r->anon_type) {
+		r->anon_file = f->objref;
+		r->state = RD_ANON;
+	}
+	if (rd_is_pipe(f->kind))
+		return rd_file_pipe(r, rec);
+	return f->kind == CKPT_FILE_UNIX ? rd_file_unix(r, rec) : 0;
+}
+
+/*
+ * A PIPE record: the pipe's size and how its nr_bufs buffers, which
+ * follow nested, fill it.  What the counts allow is checked here, so
+ * that a record that cannot add up fails at its start; the buffers are
+ * checked against them as they come.
+ */
+static int rd_pipe(struct ckpt_reader *r, struct ckpt_rec *rec)
+{
+	struct ckpt_hdr_pipe *p = &rec->u.pipe;
+	__u64 base;
+
+	if (rec->u.h.len < sizeof(*p))
+		return rd_len(r, rec, sizeof(*p));
+	if (rd_body(r, rec, sizeof(*p)))
+		return -1;
+	if (p->objref != r->pipe_objref)
+		return rd_err(r, rec->off,
+			      "PIPE objref %d after FILE objref %d of pipe %d",
+			      p->objref, r->pipe_file, r->pipe_objref);
+	if (p->pad)
+		return rd_err(r, rec->off, "nonzero PIPE padding");
+	/* a power of two no smaller than a page is a whole number of them */
+	if (p->size < r->page_size || p->size > CKPT_PIPE_SIZE_MAX ||
+	    p->size & (p->size - 1))
+		return rd_err(r, rec->off, "bad PIPE size %u", p->size);
+	if (p->bytes > p->size)
+		return rd_err(r, rec->off, "PIPE bytes %llu above its size %u",
+			      (unsigned long long)p->bytes, p->size);
+	if (p->nr_bufs > p->size / r->page_size)
+		return rd_err(r, rec->off,
+			      "PIPE of %u buffers, more than its size %u holds",
+			      p->nr_bufs, p->size);
+	/* each buffer holds 1 to page_size bytes */
+	if (p->bytes < p->nr_bufs ||
+	    p->bytes > (__u64)p->nr_bufs * r->page_size)
+		return rd_err(r, rec->off,
+			      "PIPE of %u buffers cannot hold %llu bytes",
+			      p->nr_bufs, (unsigned long long)p->bytes);
+	/* each buffer's data is padded by 0 to CKPT_ALIGN - 1 bytes */
+	base = sizeof(*p) + (__u64)p->nr_bufs *
+	       sizeof(struct ckpt_hdr_pipe_buf) + p->bytes;
+	if (rec->u.h.len < base ||
+	    rec->u.h.len > base + (__u64)p->nr_bufs * (CKPT_ALIGN - 1))
+		return rd_err(r, rec->off,
+			      "bad PIPE record length %u for %u buffers of %llu bytes",
+			      rec->u.h.len, p->nr_bufs,
+			      (unsigned long long)p->bytes);
+	r->pipe_objref = 0;
+	r->pipe_off = rec->off;
+	r->pipe_end = rec->off + rec->u.h.len;
+	r->pipe_bytes = p->bytes;
+	r->pipe_data = 0;
+	r->bufs_left = r->nr_bufs = p->nr_bufs;
+	r->state = p->nr_bufs ? RD_PIPE_BUF : RD_EXTRA;
+	return 0;
+}
+
+static int rd_pipe_buf(struct ckpt_reader *r, struct ckpt_rec *rec)
+{
+	struct ckpt_hdr_pipe_buf *b = &rec->u.pipe_buf;
+
+	if (rec->u.h.len < sizeof(*b))
+		return rd_len(r, rec, sizeof(*b));
+	if (rd_body(r, rec, sizeof(*b)))
+		return -1;
+	if (!b->len || b->len > r->page_size)
+		return rd_err(r, rec->off, "bad PIPE_BUF length %u", b->len);
+	if (b->flags & ~CKPT_PIPE_BUF_FLAGS ||
+	    b->flags == CKPT_PIPE_BUF_FLAGS)
+		return rd_err(r, rec->off, "unknown PIPE_BUF flags %#x",
+			      b->flags);
+	if (b->offset > r->page_size - b->len)
+		return rd_err(r, rec->off,
+			      "PIPE_BUF of %u bytes at offset %u runs past its page",
+			      b->len, b->offset);
+	if (b->pad)
+		return rd_err(r, rec->off, "nonzero PIPE_BUF padding");
+	if (rd_len(r, rec, sizeof(*b) + CKPT_ALIGN_UP(b->len)))
+		return -1;
+	if (b->len > r->pipe_bytes - r->pipe_data)
+		return rd_err(r, rec->off,
+			      "PIPE_BUF data past the %llu bytes of its PIPE",
+			      (unsigned long long)r->pipe_bytes);
+	if (rd_data(r, b->len, rec))
+		return -1;
+	r->pipe_data += b->len;
+	r->bufs_left--;
+	if (!r->bufs_left && r->pos != r->pipe_end)
+		return rd_err(r, r->pipe_off,
+			      "PIPE record has %llu bytes after its %u buffers",
+			      (unsigned long long)(r->pipe_end - r->pos),
+			      r->nr_bufs);
+	if (r->bufs_left && r->pos == r->pipe_end)
+		return rd_err(r, r->pipe_off,
+			      "PIPE record ends after %u of its %u buffers",
+			      r->nr_bufs - r->bufs_left, r->nr_bufs);
+	if (!r->bufs_left && r->pipe_data != r->pipe_bytes)
+		return rd_err(r, r->pipe_off,
+			      "PIPE buffers hold %llu bytes, not its %llu",
+			      (unsigned long long)r->pipe_data,
+			      (unsigned long long)r->pipe_bytes);
+	if (!r->bufs_left)
+		r->state = RD_EXTRA;
 	return 0;
 }
 
@@ -1574,6 +1925,400 @@ static int rd_posix_timer(struct ckpt_reader *r, struct ckpt_rec *rec)
 	return 0;
 }
 
+/* ---- eventfd, signalfd, timerfd, epoll: a record after their FILE ---- */
+
+/* The record of the FILE before it: it carries that FILE's objref. */
+static int rd_anon_objref(struct ckpt_reader *r, const struct ckpt_rec *rec,
+			  __s32 objref)
+{
+	if (objref != r->anon_file)
+		return rd_err(r, rec->off, "%s objref %d after FILE objref %d",
+			      ckpt_type_name(rec->u.h.type), objref,
+			      r->anon_file);
+	r->state = RD_EXTRA;
+	return 0;
+}
+
+static int rd_eventfd(struct ckpt_reader *r, struct ckpt_rec *rec)
+{
+	const struct ckpt_hdr_eventfd *e = &rec->u.eventfd;
+
+	if (rd_len(r, rec, sizeof(*e)) || rd_body(r, rec, sizeof(*e)) ||
+	    rd_anon_objref(r, rec, e->objref))
+		return -1;
+	if (e->flags & ~CKPT_EVENTFD_SEMAPHORE)
+		return rd_err(r, rec->off, "unknown EVENTFD flags %#x",
+			      e->flags);
+	/* eventfd_write() never lets the counter reach ULLONG_MAX */
+	if (e->count == ~0ULL)
+		return rd_err(r, rec->off, "bad EVENTFD count %#llx",
+			      (unsigned long long)e->count);
+	return 0;
+}
+
+static int rd_signalfd(struct ckpt_reader *r, struct ckpt_rec *rec)
+{
+	const struct ckpt_hdr_signalfd *s = &rec->u.signalfd;
+
+	if (rd_len(r, rec, sizeof(*s)) || rd_body(r, rec, sizeof(*s)) ||
+	    rd_anon_objref(r, rec, s->objref))
+		return -1;
+	if (s->pad)
+		return rd_err(r, rec->off, "nonzero SIGNALFD padding");
+	/* signalfd() drops them: they are never read from one */
+	if (s->sigmask & RD_SIG_UNBLOCKABLE)
+		return rd_err(r, rec->off,
+			      "SIGNALFD mask %#llx holds SIGKILL or SIGSTOP",
+			      (unsigned long long)s->sigmask);
+	return 0;
+}
+
+static int rd_timerfd(struct ckpt_reader *r, struct ckpt_rec *rec)
+{
+	const struct ckpt_hdr_timerfd *t = &rec->u.timerfd;
+
+	if (rd_len(r, rec, sizeof(*t)) || rd_body(r, rec, sizeof(*t)) ||
+	    rd_anon_objref(r, rec, t->objref))
+		return -1;
+	if (!rd_timer_clock_ok(t->clockid))
+		return rd_err(r, rec->off, "bad TIMERFD clock %d", t->clockid);
+	if (t->flags & ~CKPT_TIMERFD_CANCEL_ON_SET)
+		return rd_err(r, rec->off, "unknown TIMERFD flags %#x",
+			      t->flags);
+	/* only a clock that can be set has settings to cancel on */
+	if (t->flags & CKPT_TIMERFD_CANCEL_ON_SET && t->clockid != 0)
+		return rd_err(r, rec->off,
+			      "TIMERFD cancel-on-set on clock %d, not CLOCK_REALTIME",
+			      t->clockid);
+	if (t->pad)
+		return rd_err(r, rec->off, "nonzero TIMERFD padding");
+	return 0;
+}
+
+/* An EPOLL record: exactly its nr_items ITEMs follow, nested. */
+static int rd_epoll(struct ckpt_reader *r, struct ckpt_rec *rec)
+{
+	const struct ckpt_hdr_epoll *e = &rec->u.epoll;
+
+	if (rec->u.h.len < sizeof(*e))
+		return rd_len(r, rec, sizeof(*e));
+	if (rd_body(r, rec, sizeof(*e)) || rd_anon_objref(r, rec, e->objref))
+		return -1;
+	if (e->nr_items > RD_EPOLL_ITEMS_MAX)
+		return rd_err(r, rec->off, "EPOLL of %u watches (at most %u)",
+			      e->nr_items, RD_EPOLL_ITEMS_MAX);
+	if (rd_len(r, rec, sizeof(*e) + (__u64)e->nr_items *
+		   sizeof(struct ckpt_hdr_epoll_item)))
+		return -1;
+	r->epoll_objref = e->objref;
+	r->epoll_off = rec->off;
+	r->epoll_end = rec->off + rec->u.h.len;
+	r->items_left = e->nr_items;
+	if (e->nr_items)
+		r->state = RD_EPOLL_ITEM;
+	return 0;
+}
+
+/*
+ * A watch is on a file restart has opened already: an earlier FILE
+ * record, in any section, and not the epoll itself, which epoll_ctl()
+ * refuses and which does not exist yet while its watches are added.
+ */
+static int rd_epoll_target(struct ckpt_reader *r, const struct ckpt_rec *rec)
+{
+	const struct ckpt_hdr_epoll_item *i = &rec->u.epoll_item;
+	const char *owner;
+
+	if (i->file_objref == r->epoll_objref)
+		return rd_err(r, rec->off,
+			      "EPOLL_ITEM fd %d names its own epoll, objref %d",
+			      i->fd, i->file_objref);
+	if (rd_file_known(r, i->file_objref))
+		return 0;
+	owner = rd_objref_owner(r, i->file_objref);
+	if (owner)
+		return rd_err(r, rec->off,
+			      "EPOLL_ITEM fd %d names objref %d, which is a %s, not a file",
+			      i->fd, i->file_objref, owner);
+	return rd_err(r, rec->off,
+		      "EPOLL_ITEM fd %d names file objref %d, which no FILE record before it has",
+		      i->fd, i->file_objref);
+}
+
+static int rd_epoll_item(struct ckpt_reader *r, struct ckpt_rec *rec)
+{
+	const struct ckpt_hdr_epoll_item *i = &rec->u.epoll_item;
+
+	if (rd_len(r, rec, sizeof(*i)) || rd_body(r, rec, sizeof(*i)))
+		return -1;
+	if (i->fd < 0)
+		return rd_err(r, rec->off, "bad EPOLL_ITEM fd %d", i->fd);
+	if (i->pad)
+		return rd_err(r, rec->off, "nonzero EPOLL_ITEM padding");
+	if (i->events & ~RD_EPOLL_EVENTS)
+		return rd_err(r, rec->off,
+			      "EPOLL_ITEM fd %d has events %#x, which epoll_ctl() refuses",
+			      i->fd, i->events);
+	if (rd_epoll_target(r, rec))
+		return -1;
+	if (!--r->items_left)
+		r->state = RD_EXTRA;
+	return 0;
+}
+
+/* ---- unix sockets: UNIX records after the first FILE naming one ---- */
+
+/* What a UNIX record's own fields must say, wherever it stands. */
+static int rd_unix_fields(struct ckpt_reader *r, const struct ckpt_rec *rec)
+{
+	const struct ckpt_hdr_unix *u = &rec->u.unix_sock;
+	const char *state = ckpt_unix_state_name(u->state);
+	int connected = u->state == CKPT_UNIX_CONNECTED;
+	int listening = u->state == CKPT_UNIX_LISTEN;
+
+	if (u->pad)
+		return rd_err(r, rec->off, "nonzero UNIX padding");
+	if (u->type != RD_SOCK_STREAM && u->type != RD_SOCK_DGRAM &&
+	    u->type != RD_SOCK_SEQPACKET)
+		return rd_err(r, rec->off, "bad UNIX type %u", u->type);
+	if (u->state < CKPT_UNIX_UNCONNECTED || u->state > CKPT_UNIX_LISTEN)
+		return rd_err(r, rec->off, "bad UNIX state %u", u->state);
+	if (u->flags & ~CKPT_UNIX_FLAGS_ALL)
+		return rd_err(r, rec->off, "unknown UNIX flags %#x", u->flags);
+	if (u->shutdown & ~(CKPT_UNIX_SHUT_RD | CKPT_UNIX_SHUT_WR))
+		return rd_err(r, rec->off, "unknown UNIX shutdown %#x",
+			      u->shutdown);
+	if (connected ? u->peer_objref <= 0 : u->peer_objref != 0)
+		return rd_err(r, rec->off,
+			      "%s UNIX objref %d with peer objref %d", state,
+			      u->objref, u->peer_objref);
+	/* listen() refuses a datagram socket */
+	if (listening && u->type == RD_SOCK_DGRAM)
+		return rd_err(r, rec->off, "listening dgram UNIX objref %d",
+			      u->objref);
+	if (listening ? u->backlog > RD_UNIX_BACKLOG_MAX : u->backlog != 0)
+		return rd_err(r, rec->off, "%s UNIX objref %d with backlog %u",
+			      state, u->objref, u->backlog);
+	/* listen() refuses an unbound socket: a listener has a name */
+	if (listening && !u->addr_len)
+		return rd_err(r, rec->off,
+			      "listening UNIX objref %d without an address",
+			      u->objref);
+	/*
+	 * Queues are saved for connected sockets only: a listener's holds
+	 * connections not accepted yet, not data, and an unconnected
+	 * socket's has no peer in the image to have sent it.
+	 */
+	if (!connected && u->nr_skbs)
+		return rd_err(r, rec->off, "%s UNIX objref %d with %u skbs",
+			      state, u->objref, u->nr_skbs);
+	return 0;
+}
+
+/*
+ * The sizes: what the counts allow is checked here, so that a record
+ * that cannot add up fails at its start; the skbs are checked against
+ * them as they come.
+ */
+static int rd_unix_size(struct ckpt_reader *r, const struct ckpt_rec *rec)
+{
+	const struct ckpt_hdr_unix *u = &rec->u.unix_sock;
+	__u64 base;
+
+	if (u->addr_len > RD_UNIX_PATH_MAX)
+		return rd_err(r, rec->off, "bad UNIX address length %u",
+			      u->addr_len);
+	if (u->nr_skbs > CKPT_UNIX_SKBS_MAX)
+		return rd_err(r, rec->off, "UNIX of %u skbs (at most %u)",
+			      u->nr_skbs, CKPT_UNIX_SKBS_MAX);
+	if (u->bytes > CKPT_UNIX_BYTES_MAX)
+		return rd_err(r, rec->off, "UNIX of %llu bytes (at most %u)",
+			      (unsigned long long)u->bytes,
+			      CKPT_UNIX_BYTES_MAX);
+	/* each skb holds up to CKPT_UNIX_SKB_MAX bytes, a stream one 1+ */
+	if ((u->type == RD_SOCK_STREAM && u->bytes < u->nr_skbs) ||
+	    u->bytes > (__u64)u->nr_skbs * CKPT_UNIX_SKB_MAX)
+		return rd_err(r, rec->off,
+			      "UNIX of %u skbs cannot hold %llu bytes",
+			      u->nr_skbs, (unsigned long long)u->bytes);
+	/* each skb's data is padded by 0 to CKPT_ALIGN - 1 bytes */
+	base = sizeof(*u) + CKPT_ALIGN_UP(u->addr_len) + (__u64)u->nr_skbs *
+	       sizeof(struct ckpt_hdr_unix_skb) + u->bytes;
+	if (rec->u.h.len < base ||
+	    rec->u.h.len > base + (__u64)u->nr_skbs * (CKPT_ALIGN - 1))
+		return rd_err(r, rec->off,
+			      "bad UNIX record length %u for an address of %u bytes and %u skbs of %llu bytes",
+			      rec->u.h.len, u->addr_len, u->nr_skbs,
+			      (unsigned long long)u->bytes);
+	return 0;
+}
+
+/*
+ * A connected pair is one object.  The first record of a socket names a
+ * peer not met before, whose record comes right after it; that one
+ * names it back, with the same type, and only it may be PEER_CLOSED:
+ * the end met first is the one a FILE named.  An objref names one
+ * object, so the peer's is no earlier socket's, nor anything else's.
+ */
+static int rd_unix_pair(struct ckpt_reader *r, const struct ckpt_rec *rec)
+{
+	const struct ckpt_hdr_unix *u = &rec->u.unix_sock;
+	const char *owner;
+
+	if (u->flags & CKPT_UNIX_PEER_CLOSED && !r->unix_first)
+		return rd_err(r, rec->off,
+			      "PEER_CLOSED on UNIX objref %d, which is not the second record of a connected pair",
+			      u->objref);
+	if (r->unix_first) {
+		if (u->peer_objref == r->unix_first &&
+		    u->type == r->unix_type)
+			return 0;
+		return rd_err(r, rec->off,
+			      "UNIX objref %d (%s, peer %d) is not the peer of the %s socket %d before it",
+			      u->objref, ckpt_sock_type_name(u->type),
+			      u->peer_objref, ckpt_sock_type_name(r->unix_type),
+			      r->unix_first);
+	}
+	if (u->state != CKPT_UNIX_CONNECTED)
+		return 0;
+	if (u->peer_objref == u->objref)
+		return rd_err(r, rec->off, "UNIX objref %d is its own peer",
+			      u->objref);
+	owner = rd_objref_owner(r, u->peer_objref);
+	if (owner)
+		return rd_err(r, rec->off,
+			      "UNIX objref %d: peer objref %d is already taken (%s)",
+			      u->objref, u->peer_objref, owner);
+	if (refset_add(&r->socks, u->peer_objref))
+		return rd_err(r, rec->off, "out of memory");
+	r->unix_peer = u->peer_objref;
+	r->unix_type = u->type;
+	return 0;
+}
+
+/*
+ * The bound address, into rec->path: a leading NUL makes it abstract,
+ * any bytes; otherwise it is a path, absolute - restart binds it again
+ * and cannot know what a relative one was relative to - and ending in
+ * its only NUL.
+ */
+static int rd_unix_addr(struct ckpt_reader *r, struct ckpt_rec *rec)
+{
+	__u32 n = rec->u.unix_sock.addr_len;
+
+	rec->path[0] = '\0';
+	if (!n)
+		return 0;
+	if (rd_data(r, n, rec))
+		return -1;
+	memcpy(rec->path, r->buf, n);
+	if (rec->path[0] &&
+	    (rec->path[0] != '/' || strnlen(rec->path, n) != n - 1))
+		return rd_err(r, rec->off,
+			      "UNIX objref %d bound to a path that is not absolute and NUL-terminated",
+			      rec->u.unix_sock.objref);
+	return 0;
+}
+
+/* After a socket's record and skbs: its new peer's record, or the rest. */
+static void rd_unix_done(struct ckpt_reader *r)
+{
+	if (r->unix_peer) {
+		r->unix_first = r->unix_objref;
+		r->unix_objref = r->unix_peer;
+		r->unix_peer = 0;
+		r->state = RD_UNIX;
+		return;
+	}
+	r->unix_objref = 0;
+	r->unix_first = 0;
+	r->state = RD_EXTRA;
+}
+
+static int rd_unix(struct ckpt_reader *r, struct ckpt_rec *rec)
+{
+	const struct ckpt_hdr_unix *u = &rec->u.unix_sock;
+
+	if (rec->u.h.len < sizeof(*u))
+		return rd_len(r, rec, sizeof(*u));
+	if (rd_body(r, rec, sizeof(*u)))
+		return -1;
+	if (u->objref != r->unix_objref && r->unix_first)
+		return rd_err(r, rec->off,
+			      "UNIX objref %d after socket %d, whose peer %d comes next",
+			      u->objref, r->unix_first, r->unix_objref);
+	if (u->objref != r->unix_objref)
+		return rd_err(r, rec->off,
+			      "UNIX objref %d after FILE objref %d of socket %d",
+			      u->objref, r->unix_file, r->unix_objref);
+	if (rd_unix_fields(r, rec) || rd_unix_size(r, rec) ||
+	    rd_unix_pair(r, rec) || rd_unix_addr(r, rec))
+		return -1;
+	if (u->flags & CKPT_UNIX_PEER_CLOSED &&
+	    refset_add(&r->closed_socks, u->objref))
+		return rd_err(r, rec->off, "out of memory");
+	r->unix_off = rec->off;
+	r->unix_end = rec->off + rec->u.h.len;
+	r->unix_bytes = u->bytes;
+	r->unix_skb_type = u->type;
+	r->unix_data = 0;
+	r->skbs_left = r->nr_skbs = u->nr_skbs;
+	if (u->nr_skbs)
+		r->state = RD_UNIX_SKB;
+	else
+		rd_unix_done(r);
+	return 0;
+}
+
+static int rd_unix_skb(struct ckpt_reader *r, struct ckpt_rec *rec)
+{
+	const struct ckpt_hdr_unix_skb *s = &rec->u.unix_skb;
+	__u64 left;
+
+	if (rec->u.h.len < sizeof(*s))
+		return rd_len(r, rec, sizeof(*s));
+	if (rd_body(r, rec, sizeof(*s)))
+		return -1;
+	/* a datagram may be empty, a run of stream bytes not */
+	if ((!s->len && r->unix_skb_type == RD_SOCK_STREAM) ||
+	    s->len > CKPT_UNIX_SKB_MAX)
+		return rd_err(r, rec->off, "bad UNIX_SKB length %u", s->len);
+	if (s->pad)
+		return rd_err(r, rec->off, "nonzero UNIX_SKB padding");
+	if (rd_len(r, rec, sizeof(*s) + CKPT_ALIGN_UP(s->len)))
+		return -1;
+	if (s->len > r->unix_bytes - r->unix_data)
+		return rd_err(r, rec->off,
+			      "UNIX_SKB data past the %llu bytes of its UNIX",
+			      (unsigned long long)r->unix_bytes);
+	/* more than the bounce buffer holds: the last piece, then padding */
+	for (left = s->len; left > r->buf_size; left -= r->buf_size) {
+		if (rd_need(r, r->buf, r->buf_size, rec))
+			return -1;
+	}
+	if (rd_data(r, left, rec))
+		return -1;
+	r->unix_data += s->len;
+	r->skbs_left--;
+	if (!r->skbs_left && r->pos != r->unix_end)
+		return rd_err(r, r->unix_off,
+			      "UNIX record has %llu bytes after its %u skbs",
+			      (unsigned long long)(r->unix_end - r->pos),
+			      r->nr_skbs);
+	if (r->skbs_left && r->pos == r->unix_end)
+		return rd_err(r, r->unix_off,
+			      "UNIX record ends after %u of its %u skbs",
+			      r->nr_skbs - r->skbs_left, r->nr_skbs);
+	if (!r->skbs_left && r->unix_data != r->unix_bytes)
+		return rd_err(r, r->unix_off,
+			      "UNIX skbs hold %llu bytes, not its %llu",
+			      (unsigned long long)r->unix_data,
+			      (unsigned long long)r->unix_bytes);
+	if (!r->skbs_left)
+		rd_unix_done(r);
+	return 0;
+}
+
 static const rd_fn rd_extra[CKPT_HDR_MAX_TYPE] = {
 	[CKPT_HDR_CRED] = rd_cred,
 	[CKPT_HDR_RLIMITS] = rd_rlimits,
@@ -1604,6 +2349,16 @@ static int rd_check_hdr(struct ckpt_reader *r, const struct ckpt_rec *rec)
 		max = sizeof(struct ckpt_hdr_file_data) + CKPT_FILE_DATA_MAX;
 	if (h->type == CKPT_HDR_TREE)
 		max = CKPT_PREFIX_MAX - sizeof(struct ckpt_hdr_header);
+	if (h->type == CKPT_HDR_PIPE)
+		max = RD_PIPE_REC_MAX;
+	if (h->type == CKPT_HDR_PIPE_BUF)
+		max = sizeof(struct ckpt_hdr_pipe_buf) + RD_PAGE_SIZE;
+	if (h->type == CKPT_HDR_EPOLL)
+		max = RD_EPOLL_REC_MAX;
+	if (h->type == CKPT_HDR_UNIX)
+		max = RD_UNIX_REC_MAX;
+	if (h->type == CKPT_HDR_UNIX_SKB)
+		max = sizeof(struct ckpt_hdr_unix_skb) + CKPT_UNIX_SKB_MAX;
 	if (h->len < sizeof(*h) || h->len % CKPT_ALIGN || h->len > max)
 		return rd_err(r, rec->off, "bad %s record length %u",
 			      name, h->len);
@@ -1613,7 +2368,16 @@ static int rd_check_hdr(struct ckpt_reader *r, const struct ckpt_rec *rec)
 	if (r->state == RD_FD && rec->off + h->len > r->files_end)
 		return rd_err(r, rec->off,
 			      "%s record runs past its FILES record", name);
-	if (h->type == rd_expect[r->state])
+	if (r->state == RD_PIPE_BUF && rec->off + h->len > r->pipe_end)
+		return rd_err(r, rec->off,
+			      "%s record runs past its PIPE record", name);
+	if (r->state == RD_EPOLL_ITEM && rec->off + h->len > r->epoll_end)
+		return rd_err(r, rec->off,
+			      "%s record runs past its EPOLL record", name);
+	if (r->state == RD_UNIX_SKB && rec->off + h->len > r->unix_end)
+		return rd_err(r, rec->off,
+			      "%s record runs past its UNIX record", name);
+	if (h->type == rd_expected(r))
 		return 0;
 	if ((r->state == RD_PAGES || r->state == RD_EXTRA) &&
 	    (h->type == CKPT_HDR_TAIL || h->type == CKPT_HDR_TASK))
@@ -1624,8 +2388,46 @@ static int rd_check_hdr(struct ckpt_reader *r, const struct ckpt_rec *rec)
 		return rd_err(r, rec->off, "%s record inside MM", name);
 	if (r->state == RD_FD)
 		return rd_err(r, rec->off, "%s record inside FILES", name);
+	if (r->state == RD_PIPE_BUF)
+		return rd_err(r, rec->off, "%s record inside PIPE", name);
+	if (r->state == RD_EPOLL_ITEM)
+		return rd_err(r, rec->off, "%s record inside EPOLL", name);
+	if (r->state == RD_UNIX_SKB)
+		return rd_err(r, rec->off, "%s record inside UNIX", name);
+	if (r->state == RD_PIPE)
+		return rd_err(r, rec->off,
+			      "%s record where the PIPE of pipe %d, first named by FILE objref %d, belongs",
+			      name, r->pipe_objref, r->pipe_file);
+	if (r->state == RD_ANON)
+		return rd_err(r, rec->off,
+			      "%s record where the %s of FILE objref %d belongs",
+			      name, ckpt_type_name(r->anon_type), r->anon_file);
+	if (r->state == RD_UNIX && r->unix_first)
+		return rd_err(r, rec->off,
+			      "%s record where the UNIX of socket %d, peer of socket %d, belongs",
+			      name, r->unix_objref, r->unix_first);
+	if (r->state == RD_UNIX)
+		return rd_err(r, rec->off,
+			      "%s record where the UNIX of socket %d, first named by FILE objref %d, belongs",
+			      name, r->unix_objref, r->unix_file);
+	if (h->type == CKPT_HDR_PIPE)
+		return rd_err(r, rec->off,
+			      "PIPE record not right after the first FILE of its pipe");
+	if (h->type == CKPT_HDR_PIPE_BUF)
+		return rd_err(r, rec->off, "PIPE_BUF record outside PIPE");
+	if (h->type == CKPT_HDR_EVENTFD || h->type == CKPT_HDR_SIGNALFD ||
+	    h->type == CKPT_HDR_TIMERFD || h->type == CKPT_HDR_EPOLL)
+		return rd_err(r, rec->off,
+			      "%s record not right after its FILE", name);
+	if (h->type == CKPT_HDR_EPOLL_ITEM)
+		return rd_err(r, rec->off, "EPOLL_ITEM record outside EPOLL");
+	if (h->type == CKPT_HDR_UNIX)
+		return rd_err(r, rec->off,
+			      "UNIX record not right after the first FILE of its socket, nor after its peer's UNIX");
+	if (h->type == CKPT_HDR_UNIX_SKB)
+		return rd_err(r, rec->off, "UNIX_SKB record outside UNIX");
 	return rd_err(r, rec->off, "unexpected %s record (want %s)", name,
-		      ckpt_type_name(rd_expect[r->state]));
+		      ckpt_type_name(rd_expected(r)));
 }
 
 /* After the tail: nothing may follow. */
@@ -1661,6 +2463,24 @@ static int rd_record(struct ckpt_reader *r, struct ckpt_rec *rec)
 		return rd_cpu(r, rec);
 	case CKPT_HDR_FD:
 		return rd_fd(r, rec);
+	case CKPT_HDR_PIPE:
+		return rd_pipe(r, rec);
+	case CKPT_HDR_PIPE_BUF:
+		return rd_pipe_buf(r, rec);
+	case CKPT_HDR_EVENTFD:
+		return rd_eventfd(r, rec);
+	case CKPT_HDR_SIGNALFD:
+		return rd_signalfd(r, rec);
+	case CKPT_HDR_TIMERFD:
+		return rd_timerfd(r, rec);
+	case CKPT_HDR_EPOLL:
+		return rd_epoll(r, rec);
+	case CKPT_HDR_EPOLL_ITEM:
+		return rd_epoll_item(r, rec);
+	case CKPT_HDR_UNIX:
+		return rd_unix(r, rec);
+	case CKPT_HDR_UNIX_SKB:
+		return rd_unix_skb(r, rec);
 	case CKPT_HDR_PAGES:
 		if (r->state == RD_EXTRA && rd_extra_done(r, rec))
 			return -1;
@@ -1687,7 +2507,9 @@ int ckpt_reader_next(struct ckpt_reader *r, struct ckpt_rec *rec)
 
 	memset(&rec->u, 0, sizeof(rec->u));
 	rec->off = r->pos;
-	rec->depth = r->state == RD_VMA || r->state == RD_FD;
+	rec->depth = r->state == RD_VMA || r->state == RD_FD ||
+		     r->state == RD_PIPE_BUF || r->state == RD_EPOLL_ITEM ||
+		     r->state == RD_UNIX_SKB;
 	rec->crc = 0;
 	n = rd_raw(r, &rec->u.h, sizeof(rec->u.h));
 	if (n < 0)
@@ -1697,7 +2519,7 @@ int ckpt_reader_next(struct ckpt_reader *r, struct ckpt_rec *rec)
 	if (n == 0)
 		return rd_err(r, rec->off, "missing %s record",
 			      r->state != RD_PAGES && r->state != RD_EXTRA ?
-			      ckpt_type_name(rd_expect[r->state]) :
+			      ckpt_type_name(rd_expected(r)) :
 			      rd_next_live(r, r->section) < (long)r->nr_tasks ?
 			      "TASK" : "TAIL");
 	if (n < (ssize_t)sizeof(rec->u.h))
@@ -1738,18 +2560,26 @@ void ckpt_reader_fini(struct ckpt_reader *r)
 
 	free(r->buf);
 	free(r->vmas);
-	free(r->file_refs);
+	free(r->files.slot);
 	free(r->tasks);
 	free(r->objrefs);
 	for (k = 0; k < CKPT_OBJ_NR_KINDS; k++) {
 		free(r->seen[k].slot);
 		r->seen[k].slot = NULL;
 	}
+	free(r->pipes.slot);
+	free(r->fifos.slot);
+	r->pipes.slot = NULL;
+	r->fifos.slot = NULL;
+	free(r->socks.slot);
+	free(r->closed_socks.slot);
+	r->socks.slot = NULL;
+	r->closed_socks.slot = NULL;
 	r->tasks = NULL;
 	r->objrefs = NULL;
 	r->buf = NULL;
 	r->vmas = NULL;
-	r->file_refs = NULL;
+	r->files.slot = NULL;
 }
 
 /* A caller about to restart: default dispositions, nothing blocked. */

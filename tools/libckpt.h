@@ -96,13 +96,18 @@ __u32 crc32c(const void *buf, size_t len);
 
 const char *ckpt_type_name(__u32 type);
 const char *ckpt_vma_kind_name(__u32 kind);
+const char *ckpt_file_kind_name(__u32 kind);
+const char *ckpt_sock_type_name(__u32 type);	/* of a UNIX record */
+const char *ckpt_unix_state_name(__u32 state);
 
 #define CKPT_ALIGN_UP(x)	(((x) + CKPT_ALIGN - 1) & ~(__u64)(CKPT_ALIGN - 1))
 
 /* One record as returned by the reader. */
 struct ckpt_rec {
 	__u64 off;		/* stream offset of the record */
-	int depth;		/* 0 at top level, 1 for a VMA inside MM */
+	int depth;		/* 0 at top level, 1 nested (VMA, FD, PIPE_BUF,
+				 * EPOLL_ITEM, UNIX_SKB)
+				 */
 	union {
 		struct ckpt_hdr h;
 		struct ckpt_hdr_header header;
@@ -125,9 +130,22 @@ struct ckpt_rec {
 		struct ckpt_hdr_siginfo siginfo;
 		struct ckpt_hdr_posix_timer posix_timer;
 		struct ckpt_hdr_restart_block restart_block;
+		struct ckpt_hdr_pipe pipe;
+		struct ckpt_hdr_pipe_buf pipe_buf;
+		struct ckpt_hdr_eventfd eventfd;
+		struct ckpt_hdr_signalfd signalfd;
+		struct ckpt_hdr_timerfd timerfd;
+		struct ckpt_hdr_epoll epoll;
+		struct ckpt_hdr_epoll_item epoll_item;
+		struct ckpt_hdr_unix unix_sock;	/* "unix" is a GNU C macro */
+		struct ckpt_hdr_unix_skb unix_skb;
 	} u;
-	char path[CKPT_PATH_MAX];	/* VMA of kind CKPT_VMA_FILE, FILE,
-					 * FS (the cwd)
+	char path[CKPT_PATH_MAX];	/* VMA of kind CKPT_VMA_FILE, FILE
+					 * (for PIPE, INHERIT and the
+					 * anonymous kinds - eventfd...
+					 * epoll - only a description),
+					 * FS (the cwd), UNIX (its addr_len
+					 * bytes of address, not a string)
 					 */
 	__u32 crc;			/* TAIL: crc32c of what preceded it */
 };
@@ -189,10 +207,43 @@ struct ckpt_reader {
 	__u32 fds_left;
 	__s32 last_fd;
 	int saw_fs, saw_files;
-	__s32 *file_refs;
-	size_t nr_file_refs;
+	struct ckpt_refset files;	/* every FILE objref so far */
 	__s32 data_objref;	/* unlinked FILE whose data comes next */
 	__u64 data_off, data_size;
+	/*
+	 * pipes: every pipe objref, those of FIFOs again in @fifos; the
+	 * pipe whose PIPE record comes next (named by FILE @pipe_file) or
+	 * is being read, its end and what its buffers still have to hold
+	 */
+	struct ckpt_refset pipes, fifos;
+	__s32 pipe_objref, pipe_file;
+	__u64 pipe_off, pipe_end;
+	__u64 pipe_bytes, pipe_data;
+	__u32 bufs_left, nr_bufs;
+	/*
+	 * eventfd, signalfd, timerfd, epoll: the record type that must come
+	 * right after the FILE @anon_file; the EPOLL being read, its end and
+	 * the ITEMs still to come
+	 */
+	__u32 anon_type;
+	__s32 anon_file;
+	__s32 epoll_objref;
+	__u64 epoll_off, epoll_end;
+	__u32 items_left;
+	/*
+	 * unix sockets: every socket objref, those a FILE may not name
+	 * (PEER_CLOSED) again in @closed_socks; the socket whose UNIX record
+	 * comes next or is being read - named by FILE @unix_file, or the
+	 * peer of @unix_first - the peer whose record comes after it, its
+	 * type, its end and what its messages still have to hold
+	 */
+	struct ckpt_refset socks, closed_socks;
+	__s32 unix_objref, unix_file, unix_first, unix_peer;
+	__u32 unix_type;
+	__u32 unix_skb_type;	/* type of the UNIX whose skbs are read */
+	__u64 unix_off, unix_end;
+	__u64 unix_bytes, unix_data;
+	__u32 skbs_left, nr_skbs;
 	/* signals: records seen, standard signals queued, CPU in a call */
 	int saw_sighand, saw_signal, saw_restart_block;
 	int saw_cred, saw_rlimits;

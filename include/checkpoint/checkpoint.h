@@ -150,6 +150,11 @@ enum ckpt_obj_type {
 	CKPT_OBJ_FS,		/* cwd, root and umask */
 	CKPT_OBJ_SIGHAND,	/* signal handlers */
 	CKPT_OBJ_SIGNAL,	/* process-wide signal state */
+	CKPT_OBJ_INODE,		/* checkpoint: an inode, e.g. a pipe's */
+	CKPT_OBJ_PIPE,		/* restart: a pipe, by its holder file */
+	CKPT_OBJ_SOCK,		/* checkpoint: a closed unix peer's sock */
+	CKPT_OBJ_SOCKFILE,	/* restart: a socket's file */
+	CKPT_OBJ_CLOSED,	/* restart: a file closed when restart ends */
 	CKPT_OBJ_MAX
 };
 
@@ -247,7 +252,42 @@ int rstr_mm(struct ckpt_ctx *ctx);
 int rstr_pages(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 void rstr_mm_free(struct ckpt_ctx *ctx);
 
+/* pipe.c */
+int ckpt_pipe_kind(struct file *file);
+int ckpt_pipe(struct ckpt_ctx *ctx, struct file *file, int objref);
+struct file *rstr_pipe_open(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf,
+			    const char *name);
+
+/*
+ * eventfd.c, signalfd.c, timerfd.c, epoll.c: files with a state record
+ * of their own, right after their FILE record.  checkpoint writes it;
+ * restart makes the file and reads it.  Listed in files.c's table.
+ */
+int ckpt_eventfd(struct ckpt_ctx *ctx, struct file *file, int objref);
+struct file *rstr_eventfd(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf);
+int ckpt_signalfd(struct ckpt_ctx *ctx, struct file *file, int objref);
+struct file *rstr_signalfd(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf);
+int ckpt_timerfd(struct ckpt_ctx *ctx, struct file *file, int objref);
+struct file *rstr_timerfd(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf);
+/* anonfd.c: what the three share */
+const char *ckpt_fdinfo_field(const char *info, const char *key);
+bool rstr_anon_flags_ok(const struct ckpt_hdr_file *hf);
+struct file *rstr_anon_take(struct ckpt_ctx *ctx,
+			    const struct ckpt_hdr_file *hf, long fd,
+			    const char *what);
+int ckpt_epoll_deps(struct ckpt_ctx *ctx, struct file *file);
+int ckpt_epoll(struct ckpt_ctx *ctx, struct file *file, int objref);
+struct file *rstr_epoll(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf);
+
+/* unix.c */
+bool ckpt_unix_file(struct file *file);
+int ckpt_unix(struct ckpt_ctx *ctx, struct file *file, int fd, int objref);
+struct file *rstr_unix_open(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf);
+
 /* files.c */
+void rstr_file_nofollow(struct file *file, unsigned int f_flags);
+int ckpt_file_obj(struct ckpt_ctx *ctx, struct file *file, int fd);
+char *ckpt_fdinfo(struct file *file);
 int ckpt_files(struct ckpt_ctx *ctx, struct task_struct *t);
 int rstr_file_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 int rstr_file_data_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);

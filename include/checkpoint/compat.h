@@ -9,6 +9,10 @@
 #include <linux/version.h>
 #include <linux/mm.h>
 #include <linux/capability.h>
+#include <linux/eventfd.h>
+#include <linux/fs.h>
+#include <linux/kref.h>
+#include <linux/wait.h>
 
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
 #error "checkpoint: kernels older than 6.1 are not supported"
@@ -92,6 +96,40 @@ static inline kernel_cap_t ckpt_cap_from_u64(u64 v)
 #define ckpt_has_posix_timers(sig)	(!hlist_empty(&(sig)->posix_timers))
 #define ckpt_for_each_posix_timer(timr, sig) \
 	hlist_for_each_entry(timr, &(sig)->posix_timers, list)
+#endif
+
+/*
+ * Whether an eventfd counts as a semaphore (EFD_SEMAPHORE): its fdinfo
+ * shows it since 6.5.  Before, it is read from the eventfd's context,
+ * struct eventfd_ctx of fs/eventfd.c, whose layout is mirrored here: the
+ * mirror is trusted only if it holds the count and id the fdinfo shows,
+ * and flags eventfd2() accepts.  Returns the eventfd2() flags, or
+ * -EOPNOTSUPP.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0)
+struct ckpt_eventfd_ctx {
+	struct kref kref;
+	wait_queue_head_t wqh;
+	__u64 count;
+	unsigned int flags;
+	int id;
+};
+
+static inline int ckpt_eventfd_ctx_flags(struct file *file, u64 count, int id)
+{
+	const struct ckpt_eventfd_ctx *c = file->private_data;
+	unsigned int flags = READ_ONCE(c->flags);
+
+	if (READ_ONCE(c->count) != count || READ_ONCE(c->id) != id ||
+	    flags & ~EFD_FLAGS_SET)
+		return -EOPNOTSUPP;
+	return flags;
+}
+#else
+static inline int ckpt_eventfd_ctx_flags(struct file *file, u64 count, int id)
+{
+	return -EOPNOTSUPP;	/* the fdinfo says it */
+}
 #endif
 
 #endif /* _CHECKPOINT_COMPAT_H */

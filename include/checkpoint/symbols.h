@@ -59,6 +59,35 @@ struct ckpt_syms {
 	long (*sys_setitimer)(const struct pt_regs *regs);
 	/* setpgid(): a restored task joins a group led by another one */
 	long (*sys_setpgid)(const struct pt_regs *regs);
+	/* fcntl(): F_SETPIPE_SZ with the limits a process has */
+	long (*sys_fcntl)(const struct pt_regs *regs);
+	/* a new anonymous pipe, as pipe2() makes it */
+	int (*create_pipe_files)(struct file **res, int flags);
+	/* the file operations of every pipe and FIFO: what a pipe is */
+	const struct file_operations *pipefifo_fops;
+	/* unlink(): a stale unix socket inode, before binding again */
+	long (*sys_unlink)(const struct pt_regs *regs);
+	/* epoll_create1() and epoll_ctl() */
+	long (*sys_epoll_create1)(const struct pt_regs *regs);
+	long (*sys_epoll_ctl)(const struct pt_regs *regs);
+	long (*sys_epoll_wait)(const struct pt_regs *regs);
+	/* which file an epoll watch is on, as kcmp(KCMP_EPOLL_TFD) asks */
+	struct file *(*get_epoll_tfile_raw_ptr)(struct file *file, int tfd,
+						unsigned long toff);
+	/* and of the anonymous-inode files with a state of their own */
+	const struct file_operations *eventfd_fops;
+	const struct file_operations *signalfd_fops;
+	const struct file_operations *timerfd_fops;
+	const struct file_operations *eventpoll_fops;
+	/* making eventfd, signalfd and timerfd files as their calls do */
+	long (*sys_eventfd2)(const struct pt_regs *regs);
+	long (*sys_signalfd4)(const struct pt_regs *regs);
+	long (*sys_timerfd_create)(const struct pt_regs *regs);
+	long (*sys_timerfd_settime)(const struct pt_regs *regs);
+	long (*sys_timerfd_gettime)(const struct pt_regs *regs);
+	/* write() and ioctl(): an eventfd's count, a timerfd's ticks */
+	long (*sys_write)(const struct pt_regs *regs);
+	long (*sys_ioctl)(const struct pt_regs *regs);
 	/* walking parents and children needs the lock fork and exit take */
 	rwlock_t *tasklist_lock;
 	/* the largest pid + 1 (kernel.pid_max) */
@@ -66,6 +95,31 @@ struct ckpt_syms {
 };
 
 extern struct ckpt_syms ckpt_syms;
+
+/*
+ * A system call of current's own, at its entry point, with its checks
+ * and accounting, arguments in di, si, dx, r10.  A pointer argument must
+ * point into current's user memory.
+ */
+static inline long ckpt_syscall4(long (*fn)(const struct pt_regs *regs),
+				 unsigned long a, unsigned long b,
+				 unsigned long c, unsigned long d)
+{
+	struct pt_regs regs = { .di = a, .si = b, .dx = c, .r10 = d };
+
+	return fn(&regs);
+}
+
+static inline long ckpt_syscall3(long (*fn)(const struct pt_regs *regs),
+				 unsigned long a, unsigned long b,
+				 unsigned long c)
+{
+	return ckpt_syscall4(fn, a, b, c, 0);
+}
+
+long ckpt_syscall_ubuf(long (*fn)(const struct pt_regs *regs),
+		       struct pt_regs *regs, unsigned long *uarg,
+		       void *buf, size_t len, bool out);
 
 int ckpt_symbols_init(void);
 

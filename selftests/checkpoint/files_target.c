@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #define DUP_FILE	"/tmp/ckpt_files_dup"
@@ -132,11 +133,10 @@ static void mode_cwd(void)
 	CHECK(umask(0) == 027);
 }
 
-static void mode_pipe(void)
+/* A TCP socket: a kind of file checkpoint does not support yet. */
+static void mode_socket(void)
 {
-	int p[2];
-
-	CHECK(pipe(p) == 0 && p[0] == 3);
+	CHECK(socket(AF_INET, SOCK_STREAM, 0) == 3);
 	ready_and_wait();
 }
 
@@ -148,7 +148,7 @@ int main(int argc, char **argv)
 	} modes[] = {
 		{ "dup", mode_dup }, { "flags", mode_flags },
 		{ "unlinked", mode_unlinked }, { "devs", mode_devs },
-		{ "cwd", mode_cwd }, { "pipe", mode_pipe },
+		{ "cwd", mode_cwd }, { "socket", mode_socket },
 	};
 	size_t i;
 
@@ -158,6 +158,6 @@ int main(int argc, char **argv)
 			return 0;
 		}
 	}
-	fprintf(stderr, "usage: files_target dup|flags|unlinked|devs|cwd|pipe\n");
+	fprintf(stderr, "usage: files_target dup|flags|unlinked|devs|cwd|socket\n");
 	return 2;
 }

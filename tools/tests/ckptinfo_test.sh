@@ -129,7 +129,171 @@ section_signal|process 1241 shares signal objref 11 with another
 section_objref|TASK 1240: bad fs objref 0
 section_no_cred|no CRED record in the section of task 1235
 section_no_rlimits|no RLIMITS record in the section of task 1240
-section_sighand_again|SIGHAND record of objref 13 in the section of task 1241, whose sighand objref 10 an earlier section brought'
+section_sighand_again|SIGHAND record of objref 13 in the section of task 1241, whose sighand objref 10 an earlier section brought
+section_objref_pipe|TASK 1241: mm objref 18 is already taken (pipe)
+file_kind|bad FILE kind 99
+file_pipe_objref|chr FILE objref 2 with pipe objref 18
+file_objref_taken|FILE objref 18 is already taken (pipe)
+pipe_file_no_pipe|pipe FILE objref 15 with pipe objref 0
+fifo_file_no_pipe|fifo FILE objref 17 with pipe objref 0
+fifo_direct|fifo FILE objref 17 with O_DIRECT
+pipe_objref_file|FILE objref 17: pipe objref 2 is already taken (file)
+pipe_objref_own|FILE objref 17: pipe objref 17 is already taken (file)
+pipe_objref_mm|FILE objref 17: pipe objref 1 is already taken (mm)
+pipe_fifo_of_anon|fifo FILE objref 20 names pipe 18, which is an anonymous pipe
+pipe_anon_of_fifo|pipe FILE objref 20 names pipe 19, which is a FIFO
+pipe_missing|FILE record where the PIPE of pipe 18, first named by FILE objref 15, belongs
+pipe_missing_end|missing PIPE record
+pipe_again|PIPE record not right after the first FILE of its pipe
+pipe_stray|PIPE record not right after the first FILE of its pipe
+pipe_buf_stray|PIPE_BUF record outside PIPE
+pipe_objref|PIPE objref 19 after FILE objref 15 of pipe 18
+pipe_pad|nonzero PIPE padding
+pipe_bytes|PIPE bytes 65537 above its size 65536
+pipe_size|bad PIPE size 12288
+pipe_size_small|bad PIPE size 2048
+pipe_size_huge|bad PIPE size 2147483648
+valid_pipe_max|
+pipe_nr_bufs|PIPE of 2 buffers, more than its size 4096 holds
+pipe_bufs_empty|PIPE of 1 buffers cannot hold 0 bytes
+pipe_len_bufs|bad PIPE record length 4312 for 2 buffers of 4201 bytes
+pipe_len|PIPE record has 8 bytes after its 3 buffers
+pipe_bytes_less|PIPE_BUF data past the 4200 bytes of its PIPE
+pipe_bytes_more|PIPE buffers hold 4201 bytes, not its 4202
+pipe_buf_big|bad PIPE_BUF length 4097
+pipe_buf_zero|bad PIPE_BUF length 0
+pipe_buf_flags|unknown PIPE_BUF flags 0x4
+pipe_buf_flags_both|unknown PIPE_BUF flags 0x3
+pipe_buf_offset|PIPE_BUF of 5 bytes at offset 4092 runs past its page
+pipe_buf_nopad|nonzero PIPE_BUF padding
+pipe_buf_pad|nonzero padding
+pipe_buf_past|PIPE_BUF record runs past its PIPE record
+pipe_buf_type|FD record inside PIPE
+file_kind_max|bad FILE kind 13
+anon_obj_objref|timerfd FILE objref 23 with pipe objref 18
+anon_inherit_fd|bad FILE inherit fd 7
+eventfd_flags|unknown EVENTFD flags 0x3
+eventfd_count|bad EVENTFD count 0xffffffffffffffff
+valid_eventfd_max|
+eventfd_len|bad EVENTFD record length 32 (want 24)
+eventfd_objref|EVENTFD objref 22 after FILE objref 21
+eventfd_missing|FILE record where the EVENTFD of FILE objref 21 belongs
+eventfd_missing_end|missing EVENTFD record
+eventfd_stray|EVENTFD record not right after its FILE
+eventfd_again|EVENTFD record not right after its FILE
+eventfd_after_pipe|EVENTFD record not right after its FILE
+eventfd_pipe_instead|PIPE record where the EVENTFD of FILE objref 21 belongs
+anon_kind_mismatch|SIGNALFD record where the TIMERFD of FILE objref 22 belongs
+signalfd_kill|SIGNALFD mask 0x300 holds SIGKILL or SIGSTOP
+signalfd_stop|SIGNALFD mask 0x40000 holds SIGKILL or SIGSTOP
+valid_signalfd_all|
+signalfd_pad|nonzero SIGNALFD padding
+signalfd_objref|SIGNALFD objref 21 after FILE objref 22
+timerfd_clock|bad TIMERFD clock 5
+timerfd_cancel_mono|TIMERFD cancel-on-set on clock 1, not CLOCK_REALTIME
+timerfd_flags|unknown TIMERFD flags 0x3
+timerfd_pad|nonzero TIMERFD padding
+valid_timerfd_boottime|
+timerfd_objref|TIMERFD objref 24 after FILE objref 23
+epoll_flags|epoll FILE objref 24 with flags 02002
+epoll_objref|EPOLL objref 24 after FILE objref 25
+epoll_nr_items|EPOLL of 1048577 watches (at most 1048576)
+epoll_len|bad EPOLL record length 80 (want 48)
+epoll_missing|FILES record where the EPOLL of FILE objref 25 belongs
+epoll_item_later|EPOLL_ITEM fd 6 names file objref 25, which no FILE record before it has
+epoll_item_unknown|EPOLL_ITEM fd 3 names file objref 99, which no FILE record before it has
+epoll_item_pipe|EPOLL_ITEM fd 3 names objref 18, which is a pipe, not a file
+epoll_item_mm|EPOLL_ITEM fd 6 names objref 1, which is a mm, not a file
+epoll_item_self|EPOLL_ITEM fd 9 names its own epoll, objref 25
+epoll_item_events|EPOLL_ITEM fd 3 has events 0x88000019, which epoll_ctl() refuses
+epoll_item_events_low|EPOLL_ITEM fd 9 has events 0x800, which epoll_ctl() refuses
+valid_epoll_events_all|
+epoll_item_fd|bad EPOLL_ITEM fd -1
+epoll_item_pad|nonzero EPOLL_ITEM padding
+epoll_item_len|bad EPOLL_ITEM record length 40 (want 32)
+epoll_item_past|EPOLL_ITEM record runs past its EPOLL record
+epoll_item_type|FD record inside EPOLL
+epoll_item_stray|EPOLL_ITEM record outside EPOLL
+epoll_item_after_file|EPOLL_ITEM record where the EPOLL of FILE objref 24 belongs
+unix_file_no_socket|unix FILE objref 26 with socket objref 0
+unix_socket_pipe|FILE objref 26: socket objref 18 is already taken (pipe)
+unix_socket_file|FILE objref 36: socket objref 2 is already taken (file)
+unix_socket_own|FILE objref 36: socket objref 36 is already taken (file)
+unix_socket_mm|FILE objref 36: socket objref 1 is already taken (mm)
+pipe_objref_socket|FILE objref 20: pipe objref 28 is already taken (socket)
+unix_file_taken|FILE objref 31 is already taken (socket)
+unix_task_taken|TASK 1241: mm objref 35 is already taken (socket)
+unix_epoll_socket|EPOLL_ITEM fd 3 names objref 27, which is a socket, not a file
+unix_closed_file|unix FILE objref 40 names socket 35, whose UNIX record says it has no file (PEER_CLOSED)
+unix_missing|FILE record where the UNIX of socket 37, first named by FILE objref 36, belongs
+unix_missing_end|missing UNIX record
+unix_peer_missing|FILE record where the UNIX of socket 31, peer of socket 30, belongs
+unix_peer_missing_end|missing UNIX record
+unix_again|UNIX record not right after the first FILE of its socket, nor after its peer
+unix_stray|UNIX record not right after the first FILE of its socket, nor after its peer
+unix_pair_third|UNIX record not right after the first FILE of its socket, nor after its peer
+unix_pipe_instead|PIPE record where the UNIX of socket 37, first named by FILE objref 36, belongs
+unix_after_eventfd|UNIX record not right after the first FILE of its socket, nor after its peer
+unix_skb_stray|UNIX_SKB record outside UNIX
+unix_skb_after_file|UNIX_SKB record where the UNIX of socket 34, first named by FILE objref 33, belongs
+unix_objref|UNIX objref 28 after FILE objref 26 of socket 27
+unix_peer_objref|UNIX objref 41 after socket 30, whose peer 31 comes next
+unix_peer_peer|UNIX objref 28 (stream, peer 30) is not the peer of the stream socket 27 before it
+unix_peer_type|UNIX objref 31 (stream, peer 30) is not the peer of the seqpacket socket 30 before it
+unix_peer_state|unconnected UNIX objref 31 with peer objref 30
+unix_self_peer|UNIX objref 30 is its own peer
+unix_peer_earlier|UNIX objref 30: peer objref 28 is already taken (socket)
+unix_peer_file|UNIX objref 30: peer objref 15 is already taken (file)
+unix_peer_pipe|UNIX objref 34: peer objref 19 is already taken (fifo)
+unix_closed_first|PEER_CLOSED on UNIX objref 34, which is not the second record of a connected pair
+unix_closed_listener|PEER_CLOSED on UNIX objref 37, which is not the second record of a connected pair
+valid_unix_closed_stream|
+unix_type|bad UNIX type 3
+unix_state|bad UNIX state 4
+unix_state_zero|bad UNIX state 0
+unix_flags|unknown UNIX flags 0x10
+unix_shutdown|unknown UNIX shutdown 0x4
+unix_pad|nonzero UNIX padding
+unix_connected_no_peer|connected UNIX objref 27 with peer objref 0
+unix_connected_bad_peer|connected UNIX objref 34 with peer objref -3
+unix_unconnected_peer|unconnected UNIX objref 39 with peer objref 37
+unix_listen_peer|listening UNIX objref 37 with peer objref 5
+unix_listen_dgram|listening dgram UNIX objref 37
+valid_unix_listen_seqpacket|
+unix_backlog|listening UNIX objref 37 with backlog 65536
+valid_unix_backlog_max|
+unix_backlog_connected|connected UNIX objref 27 with backlog 1
+unix_backlog_unconnected|unconnected UNIX objref 39 with backlog 5
+unix_listen_unbound|listening UNIX objref 37 without an address
+unix_listen_skbs|listening UNIX objref 37 with 1 skbs
+unix_unconnected_skbs|unconnected UNIX objref 39 with 1 skbs
+unix_addr_len|bad UNIX address length 109
+unix_addr_relative|UNIX objref 39 bound to a path that is not absolute and NUL-terminated
+unix_addr_unterminated|UNIX objref 39 bound to a path that is not absolute and NUL-terminated
+unix_addr_inner_nul|UNIX objref 39 bound to a path that is not absolute and NUL-terminated
+unix_addr_pad|nonzero padding
+unix_addr_short|bad UNIX record length 88 for an address of 16 bytes and 0 skbs of 0 bytes
+valid_unix_abstract_bytes|
+unix_nr_skbs|UNIX of 65537 skbs (at most 65536)
+unix_bytes|UNIX of 67108865 bytes (at most 67108864)
+unix_skbs_bytes|UNIX of 2 skbs cannot hold 1 bytes
+unix_skbs_bytes_big|UNIX of 1 skbs cannot hold 1048577 bytes
+unix_len|UNIX record has 8 bytes after its 2 skbs
+unix_len_bad|bad UNIX record length 88 for an address of 14 bytes and 0 skbs of 0 bytes
+unix_len_skbs|bad UNIX record length 160 for an address of 0 bytes and 2 skbs of 27 bytes
+unix_skbs_more|UNIX record ends after 3 of its 4 skbs
+unix_bytes_less|UNIX_SKB data past the 23 bytes of its UNIX
+unix_bytes_more|UNIX skbs hold 27 bytes, not its 28
+unix_skb_len_zero|bad UNIX_SKB length 0
+unix_skb_len_big|bad UNIX_SKB length 1048577
+unix_skb_len|bad UNIX_SKB record length 40 (want 32)
+unix_skb_pad|nonzero UNIX_SKB padding
+unix_skb_data_pad|nonzero padding
+unix_skb_big_pad|nonzero padding
+unix_skb_big_trunc|truncated UNIX_SKB record
+unix_skb_past|UNIX_SKB record runs past its UNIX record
+unix_skb_type|FD record inside UNIX
+unix_skb_huge|bad UNIX_SKB record length 2097152'
 
 # every defect mkimage knows has a case here
 "$MKIMAGE" -l > "$tmp/known" || exit 1
@@ -178,7 +342,7 @@ check() # name pattern how
 }
 
 echo "TAP version 13"
-echo "1..$(($(echo "$cases" | wc -l) + 2))"
+echo "1..$(($(echo "$cases" | wc -l) + 6))"
 n=0
 failed=0
 result() # ok? name
@@ -218,6 +382,115 @@ result "$([ -z "$missing" ]; echo $?)" "all defects covered"
 rc=$?
 [ "$rc" = 1 ] && grep -q "^ckptinfo: cannot open" "$tmp/err"
 result $? "missing file"
+
+# The valid image's files and pipes as listed: each FILE names its pipe,
+# each PIPE is one line counting its packets, no buffer has a line.
+listing_ok()
+{
+	out=$tmp/out
+	grep -q ' FILE .* objref 15 pipe flags 0 .* pipe 18 pipe:\[4242\]$' \
+		"$out" &&
+	grep -q ' FILE .* objref 16 pipe flags 044001 .* pipe 18 pipe:\[4242\]$' \
+		"$out" &&
+	grep -q ' FILE .* objref 17 fifo .* pipe 19 /tmp/ckptinfo-test\.fifo$' \
+		"$out" &&
+	grep -q ' FILE .* objref 20 fifo .* pipe 19 /tmp/ckptinfo-test\.fifo$' \
+		"$out" &&
+	grep -q '^ *2656  PIPE  *4312  objref 18 size 65536 nr_bufs 3 bytes 4201 packets 2$' \
+		"$out" &&
+	grep -q '^ *7120  PIPE  *32  objref 19 size 4096 nr_bufs 0 bytes 0 packets 0$' \
+		"$out" &&
+	[ "$(grep -c ' PIPE' "$out")" = 2 ] && return 0
+	echo "# listing of the valid image:"
+	grep ' FILE\| PIPE' "$out" | sed 's/^/# /'
+	return 1
+}
+"$MKIMAGE" valid > "$tmp/img" && "$CKPTINFO" "$tmp/img" > "$tmp/out" &&
+	listing_ok
+result $? "pipes listed"
+
+# The anonymous files as listed: each FILE with its description, then
+# one line of its state; an epoll's watches one line each, nested.
+anon_listing_ok()
+{
+	out=$tmp/out
+	grep -q ' FILE .* objref 21 eventfd flags 04002 .* anon_inode:\[eventfd\]$' \
+		"$out" &&
+	grep -q '^ *[0-9]*  EVENTFD  *24  objref 21 count 3 semaphore$' "$out" &&
+	grep -q ' FILE .* objref 22 signalfd .* anon_inode:\[signalfd\]$' \
+		"$out" &&
+	grep -q '^ *[0-9]*  SIGNALFD  *24  objref 22 mask 0x10200$' "$out" &&
+	grep -q ' FILE .* objref 23 timerfd .* anon_inode:\[timerfd\]$' \
+		"$out" &&
+	grep -q '^ *[0-9]*  TIMERFD  *48  objref 23 clock realtime value 1500000000ns interval 1000000000ns ticks 2 cancel_on_set$' \
+		"$out" &&
+	grep -q ' FILE .* objref 24 epoll flags 02 .* anon_inode:\[eventpoll\]$' \
+		"$out" &&
+	grep -q '^ *[0-9]*  EPOLL  *80  objref 24 nr_items 2$' "$out" &&
+	grep -q '^ *[0-9]*    EPOLL_ITEM  *32  fd 3 file 15 events 0x80000019 data 0x1234$' \
+		"$out" &&
+	grep -q '^ *[0-9]*    EPOLL_ITEM  *32  fd 6 file 21 events 0x1c data 0xfedcba9876543210$' \
+		"$out" &&
+	grep -q ' FILE .* objref 25 epoll flags 0104002 .* anon_inode:\[eventpoll\]$' \
+		"$out" &&
+	grep -q '^ *[0-9]*  EPOLL  *48  objref 25 nr_items 1$' "$out" &&
+	grep -q '^ *[0-9]*    EPOLL_ITEM  *32  fd 9 file 24 events 0x40000019 data 0x7$' \
+		"$out" &&
+	[ "$(grep -c ' EPOLL_ITEM ' "$out")" = 3 ] && return 0
+	echo "# listing of the valid image:"
+	grep 'anon_inode\| EVENTFD\| SIGNALFD\| TIMERFD\| EPOLL' "$out" |
+		sed 's/^/# /'
+	return 1
+}
+"$MKIMAGE" valid > "$tmp/img" && "$CKPTINFO" "$tmp/img" > "$tmp/out" &&
+	anon_listing_ok
+result $? "anonymous files listed"
+
+# The unix sockets as listed: each FILE names its socket, each UNIX is a
+# line with its state, its skbs one line each, nested; the stream pair's
+# second end is a FILE of the child's section with no UNIX after it.
+unix_listing_ok()
+{
+	out=$tmp/out
+	grep -q ' FILE .* objref 26 unix flags 02 .* socket 27 socket:\[5001\]$' \
+		"$out" &&
+	grep -q '^ *[0-9]*  UNIX  *120  objref 27 stream connected peer 28 addr - flags sndbuf shutdown - sndbuf 65536 rcvbuf 212992 nr_skbs 2 bytes 24$' \
+		"$out" &&
+	grep -q '^ *[0-9]*  UNIX  *70088  objref 28 stream connected peer 27 addr - flags - shutdown - sndbuf 212992 rcvbuf 212992 nr_skbs 1 bytes 70001$' \
+		"$out" &&
+	grep -q '^ *[0-9]*    UNIX_SKB  *70024  len 70001$' "$out" &&
+	grep -q '^ *[0-9]*  UNIX  *160  objref 30 seqpacket connected peer 31 .* nr_skbs 3 bytes 27$' \
+		"$out" &&
+	grep -q '^ *[0-9]*  UNIX  *64  objref 31 seqpacket connected peer 30 addr - flags - shutdown - .* nr_skbs 0 bytes 0$' \
+		"$out" &&
+	grep -q ' FILE .* objref 32 unix flags 04002 .* socket 31 socket:\[5004\]$' \
+		"$out" &&
+	grep -q '^ *[0-9]*  UNIX  *64  objref 35 dgram connected peer 34 addr - flags peer_closed shutdown rd,wr ' \
+		"$out" &&
+	grep -q '^ *[0-9]*  UNIX  *80  objref 37 stream listening backlog 128 addr @ckptinfo-test flags passcred shutdown - ' \
+		"$out" &&
+	grep -q '^ *[0-9]*  UNIX  *88  objref 39 dgram unconnected addr /tmp/ckptinfo-test\.sock flags rcvbuf shutdown rd sndbuf 212992 rcvbuf 32768 nr_skbs 0 bytes 0$' \
+		"$out" &&
+	sed -n '/^-- section of task 1240 /,/^-- section of task 1241 /p' \
+		"$out" | grep -q ' FILE .* objref 40 unix .* socket 28 socket:\[5002\]$' &&
+	[ "$(grep -c '  UNIX  ' "$out")" = 8 ] &&
+	[ "$(grep -c '    UNIX_SKB  ' "$out")" = 7 ] &&
+	[ "$(grep -A1 ' FILE .* objref 40 ' "$out" | grep -c ' UNIX')" = 0 ] &&
+	return 0
+	echo "# listing of the valid image:"
+	grep ' unix \| UNIX' "$out" | sed 's/^/# /'
+	return 1
+}
+"$MKIMAGE" valid > "$tmp/img" && "$CKPTINFO" "$tmp/img" > "$tmp/out" &&
+	unix_listing_ok
+result $? "unix sockets listed"
+
+# An abstract name may hold any bytes: those not printable are masked.
+"$MKIMAGE" valid_unix_abstract_bytes > "$tmp/img" &&
+	"$CKPTINFO" "$tmp/img" > "$tmp/out" &&
+	grep -q ' objref 37 stream listening backlog 128 addr @ckp??nfo-test ' \
+		"$tmp/out"
+result $? "abstract name masked"
 
 echo "ckptinfo_test: $((n - failed)) passed, $failed failed"
 [ $failed = 0 ]

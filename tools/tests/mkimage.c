@@ -4,7 +4,14 @@
  * with one named defect, to test ckptinfo without a kernel.  The image
  * is a tree: a root that leads its session, one thread of it, a child
  * in a group of its own with a grandchild sharing its fd table and fs
- * and belonging to the root's group, and a zombie child.
+ * and belonging to the root's group, and a zombie child.  The root has
+ * both ends of a pipe holding data and packets, a FIFO the child has
+ * open too, an eventfd, a signalfd, a timerfd, an epoll watching the
+ * pipe's read end and the eventfd, and an epoll watching that one.
+ * And unix sockets: a stream pair with data queued both ways, its other
+ * end in the child's fd table; a seqpacket pair holding three messages;
+ * a datagram socket whose peer was closed after sending it one; a
+ * listener on an abstract name; an unconnected socket bound to a path.
  *
  *	mkimage [DEFECT]
  *	mkimage -l	list the defects
@@ -32,6 +39,14 @@ struct image {
 	size_t pages[3], tail;
 	size_t cred, rlimits, cred2, rlimits2;
 	size_t sighand, signal, siginfo, timer;
+	size_t file_null, file_rd, file_wr, file_fifo, file_fifo2;
+	size_t pipe, fifo, pipe_buf[3];
+	size_t file_efd, file_sfd, file_tfd, file_ep, file_ep2;
+	size_t eventfd, signalfd, timerfd, epoll, epoll2, item[3];
+	size_t file_us1, file_us2, file_sp1, file_sp2, file_dg, file_ls;
+	size_t file_ud;
+	size_t unix_s1, unix_s2, unix_p1, unix_p2, unix_d1, unix_d2, unix_l;
+	size_t unix_u, skb_s1[2], skb_s2[1], skb_p1[3], skb_d1[1];
 };
 
 static struct image img;
@@ -204,37 +219,347 @@ static void add_fs(int i)
 	memcpy(put(2), "/", 2);
 }
 
-/* an fd table of FILE 2 (/dev/null) at fd 0 */
-static void add_fd_table(int i)
+/* an fd table of @nr FILEs, @files[fd] at each fd */
+static void add_fd_table(int i, const __s32 *files, __u32 nr)
 {
 	struct ckpt_hdr_files *t;
 	struct ckpt_hdr_fd *fd;
 	size_t off;
+	__u32 n;
 
-	t = record(CKPT_HDR_FILES, sizeof(*t), sizeof(*fd), &off);
+	t = record(CKPT_HDR_FILES, sizeof(*t), nr * sizeof(*fd), &off);
 	t->objref = objrefs[i][1];
-	t->nr_fds = 1;
-	fd = record(CKPT_HDR_FD, sizeof(*fd), 0, &off);
-	fd->file_objref = 2;
+	t->nr_fds = nr;
+	for (n = 0; n < nr; n++) {
+		fd = record(CKPT_HDR_FD, sizeof(*fd), 0, &off);
+		fd->fd = n;
+		fd->file_objref = files[n];
+	}
 }
 
-/* the root's fs, /dev/null and its fd table */
+/* objrefs of the files and pipes, after those of the tasks' objects */
+#define FILE_NULL	2
+#define FILE_RD		15	/* the pipe's read end */
+#define FILE_WR		16	/* its write end */
+#define FILE_FIFO	17	/* the FIFO, in the root's section */
+#define FILE_FIFO2	20	/* and in the child's */
+#define PIPE_REF	18
+#define FIFO_REF	19
+#define FIFO_PATH	"/tmp/ckptinfo-test.fifo"
+#define FILE_EFD	21	/* an eventfd */
+#define FILE_SFD	22	/* a signalfd */
+#define FILE_TFD	23	/* a timerfd */
+#define FILE_EP		24	/* an epoll watching FILE_RD and FILE_EFD */
+#define FILE_EP2	25	/* an epoll watching FILE_EP */
+/* their fds in the root's table, which the watches were added with */
+#define FD_RD		3
+#define FD_EFD		6
+#define FD_EP		9
+/* unix sockets: the FILEs and the sockets they name */
+#define FILE_US1	26	/* a stream pair's end, in the root's section */
+#define SOCK_S1		27
+#define SOCK_S2		28	/* its other end, the peer */
+#define FILE_SP1	29	/* a seqpacket pair's two ends */
+#define SOCK_P1		30
+#define SOCK_P2		31
+#define FILE_SP2	32
+#define FILE_DG		33	/* a dgram socket, its peer closed */
+#define SOCK_D1		34
+#define SOCK_D2		35
+#define FILE_LS		36	/* a listener */
+#define SOCK_L		37
+#define FILE_UD		38	/* an unconnected dgram socket */
+#define SOCK_U		39
+#define FILE_US2	40	/* SOCK_S2, in the child's section */
+#define UNIX_ABSTRACT	"\0ckptinfo-test"
+#define UNIX_PATH	"/tmp/ckptinfo-test.sock"
+#define SOCK_STREAM	1
+#define SOCK_DGRAM	2
+#define SOCK_SEQPACKET	5
+#define SOCK_BUF	212992	/* net.core.wmem_default, rmem_default */
+
+static struct ckpt_hdr_file *add_file(__s32 objref, __u32 kind,
+				      __u32 f_flags, __u32 mode,
+				      const char *path, size_t *off)
+{
+	size_t len = strlen(path) + 1;
+	struct ckpt_hdr_file *f;
+
+	f = record(CKPT_HDR_FILE, sizeof(*f), len, off);
+	f->objref = objref;
+	f->kind = kind;
+	f->f_flags = f_flags;
+	f->mode = mode;
+	f->inherit_fd = -1;
+	f->path_len = len;
+	memcpy(put(len), path, len);
+	return f;
+}
+
+/*
+ * The anonymous pipe holds "hello", then a page and 100 bytes written
+ * as packets (O_DIRECT); the FIFO is empty.
+ */
+static const struct ckpt_hdr_pipe_buf pipe_bufs[] = {
+	{ .len = 5, .offset = 300 },
+	{ .len = PAGE, .flags = CKPT_PIPE_BUF_PACKET },
+	{ .len = 100, .flags = CKPT_PIPE_BUF_PACKET },
+};
+
+static void add_pipe(__s32 objref, __u32 size, __u32 nr_bufs, size_t *off)
+{
+	struct ckpt_hdr_pipe_buf *b;
+	struct ckpt_hdr_pipe *p;
+	unsigned char *data;
+	__u32 i, n;
+
+	p = record(CKPT_HDR_PIPE, sizeof(*p), 0, off);
+	p->objref = objref;
+	p->size = size;
+	p->nr_bufs = nr_bufs;
+	for (i = 0; i < nr_bufs; i++) {
+		b = record(CKPT_HDR_PIPE_BUF, sizeof(*b), pipe_bufs[i].len,
+			   &img.pipe_buf[i]);
+		b->len = pipe_bufs[i].len;
+		b->flags = pipe_bufs[i].flags;
+		data = put(b->len);
+		for (n = 0; n < b->len; n++)
+			data[n] = n * 7 + i;
+		if (!i)
+			memcpy(data, "hello", b->len);
+		p = (struct ckpt_hdr_pipe *)(img.buf + *off);
+		p->bytes += b->len;
+	}
+	((struct ckpt_hdr *)(img.buf + *off))->len = img.len - *off;
+}
+
+/* An anonymous file: its FILE record, then the record of its state. */
+static void *add_anon(__s32 objref, __u32 kind, __u32 f_flags,
+		      const char *name, size_t *file_off, __u32 type,
+		      size_t size, size_t extra, size_t *off)
+{
+	struct ckpt_hdr_eventfd *state;	/* each begins with the objref */
+
+	add_file(objref, kind, f_flags, 0600, name, file_off);
+	state = record(type, size, extra, off);
+	state->objref = objref;
+	return state;
+}
+
+static void add_epoll_item(int i, __s32 fd, __s32 file, __u32 events,
+			   __u64 data)
+{
+	struct ckpt_hdr_epoll_item *it;
+
+	it = record(CKPT_HDR_EPOLL_ITEM, sizeof(*it), 0, &img.item[i]);
+	it->fd = fd;
+	it->file_objref = file;
+	it->events = events;
+	it->data = data;
+}
+
+/*
+ * An eventfd in semaphore mode counting 3; a signalfd for SIGUSR1 and
+ * SIGCHLD; a timerfd on CLOCK_REALTIME, canceled if the clock is set,
+ * due in 1.5 s, then every second, fired twice unread; an epoll
+ * watching the pipe (edge-triggered) and the eventfd; and a
+ * non-blocking epoll watching that one.
+ */
+static void add_anon_files(void)
+{
+	struct ckpt_hdr_eventfd *e;
+	struct ckpt_hdr_signalfd *s;
+	struct ckpt_hdr_timerfd *t;
+	struct ckpt_hdr_epoll *ep;
+	const size_t item = sizeof(struct ckpt_hdr_epoll_item);
+
+	e = add_anon(FILE_EFD, CKPT_FILE_EVENTFD, 04002, "anon_inode:[eventfd]",
+		     &img.file_efd, CKPT_HDR_EVENTFD, sizeof(*e), 0,
+		     &img.eventfd);
+	e->flags = CKPT_EVENTFD_SEMAPHORE;
+	e->count = 3;
+	s = add_anon(FILE_SFD, CKPT_FILE_SIGNALFD, 2, "anon_inode:[signalfd]",
+		     &img.file_sfd, CKPT_HDR_SIGNALFD, sizeof(*s), 0,
+		     &img.signalfd);
+	s->sigmask = (1ULL << (10 - 1)) | (1ULL << (17 - 1));
+	t = add_anon(FILE_TFD, CKPT_FILE_TIMERFD, 2, "anon_inode:[timerfd]",
+		     &img.file_tfd, CKPT_HDR_TIMERFD, sizeof(*t), 0,
+		     &img.timerfd);
+	t->clockid = 0;
+	t->flags = CKPT_TIMERFD_CANCEL_ON_SET;
+	t->value_ns = 1500000000ULL;
+	t->interval_ns = 1000000000ULL;
+	t->ticks = 2;
+	ep = add_anon(FILE_EP, CKPT_FILE_EPOLL, 2, "anon_inode:[eventpoll]",
+		      &img.file_ep, CKPT_HDR_EPOLL, sizeof(*ep), 2 * item,
+		      &img.epoll);
+	ep->nr_items = 2;
+	add_epoll_item(0, FD_RD, FILE_RD, 0x80000019 /* ET|HUP|ERR|IN */,
+		       0x1234);
+	add_epoll_item(1, FD_EFD, FILE_EFD, 0x1c /* HUP|ERR|OUT */,
+		       0xfedcba9876543210ULL);
+	/* O_RDWR | O_NONBLOCK | O_LARGEFILE */
+	ep = add_anon(FILE_EP2, CKPT_FILE_EPOLL, 0104002,
+		      "anon_inode:[eventpoll]", &img.file_ep2, CKPT_HDR_EPOLL,
+		      sizeof(*ep), item, &img.epoll2);
+	ep->nr_items = 1;
+	add_epoll_item(2, FD_EP, FILE_EP, 0x40000019 /* ONESHOT|HUP|ERR|IN */,
+		       7);
+}
+
+/*
+ * A UNIX record with @addr_len bytes of @addr and the skbs of @lens,
+ * each filled with bytes that tell them apart; @skbs gets their offsets.
+ */
+static struct ckpt_hdr_unix *add_unix(__s32 objref, __s32 peer, __u32 type,
+				      __u32 state, const char *addr,
+				      __u32 addr_len, const __u32 *lens,
+				      __u32 nr, size_t *off, size_t *skbs)
+{
+	struct ckpt_hdr_unix_skb *skb;
+	struct ckpt_hdr_unix *u;
+	unsigned char *data;
+	__u32 i, n;
+
+	u = record(CKPT_HDR_UNIX, sizeof(*u), addr_len, off);
+	u->objref = objref;
+	u->peer_objref = peer;
+	u->type = type;
+	u->state = state;
+	u->sndbuf = SOCK_BUF;
+	u->rcvbuf = SOCK_BUF;
+	u->addr_len = addr_len;
+	u->nr_skbs = nr;
+	if (addr_len)
+		memcpy(put(addr_len), addr, addr_len);
+	for (i = 0; i < nr; i++) {
+		skb = record(CKPT_HDR_UNIX_SKB, sizeof(*skb), lens[i],
+			     &skbs[i]);
+		skb->len = lens[i];
+		data = put(lens[i]);
+		for (n = 0; n < lens[i]; n++)
+			data[n] = 'a' + (n + objref + i) % 26;
+		u->bytes += lens[i];
+	}
+	u->h.len = img.len - *off;
+	return u;
+}
+
+/* more than a reader's 64 KiB buffer, and not a multiple of 8 */
+#define SKB_BIG		70001
+
+/*
+ * The stream pair: 24 bytes in two skbs queued on the root's end, one
+ * big skb on the other, whose FILE is in the child's section.  The seqpacket
+ * pair: three messages of 1, 9 and 17 bytes on the first end, both ends
+ * in the root's table.  The dgram socket: 20 bytes its closed peer
+ * sent.  The listener, with SO_PASSCRED, on an abstract name; the
+ * unconnected dgram socket bound to a path, with SO_RCVBUF set and
+ * reading shut down.
+ */
+static void add_unix_files(void)
+{
+	static const __u32 s1[] = { 8, 16 }, s2[] = { SKB_BIG };
+	static const __u32 p1[] = { 1, 9, 17 }, d1[] = { 20 };
+	struct ckpt_hdr_unix *u;
+	struct ckpt_hdr_file *f;
+
+	f = add_file(FILE_US1, CKPT_FILE_UNIX, 2, 0140777, "socket:[5001]",
+		     &img.file_us1);
+	f->obj_objref = SOCK_S1;
+	u = add_unix(SOCK_S1, SOCK_S2, SOCK_STREAM, CKPT_UNIX_CONNECTED,
+		     NULL, 0, s1, ARRAY_SIZE(s1), &img.unix_s1, img.skb_s1);
+	u->flags = CKPT_UNIX_SNDBUF;
+	u->sndbuf = 65536;
+	add_unix(SOCK_S2, SOCK_S1, SOCK_STREAM, CKPT_UNIX_CONNECTED, NULL, 0,
+		 s2, ARRAY_SIZE(s2), &img.unix_s2, img.skb_s2);
+	f = add_file(FILE_SP1, CKPT_FILE_UNIX, 2, 0140777, "socket:[5003]",
+		     &img.file_sp1);
+	f->obj_objref = SOCK_P1;
+	add_unix(SOCK_P1, SOCK_P2, SOCK_SEQPACKET, CKPT_UNIX_CONNECTED, NULL,
+		 0, p1, ARRAY_SIZE(p1), &img.unix_p1, img.skb_p1);
+	add_unix(SOCK_P2, SOCK_P1, SOCK_SEQPACKET, CKPT_UNIX_CONNECTED, NULL,
+		 0, NULL, 0, &img.unix_p2, NULL);
+	/* O_RDWR | O_NONBLOCK */
+	f = add_file(FILE_SP2, CKPT_FILE_UNIX, 04002, 0140777,
+		     "socket:[5004]", &img.file_sp2);
+	f->obj_objref = SOCK_P2;
+	f = add_file(FILE_DG, CKPT_FILE_UNIX, 2, 0140777, "socket:[5005]",
+		     &img.file_dg);
+	f->obj_objref = SOCK_D1;
+	add_unix(SOCK_D1, SOCK_D2, SOCK_DGRAM, CKPT_UNIX_CONNECTED, NULL, 0,
+		 d1, ARRAY_SIZE(d1), &img.unix_d1, img.skb_d1);
+	u = add_unix(SOCK_D2, SOCK_D1, SOCK_DGRAM, CKPT_UNIX_CONNECTED, NULL,
+		     0, NULL, 0, &img.unix_d2, NULL);
+	u->flags = CKPT_UNIX_PEER_CLOSED;
+	u->shutdown = CKPT_UNIX_SHUT_RD | CKPT_UNIX_SHUT_WR;
+	f = add_file(FILE_LS, CKPT_FILE_UNIX, 2, 0140777, "socket:[5007]",
+		     &img.file_ls);
+	f->obj_objref = SOCK_L;
+	u = add_unix(SOCK_L, 0, SOCK_STREAM, CKPT_UNIX_LISTEN, UNIX_ABSTRACT,
+		     sizeof(UNIX_ABSTRACT) - 1, NULL, 0, &img.unix_l, NULL);
+	u->flags = CKPT_UNIX_PASSCRED;
+	u->backlog = 128;
+	f = add_file(FILE_UD, CKPT_FILE_UNIX, 2, 0140777, "socket:[5008]",
+		     &img.file_ud);
+	f->obj_objref = SOCK_U;
+	u = add_unix(SOCK_U, 0, SOCK_DGRAM, CKPT_UNIX_UNCONNECTED, UNIX_PATH,
+		     sizeof(UNIX_PATH), NULL, 0, &img.unix_u, NULL);
+	u->flags = CKPT_UNIX_RCVBUF;
+	u->rcvbuf = 32768;
+	u->shutdown = CKPT_UNIX_SHUT_RD;
+}
+
+/*
+ * the root's fs, /dev/null, a pipe's two ends, a FIFO, the unix
+ * sockets, the anonymous files, its fd table
+ */
 static void add_files(void)
 {
+	static const __s32 fds[] = {
+		FILE_NULL, FILE_NULL, FILE_NULL, FILE_RD, FILE_WR, FILE_FIFO,
+		FILE_EFD, FILE_SFD, FILE_TFD, FILE_EP, FILE_EP2, FILE_US1,
+		FILE_SP1, FILE_SP2, FILE_DG, FILE_LS, FILE_UD,
+	};
 	struct ckpt_hdr_file *f;
-	size_t off;
 
 	add_fs(0);
-	f = record(CKPT_HDR_FILE, sizeof(*f), 10, &off);
-	f->objref = 2;
-	f->kind = CKPT_FILE_CHR;
-	f->f_flags = 2;		/* O_RDWR */
-	f->mode = 020666;
+	f = add_file(FILE_NULL, CKPT_FILE_CHR, 2 /* O_RDWR */, 020666,
+		     "/dev/null", &img.file_null);
 	f->rdev = (1 << 8) | 3;
-	f->inherit_fd = -1;
-	f->path_len = 10;
-	memcpy(put(10), "/dev/null", 10);
-	add_fd_table(0);
+	f = add_file(FILE_RD, CKPT_FILE_PIPE, 0 /* O_RDONLY */, 010600,
+		     "pipe:[4242]", &img.file_rd);
+	f->obj_objref = PIPE_REF;
+	add_pipe(PIPE_REF, 16 * PAGE, ARRAY_SIZE(pipe_bufs), &img.pipe);
+	/* O_WRONLY | O_NONBLOCK | O_DIRECT: it writes packets */
+	f = add_file(FILE_WR, CKPT_FILE_PIPE, 044001, 010600, "pipe:[4242]",
+		     &img.file_wr);
+	f->obj_objref = PIPE_REF;
+	f = add_file(FILE_FIFO, CKPT_FILE_FIFO, 2, 010644, FIFO_PATH,
+		     &img.file_fifo);
+	f->obj_objref = FIFO_REF;
+	add_pipe(FIFO_REF, PAGE, 0, &img.fifo);
+	add_unix_files();
+	add_anon_files();
+	add_fd_table(0, fds, ARRAY_SIZE(fds));
+}
+
+/*
+ * the child's fd table: /dev/null, the FIFO opened again, the stream
+ * pair's other end
+ */
+static void add_child_files(void)
+{
+	static const __s32 fds[] = { FILE_NULL, FILE_FIFO2, FILE_US2 };
+	struct ckpt_hdr_file *f;
+
+	f = add_file(FILE_FIFO2, CKPT_FILE_FIFO, 0, 010644, FIFO_PATH,
+		     &img.file_fifo2);
+	f->obj_objref = FIFO_REF;
+	f = add_file(FILE_US2, CKPT_FILE_UNIX, 2, 0140777, "socket:[5002]",
+		     &img.file_us2);
+	f->obj_objref = SOCK_S2;
+	add_fd_table(2, fds, ARRAY_SIZE(fds));
 }
 
 /* uid/gid 1000, one supplementary group, no capabilities */
@@ -385,7 +710,7 @@ static void add_children(void)
 	add_small_mm(2);
 	add_cpu(&off);
 	add_fs(2);
-	add_fd_table(2);
+	add_child_files();
 	add_cred(&off);
 	add_rlimits(&img.rlimits2);
 	add_sighand(2);
@@ -424,7 +749,12 @@ enum where {
 	W_VMA4, W_PATH, W_CPU, W_XSTATE, W_PAGES0, W_PAGES1, W_TAIL,
 	W_CRED, W_RLIMITS, W_SIGHAND, W_SIGNAL, W_SIGINFO, W_TIMER,
 	W_TREE, W_E0, W_E1, W_E2, W_E3, W_E4, W_TASK2, W_TASK3, W_CRED2,
-	W_RLIMITS2,
+	W_RLIMITS2, W_FNULL, W_FRD, W_FWR, W_FFIFO, W_FFIFO2, W_PIPE, W_FIFO,
+	W_BUF0, W_BUF1, W_BUF2, W_FEFD, W_FSFD, W_FTFD, W_FEP, W_FEP2,
+	W_EVENTFD, W_SIGNALFD, W_TIMERFD, W_EPOLL, W_EPOLL2, W_ITEM0, W_ITEM1,
+	W_ITEM2, W_FUS1, W_FUS2, W_FSP1, W_FSP2, W_FDG, W_FLS, W_FUD, W_US1,
+	W_US2, W_UP1, W_UP2, W_UD1, W_UD2, W_UL, W_UU, W_SKB_S1, W_SKB_S2,
+	W_SKB_P0, W_SKB_P1, W_SKB_P2, W_SKB_D1,
 };
 
 enum op {
@@ -436,6 +766,12 @@ enum op {
 	GROW,		/* @val zero bytes are appended */
 	MM_LEN,		/* the MM record ends at the field */
 	DROP,		/* the record at the field is left out */
+	COPY,		/* a copy of the record at the field goes before
+			 * the record at @val (an enum where)
+			 */
+	RECRC,		/* the TAIL's crc is computed again: the image
+			 * stays valid after the entries before this one
+			 */
 };
 
 struct defect {
@@ -452,6 +788,19 @@ struct defect {
 #define VMA_END		sizeof(struct ckpt_hdr_vma)
 #define PAGES_DATA	sizeof(struct ckpt_hdr_pages)
 #define E(member)	F(ckpt_tree_task, member)
+#define FILE_F(member)	F(ckpt_hdr_file, member)
+#define PIPE_F(member)	F(ckpt_hdr_pipe, member)
+#define BUF_F(member)	F(ckpt_hdr_pipe_buf, member)
+#define BUF_DATA	sizeof(struct ckpt_hdr_pipe_buf)
+#define EFD_F(member)	F(ckpt_hdr_eventfd, member)
+#define SFD_F(member)	F(ckpt_hdr_signalfd, member)
+#define TFD_F(member)	F(ckpt_hdr_timerfd, member)
+#define EP_F(member)	F(ckpt_hdr_epoll, member)
+#define ITEM_F(member)	F(ckpt_hdr_epoll_item, member)
+#define UNIX_F(member)	F(ckpt_hdr_unix, member)
+#define UNIX_ADDR	sizeof(struct ckpt_hdr_unix)
+#define SKB_F(member)	F(ckpt_hdr_unix_skb, member)
+#define SKB_DATA	sizeof(struct ckpt_hdr_unix_skb)
 
 /* All the entries of a name apply, in order. */
 static const struct defect defects[] = {
@@ -596,6 +945,212 @@ static const struct defect defects[] = {
 	{ "section_no_rlimits", W_RLIMITS2, 0, DROP, 0 },
 	{ "section_sighand_again", W_TASK3, F(ckpt_hdr_task, sighand_objref),
 	  SET32, 10 },
+	{ "section_objref_pipe", W_TASK3, F(ckpt_hdr_task, mm_objref), SET32,
+	  PIPE_REF },
+	/* files, pipes and FIFOs */
+	{ "file_kind", W_FNULL, FILE_F(kind), SET32, 99 },
+	{ "file_pipe_objref", W_FNULL, FILE_F(obj_objref), SET32, PIPE_REF },
+	{ "file_objref_taken", W_FFIFO2, FILE_F(objref), SET32, PIPE_REF },
+	{ "pipe_file_no_pipe", W_FRD, FILE_F(obj_objref), SET32, 0 },
+	{ "fifo_file_no_pipe", W_FFIFO, FILE_F(obj_objref), SET32, 0 },
+	{ "fifo_direct", W_FFIFO, FILE_F(f_flags), SET32, 040002 },
+	{ "pipe_objref_file", W_FFIFO, FILE_F(obj_objref), SET32, FILE_NULL },
+	{ "pipe_objref_own", W_FFIFO, FILE_F(obj_objref), SET32, FILE_FIFO },
+	{ "pipe_objref_mm", W_FFIFO, FILE_F(obj_objref), SET32, 1 },
+	{ "pipe_fifo_of_anon", W_FFIFO2, FILE_F(obj_objref), SET32,
+	  PIPE_REF },
+	{ "pipe_anon_of_fifo", W_FFIFO2, FILE_F(kind), SET32,
+	  CKPT_FILE_PIPE },
+	{ "pipe_missing", W_PIPE, 0, DROP, 0 },
+	{ "pipe_missing_end", W_PIPE, 0, CUT, 0 },
+	{ "pipe_again", W_PIPE, 0, COPY, W_FFIFO },
+	{ "pipe_stray", W_FIFO, 0, COPY, W_CRED },
+	{ "pipe_buf_stray", W_BUF0, 0, COPY, W_CRED },
+	{ "pipe_objref", W_PIPE, PIPE_F(objref), SET32, FIFO_REF },
+	{ "pipe_pad", W_PIPE, PIPE_F(pad), SET32, 1 },
+	{ "pipe_bytes", W_PIPE, PIPE_F(bytes), SET64, 16 * PAGE + 1 },
+	{ "pipe_size", W_PIPE, PIPE_F(size), SET32, 3 * PAGE },
+	{ "pipe_size_small", W_FIFO, PIPE_F(size), SET32, PAGE / 2 },
+	{ "pipe_size_huge", W_FIFO, PIPE_F(size), SET32,
+	  2 * CKPT_PIPE_SIZE_MAX },
+	{ "valid_pipe_max", W_FIFO, PIPE_F(size), SET32, CKPT_PIPE_SIZE_MAX },
+	{ "valid_pipe_max", W_TAIL, 0, RECRC, 0 },
+	{ "pipe_nr_bufs", W_FIFO, PIPE_F(nr_bufs), SET32, 2 },
+	{ "pipe_bufs_empty", W_FIFO, PIPE_F(nr_bufs), SET32, 1 },
+	{ "pipe_len_bufs", W_PIPE, PIPE_F(nr_bufs), SET32, 2 },
+	{ "pipe_len", W_PIPE, HDR_LEN, ADD32, 8 },
+	{ "pipe_bytes_less", W_PIPE, PIPE_F(bytes), SET64, 4200 },
+	{ "pipe_bytes_more", W_PIPE, PIPE_F(bytes), SET64, 4202 },
+	{ "pipe_buf_big", W_BUF1, BUF_F(len), SET32, PAGE + 1 },
+	{ "pipe_buf_zero", W_BUF0, BUF_F(len), SET32, 0 },
+	{ "pipe_buf_flags", W_BUF2, BUF_F(flags), SET32, 4 },
+	{ "pipe_buf_flags_both", W_BUF2, BUF_F(flags), SET32, 3 },
+	{ "pipe_buf_offset", W_BUF0, BUF_F(offset), SET32, PAGE - 4 },
+	{ "pipe_buf_nopad", W_BUF0, BUF_F(pad), SET32, 1 },
+	{ "pipe_buf_pad", W_BUF0, BUF_DATA + 6, XOR8, 1 },
+	{ "pipe_buf_past", W_BUF2, HDR_LEN, ADD32, 8 },
+	{ "pipe_buf_type", W_BUF2, HDR_TYPE, SET32, CKPT_HDR_FD },
+	/* eventfd, signalfd, timerfd and epoll files */
+	{ "file_kind_max", W_FEFD, FILE_F(kind), SET32,
+	  CKPT_FILE_MAX_KIND + 1 },
+	{ "anon_obj_objref", W_FTFD, FILE_F(obj_objref), SET32, PIPE_REF },
+	{ "anon_inherit_fd", W_FSFD, FILE_F(inherit_fd), SET32, 7 },
+	{ "eventfd_flags", W_EVENTFD, EFD_F(flags), SET32, 3 },
+	{ "eventfd_count", W_EVENTFD, EFD_F(count), SET64, ~0ULL },
+	{ "valid_eventfd_max", W_EVENTFD, EFD_F(count), SET64, ~0ULL - 1 },
+	{ "valid_eventfd_max", W_TAIL, 0, RECRC, 0 },
+	{ "eventfd_len", W_EVENTFD, HDR_LEN, ADD32, 8 },
+	{ "eventfd_objref", W_EVENTFD, EFD_F(objref), SET32, FILE_SFD },
+	{ "eventfd_missing", W_EVENTFD, 0, DROP, 0 },
+	{ "eventfd_missing_end", W_EVENTFD, 0, CUT, 0 },
+	{ "eventfd_stray", W_EVENTFD, 0, COPY, W_CRED },
+	{ "eventfd_again", W_EVENTFD, 0, COPY, W_FSFD },
+	{ "eventfd_after_pipe", W_EVENTFD, 0, COPY, W_FWR },
+	{ "eventfd_pipe_instead", W_FIFO, 0, COPY, W_EVENTFD },
+	{ "anon_kind_mismatch", W_FSFD, FILE_F(kind), SET32,
+	  CKPT_FILE_TIMERFD },
+	{ "signalfd_kill", W_SIGNALFD, SFD_F(sigmask), SET64,
+	  (1ULL << 8) | (1ULL << 9) },
+	{ "signalfd_stop", W_SIGNALFD, SFD_F(sigmask), SET64, 1ULL << 18 },
+	{ "valid_signalfd_all", W_SIGNALFD, SFD_F(sigmask), SET64,
+	  ~((1ULL << 8) | (1ULL << 18)) },
+	{ "valid_signalfd_all", W_TAIL, 0, RECRC, 0 },
+	{ "signalfd_pad", W_SIGNALFD, SFD_F(pad), SET32, 1 },
+	{ "signalfd_objref", W_SIGNALFD, SFD_F(objref), SET32, FILE_EFD },
+	{ "timerfd_clock", W_TIMERFD, TFD_F(clockid), SET32, 5 },
+	{ "timerfd_cancel_mono", W_TIMERFD, TFD_F(clockid), SET32, 1 },
+	{ "timerfd_flags", W_TIMERFD, TFD_F(flags), SET32, 3 },
+	{ "timerfd_pad", W_TIMERFD, TFD_F(pad), SET32, 1 },
+	{ "valid_timerfd_boottime", W_TIMERFD, TFD_F(clockid), SET32, 7 },
+	{ "valid_timerfd_boottime", W_TIMERFD, TFD_F(flags), SET32, 0 },
+	{ "valid_timerfd_boottime", W_TIMERFD, TFD_F(ticks), SET64, ~0ULL },
+	{ "valid_timerfd_boottime", W_TAIL, 0, RECRC, 0 },
+	{ "timerfd_objref", W_TIMERFD, TFD_F(objref), SET32, FILE_EP },
+	{ "epoll_flags", W_FEP, FILE_F(f_flags), SET32, 02002 /* O_APPEND */ },
+	{ "epoll_objref", W_EPOLL2, EP_F(objref), SET32, FILE_EP },
+	{ "epoll_nr_items", W_EPOLL, EP_F(nr_items), SET32, (1U << 20) + 1 },
+	{ "epoll_len", W_EPOLL, EP_F(nr_items), SET32, 1 },
+	{ "epoll_missing", W_EPOLL2, 0, DROP, 0 },
+	{ "epoll_item_later", W_ITEM1, ITEM_F(file_objref), SET32, FILE_EP2 },
+	{ "epoll_item_unknown", W_ITEM0, ITEM_F(file_objref), SET32, 99 },
+	{ "epoll_item_pipe", W_ITEM0, ITEM_F(file_objref), SET32, PIPE_REF },
+	{ "epoll_item_mm", W_ITEM1, ITEM_F(file_objref), SET32, 1 },
+	{ "epoll_item_self", W_ITEM2, ITEM_F(file_objref), SET32, FILE_EP2 },
+	{ "epoll_item_events", W_ITEM0, ITEM_F(events), SET32,
+	  0x80000019 | (1U << 27) /* EPOLL_URING_WAKE: kernel only */ },
+	{ "epoll_item_events_low", W_ITEM2, ITEM_F(events), SET32, 0x800 },
+	{ "valid_epoll_events_all", W_ITEM2, ITEM_F(events), SET32,
+	  0xf00027ff },
+	{ "valid_epoll_events_all", W_TAIL, 0, RECRC, 0 },
+	{ "epoll_item_fd", W_ITEM1, ITEM_F(fd), SET32, -1 },
+	{ "epoll_item_pad", W_ITEM1, ITEM_F(pad), SET32, 1 },
+	{ "epoll_item_len", W_ITEM0, HDR_LEN, ADD32, 8 },
+	{ "epoll_item_past", W_ITEM1, HDR_LEN, ADD32, 8 },
+	{ "epoll_item_type", W_ITEM1, HDR_TYPE, SET32, CKPT_HDR_FD },
+	{ "epoll_item_stray", W_ITEM0, 0, COPY, W_CRED },
+	{ "epoll_item_after_file", W_ITEM0, 0, COPY, W_EPOLL },
+	/* unix sockets: their FILEs */
+	{ "unix_file_no_socket", W_FUS1, FILE_F(obj_objref), SET32, 0 },
+	{ "unix_socket_pipe", W_FUS1, FILE_F(obj_objref), SET32, PIPE_REF },
+	{ "unix_socket_file", W_FLS, FILE_F(obj_objref), SET32, FILE_NULL },
+	{ "unix_socket_own", W_FLS, FILE_F(obj_objref), SET32, FILE_LS },
+	{ "unix_socket_mm", W_FLS, FILE_F(obj_objref), SET32, 1 },
+	{ "pipe_objref_socket", W_FFIFO2, FILE_F(obj_objref), SET32, SOCK_S2 },
+	{ "unix_file_taken", W_FUD, FILE_F(objref), SET32, SOCK_P2 },
+	{ "unix_task_taken", W_TASK3, F(ckpt_hdr_task, mm_objref), SET32,
+	  SOCK_D2 },
+	{ "unix_epoll_socket", W_ITEM0, ITEM_F(file_objref), SET32, SOCK_S1 },
+	{ "unix_closed_file", W_FUS2, FILE_F(obj_objref), SET32, SOCK_D2 },
+	/* where the UNIX records stand */
+	{ "unix_missing", W_UL, 0, DROP, 0 },
+	{ "unix_missing_end", W_UL, 0, CUT, 0 },
+	{ "unix_peer_missing", W_UP2, 0, DROP, 0 },
+	{ "unix_peer_missing_end", W_UP2, 0, CUT, 0 },
+	{ "unix_again", W_UP2, 0, COPY, W_FDG },
+	{ "unix_stray", W_UL, 0, COPY, W_CRED },
+	{ "unix_pair_third", W_UU, 0, COPY, W_FSP2 },
+	{ "unix_pipe_instead", W_FIFO, 0, COPY, W_UL },
+	{ "unix_after_eventfd", W_UL, 0, COPY, W_FSFD },
+	{ "unix_skb_stray", W_SKB_D1, 0, COPY, W_CRED },
+	{ "unix_skb_after_file", W_SKB_D1, 0, COPY, W_UD1 },
+	{ "unix_objref", W_US1, UNIX_F(objref), SET32, SOCK_S2 },
+	{ "unix_peer_objref", W_UP2, UNIX_F(objref), SET32, 41 },
+	/* a pair */
+	{ "unix_peer_peer", W_US2, UNIX_F(peer_objref), SET32, SOCK_P1 },
+	{ "unix_peer_type", W_UP2, UNIX_F(type), SET32, SOCK_STREAM },
+	{ "unix_peer_state", W_UP2, UNIX_F(state), SET32,
+	  CKPT_UNIX_UNCONNECTED },
+	{ "unix_self_peer", W_UP1, UNIX_F(peer_objref), SET32, SOCK_P1 },
+	{ "unix_peer_earlier", W_UP1, UNIX_F(peer_objref), SET32, SOCK_S2 },
+	{ "unix_peer_file", W_UP1, UNIX_F(peer_objref), SET32, FILE_RD },
+	{ "unix_peer_pipe", W_UD1, UNIX_F(peer_objref), SET32, FIFO_REF },
+	{ "unix_closed_first", W_UD1, UNIX_F(flags), SET32,
+	  CKPT_UNIX_PEER_CLOSED },
+	{ "unix_closed_listener", W_UL, UNIX_F(flags), SET32,
+	  CKPT_UNIX_PEER_CLOSED | CKPT_UNIX_PASSCRED },
+	{ "valid_unix_closed_stream", W_US2, UNIX_F(flags), SET32,
+	  CKPT_UNIX_PEER_CLOSED },
+	{ "valid_unix_closed_stream", W_FUS2, FILE_F(obj_objref), SET32,
+	  SOCK_P2 },
+	{ "valid_unix_closed_stream", W_TAIL, 0, RECRC, 0 },
+	/* the fields */
+	{ "unix_type", W_UU, UNIX_F(type), SET32, 3 /* SOCK_RAW */ },
+	{ "unix_state", W_UU, UNIX_F(state), SET32, 4 },
+	{ "unix_state_zero", W_UU, UNIX_F(state), SET32, 0 },
+	{ "unix_flags", W_US1, UNIX_F(flags), SET32, 0x10 },
+	{ "unix_shutdown", W_UU, UNIX_F(shutdown), SET32, 4 },
+	{ "unix_pad", W_UU, UNIX_F(pad), SET32, 1 },
+	{ "unix_connected_no_peer", W_US1, UNIX_F(peer_objref), SET32, 0 },
+	{ "unix_connected_bad_peer", W_UD1, UNIX_F(peer_objref), SET32, -3 },
+	{ "unix_unconnected_peer", W_UU, UNIX_F(peer_objref), SET32, SOCK_L },
+	{ "unix_listen_peer", W_UL, UNIX_F(peer_objref), SET32, 5 },
+	{ "unix_listen_dgram", W_UL, UNIX_F(type), SET32, SOCK_DGRAM },
+	{ "valid_unix_listen_seqpacket", W_UL, UNIX_F(type), SET32,
+	  SOCK_SEQPACKET },
+	{ "valid_unix_listen_seqpacket", W_TAIL, 0, RECRC, 0 },
+	{ "unix_backlog", W_UL, UNIX_F(backlog), SET32, 65536 },
+	{ "valid_unix_backlog_max", W_UL, UNIX_F(backlog), SET32, 65535 },
+	{ "valid_unix_backlog_max", W_TAIL, 0, RECRC, 0 },
+	{ "unix_backlog_connected", W_US1, UNIX_F(backlog), SET32, 1 },
+	{ "unix_backlog_unconnected", W_UU, UNIX_F(backlog), SET32, 5 },
+	{ "unix_listen_unbound", W_UL, UNIX_F(addr_len), SET32, 0 },
+	{ "unix_listen_skbs", W_UL, UNIX_F(nr_skbs), SET32, 1 },
+	{ "unix_unconnected_skbs", W_UU, UNIX_F(nr_skbs), SET32, 1 },
+	/* the address */
+	{ "unix_addr_len", W_UU, UNIX_F(addr_len), SET32, 109 },
+	{ "unix_addr_relative", W_UU, UNIX_ADDR, XOR8, '/' ^ 't' },
+	{ "unix_addr_unterminated", W_UU, UNIX_ADDR + sizeof(UNIX_PATH) - 1,
+	  XOR8, 'x' },
+	{ "unix_addr_inner_nul", W_UU, UNIX_ADDR + 4, XOR8, '/' },
+	{ "unix_addr_pad", W_UL, UNIX_ADDR + sizeof(UNIX_ABSTRACT), XOR8, 1 },
+	{ "unix_addr_short", W_UU, UNIX_F(addr_len), SET32, 16 },
+	{ "valid_unix_abstract_bytes", W_UL, UNIX_ADDR + 4, XOR8, 't' },
+	{ "valid_unix_abstract_bytes", W_UL, UNIX_ADDR + 5, XOR8, 0xff ^ 'i' },
+	{ "valid_unix_abstract_bytes", W_TAIL, 0, RECRC, 0 },
+	/* the sizes and the skbs */
+	{ "unix_nr_skbs", W_US1, UNIX_F(nr_skbs), SET32,
+	  CKPT_UNIX_SKBS_MAX + 1 },
+	{ "unix_bytes", W_US1, UNIX_F(bytes), SET64, CKPT_UNIX_BYTES_MAX + 1 },
+	{ "unix_skbs_bytes", W_US1, UNIX_F(bytes), SET64, 1 },
+	{ "unix_skbs_bytes_big", W_UD1, UNIX_F(bytes), SET64,
+	  CKPT_UNIX_SKB_MAX + 1 },
+	{ "unix_len", W_US1, HDR_LEN, ADD32, 8 },
+	{ "unix_len_bad", W_UL, HDR_LEN, ADD32, 8 },
+	{ "unix_len_skbs", W_UP1, UNIX_F(nr_skbs), SET32, 2 },
+	{ "unix_skbs_more", W_UP1, UNIX_F(nr_skbs), SET32, 4 },
+	{ "unix_bytes_less", W_US1, UNIX_F(bytes), SET64, 23 },
+	{ "unix_bytes_more", W_UP1, UNIX_F(bytes), SET64, 28 },
+	{ "unix_skb_len_zero", W_SKB_S1, SKB_F(len), SET32, 0 },
+	{ "unix_skb_len_big", W_SKB_S2, SKB_F(len), SET32,
+	  CKPT_UNIX_SKB_MAX + 1 },
+	{ "unix_skb_len", W_SKB_P2, SKB_F(len), SET32, 9 },
+	{ "unix_skb_pad", W_SKB_S1, SKB_F(pad), SET32, 1 },
+	{ "unix_skb_data_pad", W_SKB_P0, SKB_DATA + 3, XOR8, 1 },
+	{ "unix_skb_big_pad", W_SKB_S2, SKB_DATA + SKB_BIG + 6, XOR8, 0x80 },
+	{ "unix_skb_big_trunc", W_SKB_S2, SKB_DATA + SKB_BIG - 1, CUT, 0 },
+	{ "unix_skb_past", W_SKB_P2, HDR_LEN, ADD32, 8 },
+	{ "unix_skb_type", W_SKB_P1, HDR_TYPE, SET32, CKPT_HDR_FD },
+	{ "unix_skb_huge", W_SKB_D1, HDR_LEN, SET32, 2 << 20 },
 };
 
 #define NR_DEFECTS	ARRAY_SIZE(defects)
@@ -621,9 +1176,47 @@ static size_t where_off(enum where w)
 		[W_E4] = img.tree + sizeof(struct ckpt_hdr_tree) + 128,
 		[W_TASK2] = img.task2, [W_TASK3] = img.task3,
 		[W_CRED2] = img.cred2, [W_RLIMITS2] = img.rlimits2,
+		[W_FNULL] = img.file_null, [W_FRD] = img.file_rd,
+		[W_FWR] = img.file_wr, [W_FFIFO] = img.file_fifo,
+		[W_FFIFO2] = img.file_fifo2, [W_PIPE] = img.pipe,
+		[W_FIFO] = img.fifo, [W_BUF0] = img.pipe_buf[0],
+		[W_BUF1] = img.pipe_buf[1], [W_BUF2] = img.pipe_buf[2],
+		[W_FEFD] = img.file_efd, [W_FSFD] = img.file_sfd,
+		[W_FTFD] = img.file_tfd, [W_FEP] = img.file_ep,
+		[W_FEP2] = img.file_ep2, [W_EVENTFD] = img.eventfd,
+		[W_SIGNALFD] = img.signalfd, [W_TIMERFD] = img.timerfd,
+		[W_EPOLL] = img.epoll, [W_EPOLL2] = img.epoll2,
+		[W_ITEM0] = img.item[0], [W_ITEM1] = img.item[1],
+		[W_ITEM2] = img.item[2], [W_FUS1] = img.file_us1,
+		[W_FUS2] = img.file_us2, [W_FSP1] = img.file_sp1,
+		[W_FSP2] = img.file_sp2, [W_FDG] = img.file_dg,
+		[W_FLS] = img.file_ls, [W_FUD] = img.file_ud,
+		[W_US1] = img.unix_s1, [W_US2] = img.unix_s2,
+		[W_UP1] = img.unix_p1, [W_UP2] = img.unix_p2,
+		[W_UD1] = img.unix_d1, [W_UD2] = img.unix_d2,
+		[W_UL] = img.unix_l, [W_UU] = img.unix_u,
+		[W_SKB_S1] = img.skb_s1[1], [W_SKB_S2] = img.skb_s2[0],
+		[W_SKB_P0] = img.skb_p1[0], [W_SKB_P1] = img.skb_p1[1],
+		[W_SKB_P2] = img.skb_p1[2], [W_SKB_D1] = img.skb_d1[0],
 	};
 
 	return offs[w];
+}
+
+/* Insert a copy of the record at @from (nested ones included) at @to. */
+static void insert_copy(size_t from, size_t to)
+{
+	static unsigned char rec[1 << 16];
+	__u32 len = ((struct ckpt_hdr *)(img.buf + from))->len;
+
+	if (len > sizeof(rec) || img.len + len > sizeof(img.buf)) {
+		fprintf(stderr, "mkimage: no room to copy a record\n");
+		exit(2);
+	}
+	memcpy(rec, img.buf + from, len);
+	memmove(img.buf + to + len, img.buf + to, img.len - to);
+	memcpy(img.buf + to, rec, len);
+	img.len += len;
 }
 
 static void apply(const struct defect *d)
@@ -660,6 +1253,13 @@ static void apply(const struct defect *d)
 		v32 = ((struct ckpt_hdr *)p)->len;
 		memmove(p, p + v32, img.len - off - v32);
 		img.len -= v32;
+		break;
+	case COPY:
+		insert_copy(off, where_off(d->val));
+		break;
+	case RECRC:
+		v32 = crc32c(img.buf, off);
+		memcpy(p + F(ckpt_hdr_tail, crc32c), &v32, sizeof(v32));
 		break;
 	}
 }

@@ -102,7 +102,7 @@ struct ckpt_restart_status {
 
 #define CKPT_MAGIC		"LXCKPT\r\n"	/* 8 bytes, no NUL */
 #define CKPT_MAGIC_LEN		8
-#define CKPT_VERSION		2
+#define CKPT_VERSION		3
 #define CKPT_ALIGN		8
 #define CKPT_HDR_MAX		(64U << 10)	/* largest non-page record */
 #define CKPT_PAGES_MAX		256		/* pages in one PAGES record */
@@ -132,6 +132,15 @@ enum ckpt_hdr_type {
 	CKPT_HDR_POSIX_TIMER,	/* one POSIX timer */
 	CKPT_HDR_RESTART_BLOCK,	/* an interrupted, restartable system call */
 	CKPT_HDR_TREE,		/* struct ckpt_hdr_tree, then the tasks */
+	CKPT_HDR_PIPE,		/* struct ckpt_hdr_pipe, then nr_bufs PIPE_BUFs */
+	CKPT_HDR_PIPE_BUF,	/* struct ckpt_hdr_pipe_buf (only inside PIPE) */
+	CKPT_HDR_EVENTFD,	/* struct ckpt_hdr_eventfd, after its FILE */
+	CKPT_HDR_SIGNALFD,	/* struct ckpt_hdr_signalfd, after its FILE */
+	CKPT_HDR_TIMERFD,	/* struct ckpt_hdr_timerfd, after its FILE */
+	CKPT_HDR_EPOLL,		/* struct ckpt_hdr_epoll, then nr_items ITEMs */
+	CKPT_HDR_EPOLL_ITEM,	/* struct ckpt_hdr_epoll_item (only in EPOLL) */
+	CKPT_HDR_UNIX,		/* struct ckpt_hdr_unix, address, UNIX_SKBs */
+	CKPT_HDR_UNIX_SKB,	/* struct ckpt_hdr_unix_skb (only in UNIX) */
 	CKPT_HDR_MAX_TYPE
 };
 
@@ -365,12 +374,26 @@ enum ckpt_file_kind {
 				 * has open at fd inherit_fd (stdio that is a
 				 * terminal, a pipe or a socket)
 				 */
+	CKPT_FILE_PIPE,		/* one end of an anonymous pipe */
+	CKPT_FILE_FIFO,		/* a FIFO, opened again by path */
+	CKPT_FILE_EVENTFD,	/* an eventfd: its EVENTFD record follows */
+	CKPT_FILE_SIGNALFD,	/* a signalfd: its SIGNALFD record follows */
+	CKPT_FILE_TIMERFD,	/* a timerfd: its TIMERFD record follows */
+	CKPT_FILE_EPOLL,	/* an epoll: its EPOLL record follows */
+	CKPT_FILE_UNIX,		/* a unix socket, obj_objref names it */
+	CKPT_FILE_MAX_KIND = CKPT_FILE_UNIX
 };
 
 /*
  * One open file, saved once however many descriptors share it.  Followed
- * by path_len bytes of its path (NUL included), padded to 8; for an
- * INHERIT file the path only describes it ("pipe:[1234]", "/dev/pts/0").
+ * by path_len bytes of its path (NUL included), padded to 8; for INHERIT
+ * and PIPE files the path only describes it ("pipe:[1234]", "/dev/pts/0").
+ *
+ * PIPE and FIFO files name their pipe by obj_objref: the first FILE that
+ * names a pipe is followed by the pipe's PIPE record (its size and the
+ * data it holds); later ends of the same pipe only name it.  UNIX files
+ * name their socket the same way: the first FILE naming a socket is
+ * followed by its UNIX record (and a connected pair's by both).
  */
 /*
  * f_flags a FILE record may hold (x86-64 values): O_ACCMODE, O_APPEND,
@@ -390,6 +413,164 @@ struct ckpt_hdr_file {
 	__u32 rdev;		/* CHR: device number, new_encode_dev() */
 	__s32 inherit_fd;	/* INHERIT: the caller's fd; else -1 */
 	__u32 path_len;
+	__s32 obj_objref;	/* PIPE, FIFO: the pipe; UNIX: the socket;
+				 * else 0
+				 */
+};
+
+/*
+ * A pipe's buffer, written once, after the first FILE naming the pipe:
+ * nr_bufs PIPE_BUF records follow, nested, oldest data first.  size is
+ * the capacity (F_GETPIPE_SZ), a power of two number of pages; bytes
+ * the sum of the buffers' lengths.
+ */
+struct ckpt_hdr_pipe {
+	struct ckpt_hdr h;
+	__s32 objref;
+	__u32 nr_bufs;
+	__u32 size;
+	__u32 pad;
+	__u64 bytes;
+};
+
+#define CKPT_PIPE_SIZE_MAX	(1U << 30)
+
+/*
+ * PACKET: the buffer is one packet of a packetized (O_DIRECT) pipe: a
+ * read returns at most this buffer.  Otherwise the data may be read
+ * together with its neighbours.  NOMERGE: an ordinary buffer later
+ * writes may not add to (a spliced page).
+ */
+#define CKPT_PIPE_BUF_PACKET	(1U << 0)
+#define CKPT_PIPE_BUF_NOMERGE	(1U << 1)
+#define CKPT_PIPE_BUF_FLAGS	0x3U
+
+/*
+ * One pipe buffer: len bytes of data follow, padded.  They sit at offset
+ * in their page (offset + len is at most a page): what is left of the
+ * page is what a later write may add to the buffer.
+ */
+struct ckpt_hdr_pipe_buf {
+	struct ckpt_hdr h;
+	__u32 len;
+	__u32 flags;		/* CKPT_PIPE_BUF_* */
+	__u32 offset;
+	__u32 pad;
+};
+
+/*
+ * The records of eventfd, signalfd, timerfd and epoll files come right
+ * after their FILE record and carry its objref.
+ */
+#define CKPT_EVENTFD_SEMAPHORE	(1U << 0)	/* EFD_SEMAPHORE */
+
+struct ckpt_hdr_eventfd {
+	struct ckpt_hdr h;
+	__s32 objref;
+	__u32 flags;		/* CKPT_EVENTFD_* */
+	__u64 count;		/* below ULLONG_MAX */
+};
+
+struct ckpt_hdr_signalfd {
+	struct ckpt_hdr h;
+	__s32 objref;
+	__u32 pad;
+	__u64 sigmask;		/* bit N-1 is signal N; never SIGKILL, SIGSTOP */
+};
+
+#define CKPT_TIMERFD_CANCEL_ON_SET	(1U << 0)	/* TFD_TIMER_CANCEL_ON_SET,
+							 * CLOCK_REALTIME absolute */
+
+/*
+ * A timerfd: the time left until it fires (0: disarmed), its period and
+ * the expirations that have happened and were not read yet.
+ */
+struct ckpt_hdr_timerfd {
+	struct ckpt_hdr h;
+	__s32 objref;
+	__s32 clockid;		/* REALTIME, MONOTONIC, BOOTTIME */
+	__u32 flags;		/* CKPT_TIMERFD_* */
+	__u32 pad;
+	__u64 value_ns;		/* relative, as timerfd_gettime() says it */
+	__u64 interval_ns;
+	__u64 ticks;
+};
+
+/*
+ * An epoll: every watched (file, fd) pair with its events and data.  The
+ * watched files are FILE records earlier in the image (an epoll comes
+ * after everything it watches; an epoll watched by another epoll too);
+ * fd is the number the watch was added with, which need not be open in
+ * any table any more.
+ */
+#define CKPT_EPOLL_ITEMS_MAX	(1U << 20)
+
+struct ckpt_hdr_epoll {
+	struct ckpt_hdr h;
+	__s32 objref;
+	__u32 nr_items;
+};
+
+struct ckpt_hdr_epoll_item {
+	struct ckpt_hdr h;
+	__s32 fd;
+	__s32 file_objref;	/* a FILE record before this EPOLL */
+	__u32 events;		/* EPOLLIN..., EPOLLET, EPOLLONESHOT... */
+	__u32 pad;
+	__u64 data;
+};
+
+/*
+ * A unix socket.  A connected pair (socketpair(), or a connection whose
+ * two ends are in the tree) is one object: the UNIX record of the end
+ * met first is followed right away by its peer's, and both are made
+ * together at restart; the peer's own FILE, later, only names it.
+ * PEER_CLOSED: the peer end is closed (there is no FILE of it).
+ *
+ * Followed by addr_len bytes of the bound address (sun_path, a leading
+ * NUL for an abstract name; none if unbound), padded to 8, then nr_skbs
+ * UNIX_SKB records: the receive queue, oldest first - for stream sockets
+ * only the bytes not read yet, for the others one record per message.
+ */
+enum ckpt_unix_state {
+	CKPT_UNIX_UNCONNECTED = 1,
+	CKPT_UNIX_CONNECTED,
+	CKPT_UNIX_LISTEN,
+};
+
+#define CKPT_UNIX_PASSCRED	(1U << 0)	/* SO_PASSCRED */
+#define CKPT_UNIX_SNDBUF	(1U << 1)	/* SO_SNDBUF was set: sndbuf */
+#define CKPT_UNIX_RCVBUF	(1U << 2)	/* SO_RCVBUF was set: rcvbuf */
+#define CKPT_UNIX_PEER_CLOSED	(1U << 3)	/* no FILE of it is in the image */
+#define CKPT_UNIX_FLAGS_ALL	0xfU
+
+#define CKPT_UNIX_SHUT_RD	(1U << 0)	/* RCV_SHUTDOWN */
+#define CKPT_UNIX_SHUT_WR	(1U << 1)	/* SEND_SHUTDOWN */
+
+#define CKPT_UNIX_SKB_MAX	(1U << 20)	/* bytes in one UNIX_SKB */
+#define CKPT_UNIX_SKBS_MAX	(1U << 16)	/* UNIX_SKBs in one UNIX */
+#define CKPT_UNIX_BYTES_MAX	(64U << 20)	/* their bytes in all */
+
+struct ckpt_hdr_unix {
+	struct ckpt_hdr h;
+	__s32 objref;		/* the socket */
+	__s32 peer_objref;	/* CONNECTED: the peer; else 0 */
+	__u32 type;		/* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
+	__u32 state;		/* enum ckpt_unix_state */
+	__u32 shutdown;		/* CKPT_UNIX_SHUT_* */
+	__u32 flags;		/* CKPT_UNIX_* */
+	__u32 sndbuf;		/* as SO_SNDBUF reads it */
+	__u32 rcvbuf;
+	__u32 backlog;		/* LISTEN: listen()'s backlog */
+	__u32 addr_len;		/* at most sizeof(sun_path) */
+	__u32 nr_skbs;
+	__u32 pad;
+	__u64 bytes;		/* in all the UNIX_SKBs */
+};
+
+struct ckpt_hdr_unix_skb {
+	struct ckpt_hdr h;
+	__u32 len;		/* bytes that follow, padded to 8 */
 	__u32 pad;
 };
 

@@ -1,0 +1,451 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Pipes and FIFOs.
+ *
+ * Every end is a FILE of its own; the pipe behind it is an object of the
+ * objhash, saved once, right after the first FILE that names it, as a
+ * PIPE record: its size and each buffer it holds with its packet flag.
+ * The data is taken from the buffers' pages, not read: the process never
+ * sees it go, and the pipe's lock is held only to take page references,
+ * never while the image is written (which may itself be a pipe).
+ *
+ * Restart makes the pipe when it reads the first FILE naming it, with a
+ * private read-write end, the holder, that the objhash keeps until the
+ * restart is over.  Having a reader and a writer, the pipe lets every
+ * end be opened from it without waiting for a partner: a FIFO's ends by
+ * path, an anonymous pipe's from the holder's path, as a reopen through
+ * /proc/PID/fd would.  The data goes in through the holder, buffer by
+ * buffer, with O_DIRECT set for those that were packets: the pipe makes
+ * each of them one packet again, exactly.
+ */
+#include <linux/fs.h>
+#include <linux/file.h>
+#include <linux/fdtable.h>
+#include <linux/fcntl.h>
+#include <linux/highmem.h>
+#include <linux/magic.h>
+#include <linux/pipe_fs_i.h>
+#include <linux/slab.h>
+#include <linux/mm.h>
+#include <linux/sched/signal.h>
+
+#include <checkpoint/checkpoint.h>
+#include <checkpoint/symbols.h>
+
+static struct pipe_inode_info *ckpt_pipe_info(struct file *file)
+{
+	if (file->f_op != ckpt_syms.pipefifo_fops)
+		return NULL;
+	return file->private_data;
+}
+
+/* CKPT_FILE_PIPE, CKPT_FILE_FIFO, or 0 for any other file. */
+int ckpt_pipe_kind(struct file *file)
+{
+	if (!S_ISFIFO(file_inode(file)->i_mode) || !ckpt_pipe_info(file))
+		return 0;
+	if (file_inode(file)->i_sb->s_magic == PIPEFS_MAGIC)
+		return CKPT_FILE_PIPE;
+	return CKPT_FILE_FIFO;
+}
+
+/* ---------------------------------------------------------------------- */
+/* checkpoint */
+
+/* One buffer, its page referenced, to be written with the pipe unlocked. */
+struct ckpt_pipe_buf {
+	struct page *page;
+	unsigned int offset, len;
+	u32 flags;		/* CKPT_PIPE_BUF_* */
+};
+
+/* Take every buffer of @pipe, oldest first; *@nr of them. */
+static int ckpt_pipe_grab(struct ckpt_ctx *ctx, struct pipe_inode_info *pipe,
+			  struct ckpt_hdr_pipe *hp, struct ckpt_pipe_buf **pb)
+{
+	struct ckpt_pipe_buf *b = NULL;
+	struct pipe_buffer *buf;
+	unsigned int i, n = 0;
+	int ret = 0;
+
+	pipe_lock(pipe);
+	if (pipe_has_watch_queue(pipe)) {
+		ret = ckpt_err(ctx, -EOPNOTSUPP,
+			       "pipe objref %d is a notification pipe: not supported",
+			       hp->objref);
+		goto out;
+	}
+	hp->size = pipe->ring_size * PAGE_SIZE;
+	b = kvcalloc(pipe->ring_size, sizeof(*b), GFP_KERNEL);
+	if (!b) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = pipe->tail; i != pipe->head; i++) {
+		buf = &pipe->bufs[i & (pipe->ring_size - 1)];
+		if (!buf->len)
+			continue;
+		ret = pipe_buf_confirm(pipe, buf);
+		if (!ret && !pipe_buf_get(pipe, buf))
+			ret = -EFAULT;
+		if (ret < 0) {
+			ret = ckpt_err(ctx, ret,
+				       "pipe objref %d: a buffer cannot be read",
+				       hp->objref);
+			break;
+		}
+		/* a spliced buffer holds a page the pipe only references */
+		b[n].page = buf->page;
+		b[n].offset = buf->offset;
+		b[n].len = buf->len;
+		if (buf->flags & PIPE_BUF_FLAG_PACKET)
+			b[n].flags = CKPT_PIPE_BUF_PACKET;
+		else if (!(buf->flags & PIPE_BUF_FLAG_CAN_MERGE))
+			b[n].flags = CKPT_PIPE_BUF_NOMERGE;
+		hp->bytes += buf->len;
+		n++;
+	}
+	hp->nr_bufs = n;
+out:
+	pipe_unlock(pipe);
+	*pb = b;
+	return ret;
+}
+
+static int ckpt_pipe_bufs(struct ckpt_ctx *ctx, struct ckpt_pipe_buf *b,
+			  unsigned int nr)
+{
+	struct ckpt_hdr_pipe_buf hb = {};
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < nr && !ret; i++) {
+		hb.len = b[i].len;
+		hb.flags = b[i].flags;
+		hb.offset = b[i].offset;
+		ret = ckpt_write_obj(ctx, &hb.h, CKPT_HDR_PIPE_BUF, sizeof(hb),
+				     hb.len);
+		if (!ret) {
+			void *p = kmap_local_page(b[i].page);
+
+			ret = ckpt_write(ctx, p + b[i].offset, hb.len);
+			kunmap_local(p);
+		}
+		if (!ret)
+			ret = ckpt_write_pad(ctx, ALIGN(hb.len, CKPT_ALIGN) -
+					     hb.len);
+	}
+	return ret;
+}
+
+/* The PIPE record of @file's pipe, which has objref @objref. */
+int ckpt_pipe(struct ckpt_ctx *ctx, struct file *file, int objref)
+{
+	struct pipe_inode_info *pipe = ckpt_pipe_info(file);
+	struct ckpt_hdr_pipe hp = { .objref = objref };
+	struct ckpt_pipe_buf *b;
+	u64 extra;
+	unsigned int i;
+	int ret;
+
+	if (ctx->file && file_inode(ctx->file) == file_inode(file))
+		return ckpt_err(ctx, -EINVAL,
+				"the image would be written into pipe objref %d, which it saves",
+				objref);
+	ret = ckpt_pipe_grab(ctx, pipe, &hp, &b);
+	if (!ret) {
+		extra = (u64)hp.nr_bufs * sizeof(struct ckpt_hdr_pipe_buf);
+		for (i = 0; i < hp.nr_bufs; i++)
+			extra += ALIGN(b[i].len, CKPT_ALIGN);
+		ret = ckpt_write_obj(ctx, &hp.h, CKPT_HDR_PIPE, sizeof(hp),
+				     extra);
+	}
+	if (!ret)
+		ret = ckpt_pipe_bufs(ctx, b, hp.nr_bufs);
+	for (i = 0; b && i < hp.nr_bufs; i++)
+		put_page(b[i].page);
+	kvfree(b);
+	return ret;
+}
+
+/* ---------------------------------------------------------------------- */
+/* restart */
+
+/*
+ * F_SETPIPE_SZ, through fcntl() as the process would call it, with its
+ * limits (pipe-max-size, the user's pipe pages).  The pipe is empty yet.
+ */
+static int rstr_pipe_resize(struct ckpt_ctx *ctx, struct file *holder,
+			    unsigned int size)
+{
+	struct pipe_inode_info *pipe = holder->private_data;
+	long ret;
+	int fd;
+
+	if (pipe->ring_size * PAGE_SIZE == size)
+		return 0;
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+	fd_install(fd, get_file(holder));
+	ret = ckpt_syscall3(ckpt_syms.sys_fcntl, fd, F_SETPIPE_SZ, size);
+	close_fd(fd);
+	if (ret < 0)
+		return ckpt_err(ctx, (int)ret, "cannot size a pipe to %u bytes",
+				size);
+	if (ret != size)
+		return ckpt_err(ctx, -EINVAL,
+				"a pipe sized to %u bytes has %ld", size, ret);
+	return 0;
+}
+
+static void rstr_set_flags(struct file *file, unsigned int set,
+			   unsigned int clear)
+{
+	spin_lock(&file->f_lock);
+	file->f_flags = (file->f_flags & ~clear) | set;
+	spin_unlock(&file->f_lock);
+}
+
+/*
+ * The buffer just written holds its data at the start of a new page (a
+ * write of at most a page into a buffer that had no room for it): put
+ * it where it was in its page, so that what a later write may add to it
+ * is what it was, and take away the right to add to it if it had none.
+ */
+static void rstr_pipe_buf_place(struct file *holder,
+				const struct ckpt_hdr_pipe_buf *hb)
+{
+	struct pipe_inode_info *pipe = holder->private_data;
+	struct pipe_buffer *buf;
+	void *p;
+
+	pipe_lock(pipe);
+	buf = &pipe->bufs[(pipe->head - 1) & (pipe->ring_size - 1)];
+	if (hb->offset && !buf->offset && buf->len == hb->len) {
+		p = kmap_local_page(buf->page);
+		memmove(p + hb->offset, p, hb->len);
+		kunmap_local(p);
+		buf->offset = hb->offset;
+	}
+	if (hb->flags & CKPT_PIPE_BUF_NOMERGE)
+		buf->flags &= ~PIPE_BUF_FLAG_CAN_MERGE;
+	pipe_unlock(pipe);
+}
+
+/* One PIPE_BUF, written in as one buffer: a packet if it was one. */
+static int rstr_pipe_buf(struct ckpt_ctx *ctx, struct file *holder,
+			 void *page, u32 *left)
+{
+	struct ckpt_hdr_pipe_buf hb;
+	bool packet;
+	loff_t pos = 0;
+	ssize_t n;
+	int ret;
+
+	ret = ckpt_read_obj(ctx, &hb.h, CKPT_HDR_PIPE_BUF, sizeof(hb));
+	if (ret < 0)
+		return ret;
+	if (!hb.len || hb.len > PAGE_SIZE || hb.len > *left ||
+	    hb.offset > PAGE_SIZE - hb.len || hb.pad ||
+	    hb.flags & ~CKPT_PIPE_BUF_FLAGS ||
+	    hb.flags == CKPT_PIPE_BUF_FLAGS ||
+	    hb.h.len != sizeof(hb) + ALIGN(hb.len, CKPT_ALIGN))
+		return ckpt_err(ctx, -EINVAL,
+				"PIPE_BUF record at offset %llu: %u bytes at %u (%u left in the pipe), flags %#x",
+				ctx->hdr_pos, hb.len, hb.offset, *left,
+				hb.flags);
+	ret = ckpt_read(ctx, page, hb.len);
+	if (!ret)
+		ret = ckpt_read_pad(ctx, hb.len);
+	if (ret < 0)
+		return ret;
+	packet = hb.flags & CKPT_PIPE_BUF_PACKET;
+	rstr_set_flags(holder, packet ? O_DIRECT : 0, packet ? 0 : O_DIRECT);
+	n = kernel_write(holder, page, hb.len, &pos);
+	if (n != hb.len)
+		return ckpt_err(ctx, n < 0 ? (int)n : -ENOSPC,
+				"PIPE_BUF record at offset %llu does not fit in its pipe",
+				ctx->hdr_pos);
+	rstr_pipe_buf_place(holder, &hb);
+	*left -= hb.len;
+	return 0;
+}
+
+static int rstr_pipe_check(struct ckpt_ctx *ctx, struct ckpt_hdr_pipe *hp,
+			   int objref)
+{
+	u64 slots = hp->size / PAGE_SIZE;
+
+	if (hp->objref != objref || hp->pad ||
+	    hp->size < PAGE_SIZE || hp->size > CKPT_PIPE_SIZE_MAX ||
+	    !is_power_of_2(hp->size) || hp->nr_bufs > slots ||
+	    hp->bytes > hp->size ||
+	    hp->h.len < sizeof(*hp) +
+			(u64)hp->nr_bufs * sizeof(struct ckpt_hdr_pipe_buf) +
+			hp->bytes)
+		return ckpt_err(ctx, -EINVAL,
+				"PIPE record at offset %llu: objref %d (FILE names %d), size %u, %u buffers, %llu bytes",
+				ctx->hdr_pos, hp->objref, objref, hp->size,
+				hp->nr_bufs, hp->bytes);
+	return 0;
+}
+
+/* The PIPE record after the first FILE of pipe @objref: fill @holder. */
+static int rstr_pipe_fill(struct ckpt_ctx *ctx, struct file *holder,
+			  int objref)
+{
+	struct ckpt_hdr_pipe hp;
+	u64 end, parent;
+	void *page;
+	u32 left, i;
+	int ret;
+
+	ret = ckpt_read_obj(ctx, &hp.h, CKPT_HDR_PIPE, sizeof(hp));
+	if (!ret)
+		ret = rstr_pipe_check(ctx, &hp, objref);
+	if (!ret)
+		ret = rstr_pipe_resize(ctx, holder, hp.size);
+	if (ret < 0)
+		return ret;
+	page = (void *)__get_free_page(GFP_KERNEL);
+	if (!page)
+		return -ENOMEM;
+	end = ctx->hdr_pos + hp.h.len;
+	parent = ctx->limit;
+	ctx->limit = end;
+	left = hp.bytes;
+	for (i = 0; i < hp.nr_bufs && !ret; i++)
+		ret = rstr_pipe_buf(ctx, holder, page, &left);
+	ctx->limit = parent;
+	free_page((unsigned long)page);
+	rstr_set_flags(holder, 0, O_DIRECT);
+	if (!ret && (left || ctx->pos != end))
+		ret = ckpt_err(ctx, -EINVAL,
+			       "PIPE record at offset %llu: its buffers hold %llu bytes, not %llu",
+			       ctx->hdr_pos, hp.bytes - left, hp.bytes);
+	return ret;
+}
+
+/* A new anonymous pipe, seen through its holder. */
+static struct file *rstr_pipe_new(struct ckpt_ctx *ctx)
+{
+	struct file *res[2], *holder;
+	int ret;
+
+	ret = ckpt_syms.create_pipe_files(res, 0);
+	if (ret < 0) {
+		ckpt_err(ctx, ret, "cannot create a pipe");
+		return ERR_PTR(ret);
+	}
+	holder = dentry_open(&res[0]->f_path, O_RDWR | O_NONBLOCK,
+			     current_cred());
+	fput(res[0]);
+	fput(res[1]);
+	return holder;
+}
+
+/*
+ * A FIFO's holder is opened as the process could open it: read-write if
+ * it may write it, else read-only (then it holds no data to put back,
+ * or the fill fails: writing needs write permission).
+ */
+static struct file *rstr_fifo_holder(struct ckpt_ctx *ctx, const char *name)
+{
+	struct file *holder;
+
+	holder = filp_open(name, O_RDWR | O_NONBLOCK | O_NOFOLLOW, 0);
+	if (PTR_ERR_OR_ZERO(holder) == -EACCES)
+		holder = filp_open(name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW, 0);
+	if (IS_ERR(holder)) {
+		ckpt_err(ctx, (int)PTR_ERR(holder), "cannot open FIFO %s",
+			 name);
+		return holder;
+	}
+	if (ckpt_pipe_kind(holder) != CKPT_FILE_FIFO) {
+		fput(holder);
+		ckpt_err(ctx, -EINVAL, "%s is no longer a FIFO", name);
+		return ERR_PTR(-EINVAL);
+	}
+	return holder;
+}
+
+/* The pipe of @hf: made and filled on its first FILE, then shared. */
+static struct file *rstr_pipe_holder(struct ckpt_ctx *ctx,
+				     struct ckpt_hdr_file *hf, const char *name)
+{
+	struct file *holder;
+	int ret;
+
+	holder = ckpt_obj_fetch(ctx, hf->obj_objref, CKPT_OBJ_PIPE);
+	if (!IS_ERR(holder))
+		return get_file(holder);
+	holder = hf->kind == CKPT_FILE_PIPE ? rstr_pipe_new(ctx) :
+		 rstr_fifo_holder(ctx, name);
+	if (IS_ERR(holder))
+		return holder;
+	ret = ckpt_obj_insert(ctx, holder, hf->obj_objref, CKPT_OBJ_PIPE);
+	if (ret < 0)
+		ret = ckpt_err(ctx, ret,
+			       "FILE record at offset %llu: objref %d is no pipe",
+			       ctx->hdr_pos, hf->obj_objref);
+	if (!ret)
+		ret = rstr_pipe_fill(ctx, holder, hf->obj_objref);
+	if (ret < 0) {
+		fput(holder);
+		return ERR_PTR(ret);
+	}
+	return holder;
+}
+
+/*
+ * A pipe end of a FILE record.  The holder keeps a reader (and a writer,
+ * if it could open one) on the pipe; opened non-blocking, an end never
+ * waits for a partner, and gets its own blocking mode after.  O_DIRECT,
+ * which open() refuses on a pipe, is set as pipe2() sets it.
+ */
+struct file *rstr_pipe_open(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf,
+			    const char *name)
+{
+	unsigned int flags = (hf->f_flags & ~O_DIRECT) | O_NONBLOCK;
+	struct file *holder, *file;
+
+	if (hf->obj_objref <= 0 ||
+	    (hf->kind == CKPT_FILE_FIFO && hf->f_flags & O_DIRECT)) {
+		ckpt_err(ctx, -EINVAL,
+			 "FILE record at offset %llu: pipe objref %d, flags %#x",
+			 ctx->hdr_pos, hf->obj_objref, hf->f_flags);
+		return ERR_PTR(-EINVAL);
+	}
+	holder = rstr_pipe_holder(ctx, hf, name);
+	if (IS_ERR(holder))
+		return holder;
+	if (ckpt_pipe_kind(holder) != hf->kind) {
+		ckpt_err(ctx, -EINVAL,
+			 "FILE record at offset %llu: pipe objref %d is not a %s",
+			 ctx->hdr_pos, hf->obj_objref,
+			 hf->kind == CKPT_FILE_FIFO ? "FIFO" : "pipe");
+		file = ERR_PTR(-EINVAL);
+		goto out;
+	}
+	if (hf->kind == CKPT_FILE_FIFO)
+		file = filp_open(name, flags | O_NOFOLLOW, 0);
+	else
+		file = dentry_open(&holder->f_path, flags, current_cred());
+	if (IS_ERR(file)) {
+		ckpt_err(ctx, (int)PTR_ERR(file), "cannot open %s", name);
+		goto out;
+	}
+	if (file_inode(file) != file_inode(holder)) {
+		fput(file);
+		ckpt_err(ctx, -EINVAL, "%s is no longer the FIFO it was", name);
+		file = ERR_PTR(-EINVAL);
+		goto out;
+	}
+	rstr_set_flags(file, hf->f_flags & (O_DIRECT | O_NONBLOCK),
+		       O_NONBLOCK);
+	rstr_file_nofollow(file, hf->f_flags);
+out:
+	fput(holder);
+	return file;
+}

@@ -1,0 +1,1042 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * eventfd, signalfd and timerfd files across checkpoint and restart.
+ * Each mode of anonfd_target runs three times: never checkpointed, which
+ * shows what the kernel does with its files; checkpointed without kill,
+ * after which it must go on exactly the same (a checkpoint takes nothing
+ * from them); and restored by rstr from that image, which must do the
+ * same again.  What it prints after its release - counts, masks, signals
+ * read, ticks, F_GETFL - is compared with what is written here; the
+ * processes' fds, their flags and which fds are one open file (kcmp)
+ * must be the same as when they were checkpointed.  The timers' fdinfo
+ * after the restart must show the time they had left when checkpointed
+ * (less the time the checkpoint and the restart took, not the time in
+ * between), their periods, clocks and ticks.
+ *
+ * Timers the image cannot hold make the checkpoint fail with EOPNOTSUPP,
+ * the target unharmed.  Images with a broken EVENTFD, SIGNALFD, TIMERFD
+ * or FILE record make the restart fail with EINVAL, back in its caller,
+ * whose fds and mappings are as they were.
+ *
+ * rstr is $RSTR or /usr/bin/rstr (see rstr_path()).
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/kcmp.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include "kselftest_harness.h"
+#include "util.h"
+#include "anonfd_target.h"
+
+#define WAIT_MS		60000
+#define MAX_TASKS	8
+#define MAX_FDS		64
+#define SIG_SIZE	8192
+#define OUT_SIZE	4096
+#define PAUSE_MS	1500	/* between checkpoint and restart */
+#define SLACK_NS	20000000LL
+
+static const char expect_eventfd[] =
+	"e0 rw read 4294967308\n"
+	"e1 rw,nonblock reads 1 1 1 EAGAIN\n"
+	"e2 rw,nonblock read EAGAIN, then 9\n"
+	"e3 rw read 18446744073709551614\n";
+
+/*
+ * SIGUSR1 (raised: for the thread) and SIGRTMIN + 1 (queued with 42: for
+ * the process) pending for s0; SIGUSR2 sent after the release for s1.
+ */
+static const char expect_signalfd[] =
+	"s0 rw,nonblock mask 0000000400000200\n"
+	"s0 read signal 10 code -6 value 0\n"
+	"s0 read signal 35 code -1 value 42\n"
+	"s0 read EAGAIN\n"
+	"s1 rw mask 0000000000000800\n"
+	"s1 read signal 12 code 0 value 0\n";
+
+static const char expect_timerfd[] =
+	"disarmed rw,nonblock value 0.000000000 period 0.500000000 read EAGAIN\n"
+	"oneshot value 0.000000000 read 1\n"
+	"many read enough\n"
+	"abs armed\n"
+	"cancel armed flags 03\n"
+	"set read 1000000007\n"
+	"armed rw period 1.000000000 read ok\n";
+
+static const char expect_fork[] =
+	"child exit 0\n"
+	"eventfd read 12\n"
+	"signalfd rw,nonblock\n"
+	"signalfd read EAGAIN\n"
+	"timerfd read EAGAIN\n";
+
+static const char expect_image[] =
+	"image eventfd 4294967301 signalfd 0000000000000200 timerfd armed\n";
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/* @root, then its descendants, parents before children. */
+static int tree_pids(pid_t root, pid_t *pids, int max)
+{
+	int nr = 1, i, first;
+	struct dirent *d;
+	pid_t pid;
+	DIR *dp;
+
+	pids[0] = root;
+	for (i = 0; i < nr; i++) {
+		dp = opendir("/proc");
+		if (!dp)
+			return -1;
+		first = nr;
+		while ((d = readdir(dp))) {
+			pid = atoi(d->d_name);
+			if (pid <= 0 || proc_ppid(pid) != pids[i])
+				continue;
+			if (nr == max) {
+				closedir(dp);
+				return -1;
+			}
+			pids[nr++] = pid;
+		}
+		closedir(dp);
+		qsort(pids + first, nr - first, sizeof(pid_t), cmp_int);
+	}
+	return nr;
+}
+
+/* The open fds of @pid from 3 on, sorted. */
+static int task_fds(pid_t pid, int *fds, int max)
+{
+	char path[64];
+	struct dirent *d;
+	int nr = 0, fd;
+	DIR *dp;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	dp = opendir(path);
+	if (!dp)
+		return -1;
+	while ((d = readdir(dp))) {
+		if (d->d_name[0] == '.')
+			continue;
+		fd = atoi(d->d_name);
+		if (fd < 3)
+			continue;
+		if (nr == max) {
+			closedir(dp);
+			return -1;
+		}
+		fds[nr++] = fd;
+	}
+	closedir(dp);
+	qsort(fds, nr, sizeof(int), cmp_int);
+	return nr;
+}
+
+/* The text after @key in /proc/@pid/fdinfo/@fd, or NULL. */
+static const char *fdinfo_field(pid_t pid, int fd, const char *key,
+				char *buf, size_t size)
+{
+	char name[32], *p;
+
+	snprintf(name, sizeof(name), "fdinfo/%d", fd);
+	if (read_proc(pid, name, buf, size))
+		return NULL;
+	p = strstr(buf, key);
+	return p ? p + strlen(key) : NULL;
+}
+
+static long fd_flags(pid_t pid, int fd)
+{
+	char buf[1024];
+	const char *p = fdinfo_field(pid, fd, "flags:", buf, sizeof(buf));
+
+	return p ? strtol(p, NULL, 8) : -1;
+}
+
+struct fd_ref {
+	pid_t pid;
+	int fd;
+};
+
+/*
+ * Which of the first @nr fds in @refs is the same open file as @pid's
+ * @fd: its index, @nr if none is, -1 if kcmp() cannot tell.
+ */
+static int same_file(const struct fd_ref *refs, int nr, pid_t pid, int fd)
+{
+	int i, ret;
+
+	for (i = 0; i < nr; i++) {
+		ret = syscall(SYS_kcmp, pid, refs[i].pid, KCMP_FILE, fd,
+			      refs[i].fd);
+		if (ret < 0)
+			return -1;
+		if (!ret)
+			return i;
+	}
+	return nr;
+}
+
+/*
+ * The fds of @root's tree as text, one line each: task, fd, flags, what
+ * it is, and which open file it is, numbered in order of appearance.
+ */
+static int signature(pid_t root, char *out, size_t size)
+{
+	struct fd_ref refs[MAX_FDS];
+	int fds[MAX_FDS], nr_refs = 0, nr_pids, nr_fds, i, j, file;
+	pid_t pids[MAX_TASKS];
+	char path[64], link[PATH_MAX];
+	size_t len = 0;
+	ssize_t n;
+	long fl;
+
+	nr_pids = tree_pids(root, pids, MAX_TASKS);
+	if (nr_pids < 0)
+		return -1;
+	out[0] = '\0';
+	for (i = 0; i < nr_pids; i++) {
+		nr_fds = task_fds(pids[i], fds, MAX_FDS);
+		if (nr_fds < 0)
+			return -1;
+		for (j = 0; j < nr_fds; j++) {
+			snprintf(path, sizeof(path), "/proc/%d/fd/%d", pids[i],
+				 fds[j]);
+			n = readlink(path, link, sizeof(link) - 1);
+			fl = fd_flags(pids[i], fds[j]);
+			if (n <= 0 || fl < 0 || nr_refs == MAX_FDS)
+				return -1;
+			link[n] = '\0';
+			file = same_file(refs, nr_refs, pids[i], fds[j]);
+			if (file < 0)
+				return -1;
+			if (file == nr_refs) {
+				refs[nr_refs].pid = pids[i];
+				refs[nr_refs++].fd = fds[j];
+			}
+			len += snprintf(out + len, size - len,
+					"pid %d fd %d flags 0%lo %s file %d\n",
+					pids[i], fds[j], fl, link, file);
+			if (len >= size)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* A timerfd as its fdinfo shows it. */
+struct tinfo {
+	int clockid;
+	unsigned long long ticks;
+	unsigned int flags;
+	long long value, period;	/* ns */
+};
+
+static long long fdinfo_time(const char *p)
+{
+	unsigned long long sec, nsec;
+
+	if (sscanf(p, " (%llu, %llu)", &sec, &nsec) != 2)
+		return -1;
+	return sec * 1000000000LL + nsec;
+}
+
+/* What follows @key in @buf, or an empty string: no number there. */
+static const char *after_key(const char *buf, const char *key)
+{
+	const char *p = strstr(buf, key);
+
+	return p ? p + strlen(key) : "";
+}
+
+static int timer_info(pid_t pid, int fd, struct tinfo *t)
+{
+	char buf[1024];
+
+	if (!fdinfo_field(pid, fd, "clockid:", buf, sizeof(buf)) ||
+	    sscanf(after_key(buf, "clockid:"), "%d", &t->clockid) != 1 ||
+	    sscanf(after_key(buf, "ticks:"), "%llu", &t->ticks) != 1 ||
+	    sscanf(after_key(buf, "settime flags:"), "%o", &t->flags) != 1)
+		return -1;
+	t->value = fdinfo_time(after_key(buf, "it_value:"));
+	t->period = fdinfo_time(after_key(buf, "it_interval:"));
+	return t->value < 0 || t->period < 0 ? -1 : 0;
+}
+
+FIXTURE(anon) {
+	int img;
+	struct proc t;		/* the target, or rstr */
+	pid_t pids[MAX_TASKS];	/* the tree last seen */
+	int nr;
+	char before[SIG_SIZE];	/* its fds when checkpointed */
+	char now[SIG_SIZE];
+	char out[OUT_SIZE];	/* what it printed */
+	struct tinfo tbefore[TFD_NR];	/* its timers when checkpointed */
+	long long ckpt_ns;	/* how long the checkpoint took */
+	long long restart_start;
+};
+
+#define SELF	FIXTURE_DATA(anon)
+#define META	struct __test_metadata *_metadata
+
+FIXTURE_SETUP(anon)
+{
+	signal(SIGPIPE, SIG_IGN);
+	use_target("anonfd_target");
+	proc_init(&self->t);
+	self->nr = 0;
+	self->img = tmp_image();
+	ASSERT_LE(0, self->img);
+	/* the killed targets' orphans come to us, to be reaped */
+	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0));
+	if (access(rstr_path(), X_OK))
+		SKIP(return, "no %s (set RSTR)", rstr_path());
+}
+
+FIXTURE_TEARDOWN(anon)
+{
+	int i;
+
+	proc_fini(&self->t);
+	for (i = 0; i < self->nr; i++)
+		kill(self->pids[i], SIGKILL);
+	wait_gone(self->pids, self->nr, TIMEOUT_MS);
+	close(self->img);
+}
+
+/* Start @mode; 0 once it said it is ready. */
+static int start(SELF *self, const char *mode)
+{
+	int in, out;
+
+	if (proc_pipes(&self->t, &in, &out))
+		return -1;
+	self->t.pid = spawn_target(mode, in, out);
+	close(in);
+	close(out);
+	if (self->t.pid < 0)
+		return -1;
+	return wait_ready(self->t.out, TIMEOUT_MS);
+}
+
+/* rstr restores the image; the root's stdin and stdout are ours. */
+static int restore(SELF *self)
+{
+	int in, out;
+	pid_t pid;
+
+	if (lseek(self->img, 0, SEEK_SET) || proc_pipes(&self->t, &in, &out))
+		return -1;
+	self->restart_start = now_ns();
+	pid = fork_rstr(self->img, in, out);
+	close(in);
+	close(out);
+	self->t.pid = pid > 0 ? pid : 0;
+	return self->t.pid ? 0 : -1;
+}
+
+/* Until every task of @root's tree sleeps: set up and still. */
+static int settle(SELF *self, pid_t root)
+{
+	int ms, i, ppid, sig;
+	char state;
+
+	if (wait_blocked(root, WAIT_MS))
+		return -1;
+	for (ms = 0; ms < WAIT_MS; ms += 10) {
+		self->nr = tree_pids(root, self->pids, MAX_TASKS);
+		for (i = 1; i < self->nr; i++) {
+			if (proc_stat(self->pids[i], &state, &ppid, &sig) ||
+			    state != 'S')
+				break;
+		}
+		if (self->nr > 0 && i == self->nr)
+			return 0;
+		sleep_ms(10);
+	}
+	return -1;
+}
+
+/*
+ * Release the target (end of file on its stdin), read all it prints
+ * until every task of it is gone, and reap it.  0, or -1 if that took
+ * too long.
+ */
+static int collect(SELF *self, int *status)
+{
+	struct pollfd p = { .fd = self->t.out, .events = POLLIN };
+	size_t len = 0;
+	ssize_t n;
+
+	close(self->t.in);
+	self->t.in = -1;
+	self->out[0] = '\0';
+	while (len < sizeof(self->out) - 1) {
+		if (poll(&p, 1, WAIT_MS) <= 0)
+			return -1;
+		n = read(self->t.out, self->out + len,
+			 sizeof(self->out) - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	self->out[len] = '\0';
+	if (wait_timeout(self->t.pid, status, WAIT_MS))
+		return -1;
+	self->t.pid = 0;
+	proc_fini(&self->t);
+	return 0;
+}
+
+static void log_text(META, const char *what, const char *text)
+{
+	char buf[SIG_SIZE], *line, *save;
+
+	snprintf(buf, sizeof(buf), "%s", text);
+	TH_LOG("%s:", what);
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		TH_LOG("  %s", line);
+}
+
+/* The target exited 0 and printed @expect after its release. */
+static void check_output(META, SELF *self, int status, const char *expect,
+			 const char *run)
+{
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status)) {
+		TH_LOG("%s: status %#x (exit 3: a check failed)", run, status);
+	}
+	EXPECT_STREQ(expect, self->out) {
+		TH_LOG("%s printed something else", run);
+		log_text(_metadata, "expected", expect);
+		log_text(_metadata, "printed", self->out);
+	}
+}
+
+/*
+ * Wait until the restored tree of @root has the fds it was saved with.
+ * -1 if it does not, or if rstr exits (its status in *@status) first.
+ */
+static int wait_restored(SELF *self, pid_t root, int *status)
+{
+	int ms;
+
+	*status = -1;
+	for (ms = 0; ms < WAIT_MS; ms += 20) {
+		if (!signature(root, self->now, sizeof(self->now)) &&
+		    !strcmp(self->before, self->now))
+			return 0;
+		if (waitpid(self->t.pid, status, WNOHANG) == self->t.pid) {
+			self->t.pid = 0;
+			return -1;
+		}
+		sleep_ms(20);
+	}
+	return -1;
+}
+
+static const char *const timer_name[TFD_NR] = {
+	"armed", "disarmed", "oneshot", "many", "abs", "cancel", "set",
+};
+
+static void log_timer(META, const char *what, int i, const struct tinfo *t)
+{
+	TH_LOG("%s %s: clock %d ticks %llu flags 0%o value %lld period %lld",
+	       what, timer_name[i], t->clockid, t->ticks, t->flags, t->value,
+	       t->period);
+}
+
+/*
+ * The restored timers of @root against those checkpointed: the same
+ * clock and period; as much time left as when checkpointed, less what
+ * the checkpoint and the restart took (not the pause between them); the
+ * ticks not read.  An absolute timer comes back relative, unless it is
+ * to be cancelled by a change of the clock.
+ */
+static void check_timers(META, SELF *self, pid_t root)
+{
+	long long elapsed, low;
+	struct tinfo after;
+	const struct tinfo *b;
+	int i, ok;
+
+	for (i = 0; i < TFD_NR; i++) {
+		ASSERT_EQ(0, timer_info(root, ANON_FD0 + i, &after));
+		elapsed = self->ckpt_ns + now_ns() - self->restart_start;
+		b = &self->tbefore[i];
+		ok = after.clockid == b->clockid && after.period == b->period;
+		switch (i) {
+		case TFD_ARMED:
+		case TFD_ABS:
+		case TFD_CANCEL:
+			low = b->value - elapsed - SLACK_NS;
+			ok = ok && after.value <= b->value &&
+			     after.value >= low && after.ticks == 0 &&
+			     after.flags == (i == TFD_ABS ? 0 : b->flags);
+			if (!ok)
+				TH_LOG("%s: %lld ns left, not within %lld..%lld",
+				       timer_name[i], after.value, low,
+				       b->value);
+			break;
+		case TFD_MANY:
+			/* the fdinfo only shows the first tick unread */
+			ok = ok && after.ticks >= TFD_MANY_MIN;
+			break;
+		default:
+			ok = ok && after.value == 0 && after.ticks == b->ticks &&
+			     after.flags == b->flags;
+		}
+		EXPECT_TRUE(ok) {
+			log_timer(_metadata, "checkpointed", i, b);
+			log_timer(_metadata, "restored", i, &after);
+		}
+	}
+}
+
+/*
+ * @mode never checkpointed, then checkpointed with @flags (then going on
+ * unless killed), then restored: the same output each time, @expect.
+ */
+static void run_mode(META, SELF *self, const char *mode, const char *expect,
+		     unsigned long flags)
+{
+	int timers = !strcmp(mode, "timerfd"), status, i;
+	long long t0;
+	pid_t root;
+
+	/* what the kernel does with these files */
+	ASSERT_EQ(0, start(self, mode)) TH_LOG("%s did not get ready", mode);
+	ASSERT_EQ(0, collect(self, &status)) TH_LOG("%s hangs", mode);
+	check_output(_metadata, self, status, expect, "never checkpointed");
+	ASSERT_TRUE(_metadata->passed);
+
+	ASSERT_EQ(0, start(self, mode)) TH_LOG("%s did not get ready", mode);
+	root = self->t.pid;
+	ASSERT_EQ(0, settle(self, root)) TH_LOG("%s does not settle", mode);
+	ASSERT_EQ(0, signature(root, self->before, sizeof(self->before)));
+	for (i = 0; timers && i < TFD_NR; i++)
+		ASSERT_EQ(0, timer_info(root, ANON_FD0 + i, &self->tbefore[i]));
+	t0 = now_ns();
+	ASSERT_EQ(0, checkpoint(root, self->img, flags, STDERR_FILENO))
+		TH_LOG("checkpoint of %s: %s", mode, strerror(errno));
+	self->ckpt_ns = now_ns() - t0;
+	if (flags & CHECKPOINT_KILL) {
+		ASSERT_EQ(0, reap_killed(&self->t.pid));
+		proc_fini(&self->t);
+	} else {
+		ASSERT_EQ(0, signature(root, self->now, sizeof(self->now)));
+		EXPECT_STREQ(self->before, self->now);
+		ASSERT_EQ(0, collect(self, &status))
+			TH_LOG("%s hangs after a checkpoint", mode);
+		check_output(_metadata, self, status, expect,
+			     "checkpointed, not killed");
+	}
+	ASSERT_EQ(0, wait_gone(self->pids, self->nr, WAIT_MS))
+		TH_LOG("a task of %s is still there", mode);
+	/* a restored timer must not count this */
+	sleep_ms(PAUSE_MS);
+
+	ASSERT_EQ(0, restore(self)) TH_LOG("cannot run %s", rstr_path());
+	ASSERT_EQ(0, wait_restored(self, root, &status)) {
+		if (status != -1)
+			TH_LOG("rstr exited with status %#x", status);
+		log_text(_metadata, "fds saved", self->before);
+		log_text(_metadata, "fds restored", self->now);
+	}
+	if (timers)
+		check_timers(_metadata, self, root);
+	ASSERT_EQ(0, collect(self, &status)) TH_LOG("restored %s hangs", mode);
+	check_output(_metadata, self, status, expect, "restored");
+}
+
+/*
+ * Counts beyond what eventfd2() takes, up to the largest; a semaphore
+ * read one at a time; EFD_NONBLOCK kept.
+ */
+TEST_F_TIMEOUT(anon, eventfd, 120)
+{
+	if (_metadata->skip)
+		return;
+	run_mode(_metadata, self, "eventfd", expect_eventfd, 0);
+}
+
+TEST_F_TIMEOUT(anon, eventfd_killed, 120)
+{
+	if (_metadata->skip)
+		return;
+	run_mode(_metadata, self, "eventfd", expect_eventfd, CHECKPOINT_KILL);
+}
+
+/*
+ * The masks; signals pending when checkpointed are read from the
+ * signalfd after the restart, and one sent after it.
+ */
+TEST_F_TIMEOUT(anon, signalfd, 120)
+{
+	if (_metadata->skip)
+		return;
+	run_mode(_metadata, self, "signalfd", expect_signalfd,
+		 CHECKPOINT_KILL);
+}
+
+/*
+ * Armed timers fire after the time they had left, disarmed ones stay so,
+ * ticks not read are read after the restart; CLOCK_MONOTONIC, _REALTIME
+ * and _BOOTTIME.
+ */
+TEST_F_TIMEOUT(anon, timerfd, 180)
+{
+	if (_metadata->skip)
+		return;
+	run_mode(_metadata, self, "timerfd", expect_timerfd, 0);
+}
+
+TEST_F_TIMEOUT(anon, timerfd_killed, 180)
+{
+	if (_metadata->skip)
+		return;
+	run_mode(_metadata, self, "timerfd", expect_timerfd, CHECKPOINT_KILL);
+}
+
+/* Each shared by parent and child: one open file again. */
+TEST_F_TIMEOUT(anon, across_fork, 120)
+{
+	if (_metadata->skip)
+		return;
+	run_mode(_metadata, self, "fork", expect_fork, CHECKPOINT_KILL);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Timers an image cannot hold */
+
+FIXTURE(refuse) {
+	struct proc t;
+	int img;
+	int log;
+};
+
+FIXTURE_VARIANT(refuse) {
+	const char *mode;
+	const char *expect;	/* what it prints after the release */
+	const char *why;	/* in the kernel's log line */
+};
+
+FIXTURE_VARIANT_ADD(refuse, alarm) {
+	.mode = "alarm", .expect = "alarm armed\n", .why = "clock 9",
+};
+
+FIXTURE_VARIANT_ADD(refuse, cancel_ticks) {
+	.mode = "cancelticks", .expect = "cancel read 3\n",
+	.why = "TFD_TIMER_CANCEL_ON_SET",
+};
+
+FIXTURE_SETUP(refuse)
+{
+	use_target("anonfd_target");
+	proc_init(&self->t);
+	self->img = tmp_image();
+	self->log = tmp_image();
+	ASSERT_LE(0, self->img);
+	ASSERT_LE(0, self->log);
+}
+
+FIXTURE_TEARDOWN(refuse)
+{
+	proc_fini(&self->t);
+	close(self->img);
+	close(self->log);
+}
+
+/* The checkpoint fails, saying why; the target goes on unharmed. */
+TEST_F_TIMEOUT(refuse, checkpoint, 120)
+{
+	char log[1024], out[256];
+	int in, wr, status;
+	size_t len = 0;
+	ssize_t n;
+
+	ASSERT_EQ(0, proc_pipes(&self->t, &in, &wr));
+	self->t.pid = spawn_target(variant->mode, in, wr);
+	close(in);
+	close(wr);
+	ASSERT_LT(0, self->t.pid);
+	ASSERT_EQ(0, wait_ready(self->t.out, TIMEOUT_MS));
+	ASSERT_EQ(0, wait_blocked(self->t.pid, TIMEOUT_MS));
+	EXPECT_EQ(-1, checkpoint(self->t.pid, self->img, CHECKPOINT_KILL,
+				 self->log));
+	EXPECT_EQ(EOPNOTSUPP, errno) TH_LOG("%s", strerror(errno));
+	n = pread(self->log, log, sizeof(log) - 1, 0);
+	log[n > 0 ? n : 0] = '\0';
+	EXPECT_NE(NULL, strstr(log, variant->why)) TH_LOG("log: %s", log);
+
+	close(self->t.in);
+	self->t.in = -1;
+	while (len < sizeof(out) - 1) {
+		n = read(self->t.out, out + len, sizeof(out) - 1 - len);
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	out[len] = '\0';
+	ASSERT_EQ(0, wait_timeout(self->t.pid, &status, WAIT_MS));
+	self->t.pid = 0;
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
+		TH_LOG("status %#x", status);
+	EXPECT_STREQ(variant->expect, out);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Broken images */
+
+/*
+ * The image of "image", made by the first test that needs it and shared
+ * by the rest: a temporary file opened before the tests fork.
+ */
+static int cache_fd = -1;
+
+static void __attribute__((constructor)) open_cache(void)
+{
+	cache_fd = tmp_image();
+}
+
+enum edit {
+	VALID,
+	BAD_EFD_FLAGS,		/* EVENTFD: a flag that does not exist */
+	BAD_EFD_COUNT,		/* EVENTFD: a count no write can make */
+	BAD_EFD_OBJREF,		/* EVENTFD: another file's objref */
+	BAD_EFD_FILE_FLAGS,	/* its FILE: write-only */
+	BAD_SFD_SIGKILL,	/* SIGNALFD: SIGKILL in the mask */
+	BAD_SFD_SIGSTOP,	/* SIGNALFD: SIGSTOP in the mask */
+	BAD_SFD_PAD,		/* SIGNALFD: padding not zero */
+	BAD_TFD_CLOCK,		/* TIMERFD: CLOCK_PROCESS_CPUTIME_ID */
+	BAD_TFD_ALARM,		/* TIMERFD: CLOCK_BOOTTIME_ALARM */
+	BAD_TFD_FLAGS,		/* TIMERFD: a flag that does not exist */
+	BAD_TFD_CANCEL,		/* TIMERFD: CANCEL_ON_SET, not CLOCK_REALTIME */
+	BAD_TFD_VALUE,		/* TIMERFD: more time left than ktime holds */
+	BAD_TFD_PERIOD,		/* TIMERFD: the same for the period */
+};
+
+FIXTURE(image) {
+	unsigned char *buf;
+	size_t len;
+	int fd;			/* the edited image */
+	int log;		/* the restart's log, then the target's output */
+	pid_t pid;
+};
+
+FIXTURE_VARIANT(image) {
+	enum edit edit;
+};
+
+FIXTURE_VARIANT_ADD(image, valid) { .edit = VALID };
+FIXTURE_VARIANT_ADD(image, eventfd_flags) { .edit = BAD_EFD_FLAGS };
+FIXTURE_VARIANT_ADD(image, eventfd_count) { .edit = BAD_EFD_COUNT };
+FIXTURE_VARIANT_ADD(image, eventfd_objref) { .edit = BAD_EFD_OBJREF };
+FIXTURE_VARIANT_ADD(image, eventfd_file_flags) { .edit = BAD_EFD_FILE_FLAGS };
+FIXTURE_VARIANT_ADD(image, signalfd_sigkill) { .edit = BAD_SFD_SIGKILL };
+FIXTURE_VARIANT_ADD(image, signalfd_sigstop) { .edit = BAD_SFD_SIGSTOP };
+FIXTURE_VARIANT_ADD(image, signalfd_pad) { .edit = BAD_SFD_PAD };
+FIXTURE_VARIANT_ADD(image, timerfd_clock) { .edit = BAD_TFD_CLOCK };
+FIXTURE_VARIANT_ADD(image, timerfd_alarm) { .edit = BAD_TFD_ALARM };
+FIXTURE_VARIANT_ADD(image, timerfd_flags) { .edit = BAD_TFD_FLAGS };
+FIXTURE_VARIANT_ADD(image, timerfd_cancel) { .edit = BAD_TFD_CANCEL };
+FIXTURE_VARIANT_ADD(image, timerfd_value) { .edit = BAD_TFD_VALUE };
+FIXTURE_VARIANT_ADD(image, timerfd_period) { .edit = BAD_TFD_PERIOD };
+
+#define IMG	FIXTURE_DATA(image)
+
+static int load_image(META, IMG *self)
+{
+	struct stat st;
+	int ret;
+
+	if (cache_fd < 0 || fstat(cache_fd, &st)) {
+		TH_LOG("no temporary file for the image");
+		return -1;
+	}
+	if (!st.st_size) {
+		ret = make_image("image", cache_fd);
+		if (ret) {
+			TH_LOG("cannot checkpoint anonfd_target image: %s",
+			       strerror(-ret));
+			if (ftruncate(cache_fd, 0))
+				TH_LOG("and cannot throw the image away");
+			return -1;
+		}
+	}
+	if (lseek(cache_fd, 0, SEEK_SET))
+		return -1;
+	self->len = read_file(cache_fd, &self->buf);
+	return self->len ? 0 : -1;
+}
+
+/*
+ * The record of @type, and the FILE record right before it (the records
+ * of these files are not nested in others); NULL if there is none.
+ */
+static struct ckpt_hdr *find_rec(IMG *self, __u32 type,
+				 struct ckpt_hdr_file **file)
+{
+	struct ckpt_hdr *h, *prev = NULL;
+	size_t off;
+
+	for (off = 0; off + sizeof(*h) <= self->len; off += h->len) {
+		h = (struct ckpt_hdr *)(self->buf + off);
+		if (h->len < sizeof(*h) || h->len > self->len - off)
+			return NULL;
+		if (h->type == type) {
+			if (!prev || prev->type != CKPT_HDR_FILE)
+				return NULL;
+			*file = (struct ckpt_hdr_file *)prev;
+			return h;
+		}
+		prev = h;
+	}
+	return NULL;
+}
+
+static int edit_image(META, IMG *self, enum edit edit)
+{
+	struct ckpt_hdr_file *fe, *fs, *ft;
+	struct ckpt_hdr_eventfd *e;
+	struct ckpt_hdr_signalfd *s;
+	struct ckpt_hdr_timerfd *t;
+
+	e = (void *)find_rec(self, CKPT_HDR_EVENTFD, &fe);
+	s = (void *)find_rec(self, CKPT_HDR_SIGNALFD, &fs);
+	t = (void *)find_rec(self, CKPT_HDR_TIMERFD, &ft);
+	if (!e || !s || !t) {
+		TH_LOG("the image lacks an EVENTFD, SIGNALFD or TIMERFD record after its FILE");
+		return -1;
+	}
+	if (e->count != IMG_COUNT || e->flags || fe->kind != CKPT_FILE_EVENTFD ||
+	    s->sigmask != 1ULL << (SIGUSR1 - 1) ||
+	    fs->kind != CKPT_FILE_SIGNALFD ||
+	    t->clockid != CLOCK_MONOTONIC || !t->value_ns ||
+	    t->interval_ns != 1000000000ULL || t->ticks || t->flags ||
+	    ft->kind != CKPT_FILE_TIMERFD) {
+		TH_LOG("EVENTFD count %#llx flags %#x, SIGNALFD mask %#llx, TIMERFD clock %d value %llu period %llu ticks %llu flags %#x",
+		       (unsigned long long)e->count, e->flags,
+		       (unsigned long long)s->sigmask, t->clockid,
+		       (unsigned long long)t->value_ns,
+		       (unsigned long long)t->interval_ns,
+		       (unsigned long long)t->ticks, t->flags);
+		return -1;
+	}
+	switch (edit) {
+	case VALID:
+		break;
+	case BAD_EFD_FLAGS:
+		e->flags |= CKPT_EVENTFD_SEMAPHORE << 1;
+		break;
+	case BAD_EFD_COUNT:
+		e->count = ~0ULL;
+		break;
+	case BAD_EFD_OBJREF:
+		e->objref = fs->objref;
+		break;
+	case BAD_EFD_FILE_FLAGS:
+		fe->f_flags = (fe->f_flags & ~O_ACCMODE) | O_WRONLY;
+		break;
+	case BAD_SFD_SIGKILL:
+		s->sigmask |= 1ULL << (SIGKILL - 1);
+		break;
+	case BAD_SFD_SIGSTOP:
+		s->sigmask |= 1ULL << (SIGSTOP - 1);
+		break;
+	case BAD_SFD_PAD:
+		s->pad = 1;
+		break;
+	case BAD_TFD_CLOCK:
+		t->clockid = CLOCK_PROCESS_CPUTIME_ID;
+		break;
+	case BAD_TFD_ALARM:
+		t->clockid = CLOCK_BOOTTIME_ALARM;
+		break;
+	case BAD_TFD_FLAGS:
+		t->flags = CKPT_TIMERFD_CANCEL_ON_SET << 1;
+		break;
+	case BAD_TFD_CANCEL:
+		t->flags = CKPT_TIMERFD_CANCEL_ON_SET;
+		break;
+	case BAD_TFD_VALUE:
+		t->value_ns = 1ULL << 63;
+		break;
+	case BAD_TFD_PERIOD:
+		t->interval_ns = ~0ULL;
+		break;
+	}
+	return image_reseal(self->buf, self->len);
+}
+
+FIXTURE_SETUP(image)
+{
+	signal(SIGPIPE, SIG_IGN);
+	self->buf = NULL;
+	self->fd = -1;
+	self->log = -1;
+	self->pid = 0;
+	use_target("anonfd_target");
+	ASSERT_EQ(0, load_image(_metadata, self));
+	ASSERT_EQ(0, edit_image(_metadata, self, variant->edit));
+	self->fd = image_file(self->buf, self->len);
+	ASSERT_LE(0, self->fd);
+	self->log = tmp_image();
+	ASSERT_LE(0, self->log);
+}
+
+FIXTURE_TEARDOWN(image)
+{
+	kill_reap(self->pid);
+	if (self->fd >= 0)
+		close(self->fd);
+	if (self->log >= 0)
+		close(self->log);
+	free(self->buf);
+}
+
+/*
+ * What a failed restart must leave as it was in its caller: the fds and
+ * what they are, and the mappings.  Static: taking it allocates nothing
+ * that could move the heap.
+ */
+struct caller {
+	char fds[4096];
+	char maps[16384];
+};
+
+static struct caller callers[3];
+
+static int read_all(const char *path, char *buf, size_t size)
+{
+	size_t len = 0;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	while (len < size - 1) {
+		n = read(fd, buf + len, size - 1 - len);
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	return len < size - 1 ? 0 : -1;
+}
+
+static int take_caller(struct caller *c)
+{
+	char path[64], link[256];
+	size_t len = 0;
+	int fd;
+	ssize_t n;
+
+	c->fds[0] = '\0';
+	for (fd = 0; fd < 64; fd++) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n < 0)
+			continue;
+		link[n] = '\0';
+		len += snprintf(c->fds + len, sizeof(c->fds) - len, "%d %s\n",
+				fd, link);
+		if (len >= sizeof(c->fds))
+			return -1;
+	}
+	return read_all("/proc/self/maps", c->maps, sizeof(c->maps));
+}
+
+#define CALLER_CHANGED	98
+
+/* restart() with the kernel's log on stdout; a failure must harm nothing */
+static int restart_checked(int img_fd, void *arg)
+{
+	int err;
+
+	(void)arg;
+	if (take_caller(&callers[0]) || take_caller(&callers[1]))
+		_exit(CALLER_CHANGED);
+	if (!restart(0, img_fd, 0, STDOUT_FILENO))
+		return 0;
+	err = errno;
+	if (take_caller(&callers[2]) ||
+	    strcmp(callers[1].fds, callers[2].fds) ||
+	    strcmp(callers[1].maps, callers[2].maps))
+		_exit(CALLER_CHANGED);
+	errno = err;
+	return -1;
+}
+
+/*
+ * A broken image fails the restart with EINVAL, back in its caller,
+ * which goes on with its fds and mappings as they were (it exits with
+ * RESTART_EXIT_BASE + EINVAL); the image as the kernel wrote it runs
+ * (released at once: its stdin is /dev/null).
+ */
+TEST_F_TIMEOUT(image, restart, 120)
+{
+	char log[4096];
+	int status;
+	ssize_t n;
+
+	self->pid = fork_call(self->fd, -1, self->log, restart_checked, NULL);
+	ASSERT_LT(0, self->pid);
+	ASSERT_EQ(0, wait_timeout(self->pid, &status, WAIT_MS))
+		TH_LOG("the restarting child hangs");
+	self->pid = 0;
+	n = pread(self->log, log, sizeof(log) - 1, 0);
+	log[n > 0 ? n : 0] = '\0';
+	if (variant->edit == VALID) {
+		EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
+			TH_LOG("status %#x", status);
+		EXPECT_NE(NULL, strstr(log, expect_image))
+			log_text(_metadata, "output", log);
+		return;
+	}
+	EXPECT_TRUE(CALL_FAILED_WITH(status, EINVAL)) {
+		TH_LOG("status %#x (exit %d: EINVAL and the caller unharmed; %d: its fds or mappings changed; 0: the target ran)",
+		       status, RESTART_EXIT_BASE + EINVAL, CALLER_CHANGED);
+	}
+	EXPECT_LT(0, n) TH_LOG("nothing in the log");
+	TH_LOG("kernel: %s", strtok(log, "\n") ?: "");
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,989 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Pipes and FIFOs across checkpoint and restart (issue 5).  Each mode of
+ * pipe_target runs three times: never checkpointed, which shows what the
+ * kernel does with its pipes; checkpointed without kill, after which it
+ * must go on exactly the same (the checkpoint consumes no data); and
+ * restored by rstr from that image, which must do the same again.  What
+ * it prints after its release - capacities, bytes buffered, F_GETFL of
+ * each end, the length of each read of a packetized pipe, data checked
+ * byte by byte - is compared with what is written here; the processes'
+ * fds, their flags (/proc/PID/fdinfo), which fds are one open file
+ * (kcmp) and which are ends of one pipe must be the same as when they
+ * were checkpointed.
+ *
+ * Then images with a broken PIPE, PIPE_BUF or FILE record: the restart
+ * must fail with EINVAL and return to its caller.
+ *
+ * rstr is $RSTR or /usr/bin/rstr (see rstr_path()).
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/kcmp.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include "kselftest_harness.h"
+#include "util.h"
+#include "pipe_target.h"
+
+#define WAIT_MS		20000	/* a MiB through a pipe, emulated */
+#define MAX_TASKS	8
+#define MAX_FDS		64
+#define SIG_SIZE	8192
+#define OUT_SIZE	4096
+
+/*
+ * What each mode prints after its release, checked on the kernel the
+ * tests run on: a packetized write makes one packet per page it fills;
+ * a write joins the last buffer if that is ordinary (not a packet) and
+ * has room, even a packetized write; a read takes ordinary buffers one
+ * after the other, and stops after the first packet.
+ */
+static const char expect_data[] =
+	"p1 cap 65536 avail 10000 rd r wr w\n"
+	"p1 data ok 10000\n"
+	"p1 echo data ok 100\n"
+	"p2 cap 16384 avail 16384 rd r,nonblock wr w\n"
+	"p2 data ok 16384\n"
+	"p2 read EAGAIN\n"
+	"p2 echo data ok 100\n"
+	"p3 cap 1048576 avail 1048576 rd r wr w,nonblock\n"
+	"p3 write EAGAIN\n"
+	"p3 data ok 1048576\n"
+	"p3 echo data ok 100\n"
+	"p4 cap 65536 avail 0 rd r,nonblock wr w,nonblock\n"
+	"p4 read EAGAIN\n"
+	"p4 echo data ok 100\n";
+
+/* written: 1, 100, 4096, 5000, 7, 4095; after the release 3, 2 */
+static const char expect_packet[] =
+	"cap 65536 avail 13299 rd r wr w,direct\n"
+	"read 1 ok\n"
+	"read 100 ok\n"
+	"read 4096 ok\n"
+	"read 4096 ok\n"
+	"read 904 ok\n"
+	"read 7 ok\n"
+	"read 4095 ok\n"
+	"read 3 ok\n"
+	"read 2 ok\n";
+
+/*
+ * Written (p packet, o ordinary): p100 o10 o20 p4096 p7 o4000 p200 o50
+ * p60 o4096 p1, in buffers P100 O30 P4096 P7 O4000 P200 O110 O4096 P1;
+ * after the release o3 p2 o1 p4096, in buffers O6 P4096.
+ */
+static const char expect_mixed[] =
+	"cap 65536 avail 12640 rd r wr w,direct wr2 w,largefile\n"
+	"read 100 ok\n"
+	"read 4126 ok\n"
+	"read 7 ok\n"
+	"read 4200 ok\n"
+	"read 4207 ok\n"
+	"read 4102 ok\n";
+
+/*
+ * a: O10 then p5 p6 after the release, which join it: one read.  b: O4000
+ * of which 3000 were read, then p200, too long for the rest of its page:
+ * a packet of its own, which ends the first read; then o5.  c: the same,
+ * p200 and o5 written before the checkpoint.  d: a one-page pipe holding
+ * the last 96 bytes of a page is full.
+ */
+static const char expect_merge[] =
+	"a avail 10\n"
+	"read 21 ok\n"
+	"b avail 1000\n"
+	"read 1200 ok\n"
+	"read 5 ok\n"
+	"c avail 1205\n"
+	"read 1200 ok\n"
+	"read 5 ok\n"
+	"d avail 96\n"
+	"d write EAGAIN\n"
+	"read 96 ok\n";
+
+static const char expect_widow[] =
+	"reader avail 5000 rd r\n"
+	"reader data ok 5000\n"
+	"reader read 0\n"
+	"writer wr w\n"
+	"writer write EPIPE\n";
+
+/* 4096 bytes in a one-page pipe, then a writer of 12411 more asleep */
+static const char expect_blocked[] =
+	"cap 4096 avail 4096\n"
+	"all data ok 16507\n"
+	"then read 0\n"
+	"writer exit 0\n";
+
+static const char expect_fork[] =
+	"b avail 2000 c avail 10\n"
+	"a wr w b rd r c rd r wr w\n"
+	"b data ok 5000\n"
+	"c rd r,nonblock\n"
+	"c data ok 5\n"
+	"c read EAGAIN\n"
+	"child exit 0\n";
+
+static const char expect_fifo1[] =
+	"cap 8192 avail 1000 rdwr rw,largefile rd r,nonblock,largefile wr w,largefile\n"
+	"the fifo of its cwd\n"
+	"fifo data ok 1000\n"
+	"fifo read EAGAIN\n"
+	"echo data ok 5\n";
+
+static const char expect_fifo3[] =
+	"reader exit 0\n"
+	"writer exit 0\n"
+	"avail 0 rdwr rw,largefile\n";
+
+static const char expect_image[] =
+	"cap 16384 avail 12288\n"
+	"image data ok 12288\n";
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/* @root, then its descendants, parents before children. */
+static int tree_pids(pid_t root, pid_t *pids, int max)
+{
+	int nr = 1, i, first;
+	struct dirent *d;
+	pid_t pid;
+	DIR *dp;
+
+	pids[0] = root;
+	for (i = 0; i < nr; i++) {
+		dp = opendir("/proc");
+		if (!dp)
+			return -1;
+		first = nr;
+		while ((d = readdir(dp))) {
+			pid = atoi(d->d_name);
+			if (pid <= 0 || proc_ppid(pid) != pids[i])
+				continue;
+			if (nr == max) {
+				closedir(dp);
+				return -1;
+			}
+			pids[nr++] = pid;
+		}
+		closedir(dp);
+		qsort(pids + first, nr - first, sizeof(pid_t), cmp_int);
+	}
+	return nr;
+}
+
+/* The open fds of @pid from 3 on, sorted. */
+static int task_fds(pid_t pid, int *fds, int max)
+{
+	char path[64];
+	struct dirent *d;
+	int nr = 0, fd;
+	DIR *dp;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	dp = opendir(path);
+	if (!dp)
+		return -1;
+	while ((d = readdir(dp))) {
+		if (d->d_name[0] == '.')
+			continue;
+		fd = atoi(d->d_name);
+		if (fd < 3)
+			continue;
+		if (nr == max) {
+			closedir(dp);
+			return -1;
+		}
+		fds[nr++] = fd;
+	}
+	closedir(dp);
+	qsort(fds, nr, sizeof(int), cmp_int);
+	return nr;
+}
+
+/* The "flags:" of /proc/@pid/fdinfo/@fd, or -1. */
+static long fd_flags(pid_t pid, int fd)
+{
+	char name[32], buf[1024], *p;
+
+	snprintf(name, sizeof(name), "fdinfo/%d", fd);
+	if (read_proc(pid, name, buf, sizeof(buf)))
+		return -1;
+	p = strstr(buf, "flags:");
+	return p ? strtol(p + 6, NULL, 8) : -1;
+}
+
+struct fd_ref {
+	pid_t pid;
+	int fd;
+};
+
+/*
+ * Which of the first @nr fds in @refs is the same open file as @pid's
+ * @fd: its index, @nr if none is, -1 if kcmp() cannot tell.
+ */
+static int same_file(const struct fd_ref *refs, int nr, pid_t pid, int fd)
+{
+	int i, ret;
+
+	for (i = 0; i < nr; i++) {
+		ret = syscall(SYS_kcmp, pid, refs[i].pid, KCMP_FILE, fd,
+			      refs[i].fd);
+		if (ret < 0)
+			return -1;
+		if (!ret)
+			return i;
+	}
+	return nr;
+}
+
+/*
+ * The fds of @root's tree as text, one line each: task, fd, flags, what
+ * it is - a pipe numbered in order of appearance (its inode number
+ * changes with a restart), else its path - and which open file it is,
+ * numbered the same way.  0, or -1 if the tree could not be read.
+ */
+static int signature(pid_t root, char *out, size_t size)
+{
+	struct fd_ref refs[MAX_FDS];
+	unsigned long ino, inos[MAX_FDS];
+	int fds[MAX_FDS], nr_refs = 0, nr_inos = 0, nr_pids, nr_fds, i, j;
+	int file, pipe_nr;
+	pid_t pids[MAX_TASKS];
+	char path[64], link[PATH_MAX], what[PATH_MAX + 16];
+	size_t len = 0;
+	ssize_t n;
+	long fl;
+
+	nr_pids = tree_pids(root, pids, MAX_TASKS);
+	if (nr_pids < 0)
+		return -1;
+	out[0] = '\0';
+	for (i = 0; i < nr_pids; i++) {
+		nr_fds = task_fds(pids[i], fds, MAX_FDS);
+		if (nr_fds < 0)
+			return -1;
+		for (j = 0; j < nr_fds; j++) {
+			snprintf(path, sizeof(path), "/proc/%d/fd/%d", pids[i],
+				 fds[j]);
+			n = readlink(path, link, sizeof(link) - 1);
+			fl = fd_flags(pids[i], fds[j]);
+			if (n <= 0 || fl < 0 || nr_refs == MAX_FDS)
+				return -1;
+			link[n] = '\0';
+			if (sscanf(link, "pipe:[%lu]", &ino) == 1) {
+				for (pipe_nr = 0; pipe_nr < nr_inos &&
+				     inos[pipe_nr] != ino; pipe_nr++)
+					;
+				if (pipe_nr == nr_inos)
+					inos[nr_inos++] = ino;
+				snprintf(what, sizeof(what), "pipe %d", pipe_nr);
+			} else {
+				snprintf(what, sizeof(what), "%s", link);
+			}
+			file = same_file(refs, nr_refs, pids[i], fds[j]);
+			if (file == nr_refs) {
+				refs[nr_refs].pid = pids[i];
+				refs[nr_refs++].fd = fds[j];
+			}
+			len += snprintf(out + len, size - len,
+					"pid %d fd %d flags 0%lo %s file %d\n",
+					pids[i], fds[j], fl, what, file);
+			if (len >= size)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+FIXTURE(pipes) {
+	char dir[PATH_MAX];	/* the targets' cwd, for FIFOs */
+	int img;
+	struct proc t;		/* the target, or rstr */
+	pid_t pids[MAX_TASKS];	/* the tree last seen */
+	int nr;
+	char before[SIG_SIZE];	/* its fds when checkpointed */
+	char now[SIG_SIZE];
+	char out[OUT_SIZE];	/* what it printed */
+};
+
+#define SELF	FIXTURE_DATA(pipes)
+#define META	struct __test_metadata *_metadata
+
+static int rm_entry(const char *path, const struct stat *st, int flag,
+		    struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+FIXTURE_SETUP(pipes)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	signal(SIGPIPE, SIG_IGN);
+	use_target("pipe_target");
+	proc_init(&self->t);
+	self->nr = 0;
+	self->img = tmp_image();
+	ASSERT_LE(0, self->img);
+	/* the killed targets' orphans come to us, to be reaped */
+	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0));
+	snprintf(self->dir, sizeof(self->dir), "%s/ckpt-pipe.XXXXXX",
+		 tmp && *tmp ? tmp : "/tmp");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	ASSERT_EQ(0, chdir(self->dir));
+	if (access(rstr_path(), X_OK))
+		SKIP(return, "no %s (set RSTR)", rstr_path());
+}
+
+FIXTURE_TEARDOWN(pipes)
+{
+	int i;
+
+	proc_fini(&self->t);
+	for (i = 0; i < self->nr; i++)
+		kill(self->pids[i], SIGKILL);
+	wait_gone(self->pids, self->nr, TIMEOUT_MS);
+	close(self->img);
+	if (chdir("/") || nftw(self->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS))
+		TH_LOG("cannot remove %s", self->dir);
+}
+
+/* Start @mode; 0 once it said it is ready. */
+static int start(SELF *self, const char *mode)
+{
+	int in, out;
+
+	if (proc_pipes(&self->t, &in, &out))
+		return -1;
+	self->t.pid = spawn_target(mode, in, out);
+	close(in);
+	close(out);
+	if (self->t.pid < 0)
+		return -1;
+	return wait_ready(self->t.out, TIMEOUT_MS);
+}
+
+/* rstr restores the image; the root's stdin and stdout are ours. */
+static int restore(SELF *self)
+{
+	int in, out;
+	pid_t pid;
+
+	if (lseek(self->img, 0, SEEK_SET) || proc_pipes(&self->t, &in, &out))
+		return -1;
+	pid = fork_rstr(self->img, in, out);
+	close(in);
+	close(out);
+	self->t.pid = pid > 0 ? pid : 0;
+	return self->t.pid ? 0 : -1;
+}
+
+/*
+ * Until @root sleeps in its read(0) and every other task of its tree
+ * sleeps too (in its own read(0), in a write, in a wait): set up and
+ * still.  Notes the tree for the teardown.
+ */
+static int settle(SELF *self, pid_t root)
+{
+	int ms, i, ppid, sig;
+	char state;
+
+	if (wait_blocked(root, WAIT_MS))
+		return -1;
+	for (ms = 0; ms < WAIT_MS; ms += 10) {
+		self->nr = tree_pids(root, self->pids, MAX_TASKS);
+		for (i = 1; i < self->nr; i++) {
+			if (proc_stat(self->pids[i], &state, &ppid, &sig) ||
+			    state != 'S')
+				break;
+		}
+		if (self->nr > 0 && i == self->nr)
+			return 0;
+		sleep_ms(10);
+	}
+	return -1;
+}
+
+/*
+ * Release the target (end of file on its stdin), read all it prints
+ * until every task of it is gone, and reap it (rstr exits as the
+ * restored root does).  0, or -1 if that took too long.
+ */
+static int collect(SELF *self, int *status)
+{
+	struct pollfd p = { .fd = self->t.out, .events = POLLIN };
+	size_t len = 0;
+	ssize_t n;
+
+	close(self->t.in);
+	self->t.in = -1;
+	self->out[0] = '\0';
+	while (len < sizeof(self->out) - 1) {
+		if (poll(&p, 1, WAIT_MS) <= 0)
+			return -1;
+		n = read(self->t.out, self->out + len,
+			 sizeof(self->out) - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	self->out[len] = '\0';
+	if (wait_timeout(self->t.pid, status, WAIT_MS))
+		return -1;
+	self->t.pid = 0;
+	proc_fini(&self->t);
+	return 0;
+}
+
+static void log_text(META, const char *what, const char *text)
+{
+	char buf[SIG_SIZE], *line, *save;
+
+	snprintf(buf, sizeof(buf), "%s", text);
+	TH_LOG("%s:", what);
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		TH_LOG("  %s", line);
+}
+
+/* The target exited 0 and printed @expect after its release. */
+static void check_output(META, SELF *self, int status, const char *expect,
+			 const char *run)
+{
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status)) {
+		TH_LOG("%s: status %#x (exit 3: a check of a child failed)",
+		       run, status);
+	}
+	EXPECT_STREQ(expect, self->out) {
+		TH_LOG("%s printed something else", run);
+		log_text(_metadata, "expected", expect);
+		log_text(_metadata, "printed", self->out);
+	}
+}
+
+/*
+ * Wait until the restored tree of @root has the fds it was saved with.
+ * -1 if it does not, or if rstr exits first: its status in *@status,
+ * and self->t.pid 0.
+ */
+static int wait_restored(SELF *self, pid_t root, int *status)
+{
+	int ms;
+
+	*status = -1;
+	for (ms = 0; ms < WAIT_MS; ms += 20) {
+		if (!signature(root, self->now, sizeof(self->now)) &&
+		    !strcmp(self->before, self->now))
+			return 0;
+		if (waitpid(self->t.pid, status, WNOHANG) == self->t.pid) {
+			self->t.pid = 0;
+			return -1;
+		}
+		sleep_ms(20);
+	}
+	return -1;
+}
+
+/*
+ * @mode never checkpointed, then checkpointed with @flags (then going on
+ * unless killed), then restored: the same output each time, @expect.
+ */
+static void run_mode(META, SELF *self, const char *mode, const char *expect,
+		     unsigned long flags)
+{
+	int status;
+	pid_t root;
+
+	/* what the kernel does with these pipes */
+	ASSERT_EQ(0, start(self, mode)) TH_LOG("%s did not get ready", mode);
+	ASSERT_EQ(0, collect(self, &status)) TH_LOG("%s hangs", mode);
+	check_output(_metadata, self, status, expect, "never checkpointed");
+	ASSERT_TRUE(_metadata->passed);
+
+	ASSERT_EQ(0, start(self, mode)) TH_LOG("%s did not get ready", mode);
+	root = self->t.pid;
+	ASSERT_EQ(0, settle(self, root)) TH_LOG("%s does not settle", mode);
+	ASSERT_EQ(0, signature(root, self->before, sizeof(self->before)));
+	ASSERT_EQ(0, checkpoint(root, self->img, flags, STDERR_FILENO))
+		TH_LOG("checkpoint of %s: %s", mode, strerror(errno));
+	if (flags & CHECKPOINT_KILL) {
+		ASSERT_EQ(0, reap_killed(&self->t.pid));
+		proc_fini(&self->t);
+	} else {
+		/* nothing changed, nothing was taken out of a pipe */
+		ASSERT_EQ(0, signature(root, self->now, sizeof(self->now)));
+		EXPECT_STREQ(self->before, self->now);
+		ASSERT_EQ(0, collect(self, &status))
+			TH_LOG("%s hangs after a checkpoint", mode);
+		check_output(_metadata, self, status, expect,
+			     "checkpointed, not killed");
+	}
+	ASSERT_EQ(0, wait_gone(self->pids, self->nr, WAIT_MS))
+		TH_LOG("a task of %s is still there", mode);
+
+	ASSERT_EQ(0, restore(self)) TH_LOG("cannot run %s", rstr_path());
+	EXPECT_EQ(0, wait_restored(self, root, &status)) {
+		log_text(_metadata, "fds saved", self->before);
+		log_text(_metadata, "fds restored", self->now);
+	}
+	/* other fds or flags, or none: see what it does with them */
+	ASSERT_NE(0, self->t.pid) TH_LOG("rstr exited with status %#x", status);
+	ASSERT_EQ(0, collect(self, &status)) TH_LOG("restored %s hangs", mode);
+	check_output(_metadata, self, status, expect, "restored");
+}
+
+/*
+ * Four pipes: default capacity with 10000 bytes, 4 pages full, 1 MiB
+ * full and an empty one; O_NONBLOCK on either end or both.  Capacity,
+ * data and flags come back; a full pipe stays full, an empty one empty.
+ */
+TEST_F_TIMEOUT(pipes, buffered_data, 300)
+{
+	if (_metadata->skip)
+		return;
+	run_mode(_metadata, self, "data", expect_data, 0);
+}
+
+/* Each packet is read alone again, and the write end makes more. */
+TEST_F_TIMEOUT(pipes, packets, 120)
+{
+	if (_metadata->skip)
+		return;
+	run_mode(_metadata, self, "packet", expect_packet, 0);
+}
+
+/* Packets among ordinary data: each read returns what it did. */
+TEST_F_TIMEOUT(pipes, packets_and_data, 120)
+{
+	if (_metadata->skip)
+		return;
+	run_mode(_metadata, self, "mixed", expect_mixed, 0);
+}
+
+/*
+ * Writes join the last buffer, or not, as they would have: it takes more
+ * data unless it is a packet or its page is full, also when it was read
+ * in part.  A one-page pipe that holds less than a page can be full.
+ */
+TEST_F_TIMEOUT(pipes, merge_after_restart, 120)
+{
+	if (_metadata->skip)
+		return;
+	run_mode(_metadata, self, "merge", expect_merge, 0);
+}
+
+/* Read end alone: the data, then end of file; write end alone: EPIPE. */
+TEST_F_TIMEOUT(pipes, one_end_closed, 120)
+{
+	if (_metadata->skip)
+		return;
+	run_mode(_metadata, self, "widow", expect_widow, 0);
+}
+
+/* A writer asleep on a full pipe writes all its data after the restart. */
+TEST_F_TIMEOUT(pipes, blocked_writer, 120)
+{
+	if (_metadata->skip)
+		return;
+	run_mode(_metadata, self, "blocked", expect_blocked, 0);
+}
+
+TEST_F_TIMEOUT(pipes, blocked_writer_killed, 120)
+{
+	if (_metadata->skip)
+		return;
+	run_mode(_metadata, self, "blocked", expect_blocked, CHECKPOINT_KILL);
+}
+
+/*
+ * Parent and child each hold their ends: data flows both ways; a read
+ * end both hold is one open file (a flag set by one, seen by the other).
+ */
+TEST_F_TIMEOUT(pipes, across_fork, 120)
+{
+	if (_metadata->skip)
+		return;
+	run_mode(_metadata, self, "fork", expect_fork, 0);
+}
+
+TEST_F_TIMEOUT(pipes, across_fork_killed, 120)
+{
+	if (_metadata->skip)
+		return;
+	run_mode(_metadata, self, "fork", expect_fork, CHECKPOINT_KILL);
+}
+
+/* A FIFO open read-write, read-only and write-only by one task. */
+TEST_F_TIMEOUT(pipes, fifo_one_task, 120)
+{
+	if (_metadata->skip)
+		return;
+	run_mode(_metadata, self, "fifo1", expect_fifo1, 0);
+}
+
+/* The same by three: the writer's data reaches the reader. */
+TEST_F_TIMEOUT(pipes, fifo_three_tasks, 120)
+{
+	if (_metadata->skip)
+		return;
+	run_mode(_metadata, self, "fifo3", expect_fifo3, 0);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Broken images */
+
+/*
+ * The image of "image", made by the first test that needs it and shared
+ * by the rest: a temporary file opened before the tests fork.
+ */
+static int cache_fd = -1;
+
+static void __attribute__((constructor)) open_cache(void)
+{
+	cache_fd = tmp_image();
+}
+
+#define MAX_RECS	4096
+
+struct rec {
+	size_t off;
+	__u32 type;
+	int parent;		/* index of the enclosing record, -1: none */
+};
+
+struct layout {
+	struct rec r[MAX_RECS];
+	int nr;
+};
+
+static struct ckpt_hdr *hdr_at(unsigned char *buf, size_t off)
+{
+	return (struct ckpt_hdr *)(buf + off);
+}
+
+/* Where the records nested in the one at @off start; 0: none can be. */
+static size_t nested_at(unsigned char *buf, size_t off)
+{
+	struct ckpt_hdr *h = hdr_at(buf, off);
+
+	switch (h->type) {
+	case CKPT_HDR_MM:
+		return sizeof(struct ckpt_hdr_mm) +
+		       CKPT_ALIGN_UP(((struct ckpt_hdr_mm *)h)->exe_path_len);
+	case CKPT_HDR_FILE:
+		return sizeof(struct ckpt_hdr_file) +
+		       CKPT_ALIGN_UP(((struct ckpt_hdr_file *)h)->path_len);
+	case CKPT_HDR_FILES:
+		return sizeof(struct ckpt_hdr_files);
+	case CKPT_HDR_PIPE:
+		return sizeof(struct ckpt_hdr_pipe);
+	}
+	return 0;
+}
+
+/* Every record from @off to @end and those nested in them. */
+static int walk(unsigned char *buf, size_t off, size_t end, int parent,
+		struct layout *l)
+{
+	struct ckpt_hdr *h;
+	size_t nested;
+	int idx;
+
+	for (; off < end; off += h->len) {
+		h = hdr_at(buf, off);
+		if (end - off < sizeof(*h) || h->len < sizeof(*h) ||
+		    h->len > end - off || h->len % CKPT_ALIGN ||
+		    l->nr == MAX_RECS)
+			return -1;
+		idx = l->nr++;
+		l->r[idx].off = off;
+		l->r[idx].type = h->type;
+		l->r[idx].parent = parent;
+		nested = nested_at(buf, off);
+		if (nested && nested < h->len &&
+		    walk(buf, off + nested, off + h->len, idx, l))
+			return -1;
+	}
+	return 0;
+}
+
+/* The @n-th record of @type (0: the first); -1 if none. */
+static int find_rec(const struct layout *l, __u32 type, int n)
+{
+	int i;
+
+	for (i = 0; i < l->nr; i++)
+		if (l->r[i].type == type && !n--)
+			return i;
+	return -1;
+}
+
+enum edit {
+	VALID,
+	BYTES_OVER_SIZE,	/* PIPE: 3 pages of data, a capacity of 2 */
+	BYTES_NOT_SUM,		/* PIPE: one byte more than its buffers hold */
+	SIZE_NOT_POW2,		/* PIPE: a capacity of 3 pages */
+	NR_BUFS,		/* PIPE: one buffer more than there are */
+	BUF_OVER_PAGE,		/* PIPE_BUF: a page and 8 bytes of data */
+	BUF_FLAGS,		/* PIPE_BUF: a flag that does not exist */
+	FILE_NOT_PIPE,		/* FILE of kind PIPE: another FILE's objref */
+	FILE_NO_OBJECT,		/* FILE of kind PIPE: an objref never seen */
+};
+
+FIXTURE(image) {
+	unsigned char *buf;
+	size_t len;
+	struct layout l;
+	int fd;			/* the edited image */
+	int log;		/* the restart's log, then the target's output */
+	pid_t pid;
+};
+
+FIXTURE_VARIANT(image) {
+	enum edit edit;
+};
+
+FIXTURE_VARIANT_ADD(image, valid) { .edit = VALID };
+FIXTURE_VARIANT_ADD(image, bytes_over_size) { .edit = BYTES_OVER_SIZE };
+FIXTURE_VARIANT_ADD(image, bytes_not_sum) { .edit = BYTES_NOT_SUM };
+FIXTURE_VARIANT_ADD(image, size_not_pow2) { .edit = SIZE_NOT_POW2 };
+FIXTURE_VARIANT_ADD(image, nr_bufs) { .edit = NR_BUFS };
+FIXTURE_VARIANT_ADD(image, buf_over_page) { .edit = BUF_OVER_PAGE };
+FIXTURE_VARIANT_ADD(image, buf_flags) { .edit = BUF_FLAGS };
+FIXTURE_VARIANT_ADD(image, file_not_pipe) { .edit = FILE_NOT_PIPE };
+FIXTURE_VARIANT_ADD(image, file_no_object) { .edit = FILE_NO_OBJECT };
+
+#define IMG	FIXTURE_DATA(image)
+
+/* The image of "image": checkpointed by the first test, kept for all. */
+static int load_image(META, IMG *self)
+{
+	struct stat st;
+	int ret;
+
+	if (cache_fd < 0 || fstat(cache_fd, &st)) {
+		TH_LOG("no temporary file for the image");
+		return -1;
+	}
+	if (!st.st_size) {
+		ret = make_image("image", cache_fd);
+		if (ret) {
+			TH_LOG("cannot checkpoint pipe_target image: %s",
+			       strerror(-ret));
+			if (ftruncate(cache_fd, 0))
+				TH_LOG("and cannot throw the image away");
+			return -1;
+		}
+	}
+	if (lseek(cache_fd, 0, SEEK_SET))
+		return -1;
+	self->len = read_file(cache_fd, &self->buf);
+	return self->len ? 0 : -1;
+}
+
+/*
+ * BUF_OVER_PAGE: 8 bytes more data at the end of PIPE_BUF record @ib,
+ * counted in its len and those of the records around it, and in the
+ * PIPE's bytes.
+ */
+static int grow_buf(IMG *self, int ib, struct ckpt_hdr_pipe *pipe)
+{
+	struct ckpt_hdr_pipe_buf *pb = (void *)hdr_at(self->buf,
+						      self->l.r[ib].off);
+	size_t at = self->l.r[ib].off + pb->h.len;
+	unsigned char *buf;
+	int i;
+
+	pb->len += CKPT_ALIGN;
+	pipe->bytes += CKPT_ALIGN;
+	for (i = ib; i >= 0; i = self->l.r[i].parent)
+		hdr_at(self->buf, self->l.r[i].off)->len += CKPT_ALIGN;
+	buf = malloc(self->len + CKPT_ALIGN);
+	if (!buf)
+		return -1;
+	memcpy(buf, self->buf, at);
+	memset(buf + at, 0x5a, CKPT_ALIGN);
+	memcpy(buf + at + CKPT_ALIGN, self->buf + at, self->len - at);
+	free(self->buf);
+	self->buf = buf;
+	self->len += CKPT_ALIGN;
+	return 0;
+}
+
+/* The FILE of kind PIPE after the PIPE record: it only names the pipe. */
+static struct ckpt_hdr_file *second_end(IMG *self, int ip)
+{
+	struct ckpt_hdr_file *f;
+	int i;
+
+	for (i = ip + 1; i < self->l.nr; i++) {
+		if (self->l.r[i].type != CKPT_HDR_FILE)
+			continue;
+		f = (void *)hdr_at(self->buf, self->l.r[i].off);
+		if (f->kind == CKPT_FILE_PIPE)
+			return f;
+	}
+	return NULL;
+}
+
+static int edit_image(META, IMG *self, enum edit edit)
+{
+	struct ckpt_hdr_file *f, *other;
+	struct ckpt_hdr_pipe_buf *pb;
+	struct ckpt_hdr_pipe *pipe;
+	int ip, ib;
+
+	if (walk(self->buf, 0, self->len, -1, &self->l)) {
+		TH_LOG("cannot find the records of the %zu byte image",
+		       self->len);
+		return -1;
+	}
+	ip = find_rec(&self->l, CKPT_HDR_PIPE, 0);
+	ib = find_rec(&self->l, CKPT_HDR_PIPE_BUF, 0);
+	if (ip < 0 || ib < 0 || find_rec(&self->l, CKPT_HDR_PIPE, 1) >= 0 ||
+	    self->l.r[ib].parent != ip) {
+		TH_LOG("not one PIPE record with its PIPE_BUFs");
+		return -1;
+	}
+	pipe = (void *)hdr_at(self->buf, self->l.r[ip].off);
+	pb = (void *)hdr_at(self->buf, self->l.r[ib].off);
+	f = second_end(self, ip);
+	other = (void *)hdr_at(self->buf,
+			       self->l.r[find_rec(&self->l, CKPT_HDR_FILE, 0)].off);
+	if (pipe->size != IMAGE_SIZE || pipe->bytes != IMAGE_BYTES ||
+	    pipe->nr_bufs != IMAGE_BYTES / PIPE_PAGE || pb->len != PIPE_PAGE ||
+	    !f || f->obj_objref != pipe->objref || other->kind == CKPT_FILE_PIPE) {
+		TH_LOG("PIPE: size %u bytes %llu nr_bufs %u; PIPE_BUF len %u; no second end, or the first FILE a pipe",
+		       pipe->size, (unsigned long long)pipe->bytes,
+		       pipe->nr_bufs, pb->len);
+		return -1;
+	}
+	switch (edit) {
+	case VALID:
+		break;
+	case BYTES_OVER_SIZE:
+		pipe->size = IMAGE_SMALL;
+		break;
+	case BYTES_NOT_SUM:
+		pipe->bytes++;
+		break;
+	case SIZE_NOT_POW2:
+		pipe->size = IMAGE_BYTES;
+		break;
+	case NR_BUFS:
+		pipe->nr_bufs++;
+		break;
+	case BUF_OVER_PAGE:
+		if (grow_buf(self, ib, pipe))
+			return -1;
+		break;
+	case BUF_FLAGS:
+		pb->flags |= ~CKPT_PIPE_BUF_FLAGS & (CKPT_PIPE_BUF_FLAGS + 1);
+		break;
+	case FILE_NOT_PIPE:
+		f->obj_objref = other->objref;
+		break;
+	case FILE_NO_OBJECT:
+		f->obj_objref = INT_MAX;
+		break;
+	}
+	return image_reseal(self->buf, self->len);
+}
+
+FIXTURE_SETUP(image)
+{
+	signal(SIGPIPE, SIG_IGN);
+	self->buf = NULL;
+	self->fd = -1;
+	self->log = -1;
+	self->pid = 0;
+	use_target("pipe_target");
+	ASSERT_EQ(0, load_image(_metadata, self));
+	ASSERT_EQ(0, edit_image(_metadata, self, variant->edit));
+	self->fd = image_file(self->buf, self->len);
+	ASSERT_LE(0, self->fd);
+	self->log = tmp_image();
+	ASSERT_LE(0, self->log);
+}
+
+FIXTURE_TEARDOWN(image)
+{
+	kill_reap(self->pid);
+	if (self->fd >= 0)
+		close(self->fd);
+	if (self->log >= 0)
+		close(self->log);
+	free(self->buf);
+}
+
+/* restart() with the kernel's log on stdout */
+static int restart_logged(int img_fd, void *arg)
+{
+	(void)arg;
+	return restart(0, img_fd, 0, STDOUT_FILENO);
+}
+
+/*
+ * A broken image fails the restart with EINVAL, back in its caller,
+ * which goes on (it exits with RESTART_EXIT_BASE + EINVAL); the image as
+ * the kernel wrote it runs (released at once: its stdin is /dev/null).
+ */
+TEST_F_TIMEOUT(image, restart, 120)
+{
+	char log[4096];
+	int status;
+	ssize_t n;
+
+	self->pid = fork_call(self->fd, -1, self->log, restart_logged, NULL);
+	ASSERT_LT(0, self->pid);
+	ASSERT_EQ(0, wait_timeout(self->pid, &status, WAIT_MS))
+		TH_LOG("the restarting child hangs");
+	self->pid = 0;
+	n = pread(self->log, log, sizeof(log) - 1, 0);
+	log[n > 0 ? n : 0] = '\0';
+	if (variant->edit == VALID) {
+		EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
+			TH_LOG("status %#x", status);
+		EXPECT_NE(NULL, strstr(log, expect_image))
+			log_text(_metadata, "output", log);
+		return;
+	}
+	EXPECT_TRUE(CALL_FAILED_WITH(status, EINVAL)) {
+		TH_LOG("status %#x (exit %d: EINVAL and the caller unharmed; 0: the target ran)",
+		       status, RESTART_EXIT_BASE + EINVAL);
+	}
+	EXPECT_LT(0, n) TH_LOG("nothing in the log");
+	TH_LOG("kernel: %s", strtok(log, "\n") ?: "");
+}
+
+TEST_HARNESS_MAIN

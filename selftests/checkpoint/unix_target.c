@@ -1,0 +1,1087 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * unix_target: unix sockets for unix_test.  Each mode sets up sockets
+ * with data queued in them, prints "ready" and blocks in read(0) until
+ * released (a byte or end of file on stdin); then it looks at its sockets
+ * and prints what it finds, one fact a line, for the test to compare with
+ * what the same mode prints when it was never checkpointed.  Children of
+ * a mode check their own part and exit 0, or 3 with a line on stderr.
+ * Output goes through write(2) only: nothing sits in a stdio buffer to be
+ * printed twice by a fork or lost by a kill.
+ *
+ *	unix_target MODE
+ *
+ * pair-TYPE	two socketpair()s of TYPE (stream, dgram, seqpacket): one
+ *		with data queued both ways, one empty
+ * fork-TYPE	a socketpair whose ends are held by parent and child
+ * widow-TYPE	socketpairs whose other end was closed, with and without
+ *		data queued
+ * shutdown-TYPE	shutdown(SHUT_WR) and shutdown(SHUT_RD) on one end
+ * opts		SO_SNDBUF, SO_RCVBUF, SO_PASSCRED, O_NONBLOCK
+ * abstract	listening sockets bound to abstract names, nothing queued
+ * path		a listening socket bound to a path in its cwd
+ * relpath	the same, bound by a name relative to its cwd
+ * rights	an fd in flight (SCM_RIGHTS) in a socketpair
+ * rights-self	a socket in flight in its own receive queue
+ * embryo	a listening socket with a connection not accepted yet
+ * accepted	a connection made by connect() and accept()
+ * inet		an AF_INET socket
+ * unconnected	sockets of their own, unbound or bound, not listening
+ * dgram-queue	a bound datagram socket with a datagram queued
+ * dgram-connect	a datagram socket connect()ed to a bound one
+ * outside	the socket at fd 3, whose peer the test holds
+ * image	a listener, a stream pair with data, a dgram widow (the
+ *		corrupted images)
+ *
+ * Every byte a socket carries is unix_byte(stream, offset): the data is
+ * checked byte by byte wherever it is read.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include "unix_target.h"
+#include "target.h"
+
+#define EXIT_CHECK	3
+#define BIG		(1 << 17)
+#define RECV_MAX	16		/* recv() calls in one recvs() */
+#define WAIT_MS		20000
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* a sync pipe, as in pipe_target */
+#define SYNC_RD		20
+#define SYNC_WR		21
+
+static unsigned char wbuf[BIG];
+static unsigned char rbuf[BIG];
+
+static void __attribute__((format(printf, 1, 2))) say(const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+	int len;
+
+	va_start(ap, fmt);
+	len = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (len >= (int)sizeof(line))
+		len = sizeof(line) - 1;
+	if (write(STDOUT_FILENO, line, len) != len)
+		_exit(EXIT_CHECK);
+}
+
+static void __attribute__((noreturn)) check_failed(int line, const char *what)
+{
+	char msg[256];
+	int len;
+
+	len = snprintf(msg, sizeof(msg), "unix_target pid %d: line %d: %s (%s)\n",
+		       getpid(), line, what, strerror(errno));
+	if (write(STDERR_FILENO, msg, len) < 0)
+		_exit(EXIT_CHECK);
+	_exit(EXIT_CHECK);
+}
+
+#define CHECK(cond) do {					\
+	if (!(cond))						\
+		check_failed(__LINE__, #cond);			\
+} while (0)
+
+static const struct {
+	const char *name;
+	int type;
+} types[] = {
+	{ "stream", SOCK_STREAM },
+	{ "dgram", SOCK_DGRAM },
+	{ "seqpacket", SOCK_SEQPACKET },
+};
+
+/*
+ * What the pairs carry: A_MSGS from their first end to the second,
+ * B_MSGS back, per type.  A zero-length datagram is a message of its
+ * own; a zero-length stream write queues nothing, and a zero-length
+ * seqpacket message could not be told from end of file.
+ */
+static const long a_msgs[] = { 1, 100, 5000, -1 };
+static const long b_stream[] = { 7, 100000, -1 };
+static const long b_dgram[] = { 7, 0, 3000, -1 };
+static const long b_seqpacket[] = { 7, 3000, -1 };
+
+static const long *b_msgs(int type)
+{
+	return type == SOCK_STREAM ? b_stream :
+	       type == SOCK_DGRAM ? b_dgram : b_seqpacket;
+}
+
+/* Move @from to fd @to. */
+static void move_fd(int from, int to)
+{
+	if (from == to)
+		return;
+	CHECK(dup2(from, to) == to);
+	CHECK(close(from) == 0);
+}
+
+static void pair_at(int type, int a, int b)
+{
+	int sv[2];
+
+	CHECK(socketpair(AF_UNIX, type, 0, sv) == 0);
+	move_fd(sv[0], a);
+	move_fd(sv[1], b);
+}
+
+static void pipe_at(int rd, int wr)
+{
+	int p[2];
+
+	CHECK(pipe(p) == 0);
+	move_fd(p[0], rd);
+	move_fd(p[1], wr);
+}
+
+static void set_fl(int fd, int flags)
+{
+	CHECK(fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | flags) == 0);
+}
+
+static void fill(int stream, long off, long len)
+{
+	long i;
+
+	for (i = 0; i < len; i++)
+		wbuf[i] = unix_byte(stream, off + i);
+}
+
+/* One send() of @len bytes of @stream from @off: one message. */
+static void put(int fd, int stream, long off, long len)
+{
+	fill(stream, off, len);
+	CHECK(send(fd, wbuf, len, MSG_NOSIGNAL) == len);
+}
+
+/* The messages @lens (ending with -1) of @stream, one after the other. */
+static long put_msgs(int fd, int stream, const long *lens)
+{
+	long off = 0;
+
+	for (; *lens >= 0; lens++) {
+		put(fd, stream, off, *lens);
+		off += *lens;
+	}
+	return off;
+}
+
+/* Where @n bytes at @buf differ from @stream at @off; -1 if nowhere. */
+static long mismatch(const unsigned char *buf, long n, int stream, long off)
+{
+	long i;
+
+	for (i = 0; i < n; i++)
+		if (buf[i] != unix_byte(stream, off + i))
+			return i;
+	return -1;
+}
+
+/* errno's name for what sockets return here */
+static const char *err_name(int err)
+{
+	switch (err) {
+	case EAGAIN: return "EAGAIN";
+	case EPIPE: return "EPIPE";
+	case ECONNREFUSED: return "ECONNREFUSED";
+	case ECONNRESET: return "ECONNRESET";
+	case ENOTCONN: return "ENOTCONN";
+	case EMSGSIZE: return "EMSGSIZE";
+	case EINVAL: return "EINVAL";
+	case EOPNOTSUPP: return "EOPNOTSUPP";
+	case EBADF: return "EBADF";
+	}
+	return strerror(err);
+}
+
+/*
+ * Each recv(fd, buf, BIG, MSG_DONTWAIT) while it returns something: its
+ * length and whether its bytes are those of @stream from *@off on, until
+ * it fails (its errno then) or, but for a datagram socket, reads end of
+ * file.  The message boundaries show as the lengths.
+ */
+static void recvs(const char *name, int fd, int stream, long *off)
+{
+	int type = 0, i;
+	socklen_t len = sizeof(type);
+	ssize_t n;
+
+	CHECK(getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0);
+	for (i = 0; i < RECV_MAX; i++) {
+		n = recv(fd, rbuf, sizeof(rbuf), MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			say("%s recv %s\n", name, err_name(errno));
+			return;
+		}
+		say("%s recv %zd %s\n", name, n,
+		    mismatch(rbuf, n, stream, *off) < 0 ? "ok" : "bad");
+		*off += n;
+		if (!n && type != SOCK_DGRAM)
+			return;
+	}
+}
+
+/* Wait for @fd to be readable, 20 s at most. */
+static int readable(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int ret;
+
+	do {
+		ret = poll(&p, 1, WAIT_MS);
+	} while (ret < 0 && errno == EINTR);
+	return ret > 0;
+}
+
+/*
+ * In a child: the messages @lens of @stream, each whole in one recv()
+ * (for a stream, their bytes in any pieces), or fail.
+ */
+static void must_msgs(int fd, int type, int stream, const long *lens)
+{
+	long off = 0, total = 0;
+	ssize_t n;
+
+	if (type == SOCK_STREAM) {
+		for (; *lens >= 0; lens++)
+			total += *lens;
+		while (off < total) {
+			CHECK(readable(fd));
+			n = recv(fd, rbuf, total - off, MSG_DONTWAIT);
+			if (n < 0 && (errno == EINTR || errno == EAGAIN))
+				continue;
+			CHECK(n > 0);
+			CHECK(mismatch(rbuf, n, stream, off) < 0);
+			off += n;
+		}
+		return;
+	}
+	for (; *lens >= 0; lens++) {
+		do {
+			CHECK(readable(fd));
+			n = recv(fd, rbuf, sizeof(rbuf), MSG_DONTWAIT);
+		} while (n < 0 && (errno == EINTR || errno == EAGAIN));
+		CHECK(n == *lens);
+		CHECK(mismatch(rbuf, n, stream, off) < 0);
+		off += n;
+	}
+}
+
+static int avail(int fd)
+{
+	int n = -1;
+
+	return ioctl(fd, FIONREAD, &n) ? -errno : n;
+}
+
+/* What a send() of @len bytes does now: its result or errno's name. */
+static void try_send(const char *name, int fd, long len)
+{
+	ssize_t n;
+
+	fill(9, 0, len);
+	n = send(fd, wbuf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (n < 0)
+		say("%s send %s\n", name, err_name(errno));
+	else
+		say("%s send %zd\n", name, n);
+}
+
+/*
+ * A message of @len bytes from @from, read at @to in one recv(), and
+ * what the next recv() says.
+ */
+static void round_trip(const char *name, int from, int to, long len)
+{
+	ssize_t n, more;
+	int ok;
+
+	put(from, 8, 0, len);
+	CHECK(readable(to));
+	n = recv(to, rbuf, sizeof(rbuf), MSG_DONTWAIT);
+	if (n < 0) {
+		say("%s: %s\n", name, err_name(errno));
+		return;
+	}
+	ok = mismatch(rbuf, n, 8, 0) < 0;
+	more = recv(to, rbuf, sizeof(rbuf), MSG_DONTWAIT);
+	say("%s: %zd %s, then %s\n", name, n, ok ? "ok" : "bad",
+	    more < 0 ? err_name(errno) : "more");
+}
+
+/* Access mode and status flags, as F_GETFL tells them. */
+static const char *flags(int fd)
+{
+	static char s[4][64];
+	static int i;
+	int f = fcntl(fd, F_GETFL);
+	char *p = s[i++ % 4];
+
+	if (f < 0)
+		return strerror(errno);
+	snprintf(p, sizeof(s[0]), "%s%s",
+		 (f & O_ACCMODE) == O_RDONLY ? "r" :
+		 (f & O_ACCMODE) == O_WRONLY ? "w" : "rw",
+		 f & O_NONBLOCK ? ",nonblock" : "");
+	if (f & ~(O_ACCMODE | O_NONBLOCK))
+		snprintf(p + strlen(p), sizeof(s[0]) - strlen(p), ",%#o",
+			 f & ~(O_ACCMODE | O_NONBLOCK));
+	return p;
+}
+
+static void ready_and_wait(void)
+{
+	say("ready\n");
+	CHECK(block() == 0);
+}
+
+/* Reap @pid; its exit status, or 128 + the signal that killed it. */
+static int reap(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0)
+		CHECK(errno == EINTR);
+	return WIFEXITED(status) ? WEXITSTATUS(status) :
+	       128 + WTERMSIG(status);
+}
+
+/*
+ * Children tell their parent that they are set up by closing their ends
+ * of the sync pipe: end of file once all did, and none keeps it open.
+ */
+static void sync_open(void)
+{
+	pipe_at(SYNC_RD, SYNC_WR);
+}
+
+static void sync_done(void)
+{
+	CHECK(close(SYNC_RD) == 0 && close(SYNC_WR) == 0);
+}
+
+static void sync_wait(void)
+{
+	ssize_t n;
+	char c;
+
+	CHECK(close(SYNC_WR) == 0);
+	do {
+		n = read(SYNC_RD, &c, 1);
+	} while (n > 0 || (n < 0 && errno == EINTR));
+	CHECK(n == 0 && close(SYNC_RD) == 0);
+}
+
+/* ---------------------------------------------------------------------- */
+
+/*
+ * Pair P (10, 11): a_msgs from 10 to 11, of which 11 reads 50 bytes (a
+ * stream: all of one message and part of the next) or the first message,
+ * and b_msgs back.  Pair E (12, 13): nothing.  Then a message each way
+ * through both.
+ */
+static void mode_pair(int type)
+{
+	long off, pre = type == SOCK_STREAM ? 50 : 1;
+
+	pair_at(type, 10, 11);
+	pair_at(type, 12, 13);
+	put_msgs(10, 1, a_msgs);
+	put_msgs(11, 2, b_msgs(type));
+	CHECK(recv(11, rbuf, pre, 0) == pre);
+	ready_and_wait();
+	say("avail p %d %d e %d %d\n", avail(10), avail(11), avail(12),
+	    avail(13));
+	off = pre;
+	recvs("p1", 11, 1, &off);
+	off = 0;
+	recvs("p0", 10, 2, &off);
+	off = 0;
+	recvs("e0", 12, 0, &off);
+	recvs("e1", 13, 0, &off);
+	round_trip("p0>p1", 10, 11, 50);
+	round_trip("p1>p0", 11, 10, 60);
+	round_trip("e0>e1", 12, 13, 70);
+	round_trip("e1>e0", 13, 12, 80);
+}
+
+/*
+ * The parent holds 10, the child 11.  a_msgs from 10 before the fork;
+ * b_msgs from 11 by the child after it.  At the release the child checks
+ * a_msgs, sends 40 bytes more of b_msgs' stream and exits; the parent
+ * then reads all it has and tries to send to the child gone.
+ */
+static void mode_fork(int type)
+{
+	long off;
+	pid_t pid;
+
+	pair_at(type, 10, 11);
+	put_msgs(10, 1, a_msgs);
+	sync_open();
+	pid = fork();
+	CHECK(pid >= 0);
+	if (!pid) {
+		CHECK(close(10) == 0);
+		off = put_msgs(11, 2, b_msgs(type));
+		sync_done();
+		CHECK(block() == 0);
+		must_msgs(11, type, 1, a_msgs);
+		put(11, 2, off, 40);
+		_exit(0);
+	}
+	CHECK(close(11) == 0);
+	sync_wait();
+	ready_and_wait();
+	say("child exit %d\n", reap(pid));
+	off = 0;
+	recvs("parent", 10, 2, &off);
+	try_send("parent", 10, 10);
+	try_send("parent", 10, 10);
+}
+
+/*
+ * Pair 10, 11: a_msgs from 11 to 10, then 11 is closed.  Pair 12, 13:
+ * 13 closed with nothing queued.  (The end that stays has nothing queued
+ * for the one closed: that would leave it a pending ECONNRESET.)
+ */
+static void mode_widow(int type)
+{
+	long off;
+
+	pair_at(type, 10, 11);
+	put_msgs(11, 1, a_msgs);
+	CHECK(close(11) == 0);
+	pair_at(type, 12, 13);
+	CHECK(close(13) == 0);
+	ready_and_wait();
+	say("avail %d %d\n", avail(10), avail(12));
+	off = 0;
+	recvs("w0", 10, 1, &off);
+	try_send("w0", 10, 10);
+	try_send("w0", 10, 10);
+	recvs("w0", 10, 1, &off);
+	off = 0;
+	recvs("w1", 12, 0, &off);
+	try_send("w1", 12, 10);
+	try_send("w1", 12, 10);
+}
+
+/*
+ * Pair 10, 11: a_msgs from 10, which is then shut down for writing, and
+ * b_msgs from 11.  Pair 12, 13: a_msgs from 13, then 12 is shut down for
+ * reading.
+ */
+static void mode_shutdown(int type)
+{
+	long off;
+
+	pair_at(type, 10, 11);
+	put_msgs(10, 1, a_msgs);
+	CHECK(shutdown(10, SHUT_WR) == 0);
+	put_msgs(11, 2, b_msgs(type));
+	pair_at(type, 12, 13);
+	put_msgs(13, 3, a_msgs);
+	CHECK(shutdown(12, SHUT_RD) == 0);
+	ready_and_wait();
+	off = 0;
+	recvs("wr1", 11, 1, &off);
+	try_send("wr0", 10, 10);
+	off = 0;
+	recvs("wr0", 10, 2, &off);
+	try_send("wr1", 11, 20);
+	off = 0;
+	recvs("wr0", 10, 9, &off);
+	off = 0;
+	recvs("rd0", 12, 3, &off);
+	try_send("rd1", 13, 10);
+	try_send("rd0", 12, 30);
+	off = 0;
+	recvs("rd1", 13, 9, &off);
+}
+
+static int sockopt(int fd, int opt)
+{
+	socklen_t len = sizeof(int);
+	int val = -1;
+
+	if (getsockopt(fd, SOL_SOCKET, opt, &val, &len))
+		return -errno;
+	return val;
+}
+
+/* A buffer size, "default" if a new socket of @fd's type has it too. */
+static const char *bufsize(int fd, int opt)
+{
+	static char s[4][32];
+	static int i;
+	char *p = s[i++ % 4];
+	int val = sockopt(fd, opt), fresh;
+
+	fresh = socket(AF_UNIX, sockopt(fd, SO_TYPE), 0);
+	CHECK(fresh >= 0);
+	if (val == sockopt(fresh, opt))
+		snprintf(p, sizeof(s[0]), "default");
+	else
+		snprintf(p, sizeof(s[0]), "%d", val);
+	CHECK(close(fresh) == 0);
+	return p;
+}
+
+/*
+ * recvmsg() of one message at @fd: its length and data, and whose
+ * credentials came with it - "self" if ours, "none" if none did.
+ */
+static void recv_creds(const char *name, int fd, int stream)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(struct ucred))];
+	} c;
+	struct iovec iov = { rbuf, sizeof(rbuf) };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = c.buf, .msg_controllen = sizeof(c.buf),
+	};
+	struct cmsghdr *cm;
+	struct ucred cred;
+	char who[64] = "none";
+	ssize_t n;
+
+	CHECK(readable(fd));
+	n = recvmsg(fd, &msg, MSG_DONTWAIT);
+	if (n < 0) {
+		say("%s recvmsg %s\n", name, err_name(errno));
+		return;
+	}
+	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET ||
+		    cm->cmsg_type != SCM_CREDENTIALS)
+			continue;
+		memcpy(&cred, CMSG_DATA(cm), sizeof(cred));
+		if (cred.pid == getpid() && cred.uid == getuid() &&
+		    cred.gid == getgid())
+			snprintf(who, sizeof(who), "self");
+		else
+			snprintf(who, sizeof(who), "pid %d uid %d gid %d",
+				 cred.pid, cred.uid, cred.gid);
+	}
+	say("%s recvmsg %zd %s creds %s\n", name, n,
+	    mismatch(rbuf, n, stream, 0) < 0 ? "ok" : "bad", who);
+}
+
+/*
+ * Stream pair 10, 11: SO_SNDBUF on 10, SO_RCVBUF and SO_PASSCRED on 11,
+ * O_NONBLOCK on 10, dup()ed at 16.  Dgram pair 12, 13: SO_SNDBUF on 12,
+ * SO_PASSCRED on 13, which is O_NONBLOCK and holds a message from 12.
+ * Seqpacket pair 14, 15: all defaults.
+ */
+static void mode_opts(void)
+{
+	static const int one = 1;
+	int fd, val;
+
+	pair_at(SOCK_STREAM, 10, 11);
+	val = 30000;
+	CHECK(setsockopt(10, SOL_SOCKET, SO_SNDBUF, &val, sizeof(val)) == 0);
+	val = 40000;
+	CHECK(setsockopt(11, SOL_SOCKET, SO_RCVBUF, &val, sizeof(val)) == 0);
+	CHECK(setsockopt(11, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) == 0);
+	set_fl(10, O_NONBLOCK);
+	CHECK(dup2(10, 16) == 16);
+	pair_at(SOCK_DGRAM, 12, 13);
+	val = 4096;
+	CHECK(setsockopt(12, SOL_SOCKET, SO_SNDBUF, &val, sizeof(val)) == 0);
+	CHECK(setsockopt(13, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) == 0);
+	set_fl(13, O_NONBLOCK);
+	put(12, 4, 0, 100);
+	pair_at(SOCK_SEQPACKET, 14, 15);
+	ready_and_wait();
+	for (fd = 10; fd <= 16; fd++)
+		say("%d sndbuf %s rcvbuf %s passcred %d %s\n", fd,
+		    bufsize(fd, SO_SNDBUF), bufsize(fd, SO_RCVBUF),
+		    sockopt(fd, SO_PASSCRED), flags(fd));
+	/* O_NONBLOCK is the file's: no MSG_DONTWAIT here */
+	say("10 recv %s\n", recv(10, rbuf, 1, 0) < 0 ? err_name(errno) : "-");
+	say("16 recv %s\n", recv(16, rbuf, 1, 0) < 0 ? err_name(errno) : "-");
+	/* above what SO_SNDBUF leaves for one datagram */
+	try_send("12", 12, 9000);
+	put(10, 5, 0, 10);
+	recv_creds("11", 11, 5);
+	recv_creds("13", 13, 4);
+	put(12, 6, 0, 20);
+	recv_creds("13", 13, 6);
+	say("13 recv %s\n", recv(13, rbuf, 1, 0) < 0 ? err_name(errno) : "-");
+	put(14, 7, 0, 30);
+	recv_creds("15", 15, 7);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Listening sockets */
+
+struct listener {
+	int fd;
+	int type;
+	int backlog;
+	struct sockaddr_un addr;	/* as bound */
+	socklen_t len;
+};
+
+static struct listener lsn[3];
+static int nr_lsn;
+
+/* A socket of @type at @fd bound to @path, or to the abstract @what. */
+static struct listener *bind_at(int fd, int type, const char *path,
+				const char *what)
+{
+	struct listener *l = &lsn[nr_lsn++];
+	int s = socket(AF_UNIX, type, 0);
+
+	CHECK(s >= 0);
+	move_fd(s, fd);
+	l->fd = fd;
+	l->type = type;
+	memset(&l->addr, 0, sizeof(l->addr));
+	l->addr.sun_family = AF_UNIX;
+	if (path) {
+		snprintf(l->addr.sun_path, sizeof(l->addr.sun_path), "%s",
+			 path);
+		l->len = offsetof(struct sockaddr_un, sun_path) +
+			 strlen(path) + 1;
+	} else {
+		l->len = offsetof(struct sockaddr_un, sun_path) +
+			 unix_abstract(l->addr.sun_path,
+				       sizeof(l->addr.sun_path), getpid(),
+				       what);
+	}
+	CHECK(bind(fd, (struct sockaddr *)&l->addr, l->len) == 0);
+	return l;
+}
+
+static void listen_at(int fd, int type, int backlog, const char *path,
+		      const char *what)
+{
+	struct listener *l = bind_at(fd, type, path, what);
+
+	l->backlog = backlog;
+	CHECK(listen(fd, backlog) == 0);
+}
+
+/* Is @fd bound to @l's address? */
+static const char *name_ok(struct listener *l)
+{
+	struct sockaddr_un a;
+	socklen_t len = sizeof(a);
+
+	if (getsockname(l->fd, (struct sockaddr *)&a, &len))
+		return err_name(errno);
+	return len == l->len && !memcmp(&a, &l->addr, len) ? "ok" : "other";
+}
+
+/*
+ * Every connection waiting at @l: accepted, its client's message read
+ * and answered.  How many there were, and whether all went well.
+ */
+static void serve(const char *name, struct listener *l)
+{
+	int n = 0, bad = 0, c;
+	ssize_t got;
+
+	say("%s name %s\n", name, name_ok(l));
+	set_fl(l->fd, O_NONBLOCK);
+	for (;;) {
+		c = accept4(l->fd, NULL, NULL, SOCK_CLOEXEC);
+		if (c < 0 && errno == EINTR)
+			continue;
+		if (c < 0) {
+			CHECK(errno == EAGAIN);
+			break;
+		}
+		CHECK(readable(c));
+		got = recv(c, rbuf, sizeof(rbuf), MSG_DONTWAIT);
+		if (got != CLIENT_LEN ||
+		    mismatch(rbuf, got, CLIENT_STREAM + n, 0) >= 0)
+			bad++;
+		put(c, REPLY_STREAM + n, 0, REPLY_LEN);
+		CHECK(close(c) == 0);
+		n++;
+	}
+	say("%s accepted %d, %d bad\n", name, n, bad);
+}
+
+static void mode_abstract(void)
+{
+	listen_at(LSN_STREAM_FD, SOCK_STREAM, LSN_STREAM_BACKLOG, NULL,
+		  "stream");
+	listen_at(LSN_SEQ_FD, SOCK_SEQPACKET, LSN_SEQ_BACKLOG, NULL,
+		  "seqpacket");
+	ready_and_wait();
+	serve("stream", &lsn[0]);
+	serve("seqpacket", &lsn[1]);
+}
+
+static void mode_path(void)
+{
+	char cwd[PATH_MAX], path[PATH_MAX + 8];
+	struct stat st;
+
+	CHECK(getcwd(cwd, sizeof(cwd)));
+	snprintf(path, sizeof(path), "%s/%s", cwd, UNIX_SOCK_NAME);
+	listen_at(LSN_STREAM_FD, SOCK_STREAM, LSN_STREAM_BACKLOG, path, NULL);
+	ready_and_wait();
+	say("%s\n", !stat(path, &st) && S_ISSOCK(st.st_mode) ? "a socket" :
+	    "no socket");
+	serve("path", &lsn[0]);
+}
+
+static void mode_relpath(void)
+{
+	listen_at(LSN_STREAM_FD, SOCK_STREAM, LSN_STREAM_BACKLOG,
+		  UNIX_SOCK_NAME, NULL);
+	ready_and_wait();
+	serve("relpath", &lsn[0]);
+}
+
+/* ---------------------------------------------------------------------- */
+/* What checkpoint refuses: the target must go on unharmed */
+
+/* sendmsg() of @len bytes of @stream from @off with @fd in flight */
+static void put_fd(int sock, int stream, long off, long len, int fd)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} c;
+	struct iovec iov = { wbuf, len };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = c.buf, .msg_controllen = sizeof(c.buf),
+	};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	fill(stream, off, len);
+	CHECK(sendmsg(sock, &msg, MSG_NOSIGNAL) == len);
+}
+
+/* recvmsg() at @sock: how many bytes, and the fd that came with them. */
+static int get_fd(const char *name, int sock, int stream, long off)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} c;
+	struct iovec iov = { rbuf, sizeof(rbuf) };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = c.buf, .msg_controllen = sizeof(c.buf),
+	};
+	struct cmsghdr *cm;
+	int fd = -1;
+	ssize_t n;
+
+	n = recvmsg(sock, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	CHECK(n >= 0);
+	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm))
+		if (cm->cmsg_level == SOL_SOCKET &&
+		    cm->cmsg_type == SCM_RIGHTS)
+			memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	say("%s recvmsg %zd %s, %s\n", name, n,
+	    mismatch(rbuf, n, stream, off) < 0 ? "ok" : "bad",
+	    fd >= 0 ? "an fd" : "no fd");
+	return fd;
+}
+
+/*
+ * Stream pair 10, 11: 11 sends 100 bytes, then 10 with the read end of
+ * a pipe holding 50 bytes, which is then closed: only the message keeps
+ * it.
+ */
+static void mode_rights(void)
+{
+	ssize_t n;
+	int fd;
+
+	pair_at(SOCK_STREAM, 10, 11);
+	pipe_at(12, 13);
+	fill(7, 0, 50);
+	CHECK(write(13, wbuf, 50) == 50);
+	put(11, 1, 0, 100);
+	put_fd(11, 1, 100, 10, 12);
+	CHECK(close(12) == 0);
+	ready_and_wait();
+	fd = get_fd("10", 10, 1, 0);
+	if (fd < 0)
+		return;
+	n = read(fd, rbuf, sizeof(rbuf));
+	say("passed pipe read %zd %s\n", n,
+	    n > 0 && mismatch(rbuf, n, 7, 0) < 0 ? "ok" : "bad");
+}
+
+/* Dgram pair 10, 11: 11 sends 10 itself to 10. */
+static void mode_rights_self(void)
+{
+	struct stat a, b;
+	int fd;
+
+	pair_at(SOCK_DGRAM, 10, 11);
+	put_fd(11, 1, 0, 20, 10);
+	ready_and_wait();
+	fd = get_fd("10", 10, 1, 0);
+	if (fd < 0)
+		return;
+	CHECK(fstat(fd, &a) == 0 && fstat(10, &b) == 0);
+	say("%s\n", a.st_ino == b.st_ino && a.st_dev == b.st_dev ?
+	    "itself" : "another file");
+}
+
+static void connect_to(int fd, struct listener *l)
+{
+	int s = socket(AF_UNIX, l->type, 0);
+
+	CHECK(s >= 0);
+	move_fd(s, fd);
+	CHECK(connect(fd, (struct sockaddr *)&l->addr, l->len) == 0);
+}
+
+/* Listener 10, client 11 connected, not accepted, with 100 bytes sent. */
+static void mode_embryo(void)
+{
+	long off = 0;
+	int c;
+
+	listen_at(10, SOCK_STREAM, 1, NULL, "embryo");
+	connect_to(11, &lsn[0]);
+	put(11, 1, 0, 100);
+	ready_and_wait();
+	c = accept4(10, NULL, NULL, SOCK_NONBLOCK);
+	CHECK(c >= 0);
+	recvs("accepted", c, 1, &off);
+	round_trip("back", c, 11, 30);
+}
+
+/* Listener 10, client 11 accepted at 12, data queued both ways. */
+static void mode_accepted(void)
+{
+	long off;
+
+	listen_at(10, SOCK_STREAM, 1, NULL, "accepted");
+	connect_to(11, &lsn[0]);
+	move_fd(accept4(10, NULL, NULL, 0), 12);
+	put(11, 1, 0, 100);
+	put(12, 2, 0, 200);
+	ready_and_wait();
+	off = 0;
+	recvs("12", 12, 1, &off);
+	off = 0;
+	recvs("11", 11, 2, &off);
+	round_trip("11>12", 11, 12, 30);
+	round_trip("12>11", 12, 11, 40);
+	say("listener %s\n", name_ok(&lsn[0]));
+}
+
+static void mode_inet(void)
+{
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+
+	CHECK(s >= 0);
+	move_fd(s, 10);
+	ready_and_wait();
+	say("domain %s type %s\n", sockopt(10, SO_DOMAIN) == AF_INET ?
+	    "inet" : "other", sockopt(10, SO_TYPE) == SOCK_DGRAM ? "dgram" :
+	    "other");
+}
+
+/* The test's socket at fd 3, moved to OUTSIDE_FD. */
+static void mode_outside(void)
+{
+	long off = 0;
+
+	move_fd(3, OUTSIDE_FD);
+	ready_and_wait();
+	CHECK(readable(OUTSIDE_FD));
+	recvs("outside", OUTSIDE_FD, OUTSIDE_STREAM, &off);
+	put(OUTSIDE_FD, OUTSIDE_STREAM + 1, 0, OUTSIDE_REPLY);
+}
+
+/*
+ * Sockets of their own: 10 a stream socket, unbound; 11 a datagram one
+ * bound to an abstract name; 12 a seqpacket one, unbound, O_NONBLOCK.
+ * After the release 10 connects to a new listener, 11 gets a datagram
+ * from a new socket.
+ */
+static void mode_unconnected(void)
+{
+	struct sockaddr_un a;
+	socklen_t len = sizeof(a);
+	struct listener *l;
+	long off = 0;
+	int s, c;
+
+	s = socket(AF_UNIX, SOCK_STREAM, 0);
+	CHECK(s >= 0);
+	move_fd(s, 10);
+	l = bind_at(11, SOCK_DGRAM, NULL, "dgram");
+	s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0);
+	CHECK(s >= 0);
+	move_fd(s, 12);
+	ready_and_wait();
+	CHECK(getsockname(10, (struct sockaddr *)&a, &len) == 0);
+	say("10 type %d, %s, %s\n", sockopt(10, SO_TYPE),
+	    len == sizeof(sa_family_t) ? "unbound" : "bound", flags(10));
+	say("11 type %d, name %s, %s\n", sockopt(11, SO_TYPE), name_ok(l),
+	    flags(11));
+	len = sizeof(a);
+	CHECK(getsockname(12, (struct sockaddr *)&a, &len) == 0);
+	say("12 type %d, %s, %s\n", sockopt(12, SO_TYPE),
+	    len == sizeof(sa_family_t) ? "unbound" : "bound", flags(12));
+	/* each works as a new one would */
+	s = socket(AF_UNIX, SOCK_DGRAM, 0);
+	CHECK(s >= 0);
+	fill(5, 0, 30);
+	CHECK(sendto(s, wbuf, 30, 0, (struct sockaddr *)&l->addr, l->len) ==
+	      30);
+	recvs("11", 11, 5, &off);
+	CHECK(close(s) == 0);
+	listen_at(13, SOCK_STREAM, 1, NULL, "late");
+	CHECK(connect(10, (struct sockaddr *)&lsn[1].addr, lsn[1].len) == 0);
+	c = accept4(13, NULL, NULL, 0);
+	CHECK(c >= 0);
+	round_trip("10>late", 10, c, 40);
+	round_trip("late>10", c, 10, 50);
+}
+
+/* Datagram socket 10 bound, with a datagram from 11, unconnected. */
+static void mode_dgram_queue(void)
+{
+	struct listener *l = bind_at(10, SOCK_DGRAM, NULL, "dgramq");
+	long off = 0;
+	int s = socket(AF_UNIX, SOCK_DGRAM, 0);
+
+	CHECK(s >= 0);
+	move_fd(s, 11);
+	fill(1, 0, 40);
+	CHECK(sendto(11, wbuf, 40, 0, (struct sockaddr *)&l->addr, l->len) ==
+	      40);
+	ready_and_wait();
+	recvs("10", 10, 1, &off);
+}
+
+/* Datagram socket 10 bound, 11 connect()ed to it: a one-way peer. */
+static void mode_dgram_connect(void)
+{
+	long off = 0;
+	int s;
+
+	bind_at(10, SOCK_DGRAM, NULL, "dgramc");
+	s = socket(AF_UNIX, SOCK_DGRAM, 0);
+	CHECK(s >= 0);
+	move_fd(s, 11);
+	CHECK(connect(11, (struct sockaddr *)&lsn[0].addr, lsn[0].len) == 0);
+	ready_and_wait();
+	put(11, 1, 0, 40);
+	recvs("10", 10, 1, &off);
+}
+
+/*
+ * Listener 10; stream pair 11, 12 with a_msgs from 11 and 7 bytes back;
+ * dgram pair 13, 14 with two messages for 13, 14 closed.
+ */
+static void mode_image(void)
+{
+	static const long small[] = { 10, 20, -1 };
+	static const long seven[] = { 7, -1 };
+	long off;
+
+	listen_at(10, SOCK_STREAM, 3, NULL, "image");
+	pair_at(SOCK_STREAM, 11, 12);
+	put_msgs(11, 1, a_msgs);
+	put_msgs(12, 2, seven);
+	pair_at(SOCK_DGRAM, 13, 14);
+	put_msgs(14, 3, small);
+	CHECK(close(14) == 0);
+	ready_and_wait();
+	say("listener %s\n", name_ok(&lsn[0]));
+	off = 0;
+	recvs("12", 12, 1, &off);
+	off = 0;
+	recvs("11", 11, 2, &off);
+	off = 0;
+	recvs("13", 13, 3, &off);
+	round_trip("11>12", 11, 12, 30);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		void (*fn)(void);
+	} modes[] = {
+		{ "opts", mode_opts }, { "abstract", mode_abstract },
+		{ "path", mode_path }, { "relpath", mode_relpath },
+		{ "rights", mode_rights }, { "rights-self", mode_rights_self },
+		{ "embryo", mode_embryo }, { "accepted", mode_accepted },
+		{ "inet", mode_inet }, { "outside", mode_outside },
+		{ "unconnected", mode_unconnected },
+		{ "dgram-queue", mode_dgram_queue },
+		{ "dgram-connect", mode_dgram_connect },
+		{ "image", mode_image },
+	};
+	static const struct {
+		const char *prefix;
+		void (*fn)(int type);
+	} typed[] = {
+		{ "pair-", mode_pair }, { "fork-", mode_fork },
+		{ "widow-", mode_widow }, { "shutdown-", mode_shutdown },
+	};
+	size_t i, j, len;
+
+	/* a send to a closed peer says EPIPE */
+	signal(SIGPIPE, SIG_IGN);
+	for (i = 0; argc == 2 && i < ARRAY_SIZE(modes); i++) {
+		if (!strcmp(argv[1], modes[i].name)) {
+			modes[i].fn();
+			return 0;
+		}
+	}
+	for (i = 0; argc == 2 && i < ARRAY_SIZE(typed); i++) {
+		len = strlen(typed[i].prefix);
+		if (strncmp(argv[1], typed[i].prefix, len))
+			continue;
+		for (j = 0; j < ARRAY_SIZE(types); j++) {
+			if (!strcmp(argv[1] + len, types[j].name)) {
+				typed[i].fn(types[j].type);
+				return 0;
+			}
+		}
+	}
+	fprintf(stderr, "usage: unix_target pair|fork|widow|shutdown-stream|dgram|seqpacket, or opts|abstract|path|relpath|rights|rights-self|embryo|accepted|inet|outside|unconnected|dgram-queue|dgram-connect|image\n");
+	return 2;
+}
