@@ -41,68 +41,14 @@
 #include <sys/wait.h>
 
 #include "anonfd_target.h"
+#define TARGET_NAME "anonfd_target"
 #include "target.h"
 
-#define EXIT_CHECK	3
 /* the kernel's, which glibc's O_LARGEFILE (0 on x86-64) does not show */
 #define KERNEL_O_LARGEFILE	0100000
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #ifndef TFD_IOC_SET_TICKS
 #define TFD_IOC_SET_TICKS	_IOW('T', 0, uint64_t)
 #endif
-
-#define SYNC_RD		20
-#define SYNC_WR		21
-
-static void __attribute__((format(printf, 1, 2))) say(const char *fmt, ...)
-{
-	char line[256];
-	va_list ap;
-	int len;
-
-	va_start(ap, fmt);
-	len = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (len >= (int)sizeof(line))
-		len = sizeof(line) - 1;
-	if (write(STDOUT_FILENO, line, len) != len)
-		_exit(EXIT_CHECK);
-}
-
-static void __attribute__((noreturn)) check_failed(int line, const char *what)
-{
-	char msg[256];
-	int len;
-
-	len = snprintf(msg, sizeof(msg), "anonfd_target pid %d: line %d: %s (%s)\n",
-		       getpid(), line, what, strerror(errno));
-	if (write(STDERR_FILENO, msg, len) < 0)
-		_exit(EXIT_CHECK);
-	_exit(EXIT_CHECK);
-}
-
-#define CHECK(cond) do {					\
-	if (!(cond))						\
-		check_failed(__LINE__, #cond);			\
-} while (0)
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
-/* Put the new fd @fd at @to. */
-static void move_fd(int fd, int to)
-{
-	CHECK(fd >= 0);
-	if (fd == to)
-		return;
-	CHECK(dup2(fd, to) == to);
-	CHECK(close(fd) == 0);
-}
 
 static void set_fl(int fd, int flags)
 {
@@ -186,23 +132,6 @@ static const char *fdinfo_value(int fd, const char *key)
 		*nl = '\0';
 	snprintf(val, sizeof(val), "%s", p);
 	return val;
-}
-
-static void ready_and_wait(void)
-{
-	say("ready\n");
-	CHECK(block() == 0);
-}
-
-/* Reap @pid; its exit status, or 128 + the signal that killed it. */
-static int reap(pid_t pid)
-{
-	int status;
-
-	while (waitpid(pid, &status, 0) < 0)
-		CHECK(errno == EINTR);
-	return WIFEXITED(status) ? WEXITSTATUS(status) :
-	       128 + WTERMSIG(status);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -368,22 +297,6 @@ static void mode_timerfd(void)
 }
 
 /*
- * The sync pipe: the child closes its ends once set up, the parent sees
- * end of file.
- */
-static void sync_wait(void)
-{
-	ssize_t n;
-	char c;
-
-	CHECK(close(SYNC_WR) == 0);
-	do {
-		n = read(SYNC_RD, &c, 1);
-	} while (n > 0 || (n < 0 && errno == EINTR));
-	CHECK(n == 0 && close(SYNC_RD) == 0);
-}
-
-/*
  * After the release the child adds 5 to the eventfd, sets O_NONBLOCK on
  * the signalfd, reads a signal of its own from it and takes the timer's
  * tick; the parent then finds 12 in the eventfd, the signalfd
@@ -394,7 +307,6 @@ static void mode_fork(void)
 	const int f = ANON_FD0;
 	sigset_t usr1;
 	pid_t pid;
-	int p[2];
 
 	sigemptyset(&usr1);
 	sigaddset(&usr1, SIGUSR1);
@@ -403,15 +315,13 @@ static void mode_fork(void)
 	move_fd(signalfd(-1, &usr1, 0), f + 1);
 	timer_at(f + 2, CLOCK_MONOTONIC, 0, 0, 0, 1000000, 0);
 	sleep_ms(20);
-	CHECK(pipe(p) == 0);
-	move_fd(p[0], SYNC_RD);
-	move_fd(p[1], SYNC_WR);
+	sync_open();
 	pid = fork();
 	CHECK(pid >= 0);
 	if (!pid) {
 		struct signalfd_siginfo si;
 
-		CHECK(close(SYNC_RD) == 0 && close(SYNC_WR) == 0);
+		sync_done();
 		CHECK(block() == 0);
 		write_u64(f, 5);
 		set_fl(f + 1, O_NONBLOCK);

@@ -21,29 +21,24 @@
  * rstr is $RSTR or /usr/bin/rstr (see rstr_path()).
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <linux/kcmp.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 
 #include "kselftest_harness.h"
 #include "util.h"
+#include "fdtest.h"
 #include "anonfd_target.h"
 
 #define WAIT_MS		60000
-#define MAX_TASKS	8
-#define MAX_FDS		64
 #define SIG_SIZE	8192
 #define OUT_SIZE	4096
 #define PAUSE_MS	1500	/* between checkpoint and restart */
@@ -86,13 +81,6 @@ static const char expect_fork[] =
 static const char expect_image[] =
 	"image eventfd 4294967301 signalfd 0000000000000200 timerfd armed\n";
 
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
 static long long now_ns(void)
 {
 	struct timespec ts;
@@ -101,160 +89,10 @@ static long long now_ns(void)
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static int cmp_int(const void *a, const void *b)
-{
-	return *(const int *)a - *(const int *)b;
-}
-
-/* @root, then its descendants, parents before children. */
-static int tree_pids(pid_t root, pid_t *pids, int max)
-{
-	int nr = 1, i, first;
-	struct dirent *d;
-	pid_t pid;
-	DIR *dp;
-
-	pids[0] = root;
-	for (i = 0; i < nr; i++) {
-		dp = opendir("/proc");
-		if (!dp)
-			return -1;
-		first = nr;
-		while ((d = readdir(dp))) {
-			pid = atoi(d->d_name);
-			if (pid <= 0 || proc_ppid(pid) != pids[i])
-				continue;
-			if (nr == max) {
-				closedir(dp);
-				return -1;
-			}
-			pids[nr++] = pid;
-		}
-		closedir(dp);
-		qsort(pids + first, nr - first, sizeof(pid_t), cmp_int);
-	}
-	return nr;
-}
-
-/* The open fds of @pid from 3 on, sorted. */
-static int task_fds(pid_t pid, int *fds, int max)
-{
-	char path[64];
-	struct dirent *d;
-	int nr = 0, fd;
-	DIR *dp;
-
-	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
-	dp = opendir(path);
-	if (!dp)
-		return -1;
-	while ((d = readdir(dp))) {
-		if (d->d_name[0] == '.')
-			continue;
-		fd = atoi(d->d_name);
-		if (fd < 3)
-			continue;
-		if (nr == max) {
-			closedir(dp);
-			return -1;
-		}
-		fds[nr++] = fd;
-	}
-	closedir(dp);
-	qsort(fds, nr, sizeof(int), cmp_int);
-	return nr;
-}
-
-/* The text after @key in /proc/@pid/fdinfo/@fd, or NULL. */
-static const char *fdinfo_field(pid_t pid, int fd, const char *key,
-				char *buf, size_t size)
-{
-	char name[32], *p;
-
-	snprintf(name, sizeof(name), "fdinfo/%d", fd);
-	if (read_proc(pid, name, buf, size))
-		return NULL;
-	p = strstr(buf, key);
-	return p ? p + strlen(key) : NULL;
-}
-
-static long fd_flags(pid_t pid, int fd)
-{
-	char buf[1024];
-	const char *p = fdinfo_field(pid, fd, "flags:", buf, sizeof(buf));
-
-	return p ? strtol(p, NULL, 8) : -1;
-}
-
-struct fd_ref {
-	pid_t pid;
-	int fd;
-};
-
-/*
- * Which of the first @nr fds in @refs is the same open file as @pid's
- * @fd: its index, @nr if none is, -1 if kcmp() cannot tell.
- */
-static int same_file(const struct fd_ref *refs, int nr, pid_t pid, int fd)
-{
-	int i, ret;
-
-	for (i = 0; i < nr; i++) {
-		ret = syscall(SYS_kcmp, pid, refs[i].pid, KCMP_FILE, fd,
-			      refs[i].fd);
-		if (ret < 0)
-			return -1;
-		if (!ret)
-			return i;
-	}
-	return nr;
-}
-
-/*
- * The fds of @root's tree as text, one line each: task, fd, flags, what
- * it is, and which open file it is, numbered in order of appearance.
- */
+/* The fds of @root's tree as text (see fd_signature()). */
 static int signature(pid_t root, char *out, size_t size)
 {
-	struct fd_ref refs[MAX_FDS];
-	int fds[MAX_FDS], nr_refs = 0, nr_pids, nr_fds, i, j, file;
-	pid_t pids[MAX_TASKS];
-	char path[64], link[PATH_MAX];
-	size_t len = 0;
-	ssize_t n;
-	long fl;
-
-	nr_pids = tree_pids(root, pids, MAX_TASKS);
-	if (nr_pids < 0)
-		return -1;
-	out[0] = '\0';
-	for (i = 0; i < nr_pids; i++) {
-		nr_fds = task_fds(pids[i], fds, MAX_FDS);
-		if (nr_fds < 0)
-			return -1;
-		for (j = 0; j < nr_fds; j++) {
-			snprintf(path, sizeof(path), "/proc/%d/fd/%d", pids[i],
-				 fds[j]);
-			n = readlink(path, link, sizeof(link) - 1);
-			fl = fd_flags(pids[i], fds[j]);
-			if (n <= 0 || fl < 0 || nr_refs == MAX_FDS)
-				return -1;
-			link[n] = '\0';
-			file = same_file(refs, nr_refs, pids[i], fds[j]);
-			if (file < 0)
-				return -1;
-			if (file == nr_refs) {
-				refs[nr_refs].pid = pids[i];
-				refs[nr_refs++].fd = fds[j];
-			}
-			len += snprintf(out + len, size - len,
-					"pid %d fd %d flags 0%lo %s file %d\n",
-					pids[i], fds[j], fl, link, file);
-			if (len >= size)
-				return -1;
-		}
-	}
-	return 0;
+	return fd_signature(root, out, size, NULL, NULL);
 }
 
 /* A timerfd as its fdinfo shows it. */
@@ -299,7 +137,7 @@ static int timer_info(pid_t pid, int fd, struct tinfo *t)
 FIXTURE(anon) {
 	int img;
 	struct proc t;		/* the target, or rstr */
-	pid_t pids[MAX_TASKS];	/* the tree last seen */
+	pid_t pids[TREE_MAX_TASKS]; /* the tree last seen */
 	int nr;
 	char before[SIG_SIZE];	/* its fds when checkpointed */
 	char now[SIG_SIZE];
@@ -335,139 +173,6 @@ FIXTURE_TEARDOWN(anon)
 		kill(self->pids[i], SIGKILL);
 	wait_gone(self->pids, self->nr, TIMEOUT_MS);
 	close(self->img);
-}
-
-/* Start @mode; 0 once it said it is ready. */
-static int start(SELF *self, const char *mode)
-{
-	int in, out;
-
-	if (proc_pipes(&self->t, &in, &out))
-		return -1;
-	self->t.pid = spawn_target(mode, in, out);
-	close(in);
-	close(out);
-	if (self->t.pid < 0)
-		return -1;
-	return wait_ready(self->t.out, TIMEOUT_MS);
-}
-
-/* rstr restores the image; the root's stdin and stdout are ours. */
-static int restore(SELF *self)
-{
-	int in, out;
-	pid_t pid;
-
-	if (lseek(self->img, 0, SEEK_SET) || proc_pipes(&self->t, &in, &out))
-		return -1;
-	self->restart_start = now_ns();
-	pid = fork_rstr(self->img, in, out);
-	close(in);
-	close(out);
-	self->t.pid = pid > 0 ? pid : 0;
-	return self->t.pid ? 0 : -1;
-}
-
-/* Until every task of @root's tree sleeps: set up and still. */
-static int settle(SELF *self, pid_t root)
-{
-	int ms, i, ppid, sig;
-	char state;
-
-	if (wait_blocked(root, WAIT_MS))
-		return -1;
-	for (ms = 0; ms < WAIT_MS; ms += 10) {
-		self->nr = tree_pids(root, self->pids, MAX_TASKS);
-		for (i = 1; i < self->nr; i++) {
-			if (proc_stat(self->pids[i], &state, &ppid, &sig) ||
-			    state != 'S')
-				break;
-		}
-		if (self->nr > 0 && i == self->nr)
-			return 0;
-		sleep_ms(10);
-	}
-	return -1;
-}
-
-/*
- * Release the target (end of file on its stdin), read all it prints
- * until every task of it is gone, and reap it.  0, or -1 if that took
- * too long.
- */
-static int collect(SELF *self, int *status)
-{
-	struct pollfd p = { .fd = self->t.out, .events = POLLIN };
-	size_t len = 0;
-	ssize_t n;
-
-	close(self->t.in);
-	self->t.in = -1;
-	self->out[0] = '\0';
-	while (len < sizeof(self->out) - 1) {
-		if (poll(&p, 1, WAIT_MS) <= 0)
-			return -1;
-		n = read(self->t.out, self->out + len,
-			 sizeof(self->out) - 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += n;
-	}
-	self->out[len] = '\0';
-	if (wait_timeout(self->t.pid, status, WAIT_MS))
-		return -1;
-	self->t.pid = 0;
-	proc_fini(&self->t);
-	return 0;
-}
-
-static void log_text(META, const char *what, const char *text)
-{
-	char buf[SIG_SIZE], *line, *save;
-
-	snprintf(buf, sizeof(buf), "%s", text);
-	TH_LOG("%s:", what);
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save))
-		TH_LOG("  %s", line);
-}
-
-/* The target exited 0 and printed @expect after its release. */
-static void check_output(META, SELF *self, int status, const char *expect,
-			 const char *run)
-{
-	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status)) {
-		TH_LOG("%s: status %#x (exit 3: a check failed)", run, status);
-	}
-	EXPECT_STREQ(expect, self->out) {
-		TH_LOG("%s printed something else", run);
-		log_text(_metadata, "expected", expect);
-		log_text(_metadata, "printed", self->out);
-	}
-}
-
-/*
- * Wait until the restored tree of @root has the fds it was saved with.
- * -1 if it does not, or if rstr exits (its status in *@status) first.
- */
-static int wait_restored(SELF *self, pid_t root, int *status)
-{
-	int ms;
-
-	*status = -1;
-	for (ms = 0; ms < WAIT_MS; ms += 20) {
-		if (!signature(root, self->now, sizeof(self->now)) &&
-		    !strcmp(self->before, self->now))
-			return 0;
-		if (waitpid(self->t.pid, status, WNOHANG) == self->t.pid) {
-			self->t.pid = 0;
-			return -1;
-		}
-		sleep_ms(20);
-	}
-	return -1;
 }
 
 static const char *const timer_name[TFD_NR] = {
@@ -540,14 +245,19 @@ static void run_mode(META, SELF *self, const char *mode, const char *expect,
 	pid_t root;
 
 	/* what the kernel does with these files */
-	ASSERT_EQ(0, start(self, mode)) TH_LOG("%s did not get ready", mode);
-	ASSERT_EQ(0, collect(self, &status)) TH_LOG("%s hangs", mode);
-	check_output(_metadata, self, status, expect, "never checkpointed");
+	ASSERT_EQ(0, proc_spawn(&self->t, mode))
+		TH_LOG("%s did not get ready", mode);
+	ASSERT_EQ(0, proc_collect(&self->t, self->out, sizeof(self->out),
+				  &status, WAIT_MS))
+		TH_LOG("%s hangs", mode);
+	check_output(_metadata, status, self->out, expect, "never checkpointed");
 	ASSERT_TRUE(_metadata->passed);
 
-	ASSERT_EQ(0, start(self, mode)) TH_LOG("%s did not get ready", mode);
+	ASSERT_EQ(0, proc_spawn(&self->t, mode))
+		TH_LOG("%s did not get ready", mode);
 	root = self->t.pid;
-	ASSERT_EQ(0, settle(self, root)) TH_LOG("%s does not settle", mode);
+	ASSERT_EQ(0, settle_tree(root, self->pids, &self->nr, WAIT_MS))
+		TH_LOG("%s does not settle", mode);
 	ASSERT_EQ(0, signature(root, self->before, sizeof(self->before)));
 	for (i = 0; timers && i < TFD_NR; i++)
 		ASSERT_EQ(0, timer_info(root, ANON_FD0 + i, &self->tbefore[i]));
@@ -561,18 +271,23 @@ static void run_mode(META, SELF *self, const char *mode, const char *expect,
 	} else {
 		ASSERT_EQ(0, signature(root, self->now, sizeof(self->now)));
 		EXPECT_STREQ(self->before, self->now);
-		ASSERT_EQ(0, collect(self, &status))
+		ASSERT_EQ(0, proc_collect(&self->t, self->out,
+					  sizeof(self->out), &status,
+					  WAIT_MS))
 			TH_LOG("%s hangs after a checkpoint", mode);
-		check_output(_metadata, self, status, expect,
+		check_output(_metadata, status, self->out, expect,
 			     "checkpointed, not killed");
 	}
 	ASSERT_EQ(0, wait_gone(self->pids, self->nr, WAIT_MS))
 		TH_LOG("a task of %s is still there", mode);
 	/* a restored timer must not count this */
-	sleep_ms(PAUSE_MS);
+	sleep_for_ms(PAUSE_MS);
 
-	ASSERT_EQ(0, restore(self)) TH_LOG("cannot run %s", rstr_path());
-	ASSERT_EQ(0, wait_restored(self, root, &status)) {
+	ASSERT_EQ(0, proc_restore(&self->t, self->img, exec_rstr, NULL))
+		TH_LOG("cannot run %s", rstr_path());
+	ASSERT_EQ(0, wait_restored(&self->t, root, signature, self->before,
+				   self->now, sizeof(self->now), &status,
+				   WAIT_MS)) {
 		if (status != -1)
 			TH_LOG("rstr exited with status %#x", status);
 		log_text(_metadata, "fds saved", self->before);
@@ -580,8 +295,10 @@ static void run_mode(META, SELF *self, const char *mode, const char *expect,
 	}
 	if (timers)
 		check_timers(_metadata, self, root);
-	ASSERT_EQ(0, collect(self, &status)) TH_LOG("restored %s hangs", mode);
-	check_output(_metadata, self, status, expect, "restored");
+	ASSERT_EQ(0, proc_collect(&self->t, self->out, sizeof(self->out),
+				  &status, WAIT_MS))
+		TH_LOG("restored %s hangs", mode);
+	check_output(_metadata, status, self->out, expect, "restored");
 }
 
 /*
@@ -782,26 +499,7 @@ FIXTURE_VARIANT_ADD(image, timerfd_period) { .edit = BAD_TFD_PERIOD };
 
 static int load_image(META, IMG *self)
 {
-	struct stat st;
-	int ret;
-
-	if (cache_fd < 0 || fstat(cache_fd, &st)) {
-		TH_LOG("no temporary file for the image");
-		return -1;
-	}
-	if (!st.st_size) {
-		ret = make_image("image", cache_fd);
-		if (ret) {
-			TH_LOG("cannot checkpoint anonfd_target image: %s",
-			       strerror(-ret));
-			if (ftruncate(cache_fd, 0))
-				TH_LOG("and cannot throw the image away");
-			return -1;
-		}
-	}
-	if (lseek(cache_fd, 0, SEEK_SET))
-		return -1;
-	self->len = read_file(cache_fd, &self->buf);
+	self->len = load_cached_image(_metadata, cache_fd, &self->buf);
 	return self->len ? 0 : -1;
 }
 

@@ -25,7 +25,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -144,13 +143,6 @@ struct watch {
 	unsigned long long data;
 };
 
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
 /* Milliseconds on a clock that counts the time our checks take too. */
 static long now_ms(void)
 {
@@ -158,11 +150,6 @@ static long now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int cmp_int(const void *a, const void *b)
-{
-	return *(const int *)a - *(const int *)b;
 }
 
 /* @s->pid[0]'s descendants, breadth first, each generation by pid. */
@@ -496,7 +483,7 @@ static int wait_asleep(pid_t root, int nr, struct snap *s, pid_t rstr,
 		}
 		if (rstr && waitpid(rstr, status, WNOHANG) == rstr)
 			return -1;
-		sleep_ms(STEP_MS);
+		sleep_for_ms(STEP_MS);
 	} while (now_ms() < end);
 	return -1;
 }
@@ -556,15 +543,6 @@ static void regroup(char *buf)
 	free(copy);
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag,
-		    struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 FIXTURE(ep) {
 	int img;
 	struct proc t, r;	/* the target, then rstr */
@@ -614,7 +592,7 @@ FIXTURE_TEARDOWN(ep)
 	free(self->before);
 	free(self->now);
 	close(self->img);
-	if (chdir("/") || nftw(self->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS))
+	if (remove_tree(self->dir))
 		TH_LOG("cannot remove %s", self->dir);
 }
 

@@ -47,70 +47,17 @@
 #include <sys/wait.h>
 
 #include "pipe_target.h"
+#define TARGET_NAME "pipe_target"
 #include "target.h"
 
-#define EXIT_CHECK	3
 #define BIG		(1 << 20)	/* the 1 MiB pipe */
 #define READ_SIZE	65536		/* what each read asks for */
 #define WAIT_MS		20000
 /* the kernel's, which glibc's O_LARGEFILE (0 on x86-64) does not show */
 #define KERNEL_O_LARGEFILE	0100000
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-
-/* a pipe's two ends made by the mode at fixed fds, and a sync pipe */
-#define SYNC_RD		20
-#define SYNC_WR		21
 
 static unsigned char wbuf[BIG];
 static unsigned char rbuf[BIG];
-
-static void __attribute__((format(printf, 1, 2))) say(const char *fmt, ...)
-{
-	char line[256];
-	va_list ap;
-	int len;
-
-	va_start(ap, fmt);
-	len = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (len >= (int)sizeof(line))
-		len = sizeof(line) - 1;
-	if (write(STDOUT_FILENO, line, len) != len)
-		_exit(EXIT_CHECK);
-}
-
-static void __attribute__((noreturn)) check_failed(int line, const char *what)
-{
-	char msg[256];
-	int len;
-
-	len = snprintf(msg, sizeof(msg), "pipe_target pid %d: line %d: %s (%s)\n",
-		       getpid(), line, what, strerror(errno));
-	if (write(STDERR_FILENO, msg, len) < 0)
-		_exit(EXIT_CHECK);
-	_exit(EXIT_CHECK);
-}
-
-#define CHECK(cond) do {					\
-	if (!(cond))						\
-		check_failed(__LINE__, #cond);			\
-} while (0)
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
-/* Move @from to fd @to. */
-static void move_fd(int from, int to)
-{
-	if (from == to)
-		return;
-	CHECK(dup2(from, to) == to);
-	CHECK(close(from) == 0);
-}
 
 /* pipe2(@flags) with its ends at @rd and @wr (both above the free fds) */
 static void pipe_at(int rd, int wr, int flags)
@@ -299,49 +246,6 @@ static void try_io(const char *name, int fd, int wr)
 		say("%s %s %s\n", name, wr ? "write" : "read", err_name(errno));
 	else
 		say("%s %s %zd\n", name, wr ? "write" : "read", n);
-}
-
-static void ready_and_wait(void)
-{
-	say("ready\n");
-	CHECK(block() == 0);
-}
-
-/* Reap @pid; its exit status, or 128 + the signal that killed it. */
-static int reap(pid_t pid)
-{
-	int status;
-
-	while (waitpid(pid, &status, 0) < 0)
-		CHECK(errno == EINTR);
-	return WIFEXITED(status) ? WEXITSTATUS(status) :
-	       128 + WTERMSIG(status);
-}
-
-/*
- * Children tell their parent that they are set up by closing their ends
- * of the sync pipe: end of file once all did, and none keeps it open.
- */
-static void sync_open(void)
-{
-	pipe_at(SYNC_RD, SYNC_WR, 0);
-}
-
-static void sync_done(void)
-{
-	CHECK(close(SYNC_RD) == 0 && close(SYNC_WR) == 0);
-}
-
-static void sync_wait(void)
-{
-	ssize_t n;
-	char c;
-
-	CHECK(close(SYNC_WR) == 0);
-	do {
-		n = read(SYNC_RD, &c, 1);
-	} while (n > 0 || (n < 0 && errno == EINTR));
-	CHECK(n == 0 && close(SYNC_RD) == 0);
 }
 
 /* ---------------------------------------------------------------------- */

@@ -18,30 +18,23 @@
  * rstr is $RSTR or /usr/bin/rstr (see rstr_path()).
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
-#include <linux/kcmp.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 
 #include "kselftest_harness.h"
 #include "util.h"
+#include "fdtest.h"
 #include "pipe_target.h"
 
 #define WAIT_MS		20000	/* a MiB through a pipe, emulated */
-#define MAX_TASKS	8
-#define MAX_FDS		64
 #define SIG_SIZE	8192
 #define OUT_SIZE	4096
 
@@ -154,177 +147,30 @@ static const char expect_image[] =
 	"cap 16384 avail 12288\n"
 	"image data ok 12288\n";
 
-static void sleep_ms(int ms)
+/* A pipe is "pipe N", numbered in order of appearance. */
+static void pipe_what(const char *link, struct ino_list *inos, void *arg,
+		      char *what, size_t size)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	unsigned long ino;
 
-	nanosleep(&ts, NULL);
+	(void)arg;
+	if (sscanf(link, "pipe:[%lu]", &ino) == 1)
+		snprintf(what, size, "pipe %d", ino_index(inos, ino));
+	else
+		snprintf(what, size, "%s", link);
 }
 
-static int cmp_int(const void *a, const void *b)
-{
-	return *(const int *)a - *(const int *)b;
-}
-
-/* @root, then its descendants, parents before children. */
-static int tree_pids(pid_t root, pid_t *pids, int max)
-{
-	int nr = 1, i, first;
-	struct dirent *d;
-	pid_t pid;
-	DIR *dp;
-
-	pids[0] = root;
-	for (i = 0; i < nr; i++) {
-		dp = opendir("/proc");
-		if (!dp)
-			return -1;
-		first = nr;
-		while ((d = readdir(dp))) {
-			pid = atoi(d->d_name);
-			if (pid <= 0 || proc_ppid(pid) != pids[i])
-				continue;
-			if (nr == max) {
-				closedir(dp);
-				return -1;
-			}
-			pids[nr++] = pid;
-		}
-		closedir(dp);
-		qsort(pids + first, nr - first, sizeof(pid_t), cmp_int);
-	}
-	return nr;
-}
-
-/* The open fds of @pid from 3 on, sorted. */
-static int task_fds(pid_t pid, int *fds, int max)
-{
-	char path[64];
-	struct dirent *d;
-	int nr = 0, fd;
-	DIR *dp;
-
-	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
-	dp = opendir(path);
-	if (!dp)
-		return -1;
-	while ((d = readdir(dp))) {
-		if (d->d_name[0] == '.')
-			continue;
-		fd = atoi(d->d_name);
-		if (fd < 3)
-			continue;
-		if (nr == max) {
-			closedir(dp);
-			return -1;
-		}
-		fds[nr++] = fd;
-	}
-	closedir(dp);
-	qsort(fds, nr, sizeof(int), cmp_int);
-	return nr;
-}
-
-/* The "flags:" of /proc/@pid/fdinfo/@fd, or -1. */
-static long fd_flags(pid_t pid, int fd)
-{
-	char name[32], buf[1024], *p;
-
-	snprintf(name, sizeof(name), "fdinfo/%d", fd);
-	if (read_proc(pid, name, buf, sizeof(buf)))
-		return -1;
-	p = strstr(buf, "flags:");
-	return p ? strtol(p + 6, NULL, 8) : -1;
-}
-
-struct fd_ref {
-	pid_t pid;
-	int fd;
-};
-
-/*
- * Which of the first @nr fds in @refs is the same open file as @pid's
- * @fd: its index, @nr if none is, -1 if kcmp() cannot tell.
- */
-static int same_file(const struct fd_ref *refs, int nr, pid_t pid, int fd)
-{
-	int i, ret;
-
-	for (i = 0; i < nr; i++) {
-		ret = syscall(SYS_kcmp, pid, refs[i].pid, KCMP_FILE, fd,
-			      refs[i].fd);
-		if (ret < 0)
-			return -1;
-		if (!ret)
-			return i;
-	}
-	return nr;
-}
-
-/*
- * The fds of @root's tree as text, one line each: task, fd, flags, what
- * it is - a pipe numbered in order of appearance (its inode number
- * changes with a restart), else its path - and which open file it is,
- * numbered the same way.  0, or -1 if the tree could not be read.
- */
+/* The fds of @root's tree as text (see fd_signature()). */
 static int signature(pid_t root, char *out, size_t size)
 {
-	struct fd_ref refs[MAX_FDS];
-	unsigned long ino, inos[MAX_FDS];
-	int fds[MAX_FDS], nr_refs = 0, nr_inos = 0, nr_pids, nr_fds, i, j;
-	int file, pipe_nr;
-	pid_t pids[MAX_TASKS];
-	char path[64], link[PATH_MAX], what[PATH_MAX + 16];
-	size_t len = 0;
-	ssize_t n;
-	long fl;
-
-	nr_pids = tree_pids(root, pids, MAX_TASKS);
-	if (nr_pids < 0)
-		return -1;
-	out[0] = '\0';
-	for (i = 0; i < nr_pids; i++) {
-		nr_fds = task_fds(pids[i], fds, MAX_FDS);
-		if (nr_fds < 0)
-			return -1;
-		for (j = 0; j < nr_fds; j++) {
-			snprintf(path, sizeof(path), "/proc/%d/fd/%d", pids[i],
-				 fds[j]);
-			n = readlink(path, link, sizeof(link) - 1);
-			fl = fd_flags(pids[i], fds[j]);
-			if (n <= 0 || fl < 0 || nr_refs == MAX_FDS)
-				return -1;
-			link[n] = '\0';
-			if (sscanf(link, "pipe:[%lu]", &ino) == 1) {
-				for (pipe_nr = 0; pipe_nr < nr_inos &&
-				     inos[pipe_nr] != ino; pipe_nr++)
-					;
-				if (pipe_nr == nr_inos)
-					inos[nr_inos++] = ino;
-				snprintf(what, sizeof(what), "pipe %d", pipe_nr);
-			} else {
-				snprintf(what, sizeof(what), "%s", link);
-			}
-			file = same_file(refs, nr_refs, pids[i], fds[j]);
-			if (file == nr_refs) {
-				refs[nr_refs].pid = pids[i];
-				refs[nr_refs++].fd = fds[j];
-			}
-			len += snprintf(out + len, size - len,
-					"pid %d fd %d flags 0%lo %s file %d\n",
-					pids[i], fds[j], fl, what, file);
-			if (len >= size)
-				return -1;
-		}
-	}
-	return 0;
+	return fd_signature(root, out, size, pipe_what, NULL);
 }
 
 FIXTURE(pipes) {
 	char dir[PATH_MAX];	/* the targets' cwd, for FIFOs */
 	int img;
 	struct proc t;		/* the target, or rstr */
-	pid_t pids[MAX_TASKS];	/* the tree last seen */
+	pid_t pids[TREE_MAX_TASKS]; /* the tree last seen */
 	int nr;
 	char before[SIG_SIZE];	/* its fds when checkpointed */
 	char now[SIG_SIZE];
@@ -333,15 +179,6 @@ FIXTURE(pipes) {
 
 #define SELF	FIXTURE_DATA(pipes)
 #define META	struct __test_metadata *_metadata
-
-static int rm_entry(const char *path, const struct stat *st, int flag,
-		    struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 FIXTURE_SETUP(pipes)
 {
@@ -372,146 +209,8 @@ FIXTURE_TEARDOWN(pipes)
 		kill(self->pids[i], SIGKILL);
 	wait_gone(self->pids, self->nr, TIMEOUT_MS);
 	close(self->img);
-	if (chdir("/") || nftw(self->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS))
+	if (remove_tree(self->dir))
 		TH_LOG("cannot remove %s", self->dir);
-}
-
-/* Start @mode; 0 once it said it is ready. */
-static int start(SELF *self, const char *mode)
-{
-	int in, out;
-
-	if (proc_pipes(&self->t, &in, &out))
-		return -1;
-	self->t.pid = spawn_target(mode, in, out);
-	close(in);
-	close(out);
-	if (self->t.pid < 0)
-		return -1;
-	return wait_ready(self->t.out, TIMEOUT_MS);
-}
-
-/* rstr restores the image; the root's stdin and stdout are ours. */
-static int restore(SELF *self)
-{
-	int in, out;
-	pid_t pid;
-
-	if (lseek(self->img, 0, SEEK_SET) || proc_pipes(&self->t, &in, &out))
-		return -1;
-	pid = fork_rstr(self->img, in, out);
-	close(in);
-	close(out);
-	self->t.pid = pid > 0 ? pid : 0;
-	return self->t.pid ? 0 : -1;
-}
-
-/*
- * Until @root sleeps in its read(0) and every other task of its tree
- * sleeps too (in its own read(0), in a write, in a wait): set up and
- * still.  Notes the tree for the teardown.
- */
-static int settle(SELF *self, pid_t root)
-{
-	int ms, i, ppid, sig;
-	char state;
-
-	if (wait_blocked(root, WAIT_MS))
-		return -1;
-	for (ms = 0; ms < WAIT_MS; ms += 10) {
-		self->nr = tree_pids(root, self->pids, MAX_TASKS);
-		for (i = 1; i < self->nr; i++) {
-			if (proc_stat(self->pids[i], &state, &ppid, &sig) ||
-			    state != 'S')
-				break;
-		}
-		if (self->nr > 0 && i == self->nr)
-			return 0;
-		sleep_ms(10);
-	}
-	return -1;
-}
-
-/*
- * Release the target (end of file on its stdin), read all it prints
- * until every task of it is gone, and reap it (rstr exits as the
- * restored root does).  0, or -1 if that took too long.
- */
-static int collect(SELF *self, int *status)
-{
-	struct pollfd p = { .fd = self->t.out, .events = POLLIN };
-	size_t len = 0;
-	ssize_t n;
-
-	close(self->t.in);
-	self->t.in = -1;
-	self->out[0] = '\0';
-	while (len < sizeof(self->out) - 1) {
-		if (poll(&p, 1, WAIT_MS) <= 0)
-			return -1;
-		n = read(self->t.out, self->out + len,
-			 sizeof(self->out) - 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += n;
-	}
-	self->out[len] = '\0';
-	if (wait_timeout(self->t.pid, status, WAIT_MS))
-		return -1;
-	self->t.pid = 0;
-	proc_fini(&self->t);
-	return 0;
-}
-
-static void log_text(META, const char *what, const char *text)
-{
-	char buf[SIG_SIZE], *line, *save;
-
-	snprintf(buf, sizeof(buf), "%s", text);
-	TH_LOG("%s:", what);
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save))
-		TH_LOG("  %s", line);
-}
-
-/* The target exited 0 and printed @expect after its release. */
-static void check_output(META, SELF *self, int status, const char *expect,
-			 const char *run)
-{
-	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status)) {
-		TH_LOG("%s: status %#x (exit 3: a check of a child failed)",
-		       run, status);
-	}
-	EXPECT_STREQ(expect, self->out) {
-		TH_LOG("%s printed something else", run);
-		log_text(_metadata, "expected", expect);
-		log_text(_metadata, "printed", self->out);
-	}
-}
-
-/*
- * Wait until the restored tree of @root has the fds it was saved with.
- * -1 if it does not, or if rstr exits first: its status in *@status,
- * and self->t.pid 0.
- */
-static int wait_restored(SELF *self, pid_t root, int *status)
-{
-	int ms;
-
-	*status = -1;
-	for (ms = 0; ms < WAIT_MS; ms += 20) {
-		if (!signature(root, self->now, sizeof(self->now)) &&
-		    !strcmp(self->before, self->now))
-			return 0;
-		if (waitpid(self->t.pid, status, WNOHANG) == self->t.pid) {
-			self->t.pid = 0;
-			return -1;
-		}
-		sleep_ms(20);
-	}
-	return -1;
 }
 
 /*
@@ -525,14 +224,19 @@ static void run_mode(META, SELF *self, const char *mode, const char *expect,
 	pid_t root;
 
 	/* what the kernel does with these pipes */
-	ASSERT_EQ(0, start(self, mode)) TH_LOG("%s did not get ready", mode);
-	ASSERT_EQ(0, collect(self, &status)) TH_LOG("%s hangs", mode);
-	check_output(_metadata, self, status, expect, "never checkpointed");
+	ASSERT_EQ(0, proc_spawn(&self->t, mode))
+		TH_LOG("%s did not get ready", mode);
+	ASSERT_EQ(0, proc_collect(&self->t, self->out, sizeof(self->out),
+				  &status, WAIT_MS))
+		TH_LOG("%s hangs", mode);
+	check_output(_metadata, status, self->out, expect, "never checkpointed");
 	ASSERT_TRUE(_metadata->passed);
 
-	ASSERT_EQ(0, start(self, mode)) TH_LOG("%s did not get ready", mode);
+	ASSERT_EQ(0, proc_spawn(&self->t, mode))
+		TH_LOG("%s did not get ready", mode);
 	root = self->t.pid;
-	ASSERT_EQ(0, settle(self, root)) TH_LOG("%s does not settle", mode);
+	ASSERT_EQ(0, settle_tree(root, self->pids, &self->nr, WAIT_MS))
+		TH_LOG("%s does not settle", mode);
 	ASSERT_EQ(0, signature(root, self->before, sizeof(self->before)));
 	ASSERT_EQ(0, checkpoint(root, self->img, flags, STDERR_FILENO))
 		TH_LOG("checkpoint of %s: %s", mode, strerror(errno));
@@ -543,23 +247,30 @@ static void run_mode(META, SELF *self, const char *mode, const char *expect,
 		/* nothing changed, nothing was taken out of a pipe */
 		ASSERT_EQ(0, signature(root, self->now, sizeof(self->now)));
 		EXPECT_STREQ(self->before, self->now);
-		ASSERT_EQ(0, collect(self, &status))
+		ASSERT_EQ(0, proc_collect(&self->t, self->out,
+					  sizeof(self->out), &status,
+					  WAIT_MS))
 			TH_LOG("%s hangs after a checkpoint", mode);
-		check_output(_metadata, self, status, expect,
+		check_output(_metadata, status, self->out, expect,
 			     "checkpointed, not killed");
 	}
 	ASSERT_EQ(0, wait_gone(self->pids, self->nr, WAIT_MS))
 		TH_LOG("a task of %s is still there", mode);
 
-	ASSERT_EQ(0, restore(self)) TH_LOG("cannot run %s", rstr_path());
-	EXPECT_EQ(0, wait_restored(self, root, &status)) {
+	ASSERT_EQ(0, proc_restore(&self->t, self->img, exec_rstr, NULL))
+		TH_LOG("cannot run %s", rstr_path());
+	EXPECT_EQ(0, wait_restored(&self->t, root, signature, self->before,
+				   self->now, sizeof(self->now), &status,
+				   WAIT_MS)) {
 		log_text(_metadata, "fds saved", self->before);
 		log_text(_metadata, "fds restored", self->now);
 	}
 	/* other fds or flags, or none: see what it does with them */
 	ASSERT_NE(0, self->t.pid) TH_LOG("rstr exited with status %#x", status);
-	ASSERT_EQ(0, collect(self, &status)) TH_LOG("restored %s hangs", mode);
-	check_output(_metadata, self, status, expect, "restored");
+	ASSERT_EQ(0, proc_collect(&self->t, self->out, sizeof(self->out),
+				  &status, WAIT_MS))
+		TH_LOG("restored %s hangs", mode);
+	check_output(_metadata, status, self->out, expect, "restored");
 }
 
 /*
@@ -788,26 +499,7 @@ FIXTURE_VARIANT_ADD(image, file_no_object) { .edit = FILE_NO_OBJECT };
 /* The image of "image": checkpointed by the first test, kept for all. */
 static int load_image(META, IMG *self)
 {
-	struct stat st;
-	int ret;
-
-	if (cache_fd < 0 || fstat(cache_fd, &st)) {
-		TH_LOG("no temporary file for the image");
-		return -1;
-	}
-	if (!st.st_size) {
-		ret = make_image("image", cache_fd);
-		if (ret) {
-			TH_LOG("cannot checkpoint pipe_target image: %s",
-			       strerror(-ret));
-			if (ftruncate(cache_fd, 0))
-				TH_LOG("and cannot throw the image away");
-			return -1;
-		}
-	}
-	if (lseek(cache_fd, 0, SEEK_SET))
-		return -1;
-	self->len = read_file(cache_fd, &self->buf);
+	self->len = load_cached_image(_metadata, cache_fd, &self->buf);
 	return self->len ? 0 : -1;
 }
 

@@ -56,52 +56,15 @@
 #include <sys/wait.h>
 
 #include "unix_target.h"
+#define TARGET_NAME "unix_target"
 #include "target.h"
 
-#define EXIT_CHECK	3
 #define BIG		(1 << 17)
 #define RECV_MAX	16		/* recv() calls in one recvs() */
 #define WAIT_MS		20000
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-
-/* a sync pipe, as in pipe_target */
-#define SYNC_RD		20
-#define SYNC_WR		21
 
 static unsigned char wbuf[BIG];
 static unsigned char rbuf[BIG];
-
-static void __attribute__((format(printf, 1, 2))) say(const char *fmt, ...)
-{
-	char line[256];
-	va_list ap;
-	int len;
-
-	va_start(ap, fmt);
-	len = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (len >= (int)sizeof(line))
-		len = sizeof(line) - 1;
-	if (write(STDOUT_FILENO, line, len) != len)
-		_exit(EXIT_CHECK);
-}
-
-static void __attribute__((noreturn)) check_failed(int line, const char *what)
-{
-	char msg[256];
-	int len;
-
-	len = snprintf(msg, sizeof(msg), "unix_target pid %d: line %d: %s (%s)\n",
-		       getpid(), line, what, strerror(errno));
-	if (write(STDERR_FILENO, msg, len) < 0)
-		_exit(EXIT_CHECK);
-	_exit(EXIT_CHECK);
-}
-
-#define CHECK(cond) do {					\
-	if (!(cond))						\
-		check_failed(__LINE__, #cond);			\
-} while (0)
 
 static const struct {
 	const char *name;
@@ -127,15 +90,6 @@ static const long *b_msgs(int type)
 {
 	return type == SOCK_STREAM ? b_stream :
 	       type == SOCK_DGRAM ? b_dgram : b_seqpacket;
-}
-
-/* Move @from to fd @to. */
-static void move_fd(int from, int to)
-{
-	if (from == to)
-		return;
-	CHECK(dup2(from, to) == to);
-	CHECK(close(from) == 0);
 }
 
 static void pair_at(int type, int a, int b)
@@ -351,49 +305,6 @@ static const char *flags(int fd)
 		snprintf(p + strlen(p), sizeof(s[0]) - strlen(p), ",%#o",
 			 f & ~(O_ACCMODE | O_NONBLOCK));
 	return p;
-}
-
-static void ready_and_wait(void)
-{
-	say("ready\n");
-	CHECK(block() == 0);
-}
-
-/* Reap @pid; its exit status, or 128 + the signal that killed it. */
-static int reap(pid_t pid)
-{
-	int status;
-
-	while (waitpid(pid, &status, 0) < 0)
-		CHECK(errno == EINTR);
-	return WIFEXITED(status) ? WEXITSTATUS(status) :
-	       128 + WTERMSIG(status);
-}
-
-/*
- * Children tell their parent that they are set up by closing their ends
- * of the sync pipe: end of file once all did, and none keeps it open.
- */
-static void sync_open(void)
-{
-	pipe_at(SYNC_RD, SYNC_WR);
-}
-
-static void sync_done(void)
-{
-	CHECK(close(SYNC_RD) == 0 && close(SYNC_WR) == 0);
-}
-
-static void sync_wait(void)
-{
-	ssize_t n;
-	char c;
-
-	CHECK(close(SYNC_WR) == 0);
-	do {
-		n = read(SYNC_RD, &c, 1);
-	} while (n > 0 || (n < 0 && errno == EINTR));
-	CHECK(n == 0 && close(SYNC_RD) == 0);
 }
 
 /* ---------------------------------------------------------------------- */

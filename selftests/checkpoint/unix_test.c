@@ -26,10 +26,8 @@
  * rstr is $RSTR or /usr/bin/rstr (see rstr_path()).
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -37,22 +35,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
-#include <linux/kcmp.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/un.h>
 
 #include "kselftest_harness.h"
 #include "util.h"
+#include "fdtest.h"
 #include "unix_target.h"
 
 #define WAIT_MS		20000
-#define MAX_TASKS	8
-#define MAX_FDS		64
 #define SIG_SIZE	8192
 #define OUT_SIZE	8192
 #define LOG_SIZE	8192
@@ -332,28 +326,7 @@ static const char expect_image[] =
 
 #define META	struct __test_metadata *_metadata
 
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
-	nanosleep(&ts, NULL);
-}
-
-static int cmp_int(const void *a, const void *b)
-{
-	return *(const int *)a - *(const int *)b;
-}
-
-static void log_text(META, const char *what, const char *text)
-{
-	char buf[LOG_SIZE], *line, *save;
-
-	snprintf(buf, sizeof(buf), "%s", text);
-	TH_LOG("%s:", what);
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save))
-		TH_LOG("  %s", line);
-}
 
 /* The text of the file at @fd, from its start, NUL-terminated. */
 static void read_log(int fd, char *buf, size_t size)
@@ -380,100 +353,10 @@ static const char *names(const char *text, const char *word, long n)
 /* ---------------------------------------------------------------------- */
 /* The tree's fds */
 
-/* @root, then its descendants, parents before children. */
-static int tree_pids(pid_t root, pid_t *pids, int max)
-{
-	int nr = 1, i, first;
-	struct dirent *d;
-	pid_t pid;
-	DIR *dp;
 
-	pids[0] = root;
-	for (i = 0; i < nr; i++) {
-		dp = opendir("/proc");
-		if (!dp)
-			return -1;
-		first = nr;
-		while ((d = readdir(dp))) {
-			pid = atoi(d->d_name);
-			if (pid <= 0 || proc_ppid(pid) != pids[i])
-				continue;
-			if (nr == max) {
-				closedir(dp);
-				return -1;
-			}
-			pids[nr++] = pid;
-		}
-		closedir(dp);
-		qsort(pids + first, nr - first, sizeof(pid_t), cmp_int);
-	}
-	return nr;
-}
 
-/* The open fds of @pid from 3 on, sorted. */
-static int task_fds(pid_t pid, int *fds, int max)
-{
-	char path[64];
-	struct dirent *d;
-	int nr = 0, fd;
-	DIR *dp;
 
-	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
-	dp = opendir(path);
-	if (!dp)
-		return -1;
-	while ((d = readdir(dp))) {
-		if (d->d_name[0] == '.')
-			continue;
-		fd = atoi(d->d_name);
-		if (fd < 3)
-			continue;
-		if (nr == max) {
-			closedir(dp);
-			return -1;
-		}
-		fds[nr++] = fd;
-	}
-	closedir(dp);
-	qsort(fds, nr, sizeof(int), cmp_int);
-	return nr;
-}
 
-/* The "flags:" of /proc/@pid/fdinfo/@fd, or -1. */
-static long fd_flags(pid_t pid, int fd)
-{
-	char name[32], buf[1024], *p;
-
-	snprintf(name, sizeof(name), "fdinfo/%d", fd);
-	if (read_proc(pid, name, buf, sizeof(buf)))
-		return -1;
-	p = strstr(buf, "flags:");
-	return p ? strtol(p + 6, NULL, 8) : -1;
-}
-
-struct fd_ref {
-	pid_t pid;
-	int fd;
-};
-
-/*
- * Which of the first @nr fds in @refs is the same open file as @pid's
- * @fd: its index, @nr if none is, -1 if kcmp() cannot tell.
- */
-static int same_file(const struct fd_ref *refs, int nr, pid_t pid, int fd)
-{
-	int i, ret;
-
-	for (i = 0; i < nr; i++) {
-		ret = syscall(SYS_kcmp, pid, refs[i].pid, KCMP_FILE, fd,
-			      refs[i].fd);
-		if (ret < 0)
-			return -1;
-		if (!ret)
-			return i;
-	}
-	return nr;
-}
 
 /*
  * /proc/net/unix's flags (listening), type and state of the socket of
@@ -526,72 +409,38 @@ static int read_net_unix(char *buf, size_t size)
 }
 
 /*
- * The fds of @root's tree as text, one line each: task, fd, flags, what
- * it is - a socket or a pipe numbered in order of appearance (inode
- * numbers change with a restart), a socket with what /proc/net/unix says
- * of it, else its path - and which open file it is, numbered the same
- * way.  0, or -1 if the tree could not be read.
+ * What the fd of /proc link @link is: a socket or a pipe numbered in
+ * order of appearance (inode numbers change with a restart), a socket
+ * with what /proc/net/unix (@arg) says of it, else its path.
  */
+static void unix_what(const char *link, struct ino_list *inos, void *arg,
+		      char *what, size_t size)
+{
+	char info[300];
+	unsigned long ino;
+	int nr;
+
+	if (sscanf(link, "socket:[%lu]", &ino) != 1 &&
+	    sscanf(link, "pipe:[%lu]", &ino) != 1) {
+		snprintf(what, size, "%s", link);
+		return;
+	}
+	nr = ino_index(inos, ino);
+	if (link[0] == 'p')
+		snprintf(info, sizeof(info), "pipe");
+	else if (unix_info(arg, ino, info, sizeof(info)))
+		snprintf(info, sizeof(info), "socket");
+	snprintf(what, size, "%s %d", info, nr);
+}
+
+/* The fds of @root's tree as text (see fd_signature()). */
 static int signature(pid_t root, char *out, size_t size)
 {
 	static char net[NET_UNIX_SIZE];
-	struct fd_ref refs[MAX_FDS];
-	unsigned long ino, inos[MAX_FDS];
-	int fds[MAX_FDS], nr_refs = 0, nr_inos = 0, nr_pids, nr_fds, i, j;
-	int file, nr;
-	pid_t pids[MAX_TASKS];
-	char path[64], link[PATH_MAX], what[PATH_MAX + 300], info[300];
-	size_t len = 0;
-	ssize_t n;
-	long fl;
 
 	if (read_net_unix(net, sizeof(net)))
 		return -1;
-	nr_pids = tree_pids(root, pids, MAX_TASKS);
-	if (nr_pids < 0)
-		return -1;
-	out[0] = '\0';
-	for (i = 0; i < nr_pids; i++) {
-		nr_fds = task_fds(pids[i], fds, MAX_FDS);
-		if (nr_fds < 0)
-			return -1;
-		for (j = 0; j < nr_fds; j++) {
-			snprintf(path, sizeof(path), "/proc/%d/fd/%d", pids[i],
-				 fds[j]);
-			n = readlink(path, link, sizeof(link) - 1);
-			fl = fd_flags(pids[i], fds[j]);
-			if (n <= 0 || fl < 0 || nr_refs == MAX_FDS)
-				return -1;
-			link[n] = '\0';
-			if (sscanf(link, "socket:[%lu]", &ino) == 1 ||
-			    sscanf(link, "pipe:[%lu]", &ino) == 1) {
-				for (nr = 0; nr < nr_inos && inos[nr] != ino;
-				     nr++)
-					;
-				if (nr == nr_inos)
-					inos[nr_inos++] = ino;
-				if (link[0] == 'p')
-					snprintf(info, sizeof(info), "pipe");
-				else if (unix_info(net, ino, info,
-						   sizeof(info)))
-					snprintf(info, sizeof(info), "socket");
-				snprintf(what, sizeof(what), "%s %d", info, nr);
-			} else {
-				snprintf(what, sizeof(what), "%s", link);
-			}
-			file = same_file(refs, nr_refs, pids[i], fds[j]);
-			if (file == nr_refs) {
-				refs[nr_refs].pid = pids[i];
-				refs[nr_refs++].fd = fds[j];
-			}
-			len += snprintf(out + len, size - len,
-					"pid %d fd %d flags 0%lo %s file %d\n",
-					pids[i], fds[j], fl, what, file);
-			if (len >= size)
-				return -1;
-		}
-	}
-	return 0;
+	return fd_signature(root, out, size, unix_what, net);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -622,7 +471,7 @@ FIXTURE(un) {
 	char log[PATH_MAX + 16];	/* rstr's stderr */
 	int img;
 	struct proc t;		/* the target, or rstr */
-	pid_t pids[MAX_TASKS];	/* the tree last seen */
+	pid_t pids[TREE_MAX_TASKS];	/* the tree last seen */
 	int nr;
 	int cl[MAX_LSN][MAX_CLIENTS];	/* the clients of each listener */
 	int nr_cl[MAX_LSN];
@@ -739,15 +588,6 @@ FIXTURE_VARIANT_ADD(un, relative_path_listener) {
 	.c = { "relpath", expect_relpath, 0, path_lsn, 1 },
 };
 
-static int rm_entry(const char *path, const struct stat *st, int flag,
-		    struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 /* A private directory under $TMPDIR or /tmp, made the cwd. */
 static int make_dir(char *dir, size_t size)
 {
@@ -761,7 +601,7 @@ static int make_dir(char *dir, size_t size)
 
 static void remove_dir(META, const char *dir)
 {
-	if (chdir("/") || nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS))
+	if (remove_tree(dir))
 		TH_LOG("cannot remove %s", dir);
 }
 
@@ -808,20 +648,6 @@ FIXTURE_TEARDOWN(un)
 	remove_dir(_metadata, self->dir);
 }
 
-/* Start @mode; 0 once it said it is ready. */
-static int start(struct proc *t, const char *mode)
-{
-	int in, out;
-
-	if (proc_pipes(t, &in, &out))
-		return -1;
-	t->pid = spawn_target(mode, in, out);
-	close(in);
-	close(out);
-	if (t->pid < 0)
-		return -1;
-	return wait_ready(t->out, TIMEOUT_MS);
-}
 
 /* A call_fn for fork_call(): rstr, its stderr appended to file @arg. */
 static int exec_rstr_log(int img_fd, void *arg)
@@ -836,18 +662,9 @@ static int exec_rstr_log(int img_fd, void *arg)
 /* rstr restores @img; the root's stdin and stdout are @t's pipes. */
 static int restore(struct proc *t, int img, const char *log)
 {
-	int in, out;
-	pid_t pid;
-
 	if (truncate(log, 0) && errno != ENOENT)
 		return -1;
-	if (lseek(img, 0, SEEK_SET) || proc_pipes(t, &in, &out))
-		return -1;
-	pid = fork_call(img, in, out, exec_rstr_log, (void *)log);
-	close(in);
-	close(out);
-	t->pid = pid > 0 ? pid : 0;
-	return t->pid ? 0 : -1;
+	return proc_restore(t, img, exec_rstr_log, (void *)log);
 }
 
 /* The text of file @path, for the log. */
@@ -863,77 +680,7 @@ static void log_file(META, const char *what, const char *path)
 	log_text(_metadata, what, buf);
 }
 
-/*
- * Until @root sleeps in its read(0) and every other task of its tree
- * sleeps too: set up and still.  Notes the tree in @pids.
- */
-static int settle(pid_t root, pid_t *pids, int *nr)
-{
-	int ms, i, ppid, sig;
-	char state;
 
-	if (wait_blocked(root, WAIT_MS))
-		return -1;
-	for (ms = 0; ms < WAIT_MS; ms += 10) {
-		*nr = tree_pids(root, pids, MAX_TASKS);
-		for (i = 1; i < *nr; i++) {
-			if (proc_stat(pids[i], &state, &ppid, &sig) ||
-			    state != 'S')
-				break;
-		}
-		if (*nr > 0 && i == *nr)
-			return 0;
-		sleep_ms(10);
-	}
-	return -1;
-}
-
-/*
- * Release @t (end of file on its stdin), read all it prints into @out
- * until every task of it is gone, and reap it (rstr exits as the
- * restored root does).  0, or -1 if that took too long.
- */
-static int collect(struct proc *t, char *out, size_t size, int *status)
-{
-	struct pollfd p = { .fd = t->out, .events = POLLIN };
-	size_t len = 0;
-	ssize_t n;
-
-	close(t->in);
-	t->in = -1;
-	out[0] = '\0';
-	while (len < size - 1) {
-		if (poll(&p, 1, WAIT_MS) <= 0)
-			return -1;
-		n = read(t->out, out + len, size - 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += n;
-	}
-	out[len] = '\0';
-	if (wait_timeout(t->pid, status, WAIT_MS))
-		return -1;
-	t->pid = 0;
-	proc_fini(t);
-	return 0;
-}
-
-/* The target exited 0 and printed @expect after its release. */
-static void check_output(META, int status, const char *out,
-			 const char *expect, const char *run)
-{
-	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status)) {
-		TH_LOG("%s: status %#x (exit 3: a check of the target failed)",
-		       run, status);
-	}
-	EXPECT_STREQ(expect, out) {
-		TH_LOG("%s printed something else", run);
-		log_text(_metadata, "expected", expect);
-		log_text(_metadata, "printed", out);
-	}
-}
 
 /* @a is the address of the file @path; -1 if it is too long for that. */
 static int path_addr(struct sockaddr_un *a, const char *path)
@@ -1055,28 +802,6 @@ static void check_clients(META, SELF *self, const char *run)
 	close_clients(self);
 }
 
-/*
- * Wait until the restored tree of @root has the fds it was saved with.
- * -1 if it does not, or if rstr exits first: its status in *@status,
- * and self->t.pid 0.
- */
-static int wait_restored(SELF *self, pid_t root, int *status)
-{
-	int ms;
-
-	*status = -1;
-	for (ms = 0; ms < WAIT_MS; ms += 20) {
-		if (!signature(root, self->now, sizeof(self->now)) &&
-		    !strcmp(self->before, self->now))
-			return 0;
-		if (waitpid(self->t.pid, status, WNOHANG) == self->t.pid) {
-			self->t.pid = 0;
-			return -1;
-		}
-		sleep_ms(20);
-	}
-	return -1;
-}
 
 /* A path listener's socket file is the previous run's: not in the way. */
 static void clear_path(META, SELF *self)
@@ -1094,7 +819,8 @@ static void finish(META, SELF *self, const struct un_case *c, pid_t pid,
 	int status;
 
 	connect_clients(_metadata, self, c, pid, run);
-	ASSERT_EQ(0, collect(&self->t, self->out, sizeof(self->out), &status))
+	ASSERT_EQ(0, proc_collect(&self->t, self->out, sizeof(self->out),
+				  &status, WAIT_MS))
 		TH_LOG("%s: %s hangs", run, c->mode);
 	check_output(_metadata, status, self->out, c->expect, run);
 	check_clients(_metadata, self, run);
@@ -1141,14 +867,16 @@ TEST_F_TIMEOUT(un, run, 300)
 		return;
 	/* what the kernel does with these sockets */
 	clear_path(_metadata, self);
-	ASSERT_EQ(0, start(&self->t, mode)) TH_LOG("%s did not get ready", mode);
+	ASSERT_EQ(0, proc_spawn(&self->t, mode))
+		TH_LOG("%s did not get ready", mode);
 	finish(_metadata, self, &variant->c, self->t.pid, "never checkpointed");
 	ASSERT_TRUE(_metadata->passed);
 
 	clear_path(_metadata, self);
-	ASSERT_EQ(0, start(&self->t, mode)) TH_LOG("%s did not get ready", mode);
+	ASSERT_EQ(0, proc_spawn(&self->t, mode))
+		TH_LOG("%s did not get ready", mode);
 	root = self->t.pid;
-	ASSERT_EQ(0, settle(root, self->pids, &self->nr))
+	ASSERT_EQ(0, settle_tree(root, self->pids, &self->nr, WAIT_MS))
 		TH_LOG("%s does not settle", mode);
 	ASSERT_EQ(0, signature(root, self->before, sizeof(self->before)));
 	if (c->may_refuse) {
@@ -1178,7 +906,9 @@ TEST_F_TIMEOUT(un, run, 300)
 
 	ASSERT_EQ(0, restore(&self->t, self->img, self->log))
 		TH_LOG("cannot run %s", rstr_path());
-	EXPECT_EQ(0, wait_restored(self, root, &status)) {
+	EXPECT_EQ(0, wait_restored(&self->t, root, signature, self->before,
+				   self->now, sizeof(self->now), &status,
+				   WAIT_MS)) {
 		log_text(_metadata, "fds saved", self->before);
 		log_text(_metadata, "fds restored", self->now);
 	}
@@ -1200,7 +930,7 @@ FIXTURE(refuse) {
 	char dir[PATH_MAX];
 	int img;
 	struct proc t;
-	pid_t pids[MAX_TASKS];
+	pid_t pids[TREE_MAX_TASKS];
 	int nr;
 	int peer;		/* the test's end of the "outside" socket */
 	char out[OUT_SIZE];
@@ -1336,7 +1066,7 @@ static void refuse_start(META, RSELF *self, const struct refuse_case *c)
 	int sv[2], in, out;
 
 	if (!c->outside) {
-		ASSERT_EQ(0, start(&self->t, c->mode))
+		ASSERT_EQ(0, proc_spawn(&self->t, c->mode))
 			TH_LOG("%s did not get ready", c->mode);
 		return;
 	}
@@ -1362,7 +1092,8 @@ static void refuse_finish(META, RSELF *self, const struct refuse_case *c,
 	ssize_t n;
 	int status;
 
-	ASSERT_EQ(0, collect(&self->t, self->out, sizeof(self->out), &status))
+	ASSERT_EQ(0, proc_collect(&self->t, self->out, sizeof(self->out),
+				  &status, WAIT_MS))
 		TH_LOG("%s: %s hangs", run, c->mode);
 	check_output(_metadata, status, self->out, c->expect, run);
 	if (!c->outside)
@@ -1420,7 +1151,8 @@ TEST_F_TIMEOUT(refuse, checkpoint, 120)
 	ASSERT_TRUE(_metadata->passed);
 
 	refuse_start(_metadata, self, &variant->c);
-	ASSERT_EQ(0, settle(self->t.pid, self->pids, &self->nr))
+	ASSERT_EQ(0, settle_tree(self->t.pid, self->pids, &self->nr,
+				 WAIT_MS))
 		TH_LOG("%s does not settle", c->mode);
 	ASSERT_LT(c->child, self->nr);
 	pid = self->pids[c->child];
@@ -1522,7 +1254,7 @@ TEST_F_TIMEOUT(taken, restart, 120)
 
 	if (_metadata->skip)
 		return;
-	ASSERT_EQ(0, start(&self->t, "path"));
+	ASSERT_EQ(0, proc_spawn(&self->t, "path"));
 	self->root = self->t.pid;
 	ASSERT_EQ(0, wait_blocked(self->root, WAIT_MS));
 	ASSERT_EQ(0, checkpoint(self->root, self->img, CHECKPOINT_KILL,
@@ -1722,26 +1454,7 @@ FIXTURE_VARIANT_ADD(image, file_not_socket) { .edit = FILE_NOT_SOCKET };
 /* The image of "image": checkpointed by the first test, kept for all. */
 static int load_image(META, IMG *self)
 {
-	struct stat st;
-	int ret;
-
-	if (cache_fd < 0 || fstat(cache_fd, &st)) {
-		TH_LOG("no temporary file for the image");
-		return -1;
-	}
-	if (!st.st_size) {
-		ret = make_image("image", cache_fd);
-		if (ret) {
-			TH_LOG("cannot checkpoint unix_target image: %s",
-			       strerror(-ret));
-			if (ftruncate(cache_fd, 0))
-				TH_LOG("and cannot throw the image away");
-			return -1;
-		}
-	}
-	if (lseek(cache_fd, 0, SEEK_SET))
-		return -1;
-	self->len = read_file(cache_fd, &self->buf);
+	self->len = load_cached_image(_metadata, cache_fd, &self->buf);
 	return self->len ? 0 : -1;
 }
 

@@ -3,8 +3,10 @@
  * Helpers shared by the checkpoint selftests.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <libgen.h>
 #include <limits.h>
 #include <poll.h>
@@ -14,13 +16,15 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/kcmp.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include "util.h"
 
 #define POLL_STEP_MS	5
 
-static void sleep_ms(int ms)
+void sleep_for_ms(int ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
@@ -147,7 +151,7 @@ int wait_timeout(pid_t pid, int *status, int ms)
 			return -1;
 		if (ms <= 0)
 			return -1;
-		sleep_ms(POLL_STEP_MS);
+		sleep_for_ms(POLL_STEP_MS);
 		ms -= POLL_STEP_MS;
 	}
 }
@@ -269,7 +273,7 @@ int wait_blocked(pid_t pid, int ms)
 	for (; ms > 0; ms -= POLL_STEP_MS) {
 		if (blocked_in_read(pid) > 0)
 			return 0;
-		sleep_ms(POLL_STEP_MS);
+		sleep_for_ms(POLL_STEP_MS);
 	}
 	return -1;
 }
@@ -545,7 +549,7 @@ pid_t wait_gone(const pid_t *pids, size_t nr, int ms)
 		}
 		if (!left || ms <= 0)
 			return left;
-		sleep_ms(POLL_STEP_MS);
+		sleep_for_ms(POLL_STEP_MS);
 		ms -= POLL_STEP_MS;
 	}
 }
@@ -602,4 +606,310 @@ pid_t proc_ppid(pid_t pid)
 	char state;
 
 	return proc_stat(pid, &state, &ppid, &sig) ? -1 : ppid;
+}
+
+int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/* @root, then its descendants, parents before children. */
+int tree_pids(pid_t root, pid_t *pids, int max)
+{
+	int nr = 1, i, first;
+	struct dirent *d;
+	pid_t pid;
+	DIR *dp;
+
+	pids[0] = root;
+	for (i = 0; i < nr; i++) {
+		dp = opendir("/proc");
+		if (!dp)
+			return -1;
+		first = nr;
+		while ((d = readdir(dp))) {
+			pid = atoi(d->d_name);
+			if (pid <= 0 || proc_ppid(pid) != pids[i])
+				continue;
+			if (nr == max) {
+				closedir(dp);
+				return -1;
+			}
+			pids[nr++] = pid;
+		}
+		closedir(dp);
+		qsort(pids + first, nr - first, sizeof(pid_t), cmp_int);
+	}
+	return nr;
+}
+
+/* The open fds of @pid from 3 on, sorted. */
+int task_fds(pid_t pid, int *fds, int max)
+{
+	char path[64];
+	struct dirent *d;
+	int nr = 0, fd;
+	DIR *dp;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	dp = opendir(path);
+	if (!dp)
+		return -1;
+	while ((d = readdir(dp))) {
+		if (d->d_name[0] == '.')
+			continue;
+		fd = atoi(d->d_name);
+		if (fd < 3)
+			continue;
+		if (nr == max) {
+			closedir(dp);
+			return -1;
+		}
+		fds[nr++] = fd;
+	}
+	closedir(dp);
+	qsort(fds, nr, sizeof(int), cmp_int);
+	return nr;
+}
+
+/* The text after @key in /proc/@pid/fdinfo/@fd, or NULL. */
+const char *fdinfo_field(pid_t pid, int fd, const char *key, char *buf,
+			 size_t size)
+{
+	char name[32], *p;
+
+	snprintf(name, sizeof(name), "fdinfo/%d", fd);
+	if (read_proc(pid, name, buf, size))
+		return NULL;
+	p = strstr(buf, key);
+	return p ? p + strlen(key) : NULL;
+}
+
+/* The "flags:" of /proc/@pid/fdinfo/@fd, or -1. */
+long fd_flags(pid_t pid, int fd)
+{
+	char buf[1024];
+	const char *p = fdinfo_field(pid, fd, "flags:", buf, sizeof(buf));
+
+	return p ? strtol(p, NULL, 8) : -1;
+}
+
+/*
+ * Which of the first @nr fds in @refs is the same open file as @pid's
+ * @fd: its index, @nr if none is, -1 if kcmp() cannot tell.
+ */
+int same_file(const struct fd_ref *refs, int nr, pid_t pid, int fd)
+{
+	int i, ret;
+
+	for (i = 0; i < nr; i++) {
+		ret = syscall(SYS_kcmp, pid, refs[i].pid, KCMP_FILE, fd,
+			      refs[i].fd);
+		if (ret < 0)
+			return -1;
+		if (!ret)
+			return i;
+	}
+	return nr;
+}
+
+/* @ino's number in @l, added if new (@l has room: one per fd at most). */
+int ino_index(struct ino_list *l, unsigned long ino)
+{
+	int i;
+
+	for (i = 0; i < l->nr && l->ino[i] != ino; i++)
+		;
+	if (i == l->nr)
+		l->ino[l->nr++] = ino;
+	return i;
+}
+
+/*
+ * The fds of @root's tree as text, one line each: task, fd, flags, what
+ * it is - @what_fn's word for its /proc link, or the link itself if
+ * @what_fn is NULL - and which open file it is, numbered in order of
+ * appearance.  0, or -1 if the tree could not be read.
+ */
+int fd_signature(pid_t root, char *out, size_t size, fd_what_fn what_fn,
+		 void *arg)
+{
+	struct fd_ref refs[TREE_MAX_FDS];
+	struct ino_list inos = { .nr = 0 };
+	int fds[TREE_MAX_FDS], nr_refs = 0, nr_pids, nr_fds, i, j, file;
+	pid_t pids[TREE_MAX_TASKS];
+	char path[64], link[PATH_MAX], what[PATH_MAX + 320];
+	size_t len = 0;
+	ssize_t n;
+	long fl;
+
+	nr_pids = tree_pids(root, pids, TREE_MAX_TASKS);
+	if (nr_pids < 0)
+		return -1;
+	out[0] = '\0';
+	for (i = 0; i < nr_pids; i++) {
+		nr_fds = task_fds(pids[i], fds, TREE_MAX_FDS);
+		if (nr_fds < 0)
+			return -1;
+		for (j = 0; j < nr_fds; j++) {
+			snprintf(path, sizeof(path), "/proc/%d/fd/%d", pids[i],
+				 fds[j]);
+			n = readlink(path, link, sizeof(link) - 1);
+			fl = fd_flags(pids[i], fds[j]);
+			if (n <= 0 || fl < 0 || nr_refs == TREE_MAX_FDS)
+				return -1;
+			link[n] = '\0';
+			if (what_fn)
+				what_fn(link, &inos, arg, what, sizeof(what));
+			else
+				snprintf(what, sizeof(what), "%s", link);
+			file = same_file(refs, nr_refs, pids[i], fds[j]);
+			if (file < 0)
+				return -1;
+			if (file == nr_refs) {
+				refs[nr_refs].pid = pids[i];
+				refs[nr_refs++].fd = fds[j];
+			}
+			len += snprintf(out + len, size - len,
+					"pid %d fd %d flags 0%lo %s file %d\n",
+					pids[i], fds[j], fl, what, file);
+			if (len >= size)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* Start target @mode with pipes of @t's; 0 once it said it is ready. */
+int proc_spawn(struct proc *t, const char *mode)
+{
+	int in, out;
+
+	if (proc_pipes(t, &in, &out))
+		return -1;
+	t->pid = spawn_target(mode, in, out);
+	close(in);
+	close(out);
+	if (t->pid < 0)
+		return -1;
+	return wait_ready(t->out, TIMEOUT_MS);
+}
+
+/*
+ * @fn (exec_rstr, or a variant) restores @img in a child: the root's
+ * stdin and stdout are @t's pipes.
+ */
+int proc_restore(struct proc *t, int img, call_fn fn, void *arg)
+{
+	int in, out;
+	pid_t pid;
+
+	if (lseek(img, 0, SEEK_SET) || proc_pipes(t, &in, &out))
+		return -1;
+	pid = fork_call(img, in, out, fn, arg);
+	close(in);
+	close(out);
+	t->pid = pid > 0 ? pid : 0;
+	return t->pid ? 0 : -1;
+}
+
+/*
+ * Within @ms, until @root sleeps in its read(0) and every other task of
+ * its tree sleeps too (in its own read(0), in a write, in a wait): set
+ * up and still.  Notes the tree in @pids (TREE_MAX_TASKS) and *@nr.
+ */
+int settle_tree(pid_t root, pid_t *pids, int *nr, int ms)
+{
+	int waited, i, ppid, sig;
+	char state;
+
+	if (wait_blocked(root, ms))
+		return -1;
+	for (waited = 0; waited < ms; waited += 10) {
+		*nr = tree_pids(root, pids, TREE_MAX_TASKS);
+		for (i = 1; i < *nr; i++) {
+			if (proc_stat(pids[i], &state, &ppid, &sig) ||
+			    state != 'S')
+				break;
+		}
+		if (*nr > 0 && i == *nr)
+			return 0;
+		sleep_for_ms(10);
+	}
+	return -1;
+}
+
+/*
+ * Release @t (end of file on its stdin), read all it prints into @out
+ * until every task of it is gone, and reap it (rstr exits as the
+ * restored root does).  0, or -1 if any step took more than @ms.
+ */
+int proc_collect(struct proc *t, char *out, size_t size, int *status,
+		 int ms)
+{
+	struct pollfd p = { .fd = t->out, .events = POLLIN };
+	size_t len = 0;
+	ssize_t n;
+
+	close(t->in);
+	t->in = -1;
+	out[0] = '\0';
+	while (len < size - 1) {
+		if (poll(&p, 1, ms) <= 0)
+			return -1;
+		n = read(t->out, out + len, size - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	out[len] = '\0';
+	if (wait_timeout(t->pid, status, ms))
+		return -1;
+	t->pid = 0;
+	proc_fini(t);
+	return 0;
+}
+
+/*
+ * Wait until the restored tree of @root has the fds it was saved with
+ * (@sig of it is @before; @now is for the one taken).  -1 if it does not
+ * within @ms, or if rstr (@t) exits first: its status in *@status, and
+ * t->pid 0.
+ */
+int wait_restored(struct proc *t, pid_t root, sig_fn sig,
+		  const char *before, char *now, size_t size, int *status,
+		  int ms)
+{
+	int waited;
+
+	*status = -1;
+	for (waited = 0; waited < ms; waited += 20) {
+		if (!sig(root, now, size) && !strcmp(before, now))
+			return 0;
+		if (waitpid(t->pid, status, WNOHANG) == t->pid) {
+			t->pid = 0;
+			return -1;
+		}
+		sleep_for_ms(20);
+	}
+	return -1;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag,
+		    struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* Remove @dir and all below it, from / (it may be our cwd). */
+int remove_tree(const char *dir)
+{
+	if (chdir("/") || nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS))
+		return -1;
+	return 0;
 }

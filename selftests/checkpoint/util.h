@@ -88,4 +88,54 @@ int proc_stat(pid_t pid, char *state, int *ppid, int *exit_signal);
 pid_t proc_ppid(pid_t pid);
 pid_t wait_gone(const pid_t *pids, size_t nr, int ms);
 
+/*
+ * Running a target the three ways the fd tests do (never checkpointed,
+ * checkpointed, restored by rstr) and comparing what its tree holds.
+ */
+#define TREE_MAX_TASKS	8
+#define TREE_MAX_FDS	64
+
+void sleep_for_ms(int ms);
+int cmp_int(const void *a, const void *b);
+int tree_pids(pid_t root, pid_t *pids, int max);
+int task_fds(pid_t pid, int *fds, int max);
+const char *fdinfo_field(pid_t pid, int fd, const char *key, char *buf,
+			 size_t size);
+long fd_flags(pid_t pid, int fd);
+
+struct fd_ref {
+	pid_t pid;
+	int fd;
+};
+
+int same_file(const struct fd_ref *refs, int nr, pid_t pid, int fd);
+
+/* Inodes numbered in order of appearance: they change with a restart. */
+struct ino_list {
+	unsigned long ino[TREE_MAX_FDS];
+	int nr;
+};
+
+int ino_index(struct ino_list *l, unsigned long ino);
+
+/*
+ * What fd_signature() says an fd is, from its /proc link @link, into
+ * @what; @arg is fd_signature()'s.
+ */
+typedef void (*fd_what_fn)(const char *link, struct ino_list *inos,
+			   void *arg, char *what, size_t size);
+int fd_signature(pid_t root, char *out, size_t size, fd_what_fn what_fn,
+		 void *arg);
+typedef int (*sig_fn)(pid_t root, char *out, size_t size);
+
+int proc_spawn(struct proc *t, const char *mode);
+int proc_restore(struct proc *t, int img, call_fn fn, void *arg);
+int settle_tree(pid_t root, pid_t *pids, int *nr, int ms);
+int proc_collect(struct proc *t, char *out, size_t size, int *status,
+		 int ms);
+int wait_restored(struct proc *t, pid_t root, sig_fn sig,
+		  const char *before, char *now, size_t size, int *status,
+		  int ms);
+int remove_tree(const char *dir);
+
 #endif /* _CKPT_SELFTEST_UTIL_H */
