@@ -157,20 +157,6 @@ static int wait_snap(const struct snap *want, struct snap *got, pid_t rstr,
 	return -1;
 }
 
-static int start(struct proc *p, const char *mode)
-{
-	int in, out;
-
-	if (proc_pipes(p, &in, &out))
-		return -1;
-	p->pid = spawn_target(mode, in, out);
-	close(in);
-	close(out);
-	if (p->pid < 0)
-		return -1;
-	return wait_ready(p->out, TIMEOUT_MS);
-}
-
 /* rstr restores the image in @img; @r's pipes are its stdin/stdout. */
 static int restore(struct proc *r, int img)
 {
@@ -264,7 +250,7 @@ FIXTURE_TEARDOWN(thr)
 static int begin(struct __test_metadata *_metadata,
 		 struct _test_data_thr *self, const char *mode)
 {
-	if (start(&self->t, mode)) {
+	if (proc_spawn(&self->t, mode)) {
 		TH_LOG("%s did not get ready", mode);
 		return -1;
 	}
