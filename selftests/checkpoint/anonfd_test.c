@@ -469,11 +469,7 @@ enum edit {
 };
 
 FIXTURE(image) {
-	unsigned char *buf;
-	size_t len;
-	int fd;			/* the edited image */
-	int log;		/* the restart's log, then the target's output */
-	pid_t pid;
+	struct image_case c;
 };
 
 FIXTURE_VARIANT(image) {
@@ -499,8 +495,8 @@ FIXTURE_VARIANT_ADD(image, timerfd_period) { .edit = BAD_TFD_PERIOD };
 
 static int load_image(META, IMG *self)
 {
-	self->len = load_cached_image(_metadata, cache_fd, &self->buf);
-	return self->len ? 0 : -1;
+	self->c.len = load_cached_image(_metadata, cache_fd, &self->c.buf);
+	return self->c.len ? 0 : -1;
 }
 
 /*
@@ -513,9 +509,9 @@ static struct ckpt_hdr *find_rec(IMG *self, __u32 type,
 	struct ckpt_hdr *h, *prev = NULL;
 	size_t off;
 
-	for (off = 0; off + sizeof(*h) <= self->len; off += h->len) {
-		h = (struct ckpt_hdr *)(self->buf + off);
-		if (h->len < sizeof(*h) || h->len > self->len - off)
+	for (off = 0; off + sizeof(*h) <= self->c.len; off += h->len) {
+		h = (struct ckpt_hdr *)(self->c.buf + off);
+		if (h->len < sizeof(*h) || h->len > self->c.len - off)
 			return NULL;
 		if (h->type == type) {
 			if (!prev || prev->type != CKPT_HDR_FILE)
@@ -599,33 +595,21 @@ static int edit_image(META, IMG *self, enum edit edit)
 		t->interval_ns = ~0ULL;
 		break;
 	}
-	return image_reseal(self->buf, self->len);
+	return image_reseal(self->c.buf, self->c.len);
 }
 
 FIXTURE_SETUP(image)
 {
-	signal(SIGPIPE, SIG_IGN);
-	self->buf = NULL;
-	self->fd = -1;
-	self->log = -1;
-	self->pid = 0;
+	image_case_init(&self->c, WAIT_MS);
 	use_target("anonfd_target");
 	ASSERT_EQ(0, load_image(_metadata, self));
 	ASSERT_EQ(0, edit_image(_metadata, self, variant->edit));
-	self->fd = image_file(self->buf, self->len);
-	ASSERT_LE(0, self->fd);
-	self->log = tmp_image();
-	ASSERT_LE(0, self->log);
+	ASSERT_EQ(0, image_case_files(&self->c));
 }
 
 FIXTURE_TEARDOWN(image)
 {
-	kill_reap(self->pid);
-	if (self->fd >= 0)
-		close(self->fd);
-	if (self->log >= 0)
-		close(self->log);
-	free(self->buf);
+	image_case_fini(&self->c);
 }
 
 /*
@@ -683,6 +667,7 @@ static int take_caller(struct caller *c)
 }
 
 #define CALLER_CHANGED	98
+#define CALLER_CHANGED_HINT	"; 98: its fds or mappings changed"
 
 /* restart() with the kernel's log on stdout; a failure must harm nothing */
 static int restart_checked(int img_fd, void *arg)
@@ -703,38 +688,12 @@ static int restart_checked(int img_fd, void *arg)
 	return -1;
 }
 
-/*
- * A broken image fails the restart with EINVAL, back in its caller,
- * which goes on with its fds and mappings as they were (it exits with
- * RESTART_EXIT_BASE + EINVAL); the image as the kernel wrote it runs
- * (released at once: its stdin is /dev/null).
- */
+/* Broken images fail with EINVAL, the caller unharmed; the valid one runs. */
 TEST_F_TIMEOUT(image, restart, 120)
 {
-	char log[4096];
-	int status;
-	ssize_t n;
-
-	self->pid = fork_call(self->fd, -1, self->log, restart_checked, NULL);
-	ASSERT_LT(0, self->pid);
-	ASSERT_EQ(0, wait_timeout(self->pid, &status, WAIT_MS))
-		TH_LOG("the restarting child hangs");
-	self->pid = 0;
-	n = pread(self->log, log, sizeof(log) - 1, 0);
-	log[n > 0 ? n : 0] = '\0';
-	if (variant->edit == VALID) {
-		EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
-			TH_LOG("status %#x", status);
-		EXPECT_NE(NULL, strstr(log, expect_image))
-			log_text(_metadata, "output", log);
-		return;
-	}
-	EXPECT_TRUE(CALL_FAILED_WITH(status, EINVAL)) {
-		TH_LOG("status %#x (exit %d: EINVAL and the caller unharmed; %d: its fds or mappings changed; 0: the target ran)",
-		       status, RESTART_EXIT_BASE + EINVAL, CALLER_CHANGED);
-	}
-	EXPECT_LT(0, n) TH_LOG("nothing in the log");
-	TH_LOG("kernel: %s", strtok(log, "\n") ?: "");
+	image_case_restart(_metadata, &self->c, restart_checked,
+			   variant->edit == VALID, expect_image,
+			   CALLER_CHANGED_HINT);
 }
 
 TEST_HARNESS_MAIN

@@ -472,12 +472,8 @@ enum edit {
 };
 
 FIXTURE(image) {
-	unsigned char *buf;
-	size_t len;
+	struct image_case c;
 	struct layout l;
-	int fd;			/* the edited image */
-	int log;		/* the restart's log, then the target's output */
-	pid_t pid;
 };
 
 FIXTURE_VARIANT(image) {
@@ -499,8 +495,8 @@ FIXTURE_VARIANT_ADD(image, file_no_object) { .edit = FILE_NO_OBJECT };
 /* The image of "image": checkpointed by the first test, kept for all. */
 static int load_image(META, IMG *self)
 {
-	self->len = load_cached_image(_metadata, cache_fd, &self->buf);
-	return self->len ? 0 : -1;
+	self->c.len = load_cached_image(_metadata, cache_fd, &self->c.buf);
+	return self->c.len ? 0 : -1;
 }
 
 /*
@@ -510,7 +506,7 @@ static int load_image(META, IMG *self)
  */
 static int grow_buf(IMG *self, int ib, struct ckpt_hdr_pipe *pipe)
 {
-	struct ckpt_hdr_pipe_buf *pb = (void *)hdr_at(self->buf,
+	struct ckpt_hdr_pipe_buf *pb = (void *)hdr_at(self->c.buf,
 						      self->l.r[ib].off);
 	size_t at = self->l.r[ib].off + pb->h.len;
 	unsigned char *buf;
@@ -519,16 +515,16 @@ static int grow_buf(IMG *self, int ib, struct ckpt_hdr_pipe *pipe)
 	pb->len += CKPT_ALIGN;
 	pipe->bytes += CKPT_ALIGN;
 	for (i = ib; i >= 0; i = self->l.r[i].parent)
-		hdr_at(self->buf, self->l.r[i].off)->len += CKPT_ALIGN;
-	buf = malloc(self->len + CKPT_ALIGN);
+		hdr_at(self->c.buf, self->l.r[i].off)->len += CKPT_ALIGN;
+	buf = malloc(self->c.len + CKPT_ALIGN);
 	if (!buf)
 		return -1;
-	memcpy(buf, self->buf, at);
+	memcpy(buf, self->c.buf, at);
 	memset(buf + at, 0x5a, CKPT_ALIGN);
-	memcpy(buf + at + CKPT_ALIGN, self->buf + at, self->len - at);
-	free(self->buf);
-	self->buf = buf;
-	self->len += CKPT_ALIGN;
+	memcpy(buf + at + CKPT_ALIGN, self->c.buf + at, self->c.len - at);
+	free(self->c.buf);
+	self->c.buf = buf;
+	self->c.len += CKPT_ALIGN;
 	return 0;
 }
 
@@ -541,7 +537,7 @@ static struct ckpt_hdr_file *second_end(IMG *self, int ip)
 	for (i = ip + 1; i < self->l.nr; i++) {
 		if (self->l.r[i].type != CKPT_HDR_FILE)
 			continue;
-		f = (void *)hdr_at(self->buf, self->l.r[i].off);
+		f = (void *)hdr_at(self->c.buf, self->l.r[i].off);
 		if (f->kind == CKPT_FILE_PIPE)
 			return f;
 	}
@@ -555,9 +551,9 @@ static int edit_image(META, IMG *self, enum edit edit)
 	struct ckpt_hdr_pipe *pipe;
 	int ip, ib;
 
-	if (walk(self->buf, 0, self->len, -1, &self->l)) {
+	if (walk(self->c.buf, 0, self->c.len, -1, &self->l)) {
 		TH_LOG("cannot find the records of the %zu byte image",
-		       self->len);
+		       self->c.len);
 		return -1;
 	}
 	ip = find_rec(&self->l, CKPT_HDR_PIPE, 0);
@@ -567,10 +563,10 @@ static int edit_image(META, IMG *self, enum edit edit)
 		TH_LOG("not one PIPE record with its PIPE_BUFs");
 		return -1;
 	}
-	pipe = (void *)hdr_at(self->buf, self->l.r[ip].off);
-	pb = (void *)hdr_at(self->buf, self->l.r[ib].off);
+	pipe = (void *)hdr_at(self->c.buf, self->l.r[ip].off);
+	pb = (void *)hdr_at(self->c.buf, self->l.r[ib].off);
 	f = second_end(self, ip);
-	other = (void *)hdr_at(self->buf,
+	other = (void *)hdr_at(self->c.buf,
 			       self->l.r[find_rec(&self->l, CKPT_HDR_FILE, 0)].off);
 	if (pipe->size != IMAGE_SIZE || pipe->bytes != IMAGE_BYTES ||
 	    pipe->nr_bufs != IMAGE_BYTES / PIPE_PAGE || pb->len != PIPE_PAGE ||
@@ -609,73 +605,28 @@ static int edit_image(META, IMG *self, enum edit edit)
 		f->obj_objref = INT_MAX;
 		break;
 	}
-	return image_reseal(self->buf, self->len);
+	return image_reseal(self->c.buf, self->c.len);
 }
 
 FIXTURE_SETUP(image)
 {
-	signal(SIGPIPE, SIG_IGN);
-	self->buf = NULL;
-	self->fd = -1;
-	self->log = -1;
-	self->pid = 0;
+	image_case_init(&self->c, WAIT_MS);
 	use_target("pipe_target");
 	ASSERT_EQ(0, load_image(_metadata, self));
 	ASSERT_EQ(0, edit_image(_metadata, self, variant->edit));
-	self->fd = image_file(self->buf, self->len);
-	ASSERT_LE(0, self->fd);
-	self->log = tmp_image();
-	ASSERT_LE(0, self->log);
+	ASSERT_EQ(0, image_case_files(&self->c));
 }
 
 FIXTURE_TEARDOWN(image)
 {
-	kill_reap(self->pid);
-	if (self->fd >= 0)
-		close(self->fd);
-	if (self->log >= 0)
-		close(self->log);
-	free(self->buf);
+	image_case_fini(&self->c);
 }
 
-/* restart() with the kernel's log on stdout */
-static int restart_logged(int img_fd, void *arg)
-{
-	(void)arg;
-	return restart(0, img_fd, 0, STDOUT_FILENO);
-}
-
-/*
- * A broken image fails the restart with EINVAL, back in its caller,
- * which goes on (it exits with RESTART_EXIT_BASE + EINVAL); the image as
- * the kernel wrote it runs (released at once: its stdin is /dev/null).
- */
+/* Broken images fail with EINVAL, the caller unharmed; the valid one runs. */
 TEST_F_TIMEOUT(image, restart, 120)
 {
-	char log[4096];
-	int status;
-	ssize_t n;
-
-	self->pid = fork_call(self->fd, -1, self->log, restart_logged, NULL);
-	ASSERT_LT(0, self->pid);
-	ASSERT_EQ(0, wait_timeout(self->pid, &status, WAIT_MS))
-		TH_LOG("the restarting child hangs");
-	self->pid = 0;
-	n = pread(self->log, log, sizeof(log) - 1, 0);
-	log[n > 0 ? n : 0] = '\0';
-	if (variant->edit == VALID) {
-		EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
-			TH_LOG("status %#x", status);
-		EXPECT_NE(NULL, strstr(log, expect_image))
-			log_text(_metadata, "output", log);
-		return;
-	}
-	EXPECT_TRUE(CALL_FAILED_WITH(status, EINVAL)) {
-		TH_LOG("status %#x (exit %d: EINVAL and the caller unharmed; 0: the target ran)",
-		       status, RESTART_EXIT_BASE + EINVAL);
-	}
-	EXPECT_LT(0, n) TH_LOG("nothing in the log");
-	TH_LOG("kernel: %s", strtok(log, "\n") ?: "");
+	image_case_restart(_metadata, &self->c, restart_logged,
+			   variant->edit == VALID, expect_image, "");
 }
 
 TEST_HARNESS_MAIN

@@ -1420,12 +1420,8 @@ enum edit {
 };
 
 FIXTURE(image) {
-	unsigned char *buf;
-	size_t len;
+	struct image_case c;
 	struct layout l;
-	int fd;			/* the edited image */
-	int log;		/* the restart's log, then the target's output */
-	pid_t pid;
 };
 
 FIXTURE_VARIANT(image) {
@@ -1454,13 +1450,13 @@ FIXTURE_VARIANT_ADD(image, file_not_socket) { .edit = FILE_NOT_SOCKET };
 /* The image of "image": checkpointed by the first test, kept for all. */
 static int load_image(META, IMG *self)
 {
-	self->len = load_cached_image(_metadata, cache_fd, &self->buf);
-	return self->len ? 0 : -1;
+	self->c.len = load_cached_image(_metadata, cache_fd, &self->c.buf);
+	return self->c.len ? 0 : -1;
 }
 
 static struct ckpt_hdr_unix *unix_rec(IMG *self, int i)
 {
-	return i < 0 ? NULL : (void *)hdr_at(self->buf, self->l.r[i].off);
+	return i < 0 ? NULL : (void *)hdr_at(self->c.buf, self->l.r[i].off);
 }
 
 /* The first UNIX record after record @from that @match accepts; or -1. */
@@ -1516,7 +1512,7 @@ static struct ckpt_hdr_file *find_file(IMG *self, int from, __u32 kind,
 	for (i = from + 1; i < self->l.nr; i++) {
 		if (self->l.r[i].type != CKPT_HDR_FILE)
 			continue;
-		f = (void *)hdr_at(self->buf, self->l.r[i].off);
+		f = (void *)hdr_at(self->c.buf, self->l.r[i].off);
 		if (kind ? f->kind == kind && f->obj_objref == obj :
 		    f->kind != CKPT_FILE_UNIX)
 			return f;
@@ -1546,19 +1542,19 @@ static void log_unix_recs(META, IMG *self)
  */
 static int insert(IMG *self, int idx, size_t at, const void *data, size_t n)
 {
-	unsigned char *buf = malloc(self->len + n);
+	unsigned char *buf = malloc(self->c.len + n);
 	int i;
 
 	if (!buf)
 		return -1;
 	for (i = idx; i >= 0; i = self->l.r[i].parent)
-		hdr_at(self->buf, self->l.r[i].off)->len += n;
-	memcpy(buf, self->buf, at);
+		hdr_at(self->c.buf, self->l.r[i].off)->len += n;
+	memcpy(buf, self->c.buf, at);
 	memcpy(buf + at, data, n);
-	memcpy(buf + at + n, self->buf + at, self->len - at);
-	free(self->buf);
-	self->buf = buf;
-	self->len += n;
+	memcpy(buf + at + n, self->c.buf + at, self->c.len - at);
+	free(self->c.buf);
+	self->c.buf = buf;
+	self->c.len += n;
 	return 0;
 }
 
@@ -1581,7 +1577,7 @@ static int add_skb(IMG *self, int il)
 	if (insert(self, il, at, &rec, sizeof(rec)))
 		return -1;
 	/* one record more before the tail */
-	tail = (void *)(self->buf + self->len - sizeof(*tail));
+	tail = (void *)(self->c.buf + self->c.len - sizeof(*tail));
 	tail->nr_records++;
 	return 0;
 }
@@ -1608,9 +1604,9 @@ static int edit_image(META, IMG *self, enum edit edit)
 	struct ckpt_hdr_file *f, *other;
 	int il, ia, ib, iw;
 
-	if (walk(self->buf, 0, self->len, -1, &self->l)) {
+	if (walk(self->c.buf, 0, self->c.len, -1, &self->l)) {
 		TH_LOG("cannot find the records of the %zu byte image",
-		       self->len);
+		       self->c.len);
 		return -1;
 	}
 	il = find_unix(self, -1, is_listener, 0);
@@ -1682,72 +1678,28 @@ static int edit_image(META, IMG *self, enum edit edit)
 		f->obj_objref = other->objref;
 		break;
 	}
-	return image_reseal(self->buf, self->len);
+	return image_reseal(self->c.buf, self->c.len);
 }
 
 FIXTURE_SETUP(image)
 {
-	signal(SIGPIPE, SIG_IGN);
-	self->buf = NULL;
-	self->fd = -1;
-	self->log = -1;
-	self->pid = 0;
+	image_case_init(&self->c, WAIT_MS);
 	use_target("unix_target");
 	ASSERT_EQ(0, load_image(_metadata, self));
 	ASSERT_EQ(0, edit_image(_metadata, self, variant->edit));
-	self->fd = image_file(self->buf, self->len);
-	ASSERT_LE(0, self->fd);
-	self->log = tmp_image();
-	ASSERT_LE(0, self->log);
+	ASSERT_EQ(0, image_case_files(&self->c));
 }
 
 FIXTURE_TEARDOWN(image)
 {
-	kill_reap(self->pid);
-	if (self->fd >= 0)
-		close(self->fd);
-	if (self->log >= 0)
-		close(self->log);
-	free(self->buf);
+	image_case_fini(&self->c);
 }
 
-/* restart() with the kernel's log on stdout */
-static int restart_logged(int img_fd, void *arg)
-{
-	(void)arg;
-	return restart(0, img_fd, 0, STDOUT_FILENO);
-}
-
-/*
- * A broken image fails the restart with EINVAL, back in its caller,
- * which goes on (it exits with RESTART_EXIT_BASE + EINVAL); the image as
- * the kernel wrote it runs (released at once: its stdin is /dev/null).
- */
+/* Broken images fail with EINVAL, the caller unharmed; the valid one runs. */
 TEST_F_TIMEOUT(image, restart, 120)
 {
-	char log[LOG_SIZE];
-	int status;
-
-	self->pid = fork_call(self->fd, -1, self->log, restart_logged, NULL);
-	ASSERT_LT(0, self->pid);
-	ASSERT_EQ(0, wait_timeout(self->pid, &status, WAIT_MS))
-		TH_LOG("the restarting child hangs");
-	self->pid = 0;
-	read_log(self->log, log, sizeof(log));
-	if (variant->edit == VALID) {
-		EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
-			TH_LOG("status %#x", status);
-		EXPECT_NE(NULL, strstr(log, expect_image))
-			log_text(_metadata, "output", log);
-		return;
-	}
-	EXPECT_TRUE(CALL_FAILED_WITH(status, EINVAL)) {
-		TH_LOG("status %#x (exit %d: EINVAL and the caller unharmed; 0: the target ran)",
-		       status, RESTART_EXIT_BASE + EINVAL);
-		log_text(_metadata, "log", log);
-	}
-	EXPECT_NE(0, log[0]) TH_LOG("nothing in the log");
-	TH_LOG("kernel: %s", strtok(log, "\n") ?: "");
+	image_case_restart(_metadata, &self->c, restart_logged,
+			   variant->edit == VALID, expect_image, "");
 }
 
 TEST_HARNESS_MAIN
