@@ -22,6 +22,7 @@
  * moved	watches whose fd was closed or reused after epoll_ctl()
  * mix		three processes sharing pipes, a FIFO and epolls
  * outside	fd 3 is an epoll watching a file outside the process
+ * image	one epoll on both ends of a pipe, for the broken images
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -59,6 +60,7 @@ static const char * const names[W_NR] = {
 	[W_Q1] = "q1", [W_Q2] = "q2",
 	[W_MA1] = "ma1", [W_MA2] = "ma2", [W_MAF] = "maf", [W_MB1] = "mb1",
 	[W_OUT] = "out",
+	[W_I1] = "i1", [W_I2] = "i2",
 };
 
 static char out[PAGE];		/* what we print, at the end */
@@ -668,6 +670,22 @@ static void mode_outside(void)
 	done();
 }
 
+/* "image": what epoll_test breaks in its EPOLL and EPOLL_ITEM records */
+static void mode_image(void)
+{
+	mkepoll(IMG_EPOLL);
+	mkpipe(IMG_RD, IMG_WR);
+	send(IMG_WR, "img");
+	watch(IMG_EPOLL, IMG_RD, EPOLLIN, W_I1);
+	watch(IMG_EPOLL, IMG_WR, EPOLLOUT, W_I2);
+	expect_now(IMG_EPOLL, "i1=1 i2=4");
+	wait_release();
+
+	show("image", IMG_EPOLL, 0);
+	show_read("i1", IMG_RD);
+	done();
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -680,6 +698,7 @@ int main(int argc, char **argv)
 		{ "moved", mode_moved },
 		{ "mix", mode_mix },
 		{ "outside", mode_outside },
+		{ "image", mode_image },
 	};
 	size_t i;
 
@@ -689,6 +708,6 @@ int main(int argc, char **argv)
 			return 0;
 		}
 	}
-	fprintf(stderr, "usage: epoll_target ready|flags|nested|moved|mix|outside\n");
+	fprintf(stderr, "usage: epoll_target ready|flags|nested|moved|mix|outside|image\n");
 	return 2;
 }

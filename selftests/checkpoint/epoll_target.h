@@ -24,6 +24,8 @@ enum ep_watch {
 	W_MA1, W_MA2, W_MAF, W_MB1,
 	/* "outside" */
 	W_OUT,
+	/* "image" */
+	W_I1, W_I2,
 	W_NR
 };
 
@@ -48,6 +50,11 @@ static inline unsigned long long ep_data(int watch)
  */
 #define OUT_EPOLL	3
 #define OUT_TFD		40
+
+/* "image": the epoll, and the pipe ends it watches */
+#define IMG_EPOLL	10
+#define IMG_RD		11	/* EPOLLIN, data in the pipe */
+#define IMG_WR		12	/* EPOLLOUT */
 
 /* "mix": the processes, each printing its lines with its letter first */
 enum { MIX_A, MIX_B, MIX_C, MIX_NR };

@@ -17,7 +17,8 @@
  * fd was closed or reused since epoll_ctl(); three processes sharing
  * pipes, a FIFO and epolls, one of them asleep in epoll_wait(); and an
  * epoll watching a file no process of the tree has open, which the
- * checkpoint refuses by fd, leaving the process running.
+ * checkpoint refuses by fd, leaving the process running.  Broken EPOLL
+ * and EPOLL_ITEM records fail the restart with EINVAL.
  *
  * rstr is $RSTR or /usr/bin/rstr (see rstr_path()).
  */
@@ -41,6 +42,7 @@
 
 #include "kselftest_harness.h"
 #include "util.h"
+#include "fdtest.h"
 #include "epoll_target.h"
 
 #define WAIT_MS		60000	/* emulated, and rstr on top */
@@ -937,6 +939,165 @@ TEST_F_TIMEOUT(ep, outside_file, 120)
 	finish(_metadata, &self->t, 1, expect_outside, 0, "the target");
 	close(pfd[0]);
 	close(pfd[1]);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Broken images */
+
+/* "image", checkpointed by the first case that needs it, kept for all */
+static int cache_fd = -1;
+
+static void __attribute__((constructor)) open_cache(void)
+{
+	cache_fd = tmp_image();
+}
+
+static const char expect_image[] = "image: i1=1 i2=4\ni1 read 3 img\n";
+
+enum edit {
+	VALID,
+	BAD_EP_OBJREF,		/* EPOLL: another file's objref */
+	BAD_EP_NR_ITEMS,	/* EPOLL: one item more than its length holds */
+	BAD_EP_FILE_FLAGS,	/* its FILE: O_APPEND, which no epoll has */
+	BAD_ITEM_EVENTS,	/* EPOLL_ITEM: an event bit that does not exist */
+	BAD_ITEM_PAD,		/* EPOLL_ITEM: padding not zero */
+	BAD_ITEM_FD,		/* EPOLL_ITEM: a negative fd */
+	BAD_ITEM_MISSING,	/* EPOLL_ITEM: a file the image does not have */
+	BAD_ITEM_NOT_FILE,	/* EPOLL_ITEM: the pipe's objref, not a file's */
+};
+
+FIXTURE(image) {
+	struct image_case c;
+};
+
+FIXTURE_VARIANT(image) {
+	enum edit edit;
+};
+
+FIXTURE_VARIANT_ADD(image, valid) { .edit = VALID };
+FIXTURE_VARIANT_ADD(image, epoll_objref) { .edit = BAD_EP_OBJREF };
+FIXTURE_VARIANT_ADD(image, epoll_nr_items) { .edit = BAD_EP_NR_ITEMS };
+FIXTURE_VARIANT_ADD(image, epoll_file_flags) { .edit = BAD_EP_FILE_FLAGS };
+FIXTURE_VARIANT_ADD(image, item_events) { .edit = BAD_ITEM_EVENTS };
+FIXTURE_VARIANT_ADD(image, item_pad) { .edit = BAD_ITEM_PAD };
+FIXTURE_VARIANT_ADD(image, item_fd) { .edit = BAD_ITEM_FD };
+FIXTURE_VARIANT_ADD(image, item_missing) { .edit = BAD_ITEM_MISSING };
+FIXTURE_VARIANT_ADD(image, item_not_file) { .edit = BAD_ITEM_NOT_FILE };
+
+#define IMG	FIXTURE_DATA(image)
+
+/*
+ * The EPOLL record, its FILE right before it, its items (nested in it,
+ * in the epoll's order: by file, not as added) and the first FILE of a
+ * pipe end in the image.
+ */
+struct ep_recs {
+	struct ckpt_hdr_file *ep_file, *pipe_file;
+	struct ckpt_hdr_epoll *ep;
+	struct ckpt_hdr_epoll_item *item[2];
+};
+
+static int find_recs(IMG *self, struct ep_recs *r)
+{
+	struct ckpt_hdr *h, *prev = NULL;
+	unsigned char *buf = self->c.buf;
+	size_t off, len = self->c.len;
+
+	memset(r, 0, sizeof(*r));
+	for (off = 0; off + sizeof(*h) <= len; off += h->len) {
+		h = (struct ckpt_hdr *)(buf + off);
+		if (h->len < sizeof(*h) || h->len > len - off)
+			return -1;
+		if (h->type == CKPT_HDR_FILE && !r->pipe_file &&
+		    ((struct ckpt_hdr_file *)h)->kind == CKPT_FILE_PIPE)
+			r->pipe_file = (struct ckpt_hdr_file *)h;
+		if (h->type == CKPT_HDR_EPOLL)
+			break;
+		prev = h;
+	}
+	if (off + sizeof(*r->ep) + 2 * sizeof(*r->item[0]) > len ||
+	    !prev || prev->type != CKPT_HDR_FILE || !r->pipe_file)
+		return -1;
+	r->ep_file = (struct ckpt_hdr_file *)prev;
+	r->ep = (struct ckpt_hdr_epoll *)(buf + off);
+	r->item[0] = (void *)(buf + off + sizeof(*r->ep));
+	r->item[1] = r->item[0] + 1;
+	return 0;
+}
+
+static int edit_image(META, IMG *self, enum edit edit)
+{
+	struct ckpt_hdr_epoll_item *i1, *i2;
+	struct ep_recs r;
+
+	if (find_recs(self, &r)) {
+		TH_LOG("the image lacks an EPOLL record after its FILE, or a pipe");
+		return -1;
+	}
+	/* i1: the read end's watch, i2: the write end's */
+	i1 = r.item[r.item[0]->fd != IMG_RD];
+	i2 = r.item[r.item[0]->fd == IMG_RD];
+	if (r.ep->nr_items != 2 || r.ep->objref != r.ep_file->objref ||
+	    i1->h.type != CKPT_HDR_EPOLL_ITEM || i1->fd != IMG_RD ||
+	    !(i1->events & EPOLLIN) || i1->data != ep_data(W_I1) ||
+	    i2->h.type != CKPT_HDR_EPOLL_ITEM || i2->fd != IMG_WR ||
+	    !(i2->events & EPOLLOUT) || i2->data != ep_data(W_I2)) {
+		TH_LOG("EPOLL objref %d, %u items; item 1: fd %d events %#x objref %d; item 2: fd %d events %#x",
+		       r.ep->objref, r.ep->nr_items, i1->fd, i1->events,
+		       i1->file_objref, i2->fd, i2->events);
+		return -1;
+	}
+	switch (edit) {
+	case VALID:
+		break;
+	case BAD_EP_OBJREF:
+		r.ep->objref = i1->file_objref;
+		break;
+	case BAD_EP_NR_ITEMS:
+		r.ep->nr_items++;
+		break;
+	case BAD_EP_FILE_FLAGS:
+		r.ep_file->f_flags |= O_APPEND;
+		break;
+	case BAD_ITEM_EVENTS:
+		i2->events |= 1U << 20;
+		break;
+	case BAD_ITEM_PAD:
+		i1->pad = 1;
+		break;
+	case BAD_ITEM_FD:
+		i2->fd = -1;
+		break;
+	case BAD_ITEM_MISSING:
+		i1->file_objref = 0x7ffffff0;
+		break;
+	case BAD_ITEM_NOT_FILE:
+		i1->file_objref = r.pipe_file->obj_objref;
+		break;
+	}
+	return image_reseal(self->c.buf, self->c.len);
+}
+
+FIXTURE_SETUP(image)
+{
+	image_case_init(&self->c, WAIT_MS);
+	use_target("epoll_target");
+	self->c.len = load_cached_image(_metadata, cache_fd, &self->c.buf);
+	ASSERT_NE(0, self->c.len);
+	ASSERT_EQ(0, edit_image(_metadata, self, variant->edit));
+	ASSERT_EQ(0, image_case_files(&self->c));
+}
+
+FIXTURE_TEARDOWN(image)
+{
+	image_case_fini(&self->c);
+}
+
+/* Broken records fail the restart with EINVAL; the valid image runs. */
+TEST_F_TIMEOUT(image, restart, 120)
+{
+	image_case_restart(_metadata, &self->c, restart_logged,
+			   variant->edit == VALID, expect_image, "");
 }
 
 TEST_HARNESS_MAIN
