@@ -40,7 +40,8 @@ ko_order = $(shell sed -n 's/\.o$$/.ko/; /\(^\|\/\)$(2)\.ko$$/p' \
 ko = $(foreach p,$(or $(ko_order),$(2).ko),$(if $(filter /%,$(p)),$(p),$(1)/$(p)))
 
 .PHONY: all module tools install setup need-kernels sparse checkpatch \
-	selftests counter check demo demo-run clean distclean help
+	selftests counter check demo demo-run bench bench-smoke bench-mem bench-initramfs \
+	clean distclean help
 
 all: module tools
 
@@ -138,6 +139,55 @@ demo-run: module-$(DEMO_KREL) tools $(COUNTER)
 		$(B)/demo/initramfs.cpio.gz $(B)/demo/out
 	grep -q '^demo: done' $(B)/demo/out/console.log
 
+# --- the benchmark: ours vs criu vs dd, in one 6.1 guest (bench/) ------
+#
+# The guest runs bench/measure.sh as its test suite, with the workloads
+# and benchutil next to it, criu and its libraries in /usr/bin, and the
+# modules criu probes loaded (Debian builds them as modules).  "bench"
+# writes its report into bench/results/; "bench-smoke", part of "make
+# check", runs tiny sizes once each and fails only on errors.
+
+BENCH := $(B)/bench
+BENCH_GUEST := $(addprefix $(BENCH)/guest/,run.sh workload workload-dyn benchutil)
+CRIU_MODULES := netlink_diag unix_diag inet_diag tcp_diag udp_diag \
+	af_packet_diag nf_tables tun veth
+BENCH_CFLAGS := -O2 -Wall -Wextra -Werror
+
+$(BENCH)/guest/run.sh: bench/measure.sh
+	install -D -m 755 $< $@
+
+$(BENCH)/guest/workload: bench/workload.c
+	@mkdir -p $(@D)
+	$(CC) -static -pthread $(BENCH_CFLAGS) -o $@ $<
+
+# the dynamically linked program with open files
+$(BENCH)/guest/workload-dyn: bench/workload.c
+	@mkdir -p $(@D)
+	$(CC) -pthread $(BENCH_CFLAGS) -o $@ $<
+
+$(BENCH)/guest/benchutil: bench/benchutil.c
+	@mkdir -p $(@D)
+	$(CC) -static $(BENCH_CFLAGS) -o $@ $<
+
+bench-initramfs: need-kernels module-$(KREL_61) tools $(BENCH_GUEST)
+	$(T)/mkinitramfs.sh -k $(KREL_61) \
+		-m $(call ko,$(B)/$(KREL_61)/src,checkpoint) \
+		$(addprefix -d ,$(CRIU_MODULES)) \
+		$(addprefix -b ,$(TOOLS) /usr/sbin/criu) \
+		-s $(BENCH)/guest $(BENCH)/initramfs.cpio.gz
+
+bench: bench-initramfs
+	bench/run.sh full $(KREL_61) $(BENCH)/initramfs.cpio.gz $(BENCH)/full
+	mkdir -p bench/results
+	cp $(addprefix $(BENCH)/full/,results.md results.svg raw.csv) bench/results/
+
+bench-smoke: bench-initramfs
+	bench/run.sh smoke $(KREL_61) $(BENCH)/initramfs.cpio.gz $(BENCH)/smoke
+
+# the memory workloads alone, 3 runs each: for work on the page path
+bench-mem: bench-initramfs
+	bench/run.sh mem $(KREL_61) $(BENCH)/initramfs.cpio.gz $(BENCH)/mem
+
 # --- cleaning ------------------------------------------------------------
 
 # Keeps what setup.sh made (build/linux-source, build/kernels.mk): making
@@ -164,6 +214,9 @@ help:
 	@echo 'make setup                install what the checks need (Debian 12, apt-get)'
 	@echo 'make check                setup, sparse, checkpatch, builds, selftests in QEMU on both kernels'
 	@echo 'make demo                 checkpoint and restart a counter in a QEMU guest'
+	@echo 'make bench                ours vs criu vs dd in a QEMU guest (long): bench/results/'
+	@echo 'make bench-smoke          the same with tiny sizes, once each (part of make check)'
+	@echo 'make bench-mem            the memory workloads alone, 3 runs each'
 	@echo 'make sparse | checkpatch  one gate of make check'
 	@echo 'make test-KREL            build and boot one kernel of the matrix: $(KRELS)'
 	@echo 'make clean | distclean    distclean also removes what setup extracted'

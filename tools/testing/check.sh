@@ -1,8 +1,9 @@
 #!/bin/bash
 # make check: the static gates, the builds, then the selftests in QEMU on
-# each kernel of the matrix.  Every stage runs even after another failed,
-# so one run shows everything; a failed stage counts as one failed test in
-# the closing line, which sums the selftest results of both kernels:
+# each kernel of the matrix and the benchmark's smoke run.  Every stage
+# runs even after another failed, so one run shows everything; a failed
+# stage counts as one failed test in the closing line, which sums the
+# selftest results of both kernels:
 #   N passed, N failed, N skipped
 # Exits 1 if anything failed or no test ran.
 set -euo pipefail
@@ -85,5 +86,9 @@ for krel in "$KREL_61" "$KREL_612"; do
 		failures+=("selftests on $krel: no result")
 	fi
 done
+
+# ckpt/rstr and criu side by side on tiny workloads, once each: fails on
+# errors only (a tool failing, a restored process not answering).
+stage "bench smoke" "${make[@]}" bench-smoke || true
 
 summary

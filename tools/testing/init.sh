@@ -18,8 +18,10 @@ mount -t sysfs sysfs /sys
 mount -t tmpfs tmpfs /tmp
 
 # Longer than any sane test run, shorter than the host's QEMU timeout, so
-# a hung test still leaves us the dmesg dump.
-TEST_TIMEOUT=1000
+# a hung test still leaves us the dmesg dump.  ckpt_timeout=SECONDS on the
+# kernel command line for a longer one (the benchmark).
+TEST_TIMEOUT=$(sed -n 's/.*ckpt_timeout=\([0-9]*\).*/\1/p' /proc/cmdline)
+TEST_TIMEOUT=${TEST_TIMEOUT:-1000}
 
 say() { echo "init: $*"; }
 res() { echo "$*" >&3; }

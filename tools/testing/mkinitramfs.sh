@@ -3,10 +3,12 @@
 # shell and the applets, the /init script runs the show.  A dynamically
 # linked program brings its loader and libraries, copied from this host.
 #
-# usage: mkinitramfs.sh [-k KREL] [-m KO]... [-b BIN]... [-s DIR] [-i INIT] OUT
+# usage: mkinitramfs.sh [-k KREL] [-m KO]... [-d MOD]... [-b BIN]... [-s DIR] [-i INIT] OUT
 #   -k KREL  release the modules are built for; their dependencies on
 #            modules of that Debian kernel are copied too (see below)
 #   -m KO    module for /modules/ (repeatable)
+#   -d MOD   module of the Debian kernel KREL to load too, with its
+#            dependencies, before the -m ones (repeatable)
 #   -b BIN   program for /usr/bin/ (repeatable)
 #   -s DIR   installed selftests, copied to /selftests/checkpoint/
 #   -i INIT  the /init script (default: init.sh next to this script)
@@ -14,11 +16,12 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 krel="" init=$here/init.sh selftests=""
-mods=() bins=()
-while getopts k:m:b:s:i: opt; do
+mods=() kmods=() bins=()
+while getopts k:m:d:b:s:i: opt; do
 	case $opt in
 	k) krel=$OPTARG ;;
 	m) mods+=("$OPTARG") ;;
+	d) kmods+=("$OPTARG") ;;
 	b) bins+=("$OPTARG") ;;
 	s) selftests=$OPTARG ;;
 	i) init=$OPTARG ;;
@@ -26,7 +29,7 @@ while getopts k:m:b:s:i: opt; do
 	esac
 done
 shift $((OPTIND - 1))
-[ $# = 1 ] || { echo "usage: $0 [-k KREL] [-m KO]... [-b BIN]... [-s DIR] [-i INIT] OUT" >&2; exit 2; }
+[ $# = 1 ] || { echo "usage: $0 [-k KREL] [-m KO]... [-d MOD]... [-b BIN]... [-s DIR] [-i INIT] OUT" >&2; exit 2; }
 out=$1
 
 die() { echo "mkinitramfs: $*" >&2; exit 1; }
@@ -71,11 +74,12 @@ done
 # Modules of the Debian kernel ours need (e.g. libcrc32c and, through its
 # softdep, a crc32c implementation) are not built in.  busybox insmod
 # resolves nothing, so copy them, uncompressed, numbered in load order;
-# /init loads /modules/deps/* before our modules.
-if [ -n "$krel" ] && [ ${#mods[@]} -gt 0 ]; then
+# /init loads /modules/deps/* before our modules.  The -d modules join them.
+[ -n "$krel" ] || [ ${#kmods[@]} = 0 ] || die "-d needs -k"
+if [ -n "$krel" ] && [ $((${#mods[@]} + ${#kmods[@]})) -gt 0 ]; then
 	ours=" $(for m in "${mods[@]}"; do basename "$m" .ko; done | tr '\n-' ' _')"
 	n=0
-	for dep in $(modinfo -F depends "${mods[@]}" | tr ',' ' '); do
+	for dep in $([ ${#mods[@]} = 0 ] || modinfo -F depends "${mods[@]}" | tr ',' ' ') "${kmods[@]}"; do
 		case $ours in *" ${dep//-/_} "*) continue ;; esac
 		modprobe -S "$krel" --show-depends "$dep" || die "cannot resolve $dep for $krel"
 	done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }' |

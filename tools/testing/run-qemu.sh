@@ -10,6 +10,9 @@
 #   QEMU_TIMEOUT  seconds before the guest counts as hung (default 1200)
 #   LIVE=1        also show the console on stdout as it happens
 #   APPEND        extra kernel command line
+#   QEMU_MEM      guest memory (default 1G)
+#   KERNEL_DEBUG  the kernel's debugging options (default slub_debug=FZPU;
+#                 empty for benchmarks)
 set -euo pipefail
 
 [ $# = 3 ] || { echo "usage: $0 KREL INITRAMFS OUTDIR" >&2; exit 2; }
@@ -28,7 +31,7 @@ rm -f "$out/console.log" "$out/results.log" "$out/qemu.log"
 # in the dmesg dump, where check-results.sh finds it and fails the run.
 # slub_debug=FZPU: sanity checks, red zones, poisoning and owner tracking,
 # to catch use-after-free and overruns in the module's allocations.
-append="console=ttyS0 panic=-1 slub_debug=FZPU ${APPEND:-}"
+append="console=ttyS0 panic=-1 ${KERNEL_DEBUG-slub_debug=FZPU} ${APPEND:-}"
 
 if [ "${LIVE:-0}" = 1 ]; then
 	console=(-chardev "stdio,id=con,logfile=$out/console.log" -serial chardev:con)
@@ -43,7 +46,7 @@ fi
 # stops it too instead of leaving it running until the timeout.
 rc=0
 timeout --foreground -k 10 "$tmo" qemu-system-x86_64 \
-	-accel tcg -cpu max -smp 2 -m 1G \
+	-accel tcg -cpu max -smp 2 -m "${QEMU_MEM:-1G}" \
 	-nodefaults -no-reboot -display none -monitor none \
 	-kernel "$kernel" -initrd "$initrd" -append "$append" \
 	"${console[@]}" -serial "file:$out/results.log" \

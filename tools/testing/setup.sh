@@ -1,8 +1,9 @@
 #!/bin/bash
 # Install everything the build, the demo and the test suite need on a
 # Debian 12 (bookworm) host: both kernels (6.1 from bookworm, 6.12 from
-# bookworm-backports) with their headers, QEMU, busybox, sparse and
-# linux-source-6.1 (for checkpatch.pl and the kselftest headers).
+# bookworm-backports) with their headers, QEMU, busybox, sparse,
+# linux-source-6.1 (for checkpatch.pl and the kselftest headers), and
+# criu and python3 for the benchmark.
 # Idempotent: a second run only checks.
 set -euo pipefail
 
@@ -50,7 +51,7 @@ for p in "$k61" "$h61" "$k612" "$h612"; do
 done
 
 pkgs="$k61 $h61 $k612 $h612 linux-source-6.1 qemu-system-x86 busybox-static
-      sparse cpio kmod gcc make libc6-dev xz-utils perl criu"
+      sparse cpio kmod gcc make libc6-dev xz-utils perl criu python3"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
