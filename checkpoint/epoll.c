@@ -88,26 +88,9 @@ static int ckpt_epoll_watches(struct ckpt_ctx *ctx, struct file *file,
 	return n;
 }
 
-/* The file at @fd of @files if it is @raw, referenced; else NULL. */
-static struct file *ckpt_epoll_in_table(struct files_struct *files,
-					const struct file *raw, int fd)
+static bool ckpt_epoll_is(struct file *file, void *raw)
 {
-	struct file *found = NULL, *f;
-	struct fdtable *fdt;
-	unsigned int i, lo, hi;
-
-	spin_lock(&files->file_lock);
-	fdt = files_fdtable(files);
-	lo = fd >= 0 && fd < fdt->max_fds ? fd : 0;
-	hi = fd >= 0 && fd < fdt->max_fds ? fd + 1 : fdt->max_fds;
-	for (i = lo; i < hi && !found; i++) {
-		f = rcu_dereference_protected(fdt->fd[i],
-				lockdep_is_held(&files->file_lock));
-		if (f == raw)
-			found = get_file(f);
-	}
-	spin_unlock(&files->file_lock);
-	return found;
+	return file == raw;
 }
 
 /*
@@ -117,12 +100,9 @@ static struct file *ckpt_epoll_in_table(struct files_struct *files,
 static struct file *ckpt_epoll_target(struct ckpt_ctx *ctx, struct file *ep,
 				      const struct ckpt_epoll_watch *w, int i)
 {
-	struct ckpt_ctx *op = ctx->parent ?: ctx;
-	struct file *raw, *file = NULL;
+	struct file *raw, *file;
 	unsigned long toff = 0;
-	struct files_struct *files;
-	int j, pass;
-	u32 t;
+	int j;
 
 	/* kcmp's index: among the watches added with the same fd */
 	for (j = 0; j < i; j++)
@@ -133,18 +113,7 @@ static struct file *ckpt_epoll_target(struct ckpt_ctx *ctx, struct file *ep,
 	if (ckpt_obj_lookup(ctx, raw, CKPT_OBJ_FILE) > 0)
 		return get_file(raw);	/* the objhash holds it */
 	/* first where the watch was added, then anywhere */
-	for (pass = 0; pass < 2 && !file; pass++) {
-		for (t = 0; t < op->nr_tree && !file; t++) {
-			if (!op->tree[t].ctx)
-				continue;
-			task_lock(op->tree[t].task);
-			files = op->tree[t].task->files;
-			if (files)
-				file = ckpt_epoll_in_table(files, raw,
-							   pass ? -1 : w[i].fd);
-			task_unlock(op->tree[t].task);
-		}
-	}
+	file = ckpt_tree_file(ctx, w[i].fd, ckpt_epoll_is, raw);
 	if (!file)
 		return ERR_PTR(ckpt_err(ctx, -EOPNOTSUPP,
 					"pid %d: an epoll watches fd %d, whose file no task of the tree has open",

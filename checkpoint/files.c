@@ -11,9 +11,10 @@
  *
  * Regular files and directories are opened again by path, an unlinked
  * file is recreated from its saved contents, memory devices (/dev/null,
- * /dev/zero...) by path, pipes and FIFOs by pipe.c.  Terminals, pipes
- * and sockets at fds 0-2 are the caller's business: they are taken from
- * the restarting caller, like a shell job's stdio.  Any other kind fails
+ * /dev/zero...) by path, pipes and FIFOs by pipe.c, ptys whose master
+ * the tree holds by pty.c.  Other terminals, pipes and sockets at fds
+ * 0-2 are the caller's business: they are taken from the restarting
+ * caller, like a shell job's stdio.  Any other kind fails
  * the checkpoint, by name.
  */
 #include <linux/fs.h>
@@ -70,6 +71,8 @@ static const struct ckpt_anon_file ckpt_anon_files[] = {
 	{ .kind = CKPT_FILE_EPOLL, .fops = &ckpt_syms.eventpoll_fops,
 	  .deps = ckpt_epoll_deps, .checkpoint = ckpt_epoll,
 	  .restart = rstr_epoll },
+	{ .kind = CKPT_FILE_INOTIFY, .fops = &ckpt_syms.inotify_fops,
+	  .checkpoint = ckpt_inotify, .restart = rstr_inotify },
 };
 
 static const struct ckpt_anon_file *ckpt_anon_by_file(struct file *file)
@@ -124,6 +127,7 @@ static int ckpt_file_kind(struct ckpt_ctx *ctx, struct ckpt_fd_info *fi,
 {
 	struct inode *inode = file_inode(fi->file);
 	umode_t mode = inode->i_mode;
+	int kind;
 
 	if (fi->file->f_flags & FASYNC)
 		return ckpt_err(ctx, -EOPNOTSUPP,
@@ -154,8 +158,12 @@ static int ckpt_file_kind(struct ckpt_ctx *ctx, struct ckpt_fd_info *fi,
 					task_pid_vnr(ctx->target), fi->fd, name);
 		return CKPT_FILE_FIFO;
 	}
+	/* a pty whose master the tree has is saved, even at stdio */
+	kind = ckpt_pty_kind(ctx, fi->file, fi->fd);
+	if (kind)
+		return kind;
 	/* a pipe or socket at stdio is the caller's to connect, as a shell's */
-	if (fi->fd <= 2)
+	if (fi->fd >= 0 && fi->fd <= 2)
 		return CKPT_FILE_INHERIT;
 	if (ckpt_pipe_kind(fi->file) == CKPT_FILE_PIPE)
 		return CKPT_FILE_PIPE;
@@ -231,6 +239,13 @@ static int ckpt_file(struct ckpt_ctx *ctx, struct ckpt_fd_info *fi, int objref)
 	ret = ckpt_file_kind(ctx, fi, name);
 	if (ret < 0)
 		goto out;
+	if (ret == CKPT_FILE_UNIX) {
+		/* a connection not accepted yet comes after its listener */
+		ret = ckpt_unix_deps(ctx, fi->file, fi->fd);
+		if (ret < 0)
+			goto out;
+		ret = CKPT_FILE_UNIX;
+	}
 	af = ckpt_anon_by_kind(ret);
 	if (af && af->deps) {
 		ret = af->deps(ctx, fi->file);
@@ -245,8 +260,14 @@ static int ckpt_file(struct ckpt_ctx *ctx, struct ckpt_fd_info *fi, int objref)
 	hf.pos = fi->file->f_pos;
 	hf.size = i_size_read(inode);
 	hf.inherit_fd = hf.kind == CKPT_FILE_INHERIT ? fi->fd : -1;
-	if (hf.kind == CKPT_FILE_CHR)
+	if (hf.kind == CKPT_FILE_CHR || hf.kind == CKPT_FILE_PTY)
 		hf.rdev = new_encode_dev(inode->i_rdev);
+	if (hf.kind == CKPT_FILE_PTY) {
+		ret = ckpt_pty_obj(ctx, fi->file, &first_obj);
+		if (ret < 0)
+			goto out;
+		hf.obj_objref = ret;
+	}
 	if (hf.kind == CKPT_FILE_PIPE || hf.kind == CKPT_FILE_FIFO ||
 	    hf.kind == CKPT_FILE_UNIX) {
 		/* an inode, not a file: each end is a file of its own */
@@ -262,7 +283,9 @@ static int ckpt_file(struct ckpt_ctx *ctx, struct ckpt_fd_info *fi, int objref)
 		ret = ckpt_write_string(ctx, name, hf.path_len);
 	if (!ret && hf.kind == CKPT_FILE_UNLINKED)
 		ret = ckpt_file_data(ctx, fi->file, objref, hf.size);
-	if (!ret && first_obj && hf.kind == CKPT_FILE_UNIX)
+	if (!ret && first_obj && hf.kind == CKPT_FILE_PTY)
+		ret = ckpt_pty(ctx, fi->file, fi->fd, hf.obj_objref);
+	else if (!ret && first_obj && hf.kind == CKPT_FILE_UNIX)
 		ret = ckpt_unix(ctx, fi->file, fi->fd, hf.obj_objref);
 	else if (!ret && first_obj)
 		ret = ckpt_pipe(ctx, fi->file, hf.obj_objref);
@@ -277,7 +300,8 @@ out:
  * ckpt_file_obj - the objref of @file, its FILE record written if first
  * @ctx: the task's checkpoint context
  * @file: an open file the task uses
- * @fd: the descriptor it is known by, for messages and stdio
+ * @fd: the descriptor it is known by, for messages and stdio; -1 if none
+ * (a file in flight)
  *
  * Files that refer to others (an epoll) write those first: a FILE record
  * only ever names files before it in the image.
@@ -301,6 +325,64 @@ int ckpt_file_obj(struct ckpt_ctx *ctx, struct file *file, int fd)
 			return err;
 	}
 	return ret;
+}
+
+/* The first file of @files that @match takes, at @fd if @fd >= 0. */
+static struct file *ckpt_table_file(struct files_struct *files, int fd,
+				    bool (*match)(struct file *, void *),
+				    void *arg)
+{
+	struct file *found = NULL, *f;
+	struct fdtable *fdt;
+	unsigned int i, lo, hi;
+
+	spin_lock(&files->file_lock);
+	fdt = files_fdtable(files);
+	lo = fd >= 0 && fd < fdt->max_fds ? fd : 0;
+	hi = fd >= 0 ? min_t(unsigned int, fd + 1, fdt->max_fds) :
+		       fdt->max_fds;
+	for (i = lo; i < hi && !found; i++) {
+		f = rcu_dereference_protected(fdt->fd[i],
+				lockdep_is_held(&files->file_lock));
+		if (f && match(f, arg))
+			found = get_file(f);
+	}
+	spin_unlock(&files->file_lock);
+	return found;
+}
+
+/**
+ * ckpt_tree_file - a file some task of the tree has open, referenced
+ * @ctx: the task's checkpoint context
+ * @fd: where to look first, in every table; -1: anywhere
+ * @match: what the file must be, called under the table's spinlock
+ * @arg: for @match
+ *
+ * Files that refer to others (an epoll's watches, a connection waiting
+ * for its listener) find them here.  NULL: no task of the tree has it.
+ */
+struct file *ckpt_tree_file(struct ckpt_ctx *ctx, int fd,
+			    bool (*match)(struct file *, void *), void *arg)
+{
+	struct ckpt_ctx *op = ctx->parent ?: ctx;
+	struct files_struct *files;
+	struct file *file = NULL;
+	int pass;
+	u32 t;
+
+	for (pass = fd >= 0 ? 0 : 1; pass < 2 && !file; pass++) {
+		for (t = 0; t < op->nr_tree && !file; t++) {
+			if (!op->tree[t].ctx)
+				continue;
+			task_lock(op->tree[t].task);
+			files = op->tree[t].task->files;
+			if (files)
+				file = ckpt_table_file(files, pass ? -1 : fd,
+						       match, arg);
+			task_unlock(op->tree[t].task);
+		}
+	}
+	return file;
 }
 
 /*
@@ -403,6 +485,10 @@ int ckpt_files(struct ckpt_ctx *ctx, struct task_struct *t)
 	task_unlock(t);
 	if (!files)
 		return -ESRCH;
+	/* a session leader brings its controlling terminal first */
+	ret = ckpt_pty_ctty(ctx, t);
+	if (ret < 0)
+		return ret;
 	ret = ckpt_collect_fds(files, &fi, &nr);
 	if (ret < 0)
 		return ret;
@@ -483,7 +569,7 @@ static int rstr_file_check(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf)
 {
 	bool inherit = hf->kind == CKPT_FILE_INHERIT;
 	bool pipe = hf->kind == CKPT_FILE_PIPE || hf->kind == CKPT_FILE_FIFO ||
-		    hf->kind == CKPT_FILE_UNIX;
+		    hf->kind == CKPT_FILE_UNIX || hf->kind == CKPT_FILE_PTY;
 
 	if (hf->objref <= 0 || (pipe ? hf->obj_objref <= 0 : hf->obj_objref) ||
 	    hf->f_flags & ~CKPT_FILE_FLAGS ||
@@ -669,6 +755,9 @@ int rstr_file_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 		break;
 	case CKPT_FILE_UNIX:
 		file = rstr_unix_open(ctx, &hf);
+		break;
+	case CKPT_FILE_PTY:
+		file = rstr_pty_open(ctx, &hf);
 		break;
 	case CKPT_FILE_REG:
 	case CKPT_FILE_DIR:
@@ -864,5 +953,6 @@ int rstr_files(struct ckpt_ctx *ctx)
 			return ckpt_err(ctx, ret, "cannot install fd %d",
 					rfd->fd);
 	}
-	return 0;
+	/* the table is the process's own: its controlling terminal now */
+	return rstr_pty_ctty(ctx);
 }

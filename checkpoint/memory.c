@@ -375,18 +375,13 @@ static void ckpt_put_pages(struct page **pages, long nr)
 static int ckpt_write_run(struct ckpt_ctx *ctx, unsigned long addr,
 			  struct page **pages, unsigned int nr)
 {
-	unsigned int i;
-	void *kaddr;
 	int ret;
 
 	if (!nr)
 		return 0;
 	ret = ckpt_write_pages_hdr(ctx, addr, nr);
-	for (i = 0; i < nr && ret >= 0; i++) {
-		kaddr = kmap_local_page(pages[i]);
-		ret = ckpt_write(ctx, kaddr, PAGE_SIZE);
-		kunmap_local(kaddr);
-	}
+	if (ret >= 0)
+		ret = ckpt_write_pages(ctx, pages, nr);
 	return ret;
 }
 
@@ -1351,7 +1346,6 @@ static int rstr_fill_pages(struct ckpt_ctx *ctx, unsigned long addr,
 {
 	struct mm_struct *mm = current->mm;
 	unsigned int i;
-	void *kaddr;
 	long got;
 	int ret = 0;
 
@@ -1364,12 +1358,9 @@ static int rstr_fill_pages(struct ckpt_ctx *ctx, unsigned long addr,
 		return ckpt_err(ctx, got < 0 ? (int)got : -EFAULT,
 				"cannot populate memory at %#lx", addr);
 	}
-	for (i = 0; i < nr && ret >= 0; i++) {
-		kaddr = kmap_local_page(pages[i]);
-		ret = ckpt_read(ctx, kaddr, PAGE_SIZE);
-		kunmap_local(kaddr);
+	ret = ckpt_read_pages(ctx, pages, nr);
+	for (i = 0; i < nr; i++)
 		set_page_dirty_lock(pages[i]);
-	}
 	ckpt_put_pages(pages, nr);
 	return ret;
 }

@@ -17,8 +17,12 @@
 #include <linux/path.h>
 #include <linux/dcache.h>
 #include <linux/un.h>
+#include <linux/bvec.h>
+#include <linux/highmem.h>
+#include <linux/uio.h>
 
 #include <checkpoint/checkpoint.h>
+#include <checkpoint/compat.h>
 
 static const char * const ckpt_hdr_names[CKPT_HDR_MAX_TYPE] = {
 	[CKPT_HDR_HEADER] = "HEADER",
@@ -50,6 +54,10 @@ static const char * const ckpt_hdr_names[CKPT_HDR_MAX_TYPE] = {
 	[CKPT_HDR_EPOLL_ITEM] = "EPOLL_ITEM",
 	[CKPT_HDR_UNIX] = "UNIX",
 	[CKPT_HDR_UNIX_SKB] = "UNIX_SKB",
+	[CKPT_HDR_PTY] = "PTY",
+	[CKPT_HDR_INOTIFY] = "INOTIFY",
+	[CKPT_HDR_INOTIFY_WATCH] = "INOTIFY_WATCH",
+	[CKPT_HDR_INOTIFY_EVENT] = "INOTIFY_EVENT",
 };
 
 const char *ckpt_hdr_name(u32 type)
@@ -76,9 +84,54 @@ int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len)
 			return -EIO;
 		done += ret;
 	}
-	ctx->crc = __crc32c_le(ctx->crc, buf, len);
+	ctx->crc = ckpt_crc32c(ctx->crc, buf, len);
 	ctx->pos += len;
 	return 0;
+}
+
+/**
+ * ckpt_write_pages - whole pages, written from where they are
+ * @ctx: checkpoint context
+ * @pages: the pages, referenced by the caller
+ * @nr: how many, at most CKPT_PAGES_MAX
+ *
+ * One write of all of them straight from the pages: no bounce buffer,
+ * and no call per page into the file's write path.
+ */
+int ckpt_write_pages(struct ckpt_ctx *ctx, struct page **pages,
+		     unsigned int nr)
+{
+	size_t len = (size_t)nr * PAGE_SIZE;
+	struct iov_iter iter;
+	struct bio_vec *bv;
+	unsigned int i;
+	void *kaddr;
+	ssize_t n;
+	int ret = 0;
+
+	bv = kmalloc_array(nr ?: 1, sizeof(*bv), GFP_KERNEL);
+	if (!bv)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++) {
+		kaddr = kmap_local_page(pages[i]);
+		ctx->crc = ckpt_crc32c(ctx->crc, kaddr, PAGE_SIZE);
+		kunmap_local(kaddr);
+		bv[i].bv_page = pages[i];
+		bv[i].bv_len = PAGE_SIZE;
+		bv[i].bv_offset = 0;
+	}
+	iov_iter_bvec(&iter, ITER_SOURCE, bv, nr, len);
+	while (iov_iter_count(&iter)) {
+		n = ckpt_iter_write(ctx->file, &iter, &ctx->file->f_pos);
+		if (n <= 0) {
+			ret = n ? (int)n : -EIO;
+			break;
+		}
+	}
+	kfree(bv);
+	if (!ret)
+		ctx->pos += len;
+	return ret;
 }
 
 int ckpt_write_pad(struct ckpt_ctx *ctx, size_t len)
@@ -185,9 +238,70 @@ int ckpt_read(struct ckpt_ctx *ctx, void *buf, size_t len)
 					ctx->hdr_pos);
 		done += ret;
 	}
-	ctx->crc = __crc32c_le(ctx->crc, buf, len);
+	ctx->crc = ckpt_crc32c(ctx->crc, buf, len);
 	ctx->pos += len;
 	return 0;
+}
+
+/**
+ * ckpt_read_pages - whole pages of the image, read into where they go
+ * @ctx: restart context
+ * @pages: the pages, referenced by the caller
+ * @nr: how many, at most CKPT_PAGES_MAX
+ *
+ * One read into all of them, straight from the file: no bounce buffer,
+ * and no call per page into the file's read path.
+ */
+int ckpt_read_pages(struct ckpt_ctx *ctx, struct page **pages,
+		    unsigned int nr)
+{
+	size_t len = (size_t)nr * PAGE_SIZE;
+	struct iov_iter iter;
+	struct bio_vec *bv;
+	unsigned int i;
+	void *kaddr;
+	ssize_t n;
+	int ret = 0;
+
+	/* what the caller read before the ioctl: page by page, once */
+	if (ctx->prefix_pos < ctx->prefix_len) {
+		for (i = 0; i < nr && !ret; i++) {
+			kaddr = kmap_local_page(pages[i]);
+			ret = ckpt_read(ctx, kaddr, PAGE_SIZE);
+			kunmap_local(kaddr);
+		}
+		return ret;
+	}
+	bv = kmalloc_array(nr ?: 1, sizeof(*bv), GFP_KERNEL);
+	if (!bv)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++) {
+		bv[i].bv_page = pages[i];
+		bv[i].bv_len = PAGE_SIZE;
+		bv[i].bv_offset = 0;
+	}
+	iov_iter_bvec(&iter, ITER_DEST, bv, nr, len);
+	while (!ret && iov_iter_count(&iter)) {
+		n = vfs_iter_read(ctx->file, &iter, &ctx->file->f_pos, 0);
+		if (n < 0)
+			ret = ckpt_err(ctx, (int)n, "read error at offset %llu",
+				       ctx->pos + len - iov_iter_count(&iter));
+		else if (!n)
+			ret = ckpt_err(ctx, -EINVAL,
+				       "image truncated at offset %llu (in %s record at %llu)",
+				       ctx->pos + len - iov_iter_count(&iter),
+				       ckpt_hdr_name(ctx->hdr_type),
+				       ctx->hdr_pos);
+	}
+	kfree(bv);
+	for (i = 0; i < nr && !ret; i++) {
+		kaddr = kmap_local_page(pages[i]);
+		ctx->crc = ckpt_crc32c(ctx->crc, kaddr, PAGE_SIZE);
+		kunmap_local(kaddr);
+	}
+	if (!ret)
+		ctx->pos += len;
+	return ret;
 }
 
 /* Consume the padding after @len bytes of data; it must be zero. */
@@ -270,10 +384,24 @@ static size_t ckpt_hdr_max_len(u32 type)
 	if (type == CKPT_HDR_UNIX)
 		return sizeof(struct ckpt_hdr_unix) + CKPT_UNIX_BYTES_MAX +
 		       (size_t)CKPT_UNIX_SKBS_MAX *
-		       (sizeof(struct ckpt_hdr_unix_skb) + CKPT_ALIGN) +
+		       (sizeof(struct ckpt_hdr_unix_skb) + 2 * CKPT_ALIGN) +
+		       (size_t)CKPT_UNIX_FDS_MAX * sizeof(__s32) +
 		       ALIGN(UNIX_PATH_MAX, CKPT_ALIGN);
+	if (type == CKPT_HDR_INOTIFY)
+		return sizeof(struct ckpt_hdr_inotify) +
+		       (size_t)CKPT_INOTIFY_EVENTS_MAX *
+		       (sizeof(struct ckpt_hdr_inotify_event) +
+			CKPT_INOTIFY_NAME_MAX) +
+		       (size_t)CKPT_INOTIFY_WATCHES_MAX *
+		       (sizeof(struct ckpt_hdr_inotify_watch) + CKPT_PATH_MAX);
+	if (type == CKPT_HDR_INOTIFY_WATCH)
+		return sizeof(struct ckpt_hdr_inotify_watch) + CKPT_PATH_MAX;
+	if (type == CKPT_HDR_INOTIFY_EVENT)
+		return sizeof(struct ckpt_hdr_inotify_event) +
+		       CKPT_INOTIFY_NAME_MAX;
 	if (type == CKPT_HDR_UNIX_SKB)
-		return sizeof(struct ckpt_hdr_unix_skb) + CKPT_UNIX_SKB_MAX;
+		return sizeof(struct ckpt_hdr_unix_skb) + CKPT_UNIX_SKB_MAX +
+		       ALIGN(CKPT_UNIX_SKB_FDS_MAX * sizeof(__s32), CKPT_ALIGN);
 	if (type == CKPT_HDR_PIPE_BUF)
 		return sizeof(struct ckpt_hdr_pipe_buf) + PAGE_SIZE;
 	if (type == CKPT_HDR_TREE)

@@ -10,13 +10,21 @@
  * task waits for a peer to be bound or connected.  Messages keep their
  * boundaries: one send per queued datagram or seqpacket message.
  *
- * What cannot be made again that way is refused by name: a connection
- * accepted from a listener (its ends have addresses a pair lacks), a
- * listener with connections not accepted yet, file descriptors in flight
- * (SCM_RIGHTS), out-of-band data, and a peer held outside the tree.
+ * A connection accepted from a listener is such a pair too, its ends
+ * named again: by bind() where the address was the socket's own, else
+ * (the accepted end) with the listener's address, unbound, as accept()
+ * leaves it.  A connection not accepted yet (an embryo in its listener's
+ * queue) is made again the way it was made, by connect() to the listener
+ * restored just before; its FILE waits for nothing, as the listener's is
+ * written first, with every pending connection after it.
+ *
+ * What cannot be made again that way is refused by name: file
+ * descriptors in flight (SCM_RIGHTS), datagrams queued by a sender not
+ * connected, out-of-band data, and a peer held outside the tree.
  */
 #include <linux/fs.h>
 #include <linux/file.h>
+#include <linux/fdtable.h>
 #include <linux/net.h>
 #include <linux/namei.h>
 #include <linux/slab.h>
@@ -47,27 +55,108 @@ bool ckpt_unix_file(struct file *file)
 	return ckpt_unix_sk(file) != NULL;
 }
 
+/*
+ * A connection not accepted yet: its listener's end has neither socket
+ * nor file until accept(), and is not dead (a closed socket is).
+ */
+static bool ckpt_unix_embryo(struct sock *sk)
+{
+	return !sk->sk_socket && !sock_flag(sk, SOCK_DEAD);
+}
+
 /* ---------------------------------------------------------------------- */
 /* checkpoint */
 
 struct ckpt_unix_queue {
 	u32 nr;
 	u32 *lens;
+	u32 *nr_fds;		/* per skb: files in flight with it */
 	void *data;
 	u64 bytes;
+	u32 total_fds;
+	struct file **fds;	/* all of them, referenced, in order */
 };
 
 static void ckpt_unix_queue_free(struct ckpt_unix_queue *q)
 {
+	u32 i;
+
+	for (i = 0; q->fds && i < q->total_fds; i++)
+		fput(q->fds[i]);
+	kvfree(q->fds);
+	kvfree(q->nr_fds);
 	kvfree(q->lens);
 	kvfree(q->data);
+}
+
+/* Counts first, under the lock: what the copy must hold. */
+static int ckpt_unix_queue_size(struct ckpt_ctx *ctx, struct sock *sk, int fd,
+				u32 *pn, u64 *pbytes, u32 *pfds)
+{
+	struct sk_buff_head *head = &sk->sk_receive_queue;
+	struct scm_fp_list *fp;
+	struct sk_buff *skb;
+	bool sockets = false;
+	u64 bytes = 0;
+	u32 n = 0, fds = 0;
+
+	spin_lock(&head->lock);
+	skb_queue_walk(head, skb) {
+		bytes += skb->len;
+		n++;
+		fp = UNIXCB(skb).fp;
+		if (fp) {
+			fds += fp->count;
+			sockets |= fp->count_unix > 0;
+		}
+	}
+	spin_unlock(&head->lock);
+	/* a socket in flight can lead back to its own queue: a cycle */
+	if (sockets)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"pid %d fd %d: a unix socket has a socket in flight (SCM_RIGHTS): not supported yet",
+				task_pid_vnr(ctx->target), fd);
+	if (bytes > CKPT_UNIX_BYTES_MAX || n > CKPT_UNIX_SKBS_MAX ||
+	    fds > CKPT_UNIX_FDS_MAX)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"pid %d fd %d: a unix socket holds %llu bytes and %u files in %u messages: too many",
+				task_pid_vnr(ctx->target), fd, bytes, fds, n);
+	*pn = n;
+	*pbytes = bytes;
+	*pfds = fds;
+	return 0;
+}
+
+/* @skb's data and files into the copy @q sized for @n, @bytes, @fds. */
+static int ckpt_unix_queue_skb(struct ckpt_unix_queue *q, struct sk_buff *skb,
+			       bool stream, u32 n, u64 bytes, u32 fds)
+{
+	struct scm_fp_list *fp = UNIXCB(skb).fp;
+	u32 off = stream ? UNIXCB(skb).consumed : 0;
+	u32 len = skb->len - off, nfp = fp ? fp->count : 0, i;
+
+	if (q->nr == n || q->bytes + len > bytes || len > CKPT_UNIX_SKB_MAX ||
+	    q->total_fds + nfp > fds || nfp > CKPT_UNIX_SKB_FDS_MAX)
+		return -EAGAIN;
+	/* read to the end: its files went with its first bytes */
+	if (stream && !len)
+		return 0;
+	if (skb_copy_bits(skb, off, q->data + q->bytes, len) < 0)
+		return -EFAULT;
+	for (i = 0; i < nfp; i++)
+		q->fds[q->total_fds++] = get_file(fp->fp[i]);
+	q->nr_fds[q->nr] = nfp;
+	q->lens[q->nr++] = len;
+	q->bytes += len;
+	return 0;
 }
 
 /*
  * The receive queue of @sk, copied under its lock, one entry per skb: a
  * message for datagram and seqpacket sockets, a run of bytes not read
- * yet for stream ones.  The socket is frozen with every task that could
- * send to it; the copy keeps the lock short and the writer free to sleep.
+ * yet for stream ones, with the files in flight with it.  The socket is
+ * frozen with every task that could send to it; the copy keeps the lock
+ * short and the writer free to sleep.
  */
 static int ckpt_unix_queue(struct ckpt_ctx *ctx, struct sock *sk, int fd,
 			   struct ckpt_unix_queue *q)
@@ -75,48 +164,27 @@ static int ckpt_unix_queue(struct ckpt_ctx *ctx, struct sock *sk, int fd,
 	struct sk_buff_head *head = &sk->sk_receive_queue;
 	bool stream = sk->sk_type == SOCK_STREAM;
 	struct sk_buff *skb;
-	u32 n = 0, off, len;
-	u64 bytes = 0;
-	int ret = 0;
+	u32 n, fds;
+	u64 bytes;
+	int ret;
 
 	memset(q, 0, sizeof(*q));
-	if (atomic_read(&unix_sk(sk)->scm_stat.nr_fds))
-		return ckpt_err(ctx, -EOPNOTSUPP,
-				"pid %d fd %d: a unix socket has file descriptors in flight (SCM_RIGHTS): not supported yet",
-				task_pid_vnr(ctx->target), fd);
-	spin_lock(&head->lock);
-	skb_queue_walk(head, skb) {
-		bytes += skb->len;
-		n++;
-	}
-	spin_unlock(&head->lock);
-	if (bytes > CKPT_UNIX_BYTES_MAX || n > CKPT_UNIX_SKBS_MAX)
-		return ckpt_err(ctx, -EOPNOTSUPP,
-				"pid %d fd %d: a unix socket holds %llu bytes in %u messages: too many",
-				task_pid_vnr(ctx->target), fd, bytes, n);
+	ret = ckpt_unix_queue_size(ctx, sk, fd, &n, &bytes, &fds);
+	if (ret < 0)
+		return ret;
 	q->lens = kvcalloc(n ?: 1, sizeof(*q->lens), GFP_KERNEL);
+	q->nr_fds = kvcalloc(n ?: 1, sizeof(*q->nr_fds), GFP_KERNEL);
+	q->fds = kvcalloc(fds ?: 1, sizeof(*q->fds), GFP_KERNEL);
 	q->data = kvmalloc(bytes ?: 1, GFP_KERNEL);
-	if (!q->lens || !q->data) {
+	if (!q->lens || !q->nr_fds || !q->fds || !q->data) {
 		ckpt_unix_queue_free(q);
 		return -ENOMEM;
 	}
 	spin_lock(&head->lock);
 	skb_queue_walk(head, skb) {
-		off = stream ? UNIXCB(skb).consumed : 0;
-		len = skb->len - off;
-		if (q->nr == n || q->bytes + len > bytes ||
-		    len > CKPT_UNIX_SKB_MAX) {
-			ret = -EAGAIN;
+		ret = ckpt_unix_queue_skb(q, skb, stream, n, bytes, fds);
+		if (ret < 0)
 			break;
-		}
-		if (stream && !len)
-			continue;
-		if (skb_copy_bits(skb, off, q->data + q->bytes, len) < 0) {
-			ret = -EFAULT;
-			break;
-		}
-		q->lens[q->nr++] = len;
-		q->bytes += len;
 	}
 	spin_unlock(&head->lock);
 	if (ret < 0) {
@@ -126,6 +194,66 @@ static int ckpt_unix_queue(struct ckpt_ctx *ctx, struct sock *sk, int fd,
 				task_pid_vnr(ctx->target), fd);
 	}
 	return 0;
+}
+
+/*
+ * The FILE objrefs of the @nr files in flight at @files: written before
+ * the socket's FILE (ckpt_unix_deps()), and the queue has not changed.
+ */
+static int ckpt_unix_skb_fds(struct ckpt_ctx *ctx, struct file **files, u32 nr,
+			     int fd)
+{
+	s32 refs[CKPT_UNIX_SKB_FDS_MAX];
+	u32 i;
+	int ret;
+
+	for (i = 0; i < nr; i++) {
+		ret = ckpt_obj_lookup(ctx, files[i], CKPT_OBJ_FILE);
+		if (ret <= 0)
+			return ckpt_err(ctx, -EAGAIN,
+					"pid %d fd %d: a file in flight in a unix socket appeared during the checkpoint",
+					task_pid_vnr(ctx->target), fd);
+		refs[i] = ret;
+	}
+	return nr ? ckpt_write_string(ctx, (const char *)refs,
+				      nr * sizeof(refs[0])) : 0;
+}
+
+/* The UNIX_SKB records of @q. */
+static int ckpt_unix_skbs(struct ckpt_ctx *ctx, const struct ckpt_unix_queue *q,
+			  int fd)
+{
+	struct ckpt_hdr_unix_skb hs = {};
+	u64 data = 0;
+	u32 i, fds = 0;
+	int ret = 0;
+
+	for (i = 0; i < q->nr && !ret; i++) {
+		hs.len = q->lens[i];
+		hs.nr_fds = q->nr_fds[i];
+		ret = ckpt_write_obj(ctx, &hs.h, CKPT_HDR_UNIX_SKB, sizeof(hs),
+				     ALIGN(hs.len, CKPT_ALIGN) +
+				     hs.nr_fds * sizeof(s32));
+		if (!ret)
+			ret = ckpt_write_string(ctx, q->data + data, hs.len);
+		if (!ret)
+			ret = ckpt_unix_skb_fds(ctx, q->fds + fds, hs.nr_fds,
+						fd);
+		data += hs.len;
+		fds += hs.nr_fds;
+	}
+	return ret;
+}
+
+/*
+ * Is @sk's address its own?  A bound socket is hashed by its name: by
+ * its inode in the bsd table (a path), or in the upper half of the
+ * table (an abstract name).  An accepted socket shares its listener's
+ * address but sits with the unbound ones.
+ */
+static bool ckpt_unix_bound(struct sock *sk)
+{
+	return !hlist_unhashed(&sk->sk_bind_node) || sk->sk_hash > UNIX_HASH_MOD;
 }
 
 static int ckpt_unix_state(struct ckpt_ctx *ctx, struct sock *sk, int fd,
@@ -138,15 +266,16 @@ static int ckpt_unix_state(struct ckpt_ctx *ctx, struct sock *sk, int fd,
 	if (sk->sk_state == TCP_LISTEN) {
 		hu->state = CKPT_UNIX_LISTEN;
 		hu->backlog = READ_ONCE(sk->sk_max_ack_backlog);
-		if (!skb_queue_empty_lockless(&sk->sk_receive_queue))
-			return ckpt_err(ctx, -EOPNOTSUPP,
-					"pid %d fd %d: a listening unix socket has connections not accepted yet: not supported yet",
-					task_pid_vnr(ctx->target), fd);
 	} else if (peer) {
 		hu->state = CKPT_UNIX_CONNECTED;
-		if (u->addr || unix_sk(peer)->addr)
+		/* one way: the peer may have a peer of its own */
+		if (sk->sk_type == SOCK_DGRAM && (u->addr || unix_sk(peer)->addr))
 			return ckpt_err(ctx, -EOPNOTSUPP,
-					"pid %d fd %d: a unix socket connected to a bound one (an accepted connection): not supported yet",
+					"pid %d fd %d: a datagram unix socket connected to a bound one: not supported yet",
+					task_pid_vnr(ctx->target), fd);
+		if (!sock_flag(peer, SOCK_DEAD) && unix_peer(peer) != sk)
+			return ckpt_err(ctx, -EOPNOTSUPP,
+					"pid %d fd %d: a unix socket whose peer is connected elsewhere: not supported",
 					task_pid_vnr(ctx->target), fd);
 	} else {
 		hu->state = CKPT_UNIX_UNCONNECTED;
@@ -167,6 +296,8 @@ static int ckpt_unix_state(struct ckpt_ctx *ctx, struct sock *sk, int fd,
 #endif
 	hu->shutdown = (sk->sk_shutdown & RCV_SHUTDOWN ? CKPT_UNIX_SHUT_RD : 0) |
 		       (sk->sk_shutdown & SEND_SHUTDOWN ? CKPT_UNIX_SHUT_WR : 0);
+	if (u->addr && ckpt_unix_bound(sk))
+		hu->flags |= CKPT_UNIX_BOUND;
 	if (sk->sk_socket && test_bit(SOCK_PASSCRED, &sk->sk_socket->flags))
 		hu->flags |= CKPT_UNIX_PASSCRED;
 	if (sk->sk_userlocks & SOCK_SNDBUF_LOCK)
@@ -180,10 +311,9 @@ static int ckpt_unix_state(struct ckpt_ctx *ctx, struct sock *sk, int fd,
 
 /* One socket's UNIX record: state, address, receive queue. */
 static int ckpt_unix_one(struct ckpt_ctx *ctx, struct sock *sk, int fd,
-			 int objref, int peer_objref, u32 flags)
+			 int objref, int peer_objref, u32 flags, u32 nr_pending)
 {
 	struct ckpt_hdr_unix hu = { .objref = objref, .flags = flags };
-	struct ckpt_hdr_unix_skb hs = {};
 	struct unix_address *addr;
 	struct ckpt_unix_queue q;
 	char path[UNIX_PATH_MAX];
@@ -205,8 +335,10 @@ static int ckpt_unix_one(struct ckpt_ctx *ctx, struct sock *sk, int fd,
 	if (ret < 0)
 		return ret;
 	hu.peer_objref = peer_objref;
+	hu.nr_pending = nr_pending;
 	unix_state_lock(sk);
-	addr = unix_sk(sk)->addr;
+	/* an embryo's address is its listener's, restored by connect() */
+	addr = flags & CKPT_UNIX_EMBRYO ? NULL : unix_sk(sk)->addr;
 	if (addr) {
 		hu.addr_len = addr->len - offsetof(struct sockaddr_un, sun_path);
 		memcpy(path, addr->name->sun_path, hu.addr_len);
@@ -222,25 +354,25 @@ static int ckpt_unix_one(struct ckpt_ctx *ctx, struct sock *sk, int fd,
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"pid %d fd %d: a listening unix socket without an address: not supported",
 				task_pid_vnr(ctx->target), fd);
-	ret = ckpt_unix_queue(ctx, sk, fd, &q);
+	/* a listener's queue holds its pending connections, not data */
+	if (hu.state == CKPT_UNIX_LISTEN)
+		memset(&q, 0, sizeof(q));
+	else
+		ret = ckpt_unix_queue(ctx, sk, fd, &q);
 	if (ret < 0)
 		return ret;
 	hu.nr_skbs = q.nr;
 	hu.bytes = q.bytes;
 	extra = ALIGN(hu.addr_len, CKPT_ALIGN);
 	for (i = 0; i < q.nr; i++)
-		extra += sizeof(hs) + ALIGN(q.lens[i], CKPT_ALIGN);
+		extra += sizeof(struct ckpt_hdr_unix_skb) +
+			 ALIGN(q.lens[i], CKPT_ALIGN) +
+			 ALIGN(q.nr_fds[i] * sizeof(s32), CKPT_ALIGN);
 	ret = ckpt_write_obj(ctx, &hu.h, CKPT_HDR_UNIX, sizeof(hu), extra);
 	if (!ret && hu.addr_len)
 		ret = ckpt_write_string(ctx, path, hu.addr_len);
-	for (i = 0, extra = 0; i < q.nr && !ret; i++) {
-		hs.len = q.lens[i];
-		ret = ckpt_write_obj(ctx, &hs.h, CKPT_HDR_UNIX_SKB, sizeof(hs),
-				     hs.len);
-		if (!ret)
-			ret = ckpt_write_string(ctx, q.data + extra, hs.len);
-		extra += hs.len;
-	}
+	if (!ret)
+		ret = ckpt_unix_skbs(ctx, &q, fd);
 	ckpt_unix_queue_free(&q);
 	return ret;
 }
@@ -267,18 +399,155 @@ static int ckpt_unix_peer_check(void *data)
 }
 
 /*
+ * @peer, the other end of a connection whose end @objref is written
+ * now: its objref (by inode, or by sock once closed or not accepted
+ * yet), *@first if it was not met before, and *@pflags for its record.
+ */
+static int ckpt_unix_peer(struct ckpt_ctx *ctx, struct sock *peer,
+			  struct inode **pinode, bool *first, u32 *pflags)
+{
+	*pinode = NULL;
+	*pflags = 0;
+	if (peer->sk_socket && !sock_flag(peer, SOCK_DEAD))
+		*pinode = SOCK_INODE(peer->sk_socket);
+	else if (sock_flag(peer, SOCK_DEAD))
+		*pflags = CKPT_UNIX_PEER_CLOSED;
+	return ckpt_obj_lookup_add(ctx, *pinode ?: (void *)peer,
+				   *pinode ? CKPT_OBJ_INODE : CKPT_OBJ_SOCK,
+				   first);
+}
+
+/* The peer's FILE must be met by the end of the checkpoint. */
+static int ckpt_unix_defer_check(struct ckpt_ctx *ctx, struct inode *pinode,
+				 int fd)
+{
+	struct ckpt_unix_check c = {
+		.ctx = ctx->parent ?: ctx,
+		.inode = pinode,
+		.pid = task_pid_vnr(ctx->target),
+		.fd = fd,
+	};
+
+	return ckpt_deferqueue_add(c.ctx, ckpt_unix_peer_check, 0, &c,
+				   sizeof(c));
+}
+
+/* The connections queued at listener @sk, referenced, oldest first. */
+static int ckpt_unix_embryos(struct ckpt_ctx *ctx, struct sock *sk, int fd,
+			     struct sock ***pemb)
+{
+	struct sk_buff_head *head = &sk->sk_receive_queue;
+	struct sock **emb;
+	struct sk_buff *skb;
+	u32 n = 0, max = READ_ONCE(sk->sk_max_ack_backlog) + 1;
+
+	*pemb = NULL;
+	if (skb_queue_empty_lockless(head))
+		return 0;
+	emb = kcalloc(max, sizeof(*emb), GFP_KERNEL);
+	if (!emb)
+		return -ENOMEM;
+	spin_lock(&head->lock);
+	skb_queue_walk(head, skb) {
+		if (n == max || !skb->sk || !ckpt_unix_embryo(skb->sk))
+			break;
+		sock_hold(skb->sk);
+		emb[n++] = skb->sk;
+	}
+	/* more than the backlog lets in, or not a connection */
+	if (skb && skb != (struct sk_buff *)head) {
+		spin_unlock(&head->lock);
+		while (n)
+			sock_put(emb[--n]);
+		kfree(emb);
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"pid %d fd %d: a listening unix socket's queue holds what is not a connection",
+				task_pid_vnr(ctx->target), fd);
+	}
+	spin_unlock(&head->lock);
+	*pemb = emb;
+	return n;
+}
+
+/*
+ * A connection not accepted yet: the connecting socket's record, then
+ * the embryo's with the data sent to it.
+ */
+static int ckpt_unix_pending(struct ckpt_ctx *ctx, struct sock *emb, int fd)
+{
+	struct inode *cinode;
+	struct sock *client;
+	int eref, cref, ret;
+	bool first;
+	u32 cflags;
+
+	unix_state_lock(emb);
+	client = unix_peer(emb);
+	if (client)
+		sock_hold(client);
+	unix_state_unlock(emb);
+	if (!client)
+		return -ENOTCONN;
+	ret = ckpt_obj_lookup_add(ctx, emb, CKPT_OBJ_SOCK, &first);
+	if (ret < 0)
+		goto out;
+	eref = ret;
+	ret = ckpt_unix_peer(ctx, client, &cinode, &first, &cflags);
+	if (ret < 0)
+		goto out;
+	cref = ret;
+	/* the listener is written before any FILE of its connections */
+	ret = -EINVAL;
+	if (!first || !skb_queue_empty_lockless(&client->sk_receive_queue))
+		goto out;
+	ret = ckpt_unix_one(ctx, client, fd, cref, eref, cflags, 0);
+	if (!ret)
+		ret = ckpt_unix_one(ctx, emb, fd, eref, cref,
+				    CKPT_UNIX_EMBRYO, 0);
+	if (!ret && cinode)
+		ret = ckpt_unix_defer_check(ctx, cinode, fd);
+out:
+	sock_put(client);
+	return ret;
+}
+
+/* A listener, then its connections not accepted yet. */
+static int ckpt_unix_listener(struct ckpt_ctx *ctx, struct sock *sk, int fd,
+			      int objref)
+{
+	struct sock **emb;
+	int i, n, ret;
+
+	n = ckpt_unix_embryos(ctx, sk, fd, &emb);
+	if (n < 0)
+		return n;
+	ret = ckpt_unix_one(ctx, sk, fd, objref, 0, 0, n);
+	for (i = 0; i < n && !ret; i++)
+		ret = ckpt_unix_pending(ctx, emb[i], fd);
+	if (ret < 0 && ret != -EOPNOTSUPP && ret != -ENOMEM)
+		ret = ckpt_err(ctx, ret,
+			       "pid %d fd %d: cannot save the connections waiting at a listening unix socket",
+			       task_pid_vnr(ctx->target), fd);
+	for (i = 0; i < n; i++)
+		sock_put(emb[i]);
+	kfree(emb);
+	return ret;
+}
+
+/*
  * The UNIX record of @file's socket, objref @objref, first met now; for
  * a connected socket whose peer is not saved yet, the peer's after it.
  */
 int ckpt_unix(struct ckpt_ctx *ctx, struct file *file, int fd, int objref)
 {
 	struct sock *sk = ckpt_unix_sk(file), *peer;
-	struct ckpt_unix_check c = { .ctx = ctx->parent ?: ctx };
 	struct inode *pinode = NULL;
 	int peer_objref = 0, ret;
 	bool first = false;
 	u32 pflags = 0;
 
+	if (READ_ONCE(sk->sk_state) == TCP_LISTEN)
+		return ckpt_unix_listener(ctx, sk, fd, objref);
 	unix_state_lock(sk);
 	peer = unix_peer(sk);
 	if (peer && sk->sk_state != TCP_LISTEN)
@@ -287,33 +556,132 @@ int ckpt_unix(struct ckpt_ctx *ctx, struct file *file, int fd, int objref)
 		peer = NULL;
 	unix_state_unlock(sk);
 	if (peer) {
-		if (peer->sk_socket && !sock_flag(peer, SOCK_DEAD))
-			pinode = SOCK_INODE(peer->sk_socket);
-		else
-			pflags = CKPT_UNIX_PEER_CLOSED;
-		/* a closed peer has no inode: it is an object by its sock */
-		ret = ckpt_obj_lookup_add(ctx, pinode ?: (void *)peer,
-					  pinode ? CKPT_OBJ_INODE :
-						   CKPT_OBJ_SOCK, &first);
+		ret = ckpt_unix_peer(ctx, peer, &pinode, &first, &pflags);
 		if (ret < 0)
 			goto out;
 		peer_objref = ret;
+		/* ckpt_unix_deps() wrote the listener, and this end with it */
+		ret = -EINVAL;
+		if (first && ckpt_unix_embryo(peer))
+			goto out;
 	}
-	ret = ckpt_unix_one(ctx, sk, fd, objref, peer_objref, 0);
+	ret = ckpt_unix_one(ctx, sk, fd, objref, peer_objref, 0, 0);
 	if (ret < 0 || !first)
 		goto out;
-	ret = ckpt_unix_one(ctx, peer, fd, peer_objref, objref, pflags);
-	if (!ret && pinode) {
-		c.inode = pinode;
-		c.pid = task_pid_vnr(ctx->target);
-		c.fd = fd;
-		ret = ckpt_deferqueue_add(c.ctx, ckpt_unix_peer_check, 0, &c,
-					  sizeof(c));
-	}
+	ret = ckpt_unix_one(ctx, peer, fd, peer_objref, objref, pflags, 0);
+	if (!ret && pinode)
+		ret = ckpt_unix_defer_check(ctx, pinode, fd);
 out:
 	if (peer)
 		sock_put(peer);
 	return ret;
+}
+
+/* Does listener @file hold the connection @emb in its queue? */
+static bool ckpt_unix_queues(struct file *file, void *emb)
+{
+	struct sock *sk = ckpt_unix_sk(file);
+	struct sk_buff *skb;
+	bool found = false;
+
+	if (!sk || READ_ONCE(sk->sk_state) != TCP_LISTEN)
+		return false;
+	spin_lock(&sk->sk_receive_queue.lock);
+	skb_queue_walk(&sk->sk_receive_queue, skb) {
+		if (skb->sk == emb) {
+			found = true;
+			break;
+		}
+	}
+	spin_unlock(&sk->sk_receive_queue.lock);
+	return found;
+}
+
+/*
+ * The FILE records of the files in flight in @sk's queue, if the socket
+ * is not saved yet: they come before the FILE of the socket that brings
+ * its UNIX record, so restart has them when it fills the queue.
+ */
+static int ckpt_unix_inflight(struct ckpt_ctx *ctx, struct sock *sk, int fd)
+{
+	struct ckpt_unix_queue q;
+	u32 i;
+	int ret;
+
+	if (sk->sk_socket && !sock_flag(sk, SOCK_DEAD) &&
+	    ckpt_obj_lookup(ctx, SOCK_INODE(sk->sk_socket),
+			    CKPT_OBJ_INODE) > 0)
+		return 0;
+	if (!atomic_read(&unix_sk(sk)->scm_stat.nr_fds))
+		return 0;
+	ret = ckpt_unix_queue(ctx, sk, fd, &q);
+	if (ret < 0)
+		return ret;
+	/* a file in flight is open in no table: it has no fd */
+	for (i = 0; i < q.total_fds && ret >= 0; i++)
+		ret = ckpt_file_obj(ctx, q.fds[i], -1);
+	ckpt_unix_queue_free(&q);
+	return ret < 0 ? ret : 0;
+}
+
+/* The files in flight in the queues of @sk's connections not accepted. */
+static int ckpt_unix_inflight_pending(struct ckpt_ctx *ctx, struct sock *sk,
+				      int fd)
+{
+	struct sock **emb;
+	int i, n, ret = 0;
+
+	n = ckpt_unix_embryos(ctx, sk, fd, &emb);
+	if (n < 0)
+		return n;
+	for (i = 0; i < n && ret >= 0; i++)
+		ret = ckpt_unix_inflight(ctx, emb[i], fd);
+	for (i = 0; i < n; i++)
+		sock_put(emb[i]);
+	kfree(emb);
+	return ret;
+}
+
+/*
+ * Before the FILE record of a socket: the FILEs of the files in flight
+ * in its queue and its peer's; for a socket whose connection is not
+ * accepted yet, its listener's, which brings this socket's UNIX record
+ * along.
+ */
+int ckpt_unix_deps(struct ckpt_ctx *ctx, struct file *file, int fd)
+{
+	struct sock *sk = ckpt_unix_sk(file), *peer;
+	struct file *listener;
+	int ret = 0;
+
+	if (READ_ONCE(sk->sk_state) == TCP_LISTEN)
+		return ckpt_unix_inflight_pending(ctx, sk, fd);
+	unix_state_lock(sk);
+	peer = unix_peer(sk);
+	if (peer)
+		sock_hold(peer);
+	unix_state_unlock(sk);
+	if (peer && ckpt_unix_embryo(peer)) {
+		if (ckpt_obj_lookup(ctx, peer, CKPT_OBJ_SOCK) > 0)
+			goto out;
+		listener = ckpt_tree_file(ctx, -1, ckpt_unix_queues, peer);
+		if (!listener) {
+			ret = ckpt_err(ctx, -EOPNOTSUPP,
+				       "pid %d fd %d: a unix socket connected to a listener outside the tree, not accepted yet: not supported",
+				       task_pid_vnr(ctx->target), fd);
+			goto out;
+		}
+		ret = ckpt_file_obj(ctx, listener, fd);
+		fput(listener);
+		goto out;
+	}
+	ret = ckpt_unix_inflight(ctx, sk, fd);
+	if (ret >= 0 && peer)
+		ret = ckpt_unix_inflight(ctx, peer, fd);
+out:
+	if (peer)
+		sock_put(peer);
+	return ret < 0 ? ret : 0;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -325,48 +693,85 @@ struct rstr_unix {
 	u64 end;			/* where its UNIX_SKBs end */
 };
 
+/*
+ * Where a UNIX record stands: the first named by a FILE, its pair's
+ * second half, or a connection not accepted yet after its listener: the
+ * connecting socket, then the embryo.
+ */
+enum rstr_unix_role { RU_FIRST, RU_SECOND, RU_CLIENT, RU_EMBRYO };
+
+/* The rules of @role, and of any state, for @hu. */
+static bool rstr_unix_role_ok(const struct ckpt_hdr_unix *hu,
+			      enum rstr_unix_role role, int objref,
+			      int peer_objref)
+{
+	bool conn = hu->state == CKPT_UNIX_CONNECTED;
+	bool closed = hu->flags & CKPT_UNIX_PEER_CLOSED;
+	bool embryo = hu->flags & CKPT_UNIX_EMBRYO;
+
+	switch (role) {
+	case RU_FIRST:
+		return hu->objref == objref && !closed && !embryo;
+	case RU_SECOND:
+		return hu->objref == objref && hu->peer_objref == peer_objref &&
+		       !embryo && (!closed || !hu->nr_skbs);
+	case RU_CLIENT:
+		/* nothing reaches it before the accept() */
+		return hu->objref > 0 && conn && !embryo && !hu->nr_skbs &&
+		       hu->peer_objref != hu->objref;
+	case RU_EMBRYO:
+		return hu->objref == objref && hu->peer_objref == peer_objref &&
+		       conn && hu->flags == CKPT_UNIX_EMBRYO && !hu->addr_len;
+	}
+	return false;
+}
+
 static int rstr_unix_check(struct ckpt_ctx *ctx, struct ckpt_hdr_unix *hu,
-			   int objref, int peer_objref, bool second)
+			   enum rstr_unix_role role, int objref,
+			   int peer_objref)
 {
 	bool conn = hu->state == CKPT_UNIX_CONNECTED;
 	bool listen = hu->state == CKPT_UNIX_LISTEN;
-	bool closed = hu->flags & CKPT_UNIX_PEER_CLOSED;
+	bool bound = hu->flags & CKPT_UNIX_BOUND;
 
-	if (hu->objref != objref || hu->pad ||
+	if (!rstr_unix_role_ok(hu, role, objref, peer_objref) ||
 	    (hu->type != SOCK_STREAM && hu->type != SOCK_DGRAM &&
 	     hu->type != SOCK_SEQPACKET) ||
 	    hu->state < CKPT_UNIX_UNCONNECTED || hu->state > CKPT_UNIX_LISTEN ||
 	    hu->flags & ~CKPT_UNIX_FLAGS_ALL ||
-	    (closed && (!second || hu->nr_skbs)) ||
 	    hu->shutdown & ~(CKPT_UNIX_SHUT_RD | CKPT_UNIX_SHUT_WR) ||
 	    (conn ? hu->peer_objref <= 0 : hu->peer_objref != 0) ||
-	    (second && hu->peer_objref != peer_objref) ||
 	    (listen ? hu->type == SOCK_DGRAM || hu->nr_skbs ||
-		      hu->backlog > U16_MAX || !hu->addr_len : hu->backlog) ||
-	    (!conn && hu->nr_skbs) || (conn && hu->addr_len) ||
+		      hu->backlog > U16_MAX || !hu->addr_len ||
+		      hu->nr_pending > hu->backlog + 1 :
+		      hu->backlog || hu->nr_pending) ||
+	    (!conn && hu->nr_skbs) ||
+	    /* only an accepted socket has an address not its own */
+	    (hu->addr_len && !bound &&
+	     (!conn || hu->type == SOCK_DGRAM)) ||
+	    (bound && !hu->addr_len) ||
 	    hu->addr_len > UNIX_PATH_MAX || hu->nr_skbs > CKPT_UNIX_SKBS_MAX ||
 	    hu->bytes > CKPT_UNIX_BYTES_MAX ||
 	    hu->h.len < sizeof(*hu) + ALIGN(hu->addr_len, CKPT_ALIGN) +
 			(u64)hu->nr_skbs * sizeof(struct ckpt_hdr_unix_skb) +
 			hu->bytes)
 		return ckpt_err(ctx, -EINVAL,
-				"UNIX record at offset %llu: objref %d (expected %d), type %u, state %u, flags %#x, peer %d, %u messages, %llu bytes",
+				"UNIX record at offset %llu: objref %d (expected %d), type %u, state %u, flags %#x, peer %d, %u messages, %llu bytes, %u pending",
 				ctx->hdr_pos, hu->objref, objref, hu->type,
 				hu->state, hu->flags, hu->peer_objref,
-				hu->nr_skbs, hu->bytes);
+				hu->nr_skbs, hu->bytes, hu->nr_pending);
 	return 0;
 }
 
 /* A UNIX record and its address; its queue is read later, by fill. */
 static int rstr_unix_read(struct ckpt_ctx *ctx, struct rstr_unix *ru,
-			  int objref, int peer_objref, bool second)
+			  enum rstr_unix_role role, int objref, int peer_objref)
 {
 	int ret;
 
 	ret = ckpt_read_obj(ctx, &ru->hu.h, CKPT_HDR_UNIX, sizeof(ru->hu));
 	if (!ret)
-		ret = rstr_unix_check(ctx, &ru->hu, objref, peer_objref,
-				      second);
+		ret = rstr_unix_check(ctx, &ru->hu, role, objref, peer_objref);
 	if (!ret && ru->hu.addr_len) {
 		ret = ckpt_read(ctx, ru->addr, ru->hu.addr_len);
 		if (!ret)
@@ -382,51 +787,130 @@ static int rstr_unix_read(struct ckpt_ctx *ctx, struct rstr_unix *ru,
 	return ret;
 }
 
-/* The queue of @ru's socket, sent to it from @from, message by message. */
-static int rstr_unix_fill(struct ckpt_ctx *ctx, struct rstr_unix *ru,
-			  struct socket *from)
+/*
+ * Send @len bytes at @buf from @from as one message, with @nr files in
+ * flight: put at fds of ours for SCM_RIGHTS to take, closed after.
+ */
+static int rstr_unix_send(struct socket *from, void *buf, u32 len,
+			  struct file **files, u32 nr)
+{
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
+	struct kvec iov = { .iov_base = buf, .iov_len = len };
+	struct cmsghdr *cm = NULL;
+	int *fds = NULL;
+	u32 i = 0;
+	int ret;
+
+	if (nr) {
+		cm = kzalloc(CMSG_SPACE(nr * sizeof(int)), GFP_KERNEL);
+		if (!cm)
+			return -ENOMEM;
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(nr * sizeof(int));
+		fds = (int *)CMSG_DATA(cm);
+		msg.msg_control = cm;
+		msg.msg_controllen = CMSG_SPACE(nr * sizeof(int));
+	}
+	for (; i < nr; i++) {
+		ret = get_unused_fd_flags(O_CLOEXEC);
+		if (ret < 0)
+			goto out;
+		fds[i] = ret;
+		fd_install(ret, get_file(files[i]));
+	}
+	ret = kernel_sendmsg(from, &msg, &iov, 1, len);
+out:
+	while (i)
+		close_fd(fds[--i]);
+	kfree(cm);
+	return ret;
+}
+
+/* The files a UNIX_SKB names as in flight, borrowed from the objhash. */
+static int rstr_unix_skb_files(struct ckpt_ctx *ctx, u32 nr,
+			       struct file **files)
+{
+	s32 *refs;
+	u32 i;
+	int ret;
+
+	if (!nr)
+		return 0;
+	refs = kmalloc_array(nr, sizeof(*refs), GFP_KERNEL);
+	if (!refs)
+		return -ENOMEM;
+	ret = ckpt_read(ctx, refs, nr * sizeof(refs[0]));
+	if (!ret)
+		ret = ckpt_read_pad(ctx, nr * sizeof(refs[0]));
+	for (i = 0; i < nr && !ret; i++) {
+		files[i] = ckpt_obj_fetch(ctx, refs[i], CKPT_OBJ_FILE);
+		if (IS_ERR(files[i]))
+			ret = ckpt_err(ctx, -EINVAL,
+				       "UNIX_SKB record at offset %llu: file objref %d in flight is no file before it",
+				       ctx->hdr_pos, refs[i]);
+	}
+	kfree(refs);
+	return ret;
+}
+
+/* One UNIX_SKB of @ru, sent from @from; *@left: bytes still to come. */
+static int rstr_unix_skb(struct ckpt_ctx *ctx, struct rstr_unix *ru,
+			 struct socket *from, u64 *left, u32 *fds_left)
 {
 	struct ckpt_hdr_unix_skb hs;
-	u64 parent = ctx->limit, left = ru->hu.bytes;
-	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
-	struct kvec iov;
-	void *buf = NULL;
-	u32 i;
-	int ret = 0;
+	struct file **files;
+	void *buf;
+	int ret;
 
-	ctx->limit = ru->end;
-	for (i = 0; i < ru->hu.nr_skbs && !ret; i++) {
-		ret = ckpt_read_obj(ctx, &hs.h, CKPT_HDR_UNIX_SKB, sizeof(hs));
-		if (ret < 0)
-			break;
-		/* a datagram may be empty, a run of stream bytes not */
-		if ((!hs.len && ru->hu.type == SOCK_STREAM) ||
-		    hs.len > CKPT_UNIX_SKB_MAX || hs.len > left ||
-		    hs.pad || hs.h.len != sizeof(hs) + ALIGN(hs.len, CKPT_ALIGN)) {
-			ret = ckpt_err(ctx, -EINVAL,
-				       "UNIX_SKB record at offset %llu: %u bytes (%llu left)",
-				       ctx->hdr_pos, hs.len, left);
-			break;
-		}
-		kvfree(buf);
-		buf = kvmalloc(hs.len ?: 1, GFP_KERNEL);
-		ret = buf ? ckpt_read(ctx, buf, hs.len) : -ENOMEM;
-		if (!ret)
-			ret = ckpt_read_pad(ctx, hs.len);
-		if (ret < 0)
-			break;
-		iov.iov_base = buf;
-		iov.iov_len = hs.len;
-		ret = kernel_sendmsg(from, &msg, &iov, 1, hs.len);
+	ret = ckpt_read_obj(ctx, &hs.h, CKPT_HDR_UNIX_SKB, sizeof(hs));
+	if (ret < 0)
+		return ret;
+	/* a datagram may be empty, a run of stream bytes not */
+	if ((!hs.len && ru->hu.type == SOCK_STREAM) ||
+	    hs.len > CKPT_UNIX_SKB_MAX || hs.len > *left ||
+	    hs.nr_fds > CKPT_UNIX_SKB_FDS_MAX || hs.nr_fds > *fds_left ||
+	    hs.h.len != sizeof(hs) + ALIGN(hs.len, CKPT_ALIGN) +
+			ALIGN(hs.nr_fds * sizeof(s32), CKPT_ALIGN))
+		return ckpt_err(ctx, -EINVAL,
+				"UNIX_SKB record at offset %llu: %u bytes (%llu left), %u files in flight",
+				ctx->hdr_pos, hs.len, *left, hs.nr_fds);
+	buf = kvmalloc(hs.len ?: 1, GFP_KERNEL);
+	files = kcalloc(hs.nr_fds ?: 1, sizeof(*files), GFP_KERNEL);
+	ret = buf && files ? 0 : -ENOMEM;
+	if (!ret)
+		ret = ckpt_read(ctx, buf, hs.len);
+	if (!ret)
+		ret = ckpt_read_pad(ctx, hs.len);
+	if (!ret)
+		ret = rstr_unix_skb_files(ctx, hs.nr_fds, files);
+	if (!ret) {
+		ret = rstr_unix_send(from, buf, hs.len, files, hs.nr_fds);
 		if (ret == hs.len)
 			ret = 0;
 		else
 			ret = ckpt_err(ctx, ret < 0 ? ret : -ENOBUFS,
 				       "UNIX_SKB record at offset %llu: %u bytes do not fit in the socket",
 				       ctx->hdr_pos, hs.len);
-		left -= hs.len;
 	}
+	kfree(files);
 	kvfree(buf);
+	*left -= hs.len;
+	*fds_left -= hs.nr_fds;
+	return ret;
+}
+
+/* The queue of @ru's socket, sent to it from @from, message by message. */
+static int rstr_unix_fill(struct ckpt_ctx *ctx, struct rstr_unix *ru,
+			  struct socket *from)
+{
+	u64 parent = ctx->limit, left = ru->hu.bytes;
+	u32 i, fds_left = CKPT_UNIX_FDS_MAX;
+	int ret = 0;
+
+	ctx->limit = ru->end;
+	for (i = 0; i < ru->hu.nr_skbs && !ret; i++)
+		ret = rstr_unix_skb(ctx, ru, from, &left, &fds_left);
 	ctx->limit = parent;
 	if (!ret && (left || ctx->pos != ru->end))
 		ret = ckpt_err(ctx, -EINVAL,
@@ -461,10 +945,8 @@ static int rstr_unix_opts(struct ckpt_ctx *ctx, struct socket *sock,
 }
 
 /* Shutdown as it was, on this end only: the peer has its own record. */
-static void rstr_unix_shutdown(struct socket *sock, u32 shut)
+static void rstr_unix_shutdown(struct sock *sk, u32 shut)
 {
-	struct sock *sk = sock->sk;
-
 	unix_state_lock(sk);
 	WRITE_ONCE(sk->sk_shutdown,
 		   (shut & CKPT_UNIX_SHUT_RD ? RCV_SHUTDOWN : 0) |
@@ -501,77 +983,6 @@ static int rstr_unix_unlimit(struct socket *sock)
 
 	WRITE_ONCE(sock->sk->sk_sndbuf, 2 * CKPT_UNIX_BYTES_MAX);
 	return old;
-}
-
-static int rstr_unix_pair_fill(struct ckpt_ctx *ctx, struct socket *sa,
-			       struct socket *sb, struct rstr_unix *a,
-			       struct rstr_unix *b)
-{
-	int old_a, old_b, ret;
-
-	/* options first: SO_PASSCRED gives the queued messages credentials */
-	ret = rstr_unix_opts(ctx, sa, &a->hu);
-	if (ret < 0)
-		return ret;
-	old_b = rstr_unix_unlimit(sb);
-	ret = rstr_unix_fill(ctx, a, sb);
-	WRITE_ONCE(sb->sk->sk_sndbuf, old_b);
-	/* the peer's record comes right after this one's queue */
-	if (!ret)
-		ret = rstr_unix_read(ctx, b, a->hu.peer_objref, a->hu.objref,
-				     true);
-	if (!ret && b->hu.type != a->hu.type)
-		ret = ckpt_err(ctx, -EINVAL,
-			       "UNIX record at offset %llu: type %u, its peer's is %u",
-			       ctx->hdr_pos, b->hu.type, a->hu.type);
-	if (!ret)
-		ret = rstr_unix_opts(ctx, sb, &b->hu);
-	if (ret < 0)
-		return ret;
-	old_a = rstr_unix_unlimit(sa);
-	ret = rstr_unix_fill(ctx, b, sa);
-	WRITE_ONCE(sa->sk->sk_sndbuf, old_a);
-	return ret;
-}
-
-/* A connected pair, made at once: its first half is read, @a. */
-static int rstr_unix_pair(struct ckpt_ctx *ctx, struct rstr_unix *a,
-			  struct rstr_unix *b)
-{
-	struct socket *sa, *sb;
-	int ret;
-
-	if (!IS_ERR(ckpt_obj_fetch(ctx, a->hu.peer_objref, CKPT_OBJ_SOCKFILE)))
-		return ckpt_err(ctx, -EINVAL,
-				"UNIX record: objref %d's peer %d is already another pair's",
-				a->hu.objref, a->hu.peer_objref);
-	ret = sock_create(AF_UNIX, a->hu.type, 0, &sa);
-	if (ret < 0)
-		return ckpt_err(ctx, ret, "cannot create a unix socket");
-	ret = sock_create(AF_UNIX, a->hu.type, 0, &sb);
-	if (ret < 0) {
-		sock_release(sa);
-		return ckpt_err(ctx, ret, "cannot create a unix socket");
-	}
-	ret = sa->ops->socketpair(sa, sb);
-	if (!ret)
-		ret = rstr_unix_pair_fill(ctx, sa, sb, a, b);
-	if (ret < 0) {
-		sock_release(sa);
-		sock_release(sb);
-		return ret;
-	}
-	rstr_unix_shutdown(sa, a->hu.shutdown);
-	rstr_unix_shutdown(sb, b->hu.shutdown);
-	ret = rstr_unix_file(ctx, sa, a->hu.objref, CKPT_OBJ_SOCKFILE);
-	if (ret < 0) {
-		sock_release(sb);
-		return ret;
-	}
-	/* a closed peer is held until the restart ends, then closed */
-	return rstr_unix_file(ctx, sb, b->hu.objref,
-			      b->hu.flags & CKPT_UNIX_PEER_CLOSED ?
-			      CKPT_OBJ_CLOSED : CKPT_OBJ_SOCKFILE);
 }
 
 /*
@@ -637,10 +1048,195 @@ static int rstr_unix_bind(struct ckpt_ctx *ctx, struct socket *sock,
 	return 0;
 }
 
+/*
+ * @ru's address on @sock: bound again if it was its own, else (a socket
+ * accepted from a listener) its listener's, set as accept() leaves it,
+ * without binding: the listener, if it is still there, holds the name.
+ */
+static int rstr_unix_name(struct ckpt_ctx *ctx, struct socket *sock,
+			  const struct rstr_unix *ru)
+{
+	int len = offsetof(struct sockaddr_un, sun_path) + ru->hu.addr_len;
+	struct unix_address *addr;
+
+	if (!ru->hu.addr_len)
+		return 0;
+	if (ru->hu.flags & CKPT_UNIX_BOUND)
+		return rstr_unix_bind(ctx, sock, ru);
+	addr = kmalloc(sizeof(*addr) + len, GFP_KERNEL);
+	if (!addr)
+		return -ENOMEM;
+	refcount_set(&addr->refcnt, 1);
+	addr->len = len;
+	addr->name->sun_family = AF_UNIX;
+	memcpy(addr->name->sun_path, ru->addr, ru->hu.addr_len);
+	/* as unix_bind() publishes it: the socket is ours alone yet */
+	smp_store_release(&unix_sk(sock->sk)->addr, addr);
+	return 0;
+}
+
+static int rstr_unix_pair_fill(struct ckpt_ctx *ctx, struct socket *sa,
+			       struct socket *sb, struct rstr_unix *a,
+			       struct rstr_unix *b)
+{
+	int old_a, old_b, ret;
+
+	/* options first: SO_PASSCRED gives the queued messages credentials */
+	ret = rstr_unix_opts(ctx, sa, &a->hu);
+	if (ret < 0)
+		return ret;
+	old_b = rstr_unix_unlimit(sb);
+	ret = rstr_unix_fill(ctx, a, sb);
+	WRITE_ONCE(sb->sk->sk_sndbuf, old_b);
+	/* the peer's record comes right after this one's queue */
+	if (!ret)
+		ret = rstr_unix_read(ctx, b, RU_SECOND, a->hu.peer_objref,
+				     a->hu.objref);
+	if (!ret && b->hu.type != a->hu.type)
+		ret = ckpt_err(ctx, -EINVAL,
+			       "UNIX record at offset %llu: type %u, its peer's is %u",
+			       ctx->hdr_pos, b->hu.type, a->hu.type);
+	if (!ret)
+		ret = rstr_unix_opts(ctx, sb, &b->hu);
+	if (ret < 0)
+		return ret;
+	old_a = rstr_unix_unlimit(sa);
+	ret = rstr_unix_fill(ctx, b, sa);
+	WRITE_ONCE(sa->sk->sk_sndbuf, old_a);
+	return ret;
+}
+
+/* A connected pair, made at once: its first half is read, @a. */
+static int rstr_unix_pair(struct ckpt_ctx *ctx, struct rstr_unix *a,
+			  struct rstr_unix *b)
+{
+	struct socket *sa, *sb;
+	int ret;
+
+	if (!IS_ERR(ckpt_obj_fetch(ctx, a->hu.peer_objref, CKPT_OBJ_SOCKFILE)))
+		return ckpt_err(ctx, -EINVAL,
+				"UNIX record: objref %d's peer %d is already another pair's",
+				a->hu.objref, a->hu.peer_objref);
+	ret = sock_create(AF_UNIX, a->hu.type, 0, &sa);
+	if (ret < 0)
+		return ckpt_err(ctx, ret, "cannot create a unix socket");
+	ret = sock_create(AF_UNIX, a->hu.type, 0, &sb);
+	if (ret < 0) {
+		sock_release(sa);
+		return ckpt_err(ctx, ret, "cannot create a unix socket");
+	}
+	ret = sa->ops->socketpair(sa, sb);
+	if (!ret)
+		ret = rstr_unix_pair_fill(ctx, sa, sb, a, b);
+	if (!ret)
+		ret = rstr_unix_name(ctx, sa, a);
+	if (!ret)
+		ret = rstr_unix_name(ctx, sb, b);
+	if (ret < 0) {
+		sock_release(sa);
+		sock_release(sb);
+		return ret;
+	}
+	rstr_unix_shutdown(sa->sk, a->hu.shutdown);
+	rstr_unix_shutdown(sb->sk, b->hu.shutdown);
+	ret = rstr_unix_file(ctx, sa, a->hu.objref, CKPT_OBJ_SOCKFILE);
+	if (ret < 0) {
+		sock_release(sb);
+		return ret;
+	}
+	/* a closed peer is held until the restart ends, then closed */
+	return rstr_unix_file(ctx, sb, b->hu.objref,
+			      b->hu.flags & CKPT_UNIX_PEER_CLOSED ?
+			      CKPT_OBJ_CLOSED : CKPT_OBJ_SOCKFILE);
+}
+
+/*
+ * A connection not accepted yet, made again as it was made: a socket
+ * connect()ed to the listener @lsock just restored, which queues an
+ * embryo there; what was sent to the embryo is sent again.  Its records:
+ * the connecting socket's, then the embryo's with its queue.
+ */
+static int rstr_unix_connect(struct ckpt_ctx *ctx, struct socket *lsock,
+			     const struct rstr_unix *l)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct rstr_unix *ru;
+	struct socket *cs;
+	struct sock *emb;
+	int old, ret;
+
+	ru = kcalloc(2, sizeof(*ru), GFP_KERNEL);
+	if (!ru)
+		return -ENOMEM;
+	ret = rstr_unix_read(ctx, &ru[0], RU_CLIENT, 0, 0);
+	if (!ret && (ru[0].hu.type != l->hu.type || ctx->pos != ru[0].end))
+		ret = ckpt_err(ctx, -EINVAL,
+			       "UNIX record at offset %llu: type %u, length %u: no connection to a listener of type %u",
+			       ctx->hdr_pos, ru[0].hu.type, ru[0].hu.h.len,
+			       l->hu.type);
+	if (ret < 0)
+		goto out;
+	ret = sock_create(AF_UNIX, ru[0].hu.type, 0, &cs);
+	if (ret < 0) {
+		ckpt_err(ctx, ret, "cannot create a unix socket");
+		goto out;
+	}
+	/* named first: connect() would autobind it for SO_PASSCRED */
+	ret = rstr_unix_name(ctx, cs, &ru[0]);
+	memcpy(sun.sun_path, l->addr, l->hu.addr_len);
+	if (!ret) {
+		ret = kernel_connect(cs, (struct sockaddr *)&sun,
+				     offsetof(struct sockaddr_un, sun_path) +
+				     l->hu.addr_len, O_NONBLOCK);
+		if (ret < 0)
+			ckpt_err(ctx, ret,
+				 "UNIX objref %d: cannot connect to its listener again",
+				 ru[0].hu.objref);
+	}
+	if (!ret)
+		ret = rstr_unix_opts(ctx, cs, &ru[0].hu);
+	if (!ret)
+		ret = rstr_unix_read(ctx, &ru[1], RU_EMBRYO, ru[0].hu.peer_objref,
+				     ru[0].hu.objref);
+	if (ret < 0)
+		goto out_release;
+	unix_state_lock(cs->sk);
+	emb = unix_peer(cs->sk);
+	sock_hold(emb);
+	unix_state_unlock(cs->sk);
+	old = rstr_unix_unlimit(cs);
+	ret = rstr_unix_fill(ctx, &ru[1], cs);
+	WRITE_ONCE(cs->sk->sk_sndbuf, old);
+	if (!ret) {
+		ret = ckpt_obj_insert(ctx, emb, ru[1].hu.objref, CKPT_OBJ_SOCK);
+		if (ret < 0)
+			ckpt_err(ctx, ret, "UNIX record: objref %d is taken",
+				 ru[1].hu.objref);
+	}
+	if (!ret) {
+		rstr_unix_shutdown(emb, ru[1].hu.shutdown);
+		rstr_unix_shutdown(cs->sk, ru[0].hu.shutdown);
+	}
+	sock_put(emb);
+	if (ret < 0)
+		goto out_release;
+	/* a closed one is held until the restart ends, then closed */
+	ret = rstr_unix_file(ctx, cs, ru[0].hu.objref,
+			     ru[0].hu.flags & CKPT_UNIX_PEER_CLOSED ?
+			     CKPT_OBJ_CLOSED : CKPT_OBJ_SOCKFILE);
+	goto out;
+out_release:
+	sock_release(cs);
+out:
+	kfree(ru);
+	return ret;
+}
+
 /* A socket of its own: unconnected, maybe bound, maybe listening. */
 static int rstr_unix_single(struct ckpt_ctx *ctx, struct rstr_unix *ru)
 {
 	struct socket *sock;
+	u32 i;
 	int ret;
 
 	if (ctx->pos != ru->end)
@@ -658,11 +1254,13 @@ static int rstr_unix_single(struct ckpt_ctx *ctx, struct rstr_unix *ru)
 		if (ret < 0)
 			ckpt_err(ctx, ret, "cannot listen on a unix socket");
 	}
+	for (i = 0; !ret && i < ru->hu.nr_pending; i++)
+		ret = rstr_unix_connect(ctx, sock, ru);
 	if (ret < 0) {
 		sock_release(sock);
 		return ret;
 	}
-	rstr_unix_shutdown(sock, ru->hu.shutdown);
+	rstr_unix_shutdown(sock->sk, ru->hu.shutdown);
 	return rstr_unix_file(ctx, sock, ru->hu.objref, CKPT_OBJ_SOCKFILE);
 }
 
@@ -675,7 +1273,7 @@ static int rstr_unix_new(struct ckpt_ctx *ctx, int objref)
 	ru = kcalloc(2, sizeof(*ru), GFP_KERNEL);
 	if (!ru)
 		return -ENOMEM;
-	ret = rstr_unix_read(ctx, &ru[0], objref, 0, false);
+	ret = rstr_unix_read(ctx, &ru[0], RU_FIRST, objref, 0);
 	if (!ret && ru[0].hu.state == CKPT_UNIX_CONNECTED)
 		ret = rstr_unix_pair(ctx, &ru[0], &ru[1]);
 	else if (!ret)

@@ -181,6 +181,9 @@ static void print_file(const struct ckpt_rec *rec)
 		printf(" pipe %d", f->obj_objref);
 	if (f->kind == CKPT_FILE_UNIX)
 		printf(" socket %d", f->obj_objref);
+	if (f->kind == CKPT_FILE_PTY)
+		printf(" pty %d %s", f->obj_objref,
+		       f->rdev == 0x502 ? "master" : "slave");
 	printf(" %s", rec->path);
 }
 
@@ -262,10 +265,37 @@ static void print_unix_addr(const char *addr, __u32 len)
 		putchar(addr[i] > ' ' && addr[i] < 0x7f ? addr[i] : '?');
 }
 
+/* A PTY: the slave's index, modes, termios and what is queued. */
+static void print_pty(const struct ckpt_hdr_pty *p)
+{
+	static const char * const flags[] = {
+		"locked", "packet", "master-excl", "slave-excl",
+		"slave-closed", "master-stopped", "master-tcooff",
+		"slave-stopped", "slave-tcooff", "lnext",
+	};
+	unsigned int i;
+
+	printf("objref %d /dev/pts/%u", p->objref, p->index);
+	for (i = 0; i < ARRAY_SIZE(flags); i++)
+		if (p->flags & (1U << i))
+			printf(" %s", flags[i]);
+	if (p->flags & CKPT_PTY_PACKET)
+		printf(" events %#x", p->pktstatus);
+	if (p->sid)
+		printf(" ctty of session %d group %d", p->sid, p->pgrp);
+	printf(" iflag %#o oflag %#o cflag %#o lflag %#o speed %u/%u",
+	       p->termios.iflag, p->termios.oflag, p->termios.cflag,
+	       p->termios.lflag, p->termios.ispeed, p->termios.ospeed);
+	printf(" winsize %ux%u column %u/%u in %u (%u in lines) +%u out %u +%u",
+	       p->ws_row, p->ws_col, p->column, p->canon_column, p->in_bytes,
+	       p->in_canon, p->in_pending, p->out_bytes, p->out_pending);
+}
+
 static void print_unix(const struct ckpt_rec *rec)
 {
 	static const char * const flags[] = {
-		"passcred", "sndbuf", "rcvbuf", "peer_closed",
+		"passcred", "sndbuf", "rcvbuf", "peer_closed", "bound",
+		"embryo",
 	};
 	static const char * const shutdown[] = { "-", "rd", "wr", "rd,wr" };
 	const struct ckpt_hdr_unix *u = &rec->u.unix_sock;
@@ -277,7 +307,7 @@ static void print_unix(const struct ckpt_rec *rec)
 	if (u->state == CKPT_UNIX_CONNECTED)
 		printf(" peer %d", u->peer_objref);
 	if (u->state == CKPT_UNIX_LISTEN)
-		printf(" backlog %u", u->backlog);
+		printf(" backlog %u pending %u", u->backlog, u->nr_pending);
 	printf(" addr ");
 	print_unix_addr(rec->path, u->addr_len);
 	printf(" flags ");
@@ -290,6 +320,19 @@ static void print_unix(const struct ckpt_rec *rec)
 	printf("%s shutdown %s sndbuf %u rcvbuf %u nr_skbs %u bytes %llu",
 	       *sep ? "" : "-", shutdown[u->shutdown & 3], u->sndbuf,
 	       u->rcvbuf, u->nr_skbs, (unsigned long long)u->bytes);
+}
+
+/* A queued event: the overflow, or wd, mask, cookie and name ("-": none). */
+static void print_inotify_event(const struct ckpt_rec *rec)
+{
+	const struct ckpt_hdr_inotify_event *e = &rec->u.inotify_event;
+
+	if (e->mask == CKPT_INOTIFY_Q_OVERFLOW) {
+		printf("overflow");
+		return;
+	}
+	printf("wd %d mask %#x cookie %#x name %s", e->wd, e->mask, e->cookie,
+	       e->name_len ? rec->path : "-");
 }
 
 static void print_cred(const struct ckpt_hdr_cred *c)
@@ -499,6 +542,22 @@ static void print_record(const struct ckpt_reader *r,
 		break;
 	case CKPT_HDR_UNIX_SKB:
 		printf("len %u", rec->u.unix_skb.len);
+		break;
+	case CKPT_HDR_PTY:
+		print_pty(&rec->u.pty);
+		break;
+	case CKPT_HDR_INOTIFY:
+		printf("objref %d next_wd %d nr_events %u nr_watches %u",
+		       rec->u.inotify.objref, rec->u.inotify.next_wd,
+		       rec->u.inotify.nr_events, rec->u.inotify.nr_watches);
+		break;
+	case CKPT_HDR_INOTIFY_EVENT:
+		print_inotify_event(rec);
+		break;
+	case CKPT_HDR_INOTIFY_WATCH:
+		printf("wd %d mask %#x mode %#o %s", rec->u.inotify_watch.wd,
+		       rec->u.inotify_watch.mask, rec->u.inotify_watch.mode,
+		       rec->path);
 		break;
 	}
 	putchar('\n');

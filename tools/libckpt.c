@@ -179,6 +179,10 @@ static const char * const type_names[CKPT_HDR_MAX_TYPE] = {
 	[CKPT_HDR_EPOLL_ITEM] = "EPOLL_ITEM",
 	[CKPT_HDR_UNIX] = "UNIX",
 	[CKPT_HDR_UNIX_SKB] = "UNIX_SKB",
+	[CKPT_HDR_INOTIFY] = "INOTIFY",
+	[CKPT_HDR_INOTIFY_WATCH] = "INOTIFY_WATCH",
+	[CKPT_HDR_INOTIFY_EVENT] = "INOTIFY_EVENT",
+	[CKPT_HDR_PTY] = "PTY",
 };
 
 const char *ckpt_type_name(__u32 type)
@@ -214,7 +218,8 @@ const char *ckpt_file_kind_name(__u32 kind)
 		[CKPT_FILE_FIFO] = "fifo", [CKPT_FILE_EVENTFD] = "eventfd",
 		[CKPT_FILE_SIGNALFD] = "signalfd",
 		[CKPT_FILE_TIMERFD] = "timerfd", [CKPT_FILE_EPOLL] = "epoll",
-		[CKPT_FILE_UNIX] = "unix",
+		[CKPT_FILE_UNIX] = "unix", [CKPT_FILE_INOTIFY] = "inotify",
+		[CKPT_FILE_PTY] = "pty",
 	};
 
 	if (kind < ARRAY_SIZE(names) && names[kind])
@@ -271,6 +276,9 @@ enum {
 	RD_EPOLL_ITEM,	/* inside EPOLL */
 	RD_UNIX,	/* the UNIX of a socket (and then of its new peer) */
 	RD_UNIX_SKB,	/* inside UNIX */
+	RD_INOTIFY_EVENT,	/* inside INOTIFY, then */
+	RD_INOTIFY_WATCH,
+	RD_PTY,		/* the PTY after the first FILE naming its pty */
 	RD_END,		/* after TAIL: the stream must end */
 	RD_DONE,
 };
@@ -323,7 +331,19 @@ enum {
 				 CKPT_ALIGN_UP(RD_UNIX_PATH_MAX) +	\
 				 (__u64)CKPT_UNIX_SKBS_MAX *		\
 				 (sizeof(struct ckpt_hdr_unix_skb) +	\
-				  CKPT_ALIGN - 1) + CKPT_UNIX_BYTES_MAX)
+				  2 * CKPT_ALIGN) + CKPT_UNIX_BYTES_MAX +	\
+				 (__u64)CKPT_UNIX_FDS_MAX * sizeof(__s32))
+/* an inotify: made O_RDONLY; O_NONBLOCK, O_APPEND, O_NOATIME, O_LARGEFILE */
+#define RD_INOTIFY_FILE_FLAGS	01106000U
+#define RD_INOTIFY_EVENT_MAX	(sizeof(struct ckpt_hdr_inotify_event) + \
+				 CKPT_INOTIFY_NAME_MAX)
+#define RD_INOTIFY_WATCH_MAX	(sizeof(struct ckpt_hdr_inotify_watch) + \
+				 CKPT_PATH_MAX)
+#define RD_INOTIFY_REC_MAX	(sizeof(struct ckpt_hdr_inotify) +	\
+				 (__u64)CKPT_INOTIFY_EVENTS_MAX *	\
+				 RD_INOTIFY_EVENT_MAX +			\
+				 (__u64)CKPT_INOTIFY_WATCHES_MAX *	\
+				 RD_INOTIFY_WATCH_MAX)
 
 /* Record the first problem; always returns -1. */
 static int __printf(3, 4)
@@ -578,6 +598,19 @@ static int rd_file_known(const struct ckpt_reader *r, __s32 objref)
 	return refset_has(&r->files, objref);
 }
 
+/* The pty of objref @objref, if its PTY record was read. */
+static struct ckpt_pty_seen *rd_pty_find(const struct ckpt_reader *r,
+					 __s32 objref)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr_ptys; i++) {
+		if (r->ptys[i].objref == objref)
+			return &r->ptys[i];
+	}
+	return NULL;
+}
+
 /*
  * What already has the objref @ref, or NULL: the kernel keeps every
  * object in one objhash, so an objref names one object of one type.
@@ -592,6 +625,8 @@ static const char *rd_objref_owner(const struct ckpt_reader *r, __s32 ref)
 		return refset_has(&r->fifos, ref) ? "fifo" : "pipe";
 	if (refset_has(&r->socks, ref))
 		return "socket";
+	if (rd_pty_find(r, ref))
+		return "pty";
 	for (k = 0; k < CKPT_OBJ_NR_KINDS; k++) {
 		if (refset_has(&r->seen[k], ref))
 			return obj_kind_names[k];
@@ -1160,6 +1195,9 @@ static const __u32 rd_expect[] = {
 	[RD_EPOLL_ITEM] = CKPT_HDR_EPOLL_ITEM,
 	[RD_UNIX] = CKPT_HDR_UNIX,
 	[RD_UNIX_SKB] = CKPT_HDR_UNIX_SKB,
+	[RD_INOTIFY_EVENT] = CKPT_HDR_INOTIFY_EVENT,
+	[RD_INOTIFY_WATCH] = CKPT_HDR_INOTIFY_WATCH,
+	[RD_PTY] = CKPT_HDR_PTY,
 };
 
 /* The record type that must come next; RD_ANON's depends on its FILE. */
@@ -1247,7 +1285,8 @@ static int rd_is_pipe(__u32 kind)
 /* Kinds whose FILE names an object of its own by obj_objref. */
 static int rd_has_obj(__u32 kind)
 {
-	return rd_is_pipe(kind) || kind == CKPT_FILE_UNIX;
+	return rd_is_pipe(kind) || kind == CKPT_FILE_UNIX ||
+	       kind == CKPT_FILE_PTY;
 }
 
 /* Kinds opened again by their path; the others' path only describes it. */
@@ -1270,6 +1309,8 @@ static __u32 rd_anon_type(__u32 kind)
 		return CKPT_HDR_TIMERFD;
 	case CKPT_FILE_EPOLL:
 		return CKPT_HDR_EPOLL;
+	case CKPT_FILE_INOTIFY:
+		return CKPT_HDR_INOTIFY;
 	}
 	return 0;
 }
@@ -1294,11 +1335,17 @@ static int rd_file_check(struct ckpt_reader *r, const struct ckpt_rec *rec)
 	if (f->kind == CKPT_FILE_EPOLL && f->f_flags & ~RD_EPOLL_FILE_FLAGS)
 		return rd_err(r, rec->off, "epoll FILE objref %d with flags %#o",
 			      f->objref, f->f_flags);
+	if (f->kind == CKPT_FILE_INOTIFY &&
+	    f->f_flags & ~RD_INOTIFY_FILE_FLAGS)
+		return rd_err(r, rec->off,
+			      "inotify FILE objref %d with flags %#o",
+			      f->objref, f->f_flags);
 	if (rd_has_obj(f->kind) ? f->obj_objref <= 0 : f->obj_objref != 0)
 		return rd_err(r, rec->off,
 			      "%s FILE objref %d with %s objref %d",
 			      ckpt_file_kind_name(f->kind), f->objref,
-			      f->kind == CKPT_FILE_UNIX ? "socket" : "pipe",
+			      f->kind == CKPT_FILE_UNIX ? "socket" :
+			      f->kind == CKPT_FILE_PTY ? "pty" : "pipe",
 			      f->obj_objref);
 	/* packets are for anonymous pipes: open() refuses O_DIRECT on a FIFO */
 	if (f->kind == CKPT_FILE_FIFO && f->f_flags & RD_O_DIRECT)
@@ -1378,6 +1425,82 @@ static int rd_file_unix(struct ckpt_reader *r, const struct ckpt_rec *rec)
 	return 0;
 }
 
+/* ---- ptys: the PTY after the first FILE naming one ---- */
+
+#define RD_PTY_MASTER_RDEV	0x502U		/* new_encode_dev(5:2) */
+#define RD_PTY_SLAVE_MAJOR	136U
+#define RD_ICANON		0000002U
+#define RD_CSIZE_CREAD_PARENB	0000660U
+#define RD_CS8_CREAD		0000260U
+#define RD_N_TTY		0
+#define RD_STATUS_FLAGS		0106000U	/* O_APPEND, O_NONBLOCK, O_LARGEFILE */
+
+static __u32 rd_rdev_major(__u32 rdev)
+{
+	return (rdev & 0xfff00) >> 8;
+}
+
+static __u32 rd_rdev_minor(__u32 rdev)
+{
+	return (rdev & 0xff) | ((rdev >> 12) & 0xfff00);
+}
+
+/*
+ * A FILE of a pty names its end by rdev: /dev/ptmx's for the master, of
+ * f_flags its PTY's and once, the slave's device for a slave.  Checked
+ * when the pty is known: at once, or once its PTY record was read.
+ */
+static int rd_pty_file_end(struct ckpt_reader *r, const struct ckpt_rec *rec,
+			   const struct ckpt_hdr_file *f,
+			   struct ckpt_pty_seen *p)
+{
+	if (f->rdev == RD_PTY_MASTER_RDEV) {
+		if (p->master_taken || f->f_flags != p->master_flags)
+			return rd_err(r, rec->off,
+				      "pty FILE objref %d: a second master of pty %d, or flags %#o, not its PTY's %#o",
+				      f->objref, p->objref, f->f_flags,
+				      p->master_flags);
+		p->master_taken = 1;
+		return 0;
+	}
+	if (rd_rdev_minor(f->rdev) != p->index ||
+	    p->flags & CKPT_PTY_SLAVE_CLOSED)
+		return rd_err(r, rec->off,
+			      "pty FILE objref %d: slave %u:%u of pty %d (/dev/pts/%u%s)",
+			      f->objref, rd_rdev_major(f->rdev),
+			      rd_rdev_minor(f->rdev), p->objref, p->index,
+			      p->flags & CKPT_PTY_SLAVE_CLOSED ?
+			      ", whose slave is closed" : "");
+	return 0;
+}
+
+static int rd_file_pty(struct ckpt_reader *r, const struct ckpt_rec *rec)
+{
+	const struct ckpt_hdr_file *f = &rec->u.file;
+	struct ckpt_pty_seen *p;
+	const char *owner;
+
+	if ((f->mode & 0170000) != 0020000 || f->pos || f->size ||
+	    f->f_flags & ~CKPT_PTY_FILE_FLAGS_ALL ||
+	    (f->f_flags & 3) == 3 ||
+	    (f->rdev != RD_PTY_MASTER_RDEV &&
+	     rd_rdev_major(f->rdev) != RD_PTY_SLAVE_MAJOR))
+		return rd_err(r, rec->off,
+			      "pty FILE objref %d: mode %#o, flags %#o, rdev %#x, offset or size not 0",
+			      f->objref, f->mode, f->f_flags, f->rdev);
+	p = rd_pty_find(r, f->obj_objref);
+	if (p)
+		return rd_pty_file_end(r, rec, f, p);
+	owner = rd_objref_owner(r, f->obj_objref);
+	if (owner)
+		return rd_err(r, rec->off,
+			      "FILE objref %d: pty objref %d is already taken (%s)",
+			      f->objref, f->obj_objref, owner);
+	r->pty_first = *f;
+	r->state = RD_PTY;
+	return 0;
+}
+
 static int rd_file(struct ckpt_reader *r, struct ckpt_rec *rec)
 {
 	struct ckpt_hdr_file *f = &rec->u.file;
@@ -1407,6 +1530,8 @@ static int rd_file(struct ckpt_reader *r, struct ckpt_rec *rec)
 	}
 	if (rd_is_pipe(f->kind))
 		return rd_file_pipe(r, rec);
+	if (f->kind == CKPT_FILE_PTY)
+		return rd_file_pty(r, rec);
 	return f->kind == CKPT_FILE_UNIX ? rd_file_unix(r, rec) : 0;
 }
 
@@ -2076,8 +2201,15 @@ static int rd_unix_fields(struct ckpt_reader *r, const struct ckpt_rec *rec)
 	int connected = u->state == CKPT_UNIX_CONNECTED;
 	int listening = u->state == CKPT_UNIX_LISTEN;
 
-	if (u->pad)
-		return rd_err(r, rec->off, "nonzero UNIX padding");
+	if (listening ? u->nr_pending > u->backlog + 1ULL : u->nr_pending)
+		return rd_err(r, rec->off,
+			      "%s UNIX objref %d with %u connections pending",
+			      state, u->objref, u->nr_pending);
+	if (u->flags & CKPT_UNIX_EMBRYO &&
+	    (!connected || u->flags != CKPT_UNIX_EMBRYO || u->addr_len))
+		return rd_err(r, rec->off,
+			      "UNIX objref %d: an embryo with flags %#x, address of %u bytes",
+			      u->objref, u->flags, u->addr_len);
 	if (u->type != RD_SOCK_STREAM && u->type != RD_SOCK_DGRAM &&
 	    u->type != RD_SOCK_SEQPACKET)
 		return rd_err(r, rec->off, "bad UNIX type %u", u->type);
@@ -2112,6 +2244,12 @@ static int rd_unix_fields(struct ckpt_reader *r, const struct ckpt_rec *rec)
 	if (!connected && u->nr_skbs)
 		return rd_err(r, rec->off, "%s UNIX objref %d with %u skbs",
 			      state, u->objref, u->nr_skbs);
+	/* only an accepted socket has an address it was not bound to */
+	if (u->flags & CKPT_UNIX_BOUND ? !u->addr_len :
+	    u->addr_len && (!connected || u->type == RD_SOCK_DGRAM))
+		return rd_err(r, rec->off,
+			      "%s UNIX objref %d: address of %u bytes, flags %#x",
+			      state, u->objref, u->addr_len, u->flags);
 	return 0;
 }
 
@@ -2145,7 +2283,9 @@ static int rd_unix_size(struct ckpt_reader *r, const struct ckpt_rec *rec)
 	base = sizeof(*u) + CKPT_ALIGN_UP(u->addr_len) + (__u64)u->nr_skbs *
 	       sizeof(struct ckpt_hdr_unix_skb) + u->bytes;
 	if (rec->u.h.len < base ||
-	    rec->u.h.len > base + (__u64)u->nr_skbs * (CKPT_ALIGN - 1))
+	    rec->u.h.len > base + (__u64)u->nr_skbs * (CKPT_ALIGN - 1) +
+			   (__u64)u->nr_skbs * CKPT_ALIGN_UP(CKPT_UNIX_SKB_FDS_MAX *
+						      sizeof(__s32)))
 		return rd_err(r, rec->off,
 			      "bad UNIX record length %u for an address of %u bytes and %u skbs of %llu bytes",
 			      rec->u.h.len, u->addr_len, u->nr_skbs,
@@ -2197,6 +2337,47 @@ static int rd_unix_pair(struct ckpt_reader *r, const struct ckpt_rec *rec)
 }
 
 /*
+ * After a listener, its pending connections: each the connecting
+ * socket's record (a new objref, its peer the embryo's new one, nothing
+ * queued for it), then the embryo's (EMBRYO, naming it back), which no
+ * FILE may name.
+ */
+static int rd_unix_pending(struct ckpt_reader *r, const struct ckpt_rec *rec)
+{
+	const struct ckpt_hdr_unix *u = &rec->u.unix_sock;
+	const char *owner;
+
+	if (r->unix_client) {
+		if (u->objref == r->unix_objref &&
+		    u->peer_objref == r->unix_client &&
+		    u->flags & CKPT_UNIX_EMBRYO && u->type == r->unix_lsn_type)
+			return refset_add(&r->closed_socks, u->objref) ?
+			       rd_err(r, rec->off, "out of memory") : 0;
+		return rd_err(r, rec->off,
+			      "UNIX objref %d is not the embryo %d of the socket %d connecting before it",
+			      u->objref, r->unix_objref, r->unix_client);
+	}
+	if (u->state != CKPT_UNIX_CONNECTED || u->flags & CKPT_UNIX_EMBRYO ||
+	    u->nr_skbs || u->type != r->unix_lsn_type ||
+	    u->peer_objref == u->objref)
+		return rd_err(r, rec->off,
+			      "UNIX objref %d (%s %s, peer %d, %u skbs) is no connection waiting at a %s listener",
+			      u->objref, ckpt_unix_state_name(u->state),
+			      ckpt_sock_type_name(u->type), u->peer_objref,
+			      u->nr_skbs, ckpt_sock_type_name(r->unix_lsn_type));
+	owner = rd_objref_owner(r, u->objref) ?:
+		rd_objref_owner(r, u->peer_objref);
+	if (owner)
+		return rd_err(r, rec->off,
+			      "UNIX objref %d, peer %d: an objref is already taken (%s)",
+			      u->objref, u->peer_objref, owner);
+	if (refset_add(&r->socks, u->objref) ||
+	    refset_add(&r->socks, u->peer_objref))
+		return rd_err(r, rec->off, "out of memory");
+	return 0;
+}
+
+/*
  * The bound address, into rec->path: a leading NUL makes it abstract,
  * any bytes; otherwise it is a path, absolute - restart binds it again
  * and cannot know what a relative one was relative to - and ending in
@@ -2220,9 +2401,35 @@ static int rd_unix_addr(struct ckpt_reader *r, struct ckpt_rec *rec)
 	return 0;
 }
 
-/* After a socket's record and skbs: its new peer's record, or the rest. */
-static void rd_unix_done(struct ckpt_reader *r)
+/*
+ * After a socket's record and skbs: its new peer's record, a listener's
+ * pending connections, or the rest.
+ */
+static void rd_unix_done(struct ckpt_reader *r, const struct ckpt_hdr_unix *u)
 {
+	if (u && u->state == CKPT_UNIX_LISTEN && u->nr_pending) {
+		r->unix_pending = u->nr_pending;
+		r->unix_lsn_type = u->type;
+		r->unix_client = 0;
+		r->unix_objref = 0;
+		r->state = RD_UNIX;
+		return;
+	}
+	if (r->unix_pending && !r->unix_client) {
+		/* the connecting socket's: its embryo comes next */
+		r->unix_client = r->unix_objref;
+		r->unix_objref = r->unix_peer;
+		r->unix_peer = 0;
+		r->state = RD_UNIX;
+		return;
+	}
+	if (r->unix_pending && --r->unix_pending) {
+		r->unix_client = 0;
+		r->unix_objref = 0;
+		r->state = RD_UNIX;
+		return;
+	}
+	r->unix_client = 0;
 	if (r->unix_peer) {
 		r->unix_first = r->unix_objref;
 		r->unix_objref = r->unix_peer;
@@ -2243,17 +2450,31 @@ static int rd_unix(struct ckpt_reader *r, struct ckpt_rec *rec)
 		return rd_len(r, rec, sizeof(*u));
 	if (rd_body(r, rec, sizeof(*u)))
 		return -1;
-	if (u->objref != r->unix_objref && r->unix_first)
+	if (r->unix_pending) {
+		if (rd_unix_fields(r, rec) || rd_unix_size(r, rec) ||
+		    rd_unix_pending(r, rec) || rd_unix_addr(r, rec))
+			return -1;
+		/* the connecting socket names its embryo, read next */
+		if (!r->unix_client) {
+			r->unix_objref = u->objref;
+			r->unix_peer = u->peer_objref;
+		}
+	} else if (u->objref != r->unix_objref && r->unix_first) {
 		return rd_err(r, rec->off,
 			      "UNIX objref %d after socket %d, whose peer %d comes next",
 			      u->objref, r->unix_first, r->unix_objref);
-	if (u->objref != r->unix_objref)
+	} else if (u->objref != r->unix_objref) {
 		return rd_err(r, rec->off,
 			      "UNIX objref %d after FILE objref %d of socket %d",
 			      u->objref, r->unix_file, r->unix_objref);
-	if (rd_unix_fields(r, rec) || rd_unix_size(r, rec) ||
-	    rd_unix_pair(r, rec) || rd_unix_addr(r, rec))
+	} else if (u->flags & CKPT_UNIX_EMBRYO) {
+		return rd_err(r, rec->off,
+			      "UNIX objref %d: an embryo, not after a listener",
+			      u->objref);
+	} else if (rd_unix_fields(r, rec) || rd_unix_size(r, rec) ||
+		   rd_unix_pair(r, rec) || rd_unix_addr(r, rec)) {
 		return -1;
+	}
 	if (u->flags & CKPT_UNIX_PEER_CLOSED &&
 	    refset_add(&r->closed_socks, u->objref))
 		return rd_err(r, rec->off, "out of memory");
@@ -2263,10 +2484,31 @@ static int rd_unix(struct ckpt_reader *r, struct ckpt_rec *rec)
 	r->unix_skb_type = u->type;
 	r->unix_data = 0;
 	r->skbs_left = r->nr_skbs = u->nr_skbs;
+	r->unix_hdr = *u;
 	if (u->nr_skbs)
 		r->state = RD_UNIX_SKB;
 	else
-		rd_unix_done(r);
+		rd_unix_done(r, u);
+	return 0;
+}
+
+/* The files in flight with a queued skb: FILEs of the image before it. */
+static int rd_unix_skb_fds(struct ckpt_reader *r, struct ckpt_rec *rec)
+{
+	__u32 n = rec->u.unix_skb.nr_fds, i;
+	__s32 ref;
+
+	if (!n)
+		return 0;
+	if (rd_data(r, n * sizeof(ref), rec))
+		return -1;
+	for (i = 0; i < n; i++) {
+		memcpy(&ref, r->buf + i * sizeof(ref), sizeof(ref));
+		if (!rd_file_known(r, ref))
+			return rd_err(r, rec->off,
+				      "UNIX_SKB: file objref %d in flight is no FILE before it",
+				      ref);
+	}
 	return 0;
 }
 
@@ -2283,9 +2525,11 @@ static int rd_unix_skb(struct ckpt_reader *r, struct ckpt_rec *rec)
 	if ((!s->len && r->unix_skb_type == RD_SOCK_STREAM) ||
 	    s->len > CKPT_UNIX_SKB_MAX)
 		return rd_err(r, rec->off, "bad UNIX_SKB length %u", s->len);
-	if (s->pad)
-		return rd_err(r, rec->off, "nonzero UNIX_SKB padding");
-	if (rd_len(r, rec, sizeof(*s) + CKPT_ALIGN_UP(s->len)))
+	if (s->nr_fds > CKPT_UNIX_SKB_FDS_MAX)
+		return rd_err(r, rec->off, "UNIX_SKB with %u files in flight",
+			      s->nr_fds);
+	if (rd_len(r, rec, sizeof(*s) + CKPT_ALIGN_UP(s->len) +
+			   CKPT_ALIGN_UP(s->nr_fds * sizeof(__s32))))
 		return -1;
 	if (s->len > r->unix_bytes - r->unix_data)
 		return rd_err(r, rec->off,
@@ -2296,7 +2540,7 @@ static int rd_unix_skb(struct ckpt_reader *r, struct ckpt_rec *rec)
 		if (rd_need(r, r->buf, r->buf_size, rec))
 			return -1;
 	}
-	if (rd_data(r, left, rec))
+	if (rd_data(r, left, rec) || rd_unix_skb_fds(r, rec))
 		return -1;
 	r->unix_data += s->len;
 	r->skbs_left--;
@@ -2315,8 +2559,243 @@ static int rd_unix_skb(struct ckpt_reader *r, struct ckpt_rec *rec)
 			      (unsigned long long)r->unix_data,
 			      (unsigned long long)r->unix_bytes);
 	if (!r->skbs_left)
-		rd_unix_done(r);
+		rd_unix_done(r, &r->unix_hdr);
 	return 0;
+}
+
+/* ---- inotify: its EVENTs, then its WATCHes, nested in INOTIFY ---- */
+
+/* After the INOTIFY or one of its records: what comes next. */
+static int rd_inotify_next(struct ckpt_reader *r)
+{
+	if (r->ino_events_left) {
+		r->state = RD_INOTIFY_EVENT;
+		return 0;
+	}
+	if (r->ino_watches_left) {
+		r->state = RD_INOTIFY_WATCH;
+		return 0;
+	}
+	r->state = RD_EXTRA;
+	if (r->pos != r->ino_end)
+		return rd_err(r, r->ino_off,
+			      "INOTIFY record has %llu bytes after its records",
+			      (unsigned long long)(r->ino_end - r->pos));
+	return 0;
+}
+
+static int rd_inotify(struct ckpt_reader *r, struct ckpt_rec *rec)
+{
+	const struct ckpt_hdr_inotify *i = &rec->u.inotify;
+	__u64 least;
+
+	if (rec->u.h.len < sizeof(*i))
+		return rd_len(r, rec, sizeof(*i));
+	if (rd_body(r, rec, sizeof(*i)) || rd_anon_objref(r, rec, i->objref))
+		return -1;
+	if (i->next_wd <= 0)
+		return rd_err(r, rec->off, "bad INOTIFY next wd %d", i->next_wd);
+	if (i->nr_events > CKPT_INOTIFY_EVENTS_MAX ||
+	    i->nr_watches > CKPT_INOTIFY_WATCHES_MAX)
+		return rd_err(r, rec->off,
+			      "INOTIFY of %u events and %u watches (at most %u of each)",
+			      i->nr_events, i->nr_watches,
+			      CKPT_INOTIFY_EVENTS_MAX);
+	/* each record at least its header, a WATCH's path 8 bytes */
+	least = sizeof(*i) +
+		(__u64)i->nr_events * sizeof(struct ckpt_hdr_inotify_event) +
+		(__u64)i->nr_watches *
+		(sizeof(struct ckpt_hdr_inotify_watch) + CKPT_ALIGN);
+	if (rec->u.h.len < least)
+		return rd_err(r, rec->off,
+			      "bad INOTIFY record length %u for %u events and %u watches",
+			      rec->u.h.len, i->nr_events, i->nr_watches);
+	r->ino_off = rec->off;
+	r->ino_end = rec->off + rec->u.h.len;
+	r->ino_events_left = i->nr_events;
+	r->ino_watches_left = i->nr_watches;
+	r->ino_last_wd = 0;
+	r->ino_overflow = 0;
+	return rd_inotify_next(r);
+}
+
+/*
+ * A queued event: a wd, a mask of what inotify keeps, a name without a
+ * '/'; or the queue's one overflow event, wd -1 and nothing else.
+ */
+static int rd_inotify_event(struct ckpt_reader *r, struct ckpt_rec *rec)
+{
+	const struct ckpt_hdr_inotify_event *e = &rec->u.inotify_event;
+	int overflow;
+
+	if (rec->u.h.len < sizeof(*e))
+		return rd_len(r, rec, sizeof(*e));
+	if (rd_body(r, rec, sizeof(*e)))
+		return -1;
+	if (e->name_len == 1 || e->name_len > CKPT_INOTIFY_NAME_MAX)
+		return rd_err(r, rec->off, "bad INOTIFY_EVENT name length %u",
+			      e->name_len);
+	if (rd_len(r, rec, sizeof(*e) + CKPT_ALIGN_UP(e->name_len)))
+		return -1;
+	if (!e->mask || e->mask & ~CKPT_INOTIFY_EVENT_MASK)
+		return rd_err(r, rec->off, "bad INOTIFY_EVENT mask %#x",
+			      e->mask);
+	overflow = e->mask == CKPT_INOTIFY_Q_OVERFLOW;
+	if (overflow && (e->wd != -1 || e->cookie || e->name_len ||
+			 r->ino_overflow))
+		return rd_err(r, rec->off,
+			      "bad INOTIFY_EVENT overflow: wd %d cookie %#x name length %u%s",
+			      e->wd, e->cookie, e->name_len,
+			      r->ino_overflow ? ", after another" : "");
+	if (!overflow && (e->wd <= 0 || e->mask & CKPT_INOTIFY_Q_OVERFLOW))
+		return rd_err(r, rec->off, "bad INOTIFY_EVENT wd %d mask %#x",
+			      e->wd, e->mask);
+	rec->path[0] = '\0';
+	if (e->name_len && rd_string(r, rec, e->name_len, 0))
+		return -1;
+	if (strchr(rec->path, '/'))
+		return rd_err(r, rec->off, "INOTIFY_EVENT name with a '/'");
+	r->ino_overflow |= overflow;
+	r->ino_events_left--;
+	return rd_inotify_next(r);
+}
+
+/* The S_IFMT types of i_mode */
+static int rd_inotify_mode_ok(__u32 mode)
+{
+	switch (mode) {
+	case 0140000: case 0120000: case 0100000: case 060000:
+	case 040000: case 020000: case 010000:
+		return 1;
+	}
+	return 0;
+}
+
+/* A watch: wds increasing, a mask inotify keeps, an absolute path. */
+static int rd_inotify_watch(struct ckpt_reader *r, struct ckpt_rec *rec)
+{
+	const struct ckpt_hdr_inotify_watch *w = &rec->u.inotify_watch;
+
+	if (rec->u.h.len < sizeof(*w))
+		return rd_len(r, rec, sizeof(*w));
+	if (rd_body(r, rec, sizeof(*w)))
+		return -1;
+	if (w->path_len > CKPT_PATH_MAX ||
+	    rd_len(r, rec, sizeof(*w) + CKPT_ALIGN_UP(w->path_len)))
+		return rd_err(r, rec->off,
+			      "bad INOTIFY_WATCH record length %u for a path of %u bytes",
+			      rec->u.h.len, w->path_len);
+	if (w->wd <= r->ino_last_wd)
+		return rd_err(r, rec->off, "INOTIFY_WATCH wd %d after wd %d",
+			      w->wd, r->ino_last_wd);
+	if (w->mask & ~CKPT_INOTIFY_WATCH_MASK)
+		return rd_err(r, rec->off,
+			      "INOTIFY_WATCH wd %d has mask %#x, which inotify does not keep",
+			      w->wd, w->mask);
+	if (!rd_inotify_mode_ok(w->mode))
+		return rd_err(r, rec->off, "INOTIFY_WATCH wd %d of type %#o",
+			      w->wd, w->mode);
+	if (rd_string(r, rec, w->path_len, 1))
+		return -1;
+	r->ino_last_wd = w->wd;
+	r->ino_watches_left--;
+	return rd_inotify_next(r);
+}
+
+/* Every field of a PTY record its queues do not say, as the kernel. */
+static int rd_pty_fields(struct ckpt_reader *r, const struct ckpt_rec *rec)
+{
+	const struct ckpt_hdr_pty *p = &rec->u.pty;
+	const struct ckpt_termios *t = &p->termios;
+	const __u32 stop_m = CKPT_PTY_MASTER_STOPPED | CKPT_PTY_MASTER_TCOOFF;
+	const __u32 stop_s = CKPT_PTY_SLAVE_STOPPED | CKPT_PTY_SLAVE_TCOOFF;
+	int canon = !!(t->lflag & RD_ICANON);
+	long pid_max = ckpt_pid_max();
+
+	if (p->objref != r->pty_first.obj_objref ||
+	    p->index >= CKPT_PTY_INDEX_MAX || p->flags & ~CKPT_PTY_FLAGS_ALL ||
+	    (p->flags & stop_m) == CKPT_PTY_MASTER_TCOOFF ||
+	    (p->flags & stop_s) == CKPT_PTY_SLAVE_TCOOFF ||
+	    (!canon && p->flags & CKPT_PTY_LNEXT) ||
+	    p->master_flags & ~CKPT_PTY_FILE_FLAGS_ALL ||
+	    (p->master_flags & 3) != 2 ||
+	    p->pktstatus & ~CKPT_PTY_PKTSTATUS_ALL ||
+	    (p->sid ? p->sid < 0 || p->sid >= pid_max || p->pgrp <= 0 ||
+		      p->pgrp >= pid_max : p->pgrp != 0))
+		return rd_err(r, rec->off,
+			      "PTY objref %d (FILE names %d), index %u, flags %#x, master flags %#o, packet events %#x, session %d, group %d",
+			      p->objref, r->pty_first.obj_objref, p->index,
+			      p->flags, p->master_flags, p->pktstatus, p->sid,
+			      p->pgrp);
+	if (t->iflag & ~CKPT_PTY_IFLAGS || t->oflag & ~CKPT_PTY_OFLAGS ||
+	    t->lflag & ~CKPT_PTY_LFLAGS || t->cflag & ~CKPT_PTY_CFLAGS ||
+	    (t->cflag & RD_CSIZE_CREAD_PARENB) != RD_CS8_CREAD ||
+	    t->line != RD_N_TTY || t->pad)
+		return rd_err(r, rec->off,
+			      "PTY objref %d: termios iflag %#o oflag %#o cflag %#o lflag %#o line %u",
+			      p->objref, t->iflag, t->oflag, t->cflag, t->lflag,
+			      t->line);
+	if (p->in_bytes > (canon ? CKPT_PTY_BUF_SIZE : CKPT_PTY_BUF_SIZE - 1) ||
+	    p->in_canon > p->in_bytes || (!canon && p->in_canon) ||
+	    p->in_pending > CKPT_PTY_PENDING_MAX ||
+	    p->out_bytes >= CKPT_PTY_BUF_SIZE ||
+	    p->out_pending > CKPT_PTY_PENDING_MAX)
+		return rd_err(r, rec->off,
+			      "PTY objref %d: to the slave %u bytes, %u in lines, %u pending; to the master %u, %u pending",
+			      p->objref, p->in_bytes, p->in_canon, p->in_pending,
+			      p->out_bytes, p->out_pending);
+	return rd_len(r, rec, sizeof(*p) + CKPT_ALIGN_UP(p->in_bytes) +
+		      CKPT_ALIGN_UP((p->in_canon + 7) / 8) +
+		      CKPT_ALIGN_UP(p->in_pending) +
+		      CKPT_ALIGN_UP(p->out_bytes) +
+		      CKPT_ALIGN_UP(p->out_pending));
+}
+
+/*
+ * A PTY record: its fields, its queues (the line ends within the
+ * complete lines, the last of which ends), and the FILE that named the
+ * pty first, which must be one of its ends.
+ */
+static int rd_pty(struct ckpt_reader *r, struct ckpt_rec *rec)
+{
+	const struct ckpt_hdr_pty *p = &rec->u.pty;
+	struct ckpt_pty_seen *seen;
+	__u32 canon, eol;
+	unsigned char last;
+
+	if (rec->u.h.len < sizeof(*p))
+		return rd_len(r, rec, sizeof(*p));
+	if (rd_body(r, rec, sizeof(*p)) || rd_pty_fields(r, rec))
+		return -1;
+	canon = p->in_canon;
+	eol = (canon + 7) / 8;
+	if ((p->in_bytes && rd_data(r, p->in_bytes, rec)) ||
+	    (eol && rd_data(r, eol, rec)))
+		return -1;
+	if (eol) {
+		last = r->buf[eol - 1];
+		if (!(r->buf[(canon - 1) / 8] & (1U << ((canon - 1) % 8))) ||
+		    (canon % 8 && last & ~((1U << (canon % 8)) - 1)))
+			return rd_err(r, rec->off,
+				      "PTY objref %d: its %u bytes of complete lines do not end a line, or have line ends past them",
+				      p->objref, canon);
+	}
+	if ((p->in_pending && rd_data(r, p->in_pending, rec)) ||
+	    (p->out_bytes && rd_data(r, p->out_bytes, rec)) ||
+	    (p->out_pending && rd_data(r, p->out_pending, rec)))
+		return -1;
+	seen = realloc(r->ptys, (r->nr_ptys + 1) * sizeof(*r->ptys));
+	if (!seen)
+		return rd_err(r, rec->off, "out of memory");
+	r->ptys = seen;
+	seen += r->nr_ptys++;
+	seen->objref = p->objref;
+	seen->index = p->index;
+	seen->flags = p->flags;
+	seen->master_flags = p->master_flags;
+	seen->master_taken = 0;
+	r->state = RD_EXTRA;
+	return rd_pty_file_end(r, rec, &r->pty_first, seen);
 }
 
 static const rd_fn rd_extra[CKPT_HDR_MAX_TYPE] = {
@@ -2358,7 +2837,14 @@ static int rd_check_hdr(struct ckpt_reader *r, const struct ckpt_rec *rec)
 	if (h->type == CKPT_HDR_UNIX)
 		max = RD_UNIX_REC_MAX;
 	if (h->type == CKPT_HDR_UNIX_SKB)
-		max = sizeof(struct ckpt_hdr_unix_skb) + CKPT_UNIX_SKB_MAX;
+		max = sizeof(struct ckpt_hdr_unix_skb) + CKPT_UNIX_SKB_MAX +
+		      CKPT_ALIGN_UP(CKPT_UNIX_SKB_FDS_MAX * sizeof(__s32));
+	if (h->type == CKPT_HDR_INOTIFY)
+		max = RD_INOTIFY_REC_MAX;
+	if (h->type == CKPT_HDR_INOTIFY_EVENT)
+		max = RD_INOTIFY_EVENT_MAX;
+	if (h->type == CKPT_HDR_INOTIFY_WATCH)
+		max = RD_INOTIFY_WATCH_MAX;
 	if (h->len < sizeof(*h) || h->len % CKPT_ALIGN || h->len > max)
 		return rd_err(r, rec->off, "bad %s record length %u",
 			      name, h->len);
@@ -2377,6 +2863,10 @@ static int rd_check_hdr(struct ckpt_reader *r, const struct ckpt_rec *rec)
 	if (r->state == RD_UNIX_SKB && rec->off + h->len > r->unix_end)
 		return rd_err(r, rec->off,
 			      "%s record runs past its UNIX record", name);
+	if ((r->state == RD_INOTIFY_EVENT || r->state == RD_INOTIFY_WATCH) &&
+	    rec->off + h->len > r->ino_end)
+		return rd_err(r, rec->off,
+			      "%s record runs past its INOTIFY record", name);
 	if (h->type == rd_expected(r))
 		return 0;
 	if ((r->state == RD_PAGES || r->state == RD_EXTRA) &&
@@ -2394,6 +2884,10 @@ static int rd_check_hdr(struct ckpt_reader *r, const struct ckpt_rec *rec)
 		return rd_err(r, rec->off, "%s record inside EPOLL", name);
 	if (r->state == RD_UNIX_SKB)
 		return rd_err(r, rec->off, "%s record inside UNIX", name);
+	if ((r->state == RD_INOTIFY_EVENT || r->state == RD_INOTIFY_WATCH) &&
+	    h->type != CKPT_HDR_INOTIFY_EVENT &&
+	    h->type != CKPT_HDR_INOTIFY_WATCH)
+		return rd_err(r, rec->off, "%s record inside INOTIFY", name);
 	if (r->state == RD_PIPE)
 		return rd_err(r, rec->off,
 			      "%s record where the PIPE of pipe %d, first named by FILE objref %d, belongs",
@@ -2402,6 +2896,11 @@ static int rd_check_hdr(struct ckpt_reader *r, const struct ckpt_rec *rec)
 		return rd_err(r, rec->off,
 			      "%s record where the %s of FILE objref %d belongs",
 			      name, ckpt_type_name(r->anon_type), r->anon_file);
+	if (r->state == RD_PTY)
+		return rd_err(r, rec->off,
+			      "%s record where the PTY of pty %d, first named by FILE objref %d, belongs",
+			      name, r->pty_first.obj_objref,
+			      r->pty_first.objref);
 	if (r->state == RD_UNIX && r->unix_first)
 		return rd_err(r, rec->off,
 			      "%s record where the UNIX of socket %d, peer of socket %d, belongs",
@@ -2416,9 +2915,14 @@ static int rd_check_hdr(struct ckpt_reader *r, const struct ckpt_rec *rec)
 	if (h->type == CKPT_HDR_PIPE_BUF)
 		return rd_err(r, rec->off, "PIPE_BUF record outside PIPE");
 	if (h->type == CKPT_HDR_EVENTFD || h->type == CKPT_HDR_SIGNALFD ||
-	    h->type == CKPT_HDR_TIMERFD || h->type == CKPT_HDR_EPOLL)
+	    h->type == CKPT_HDR_TIMERFD || h->type == CKPT_HDR_EPOLL ||
+	    h->type == CKPT_HDR_INOTIFY)
 		return rd_err(r, rec->off,
 			      "%s record not right after its FILE", name);
+	if ((h->type == CKPT_HDR_INOTIFY_EVENT ||
+	     h->type == CKPT_HDR_INOTIFY_WATCH) &&
+	    r->state != RD_INOTIFY_EVENT && r->state != RD_INOTIFY_WATCH)
+		return rd_err(r, rec->off, "%s record outside INOTIFY", name);
 	if (h->type == CKPT_HDR_EPOLL_ITEM)
 		return rd_err(r, rec->off, "EPOLL_ITEM record outside EPOLL");
 	if (h->type == CKPT_HDR_UNIX)
@@ -2426,6 +2930,9 @@ static int rd_check_hdr(struct ckpt_reader *r, const struct ckpt_rec *rec)
 			      "UNIX record not right after the first FILE of its socket, nor after its peer's UNIX");
 	if (h->type == CKPT_HDR_UNIX_SKB)
 		return rd_err(r, rec->off, "UNIX_SKB record outside UNIX");
+	if (h->type == CKPT_HDR_PTY)
+		return rd_err(r, rec->off,
+			      "PTY record not right after the first FILE of its pty");
 	return rd_err(r, rec->off, "unexpected %s record (want %s)", name,
 		      ckpt_type_name(rd_expected(r)));
 }
@@ -2481,6 +2988,14 @@ static int rd_record(struct ckpt_reader *r, struct ckpt_rec *rec)
 		return rd_unix(r, rec);
 	case CKPT_HDR_UNIX_SKB:
 		return rd_unix_skb(r, rec);
+	case CKPT_HDR_INOTIFY:
+		return rd_inotify(r, rec);
+	case CKPT_HDR_INOTIFY_EVENT:
+		return rd_inotify_event(r, rec);
+	case CKPT_HDR_INOTIFY_WATCH:
+		return rd_inotify_watch(r, rec);
+	case CKPT_HDR_PTY:
+		return rd_pty(r, rec);
 	case CKPT_HDR_PAGES:
 		if (r->state == RD_EXTRA && rd_extra_done(r, rec))
 			return -1;
@@ -2509,7 +3024,8 @@ int ckpt_reader_next(struct ckpt_reader *r, struct ckpt_rec *rec)
 	rec->off = r->pos;
 	rec->depth = r->state == RD_VMA || r->state == RD_FD ||
 		     r->state == RD_PIPE_BUF || r->state == RD_EPOLL_ITEM ||
-		     r->state == RD_UNIX_SKB;
+		     r->state == RD_UNIX_SKB || r->state == RD_INOTIFY_EVENT ||
+		     r->state == RD_INOTIFY_WATCH;
 	rec->crc = 0;
 	n = rd_raw(r, &rec->u.h, sizeof(rec->u.h));
 	if (n < 0)
@@ -2573,6 +3089,7 @@ void ckpt_reader_fini(struct ckpt_reader *r)
 	r->fifos.slot = NULL;
 	free(r->socks.slot);
 	free(r->closed_socks.slot);
+	free(r->ptys);
 	r->socks.slot = NULL;
 	r->closed_socks.slot = NULL;
 	r->tasks = NULL;

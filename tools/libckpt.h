@@ -106,7 +106,8 @@ const char *ckpt_unix_state_name(__u32 state);
 struct ckpt_rec {
 	__u64 off;		/* stream offset of the record */
 	int depth;		/* 0 at top level, 1 nested (VMA, FD, PIPE_BUF,
-				 * EPOLL_ITEM, UNIX_SKB)
+				 * EPOLL_ITEM, UNIX_SKB, INOTIFY_EVENT,
+				 * INOTIFY_WATCH)
 				 */
 	union {
 		struct ckpt_hdr h;
@@ -139,13 +140,19 @@ struct ckpt_rec {
 		struct ckpt_hdr_epoll_item epoll_item;
 		struct ckpt_hdr_unix unix_sock;	/* "unix" is a GNU C macro */
 		struct ckpt_hdr_unix_skb unix_skb;
+		struct ckpt_hdr_inotify inotify;
+		struct ckpt_hdr_inotify_event inotify_event;
+		struct ckpt_hdr_inotify_watch inotify_watch;
+		struct ckpt_hdr_pty pty;
 	} u;
 	char path[CKPT_PATH_MAX];	/* VMA of kind CKPT_VMA_FILE, FILE
 					 * (for PIPE, INHERIT and the
 					 * anonymous kinds - eventfd...
 					 * epoll - only a description),
 					 * FS (the cwd), UNIX (its addr_len
-					 * bytes of address, not a string)
+					 * bytes of address, not a string),
+					 * INOTIFY_EVENT (its name, "" if
+					 * none), INOTIFY_WATCH (its path)
 					 */
 	__u32 crc;			/* TAIL: crc32c of what preceded it */
 };
@@ -240,10 +247,37 @@ struct ckpt_reader {
 	struct ckpt_refset socks, closed_socks;
 	__s32 unix_objref, unix_file, unix_first, unix_peer;
 	__u32 unix_type;
+	/*
+	 * after a listener: its connections still to come, the listener's
+	 * type, and the connecting socket whose embryo comes next (or 0)
+	 */
+	__u32 unix_pending, unix_lsn_type;
+	__s32 unix_client;
+	struct ckpt_hdr_unix unix_hdr;	/* the UNIX whose skbs are read */
 	__u32 unix_skb_type;	/* type of the UNIX whose skbs are read */
 	__u64 unix_off, unix_end;
 	__u64 unix_bytes, unix_data;
 	__u32 skbs_left, nr_skbs;
+	/*
+	 * inotify: the INOTIFY being read, its end, the EVENTs and WATCHes
+	 * still to come, the last wd, whether the overflow event was seen
+	 */
+	__u64 ino_off, ino_end;
+	__u32 ino_events_left, ino_watches_left;
+	__s32 ino_last_wd;
+	int ino_overflow;
+	/*
+	 * ptys: each one met (its PTY's objref, index, flags and master
+	 * flags, whether its master's FILE came); the pty whose PTY record
+	 * comes next, and the FILE that named it first, checked against it
+	 */
+	struct ckpt_pty_seen {
+		__s32 objref;
+		__u32 index, flags, master_flags;
+		int master_taken;
+	} *ptys;
+	size_t nr_ptys;
+	struct ckpt_hdr_file pty_first;
 	/* signals: records seen, standard signals queued, CPU in a call */
 	int saw_sighand, saw_signal, saw_restart_block;
 	int saw_cred, saw_rlimits;

@@ -155,6 +155,8 @@ enum ckpt_obj_type {
 	CKPT_OBJ_SOCK,		/* checkpoint: a closed unix peer's sock */
 	CKPT_OBJ_SOCKFILE,	/* restart: a socket's file */
 	CKPT_OBJ_CLOSED,	/* restart: a file closed when restart ends */
+	CKPT_OBJ_TTY,		/* checkpoint: a pty, by its master tty */
+	CKPT_OBJ_PTY,		/* restart: a pty being restored (pty.c) */
 	CKPT_OBJ_MAX
 };
 
@@ -177,6 +179,11 @@ int ckpt_deferqueue_run(struct ckpt_ctx *ctx);
 
 /* stream.c: typed, length-prefixed records through ctx->file */
 int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len);
+int ckpt_write_pages(struct ckpt_ctx *ctx, struct page **pages,
+		     unsigned int nr);
+int ckpt_read_pages(struct ckpt_ctx *ctx, struct page **pages,
+		    unsigned int nr);
+u32 ckpt_crc32c(u32 crc, const void *buf, size_t len);
 int ckpt_write_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type,
 		   size_t size, size_t extra);
 int ckpt_write_pad(struct ckpt_ctx *ctx, size_t len);
@@ -278,15 +285,37 @@ struct file *rstr_anon_take(struct ckpt_ctx *ctx,
 int ckpt_epoll_deps(struct ckpt_ctx *ctx, struct file *file);
 int ckpt_epoll(struct ckpt_ctx *ctx, struct file *file, int objref);
 struct file *rstr_epoll(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf);
+/* inotify.c: its watches and queued events in the INOTIFY record */
+int ckpt_inotify(struct ckpt_ctx *ctx, struct file *file, int objref);
+struct file *rstr_inotify(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf);
 
 /* unix.c */
 bool ckpt_unix_file(struct file *file);
 int ckpt_unix(struct ckpt_ctx *ctx, struct file *file, int fd, int objref);
+int ckpt_unix_deps(struct ckpt_ctx *ctx, struct file *file, int fd);
 struct file *rstr_unix_open(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf);
+
+/*
+ * pty.c: Unix98 ptys, named by both ends' FILEs; the first is followed
+ * by the PTY record.  The controlling terminal is saved with it and set
+ * again as each process of its session installs its fd table.
+ */
+int ckpt_pty_kind(struct ckpt_ctx *ctx, struct file *file, int fd);
+int ckpt_pty_obj(struct ckpt_ctx *ctx, struct file *file, bool *first);
+int ckpt_pty(struct ckpt_ctx *ctx, struct file *file, int fd, int objref);
+int ckpt_pty_ctty(struct ckpt_ctx *ctx, struct task_struct *t);
+struct file *rstr_pty_open(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf);
+int rstr_pty_ctty(struct ckpt_ctx *ctx);
+void ckpt_tty_grab(void *ptr);
+void ckpt_tty_drop(void *ptr);
+void rstr_pty_grab(void *ptr);
+void rstr_pty_drop(void *ptr);
 
 /* files.c */
 void rstr_file_nofollow(struct file *file, unsigned int f_flags);
 int ckpt_file_obj(struct ckpt_ctx *ctx, struct file *file, int fd);
+struct file *ckpt_tree_file(struct ckpt_ctx *ctx, int fd,
+			    bool (*match)(struct file *, void *), void *arg);
 char *ckpt_fdinfo(struct file *file);
 int ckpt_files(struct ckpt_ctx *ctx, struct task_struct *t);
 int rstr_file_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);

@@ -13,6 +13,10 @@
 #include <linux/fs.h>
 #include <linux/kref.h>
 #include <linux/wait.h>
+#include <linux/bitmap.h>
+#include <linux/mutex.h>
+#include <linux/tty.h>
+#include <linux/tty_buffer.h>
 
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
 #error "checkpoint: kernels older than 6.1 are not supported"
@@ -37,6 +41,25 @@ static inline long ckpt_gup_remote(struct mm_struct *mm, unsigned long start,
 #else
 	return get_user_pages_remote(mm, start, nr_pages, gup_flags, pages,
 				     NULL);
+#endif
+}
+
+/*
+ * 6.8 moved the freeze protection of a regular file being written into
+ * vfs_iter_write(); before, its callers take it (as kernel_write() does).
+ */
+static inline ssize_t ckpt_iter_write(struct file *file, struct iov_iter *iter,
+				      loff_t *pos)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 8, 0)
+	ssize_t n;
+
+	file_start_write(file);
+	n = vfs_iter_write(file, iter, pos, 0);
+	file_end_write(file);
+	return n;
+#else
+	return vfs_iter_write(file, iter, pos, 0);
 #endif
 }
 
@@ -131,5 +154,127 @@ static inline int ckpt_eventfd_ctx_flags(struct file *file, u64 count, int id)
 	return -EOPNOTSUPP;	/* the fdinfo says it */
 }
 #endif
+
+/*
+ * The inode an fsnotify mark connector is attached to: 6.10 made the
+ * connector point at it, not at its i_fsnotify_marks.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 10, 0)
+#define ckpt_fsnotify_conn_inode(conn) \
+	container_of((conn)->obj, struct inode, i_fsnotify_marks)
+#else
+#define ckpt_fsnotify_conn_inode(conn)	((struct inode *)(conn)->obj)
+#endif
+
+/*
+ * The N_TTY line discipline's state, struct n_tty_data of
+ * drivers/tty/n_tty.c, private to it: what a pty holds for its reader
+ * is only there.  6.1 to 6.12 share this layout (6.6 made the buffers
+ * u8 and num_overrun unsigned, of the same sizes).  pty.c trusts it
+ * only once ckpt_n_tty_sane() finds it consistent with the tty's termios
+ * and its count of bytes the one TIOCINQ (FIONREAD) gives.
+ */
+struct ckpt_n_tty_data {
+	size_t read_head;
+	size_t commit_head;
+	size_t canon_head;
+	size_t echo_head;
+	size_t echo_commit;
+	size_t echo_mark;
+	DECLARE_BITMAP(char_map, 256);
+	unsigned long overrun_time;
+	unsigned int num_overrun;
+	bool no_room;
+	unsigned char lnext:1, erasing:1, raw:1, real_raw:1, icanon:1;
+	unsigned char push:1;
+	u8 read_buf[N_TTY_BUF_SIZE];
+	DECLARE_BITMAP(read_flags, N_TTY_BUF_SIZE);
+	u8 echo_buf[N_TTY_BUF_SIZE];
+	size_t read_tail;
+	size_t line_start;
+	size_t lookahead_count;
+	unsigned int column;
+	unsigned int canon_column;
+	size_t echo_tail;
+	struct mutex atomic_read_lock;
+	struct mutex output_lock;
+};
+
+/* The special characters n_tty_set_termios() maps for @tty's termios. */
+static inline void ckpt_n_tty_char_map(const struct tty_struct *tty,
+				       unsigned long *map)
+{
+	bitmap_zero(map, 256);
+	if (I_IGNCR(tty) || I_ICRNL(tty))
+		__set_bit('\r', map);
+	if (I_INLCR(tty))
+		__set_bit('\n', map);
+	if (L_ICANON(tty)) {
+		__set_bit(ERASE_CHAR(tty), map);
+		__set_bit(KILL_CHAR(tty), map);
+		__set_bit(EOF_CHAR(tty), map);
+		__set_bit('\n', map);
+		__set_bit(EOL_CHAR(tty), map);
+		if (L_IEXTEN(tty)) {
+			__set_bit(WERASE_CHAR(tty), map);
+			__set_bit(LNEXT_CHAR(tty), map);
+			__set_bit(EOL2_CHAR(tty), map);
+			if (L_ECHO(tty))
+				__set_bit(REPRINT_CHAR(tty), map);
+		}
+	}
+	if (I_IXON(tty)) {
+		__set_bit(START_CHAR(tty), map);
+		__set_bit(STOP_CHAR(tty), map);
+	}
+	if (L_ISIG(tty)) {
+		__set_bit(INTR_CHAR(tty), map);
+		__set_bit(QUIT_CHAR(tty), map);
+		__set_bit(SUSP_CHAR(tty), map);
+	}
+	__clear_bit(__DISABLED_CHAR, map);
+}
+
+/*
+ * Is @ld, @tty's N_TTY state, laid out as the mirror says?  Its
+ * counters in range, its mode bits and, unless raw, its map of special
+ * characters those n_tty_set_termios() derives from @tty's termios.
+ * The caller holds @tty's termios_rwsem.
+ */
+static inline bool ckpt_n_tty_sane(const struct tty_struct *tty,
+				   const struct ckpt_n_tty_data *ld)
+{
+	DECLARE_BITMAP(map, 256);
+	size_t n = ld->read_head - ld->read_tail;
+	bool cooked = I_ISTRIP(tty) || I_IUCLC(tty) || I_IGNCR(tty) ||
+		      I_ICRNL(tty) || I_INLCR(tty) || L_ICANON(tty) ||
+		      I_IXON(tty) || L_ISIG(tty) || L_ECHO(tty) ||
+		      I_PARMRK(tty);
+
+	if (n > N_TTY_BUF_SIZE || ld->icanon != !!L_ICANON(tty) ||
+	    (ld->icanon ? ld->canon_head - ld->read_tail > n :
+			  ld->commit_head - ld->read_tail > n) ||
+	    ld->echo_head - ld->echo_tail > N_TTY_BUF_SIZE ||
+	    ld->raw == cooked || (ld->real_raw && !ld->raw))
+		return false;
+	if (ld->raw)
+		return true;
+	ckpt_n_tty_char_map(tty, map);
+	return bitmap_equal(map, ld->char_map, 256);
+}
+
+/* Do bytes @ofs..@ofs + @n of a flip buffer carry a flag (TTY_BREAK...)? */
+static inline bool ckpt_ttyb_flagged(struct tty_buffer *b, unsigned int ofs,
+				     unsigned int n)
+{
+#ifdef TTYB_NORMAL
+	if (b->flags & TTYB_NORMAL)	/* 6.1: no flag buffer */
+		return false;
+#else
+	if (!b->flags)			/* 6.6: bool, "has a flag buffer" */
+		return false;
+#endif
+	return memchr_inv(flag_buf_ptr(b, ofs), TTY_NORMAL, n) != NULL;
+}
 
 #endif /* _CHECKPOINT_COMPAT_H */

@@ -79,12 +79,19 @@ struct ckpt_syms {
 	const struct file_operations *signalfd_fops;
 	const struct file_operations *timerfd_fops;
 	const struct file_operations *eventpoll_fops;
+	const struct file_operations *inotify_fops;
+	/* a tty's files (a pty slave's), a pty master's from /dev/ptmx */
+	const struct file_operations *tty_fops;
+	const struct file_operations *ptmx_fops;
 	/* making eventfd, signalfd and timerfd files as their calls do */
 	long (*sys_eventfd2)(const struct pt_regs *regs);
 	long (*sys_signalfd4)(const struct pt_regs *regs);
 	long (*sys_timerfd_create)(const struct pt_regs *regs);
 	long (*sys_timerfd_settime)(const struct pt_regs *regs);
 	long (*sys_timerfd_gettime)(const struct pt_regs *regs);
+	/* an inotify and its watches */
+	long (*sys_inotify_init1)(const struct pt_regs *regs);
+	long (*sys_inotify_add_watch)(const struct pt_regs *regs);
 	/* write() and ioctl(): an eventfd's count, a timerfd's ticks */
 	long (*sys_write)(const struct pt_regs *regs);
 	long (*sys_ioctl)(const struct pt_regs *regs);

@@ -81,14 +81,6 @@ static const char expect_fork[] =
 static const char expect_image[] =
 	"image eventfd 4294967301 signalfd 0000000000000200 timerfd armed\n";
 
-static long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 /* The fds of @root's tree as text (see fd_signature()). */
 static int signature(pid_t root, char *out, size_t size)
 {
@@ -143,8 +135,7 @@ FIXTURE(anon) {
 	char now[SIG_SIZE];
 	char out[OUT_SIZE];	/* what it printed */
 	struct tinfo tbefore[TFD_NR];	/* its timers when checkpointed */
-	long long ckpt_ns;	/* how long the checkpoint took */
-	long long restart_start;
+	struct fd_run r;
 };
 
 #define SELF	FIXTURE_DATA(anon)
@@ -202,7 +193,7 @@ static void check_timers(META, SELF *self, pid_t root)
 
 	for (i = 0; i < TFD_NR; i++) {
 		ASSERT_EQ(0, timer_info(root, ANON_FD0 + i, &after));
-		elapsed = self->ckpt_ns + now_ns() - self->restart_start;
+		elapsed = self->r.ckpt_ns + fd_now_ns() - self->r.restart_ns;
 		b = &self->tbefore[i];
 		ok = after.clockid == b->clockid && after.period == b->period;
 		switch (i) {
@@ -233,6 +224,21 @@ static void check_timers(META, SELF *self, pid_t root)
 	}
 }
 
+/* Once the tree is saved: its timers, to check the restored ones by. */
+static void save_timers(META, void *arg, pid_t root)
+{
+	SELF *self = arg;
+	int i;
+
+	for (i = 0; i < TFD_NR; i++)
+		ASSERT_EQ(0, timer_info(root, ANON_FD0 + i, &self->tbefore[i]));
+}
+
+static void restored_timers(META, void *arg, pid_t root)
+{
+	check_timers(_metadata, arg, root);
+}
+
 /*
  * @mode never checkpointed, then checkpointed with @flags (then going on
  * unless killed), then restored: the same output each time, @expect.
@@ -240,65 +246,18 @@ static void check_timers(META, SELF *self, pid_t root)
 static void run_mode(META, SELF *self, const char *mode, const char *expect,
 		     unsigned long flags)
 {
-	int timers = !strcmp(mode, "timerfd"), status, i;
-	long long t0;
-	pid_t root;
+	int timers = !strcmp(mode, "timerfd");
 
-	/* what the kernel does with these files */
-	ASSERT_EQ(0, proc_spawn(&self->t, mode))
-		TH_LOG("%s did not get ready", mode);
-	ASSERT_EQ(0, proc_collect(&self->t, self->out, sizeof(self->out),
-				  &status, WAIT_MS))
-		TH_LOG("%s hangs", mode);
-	check_output(_metadata, status, self->out, expect, "never checkpointed");
-	ASSERT_TRUE(_metadata->passed);
-
-	ASSERT_EQ(0, proc_spawn(&self->t, mode))
-		TH_LOG("%s did not get ready", mode);
-	root = self->t.pid;
-	ASSERT_EQ(0, settle_tree(root, self->pids, &self->nr, WAIT_MS))
-		TH_LOG("%s does not settle", mode);
-	ASSERT_EQ(0, signature(root, self->before, sizeof(self->before)));
-	for (i = 0; timers && i < TFD_NR; i++)
-		ASSERT_EQ(0, timer_info(root, ANON_FD0 + i, &self->tbefore[i]));
-	t0 = now_ns();
-	ASSERT_EQ(0, checkpoint(root, self->img, flags, STDERR_FILENO))
-		TH_LOG("checkpoint of %s: %s", mode, strerror(errno));
-	self->ckpt_ns = now_ns() - t0;
-	if (flags & CHECKPOINT_KILL) {
-		ASSERT_EQ(0, reap_killed(&self->t.pid));
-		proc_fini(&self->t);
-	} else {
-		ASSERT_EQ(0, signature(root, self->now, sizeof(self->now)));
-		EXPECT_STREQ(self->before, self->now);
-		ASSERT_EQ(0, proc_collect(&self->t, self->out,
-					  sizeof(self->out), &status,
-					  WAIT_MS))
-			TH_LOG("%s hangs after a checkpoint", mode);
-		check_output(_metadata, status, self->out, expect,
-			     "checkpointed, not killed");
-	}
-	ASSERT_EQ(0, wait_gone(self->pids, self->nr, WAIT_MS))
-		TH_LOG("a task of %s is still there", mode);
-	/* a restored timer must not count this */
-	sleep_for_ms(PAUSE_MS);
-
-	ASSERT_EQ(0, proc_restore(&self->t, self->img, exec_rstr, NULL))
-		TH_LOG("cannot run %s", rstr_path());
-	ASSERT_EQ(0, wait_restored(&self->t, root, signature, self->before,
-				   self->now, sizeof(self->now), &status,
-				   WAIT_MS)) {
-		if (status != -1)
-			TH_LOG("rstr exited with status %#x", status);
-		log_text(_metadata, "fds saved", self->before);
-		log_text(_metadata, "fds restored", self->now);
-	}
-	if (timers)
-		check_timers(_metadata, self, root);
-	ASSERT_EQ(0, proc_collect(&self->t, self->out, sizeof(self->out),
-				  &status, WAIT_MS))
-		TH_LOG("restored %s hangs", mode);
-	check_output(_metadata, status, self->out, expect, "restored");
+	self->r = (struct fd_run){
+		FD_RUN_FIXTURE(self), .wait_ms = WAIT_MS,
+		.signature = signature,
+		/* a restored timer must not count the pause */
+		.pause_ms = PAUSE_MS,
+		.saved = timers ? save_timers : NULL,
+		.restored = timers ? restored_timers : NULL,
+		.arg = self,
+	};
+	fd_run_mode(_metadata, &self->r, mode, expect, flags);
 }
 
 /*

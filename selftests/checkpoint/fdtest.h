@@ -3,12 +3,14 @@
  * What the fd tests (pipe, unix, anonfd) share beyond util.c: checking
  * what a target printed when it runs one mode three ways (never
  * checkpointed, checkpointed, restored), and the image they break.
- * These log with TH_LOG: include after kselftest_harness.h.
+ * These log with TH_LOG: include after kselftest_harness.h and util.h.
  */
 #ifndef CKPT_SELFTEST_FDTEST_H
 #define CKPT_SELFTEST_FDTEST_H
 
+#include <errno.h>
 #include <signal.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -161,6 +163,138 @@ static inline void image_case_restart(struct __test_metadata *_metadata,
 	}
 	EXPECT_LT(0, n) TH_LOG("nothing in the log");
 	TH_LOG("kernel: %s", strtok(log, "\n") ?: "");
+}
+
+/*
+ * A mode of a target run three ways - never checkpointed, checkpointed
+ * with some flags, restored by rstr - printing what it must each time,
+ * with its fds (see fd_signature()) the same when restored as when
+ * saved: what the fd tests share.  The hooks, when set, compare what a
+ * test looks at beyond the fds, with the root's pid: once the tree is
+ * saved, once a checkpoint without kill is over, once it is restored.
+ */
+struct fd_run {
+	struct proc *t;		/* the target, then rstr */
+	int img;
+	pid_t *pids;		/* the tree last seen: TREE_MAX_TASKS */
+	int *nr;
+	char *before, *now;	/* the fd signatures */
+	size_t sig_size;
+	char *out;		/* what it printed */
+	size_t out_size;
+	int wait_ms;
+	int pause_ms;		/* between the checkpoint and the restart */
+	long long ckpt_ns;	/* set: how long checkpoint() took */
+	long long restart_ns;	/* set: CLOCK_MONOTONIC when rstr started */
+	sig_fn signature;
+	void (*saved)(struct __test_metadata *_metadata, void *arg, pid_t root);
+	void (*went_on)(struct __test_metadata *_metadata, void *arg,
+			pid_t root);
+	void (*restored)(struct __test_metadata *_metadata, void *arg,
+			 pid_t root);
+	void *arg;
+};
+
+/*
+ * The fields of a struct fd_run that a fixture @f has by these names:
+ * t, img, pids, nr, before, now, out (arrays of SIG_SIZE and OUT_SIZE).
+ */
+#define FD_RUN_FIXTURE(f)						\
+	.t = &(f)->t, .img = (f)->img, .pids = (f)->pids, .nr = &(f)->nr,	\
+	.before = (f)->before, .now = (f)->now, .sig_size = SIG_SIZE,	\
+	.out = (f)->out, .out_size = OUT_SIZE
+
+static inline long long fd_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* The first two runs; the root's pid, or 0 if one failed. */
+static inline pid_t fd_run_saved(struct __test_metadata *_metadata,
+				 struct fd_run *r, const char *mode,
+				 const char *expect, unsigned long flags)
+{
+	pid_t root = 0;
+	int status;
+
+	/* what the kernel does with these files */
+	ASSERT_EQ(0, proc_spawn(r->t, mode)) TH_LOG("%s did not get ready", mode);
+	ASSERT_EQ(0, proc_collect(r->t, r->out, r->out_size, &status,
+				  r->wait_ms))
+		TH_LOG("%s hangs", mode);
+	check_output(_metadata, status, r->out, expect, "never checkpointed");
+	ASSERT_TRUE(_metadata->passed);
+
+	ASSERT_EQ(0, proc_spawn(r->t, mode)) TH_LOG("%s did not get ready", mode);
+	ASSERT_EQ(0, settle_tree(r->t->pid, r->pids, r->nr, r->wait_ms))
+		TH_LOG("%s does not settle", mode);
+	ASSERT_EQ(0, r->signature(r->t->pid, r->before, r->sig_size));
+	if (r->saved)
+		r->saved(_metadata, r->arg, r->t->pid);
+	r->ckpt_ns = fd_now_ns();
+	ASSERT_EQ(0, checkpoint(r->t->pid, r->img, flags, STDERR_FILENO))
+		TH_LOG("checkpoint of %s: %s", mode, strerror(errno));
+	r->ckpt_ns = fd_now_ns() - r->ckpt_ns;
+	root = r->t->pid;
+	if (flags & CHECKPOINT_KILL) {
+		ASSERT_EQ(0, reap_killed(&r->t->pid));
+		proc_fini(r->t);
+	} else {
+		/* nothing changed, nothing was taken out of anything */
+		ASSERT_EQ(0, r->signature(root, r->now, r->sig_size));
+		EXPECT_STREQ(r->before, r->now);
+		if (r->went_on)
+			r->went_on(_metadata, r->arg, root);
+		ASSERT_EQ(0, proc_collect(r->t, r->out, r->out_size, &status,
+					  r->wait_ms))
+			TH_LOG("%s hangs after a checkpoint", mode);
+		check_output(_metadata, status, r->out, expect,
+			     "checkpointed, not killed");
+	}
+	ASSERT_EQ(0, wait_gone(r->pids, *r->nr, r->wait_ms))
+		TH_LOG("a task of %s is still there", mode);
+	return root;
+}
+
+/* The third run, of the image the second made of @root's tree. */
+static inline void fd_run_restored(struct __test_metadata *_metadata,
+				   struct fd_run *r, pid_t root,
+				   const char *mode, const char *expect)
+{
+	int status;
+
+	if (r->pause_ms)
+		sleep_for_ms(r->pause_ms);
+	r->restart_ns = fd_now_ns();
+	ASSERT_EQ(0, proc_restore(r->t, r->img, exec_rstr, NULL))
+		TH_LOG("cannot run %s", rstr_path());
+	EXPECT_EQ(0, wait_restored(r->t, root, r->signature, r->before,
+				   r->now, r->sig_size, &status, r->wait_ms)) {
+		log_text(_metadata, "fds saved", r->before);
+		log_text(_metadata, "fds restored", r->now);
+	}
+	/* other fds or flags, or none: see what it does with them */
+	ASSERT_NE(0, r->t->pid) TH_LOG("rstr exited with status %#x", status);
+	if (r->restored)
+		r->restored(_metadata, r->arg, root);
+	ASSERT_EQ(0, proc_collect(r->t, r->out, r->out_size, &status,
+				  r->wait_ms))
+		TH_LOG("restored %s hangs", mode);
+	check_output(_metadata, status, r->out, expect, "restored");
+}
+
+/* @mode's three runs, with the checkpoint's @flags. */
+static inline void fd_run_mode(struct __test_metadata *_metadata,
+			       struct fd_run *r, const char *mode,
+			       const char *expect, unsigned long flags)
+{
+	pid_t root = fd_run_saved(_metadata, r, mode, expect, flags);
+
+	if (root)
+		fd_run_restored(_metadata, r, root, mode, expect);
 }
 
 #endif /* CKPT_SELFTEST_FDTEST_H */

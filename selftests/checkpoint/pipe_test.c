@@ -220,57 +220,12 @@ FIXTURE_TEARDOWN(pipes)
 static void run_mode(META, SELF *self, const char *mode, const char *expect,
 		     unsigned long flags)
 {
-	int status;
-	pid_t root;
+	struct fd_run r = {
+		FD_RUN_FIXTURE(self), .wait_ms = WAIT_MS,
+		.signature = signature,
+	};
 
-	/* what the kernel does with these pipes */
-	ASSERT_EQ(0, proc_spawn(&self->t, mode))
-		TH_LOG("%s did not get ready", mode);
-	ASSERT_EQ(0, proc_collect(&self->t, self->out, sizeof(self->out),
-				  &status, WAIT_MS))
-		TH_LOG("%s hangs", mode);
-	check_output(_metadata, status, self->out, expect, "never checkpointed");
-	ASSERT_TRUE(_metadata->passed);
-
-	ASSERT_EQ(0, proc_spawn(&self->t, mode))
-		TH_LOG("%s did not get ready", mode);
-	root = self->t.pid;
-	ASSERT_EQ(0, settle_tree(root, self->pids, &self->nr, WAIT_MS))
-		TH_LOG("%s does not settle", mode);
-	ASSERT_EQ(0, signature(root, self->before, sizeof(self->before)));
-	ASSERT_EQ(0, checkpoint(root, self->img, flags, STDERR_FILENO))
-		TH_LOG("checkpoint of %s: %s", mode, strerror(errno));
-	if (flags & CHECKPOINT_KILL) {
-		ASSERT_EQ(0, reap_killed(&self->t.pid));
-		proc_fini(&self->t);
-	} else {
-		/* nothing changed, nothing was taken out of a pipe */
-		ASSERT_EQ(0, signature(root, self->now, sizeof(self->now)));
-		EXPECT_STREQ(self->before, self->now);
-		ASSERT_EQ(0, proc_collect(&self->t, self->out,
-					  sizeof(self->out), &status,
-					  WAIT_MS))
-			TH_LOG("%s hangs after a checkpoint", mode);
-		check_output(_metadata, status, self->out, expect,
-			     "checkpointed, not killed");
-	}
-	ASSERT_EQ(0, wait_gone(self->pids, self->nr, WAIT_MS))
-		TH_LOG("a task of %s is still there", mode);
-
-	ASSERT_EQ(0, proc_restore(&self->t, self->img, exec_rstr, NULL))
-		TH_LOG("cannot run %s", rstr_path());
-	EXPECT_EQ(0, wait_restored(&self->t, root, signature, self->before,
-				   self->now, sizeof(self->now), &status,
-				   WAIT_MS)) {
-		log_text(_metadata, "fds saved", self->before);
-		log_text(_metadata, "fds restored", self->now);
-	}
-	/* other fds or flags, or none: see what it does with them */
-	ASSERT_NE(0, self->t.pid) TH_LOG("rstr exited with status %#x", status);
-	ASSERT_EQ(0, proc_collect(&self->t, self->out, sizeof(self->out),
-				  &status, WAIT_MS))
-		TH_LOG("restored %s hangs", mode);
-	check_output(_metadata, status, self->out, expect, "restored");
+	fd_run_mode(_metadata, &r, mode, expect, flags);
 }
 
 /*

@@ -21,10 +21,13 @@
  * abstract	listening sockets bound to abstract names, nothing queued
  * path		a listening socket bound to a path in its cwd
  * relpath	the same, bound by a name relative to its cwd
- * rights	an fd in flight (SCM_RIGHTS) in a socketpair
+ * rights	fds in flight (SCM_RIGHTS) in socketpairs
  * rights-self	a socket in flight in its own receive queue
- * embryo	a listening socket with a connection not accepted yet
- * accepted	a connection made by connect() and accept()
+ * embryo	listening sockets with connections not accepted yet, one
+ *		from a socket met before its listener, one closed, one
+ *		from a child
+ * accepted	connections made by connect() and accept(), one from a
+ *		bound socket, one whose listener was closed
  * inet		an AF_INET socket
  * unconnected	sockets of their own, unbound or bound, not listening
  * dgram-queue	a bound datagram socket with a datagram queued
@@ -49,6 +52,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <netinet/in.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -680,34 +684,46 @@ static void mode_relpath(void)
 /* ---------------------------------------------------------------------- */
 /* What checkpoint refuses: the target must go on unharmed */
 
-/* sendmsg() of @len bytes of @stream from @off with @fd in flight */
-static void put_fd(int sock, int stream, long off, long len, int fd)
+#define MAX_FLIGHT	4
+
+/* sendmsg() of @len bytes of @stream from @off with @nr @fds in flight */
+static void put_fds(int sock, int stream, long off, long len, const int *fds,
+		    int nr)
 {
 	union {
 		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(MAX_FLIGHT * sizeof(int))];
 	} c;
 	struct iovec iov = { wbuf, len };
 	struct msghdr msg = {
 		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = c.buf, .msg_controllen = sizeof(c.buf),
+		.msg_control = c.buf,
+		.msg_controllen = CMSG_SPACE(nr * sizeof(int)),
 	};
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
 
 	cm->cmsg_level = SOL_SOCKET;
 	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	cm->cmsg_len = CMSG_LEN(nr * sizeof(int));
+	memcpy(CMSG_DATA(cm), fds, nr * sizeof(int));
 	fill(stream, off, len);
 	CHECK(sendmsg(sock, &msg, MSG_NOSIGNAL) == len);
 }
 
-/* recvmsg() at @sock: how many bytes, and the fd that came with them. */
-static int get_fd(const char *name, int sock, int stream, long off)
+static void put_fd(int sock, int stream, long off, long len, int fd)
+{
+	put_fds(sock, stream, off, len, &fd, 1);
+}
+
+/*
+ * recvmsg() at @sock: how many bytes, and the fds that came with them
+ * (at most MAX_FLIGHT, in @fds); how many fds.
+ */
+static int get_fds(const char *name, int sock, int stream, long off, int *fds)
 {
 	union {
 		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(MAX_FLIGHT * sizeof(int))];
 	} c;
 	struct iovec iov = { rbuf, sizeof(rbuf) };
 	struct msghdr msg = {
@@ -715,29 +731,44 @@ static int get_fd(const char *name, int sock, int stream, long off)
 		.msg_control = c.buf, .msg_controllen = sizeof(c.buf),
 	};
 	struct cmsghdr *cm;
-	int fd = -1;
+	int nr = 0;
 	ssize_t n;
 
 	n = recvmsg(sock, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 	CHECK(n >= 0);
-	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm))
+	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
 		if (cm->cmsg_level == SOL_SOCKET &&
-		    cm->cmsg_type == SCM_RIGHTS)
-			memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-	say("%s recvmsg %zd %s, %s\n", name, n,
-	    mismatch(rbuf, n, stream, off) < 0 ? "ok" : "bad",
-	    fd >= 0 ? "an fd" : "no fd");
-	return fd;
+		    cm->cmsg_type == SCM_RIGHTS) {
+			nr = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			memcpy(fds, CMSG_DATA(cm), nr * sizeof(int));
+		}
+	}
+	say("%s recvmsg %zd %s, %d fds%s\n", name, n,
+	    mismatch(rbuf, n, stream, off) < 0 ? "ok" : "bad", nr,
+	    msg.msg_flags & MSG_CTRUNC ? " (truncated)" : "");
+	return nr;
+}
+
+static int get_fd(const char *name, int sock, int stream, long off)
+{
+	int fds[MAX_FLIGHT];
+
+	return get_fds(name, sock, stream, off, fds) == 1 ? fds[0] : -1;
 }
 
 /*
  * Stream pair 10, 11: 11 sends 100 bytes, then 10 with the read end of
  * a pipe holding 50 bytes, which is then closed: only the message keeps
- * it.
+ * it.  Seqpacket pair 14, 15: 15 sends 20 bytes with a file of the cwd
+ * (its offset 2) and an eventfd (count 5), both closed then; a message
+ * of 7 bytes after it, without files.
  */
 static void mode_rights(void)
 {
-	ssize_t n;
+	char text[8] = "";
+	uint64_t count = 0;
+	int fds[MAX_FLIGHT], n;
+	ssize_t got;
 	int fd;
 
 	pair_at(SOCK_STREAM, 10, 11);
@@ -747,13 +778,30 @@ static void mode_rights(void)
 	put(11, 1, 0, 100);
 	put_fd(11, 1, 100, 10, 12);
 	CHECK(close(12) == 0);
+	pair_at(SOCK_SEQPACKET, 14, 15);
+	fds[0] = open("inflight", O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	fds[1] = eventfd(5, EFD_CLOEXEC);
+	CHECK(fds[0] >= 0 && fds[1] >= 0);
+	CHECK(write(fds[0], "data", 4) == 4 && lseek(fds[0], 2, SEEK_SET) == 2);
+	put_fds(15, 2, 0, 20, fds, 2);
+	CHECK(close(fds[0]) == 0 && close(fds[1]) == 0);
+	put(15, 3, 0, 7);
 	ready_and_wait();
 	fd = get_fd("10", 10, 1, 0);
 	if (fd < 0)
 		return;
-	n = read(fd, rbuf, sizeof(rbuf));
-	say("passed pipe read %zd %s\n", n,
-	    n > 0 && mismatch(rbuf, n, 7, 0) < 0 ? "ok" : "bad");
+	got = read(fd, rbuf, sizeof(rbuf));
+	say("passed pipe read %zd %s\n", got,
+	    got > 0 && mismatch(rbuf, got, 7, 0) < 0 ? "ok" : "bad");
+	n = get_fds("14", 14, 2, 0, fds);
+	if (n != 2)
+		return;
+	got = read(fds[0], text, sizeof(text) - 1);
+	say("passed file read %zd %s\n", got, got > 0 ? text : "-");
+	got = read(fds[1], &count, sizeof(count));
+	say("passed eventfd read %zd count %llu\n", got,
+	    (unsigned long long)count);
+	get_fds("14", 14, 3, 0, fds);
 }
 
 /* Dgram pair 10, 11: 11 sends 10 itself to 10. */
@@ -782,30 +830,131 @@ static void connect_to(int fd, struct listener *l)
 	CHECK(connect(fd, (struct sockaddr *)&l->addr, l->len) == 0);
 }
 
-/* Listener 10, client 11 connected, not accepted, with 100 bytes sent. */
-static void mode_embryo(void)
+/* Whose address getsockname() (@peer: getpeername()) of @fd gives. */
+static const char *sock_name(int fd, int peer)
 {
-	long off = 0;
-	int c;
+	static char s[4][16];
+	static int n;
+	struct sockaddr_un a;
+	socklen_t len = sizeof(a);
+	char *p = s[n++ % 4];
+	int i;
 
-	listen_at(10, SOCK_STREAM, 1, NULL, "embryo");
-	connect_to(11, &lsn[0]);
-	put(11, 1, 0, 100);
-	ready_and_wait();
-	c = accept4(10, NULL, NULL, SOCK_NONBLOCK);
-	CHECK(c >= 0);
-	recvs("accepted", c, 1, &off);
-	round_trip("back", c, 11, 30);
+	if (peer ? getpeername(fd, (struct sockaddr *)&a, &len) :
+		   getsockname(fd, (struct sockaddr *)&a, &len))
+		return err_name(errno);
+	if (len == sizeof(sa_family_t))
+		return "unbound";
+	for (i = 0; i < nr_lsn; i++) {
+		if (len == lsn[i].len && !memcmp(&a, &lsn[i].addr, len)) {
+			snprintf(p, sizeof(s[0]), "lsn%d", i);
+			return p;
+		}
+	}
+	return "other";
 }
 
-/* Listener 10, client 11 accepted at 12, data queued both ways. */
+/* Can a new socket of @l's type be bound to @l's address now? */
+static const char *name_free(struct listener *l)
+{
+	int s = socket(AF_UNIX, l->type, 0), ret;
+
+	CHECK(s >= 0);
+	ret = bind(s, (struct sockaddr *)&l->addr, l->len);
+	CHECK(close(s) == 0);
+	return ret ? err_name(errno) : "free";
+}
+
+static const long forty[] = { 40, -1 };
+
+/*
+ * Stream listener 10 (backlog 4) with connections not accepted yet, in
+ * the order they came: from 11 (100 bytes), from 5 - an fd below the
+ * listener's, so that checkpoint meets it first - (50 bytes, then
+ * shutdown(SHUT_WR)), from a socket closed after sending 30 bytes, and
+ * from 14 in the child (20 bytes; it waits for 40 bytes back).
+ * Seqpacket listener 12 with a connection from 13 that sent messages of
+ * 10 and 20 bytes.  After the release each is accepted and read, in
+ * order, with the names the accepted end has.
+ */
+static void mode_embryo(void)
+{
+	static const char * const names[] = { "11", "5", "closed", "child" };
+	long off;
+	pid_t pid;
+	int c, i;
+
+	listen_at(10, SOCK_STREAM, 4, NULL, "embryo");
+	listen_at(12, SOCK_SEQPACKET, 0, NULL, "embryo-seq");
+	connect_to(11, &lsn[0]);
+	put(11, 1, 0, 100);
+	connect_to(5, &lsn[0]);
+	put(5, 2, 0, 50);
+	CHECK(shutdown(5, SHUT_WR) == 0);
+	connect_to(14, &lsn[0]);
+	put(14, 3, 0, 30);
+	CHECK(close(14) == 0);
+	sync_open();
+	pid = fork();
+	CHECK(pid >= 0);
+	if (!pid) {
+		connect_to(14, &lsn[0]);
+		put(14, 4, 0, 20);
+		sync_done();
+		CHECK(block() == 0);
+		must_msgs(14, SOCK_STREAM, 5, forty);
+		_exit(0);
+	}
+	sync_wait();
+	connect_to(13, &lsn[1]);
+	put(13, 6, 0, 10);
+	put(13, 6, 10, 20);
+	ready_and_wait();
+	for (i = 0; i < 4; i++) {
+		c = accept4(10, NULL, NULL, SOCK_NONBLOCK);
+		CHECK(c >= 0);
+		off = 0;
+		recvs(names[i], c, i + 1, &off);
+		say("%s name %s peer %s\n", names[i], sock_name(c, 0),
+		    sock_name(c, 1));
+		if (i == 0)
+			round_trip("back to 11", c, 11, 30);
+		if (i == 1)
+			round_trip("back to 5", c, 5, 30);
+		if (i == 3)
+			put(c, 5, 0, 40);
+		CHECK(close(c) == 0);
+	}
+	say("child exit %d\n", reap(pid));
+	say("11 name %s peer %s\n", sock_name(11, 0), sock_name(11, 1));
+	c = accept4(12, NULL, NULL, SOCK_NONBLOCK);
+	CHECK(c >= 0);
+	off = 0;
+	recvs("seqpacket", c, 6, &off);
+	try_send("10", 10, 10);
+}
+
+/*
+ * Listener 10; 11 connected and accepted at 12, data queued both ways;
+ * 13 bound to an abstract name of its own, connected and accepted at
+ * 14; listener 15 closed after its connection from 16 was accepted at
+ * 17.  The names of each end, and whose names are still bound.
+ */
 static void mode_accepted(void)
 {
 	long off;
+	int fd;
 
 	listen_at(10, SOCK_STREAM, 1, NULL, "accepted");
 	connect_to(11, &lsn[0]);
 	move_fd(accept4(10, NULL, NULL, 0), 12);
+	bind_at(13, SOCK_STREAM, NULL, "client");
+	CHECK(connect(13, (struct sockaddr *)&lsn[0].addr, lsn[0].len) == 0);
+	move_fd(accept4(10, NULL, NULL, 0), 14);
+	listen_at(15, SOCK_SEQPACKET, 0, NULL, "gone");
+	connect_to(16, &lsn[2]);
+	move_fd(accept4(15, NULL, NULL, 0), 17);
+	CHECK(close(15) == 0);
 	put(11, 1, 0, 100);
 	put(12, 2, 0, 200);
 	ready_and_wait();
@@ -815,7 +964,15 @@ static void mode_accepted(void)
 	recvs("11", 11, 2, &off);
 	round_trip("11>12", 11, 12, 30);
 	round_trip("12>11", 12, 11, 40);
-	say("listener %s\n", name_ok(&lsn[0]));
+	round_trip("13>14", 13, 14, 50);
+	round_trip("17>16", 17, 16, 60);
+	for (fd = 11; fd <= 17; fd++)
+		if (fd != 15)
+			say("%d name %s peer %s\n", fd, sock_name(fd, 0),
+			    sock_name(fd, 1));
+	say("listener %s, bound: %s\n", name_ok(&lsn[0]), name_free(&lsn[0]));
+	say("client bound: %s\n", name_free(&lsn[1]));
+	say("gone: %s\n", name_free(&lsn[2]));
 }
 
 static void mode_inet(void)

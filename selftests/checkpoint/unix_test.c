@@ -12,13 +12,17 @@
  * are one open file (kcmp) and each socket's type, state and address
  * (/proc/net/unix) must be the same as when they were checkpointed.
  * Listening sockets must accept clients the test connects after the
- * restart, as many as their backlog lets wait.
+ * restart, as many as their backlog lets wait, and the connections that
+ * were waiting when it was checkpointed, with what their clients sent;
+ * accepted connections keep their ends' names.
  *
- * What the checkpoint cannot save - fds in flight, connections to a
- * listener, datagrams queued on an unconnected socket, a datagram socket
- * connected one way, other families, a peer outside the tree - fails it
- * with EOPNOTSUPP and a log line naming the pid and the fd; the target
- * runs on unharmed.  A path a socket was bound to that is taken by something
+ * Files in flight (SCM_RIGHTS) come back in flight, with their offsets
+ * and state.
+ *
+ * What the checkpoint cannot save - a socket in flight, datagrams queued
+ * on an unconnected socket, a datagram socket connected one way, other
+ * families, a peer outside the tree - fails it with EOPNOTSUPP and a log
+ * line naming the pid and the fd; the target runs on unharmed.  A path a socket was bound to that is taken by something
  * else when it restarts fails the restart, leaving that alone.  Images
  * with a broken UNIX record fail the restart with EINVAL, back in its
  * caller.
@@ -285,18 +289,40 @@ static const char expect_dgram[] =
 	"10 recv EAGAIN\n";
 
 static const char expect_rights[] =
-	"10 recvmsg 110 ok, an fd\n"
-	"passed pipe read 50 ok\n";
+	"10 recvmsg 110 ok, 1 fds\n"
+	"passed pipe read 50 ok\n"
+	"14 recvmsg 20 ok, 2 fds\n"
+	"passed file read 2 ta\n"
+	"passed eventfd read 8 count 5\n"
+	"14 recvmsg 7 ok, 0 fds\n";
 
 static const char expect_rights_self[] =
-	"10 recvmsg 20 ok, an fd\n"
+	"10 recvmsg 20 ok, 1 fds\n"
 	"itself\n";
 
 static const char expect_embryo[] =
-	"accepted recv 100 ok\n"
-	"accepted recv EAGAIN\n"
-	"back: 30 ok, then EAGAIN\n";
+	"11 recv 100 ok\n"
+	"11 recv EAGAIN\n"
+	"11 name lsn0 peer unbound\n"
+	"back to 11: 30 ok, then EAGAIN\n"
+	"5 recv 50 ok\n"
+	"5 recv 0 ok\n"
+	"5 name lsn0 peer unbound\n"
+	"back to 5: 30 ok, then EAGAIN\n"
+	"closed recv 30 ok\n"
+	"closed recv 0 ok\n"
+	"closed name lsn0 peer unbound\n"
+	"child recv 20 ok\n"
+	"child recv EAGAIN\n"
+	"child name lsn0 peer unbound\n"
+	"child exit 0\n"
+	"11 name unbound peer lsn0\n"
+	"seqpacket recv 10 ok\n"
+	"seqpacket recv 20 ok\n"
+	"seqpacket recv EAGAIN\n"
+	"10 send ENOTCONN\n";
 
+/* an accepted end has its listener's name, not bound to it */
 static const char expect_accepted[] =
 	"12 recv 100 ok\n"
 	"12 recv EAGAIN\n"
@@ -304,7 +330,17 @@ static const char expect_accepted[] =
 	"11 recv EAGAIN\n"
 	"11>12: 30 ok, then EAGAIN\n"
 	"12>11: 40 ok, then EAGAIN\n"
-	"listener ok\n";
+	"13>14: 50 ok, then EAGAIN\n"
+	"17>16: 60 ok, then EAGAIN\n"
+	"11 name unbound peer lsn0\n"
+	"12 name lsn0 peer unbound\n"
+	"13 name lsn1 peer lsn0\n"
+	"14 name lsn0 peer lsn1\n"
+	"16 name unbound peer lsn2\n"
+	"17 name lsn2 peer unbound\n"
+	"listener ok, bound: Address already in use\n"
+	"client bound: Address already in use\n"
+	"gone: free\n";
 
 static const char expect_inet[] =
 	"domain inet type dgram\n";
@@ -573,6 +609,35 @@ FIXTURE_VARIANT_ADD(un, path_listener) {
 
 FIXTURE_VARIANT_ADD(un, path_listener_killed) {
 	.c = { "path", expect_path, CHECKPOINT_KILL, path_lsn },
+};
+
+/*
+ * Connections not accepted yet, one of them met before its listener,
+ * one closed, one in a child; accepted connections.
+ */
+FIXTURE_VARIANT_ADD(un, pending_connections) {
+	.c = { "embryo", expect_embryo, 0, NULL },
+};
+
+FIXTURE_VARIANT_ADD(un, pending_connections_killed) {
+	.c = { "embryo", expect_embryo, CHECKPOINT_KILL, NULL },
+};
+
+/* files in flight (SCM_RIGHTS), their queue the only place that has them */
+FIXTURE_VARIANT_ADD(un, files_in_flight) {
+	.c = { "rights", expect_rights, 0, NULL },
+};
+
+FIXTURE_VARIANT_ADD(un, files_in_flight_killed) {
+	.c = { "rights", expect_rights, CHECKPOINT_KILL, NULL },
+};
+
+FIXTURE_VARIANT_ADD(un, accepted_connections) {
+	.c = { "accepted", expect_accepted, 0, NULL },
+};
+
+FIXTURE_VARIANT_ADD(un, accepted_connections_killed) {
+	.c = { "accepted", expect_accepted, CHECKPOINT_KILL, NULL },
 };
 
 /* unbound, or bound and not listening */
@@ -950,33 +1015,11 @@ FIXTURE_VARIANT(refuse) {
 	struct refuse_case c;
 };
 
-/* an fd in flight, its socket's queue the only place that holds it */
-FIXTURE_VARIANT_ADD(refuse, fd_in_flight) {
-	.c = {
-		.mode = "rights", .expect = expect_rights, .fds = { 10, 11, -1 },
-	},
-};
-
 /* a socket in flight in its own receive queue */
 FIXTURE_VARIANT_ADD(refuse, socket_in_flight) {
 	.c = {
 		.mode = "rights-self", .expect = expect_rights_self,
 		.fds = { 10, 11, -1 },
-	},
-};
-
-/* a listener with a connection not accepted yet, and that connection */
-FIXTURE_VARIANT_ADD(refuse, pending_connection) {
-	.c = {
-		.mode = "embryo", .expect = expect_embryo, .fds = { 10, 11, -1 },
-	},
-};
-
-/* both ends of a connection made by connect() and accept() */
-FIXTURE_VARIANT_ADD(refuse, accepted_connection) {
-	.c = {
-		.mode = "accepted", .expect = expect_accepted,
-		.fds = { 11, 12, -1 },
 	},
 };
 
@@ -1417,6 +1460,10 @@ enum edit {
 	PEER_TYPE,		/* pair: the second of another type */
 	FILE_NO_OBJECT,		/* FILE of kind UNIX: an objref never seen */
 	FILE_NOT_SOCKET,	/* FILE of kind UNIX: another FILE's objref */
+	PENDING_MISSING,	/* listener: a pending connection not there */
+	BOUND_NO_ADDR,		/* pair: BOUND without an address */
+	EMBRYO_FIRST,		/* pair: the first an EMBRYO, no listener */
+	PENDING_PAIR,		/* pair: a connection pending, not a listener */
 };
 
 FIXTURE(image) {
@@ -1444,6 +1491,10 @@ FIXTURE_VARIANT_ADD(image, peer_not_back) { .edit = PEER_NOT_BACK };
 FIXTURE_VARIANT_ADD(image, peer_type) { .edit = PEER_TYPE };
 FIXTURE_VARIANT_ADD(image, file_no_object) { .edit = FILE_NO_OBJECT };
 FIXTURE_VARIANT_ADD(image, file_not_socket) { .edit = FILE_NOT_SOCKET };
+FIXTURE_VARIANT_ADD(image, pending_missing) { .edit = PENDING_MISSING };
+FIXTURE_VARIANT_ADD(image, bound_no_addr) { .edit = BOUND_NO_ADDR };
+FIXTURE_VARIANT_ADD(image, embryo_first) { .edit = EMBRYO_FIRST };
+FIXTURE_VARIANT_ADD(image, pending_pair) { .edit = PENDING_PAIR };
 
 #define IMG	FIXTURE_DATA(image)
 
@@ -1673,6 +1724,18 @@ static int edit_image(META, IMG *self, enum edit edit)
 		break;
 	case FILE_NO_OBJECT:
 		f->obj_objref = INT_MAX;
+		break;
+	case PENDING_MISSING:
+		lsn->nr_pending = 1;
+		break;
+	case BOUND_NO_ADDR:
+		a->flags |= CKPT_UNIX_BOUND;
+		break;
+	case EMBRYO_FIRST:
+		a->flags |= CKPT_UNIX_EMBRYO;
+		break;
+	case PENDING_PAIR:
+		a->nr_pending = 1;
 		break;
 	case FILE_NOT_SOCKET:
 		f->obj_objref = other->objref;

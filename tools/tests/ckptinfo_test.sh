@@ -169,7 +169,7 @@ pipe_buf_nopad|nonzero PIPE_BUF padding
 pipe_buf_pad|nonzero padding
 pipe_buf_past|PIPE_BUF record runs past its PIPE record
 pipe_buf_type|FD record inside PIPE
-file_kind_max|bad FILE kind 13
+file_kind_max|bad FILE kind 15
 anon_obj_objref|timerfd FILE objref 23 with pipe objref 18
 anon_inherit_fd|bad FILE inherit fd 7
 eventfd_flags|unknown EVENTFD flags 0x3
@@ -251,9 +251,13 @@ valid_unix_closed_stream|
 unix_type|bad UNIX type 3
 unix_state|bad UNIX state 4
 unix_state_zero|bad UNIX state 0
-unix_flags|unknown UNIX flags 0x10
+unix_flags|unknown UNIX flags 0x40
 unix_shutdown|unknown UNIX shutdown 0x4
-unix_pad|nonzero UNIX padding
+unix_pending|unconnected UNIX objref 39 with 1 connections pending
+unix_listen_pending|FILE record where the UNIX of socket 0, first named by FILE objref 36, belongs
+unix_addr_unbound|listening UNIX objref 37: address of 14 bytes, flags 0x1
+unix_bound_no_addr|connected UNIX objref 27: address of 0 bytes, flags 0x10
+unix_embryo_alone|UNIX objref 27: an embryo, not after a listener
 unix_connected_no_peer|connected UNIX objref 27 with peer objref 0
 unix_connected_bad_peer|connected UNIX objref 34 with peer objref -3
 unix_unconnected_peer|unconnected UNIX objref 39 with peer objref 37
@@ -280,20 +284,76 @@ unix_skbs_bytes|UNIX of 2 skbs cannot hold 1 bytes
 unix_skbs_bytes_big|UNIX of 1 skbs cannot hold 1048577 bytes
 unix_len|UNIX record has 8 bytes after its 2 skbs
 unix_len_bad|bad UNIX record length 88 for an address of 14 bytes and 0 skbs of 0 bytes
-unix_len_skbs|bad UNIX record length 160 for an address of 0 bytes and 2 skbs of 27 bytes
+unix_len_skbs|UNIX record has 40 bytes after its 2 skbs
 unix_skbs_more|UNIX record ends after 3 of its 4 skbs
 unix_bytes_less|UNIX_SKB data past the 23 bytes of its UNIX
 unix_bytes_more|UNIX skbs hold 27 bytes, not its 28
 unix_skb_len_zero|bad UNIX_SKB length 0
 unix_skb_len_big|bad UNIX_SKB length 1048577
 unix_skb_len|bad UNIX_SKB record length 40 (want 32)
-unix_skb_pad|nonzero UNIX_SKB padding
+unix_skb_fds|bad UNIX_SKB record length 32 (want 40)
+unix_skb_fds_many|UNIX_SKB with 254 files in flight
 unix_skb_data_pad|nonzero padding
 unix_skb_big_pad|nonzero padding
 unix_skb_big_trunc|truncated UNIX_SKB record
 unix_skb_past|UNIX_SKB record runs past its UNIX record
 unix_skb_type|FD record inside UNIX
-unix_skb_huge|bad UNIX_SKB record length 2097152'
+unix_skb_huge|bad UNIX_SKB record length 2097152
+inotify_flags|inotify FILE objref 60 with flags 02
+inotify_objref|INOTIFY objref 24 after FILE objref 60
+inotify_next_wd|bad INOTIFY next wd 0
+inotify_nr_events|INOTIFY of 1048577 events and 2 watches (at most 1048576 of each)
+inotify_len_counts|bad INOTIFY record length 184 for 2 events and 5 watches
+inotify_watches_more|FILE record runs past its INOTIFY record
+inotify_events_less|unexpected INOTIFY_EVENT record (want INOTIFY_WATCH)
+inotify_len|INOTIFY record has 8 bytes after its records
+inotify_missing|FILE record where the INOTIFY of FILE objref 60 belongs
+inotify_stray|INOTIFY record not right after its FILE
+inotify_event_mask|bad INOTIFY_EVENT mask 0x10000100
+inotify_event_wd|bad INOTIFY_EVENT wd 0 mask 0x100
+inotify_overflow_wd|bad INOTIFY_EVENT overflow: wd 1 cookie 0 name length 0
+inotify_event_slash|INOTIFY_EVENT name with a .\/.
+inotify_event_name_len|bad INOTIFY_EVENT name length 1
+inotify_event_unterminated|malformed INOTIFY_EVENT path
+inotify_event_stray|INOTIFY_EVENT record outside INOTIFY
+inotify_watch_order|INOTIFY_WATCH wd 1 after wd 1
+inotify_watch_wd_zero|INOTIFY_WATCH wd 0 after wd 0
+inotify_watch_mask|INOTIFY_WATCH wd 3 has mask 0xa0000002, which inotify does not keep
+valid_inotify_mask_all|
+inotify_watch_mode|INOTIFY_WATCH wd 1 of type 0
+inotify_watch_relative|malformed INOTIFY_WATCH path
+inotify_watch_path_len|bad INOTIFY_WATCH record length 56 for a path of 8 bytes
+inotify_watch_past|INOTIFY_WATCH record runs past its INOTIFY record
+inotify_watch_type|FD record inside INOTIFY
+inotify_watch_stray|INOTIFY_WATCH record outside INOTIFY
+pty_file_no_pty|pty FILE objref 61 with pty objref 0
+pty_file_mode|pty FILE objref 63: mode 0100600, flags 0100002
+pty_file_flags|pty FILE objref 63: mode 020620, flags 0100003
+pty_file_rdev|pty FILE objref 61: mode 020666, flags 0100002, rdev 0x401
+pty_slave_rdev|pty FILE objref 63: slave 136:4 of pty 62 (/dev/pts/3)
+pty_master_twice|pty FILE objref 63: a second master of pty 62
+pty_master_flags|pty FILE objref 61: a second master of pty 62, or flags 04002, not its PTY.s 0100002
+pty_objref_pipe|FILE objref 63: pty objref 18 is already taken (pipe)
+pty_missing|FILE record where the PTY of pty 62, first named by FILE objref 61, belongs
+pty_stray|PTY record not right after the first FILE of its pty
+pty_objref|PTY objref 2 (FILE names 62)
+pty_index|PTY objref 62 (FILE names 62), index 1048576
+pty_flags|PTY objref 62 (FILE names 62), index 3, flags 0x400
+pty_tcooff|PTY objref 62 (FILE names 62), index 3, flags 0x100
+pty_mflags|master flags 0100001
+pty_events|packet events 0x80
+pty_session|session 1240, group 0
+valid_pty_ctty|
+pty_line|termios iflag 02400 oflag 05 cflag 0277 lflag 0105073 line 1
+pty_cflag|termios iflag 02400 oflag 05 cflag 077
+pty_extproc|lflag 0200003 line 0
+pty_raw_lnext|index 3, flags 0x200
+pty_canon|to the slave 5 bytes, 6 in lines
+pty_eol|its 3 bytes of complete lines do not end a line
+pty_eol_past|its 3 bytes of complete lines do not end a line, or have line ends past them
+pty_in_big|to the slave 4097 bytes
+pty_len|bad PTY record length 152 (want 144)
+pty_pad|nonzero padding'
 
 # every defect mkimage knows has a case here
 "$MKIMAGE" -l > "$tmp/known" || exit 1
@@ -342,7 +402,7 @@ check() # name pattern how
 }
 
 echo "TAP version 13"
-echo "1..$(($(echo "$cases" | wc -l) + 6))"
+echo "1..$(($(echo "$cases" | wc -l) + 8))"
 n=0
 failed=0
 result() # ok? name
@@ -467,9 +527,9 @@ unix_listing_ok()
 		"$out" &&
 	grep -q '^ *[0-9]*  UNIX  *64  objref 35 dgram connected peer 34 addr - flags peer_closed shutdown rd,wr ' \
 		"$out" &&
-	grep -q '^ *[0-9]*  UNIX  *80  objref 37 stream listening backlog 128 addr @ckptinfo-test flags passcred shutdown - ' \
+	grep -q '^ *[0-9]*  UNIX  *80  objref 37 stream listening backlog 128 pending 0 addr @ckptinfo-test flags passcred,bound shutdown - ' \
 		"$out" &&
-	grep -q '^ *[0-9]*  UNIX  *88  objref 39 dgram unconnected addr /tmp/ckptinfo-test\.sock flags rcvbuf shutdown rd sndbuf 212992 rcvbuf 32768 nr_skbs 0 bytes 0$' \
+	grep -q '^ *[0-9]*  UNIX  *88  objref 39 dgram unconnected addr /tmp/ckptinfo-test\.sock flags rcvbuf,bound shutdown rd sndbuf 212992 rcvbuf 32768 nr_skbs 0 bytes 0$' \
 		"$out" &&
 	sed -n '/^-- section of task 1240 /,/^-- section of task 1241 /p' \
 		"$out" | grep -q ' FILE .* objref 40 unix .* socket 28 socket:\[5002\]$' &&
@@ -485,10 +545,52 @@ unix_listing_ok()
 	unix_listing_ok
 result $? "unix sockets listed"
 
+# The inotify as listed: its FILE, the INOTIFY, its events (the overflow
+# one word) and watches one line each, nested.
+inotify_listing_ok()
+{
+	out=$tmp/out
+	grep -q ' FILE .* objref 60 inotify flags 04000 .* anon_inode:inotify$' \
+		"$out" &&
+	grep -q '^ *[0-9]*  INOTIFY  *184  objref 60 next_wd 5 nr_events 2 nr_watches 2$' \
+		"$out" &&
+	grep -q '^ *[0-9]*    INOTIFY_EVENT  *32  wd 1 mask 0x100 cookie 0 name new$' \
+		"$out" &&
+	grep -q '^ *[0-9]*    INOTIFY_EVENT  *24  overflow$' "$out" &&
+	grep -q '^ *[0-9]*    INOTIFY_WATCH  *48  wd 1 mask 0x300 mode 040000 /tmp/ckptinfo-test\.dir$' \
+		"$out" &&
+	grep -q '^ *[0-9]*    INOTIFY_WATCH  *56  wd 3 mask 0x80000002 mode 0100000 /tmp/ckptinfo-test\.dir/file$' \
+		"$out" && return 0
+	echo "# listing of the valid image:"
+	grep 'inotify\| INOTIFY' "$out" | sed 's/^/# /'
+	return 1
+}
+"$MKIMAGE" valid > "$tmp/img" && "$CKPTINFO" "$tmp/img" > "$tmp/out" &&
+	inotify_listing_ok
+result $? "inotify listed"
+
+# The pty as listed: its master's FILE, its PTY, its slave's FILE.
+pty_listing_ok()
+{
+	out=$tmp/out
+	grep -q ' FILE .* objref 61 pty flags 0100002 .* pty 62 master /dev/ptmx$' \
+		"$out" &&
+	grep -q '^ *[0-9]*  PTY  *144  objref 62 /dev/pts/3 iflag 02400 oflag 05 cflag 0277 lflag 0105073 speed 38400/38400 winsize 24x80 column 4/2 in 5 (3 in lines) +0 out 8 +0$' \
+		"$out" &&
+	grep -q ' FILE .* objref 63 pty flags 0100002 .* pty 62 slave /dev/pts/3$' \
+		"$out" && return 0
+	echo "# listing of the valid image:"
+	grep ' pty \| PTY' "$out" | sed 's/^/# /'
+	return 1
+}
+"$MKIMAGE" valid > "$tmp/img" && "$CKPTINFO" "$tmp/img" > "$tmp/out" &&
+	pty_listing_ok
+result $? "pty listed"
+
 # An abstract name may hold any bytes: those not printable are masked.
 "$MKIMAGE" valid_unix_abstract_bytes > "$tmp/img" &&
 	"$CKPTINFO" "$tmp/img" > "$tmp/out" &&
-	grep -q ' objref 37 stream listening backlog 128 addr @ckp??nfo-test ' \
+	grep -q ' objref 37 stream listening backlog 128 pending 0 addr @ckp??nfo-test ' \
 		"$tmp/out"
 result $? "abstract name masked"
 

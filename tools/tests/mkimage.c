@@ -12,6 +12,8 @@
  * end in the child's fd table; a seqpacket pair holding three messages;
  * a datagram socket whose peer was closed after sending it one; a
  * listener on an abstract name; an unconnected socket bound to a path.
+ * And an inotify watching a directory and a one-shot file, an event and
+ * the overflow queued.
  *
  *	mkimage [DEFECT]
  *	mkimage -l	list the defects
@@ -45,6 +47,8 @@ struct image {
 	size_t eventfd, signalfd, timerfd, epoll, epoll2, item[3];
 	size_t file_us1, file_us2, file_sp1, file_sp2, file_dg, file_ls;
 	size_t file_ud;
+	size_t file_ino, inotify, ino_ev[2], ino_w[2];
+	size_t file_ptm, pty, file_pts;
 	size_t unix_s1, unix_s2, unix_p1, unix_p2, unix_d1, unix_d2, unix_l;
 	size_t unix_u, skb_s1[2], skb_s2[1], skb_p1[3], skb_d1[1];
 };
@@ -271,6 +275,9 @@ static void add_fd_table(int i, const __s32 *files, __u32 nr)
 #define FILE_UD		38	/* an unconnected dgram socket */
 #define SOCK_U		39
 #define FILE_US2	40	/* SOCK_S2, in the child's section */
+#define FILE_INO	60	/* an inotify */
+#define INO_DIR		"/tmp/ckptinfo-test.dir"
+#define INO_FILE	INO_DIR "/file"
 #define UNIX_ABSTRACT	"\0ckptinfo-test"
 #define UNIX_PATH	"/tmp/ckptinfo-test.sock"
 #define SOCK_STREAM	1
@@ -498,16 +505,112 @@ static void add_unix_files(void)
 	f->obj_objref = SOCK_L;
 	u = add_unix(SOCK_L, 0, SOCK_STREAM, CKPT_UNIX_LISTEN, UNIX_ABSTRACT,
 		     sizeof(UNIX_ABSTRACT) - 1, NULL, 0, &img.unix_l, NULL);
-	u->flags = CKPT_UNIX_PASSCRED;
+	u->flags = CKPT_UNIX_PASSCRED | CKPT_UNIX_BOUND;
 	u->backlog = 128;
 	f = add_file(FILE_UD, CKPT_FILE_UNIX, 2, 0140777, "socket:[5008]",
 		     &img.file_ud);
 	f->obj_objref = SOCK_U;
 	u = add_unix(SOCK_U, 0, SOCK_DGRAM, CKPT_UNIX_UNCONNECTED, UNIX_PATH,
 		     sizeof(UNIX_PATH), NULL, 0, &img.unix_u, NULL);
-	u->flags = CKPT_UNIX_RCVBUF;
+	u->flags = CKPT_UNIX_RCVBUF | CKPT_UNIX_BOUND;
 	u->rcvbuf = 32768;
 	u->shutdown = CKPT_UNIX_SHUT_RD;
+}
+
+/*
+ * The inotify, non-blocking: a directory watched for IN_CREATE and
+ * IN_DELETE (wd 1), a file for IN_MODIFY once (wd 3, wd 2 removed, the
+ * next new watch to be 5); queued the creation of "new" and the
+ * overflow.
+ */
+static void add_inotify_file(void)
+{
+	struct ckpt_hdr_inotify_event *e;
+	struct ckpt_hdr_inotify_watch *w;
+	struct ckpt_hdr_inotify *ino;
+
+	ino = add_anon(FILE_INO, CKPT_FILE_INOTIFY, 04000, "anon_inode:inotify",
+		       &img.file_ino, CKPT_HDR_INOTIFY, sizeof(*ino), 0,
+		       &img.inotify);
+	ino->next_wd = 5;
+	ino->nr_events = 2;
+	ino->nr_watches = 2;
+	e = record(CKPT_HDR_INOTIFY_EVENT, sizeof(*e), sizeof("new"),
+		   &img.ino_ev[0]);
+	e->wd = 1;
+	e->mask = 0x100;
+	e->name_len = sizeof("new");
+	memcpy(put(sizeof("new")), "new", sizeof("new"));
+	e = record(CKPT_HDR_INOTIFY_EVENT, sizeof(*e), 0, &img.ino_ev[1]);
+	e->wd = -1;
+	e->mask = CKPT_INOTIFY_Q_OVERFLOW;
+	w = record(CKPT_HDR_INOTIFY_WATCH, sizeof(*w), sizeof(INO_DIR),
+		   &img.ino_w[0]);
+	w->wd = 1;
+	w->mask = 0x300;
+	w->mode = 040000;
+	w->path_len = sizeof(INO_DIR);
+	memcpy(put(sizeof(INO_DIR)), INO_DIR, sizeof(INO_DIR));
+	w = record(CKPT_HDR_INOTIFY_WATCH, sizeof(*w), sizeof(INO_FILE),
+		   &img.ino_w[1]);
+	w->wd = 3;
+	w->mask = 0x80000002;
+	w->mode = 0100000;
+	w->path_len = sizeof(INO_FILE);
+	memcpy(put(sizeof(INO_FILE)), INO_FILE, sizeof(INO_FILE));
+	((struct ckpt_hdr *)(img.buf + img.inotify))->len =
+		img.len - img.inotify;
+}
+
+/* a pty, its master and a slave in the root's fd table */
+#define FILE_PTM	61	/* the master */
+#define PTY_REF		62
+#define FILE_PTS	63	/* the slave, /dev/pts/PTY_INDEX */
+#define PTY_INDEX	3
+#define PTY_IN		"ls\nab"	/* a line and a partial one */
+#define PTY_OUT		"$ ls\r\nab"	/* a prompt, their echo */
+#define PTY_FLAGS	0100002		/* O_RDWR | O_LARGEFILE */
+
+/*
+ * The pty as a shell in a terminal leaves it: canonical with echo, a
+ * line and a partial one typed after the prompt, their echo unread.
+ */
+static void add_pty_files(void)
+{
+	static const char cc[] = "\003\034\177\025\004\000\001\000\021\023"
+				 "\032\000\022\017\027\026\000\000\000";
+	struct ckpt_hdr_file *f;
+	struct ckpt_hdr_pty *p;
+
+	f = add_file(FILE_PTM, CKPT_FILE_PTY, PTY_FLAGS, 020666, "/dev/ptmx",
+		     &img.file_ptm);
+	f->rdev = 0x502;
+	f->obj_objref = PTY_REF;
+	p = record(CKPT_HDR_PTY, sizeof(*p), CKPT_ALIGN_UP(sizeof(PTY_IN) - 1) +
+		   CKPT_ALIGN + CKPT_ALIGN_UP(sizeof(PTY_OUT) - 1), &img.pty);
+	p->objref = PTY_REF;
+	p->index = PTY_INDEX;
+	p->master_flags = PTY_FLAGS;
+	p->column = 4;
+	p->canon_column = 2;
+	p->ws_row = 24;
+	p->ws_col = 80;
+	p->termios.iflag = 02400;	/* ICRNL | IXON */
+	p->termios.oflag = 05;		/* OPOST | ONLCR */
+	p->termios.cflag = 0277;	/* B38400 | CS8 | CREAD */
+	p->termios.lflag = 0105073;	/* ISIG, ICANON, ECHO... IEXTEN */
+	p->termios.ispeed = p->termios.ospeed = 38400;
+	memcpy(p->termios.cc, cc, sizeof(p->termios.cc));
+	p->in_bytes = sizeof(PTY_IN) - 1;
+	p->in_canon = 3;
+	p->out_bytes = sizeof(PTY_OUT) - 1;
+	memcpy(put(p->in_bytes), PTY_IN, p->in_bytes);
+	*(unsigned char *)put(1) = 1 << 2;	/* "ls\n" ends a line */
+	memcpy(put(p->out_bytes), PTY_OUT, p->out_bytes);
+	f = add_file(FILE_PTS, CKPT_FILE_PTY, PTY_FLAGS, 020620, "/dev/pts/3",
+		     &img.file_pts);
+	f->rdev = (136 << 8) | PTY_INDEX;
+	f->obj_objref = PTY_REF;
 }
 
 /*
@@ -519,7 +622,8 @@ static void add_files(void)
 	static const __s32 fds[] = {
 		FILE_NULL, FILE_NULL, FILE_NULL, FILE_RD, FILE_WR, FILE_FIFO,
 		FILE_EFD, FILE_SFD, FILE_TFD, FILE_EP, FILE_EP2, FILE_US1,
-		FILE_SP1, FILE_SP2, FILE_DG, FILE_LS, FILE_UD,
+		FILE_SP1, FILE_SP2, FILE_DG, FILE_LS, FILE_UD, FILE_INO,
+		FILE_PTM, FILE_PTS,
 	};
 	struct ckpt_hdr_file *f;
 
@@ -540,6 +644,8 @@ static void add_files(void)
 	f->obj_objref = FIFO_REF;
 	add_pipe(FIFO_REF, PAGE, 0, &img.fifo);
 	add_unix_files();
+	add_inotify_file();
+	add_pty_files();
 	add_anon_files();
 	add_fd_table(0, fds, ARRAY_SIZE(fds));
 }
@@ -755,6 +861,8 @@ enum where {
 	W_ITEM2, W_FUS1, W_FUS2, W_FSP1, W_FSP2, W_FDG, W_FLS, W_FUD, W_US1,
 	W_US2, W_UP1, W_UP2, W_UD1, W_UD2, W_UL, W_UU, W_SKB_S1, W_SKB_S2,
 	W_SKB_P0, W_SKB_P1, W_SKB_P2, W_SKB_D1,
+	W_FINO, W_INO, W_IEV0, W_IEV1, W_IW0, W_IW1,
+	W_FPTM, W_PTY, W_FPTS,
 };
 
 enum op {
@@ -801,6 +909,13 @@ struct defect {
 #define UNIX_ADDR	sizeof(struct ckpt_hdr_unix)
 #define SKB_F(member)	F(ckpt_hdr_unix_skb, member)
 #define SKB_DATA	sizeof(struct ckpt_hdr_unix_skb)
+#define INO_F(member)	F(ckpt_hdr_inotify, member)
+#define IEV_F(member)	F(ckpt_hdr_inotify_event, member)
+#define IEV_NAME	sizeof(struct ckpt_hdr_inotify_event)
+#define IW_F(member)	F(ckpt_hdr_inotify_watch, member)
+#define IW_PATH		sizeof(struct ckpt_hdr_inotify_watch)
+#define PTY_F(member)	F(ckpt_hdr_pty, member)
+#define PTY_EOL		(sizeof(struct ckpt_hdr_pty) + CKPT_ALIGN)
 
 /* All the entries of a name apply, in order. */
 static const struct defect defects[] = {
@@ -1087,7 +1202,7 @@ static const struct defect defects[] = {
 	{ "unix_closed_first", W_UD1, UNIX_F(flags), SET32,
 	  CKPT_UNIX_PEER_CLOSED },
 	{ "unix_closed_listener", W_UL, UNIX_F(flags), SET32,
-	  CKPT_UNIX_PEER_CLOSED | CKPT_UNIX_PASSCRED },
+	  CKPT_UNIX_PEER_CLOSED | CKPT_UNIX_PASSCRED | CKPT_UNIX_BOUND },
 	{ "valid_unix_closed_stream", W_US2, UNIX_F(flags), SET32,
 	  CKPT_UNIX_PEER_CLOSED },
 	{ "valid_unix_closed_stream", W_FUS2, FILE_F(obj_objref), SET32,
@@ -1097,9 +1212,13 @@ static const struct defect defects[] = {
 	{ "unix_type", W_UU, UNIX_F(type), SET32, 3 /* SOCK_RAW */ },
 	{ "unix_state", W_UU, UNIX_F(state), SET32, 4 },
 	{ "unix_state_zero", W_UU, UNIX_F(state), SET32, 0 },
-	{ "unix_flags", W_US1, UNIX_F(flags), SET32, 0x10 },
+	{ "unix_flags", W_US1, UNIX_F(flags), SET32, 0x40 },
 	{ "unix_shutdown", W_UU, UNIX_F(shutdown), SET32, 4 },
-	{ "unix_pad", W_UU, UNIX_F(pad), SET32, 1 },
+	{ "unix_pending", W_UU, UNIX_F(nr_pending), SET32, 1 },
+	{ "unix_listen_pending", W_UL, UNIX_F(nr_pending), SET32, 2 },
+	{ "unix_addr_unbound", W_UL, UNIX_F(flags), SET32, CKPT_UNIX_PASSCRED },
+	{ "unix_bound_no_addr", W_US1, UNIX_F(flags), SET32, CKPT_UNIX_BOUND },
+	{ "unix_embryo_alone", W_US1, UNIX_F(flags), SET32, CKPT_UNIX_EMBRYO },
 	{ "unix_connected_no_peer", W_US1, UNIX_F(peer_objref), SET32, 0 },
 	{ "unix_connected_bad_peer", W_UD1, UNIX_F(peer_objref), SET32, -3 },
 	{ "unix_unconnected_peer", W_UU, UNIX_F(peer_objref), SET32, SOCK_L },
@@ -1144,13 +1263,78 @@ static const struct defect defects[] = {
 	{ "unix_skb_len_big", W_SKB_S2, SKB_F(len), SET32,
 	  CKPT_UNIX_SKB_MAX + 1 },
 	{ "unix_skb_len", W_SKB_P2, SKB_F(len), SET32, 9 },
-	{ "unix_skb_pad", W_SKB_S1, SKB_F(pad), SET32, 1 },
+	{ "unix_skb_fds", W_SKB_S1, SKB_F(nr_fds), SET32, 1 },
+	{ "unix_skb_fds_many", W_SKB_S1, SKB_F(nr_fds), SET32, 254 },
 	{ "unix_skb_data_pad", W_SKB_P0, SKB_DATA + 3, XOR8, 1 },
 	{ "unix_skb_big_pad", W_SKB_S2, SKB_DATA + SKB_BIG + 6, XOR8, 0x80 },
 	{ "unix_skb_big_trunc", W_SKB_S2, SKB_DATA + SKB_BIG - 1, CUT, 0 },
 	{ "unix_skb_past", W_SKB_P2, HDR_LEN, ADD32, 8 },
 	{ "unix_skb_type", W_SKB_P1, HDR_TYPE, SET32, CKPT_HDR_FD },
 	{ "unix_skb_huge", W_SKB_D1, HDR_LEN, SET32, 2 << 20 },
+	/* inotify */
+	{ "inotify_flags", W_FINO, FILE_F(f_flags), SET32, 2 /* O_RDWR */ },
+	{ "inotify_objref", W_INO, INO_F(objref), SET32, FILE_EP },
+	{ "inotify_next_wd", W_INO, INO_F(next_wd), SET32, 0 },
+	{ "inotify_nr_events", W_INO, INO_F(nr_events), SET32, (1U << 20) + 1 },
+	{ "inotify_len_counts", W_INO, INO_F(nr_watches), SET32, 5 },
+	{ "inotify_watches_more", W_INO, INO_F(nr_watches), SET32, 3 },
+	{ "inotify_events_less", W_INO, INO_F(nr_events), SET32, 1 },
+	{ "inotify_len", W_INO, HDR_LEN, ADD32, 8 },
+	{ "inotify_missing", W_INO, 0, DROP, 0 },
+	{ "inotify_stray", W_INO, 0, COPY, W_CRED },
+	{ "inotify_event_mask", W_IEV0, IEV_F(mask), SET32,
+	  0x10000100 /* FS_RENAME: not inotify's */ },
+	{ "inotify_event_wd", W_IEV0, IEV_F(wd), SET32, 0 },
+	{ "inotify_overflow_wd", W_IEV1, IEV_F(wd), SET32, 1 },
+	{ "inotify_event_slash", W_IEV0, IEV_NAME, XOR8, 'n' ^ '/' },
+	{ "inotify_event_name_len", W_IEV0, IEV_F(name_len), SET32, 1 },
+	{ "inotify_event_unterminated", W_IEV0, IEV_NAME + 3, XOR8, 'x' },
+	{ "inotify_event_stray", W_IEV0, 0, COPY, W_CRED },
+	{ "inotify_watch_order", W_IW1, IW_F(wd), SET32, 1 },
+	{ "inotify_watch_wd_zero", W_IW0, IW_F(wd), SET32, 0 },
+	{ "inotify_watch_mask", W_IW1, IW_F(mask), SET32,
+	  0xa0000002 /* IN_MASK_ADD */ },
+	{ "valid_inotify_mask_all", W_IW1, IW_F(mask), SET32, 0x84000fff },
+	{ "valid_inotify_mask_all", W_TAIL, 0, RECRC, 0 },
+	{ "inotify_watch_mode", W_IW0, IW_F(mode), SET32, 0 },
+	{ "inotify_watch_relative", W_IW0, IW_PATH, XOR8, '/' ^ 't' },
+	{ "inotify_watch_path_len", W_IW1, IW_F(path_len), SET32, 8 },
+	{ "inotify_watch_past", W_IW1, HDR_LEN, ADD32, 8 },
+	{ "inotify_watch_type", W_IW0, HDR_TYPE, SET32, CKPT_HDR_FD },
+	{ "inotify_watch_stray", W_IW0, 0, COPY, W_CRED },
+	/* ptys */
+	{ "pty_file_no_pty", W_FPTM, FILE_F(obj_objref), SET32, 0 },
+	{ "pty_file_mode", W_FPTS, FILE_F(mode), SET32, 0100600 },
+	{ "pty_file_flags", W_FPTS, FILE_F(f_flags), SET32, 0100003 },
+	{ "pty_file_rdev", W_FPTM, FILE_F(rdev), SET32, (4 << 8) | 1 },
+	{ "pty_slave_rdev", W_FPTS, FILE_F(rdev), SET32, (136 << 8) | 4 },
+	{ "pty_master_twice", W_FPTS, FILE_F(rdev), SET32, 0x502 },
+	{ "pty_master_flags", W_FPTM, FILE_F(f_flags), SET32, 04002 },
+	{ "pty_objref_pipe", W_FPTS, FILE_F(obj_objref), SET32, PIPE_REF },
+	{ "pty_missing", W_PTY, 0, DROP, 0 },
+	{ "pty_stray", W_PTY, 0, COPY, W_CRED },
+	{ "pty_objref", W_PTY, PTY_F(objref), SET32, FILE_NULL },
+	{ "pty_index", W_PTY, PTY_F(index), SET32, CKPT_PTY_INDEX_MAX },
+	{ "pty_flags", W_PTY, PTY_F(flags), SET32, CKPT_PTY_FLAGS_ALL + 1 },
+	{ "pty_tcooff", W_PTY, PTY_F(flags), SET32, CKPT_PTY_SLAVE_TCOOFF },
+	{ "pty_mflags", W_PTY, PTY_F(master_flags), SET32, 0100001 },
+	{ "pty_events", W_PTY, PTY_F(pktstatus), SET32, 0x80 },
+	{ "pty_session", W_PTY, PTY_F(sid), SET32, 1240 },
+	{ "valid_pty_ctty", W_PTY, PTY_F(sid), SET32, 1240 },
+	{ "valid_pty_ctty", W_PTY, PTY_F(pgrp), SET32, 1240 },
+	{ "valid_pty_ctty", W_TAIL, 0, RECRC, 0 },
+	{ "pty_line", W_PTY, PTY_F(termios.line), XOR8, 1 },
+	{ "pty_cflag", W_PTY, PTY_F(termios.cflag), SET32, 0077 },
+	{ "pty_extproc", W_PTY, PTY_F(termios.lflag), SET32, 0200003 },
+	{ "pty_raw_lnext", W_PTY, PTY_F(termios.lflag), SET32, 0 },
+	{ "pty_raw_lnext", W_PTY, PTY_F(in_canon), SET32, 0 },
+	{ "pty_raw_lnext", W_PTY, PTY_F(flags), SET32, CKPT_PTY_LNEXT },
+	{ "pty_canon", W_PTY, PTY_F(in_canon), SET32, 6 },
+	{ "pty_eol", W_PTY, PTY_EOL, XOR8, 1 << 2 },
+	{ "pty_eol_past", W_PTY, PTY_EOL, XOR8, 1 << 3 },
+	{ "pty_in_big", W_PTY, PTY_F(in_bytes), SET32, CKPT_PTY_BUF_SIZE + 1 },
+	{ "pty_len", W_PTY, HDR_LEN, ADD32, 8 },
+	{ "pty_pad", W_PTY, PTY_EOL - 1, XOR8, 1 },
 };
 
 #define NR_DEFECTS	ARRAY_SIZE(defects)
@@ -1198,6 +1382,11 @@ static size_t where_off(enum where w)
 		[W_SKB_S1] = img.skb_s1[1], [W_SKB_S2] = img.skb_s2[0],
 		[W_SKB_P0] = img.skb_p1[0], [W_SKB_P1] = img.skb_p1[1],
 		[W_SKB_P2] = img.skb_p1[2], [W_SKB_D1] = img.skb_d1[0],
+		[W_FINO] = img.file_ino, [W_INO] = img.inotify,
+		[W_IEV0] = img.ino_ev[0], [W_IEV1] = img.ino_ev[1],
+		[W_IW0] = img.ino_w[0], [W_IW1] = img.ino_w[1],
+		[W_FPTM] = img.file_ptm, [W_PTY] = img.pty,
+		[W_FPTS] = img.file_pts,
 	};
 
 	return offs[w];

@@ -102,7 +102,7 @@ struct ckpt_restart_status {
 
 #define CKPT_MAGIC		"LXCKPT\r\n"	/* 8 bytes, no NUL */
 #define CKPT_MAGIC_LEN		8
-#define CKPT_VERSION		3
+#define CKPT_VERSION		4
 #define CKPT_ALIGN		8
 #define CKPT_HDR_MAX		(64U << 10)	/* largest non-page record */
 #define CKPT_PAGES_MAX		256		/* pages in one PAGES record */
@@ -141,6 +141,10 @@ enum ckpt_hdr_type {
 	CKPT_HDR_EPOLL_ITEM,	/* struct ckpt_hdr_epoll_item (only in EPOLL) */
 	CKPT_HDR_UNIX,		/* struct ckpt_hdr_unix, address, UNIX_SKBs */
 	CKPT_HDR_UNIX_SKB,	/* struct ckpt_hdr_unix_skb (only in UNIX) */
+	CKPT_HDR_INOTIFY,	/* struct ckpt_hdr_inotify, EVENTs, WATCHes */
+	CKPT_HDR_INOTIFY_WATCH,	/* struct ckpt_hdr_inotify_watch (in INOTIFY) */
+	CKPT_HDR_PTY,		/* struct ckpt_hdr_pty: one pseudo-terminal */
+	CKPT_HDR_INOTIFY_EVENT,	/* struct ckpt_hdr_inotify_event (in INOTIFY) */
 	CKPT_HDR_MAX_TYPE
 };
 
@@ -381,7 +385,11 @@ enum ckpt_file_kind {
 	CKPT_FILE_TIMERFD,	/* a timerfd: its TIMERFD record follows */
 	CKPT_FILE_EPOLL,	/* an epoll: its EPOLL record follows */
 	CKPT_FILE_UNIX,		/* a unix socket, obj_objref names it */
-	CKPT_FILE_MAX_KIND = CKPT_FILE_UNIX
+	CKPT_FILE_INOTIFY,	/* an inotify: its INOTIFY record follows */
+	CKPT_FILE_PTY,		/* a pty master or slave, obj_objref names
+				 * the pty
+				 */
+	CKPT_FILE_MAX_KIND = CKPT_FILE_PTY
 };
 
 /*
@@ -410,11 +418,13 @@ struct ckpt_hdr_file {
 	__u32 mode;		/* inode type and permission bits */
 	__u64 pos;		/* file offset */
 	__u64 size;		/* i_size when checkpointed */
-	__u32 rdev;		/* CHR: device number, new_encode_dev() */
+	__u32 rdev;		/* CHR: device number, new_encode_dev();
+				 * PTY: its end's (ckpt_hdr_pty)
+				 */
 	__s32 inherit_fd;	/* INHERIT: the caller's fd; else -1 */
 	__u32 path_len;
 	__s32 obj_objref;	/* PIPE, FIFO: the pipe; UNIX: the socket;
-				 * else 0
+				 * PTY: the pty; else 0
 				 */
 };
 
@@ -527,10 +537,18 @@ struct ckpt_hdr_epoll_item {
  * together at restart; the peer's own FILE, later, only names it.
  * PEER_CLOSED: the peer end is closed (there is no FILE of it).
  *
- * Followed by addr_len bytes of the bound address (sun_path, a leading
- * NUL for an abstract name; none if unbound), padded to 8, then nr_skbs
- * UNIX_SKB records: the receive queue, oldest first - for stream sockets
- * only the bytes not read yet, for the others one record per message.
+ * Followed by addr_len bytes of its address (sun_path, a leading NUL for
+ * an abstract name; none if unbound), padded to 8, then nr_skbs UNIX_SKB
+ * records: the receive queue, oldest first - for stream sockets only the
+ * bytes not read yet, for the others one record per message.  BOUND: the
+ * address is the socket's own, bound to it; a connected socket's address
+ * without BOUND is the one of the listener it was accepted from.
+ *
+ * A LISTEN record is followed by nr_pending connections not accepted
+ * yet, oldest first, each as two records: the connecting socket's
+ * (CONNECTED, its peer the second; nothing queued), then the EMBRYO's
+ * (the listener's end, its peer the first; no address, no options) with
+ * what the connecting socket sent to it.
  */
 enum ckpt_unix_state {
 	CKPT_UNIX_UNCONNECTED = 1,
@@ -542,7 +560,9 @@ enum ckpt_unix_state {
 #define CKPT_UNIX_SNDBUF	(1U << 1)	/* SO_SNDBUF was set: sndbuf */
 #define CKPT_UNIX_RCVBUF	(1U << 2)	/* SO_RCVBUF was set: rcvbuf */
 #define CKPT_UNIX_PEER_CLOSED	(1U << 3)	/* no FILE of it is in the image */
-#define CKPT_UNIX_FLAGS_ALL	0xfU
+#define CKPT_UNIX_BOUND		(1U << 4)	/* the address is bound to it */
+#define CKPT_UNIX_EMBRYO	(1U << 5)	/* a connection not accepted yet */
+#define CKPT_UNIX_FLAGS_ALL	0x3fU
 
 #define CKPT_UNIX_SHUT_RD	(1U << 0)	/* RCV_SHUTDOWN */
 #define CKPT_UNIX_SHUT_WR	(1U << 1)	/* SEND_SHUTDOWN */
@@ -564,14 +584,214 @@ struct ckpt_hdr_unix {
 	__u32 backlog;		/* LISTEN: listen()'s backlog */
 	__u32 addr_len;		/* at most sizeof(sun_path) */
 	__u32 nr_skbs;
-	__u32 pad;
+	__u32 nr_pending;	/* LISTEN: connections not accepted yet */
 	__u64 bytes;		/* in all the UNIX_SKBs */
 };
 
+/*
+ * One queued skb: len bytes of data, padded to 8, then nr_fds FILE
+ * objrefs (__s32, padded to 8): the files in flight with it (SCM_RIGHTS),
+ * in the order they were sent; their FILE records come before the FILE
+ * of the socket whose queue holds them.
+ */
+#define CKPT_UNIX_SKB_FDS_MAX	253		/* SCM_MAX_FD */
+#define CKPT_UNIX_FDS_MAX	(1U << 16)	/* in flight in one UNIX */
+
 struct ckpt_hdr_unix_skb {
 	struct ckpt_hdr h;
-	__u32 len;		/* bytes that follow, padded to 8 */
-	__u32 pad;
+	__u32 len;		/* bytes of data that follow, padded to 8 */
+	__u32 nr_fds;		/* FILE objrefs after the data */
+};
+
+/*
+ * A pseudo-terminal (Unix98 pty: its master opened from /dev/ptmx, its
+ * slave /dev/pts/<index>), one object named by the FILE records of both
+ * ends (obj_objref); the first FILE naming it is followed by this
+ * record.  A FILE of a pty tells its end by rdev: /dev/ptmx's (5:2) for
+ * the master - there is one master file, of f_flags master_flags -, the
+ * slave's own (136:index) for each open file of the slave.
+ *
+ * What is queued both ways follows the fixed part, each piece padded to
+ * 8 bytes: in_bytes bytes held by the slave's line discipline (written
+ * on the master, not read from the slave yet; after the slave's input
+ * processing); DIV_ROUND_UP(in_canon, 8) bytes of bitmap telling which
+ * of the first in_canon bytes end a line (bit i % 8 of byte i / 8: a
+ * '\n', VEOL or VEOL2 character, or a NUL for an end of file, VEOF);
+ * in_pending bytes written on the master the line discipline did not
+ * take yet (its buffer is full); out_bytes bytes held by the master's
+ * line discipline (written on the slave, after its output processing,
+ * not read from the master yet); out_pending bytes not taken by it yet.
+ */
+#define CKPT_PTY_INDEX_MAX	(1U << 20)	/* NR_UNIX98_PTY_MAX */
+#define CKPT_PTY_NCCS		19		/* c_cc entries (NCCS) */
+#define CKPT_PTY_BUF_SIZE	4096		/* a line discipline's buffer */
+#define CKPT_PTY_PENDING_MAX	(16U << 10)	/* in a flip buffer */
+
+/* f_flags a pty file may have: O_ACCMODE, O_APPEND, O_NONBLOCK, O_LARGEFILE */
+#define CKPT_PTY_FILE_FLAGS_ALL	0106003
+
+/* termios flag bits a pty may have (x86-64 values) */
+#define CKPT_PTY_IFLAGS		0x7fffU		/* IGNBRK .. IUTF8 */
+#define CKPT_PTY_OFLAGS		0xffffU		/* OPOST .. FFDLY */
+#define CKPT_PTY_LFLAGS		0xdfffU		/* ISIG .. IEXTEN; not EXTPROC */
+#define CKPT_PTY_CFLAGS		0xd00f1fffU	/* CBAUD .. CLOCAL, CIBAUD,
+						 * CMSPAR, CRTSCTS; not ADDRB
+						 */
+
+/* The slave's termios, as the kernel keeps them (struct ktermios). */
+struct ckpt_termios {
+	__u32 iflag;		/* c_iflag, within CKPT_PTY_IFLAGS */
+	__u32 oflag;		/* c_oflag, within CKPT_PTY_OFLAGS */
+	__u32 cflag;		/* c_cflag, within CKPT_PTY_CFLAGS; the pty
+				 * driver keeps CS8 and CREAD, never PARENB
+				 */
+	__u32 lflag;		/* c_lflag, within CKPT_PTY_LFLAGS */
+	__u32 ispeed;		/* c_ispeed: input baud rate */
+	__u32 ospeed;		/* c_ospeed: output baud rate */
+	__u8 line;		/* c_line: line discipline, N_TTY (0) only */
+	__u8 cc[CKPT_PTY_NCCS];	/* c_cc: control characters, 0 disables */
+	__u32 pad;		/* zero */
+};
+
+#define CKPT_PTY_LOCKED		(1U << 0)	/* TIOCSPTLCK: the slave
+						 * cannot be opened
+						 */
+#define CKPT_PTY_PACKET		(1U << 1)	/* TIOCPKT: packet mode */
+#define CKPT_PTY_MASTER_EXCL	(1U << 2)	/* TIOCEXCL on the master */
+#define CKPT_PTY_SLAVE_EXCL	(1U << 3)	/* TIOCEXCL on the slave */
+#define CKPT_PTY_SLAVE_CLOSED	(1U << 4)	/* the slave was open, is
+						 * closed (the master reads
+						 * EIO); no FILE of it
+						 */
+#define CKPT_PTY_MASTER_STOPPED	(1U << 5)	/* the master's output is
+						 * stopped
+						 */
+#define CKPT_PTY_MASTER_TCOOFF	(1U << 6)	/* with MASTER_STOPPED: by
+						 * tcflow(TCOOFF)
+						 */
+#define CKPT_PTY_SLAVE_STOPPED	(1U << 7)	/* the slave's output is
+						 * stopped (VSTOP, TCOOFF)
+						 */
+#define CKPT_PTY_SLAVE_TCOOFF	(1U << 8)	/* with SLAVE_STOPPED: by
+						 * tcflow(TCOOFF)
+						 */
+#define CKPT_PTY_LNEXT		(1U << 9)	/* ICANON: the next input
+						 * byte is literal (VLNEXT)
+						 */
+#define CKPT_PTY_FLAGS_ALL	0x3ffU
+
+#define CKPT_PTY_PKTSTATUS_ALL	0x7fU		/* TIOCPKT_FLUSHREAD ..
+						 * TIOCPKT_IOCTL
+						 */
+
+struct ckpt_hdr_pty {
+	struct ckpt_hdr h;
+	__s32 objref;		/* the pty: its FILEs' obj_objref */
+	__u32 index;		/* N of /dev/pts/N, below CKPT_PTY_INDEX_MAX */
+	__u32 flags;		/* CKPT_PTY_* */
+	__u32 master_flags;	/* f_flags of the master's file: O_RDWR and
+				 * some of O_APPEND, O_NONBLOCK, O_LARGEFILE
+				 */
+	__u32 pktstatus;	/* packet events the master has not read
+				 * (TIOCPKT_FLUSHREAD...), within
+				 * CKPT_PTY_PKTSTATUS_ALL
+				 */
+	__u32 column;		/* the slave's output column, as its output
+				 * processing counts it (tabs, erases)
+				 */
+	__u32 canon_column;	/* the column its input line began at */
+	__s32 sid;		/* the session it is the controlling terminal
+				 * of (its leader's TREE pid); 0: none
+				 */
+	__s32 pgrp;		/* with sid: its foreground process group
+				 * (TREE pid); else 0
+				 */
+	__u16 ws_row;		/* window size (TIOCGWINSZ): rows */
+	__u16 ws_col;		/* columns */
+	__u16 ws_xpixel;	/* width in pixels */
+	__u16 ws_ypixel;	/* height in pixels */
+	struct ckpt_termios termios;	/* the slave's; the master's are
+					 * the driver's, raw
+					 */
+	__u32 in_bytes;		/* at most CKPT_PTY_BUF_SIZE, one less
+				 * without ICANON
+				 */
+	__u32 in_canon;		/* of them, in complete lines: 0 or the
+				 * offset after a line end; 0 without ICANON
+				 */
+	__u32 in_pending;	/* at most CKPT_PTY_PENDING_MAX */
+	__u32 out_bytes;	/* below CKPT_PTY_BUF_SIZE */
+	__u32 out_pending;	/* at most CKPT_PTY_PENDING_MAX */
+};
+
+/*
+ * An inotify, right after its FILE record: nr_events INOTIFY_EVENT
+ * records, the events queued and not read yet, oldest first; then
+ * nr_watches INOTIFY_WATCH records, in increasing wd order; all nested.
+ * Restart queues the events before it adds a watch, so that nothing can
+ * come before them, and drops what the restart itself made the watches
+ * report (its own opens and closes of the files it restores).
+ */
+#define CKPT_INOTIFY_WATCHES_MAX	(1U << 20)	/* max_user_watches' top */
+#define CKPT_INOTIFY_EVENTS_MAX		(1U << 20)
+
+struct ckpt_hdr_inotify {
+	struct ckpt_hdr h;
+	__s32 objref;		/* the FILE */
+	__s32 next_wd;		/* 1..INT_MAX: where the search for the wd
+				 * of the next new watch starts (the first
+				 * wd from it on that is free)
+				 */
+	__u32 nr_events;	/* INOTIFY_EVENT records that follow */
+	__u32 nr_watches;	/* then INOTIFY_WATCH records */
+};
+
+/*
+ * What inotify_add_watch() keeps of a mask: IN_ALL_EVENTS (0xfff),
+ * IN_EXCL_UNLINK (0x04000000), IN_ONESHOT (0x80000000).  IN_ONLYDIR and
+ * IN_DONT_FOLLOW only steer the lookup of the path; IN_MASK_ADD and
+ * IN_MASK_CREATE only how the call treats an existing watch.
+ */
+#define CKPT_INOTIFY_WATCH_MASK		0x84000fffU
+
+/*
+ * One watch: wd and mask as inotify_add_watch() returned and took them;
+ * followed by path_len bytes of the watched inode's absolute path (NUL
+ * included), padded to 8, at which restart watches it again (never
+ * following a symbolic link there: the path is the inode's own).
+ */
+struct ckpt_hdr_inotify_watch {
+	struct ckpt_hdr h;
+	__s32 wd;		/* > 0, above the previous WATCH's */
+	__u32 mask;		/* CKPT_INOTIFY_WATCH_MASK bits */
+	__u32 mode;		/* the inode's type, S_IFMT bits of i_mode */
+	__u32 path_len;		/* 2..CKPT_PATH_MAX */
+};
+
+/*
+ * An event's mask as the kernel keeps it: what read() reports (the
+ * IN_ALL_EVENTS bits, IN_UNMOUNT, IN_Q_OVERFLOW, IN_IGNORED, IN_ISDIR)
+ * and two bits read() hides - 0x1000, an open for exec (with IN_OPEN),
+ * and 0x08000000, reported through the watch of the file's directory -
+ * which decide whether a later identical event is merged into it.
+ */
+#define CKPT_INOTIFY_EVENT_MASK		0x4800ffffU
+#define CKPT_INOTIFY_Q_OVERFLOW		0x00004000U	/* IN_Q_OVERFLOW */
+#define CKPT_INOTIFY_NAME_MAX		256	/* NAME_MAX and its NUL */
+
+/*
+ * One queued event, followed by name_len bytes of the name (NUL
+ * included; a name holds no '/'), padded to 8.  The queue's overflow
+ * event, IN_Q_OVERFLOW, is at most one, with wd -1 and nothing else.
+ */
+struct ckpt_hdr_inotify_event {
+	struct ckpt_hdr h;
+	__s32 wd;		/* the watch it came from (which may be
+				 * gone since), or -1 for the overflow
+				 */
+	__u32 mask;		/* CKPT_INOTIFY_EVENT_MASK bits, not 0 */
+	__u32 cookie;		/* ties IN_MOVED_FROM to IN_MOVED_TO */
+	__u32 name_len;		/* 0, or 2..CKPT_INOTIFY_NAME_MAX */
 };
 
 #define CKPT_FILE_DATA_MAX	(1U << 20)
