@@ -399,17 +399,6 @@ TEST_F_TIMEOUT(refuse, checkpoint, 120)
 /* ---------------------------------------------------------------------- */
 /* Broken images */
 
-/*
- * The image of "image", made by the first test that needs it and shared
- * by the rest: a temporary file opened before the tests fork.
- */
-static int cache_fd = -1;
-
-static void __attribute__((constructor)) open_cache(void)
-{
-	cache_fd = tmp_image();
-}
-
 enum edit {
 	VALID,
 	BAD_EFD_FLAGS,		/* EVENTFD: a flag that does not exist */
@@ -454,7 +443,7 @@ FIXTURE_VARIANT_ADD(image, timerfd_period) { .edit = BAD_TFD_PERIOD };
 
 static int load_image(META, IMG *self)
 {
-	self->c.len = load_cached_image(_metadata, cache_fd, &self->c.buf);
+	self->c.len = load_cached_image(_metadata, &self->c.buf);
 	return self->c.len ? 0 : -1;
 }
 

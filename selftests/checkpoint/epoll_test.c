@@ -944,14 +944,6 @@ TEST_F_TIMEOUT(ep, outside_file, 120)
 /* ---------------------------------------------------------------------- */
 /* Broken images */
 
-/* "image", checkpointed by the first case that needs it, kept for all */
-static int cache_fd = -1;
-
-static void __attribute__((constructor)) open_cache(void)
-{
-	cache_fd = tmp_image();
-}
-
 static const char expect_image[] = "image: i1=1 i2=4\ni1 read 3 img\n";
 
 enum edit {
@@ -1082,7 +1074,7 @@ FIXTURE_SETUP(image)
 {
 	image_case_init(&self->c, WAIT_MS);
 	use_target("epoll_target");
-	self->c.len = load_cached_image(_metadata, cache_fd, &self->c.buf);
+	self->c.len = load_cached_image(_metadata, &self->c.buf);
 	ASSERT_NE(0, self->c.len);
 	ASSERT_EQ(0, edit_image(_metadata, self, variant->edit));
 	ASSERT_EQ(0, image_case_files(&self->c));

@@ -50,15 +50,26 @@ static inline void check_output(struct __test_metadata *_metadata,
 }
 
 /*
+ * The image a test's broken-image cases edit, made by the first case
+ * that needs it (load_cached_image()): a temporary file opened before
+ * the tests fork, so that the others find it there.
+ */
+static int image_cache_fd = -1;
+
+static void __attribute__((constructor)) image_cache_open(void)
+{
+	image_cache_fd = tmp_image();
+}
+
+/*
  * The image of the target's mode "image", checkpointed by the first test
- * that needs it into @cache_fd (a temporary file opened before the tests
- * fork, so the rest find it there), read into *@buf: its length, or 0.
+ * that needs it into image_cache_fd, read into *@buf: its length, or 0.
  */
 static inline size_t load_cached_image(struct __test_metadata *_metadata,
-				       int cache_fd, unsigned char **buf)
+				       unsigned char **buf)
 {
+	int cache_fd = image_cache_fd, ret;
 	struct stat st;
-	int ret;
 
 	if (cache_fd < 0 || fstat(cache_fd, &st)) {
 		TH_LOG("no temporary file for the image");
@@ -77,6 +88,71 @@ static inline size_t load_cached_image(struct __test_metadata *_metadata,
 	if (lseek(cache_fd, 0, SEEK_SET))
 		return 0;
 	return read_file(cache_fd, buf);
+}
+
+/*
+ * An image's records, as a test that edits it sees them: each with its
+ * offset, type and the record it is nested in.  What nests in what is the
+ * test's to say (@nested: where the records inside the one at @off
+ * start, 0 if none are looked for).
+ */
+#define IMAGE_MAX_RECS	4096
+
+struct image_rec {
+	size_t off;
+	__u32 type;
+	int parent;		/* index of the enclosing record, -1: none */
+};
+
+struct image_layout {
+	struct image_rec r[IMAGE_MAX_RECS];
+	int nr;
+};
+
+typedef size_t (*image_nested_fn)(unsigned char *buf, size_t off);
+
+static inline struct ckpt_hdr *image_hdr(unsigned char *buf, size_t off)
+{
+	return (struct ckpt_hdr *)(buf + off);
+}
+
+/* Every record from @off to @end and those nested in them, into @l. */
+static inline int image_walk(unsigned char *buf, size_t off, size_t end,
+			     int parent, struct image_layout *l,
+			     image_nested_fn nested_at)
+{
+	struct ckpt_hdr *h;
+	size_t nested;
+	int idx;
+
+	for (; off < end; off += h->len) {
+		h = image_hdr(buf, off);
+		if (end - off < sizeof(*h) || h->len < sizeof(*h) ||
+		    h->len > end - off || h->len % CKPT_ALIGN ||
+		    l->nr == IMAGE_MAX_RECS)
+			return -1;
+		idx = l->nr++;
+		l->r[idx].off = off;
+		l->r[idx].type = h->type;
+		l->r[idx].parent = parent;
+		nested = nested_at(buf, off);
+		if (nested && nested < h->len &&
+		    image_walk(buf, off + nested, off + h->len, idx, l,
+			       nested_at))
+			return -1;
+	}
+	return 0;
+}
+
+/* The @n-th record of @type (0: the first); -1 if none. */
+static inline int image_find(const struct image_layout *l, __u32 type, int n)
+{
+	int i;
+
+	for (i = 0; i < l->nr; i++)
+		if (l->r[i].type == type && !n--)
+			return i;
+	return -1;
 }
 
 /* A broken-image case: an edited copy of the kept image, restarted. */

@@ -381,17 +381,6 @@ TEST_F_TIMEOUT(refuse, unlinked, 120)
 /* ---------------------------------------------------------------------- */
 /* Broken images */
 
-/*
- * The image of "image", made by the first test that needs it and shared
- * by the rest: a temporary file opened before the tests fork.
- */
-static int cache_fd = -1;
-
-static void __attribute__((constructor)) open_cache(void)
-{
-	cache_fd = tmp_image();
-}
-
 enum edit {
 	VALID,
 	BAD_OBJREF,		/* INOTIFY: another file's objref */
@@ -554,7 +543,7 @@ FIXTURE_SETUP(image)
 {
 	image_case_init(&self->c, WAIT_MS);
 	use_target("inotify_target");
-	self->c.len = load_cached_image(_metadata, cache_fd, &self->c.buf);
+	self->c.len = load_cached_image(_metadata, &self->c.buf);
 	ASSERT_LT(0, self->c.len);
 	ASSERT_EQ(0, edit_image(_metadata, self, variant->edit));
 	ASSERT_EQ(0, image_case_files(&self->c));

@@ -328,39 +328,10 @@ TEST_F_TIMEOUT(pipes, fifo_three_tasks, 120)
 /* ---------------------------------------------------------------------- */
 /* Broken images */
 
-/*
- * The image of "image", made by the first test that needs it and shared
- * by the rest: a temporary file opened before the tests fork.
- */
-static int cache_fd = -1;
-
-static void __attribute__((constructor)) open_cache(void)
-{
-	cache_fd = tmp_image();
-}
-
-#define MAX_RECS	4096
-
-struct rec {
-	size_t off;
-	__u32 type;
-	int parent;		/* index of the enclosing record, -1: none */
-};
-
-struct layout {
-	struct rec r[MAX_RECS];
-	int nr;
-};
-
-static struct ckpt_hdr *hdr_at(unsigned char *buf, size_t off)
-{
-	return (struct ckpt_hdr *)(buf + off);
-}
-
 /* Where the records nested in the one at @off start; 0: none can be. */
 static size_t nested_at(unsigned char *buf, size_t off)
 {
-	struct ckpt_hdr *h = hdr_at(buf, off);
+	struct ckpt_hdr *h = image_hdr(buf, off);
 
 	switch (h->type) {
 	case CKPT_HDR_MM:
@@ -377,43 +348,6 @@ static size_t nested_at(unsigned char *buf, size_t off)
 	return 0;
 }
 
-/* Every record from @off to @end and those nested in them. */
-static int walk(unsigned char *buf, size_t off, size_t end, int parent,
-		struct layout *l)
-{
-	struct ckpt_hdr *h;
-	size_t nested;
-	int idx;
-
-	for (; off < end; off += h->len) {
-		h = hdr_at(buf, off);
-		if (end - off < sizeof(*h) || h->len < sizeof(*h) ||
-		    h->len > end - off || h->len % CKPT_ALIGN ||
-		    l->nr == MAX_RECS)
-			return -1;
-		idx = l->nr++;
-		l->r[idx].off = off;
-		l->r[idx].type = h->type;
-		l->r[idx].parent = parent;
-		nested = nested_at(buf, off);
-		if (nested && nested < h->len &&
-		    walk(buf, off + nested, off + h->len, idx, l))
-			return -1;
-	}
-	return 0;
-}
-
-/* The @n-th record of @type (0: the first); -1 if none. */
-static int find_rec(const struct layout *l, __u32 type, int n)
-{
-	int i;
-
-	for (i = 0; i < l->nr; i++)
-		if (l->r[i].type == type && !n--)
-			return i;
-	return -1;
-}
-
 enum edit {
 	VALID,
 	BYTES_OVER_SIZE,	/* PIPE: 3 pages of data, a capacity of 2 */
@@ -428,7 +362,7 @@ enum edit {
 
 FIXTURE(image) {
 	struct image_case c;
-	struct layout l;
+	struct image_layout l;
 };
 
 FIXTURE_VARIANT(image) {
@@ -450,7 +384,7 @@ FIXTURE_VARIANT_ADD(image, file_no_object) { .edit = FILE_NO_OBJECT };
 /* The image of "image": checkpointed by the first test, kept for all. */
 static int load_image(META, IMG *self)
 {
-	self->c.len = load_cached_image(_metadata, cache_fd, &self->c.buf);
+	self->c.len = load_cached_image(_metadata, &self->c.buf);
 	return self->c.len ? 0 : -1;
 }
 
@@ -461,7 +395,7 @@ static int load_image(META, IMG *self)
  */
 static int grow_buf(IMG *self, int ib, struct ckpt_hdr_pipe *pipe)
 {
-	struct ckpt_hdr_pipe_buf *pb = (void *)hdr_at(self->c.buf,
+	struct ckpt_hdr_pipe_buf *pb = (void *)image_hdr(self->c.buf,
 						      self->l.r[ib].off);
 	size_t at = self->l.r[ib].off + pb->h.len;
 	unsigned char *buf;
@@ -470,7 +404,7 @@ static int grow_buf(IMG *self, int ib, struct ckpt_hdr_pipe *pipe)
 	pb->len += CKPT_ALIGN;
 	pipe->bytes += CKPT_ALIGN;
 	for (i = ib; i >= 0; i = self->l.r[i].parent)
-		hdr_at(self->c.buf, self->l.r[i].off)->len += CKPT_ALIGN;
+		image_hdr(self->c.buf, self->l.r[i].off)->len += CKPT_ALIGN;
 	buf = malloc(self->c.len + CKPT_ALIGN);
 	if (!buf)
 		return -1;
@@ -492,7 +426,7 @@ static struct ckpt_hdr_file *second_end(IMG *self, int ip)
 	for (i = ip + 1; i < self->l.nr; i++) {
 		if (self->l.r[i].type != CKPT_HDR_FILE)
 			continue;
-		f = (void *)hdr_at(self->c.buf, self->l.r[i].off);
+		f = (void *)image_hdr(self->c.buf, self->l.r[i].off);
 		if (f->kind == CKPT_FILE_PIPE)
 			return f;
 	}
@@ -506,23 +440,23 @@ static int edit_image(META, IMG *self, enum edit edit)
 	struct ckpt_hdr_pipe *pipe;
 	int ip, ib;
 
-	if (walk(self->c.buf, 0, self->c.len, -1, &self->l)) {
+	if (image_walk(self->c.buf, 0, self->c.len, -1, &self->l, nested_at)) {
 		TH_LOG("cannot find the records of the %zu byte image",
 		       self->c.len);
 		return -1;
 	}
-	ip = find_rec(&self->l, CKPT_HDR_PIPE, 0);
-	ib = find_rec(&self->l, CKPT_HDR_PIPE_BUF, 0);
-	if (ip < 0 || ib < 0 || find_rec(&self->l, CKPT_HDR_PIPE, 1) >= 0 ||
+	ip = image_find(&self->l, CKPT_HDR_PIPE, 0);
+	ib = image_find(&self->l, CKPT_HDR_PIPE_BUF, 0);
+	if (ip < 0 || ib < 0 || image_find(&self->l, CKPT_HDR_PIPE, 1) >= 0 ||
 	    self->l.r[ib].parent != ip) {
 		TH_LOG("not one PIPE record with its PIPE_BUFs");
 		return -1;
 	}
-	pipe = (void *)hdr_at(self->c.buf, self->l.r[ip].off);
-	pb = (void *)hdr_at(self->c.buf, self->l.r[ib].off);
+	pipe = (void *)image_hdr(self->c.buf, self->l.r[ip].off);
+	pb = (void *)image_hdr(self->c.buf, self->l.r[ib].off);
 	f = second_end(self, ip);
-	other = (void *)hdr_at(self->c.buf,
-			       self->l.r[find_rec(&self->l, CKPT_HDR_FILE, 0)].off);
+	other = (void *)image_hdr(self->c.buf,
+			       self->l.r[image_find(&self->l, CKPT_HDR_FILE, 0)].off);
 	if (pipe->size != IMAGE_SIZE || pipe->bytes != IMAGE_BYTES ||
 	    pipe->nr_bufs != IMAGE_BYTES / PIPE_PAGE || pb->len != PIPE_PAGE ||
 	    !f || f->obj_objref != pipe->objref || other->kind == CKPT_FILE_PIPE) {

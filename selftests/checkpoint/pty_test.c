@@ -270,57 +270,12 @@ FIXTURE_TEARDOWN(ptys)
 static void run_mode(META, SELF *self, const char *mode, const char *expect,
 		     unsigned long flags)
 {
-	int status;
-	pid_t root;
+	struct fd_run r = {
+		FD_RUN_FIXTURE(self), .wait_ms = WAIT_MS,
+		.signature = signature,
+	};
 
-	/* what the kernel does with these ptys */
-	ASSERT_EQ(0, proc_spawn(&self->t, mode))
-		TH_LOG("%s did not get ready", mode);
-	ASSERT_EQ(0, proc_collect(&self->t, self->out, sizeof(self->out),
-				  &status, WAIT_MS))
-		TH_LOG("%s hangs", mode);
-	check_output(_metadata, status, self->out, expect, "never checkpointed");
-	ASSERT_TRUE(_metadata->passed);
-
-	ASSERT_EQ(0, proc_spawn(&self->t, mode))
-		TH_LOG("%s did not get ready", mode);
-	root = self->t.pid;
-	ASSERT_EQ(0, settle_tree(root, self->pids, &self->nr, WAIT_MS))
-		TH_LOG("%s does not settle", mode);
-	ASSERT_EQ(0, signature(root, self->before, sizeof(self->before)));
-	ASSERT_EQ(0, checkpoint(root, self->img, flags, STDERR_FILENO))
-		TH_LOG("checkpoint of %s: %s", mode, strerror(errno));
-	if (flags & CHECKPOINT_KILL) {
-		ASSERT_EQ(0, reap_killed(&self->t.pid));
-		proc_fini(&self->t);
-	} else {
-		/* nothing changed, nothing was taken out of a pty */
-		ASSERT_EQ(0, signature(root, self->now, sizeof(self->now)));
-		EXPECT_STREQ(self->before, self->now);
-		ASSERT_EQ(0, proc_collect(&self->t, self->out,
-					  sizeof(self->out), &status,
-					  WAIT_MS))
-			TH_LOG("%s hangs after a checkpoint", mode);
-		check_output(_metadata, status, self->out, expect,
-			     "checkpointed, not killed");
-	}
-	ASSERT_EQ(0, wait_gone(self->pids, self->nr, WAIT_MS))
-		TH_LOG("a task of %s is still there", mode);
-
-	ASSERT_EQ(0, proc_restore(&self->t, self->img, exec_rstr, NULL))
-		TH_LOG("cannot run %s", rstr_path());
-	EXPECT_EQ(0, wait_restored(&self->t, root, signature, self->before,
-				   self->now, sizeof(self->now), &status,
-				   WAIT_MS)) {
-		log_text(_metadata, "saved", self->before);
-		log_text(_metadata, "restored", self->now);
-	}
-	/* other fds or terminals, or none: see what it does with them */
-	ASSERT_NE(0, self->t.pid) TH_LOG("rstr exited with status %#x", status);
-	ASSERT_EQ(0, proc_collect(&self->t, self->out, sizeof(self->out),
-				  &status, WAIT_MS))
-		TH_LOG("restored %s hangs", mode);
-	check_output(_metadata, status, self->out, expect, "restored");
+	fd_run_mode(_metadata, &r, mode, expect, flags);
 }
 
 /*
@@ -576,17 +531,6 @@ TEST_F_TIMEOUT(outside, checkpoint, 120)
 /* ---------------------------------------------------------------------- */
 /* Broken images */
 
-/*
- * The image of "image", made by the first test that needs it and shared
- * by the rest: a temporary file opened before the tests fork.
- */
-static int cache_fd = -1;
-
-static void __attribute__((constructor)) open_cache(void)
-{
-	cache_fd = tmp_image();
-}
-
 enum edit {
 	VALID,
 	PTY_OBJREF,		/* PTY: another objref than its FILE names */
@@ -761,7 +705,7 @@ static int edit_image(META, IMG *self, enum edit edit)
 
 static int load_image(META, IMG *self)
 {
-	self->c.len = load_cached_image(_metadata, cache_fd, &self->c.buf);
+	self->c.len = load_cached_image(_metadata, &self->c.buf);
 	return self->c.len ? 0 : -1;
 }
 
@@ -803,7 +747,7 @@ FIXTURE_SETUP(busy)
 	self->nr = 0;
 	use_target("pty_target");
 	ASSERT_EQ(0, mount_devpts()) TH_LOG("no devpts at /dev/pts");
-	self->c.len = load_cached_image(_metadata, cache_fd, &self->c.buf);
+	self->c.len = load_cached_image(_metadata, &self->c.buf);
 	ASSERT_NE(0, self->c.len);
 	ASSERT_EQ(0, image_case_files(&self->c));
 }

@@ -1370,41 +1370,12 @@ TEST_F_TIMEOUT(taken, restart, 120)
 /* Broken images */
 
 /*
- * The image of "image", made by the first test that needs it and shared
- * by the rest: a temporary file opened before the tests fork.
- */
-static int cache_fd = -1;
-
-static void __attribute__((constructor)) open_cache(void)
-{
-	cache_fd = tmp_image();
-}
-
-#define MAX_RECS	4096
-
-struct rec {
-	size_t off;
-	__u32 type;
-	int parent;		/* index of the enclosing record, -1: none */
-};
-
-struct layout {
-	struct rec r[MAX_RECS];
-	int nr;
-};
-
-static struct ckpt_hdr *hdr_at(unsigned char *buf, size_t off)
-{
-	return (struct ckpt_hdr *)(buf + off);
-}
-
-/*
  * Where the records nested in the one at @off start; 0: none are looked
  * for.  A FILE holds none unless its length says so.
  */
 static size_t nested_at(unsigned char *buf, size_t off)
 {
-	struct ckpt_hdr *h = hdr_at(buf, off);
+	struct ckpt_hdr *h = image_hdr(buf, off);
 
 	switch (h->type) {
 	case CKPT_HDR_FILE:
@@ -1413,32 +1384,6 @@ static size_t nested_at(unsigned char *buf, size_t off)
 	case CKPT_HDR_UNIX:
 		return sizeof(struct ckpt_hdr_unix) +
 		       CKPT_ALIGN_UP(((struct ckpt_hdr_unix *)h)->addr_len);
-	}
-	return 0;
-}
-
-/* Every record from @off to @end and those nested in them. */
-static int walk(unsigned char *buf, size_t off, size_t end, int parent,
-		struct layout *l)
-{
-	struct ckpt_hdr *h;
-	size_t nested;
-	int idx;
-
-	for (; off < end; off += h->len) {
-		h = hdr_at(buf, off);
-		if (end - off < sizeof(*h) || h->len < sizeof(*h) ||
-		    h->len > end - off || h->len % CKPT_ALIGN ||
-		    l->nr == MAX_RECS)
-			return -1;
-		idx = l->nr++;
-		l->r[idx].off = off;
-		l->r[idx].type = h->type;
-		l->r[idx].parent = parent;
-		nested = nested_at(buf, off);
-		if (nested && nested < h->len &&
-		    walk(buf, off + nested, off + h->len, idx, l))
-			return -1;
 	}
 	return 0;
 }
@@ -1468,7 +1413,7 @@ enum edit {
 
 FIXTURE(image) {
 	struct image_case c;
-	struct layout l;
+	struct image_layout l;
 };
 
 FIXTURE_VARIANT(image) {
@@ -1501,13 +1446,13 @@ FIXTURE_VARIANT_ADD(image, pending_pair) { .edit = PENDING_PAIR };
 /* The image of "image": checkpointed by the first test, kept for all. */
 static int load_image(META, IMG *self)
 {
-	self->c.len = load_cached_image(_metadata, cache_fd, &self->c.buf);
+	self->c.len = load_cached_image(_metadata, &self->c.buf);
 	return self->c.len ? 0 : -1;
 }
 
 static struct ckpt_hdr_unix *unix_rec(IMG *self, int i)
 {
-	return i < 0 ? NULL : (void *)hdr_at(self->c.buf, self->l.r[i].off);
+	return i < 0 ? NULL : (void *)image_hdr(self->c.buf, self->l.r[i].off);
 }
 
 /* The first UNIX record after record @from that @match accepts; or -1. */
@@ -1563,7 +1508,7 @@ static struct ckpt_hdr_file *find_file(IMG *self, int from, __u32 kind,
 	for (i = from + 1; i < self->l.nr; i++) {
 		if (self->l.r[i].type != CKPT_HDR_FILE)
 			continue;
-		f = (void *)hdr_at(self->c.buf, self->l.r[i].off);
+		f = (void *)image_hdr(self->c.buf, self->l.r[i].off);
 		if (kind ? f->kind == kind && f->obj_objref == obj :
 		    f->kind != CKPT_FILE_UNIX)
 			return f;
@@ -1599,7 +1544,7 @@ static int insert(IMG *self, int idx, size_t at, const void *data, size_t n)
 	if (!buf)
 		return -1;
 	for (i = idx; i >= 0; i = self->l.r[i].parent)
-		hdr_at(self->c.buf, self->l.r[i].off)->len += n;
+		image_hdr(self->c.buf, self->l.r[i].off)->len += n;
 	memcpy(buf, self->c.buf, at);
 	memcpy(buf + at, data, n);
 	memcpy(buf + at + n, self->c.buf + at, self->c.len - at);
@@ -1655,7 +1600,7 @@ static int edit_image(META, IMG *self, enum edit edit)
 	struct ckpt_hdr_file *f, *other;
 	int il, ia, ib, iw;
 
-	if (walk(self->c.buf, 0, self->c.len, -1, &self->l)) {
+	if (image_walk(self->c.buf, 0, self->c.len, -1, &self->l, nested_at)) {
 		TH_LOG("cannot find the records of the %zu byte image",
 		       self->c.len);
 		return -1;
