@@ -561,9 +561,12 @@ int ckpt_unix(struct ckpt_ctx *ctx, struct file *file, int fd, int objref)
 			goto out;
 		peer_objref = ret;
 		/* ckpt_unix_deps() wrote the listener, and this end with it */
-		ret = -EINVAL;
-		if (first && ckpt_unix_embryo(peer))
+		if (first && ckpt_unix_embryo(peer)) {
+			ret = ckpt_err(ctx, -EAGAIN,
+				       "pid %d fd %d: a unix socket's connection reached its listener during the checkpoint",
+				       task_pid_vnr(ctx->target), fd);
 			goto out;
+		}
 	}
 	ret = ckpt_unix_one(ctx, sk, fd, objref, peer_objref, 0, 0);
 	if (ret < 0 || !first)
