@@ -89,6 +89,40 @@ int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len)
 	return 0;
 }
 
+/* The running crc over @nr whole pages. */
+static void ckpt_crc_pages(struct ckpt_ctx *ctx, struct page **pages,
+			   unsigned int nr)
+{
+	unsigned int i;
+	void *kaddr;
+
+	for (i = 0; i < nr; i++) {
+		kaddr = kmap_local_page(pages[i]);
+		ctx->crc = ckpt_crc32c(ctx->crc, kaddr, PAGE_SIZE);
+		kunmap_local(kaddr);
+	}
+}
+
+/* An iterator over @nr whole pages, on the bio_vec table it returns. */
+static struct bio_vec *ckpt_pages_iter(struct iov_iter *iter,
+				       unsigned int direction,
+				       struct page **pages, unsigned int nr)
+{
+	struct bio_vec *bv;
+	unsigned int i;
+
+	bv = kmalloc_array(nr ?: 1, sizeof(*bv), GFP_KERNEL);
+	if (!bv)
+		return NULL;
+	for (i = 0; i < nr; i++) {
+		bv[i].bv_page = pages[i];
+		bv[i].bv_len = PAGE_SIZE;
+		bv[i].bv_offset = 0;
+	}
+	iov_iter_bvec(iter, direction, bv, nr, (size_t)nr * PAGE_SIZE);
+	return bv;
+}
+
 /**
  * ckpt_write_pages - whole pages, written from where they are
  * @ctx: checkpoint context
@@ -104,23 +138,13 @@ int ckpt_write_pages(struct ckpt_ctx *ctx, struct page **pages,
 	size_t len = (size_t)nr * PAGE_SIZE;
 	struct iov_iter iter;
 	struct bio_vec *bv;
-	unsigned int i;
-	void *kaddr;
 	ssize_t n;
 	int ret = 0;
 
-	bv = kmalloc_array(nr ?: 1, sizeof(*bv), GFP_KERNEL);
+	bv = ckpt_pages_iter(&iter, ITER_SOURCE, pages, nr);
 	if (!bv)
 		return -ENOMEM;
-	for (i = 0; i < nr; i++) {
-		kaddr = kmap_local_page(pages[i]);
-		ctx->crc = ckpt_crc32c(ctx->crc, kaddr, PAGE_SIZE);
-		kunmap_local(kaddr);
-		bv[i].bv_page = pages[i];
-		bv[i].bv_len = PAGE_SIZE;
-		bv[i].bv_offset = 0;
-	}
-	iov_iter_bvec(&iter, ITER_SOURCE, bv, nr, len);
+	ckpt_crc_pages(ctx, pages, nr);
 	while (iov_iter_count(&iter)) {
 		n = ckpt_iter_write(ctx->file, &iter, &ctx->file->f_pos);
 		if (n <= 0) {
@@ -272,15 +296,9 @@ int ckpt_read_pages(struct ckpt_ctx *ctx, struct page **pages,
 		}
 		return ret;
 	}
-	bv = kmalloc_array(nr ?: 1, sizeof(*bv), GFP_KERNEL);
+	bv = ckpt_pages_iter(&iter, ITER_DEST, pages, nr);
 	if (!bv)
 		return -ENOMEM;
-	for (i = 0; i < nr; i++) {
-		bv[i].bv_page = pages[i];
-		bv[i].bv_len = PAGE_SIZE;
-		bv[i].bv_offset = 0;
-	}
-	iov_iter_bvec(&iter, ITER_DEST, bv, nr, len);
 	while (!ret && iov_iter_count(&iter)) {
 		n = vfs_iter_read(ctx->file, &iter, &ctx->file->f_pos, 0);
 		if (n < 0)
@@ -294,14 +312,11 @@ int ckpt_read_pages(struct ckpt_ctx *ctx, struct page **pages,
 				       ctx->hdr_pos);
 	}
 	kfree(bv);
-	for (i = 0; i < nr && !ret; i++) {
-		kaddr = kmap_local_page(pages[i]);
-		ctx->crc = ckpt_crc32c(ctx->crc, kaddr, PAGE_SIZE);
-		kunmap_local(kaddr);
-	}
-	if (!ret)
-		ctx->pos += len;
-	return ret;
+	if (ret)
+		return ret;
+	ckpt_crc_pages(ctx, pages, nr);
+	ctx->pos += len;
+	return 0;
 }
 
 /* Consume the padding after @len bytes of data; it must be zero. */

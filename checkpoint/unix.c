@@ -903,18 +903,25 @@ static int rstr_unix_skb(struct ckpt_ctx *ctx, struct rstr_unix *ru,
 	return ret;
 }
 
-/* The queue of @ru's socket, sent to it from @from, message by message. */
+/*
+ * The queue of @ru's socket, sent to it from @from, message by message.
+ * Meanwhile the sending end may hold all of it (the image's bytes are
+ * bounded, CKPT_UNIX_BYTES_MAX); its own limit is set back after.
+ */
 static int rstr_unix_fill(struct ckpt_ctx *ctx, struct rstr_unix *ru,
 			  struct socket *from)
 {
 	u64 parent = ctx->limit, left = ru->hu.bytes;
+	int sndbuf = READ_ONCE(from->sk->sk_sndbuf);
 	u32 i, fds_left = CKPT_UNIX_FDS_MAX;
 	int ret = 0;
 
+	WRITE_ONCE(from->sk->sk_sndbuf, 2 * CKPT_UNIX_BYTES_MAX);
 	ctx->limit = ru->end;
 	for (i = 0; i < ru->hu.nr_skbs && !ret; i++)
 		ret = rstr_unix_skb(ctx, ru, from, &left, &fds_left);
 	ctx->limit = parent;
+	WRITE_ONCE(from->sk->sk_sndbuf, sndbuf);
 	if (!ret && (left || ctx->pos != ru->end))
 		ret = ckpt_err(ctx, -EINVAL,
 			       "UNIX record: its messages hold %llu bytes, not %llu",
@@ -973,19 +980,6 @@ static int rstr_unix_file(struct ckpt_ctx *ctx, struct socket *sock,
 		return ckpt_err(ctx, ret, "UNIX record: objref %d is taken",
 				objref);
 	return 0;
-}
-
-/*
- * While a queue is filled, the sending end may hold all of it: its own
- * limit is set from its record afterwards.  The image's bytes are
- * bounded (CKPT_UNIX_BYTES_MAX).
- */
-static int rstr_unix_unlimit(struct socket *sock)
-{
-	int old = READ_ONCE(sock->sk->sk_sndbuf);
-
-	WRITE_ONCE(sock->sk->sk_sndbuf, 2 * CKPT_UNIX_BYTES_MAX);
-	return old;
 }
 
 /*
@@ -1082,15 +1076,13 @@ static int rstr_unix_pair_fill(struct ckpt_ctx *ctx, struct socket *sa,
 			       struct socket *sb, struct rstr_unix *a,
 			       struct rstr_unix *b)
 {
-	int old_a, old_b, ret;
+	int ret;
 
 	/* options first: SO_PASSCRED gives the queued messages credentials */
 	ret = rstr_unix_opts(ctx, sa, &a->hu);
 	if (ret < 0)
 		return ret;
-	old_b = rstr_unix_unlimit(sb);
 	ret = rstr_unix_fill(ctx, a, sb);
-	WRITE_ONCE(sb->sk->sk_sndbuf, old_b);
 	/* the peer's record comes right after this one's queue */
 	if (!ret)
 		ret = rstr_unix_read(ctx, b, RU_SECOND, a->hu.peer_objref,
@@ -1103,10 +1095,7 @@ static int rstr_unix_pair_fill(struct ckpt_ctx *ctx, struct socket *sa,
 		ret = rstr_unix_opts(ctx, sb, &b->hu);
 	if (ret < 0)
 		return ret;
-	old_a = rstr_unix_unlimit(sa);
-	ret = rstr_unix_fill(ctx, b, sa);
-	WRITE_ONCE(sa->sk->sk_sndbuf, old_a);
-	return ret;
+	return rstr_unix_fill(ctx, b, sa);
 }
 
 /* A connected pair, made at once: its first half is read, @a. */
@@ -1166,7 +1155,7 @@ static int rstr_unix_connect(struct ckpt_ctx *ctx, struct socket *lsock,
 	struct rstr_unix *ru;
 	struct socket *cs;
 	struct sock *emb;
-	int old, ret;
+	int ret;
 
 	ru = kcalloc(2, sizeof(*ru), GFP_KERNEL);
 	if (!ru)
@@ -1207,9 +1196,7 @@ static int rstr_unix_connect(struct ckpt_ctx *ctx, struct socket *lsock,
 	emb = unix_peer(cs->sk);
 	sock_hold(emb);
 	unix_state_unlock(cs->sk);
-	old = rstr_unix_unlimit(cs);
 	ret = rstr_unix_fill(ctx, &ru[1], cs);
-	WRITE_ONCE(cs->sk->sk_sndbuf, old);
 	if (!ret) {
 		ret = ckpt_obj_insert(ctx, emb, ru[1].hu.objref, CKPT_OBJ_SOCK);
 		if (ret < 0)
