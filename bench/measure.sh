@@ -22,7 +22,9 @@
 #   # csv,WORKLOAD,TOOL,OP,DEST,RUN,USECS,BYTES,FROZEN_US,TOUCHED
 # RUN 0 is the warm-up; FROZEN_US is -1 where the tool does not tell;
 # BYTES is the image size (for dd, the bytes written or read).  WORKLOAD
-# "start", OP "start": each program started with nothing to do.
+# "start", OP "start": each program started with nothing to do.  Our
+# runs that moved pages add where the kernel says the time went:
+#   # pages,WORKLOAD,OP,DEST,RUN,PAGES,FIND_US,COPY_US,SUM_US
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -47,7 +49,7 @@ threads4:1:workload threads 4"
 	;;
 full)
 	warmup=1 runs=11
-	workloads="idle:11:workload idle
+	workloads="idle:21:workload idle
 mem64:11:workload mem 64
 mem1g:5:workload mem 1024
 sparse8g:5:workload sparse 8192 100
@@ -159,6 +161,14 @@ csv() { # tool op dest run usecs bytes frozen
 	say "csv,$name,$1,$2,$3,$4,$5,$6,$7,$touched"
 }
 
+# Where our page path's time went, as the kernel logged it (ckpt -v,
+# rstr -v): pages, then us finding or faulting them in, copying, summing.
+pages_csv() { # op dest
+	p=$(sed -n 's/.* \([0-9]*\) pages: \([0-9]*\) us [a-z ]*, \([0-9]*\) us [a-z]*, \([0-9]*\) us checksum.*/\1,\2,\3,\4/p' \
+		"$ERR" | tail -n 1)
+	[ -z "$p" ] || say "pages,$name,$1,$2,$r,$p"
+}
+
 # One operation, every run: "timed ARGS..." times benchutil time ARGS;
 # "after" is run after each (a check: fails the run); $bytes and $fz say
 # what the run made.  ok=OK or FAIL on return.
@@ -184,6 +194,7 @@ after() { # tool op dest
 	ours:ckpt)
 		fz=$(frozen $ERR)
 		bytes=$(sed -n 's/.*image of \([0-9]*\) bytes.*/\1/p' $ERR | tail -n 1)
+		pages_csv "$2" "$3"
 		[ -n "$bytes" ]
 		;;
 	criu:dump)
@@ -192,6 +203,7 @@ after() { # tool op dest
 		;;
 	ours:rstr)
 		fz=-1 bytes=$(size_of $IMG)
+		pages_csv "$2" "$3"
 		ask && stop
 		;;
 	criu:restore)
@@ -214,8 +226,8 @@ criu_dump() {
 	benchutil time -o $OUT -e $ERR criu dump -t "$pid" -D $CRIU \
 		--leave-running --display-stats
 }
-rstr_tmpfs() { benchutil time -i $IMG -e $ERR rstr -d; }
-rstr_pipe() { benchutil time -e $ERR dd if=$IMG bs=$MiB '|' rstr -d; }
+rstr_tmpfs() { benchutil time -i $IMG -e $ERR rstr -d -v; }
+rstr_pipe() { benchutil time -e $ERR dd if=$IMG bs=$MiB '|' rstr -d -v; }
 criu_restore() {
 	benchutil time -o $OUT -e $ERR criu restore -D $CRIU -d --display-stats
 }
@@ -228,6 +240,11 @@ dd_write_pipe() {
 	benchutil time -e $ERR dd if=/dev/zero bs=$MiB count="$bytes" iflag=count_bytes '|' cat
 }
 dd_read_tmpfs() { benchutil time -e $ERR dd if=$IMG of=/dev/null bs=$MiB; }
+# into new memory, as a restart must: one block the image's size, which
+# the kernel faults in (and zeroes) as the read fills it
+dd_readnew_tmpfs() {
+	benchutil time -e $ERR dd if=$IMG of=/dev/null bs="$bytes" count=1
+}
 dd_read_pipe() { benchutil time -e $ERR dd if=$IMG bs=$MiB '|' dd of=/dev/null bs=$MiB; }
 
 # Starting each program with nothing to do (usage, version): the floor
@@ -260,6 +277,7 @@ bench_workload() { # name program args...
 	run_op dd write tmpfs dd_write_tmpfs
 	rm -f $DD
 	[ $ours = OK ] && run_op dd read tmpfs dd_read_tmpfs
+	[ $ours = OK ] && run_op dd readnew tmpfs dd_readnew_tmpfs
 	run_op ours ckpt pipe ckpt_pipe
 	bytes=$(size_of $IMG)
 	run_op dd write pipe dd_write_pipe

@@ -4,9 +4,11 @@
 
 usage: report.py RAW.CSV OUTDIR [DATE]
 
-RAW.CSV holds the guest's "info,KEY,VALUE" lines and one line per run:
+RAW.CSV holds the guest's "info,KEY,VALUE" lines, one line per run:
 WORKLOAD,TOOL,OP,DEST,RUN,USECS,BYTES,FROZEN_US,TOUCHED (RUN 0: the
-warm-up, left out).  Every time is the median of the runs, with their
+warm-up, left out), and for our runs that moved pages, where the kernel
+says their time went: pages,WORKLOAD,OP,DEST,RUN,PAGES,FIND_US,COPY_US,
+SUM_US.  Every time is the median of the runs, with their
 number; ratios are of medians.  Python's standard library only.
 """
 import csv
@@ -23,12 +25,18 @@ GIB = 1 << 30
 
 def load(path):
     info, runs, order, touched = {}, defaultdict(list), [], {}
+    pages = defaultdict(list)
     with open(path, newline='') as f:
         for row in csv.reader(f):
             if not row:
                 continue
             if row[0] == 'info':
                 info[row[1]] = ','.join(row[2:])
+                continue
+            if row[0] == 'pages':
+                if int(row[4]) > 0:
+                    pages[tuple(row[1:4])].append(
+                        tuple(int(v) for v in row[5:9]))
                 continue
             wl, tool, op, dest, run, us, size, frozen, tch = row
             if wl not in order:
@@ -37,7 +45,7 @@ def load(path):
             if int(run) > 0:
                 runs[wl, tool, op, dest].append(
                     (int(us), int(size), int(frozen)))
-    return info, runs, order, touched
+    return info, runs, order, touched, pages
 
 
 class Stats:
@@ -71,7 +79,7 @@ def ratio(a, b):
 
 class Report:
     def __init__(self, path):
-        self.info, runs, order, self.touched = load(path)
+        self.info, runs, order, self.touched, self.pages = load(path)
         self.order = [wl for wl in order if wl != 'start']
         self.st = {k: Stats(v) for k, v in runs.items() if v}
 
@@ -102,6 +110,30 @@ class Report:
                 out.append('| ' + ' | '.join(row) + ' |')
         return out + ['']
 
+    def page_time(self):
+        """Medians of where the kernel spent our page path's time."""
+        out = ['### Where the time for pages goes (ours)', '',
+               'As `ckpt -v` and `rstr -v` report it: finding the pages '
+               '(checkpoint: page tables, `get_user_pages`) or faulting '
+               'them in (restart: a new zeroed page each), copying them '
+               'to or from the image, and the image\'s xxh64 over them. '
+               'Medians; per page in parentheses.', '',
+               '| workload | op | to | pages | finding / faulting in | '
+               'copying | checksum |', '|---|---|---|---|---|---|---|']
+        for wl in self.order:
+            for op in ('ckpt', 'rstr'):
+                for dest in ('tmpfs', 'pipe'):
+                    v = self.pages.get((wl, op, dest))
+                    if not v or not statistics.median(r[0] for r in v):
+                        continue
+                    med = [statistics.median(r[i] for r in v)
+                           for i in range(4)]
+                    row = [wl, op, dest, '%d' % med[0]]
+                    row += ['%s (%.3g us)' % (ms(us), us / med[0])
+                            for us in med[1:]]
+                    out.append('| ' + ' | '.join(row) + ' |')
+        return out + ['']
+
     def frozen(self, wl, dest, tool):
         s = self.get(wl, tool, CKPT[tool], dest)
         return ms(s.frozen) if s and s.frozen is not None else 'n/a'
@@ -117,6 +149,13 @@ class Report:
         if c and c.frozen is not None:
             note += ', criu %s' % ms(c.frozen)
         return note
+
+    def new_memory_note(self, wl, dest):
+        n = self.us(wl, 'dd', 'readnew', dest)
+        if n is None:
+            return ''
+        return 'dd reading it into new memory (one block): %s, ours %sx ' \
+            'that' % (ms(n), ratio(self.us(wl, 'ours', 'rstr', dest), n))
 
     def start_note(self):
         return 'starting the program alone: ckpt %s, criu %s, dd %s' % tuple(
@@ -156,7 +195,8 @@ class Report:
                 v = o / d if o and d else None
                 add('%s (%s)' % (what, dest), '<= 1.2x', v,
                     '%.3gx' % v if v else '', v and v <= 1.2,
-                    self.frozen_note('mem1g', dest) if op == 'ckpt' else '')
+                    self.frozen_note('mem1g', dest) if op == 'ckpt' else
+                    self.new_memory_note('mem1g', dest))
         for wl in ('mem1g', 'mem64', 'sparse8g'):
             s = self.get(wl, 'ours', 'ckpt', 'tmpfs')
             v = s.size / self.touched[wl] - 1 if s else None
@@ -193,7 +233,13 @@ class Report:
             ('image ours', lambda s, w, d: s.image(w, d, 'ours')),
             ('image criu', lambda s, w, d: s.image(w, d, 'criu')),
             ('touched', lambda s, w, d: size(s.touched[w]))])
-        out += self.table(RSTR, 'Restart', [])
+        out += self.table(RSTR, 'Restart', [
+            ('dd into new memory', lambda s, w, d: s.cell(w, 'dd', 'readnew',
+                                                          d)),
+            ('ours/that', lambda s, w, d: ratio(
+                s.us(w, 'ours', 'rstr', d), s.us(w, 'dd', 'readnew', d)))])
+        if self.pages:
+            out += self.page_time()
         out += ['### Starting a program with nothing to do', '',
                 'The floor under the small workloads\' times: `ckpt '
                 '--help` (rstr is alike: static), `criu --version`, `dd '

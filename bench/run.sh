@@ -38,7 +38,8 @@ echo "bench $mode: $(tail -n 1 "$out/verdict.log") ($((SECONDS - start)) s)"
 
 {
 	tr -d '\r' <"$out/results.log" |
-		sed -n -e 's/^# csv,//p' -e 's/^# info,/info,/p'
+		sed -n -e 's/^# csv,//p' -e 's/^# info,/info,/p' \
+			-e 's/^# pages,/pages,/p'
 	echo "info,tree,$(git -C "$here" describe --always --dirty 2>/dev/null || echo unknown)"
 } >"$out/raw.csv"
 if grep -qv '^info,' "$out/raw.csv"; then

@@ -12,8 +12,6 @@
 #include <linux/sched/task_stack.h>
 #include <linux/ptrace.h>
 #include <linux/task_work.h>
-#include <linux/crc32.h>
-#include <linux/ktime.h>
 #include <asm/cpufeature.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/types.h>
@@ -51,90 +49,6 @@ static const struct user_regset *ckpt_regset(unsigned int note)
 }
 
 /*
- * The image's running crc32c, with SSE4.2's crc32 instruction where the
- * CPU has it: the same raw update as __crc32c_le() (no inversion), 8
- * bytes an instruction instead of table lookups - the stream's checksum
- * must not cost more than writing the pages it covers.  The instruction
- * works on general registers: no FPU state to save.
- */
-static u32 ckpt_crc32c_sse42(u32 crc, const u8 *p, size_t len)
-{
-	u64 c = crc, v;
-	u32 c32;
-
-	for (; len >= 8; len -= 8, p += 8) {
-		memcpy(&v, p, sizeof(v));	/* any alignment */
-		asm("crc32q %1, %0" : "+r" (c) : "rm" (v));
-	}
-	c32 = c;
-	for (; len; len--, p++)
-		asm("crc32b %1, %0" : "+r" (c32) : "rm" (*p));
-	return c32;
-}
-
-static bool ckpt_crc_sse42 __read_mostly;
-
-u32 ckpt_crc32c(u32 crc, const void *buf, size_t len)
-{
-	if (ckpt_crc_sse42)
-		return ckpt_crc32c_sse42(crc, buf, len);
-	return __crc32c_le(crc, buf, len);
-}
-
-#define CKPT_CRC_PROBE		(16U << 10)	/* bytes per timed run */
-#define CKPT_CRC_PROBE_RUNS	4
-
-/* The best of a few runs of @fn over @buf, in ns; the result in *@crc. */
-static u64 ckpt_crc_time(u32 (*fn)(u32, const u8 *, size_t), const u8 *buf,
-			 u32 *crc)
-{
-	u64 best = U64_MAX, t;
-	int i;
-
-	for (i = 0; i < CKPT_CRC_PROBE_RUNS; i++) {
-		t = ktime_get_ns();
-		*crc = fn(~0U, buf, CKPT_CRC_PROBE);
-		best = min(best, ktime_get_ns() - t);
-	}
-	return best;
-}
-
-static u32 ckpt_crc32c_table(u32 crc, const u8 *p, size_t len)
-{
-	return __crc32c_le(crc, p, len);
-}
-
-/*
- * Which crc32c to use, measured, as the raid6 and xor code choose
- * theirs: the crc32 instruction is the fastest on hardware, but an
- * emulator (QEMU's TCG) may compute it bit by bit, far slower than the
- * tables.  Both must agree, or the instruction is not used at all.
- */
-static void ckpt_crc_select(void)
-{
-	u64 t_insn, t_table;
-	u32 c_insn, c_table;
-	u8 *buf;
-	int i;
-
-	if (!boot_cpu_has(X86_FEATURE_XMM4_2))
-		return;
-	buf = kmalloc(CKPT_CRC_PROBE, GFP_KERNEL);
-	if (!buf)
-		return;
-	for (i = 0; i < CKPT_CRC_PROBE; i++)
-		buf[i] = i * 131 + (i >> 8);
-	t_table = ckpt_crc_time(ckpt_crc32c_table, buf, &c_table);
-	t_insn = ckpt_crc_time(ckpt_crc32c_sse42, buf, &c_insn);
-	kfree(buf);
-	ckpt_crc_sse42 = c_insn == c_table && t_insn < t_table;
-	pr_info("checkpoint: crc32c by %s (%llu ns vs %llu ns for %u bytes)\n",
-		ckpt_crc_sse42 ? "the crc32 instruction" : "tables",
-		ckpt_crc_sse42 ? t_insn : t_table,
-		ckpt_crc_sse42 ? t_table : t_insn, CKPT_CRC_PROBE);
-}
-
-/*
  * Learn the user xsave size and features once: the regset's size, and
  * the XCR0 value the kernel stores in the software-reserved bytes of the
  * user xsave images it produces (as in core dumps).
@@ -149,7 +63,6 @@ int ckpt_cpu_init(void)
 		pr_err("checkpoint: this CPU has no xsave; not supported\n");
 		return -EOPNOTSUPP;
 	}
-	ckpt_crc_select();
 	ckpt_xsave_size = rs->n * rs->size;
 	buf = kzalloc(ckpt_xsave_size, GFP_KERNEL);
 	if (!buf)

@@ -20,7 +20,7 @@ struct ckpt_ctx *ckpt_ctx_alloc(enum ckpt_ctx_kind kind, u64 flags,
 	kref_init(&ctx->ref);
 	ctx->kind = kind;
 	ctx->flags = flags;
-	ctx->crc = ~0U;
+	xxh64_reset(&ctx->sum, 0);
 	ctx->limit = U64_MAX;
 	spin_lock_init(&ctx->defer_lock);
 	INIT_LIST_HEAD(&ctx->deferqueue);
@@ -55,7 +55,7 @@ struct ckpt_ctx *ckpt_ctx_alloc_task(struct ckpt_ctx *parent,
 	kref_init(&ctx->ref);
 	ctx->kind = parent->kind;
 	ctx->flags = parent->flags;
-	ctx->crc = ~0U;
+	xxh64_reset(&ctx->sum, 0);
 	ctx->limit = U64_MAX;
 	spin_lock_init(&ctx->defer_lock);
 	INIT_LIST_HEAD(&ctx->deferqueue);

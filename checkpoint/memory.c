@@ -32,6 +32,7 @@
 #include <linux/pkeys.h>
 #include <linux/auxvec.h>
 #include <linux/pgtable.h>
+#include <linux/ktime.h>
 #include <asm/prctl.h>
 #include <asm/vdso.h>
 
@@ -436,8 +437,10 @@ static int ckpt_vma_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
 	bool file = vi->v.kind == CKPT_VMA_FILE;
 	long got;
 	int ret;
+	u64 t;
 
 	while (addr < end) {
+		t = ktime_get_ns();
 		mmap_read_lock(mm);
 		addr = ckpt_next_populated(mm, addr, end);
 		if (addr >= end) {
@@ -448,6 +451,7 @@ static int ckpt_vma_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
 		/* FOLL_DUMP: a hole or the zero page ends the batch */
 		got = ckpt_gup_remote(mm, addr, nr, FOLL_DUMP | FOLL_FORCE, pages);
 		mmap_read_unlock(mm);
+		ctx->pstats.find_ns += ktime_get_ns() - t;
 		if (got == -EFAULT) {		/* a hole: skip it */
 			addr += PAGE_SIZE;
 			continue;
@@ -1345,6 +1349,7 @@ static int rstr_fill_pages(struct ckpt_ctx *ctx, unsigned long addr,
 			   unsigned int nr, struct page **pages)
 {
 	struct mm_struct *mm = current->mm;
+	u64 t = ktime_get_ns();
 	unsigned int i;
 	long got;
 	int ret = 0;
@@ -1353,6 +1358,7 @@ static int rstr_fill_pages(struct ckpt_ctx *ctx, unsigned long addr,
 	/* FOLL_FORCE: read-only text is written the way ptrace would */
 	got = ckpt_gup_remote(mm, addr, nr, FOLL_WRITE | FOLL_FORCE, pages);
 	mmap_read_unlock(mm);
+	ctx->pstats.find_ns += ktime_get_ns() - t;
 	if (got != nr) {
 		ckpt_put_pages(pages, got);
 		return ckpt_err(ctx, got < 0 ? (int)got : -EFAULT,

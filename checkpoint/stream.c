@@ -2,14 +2,14 @@
 /*
  * The image stream: typed, length-prefixed records, written and read
  * strictly in order through the caller's fd, so a pipe or a socket works
- * as well as a file.  A running crc32c over every byte lets the reader
+ * as well as a file.  A running xxh64 over every byte lets the reader
  * check the tail record without seeking back.
  *
  * Everything read here is hostile until checked: types, lengths against
  * the enclosing record, alignment, the header's identity, the checksum.
  */
 #include <linux/fs.h>
-#include <linux/crc32.h>
+#include <linux/xxhash.h>
 #include <linux/utsname.h>
 #include <linux/timekeeping.h>
 #include <linux/string.h>
@@ -84,23 +84,25 @@ int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len)
 			return -EIO;
 		done += ret;
 	}
-	ctx->crc = ckpt_crc32c(ctx->crc, buf, len);
+	xxh64_update(&ctx->sum, buf, len);
 	ctx->pos += len;
 	return 0;
 }
 
-/* The running crc over @nr whole pages. */
-static void ckpt_crc_pages(struct ckpt_ctx *ctx, struct page **pages,
+/* The running sum over @nr whole pages. */
+static void ckpt_sum_pages(struct ckpt_ctx *ctx, struct page **pages,
 			   unsigned int nr)
 {
+	u64 t = ktime_get_ns();
 	unsigned int i;
 	void *kaddr;
 
 	for (i = 0; i < nr; i++) {
 		kaddr = kmap_local_page(pages[i]);
-		ctx->crc = ckpt_crc32c(ctx->crc, kaddr, PAGE_SIZE);
+		xxh64_update(&ctx->sum, kaddr, PAGE_SIZE);
 		kunmap_local(kaddr);
 	}
+	ctx->pstats.sum_ns += ktime_get_ns() - t;
 }
 
 /* An iterator over @nr whole pages, on the bio_vec table it returns. */
@@ -140,11 +142,13 @@ int ckpt_write_pages(struct ckpt_ctx *ctx, struct page **pages,
 	struct bio_vec *bv;
 	ssize_t n;
 	int ret = 0;
+	u64 t;
 
 	bv = ckpt_pages_iter(&iter, ITER_SOURCE, pages, nr);
 	if (!bv)
 		return -ENOMEM;
-	ckpt_crc_pages(ctx, pages, nr);
+	ckpt_sum_pages(ctx, pages, nr);
+	t = ktime_get_ns();
 	while (iov_iter_count(&iter)) {
 		n = ckpt_iter_write(ctx->file, &iter, &ctx->file->f_pos);
 		if (n <= 0) {
@@ -153,8 +157,11 @@ int ckpt_write_pages(struct ckpt_ctx *ctx, struct page **pages,
 		}
 	}
 	kfree(bv);
-	if (!ret)
+	ctx->pstats.io_ns += ktime_get_ns() - t;
+	if (!ret) {
 		ctx->pos += len;
+		ctx->pstats.nr += nr;
+	}
 	return ret;
 }
 
@@ -228,7 +235,7 @@ int ckpt_write_tail(struct ckpt_ctx *ctx)
 {
 	struct ckpt_hdr_tail tail = {};
 
-	tail.crc32c = ~ctx->crc;
+	tail.xxh64 = xxh64_digest(&ctx->sum);
 	tail.nr_records = ctx->nr_records;
 	return ckpt_write_obj(ctx, &tail.h, CKPT_HDR_TAIL, sizeof(tail), 0);
 }
@@ -262,7 +269,7 @@ int ckpt_read(struct ckpt_ctx *ctx, void *buf, size_t len)
 					ctx->hdr_pos);
 		done += ret;
 	}
-	ctx->crc = ckpt_crc32c(ctx->crc, buf, len);
+	xxh64_update(&ctx->sum, buf, len);
 	ctx->pos += len;
 	return 0;
 }
@@ -286,6 +293,7 @@ int ckpt_read_pages(struct ckpt_ctx *ctx, struct page **pages,
 	void *kaddr;
 	ssize_t n;
 	int ret = 0;
+	u64 t;
 
 	/* what the caller read before the ioctl: page by page, once */
 	if (ctx->prefix_pos < ctx->prefix_len) {
@@ -299,6 +307,7 @@ int ckpt_read_pages(struct ckpt_ctx *ctx, struct page **pages,
 	bv = ckpt_pages_iter(&iter, ITER_DEST, pages, nr);
 	if (!bv)
 		return -ENOMEM;
+	t = ktime_get_ns();
 	while (!ret && iov_iter_count(&iter)) {
 		n = vfs_iter_read(ctx->file, &iter, &ctx->file->f_pos, 0);
 		if (n < 0)
@@ -312,10 +321,12 @@ int ckpt_read_pages(struct ckpt_ctx *ctx, struct page **pages,
 				       ctx->hdr_pos);
 	}
 	kfree(bv);
+	ctx->pstats.io_ns += ktime_get_ns() - t;
 	if (ret)
 		return ret;
-	ckpt_crc_pages(ctx, pages, nr);
+	ckpt_sum_pages(ctx, pages, nr);
 	ctx->pos += len;
+	ctx->pstats.nr += nr;
 	return 0;
 }
 
@@ -430,7 +441,7 @@ int ckpt_read_hdr(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 {
 	int ret;
 
-	ctx->crc_hdr = ctx->crc;
+	ctx->sum_hdr = ctx->sum;
 	ctx->hdr_pos = ctx->pos;
 	ctx->hdr_type = 0;
 	ret = ckpt_read(ctx, h, sizeof(*h));
@@ -532,7 +543,7 @@ int ckpt_read_header(struct ckpt_ctx *ctx)
 int ckpt_read_tail(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 {
 	struct ckpt_hdr_tail tail;
-	u32 crc = ~ctx->crc_hdr;
+	u64 sum = xxh64_digest(&ctx->sum_hdr);
 	u32 nr = ctx->nr_records - 1;
 	int ret;
 
@@ -540,14 +551,23 @@ int ckpt_read_tail(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 	ret = ckpt_read_fixed(ctx, &tail.h, sizeof(tail));
 	if (ret < 0)
 		return ret;
-	if (tail.crc32c != crc)
+	if (tail.pad)
+		return ckpt_err(ctx, -EINVAL, "TAIL record at offset %llu: padding %#x",
+				ctx->hdr_pos, tail.pad);
+	if (tail.xxh64 != sum)
 		return ckpt_err(ctx, -EINVAL,
-				"checksum mismatch: image says %08x, data is %08x",
-				tail.crc32c, crc);
+				"image checksum mismatch: TAIL says xxh64 %016llx, the data's is %016llx",
+				tail.xxh64, sum);
 	if (tail.nr_records != nr)
 		return ckpt_err(ctx, -EINVAL,
 				"image has %u records, tail says %u",
 				nr, tail.nr_records);
+	if (ctx->flags & RESTART_VERBOSE)
+		ckpt_log(ctx, "image of %llu bytes in %u records read; %llu pages: %llu us faulting in, %llu us reading, %llu us checksum",
+			 ctx->pos, nr, ctx->pstats.nr,
+			 div_u64(ctx->pstats.find_ns, 1000),
+			 div_u64(ctx->pstats.io_ns, 1000),
+			 div_u64(ctx->pstats.sum_ns, 1000));
 	return 0;
 }
 
@@ -564,9 +584,10 @@ void ckpt_stream_move(struct ckpt_ctx *to, struct ckpt_ctx *from)
 	from->prefix_len = 0;
 	from->prefix_pos = 0;
 	to->pos = from->pos;
-	to->crc = from->crc;
-	to->crc_hdr = from->crc_hdr;
+	to->sum = from->sum;
+	to->sum_hdr = from->sum_hdr;
 	to->nr_records = from->nr_records;
+	to->pstats = from->pstats;
 	to->limit = from->limit;
 	to->hdr_pos = from->hdr_pos;
 	to->hdr_type = from->hdr_type;

@@ -466,7 +466,8 @@ static void print_record(const struct ckpt_reader *r,
 		       rec->u.pages.nr_pages);
 		break;
 	case CKPT_HDR_TAIL:
-		printf("crc %08x ok records %u", rec->u.tail.crc32c,
+		printf("xxh64 %016llx ok records %u",
+		       (unsigned long long)rec->u.tail.xxh64,
 		       rec->u.tail.nr_records);
 		break;
 	case CKPT_HDR_CRED:

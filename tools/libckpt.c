@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libckpt: checkpoint()/restart() on top of /dev/checkpoint, crc32c, and a
+ * libckpt: checkpoint()/restart() on top of /dev/checkpoint, xxh64, and a
  * streaming image reader that checks what the kernel's restart checks.
  */
 #include <errno.h>
@@ -61,11 +61,12 @@ int restart_prefix(int fd, unsigned long flags, int logfd,
 	return ckpt_ioctl(CKPT_IOC_RESTART, 0, fd, flags, logfd, prefix, len);
 }
 
-int restart_prepare(int dev, int fd, int logfd, const void *prefix,
-		    size_t len)
+int restart_prepare(int dev, int fd, unsigned long flags, int logfd,
+		    const void *prefix, size_t len)
 {
 	struct ckpt_args args = {
 		.size = sizeof(args),
+		.flags = flags,
 		.fd = fd,
 		.logfd = logfd,
 		.prefix = (unsigned long)prefix,
@@ -112,38 +113,136 @@ static ssize_t read_full(int fd, void *buf, size_t len)
 }
 
 /* ---------------------------------------------------------------------- */
-/* crc32c */
+/* xxh64: xxHash's 64-bit hash, seed 0, as the kernel's lib/xxhash.c */
 
-#define CRC32C_POLY	0x82f63b78U
+/* the spec's primes, in hex as it gives them */
+#define XXH_P1	0x9e3779b185ebca87ULL
+#define XXH_P2	0xc2b2ae3d27d4eb4fULL
+#define XXH_P3	0x165667b19e3779f9ULL
+#define XXH_P4	0x85ebca77c2b2ae63ULL
+#define XXH_P5	0x27d4eb2f165667c5ULL
 
-static __u32 crc32c_table[256];
-
-static void crc32c_init(void)
+static __u64 xxh_rotl(__u64 x, int r)
 {
-	__u32 i, j, c;
-
-	for (i = 0; i < 256; i++) {
-		c = i;
-		for (j = 0; j < 8; j++)
-			c = (c >> 1) ^ (c & 1 ? CRC32C_POLY : 0);
-		crc32c_table[i] = c;
-	}
+	return x << r | x >> (64 - r);
 }
 
-__u32 crc32c_update(__u32 crc, const void *buf, size_t len)
+/* The hash is defined on little-endian words, whatever the host's order. */
+static __u64 xxh_le64(const unsigned char *p)
+{
+	__u64 v = 0;
+	int i;
+
+	for (i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static __u32 xxh_le32(const unsigned char *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (__u32)p[3] << 24;
+}
+
+static __u64 xxh_round(__u64 acc, __u64 lane)
+{
+	return xxh_rotl(acc + lane * XXH_P2, 31) * XXH_P1;
+}
+
+static __u64 xxh_merge(__u64 acc, __u64 v)
+{
+	return (acc ^ xxh_round(0, v)) * XXH_P1 + XXH_P4;
+}
+
+/* One 32-byte stripe: each of the four lanes feeds its own accumulator. */
+static void xxh_stripe(__u64 v[4], const unsigned char *p)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		v[i] = xxh_round(v[i], xxh_le64(p + 8 * i));
+}
+
+void ckpt_xxh64_init(struct ckpt_xxh64 *s)
+{
+	memset(s, 0, sizeof(*s));
+	/* seed 0: seed + P1 + P2, seed + P2, seed, seed - P1 */
+	s->v[0] = XXH_P1 + XXH_P2;
+	s->v[1] = XXH_P2;
+	s->v[2] = 0;
+	s->v[3] = -XXH_P1;
+}
+
+void ckpt_xxh64_update(struct ckpt_xxh64 *s, const void *buf, size_t len)
 {
 	const unsigned char *p = buf;
+	size_t n;
 
-	if (!crc32c_table[1])
-		crc32c_init();
-	while (len--)
-		crc = crc32c_table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
-	return crc;
+	s->total += len;
+	/* complete a stripe that earlier calls left partial */
+	if (s->buf_len) {
+		n = sizeof(s->buf) - s->buf_len;
+		if (n > len)
+			n = len;
+		memcpy(s->buf + s->buf_len, p, n);
+		s->buf_len += n;
+		p += n;
+		len -= n;
+		if (s->buf_len < sizeof(s->buf))
+			return;
+		xxh_stripe(s->v, s->buf);
+		s->buf_len = 0;
+	}
+	while (len >= sizeof(s->buf)) {
+		xxh_stripe(s->v, p);
+		p += sizeof(s->buf);
+		len -= sizeof(s->buf);
+	}
+	memcpy(s->buf, p, len);
+	s->buf_len = len;
 }
 
-__u32 crc32c(const void *buf, size_t len)
+/* The state stays as it is: a reader can go on hashing after a digest. */
+__u64 ckpt_xxh64_digest(const struct ckpt_xxh64 *s)
 {
-	return ~crc32c_update(~0U, buf, len);
+	const unsigned char *p = s->buf, *end = s->buf + s->buf_len;
+	__u64 h;
+	int i;
+
+	if (s->total >= sizeof(s->buf)) {
+		h = xxh_rotl(s->v[0], 1) + xxh_rotl(s->v[1], 7) +
+		    xxh_rotl(s->v[2], 12) + xxh_rotl(s->v[3], 18);
+		for (i = 0; i < 4; i++)
+			h = xxh_merge(h, s->v[i]);
+	} else {
+		/* no stripe went through the lanes: seed (0) + P5 */
+		h = XXH_P5;
+	}
+	h += s->total;
+	for (; p + 8 <= end; p += 8)
+		h = xxh_rotl(h ^ xxh_round(0, xxh_le64(p)), 27) * XXH_P1 +
+		    XXH_P4;
+	if (p + 4 <= end) {
+		h = xxh_rotl(h ^ xxh_le32(p) * XXH_P1, 23) * XXH_P2 + XXH_P3;
+		p += 4;
+	}
+	for (; p < end; p++)
+		h = xxh_rotl(h ^ *p * XXH_P5, 11) * XXH_P1;
+	/* avalanche: every input bit reaches every output bit */
+	h ^= h >> 33;
+	h *= XXH_P2;
+	h ^= h >> 29;
+	h *= XXH_P3;
+	h ^= h >> 32;
+	return h;
+}
+
+__u64 ckpt_xxh64(const void *buf, size_t len)
+{
+	struct ckpt_xxh64 s;
+
+	ckpt_xxh64_init(&s);
+	ckpt_xxh64_update(&s, buf, len);
+	return ckpt_xxh64_digest(&s);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -375,7 +474,7 @@ static ssize_t rd_raw(struct ckpt_reader *r, void *buf, size_t len)
 			break;
 		done += n;
 	}
-	r->crc = crc32c_update(r->crc, buf, done);
+	ckpt_xxh64_update(&r->sum, buf, done);
 	r->pos += done;
 	return done;
 }
@@ -1161,17 +1260,22 @@ static int rd_pages(struct ckpt_reader *r, struct ckpt_rec *rec)
 	return 0;
 }
 
-static int rd_tail(struct ckpt_reader *r, struct ckpt_rec *rec, __u32 crc)
+/* @before: the running hash as it was before the TAIL's header. */
+static int rd_tail(struct ckpt_reader *r, struct ckpt_rec *rec,
+		   const struct ckpt_xxh64 *before)
 {
 	struct ckpt_hdr_tail *t = &rec->u.tail;
 
 	if (rd_len(r, rec, sizeof(*t)) || rd_body(r, rec, sizeof(*t)))
 		return -1;
-	rec->crc = ~crc;
-	if (t->crc32c != rec->crc)
+	if (t->pad)
+		return rd_err(r, rec->off, "nonzero TAIL padding");
+	rec->sum = ckpt_xxh64_digest(before);
+	if (t->xxh64 != rec->sum)
 		return rd_err(r, rec->off,
-			      "crc mismatch (image %08x, data %08x)",
-			      t->crc32c, rec->crc);
+			      "xxh64 mismatch (image %016llx, data %016llx)",
+			      (unsigned long long)t->xxh64,
+			      (unsigned long long)rec->sum);
 	if (t->nr_records != r->nr_records)
 		return rd_err(r, rec->off,
 			      "record count mismatch (tail %u, image %u)",
@@ -3012,7 +3116,7 @@ static int rd_record(struct ckpt_reader *r, struct ckpt_rec *rec)
 
 int ckpt_reader_next(struct ckpt_reader *r, struct ckpt_rec *rec)
 {
-	__u32 crc = r->crc;
+	struct ckpt_xxh64 before = r->sum;
 	ssize_t n;
 
 	if (r->state == RD_DONE)
@@ -3026,7 +3130,7 @@ int ckpt_reader_next(struct ckpt_reader *r, struct ckpt_rec *rec)
 		     r->state == RD_PIPE_BUF || r->state == RD_EPOLL_ITEM ||
 		     r->state == RD_UNIX_SKB || r->state == RD_INOTIFY_EVENT ||
 		     r->state == RD_INOTIFY_WATCH;
-	rec->crc = 0;
+	rec->sum = 0;
 	n = rd_raw(r, &rec->u.h, sizeof(rec->u.h));
 	if (n < 0)
 		return -1;
@@ -3048,7 +3152,7 @@ int ckpt_reader_next(struct ckpt_reader *r, struct ckpt_rec *rec)
 	if (rec->u.h.type == CKPT_HDR_TAIL && rd_sections_done(r, rec))
 		return -1;
 	if (rec->u.h.type == CKPT_HDR_TAIL)
-		return rd_tail(r, rec, crc) ? -1 : 1;
+		return rd_tail(r, rec, &before) ? -1 : 1;
 	if (rd_record(r, rec))
 		return -1;
 	r->nr_records++;
@@ -3059,7 +3163,7 @@ int ckpt_reader_init(struct ckpt_reader *r, int fd)
 {
 	memset(r, 0, sizeof(*r));
 	r->fd = fd;
-	r->crc = ~0U;
+	ckpt_xxh64_init(&r->sum);
 	r->state = RD_HEADER;
 	r->buf_size = RD_BUF_SIZE;
 	r->buf = malloc(r->buf_size);

@@ -78,21 +78,34 @@ long ckpt_pid_max(void);
 
 /*
  * Restarting a tree through @dev, an open /dev/checkpoint: prepare it
- * with the image @fd and the HEADER and TREE bytes already read from it,
- * wait for its end, or abort it with a positive errno.  Syscall
- * semantics: 0, or -1 with errno.
+ * with the image @fd, RESTART_* @flags and the HEADER and TREE bytes
+ * already read from it, wait for its end, or abort it with a positive
+ * errno.  Syscall semantics: 0, or -1 with errno.
  */
-int restart_prepare(int dev, int fd, int logfd, const void *prefix,
-		    size_t len);
+int restart_prepare(int dev, int fd, unsigned long flags, int logfd,
+		    const void *prefix, size_t len);
 int restart_wait(int dev, struct ckpt_restart_status *status);
 int restart_abort(int dev, int err);
 
 /* Default dispositions and an empty mask, for a process about to restart. */
 void ckpt_reset_signals(void);
 
-/* Castagnoli CRC; start with ~0 and invert the result (see crc32c()). */
-__u32 crc32c_update(__u32 crc, const void *buf, size_t len);
-__u32 crc32c(const void *buf, size_t len);
+/*
+ * xxh64 (xxHash's 64-bit hash, seed 0) in pieces: init, update as bytes
+ * come, digest whenever; the digest leaves the state as it was, so the
+ * hash of a prefix costs no second pass.  ckpt_xxh64() is all three.
+ */
+struct ckpt_xxh64 {
+	__u64 v[4];		/* one accumulator per lane of a stripe */
+	__u64 total;		/* bytes hashed */
+	unsigned char buf[32];	/* the partial stripe */
+	__u32 buf_len;
+};
+
+void ckpt_xxh64_init(struct ckpt_xxh64 *s);
+void ckpt_xxh64_update(struct ckpt_xxh64 *s, const void *buf, size_t len);
+__u64 ckpt_xxh64_digest(const struct ckpt_xxh64 *s);
+__u64 ckpt_xxh64(const void *buf, size_t len);
 
 const char *ckpt_type_name(__u32 type);
 const char *ckpt_vma_kind_name(__u32 kind);
@@ -154,7 +167,7 @@ struct ckpt_rec {
 					 * INOTIFY_EVENT (its name, "" if
 					 * none), INOTIFY_WATCH (its path)
 					 */
-	__u32 crc;			/* TAIL: crc32c of what preceded it */
+	__u64 sum;			/* TAIL: xxh64 of what preceded it */
 };
 
 struct ckpt_range {
@@ -189,7 +202,7 @@ struct ckpt_refset {
 struct ckpt_reader {
 	int fd;
 	__u64 pos;		/* bytes consumed */
-	__u32 crc;		/* running crc32c state */
+	struct ckpt_xxh64 sum;	/* of the bytes consumed */
 	__u32 nr_records;
 	int state;		/* which record comes next */
 	/* the tree, and the section being read */

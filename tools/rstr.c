@@ -682,7 +682,8 @@ static pid_t fork_any_pid(int err, const struct rstr_opts *o)
 		return pid;
 	ckpt_reset_signals();
 	set_relations(0);
-	restart_prefix(rs.img, 0, STDERR_FILENO, rs.tree.prefix, rs.tree.len);
+	restart_prefix(rs.img, o->verbose ? RESTART_VERBOSE : 0, STDERR_FILENO,
+		       rs.tree.prefix, rs.tree.len);
 	fprintf(stderr, "rstr: restart failed: %s\n", strerror(errno));
 	_exit(RSTR_EXIT_FAIL);
 }
@@ -734,7 +735,7 @@ static int run(const struct rstr_opts *o)
 }
 
 /* Open the device and hand it the image: the tree is the kernel's now. */
-static int prepare(void)
+static int prepare(const struct rstr_opts *o)
 {
 	rs.dev = open(CKPT_DEVICE, O_RDONLY | O_CLOEXEC);
 	if (rs.dev < 0) {
@@ -743,8 +744,8 @@ static int prepare(void)
 		hint_no_device(errno);
 		return -1;
 	}
-	if (restart_prepare(rs.dev, rs.img, STDERR_FILENO, rs.tree.prefix,
-			    rs.tree.len)) {
+	if (restart_prepare(rs.dev, rs.img, o->verbose ? RESTART_VERBOSE : 0,
+			    STDERR_FILENO, rs.tree.prefix, rs.tree.len)) {
 		fprintf(stderr, "rstr: restart failed: %s\n", strerror(errno));
 		return -1;
 	}
@@ -772,7 +773,7 @@ int main(int argc, char **argv)
 	}
 	rs.tasks = rs.tree.tasks;
 	rs.nr = rs.tree.tree->nr_tasks;
-	if (link_children() || prepare())
+	if (link_children() || prepare(&o))
 		return RSTR_EXIT_FAIL;
 	return run(&o);
 }

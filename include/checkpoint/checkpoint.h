@@ -14,6 +14,7 @@
 #include <linux/err.h>
 #include <linux/printk.h>
 #include <linux/bitmap.h>
+#include <linux/xxhash.h>
 #include <linux/checkpoint.h>
 
 struct file;
@@ -71,6 +72,17 @@ struct ckpt_task_state {
  * stream moves from context to context (ckpt_stream_move()): one task
  * reads or writes it at a time.
  */
+/*
+ * The page path's time, in ns, for CHECKPOINT_VERBOSE and RESTART_VERBOSE:
+ * what a slow run spent where, without a profiler.
+ */
+struct ckpt_page_stats {
+	u64 nr;		/* pages written or read */
+	u64 find_ns;	/* finding (checkpoint) or faulting in (restart) */
+	u64 io_ns;	/* copying them to or from the image */
+	u64 sum_ns;	/* the stream's checksum over them */
+};
+
 struct ckpt_ctx {
 	struct kref ref;
 	enum ckpt_ctx_kind kind;
@@ -86,12 +98,13 @@ struct ckpt_ctx {
 	u32 prefix_len;
 	u32 prefix_pos;			/* of those, bytes consumed */
 	u64 pos;			/* bytes written or read so far */
-	u32 crc;			/* running crc32c state */
-	u32 crc_hdr;			/* crc before the last record header */
+	struct xxh64_state sum;		/* running xxh64 of the stream */
+	struct xxh64_state sum_hdr;	/* sum before the last record header */
 	u32 nr_records;
 	u64 limit;			/* end of the enclosing record */
 	u64 hdr_pos;			/* offset of the last record header */
 	u32 hdr_type;			/* type of the last record header */
+	struct ckpt_page_stats pstats;	/* where the time for pages went */
 	DECLARE_BITMAP(seen, CKPT_HDR_MAX_TYPE);	/* restart: types read */
 
 	struct ckpt_objhash *objhash;
@@ -183,7 +196,6 @@ int ckpt_write_pages(struct ckpt_ctx *ctx, struct page **pages,
 		     unsigned int nr);
 int ckpt_read_pages(struct ckpt_ctx *ctx, struct page **pages,
 		    unsigned int nr);
-u32 ckpt_crc32c(u32 crc, const void *buf, size_t len);
 int ckpt_write_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type,
 		   size_t size, size_t extra);
 int ckpt_write_pad(struct ckpt_ctx *ctx, size_t len);

@@ -429,4 +429,93 @@ TEST_F_TIMEOUT(rt, sparse_mapping, 60)
 	}
 }
 
+/* The pages of the image in @fd, as its PAGES records count them, or -1. */
+static long image_pages(int fd)
+{
+	struct ckpt_reader r;
+	struct ckpt_rec rec;
+	long nr = 0;
+	int ret;
+
+	if (lseek(fd, 0, SEEK_SET) || ckpt_reader_init(&r, fd))
+		return -1;
+	while ((ret = ckpt_reader_next(&r, &rec)) == 1)
+		if (rec.u.h.type == CKPT_HDR_PAGES)
+			nr += rec.u.pages.nr_pages;
+	ckpt_reader_fini(&r);
+	return ret ? -1 : nr;
+}
+
+/*
+ * The "N pages: A us ..., B us ..., C us checksum" of the verbose line
+ * that starts with @prefix in the log @fd: N, or -1.
+ */
+static long logged_pages(int fd, const char *prefix)
+{
+	unsigned long long nr, a, b, c;
+	char buf[4096], *p;
+	ssize_t n;
+
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	p = strstr(buf, prefix);
+	p = p ? strstr(p, "records") : NULL;
+	p = p ? strchr(p, ';') : NULL;
+	if (!p || sscanf(p, "; %llu pages: %llu us %*[a-z ], %llu us %*[a-z], %llu us checksum",
+			 &nr, &a, &b, &c) != 4)
+		return -1;
+	return nr;
+}
+
+static const char *verbose_log;
+
+static int restart_verbose(int img_fd, void *arg)
+{
+	int fd = open(verbose_log, O_WRONLY | O_APPEND);
+
+	(void)arg;
+	if (fd < 0)
+		return -1;
+	return restart(0, img_fd, RESTART_VERBOSE, fd);
+}
+
+/*
+ * CHECKPOINT_VERBOSE and RESTART_VERBOSE say where the page path's time
+ * went, for the pages the image really holds.
+ */
+TEST_F_TIMEOUT(rt, verbose_page_counts, 60)
+{
+	char path[] = "/tmp/rt_verbose_XXXXXX";
+	int logfd, in, out, status;
+	long pages;
+
+	logfd = mkstemp(path);
+	ASSERT_LE(0, logfd);
+	verbose_log = path;
+	ASSERT_EQ(0, start_waiting(&self->t, "sparse"));
+	ASSERT_EQ(0, checkpoint(self->t.pid, self->img,
+				CHECKPOINT_KILL | CHECKPOINT_VERBOSE, logfd));
+	ASSERT_EQ(0, reap_killed(&self->t.pid));
+	pages = image_pages(self->img);
+	ASSERT_LT(0, pages);
+	EXPECT_EQ(pages, logged_pages(logfd, "was frozen for")) {
+		TH_LOG("the image holds %ld pages", pages);
+	}
+
+	ASSERT_EQ(0, rt_pipes(&self->r[0], 1, &in, &out));
+	ASSERT_EQ(0, lseek(self->img, 0, SEEK_SET));
+	self->r[0].pid = fork_call(self->img, in, out, restart_verbose, NULL);
+	close(in);
+	close(out);
+	ASSERT_LT(0, self->r[0].pid);
+	ASSERT_EQ(0, wait_blocked(self->r[0].pid, TIMEOUT_MS));
+	EXPECT_EQ(pages, logged_pages(logfd, "records read"));
+	ASSERT_EQ(0, release(&self->r[0], &status));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	unlink(path);
+	close(logfd);
+}
+
 TEST_HARNESS_MAIN

@@ -615,7 +615,7 @@ static void patch(unsigned char *buf, size_t len, size_t off, int size,
 	else
 		memcpy(buf + off, &val, 8);
 	tail = (struct ckpt_hdr_tail *)(buf + len - sizeof(*tail));
-	tail->crc32c = crc32c(buf, len - sizeof(*tail));
+	tail->xxh64 = ckpt_xxh64(buf, len - sizeof(*tail));
 }
 
 FIXTURE_SETUP(badsig)

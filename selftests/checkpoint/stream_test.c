@@ -372,7 +372,7 @@ FIXTURE_VARIANT_ADD(image, pages_outside_mappings) {
 	.op = SET32, .val = 0x10, .outcome = REFUSED_OR_KILLED,
 };
 
-FIXTURE_VARIANT_ADD(image, crc_mismatch) {
+FIXTURE_VARIANT_ADD(image, xxh64_mismatch) {
 	.where = AT_PAGES, .field = PAGE_DATA + 123,
 	.op = XOR8, .val = 0x10, .outcome = REFUSED_OR_KILLED,
 };
@@ -389,6 +389,12 @@ FIXTURE_VARIANT_ADD(image, missing_tail) {
 FIXTURE_VARIANT_ADD(image, tail_count_mismatch) {
 	.where = AT_TAIL, .field = F(ckpt_hdr_tail, nr_records),
 	.op = ADD32, .val = 1, .outcome = REFUSED_OR_KILLED,
+};
+
+/* the checksum does not cover the TAIL: its padding is checked alone */
+FIXTURE_VARIANT_ADD(image, tail_pad) {
+	.where = AT_TAIL, .field = F(ckpt_hdr_tail, pad),
+	.op = SET32, .val = 1, .outcome = REFUSED_OR_KILLED,
 };
 
 FIXTURE_SETUP(image)

@@ -656,7 +656,8 @@ static void check_prepare(struct __test_metadata *_metadata,
 	ASSERT_LE(0, logfd);
 	ASSERT_EQ(prefix ? self->prefix_len : 0,
 		  lseek(self->fd, prefix ? self->prefix_len : 0, SEEK_SET));
-	ret = restart_prepare(dev, self->fd, logfd, prefix ? self->buf : NULL,
+	ret = restart_prepare(dev, self->fd, 0, logfd,
+			      prefix ? self->buf : NULL,
 			      prefix ? self->prefix_len : 0);
 	err = errno;
 	n = pread(logfd, log, sizeof(log) - 1, 0);
@@ -680,7 +681,7 @@ static void check_prepare(struct __test_metadata *_metadata,
 		TH_LOG("kernel: %s", strtok(log, "\n") ?: "");
 		fd = image_file(self->orig, self->orig_len);
 		ASSERT_LE(0, fd);
-		ret = restart_prepare(dev, fd, -1, NULL, 0);
+		ret = restart_prepare(dev, fd, 0, -1, NULL, 0);
 		EXPECT_EQ(0, ret) {
 			TH_LOG("the intact image after a bad one: %s",
 			       strerror(errno));

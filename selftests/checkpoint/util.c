@@ -469,7 +469,8 @@ int image_file(const unsigned char *buf, size_t len)
 
 /*
  * After an edit of an image in @buf: the TAIL that ends it gets the
- * crc32c of every byte before it again.  0, or -1 if no TAIL ends it.
+ * xxh64 of every byte before it again, so restart gets past the checksum
+ * to the edit.  0, or -1 if no TAIL ends it.
  */
 int image_reseal(unsigned char *buf, size_t len)
 {
@@ -481,7 +482,7 @@ int image_reseal(unsigned char *buf, size_t len)
 	tail = (struct ckpt_hdr_tail *)(buf + off);
 	if (tail->h.type != CKPT_HDR_TAIL || tail->h.len != sizeof(*tail))
 		return -1;
-	tail->crc32c = crc32c(buf, off);
+	tail->xxh64 = ckpt_xxh64(buf, off);
 	return 0;
 }
 

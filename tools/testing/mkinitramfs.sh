@@ -71,10 +71,10 @@ for m in "${mods[@]}"; do
 	cp "$m" "$stage/modules/"
 done
 
-# Modules of the Debian kernel ours need (e.g. libcrc32c and, through its
-# softdep, a crc32c implementation) are not built in.  busybox insmod
-# resolves nothing, so copy them, uncompressed, numbered in load order;
-# /init loads /modules/deps/* before our modules.  The -d modules join them.
+# Modules of the Debian kernel ours or the benchmark need (criu's probes)
+# are not built in.  busybox insmod resolves nothing, so copy them,
+# uncompressed, numbered in load order; /init loads /modules/deps/* before
+# our modules.
 [ -n "$krel" ] || [ ${#kmods[@]} = 0 ] || die "-d needs -k"
 if [ -n "$krel" ] && [ $((${#mods[@]} + ${#kmods[@]})) -gt 0 ]; then
 	ours=" $(for m in "${mods[@]}"; do basename "$m" .ko; done | tr '\n-' ' _')"

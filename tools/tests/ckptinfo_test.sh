@@ -69,8 +69,9 @@ pages_vdso|pages 0x7ff84000-0x7ff86000 not inside one anon or file VMA
 pages_span|pages 0x7ff20000-0x7ff22000 not inside one anon or file VMA
 pages_align|bad PAGES address
 trunc_pages|truncated PAGES record
-crc|crc mismatch
+xxh64|xxh64 mismatch
 count|record count mismatch
+tail_pad|nonzero TAIL padding
 no_tail|missing TAIL record
 trailing|data after the tail
 task_nice|bad TASK nice 20

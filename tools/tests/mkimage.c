@@ -757,11 +757,11 @@ static void add_pages(int i, __u64 addr, __u32 nr)
 static void add_tail(void)
 {
 	struct ckpt_hdr_tail *t;
-	__u32 crc = crc32c(img.buf, img.len);
+	__u64 sum = ckpt_xxh64(img.buf, img.len);
 	__u32 nr = img.nr_records;
 
 	t = record(CKPT_HDR_TAIL, sizeof(*t), 0, &img.tail);
-	t->crc32c = crc;
+	t->xxh64 = sum;
 	t->nr_records = nr;
 }
 
@@ -877,7 +877,7 @@ enum op {
 	COPY,		/* a copy of the record at the field goes before
 			 * the record at @val (an enum where)
 			 */
-	RECRC,		/* the TAIL's crc is computed again: the image
+	RECRC,		/* the TAIL's xxh64 is computed again: the image
 			 * stays valid after the entries before this one
 			 */
 };
@@ -977,8 +977,9 @@ static const struct defect defects[] = {
 	{ "pages_span", W_PAGES1, F(ckpt_hdr_pages, addr), SET64, 0x7ff20000 },
 	{ "pages_align", W_PAGES0, F(ckpt_hdr_pages, addr), SET64, 0x500008 },
 	{ "trunc_pages", W_PAGES1, PAGES_DATA + 3000, CUT, 0 },
-	{ "crc", W_PAGES1, PAGES_DATA + 100, XOR8, 1 },
+	{ "xxh64", W_PAGES1, PAGES_DATA + 100, XOR8, 1 },
 	{ "count", W_TAIL, F(ckpt_hdr_tail, nr_records), ADD32, 1 },
+	{ "tail_pad", W_TAIL, F(ckpt_hdr_tail, pad), SET32, 1 },
 	{ "no_tail", W_TAIL, 0, CUT, 0 },
 	{ "trailing", W_ABS, 0, GROW, 8 },
 	{ "task_nice", W_TASK, F(ckpt_hdr_task, nice), SET32, 20 },
@@ -1447,8 +1448,8 @@ static void apply(const struct defect *d)
 		insert_copy(off, where_off(d->val));
 		break;
 	case RECRC:
-		v32 = crc32c(img.buf, off);
-		memcpy(p + F(ckpt_hdr_tail, crc32c), &v32, sizeof(v32));
+		v64 = ckpt_xxh64(img.buf, off);
+		memcpy(p + F(ckpt_hdr_tail, xxh64), &v64, sizeof(v64));
 		break;
 	}
 }

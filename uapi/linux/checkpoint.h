@@ -8,7 +8,7 @@
  * The image is a sequential stream of records.  Every record starts with a
  * struct ckpt_hdr whose @len counts the header, the payload and any nested
  * records; every record is padded to a multiple of 8 bytes.  The stream
- * opens with CKPT_HDR_HEADER and closes with CKPT_HDR_TAIL, whose crc32c
+ * opens with CKPT_HDR_HEADER and closes with CKPT_HDR_TAIL, whose xxh64
  * covers every byte before the tail record.
  *
  * A tree of tasks is written as: HEADER, TREE (every task, its pid and
@@ -94,15 +94,16 @@ struct ckpt_restart_status {
 #define CHECKPOINT_VERBOSE	(1ULL << 1)	/* log how long it was frozen */
 #define CHECKPOINT_FLAGS_ALL	(CHECKPOINT_KILL | CHECKPOINT_VERBOSE)
 
-/* restart flags: none defined yet */
-#define RESTART_FLAGS_ALL	(0ULL)
+/* restart flags */
+#define RESTART_VERBOSE		(1ULL << 1)	/* log where the time went */
+#define RESTART_FLAGS_ALL	(RESTART_VERBOSE)
 
 /* ---------------------------------------------------------------------- */
 /* Image format */
 
 #define CKPT_MAGIC		"LXCKPT\r\n"	/* 8 bytes, no NUL */
 #define CKPT_MAGIC_LEN		8
-#define CKPT_VERSION		4
+#define CKPT_VERSION		5
 #define CKPT_ALIGN		8
 #define CKPT_HDR_MAX		(64U << 10)	/* largest non-page record */
 #define CKPT_PAGES_MAX		256		/* pages in one PAGES record */
@@ -344,13 +345,14 @@ struct ckpt_hdr_pages {
 };
 
 /*
- * crc32c is the Castagnoli CRC as iSCSI uses it: reflected polynomial
- * 0x82f63b78, initial value ~0, final value inverted.
+ * xxh64 is xxHash's 64-bit hash (as lib/xxhash.c and zstd compute it),
+ * seed 0: fast without special instructions, on hardware and emulated.
  */
 struct ckpt_hdr_tail {
 	struct ckpt_hdr h;
-	__u32 crc32c;		/* of every byte before this record */
+	__u64 xxh64;		/* of every byte before this record */
 	__u32 nr_records;	/* records before this one, nested included */
+	__u32 pad;		/* 0 */
 };
 
 /* ---------------------------------------------------------------------- */
