@@ -279,7 +279,7 @@ static int ckpt_freeze_all(struct ckpt_ctx *ctx, struct task_struct *root)
 int ckpt_do_checkpoint(struct ckpt_ctx *ctx, pid_t pid)
 {
 	struct task_struct *root;
-	ktime_t frozen;
+	ktime_t start, frozen;
 	struct pid *p;
 	int ret;
 
@@ -293,6 +293,7 @@ int ckpt_do_checkpoint(struct ckpt_ctx *ctx, pid_t pid)
 		return ckpt_err(ctx, -EINVAL,
 				"pid %d is a thread of process %d: checkpoint the process",
 				pid, task_tgid_vnr(root));
+	start = ktime_get();
 	ret = ckpt_check_task(ctx, root);
 	if (!ret)
 		ret = ckpt_freeze_all(ctx, root);
@@ -304,8 +305,9 @@ int ckpt_do_checkpoint(struct ckpt_ctx *ctx, pid_t pid)
 		ret = ckpt_write_image(ctx);
 	ckpt_thaw_tree(ctx, !ret && (ctx->flags & CHECKPOINT_KILL));
 	if (!ret && (ctx->flags & CHECKPOINT_VERBOSE))
-		ckpt_log(ctx, "pid %d was frozen for %lld us with %u tasks; image of %llu bytes in %u records; %llu pages: %llu us finding, %llu us writing, %llu us checksum",
+		ckpt_log(ctx, "pid %d was frozen for %lld us (freezing took %lld us) with %u tasks; image of %llu bytes in %u records; %llu pages: %llu us finding, %llu us writing, %llu us checksum",
 			 pid, ktime_us_delta(ktime_get(), frozen),
+			 ktime_us_delta(frozen, start),
 			 ctx->nr_tree, ctx->pos, ctx->nr_records,
 			 ctx->pstats.nr, div_u64(ctx->pstats.find_ns, 1000),
 			 div_u64(ctx->pstats.io_ns, 1000),

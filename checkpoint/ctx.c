@@ -92,6 +92,7 @@ static void ckpt_ctx_release(struct kref *ref)
 	rstr_signal_free(ctx);
 	rstr_cred_free(ctx);
 	kvfree(ctx->prefix);
+	kvfree(ctx->wbuf);
 	rstr_files_free(ctx);
 	rstr_fs_free(ctx);
 	kfree(ctx->ts.xstate);

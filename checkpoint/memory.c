@@ -316,9 +316,43 @@ static int ckpt_write_vma(struct ckpt_ctx *ctx, struct ckpt_vma_info *vi)
 }
 
 /*
- * The first address in [addr, end) whose page middle directory entry is
- * populated; ranges without page tables hold no pages worth saving.
- * Called with the mmap lock held, which keeps these levels in place.
+ * Move *@addr to the first address in [*@addr, @end) under @pmd that is
+ * mapped (true), or to the end of what @pmd covers (false).  Only a hint
+ * for the caller's get_user_pages(), which decides: the page table is
+ * read without its lock, under RCU, since newer kernels may free one (a
+ * collapsed file THP's) with the mmap lock held only for reading.
+ */
+static bool ckpt_next_pte(pmd_t *pmd, unsigned long *addr, unsigned long end)
+{
+	unsigned long a = *addr;
+	bool found = true;
+	pmd_t pmdval;
+	pte_t *pte;
+
+	end = pmd_addr_end(a, end);
+	rcu_read_lock();
+	pmdval = READ_ONCE(*pmd);
+	if (pmd_none(pmdval)) {
+		a = end;
+		found = false;
+	} else if (!pmd_bad(pmdval) && !pmd_trans_huge(pmdval)) {
+		pte = pte_offset_kernel(&pmdval, a);
+		while (a < end && pte_none(ptep_get(pte))) {
+			a += PAGE_SIZE;
+			pte++;
+		}
+		found = a < end;
+	}
+	rcu_read_unlock();
+	*addr = a;
+	return found;
+}
+
+/*
+ * The first address in [addr, end) that a page table maps anything at;
+ * ranges without page tables or entries hold no pages worth saving, and
+ * a sparse mapping must not cost a get_user_pages() call per hole.
+ * Called with the mmap lock held, which keeps the upper levels in place.
  */
 static unsigned long ckpt_next_populated(struct mm_struct *mm,
 					 unsigned long addr, unsigned long end)
@@ -326,7 +360,6 @@ static unsigned long ckpt_next_populated(struct mm_struct *mm,
 	pgd_t *pgd;
 	p4d_t *p4d;
 	pud_t *pud;
-	pmd_t *pmd;
 
 	while (addr < end) {
 		pgd = pgd_offset(mm, addr);
@@ -346,12 +379,8 @@ static unsigned long ckpt_next_populated(struct mm_struct *mm,
 		}
 		if (pud_trans_huge(READ_ONCE(*pud)))
 			return addr;
-		pmd = pmd_offset(pud, addr);
-		if (pmd_none(READ_ONCE(*pmd))) {
-			addr = pmd_addr_end(addr, end);
-			continue;
-		}
-		return addr;
+		if (ckpt_next_pte(pmd_offset(pud, addr), &addr, end))
+			return addr;
 	}
 	return end;
 }

@@ -70,7 +70,7 @@ const char *ckpt_hdr_name(u32 type)
 /* ---------------------------------------------------------------------- */
 /* writing */
 
-int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len)
+static int ckpt_write_file(struct ckpt_ctx *ctx, const void *buf, size_t len)
 {
 	size_t done = 0;
 	ssize_t ret;
@@ -83,6 +83,52 @@ int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len)
 		if (ret == 0)
 			return -EIO;
 		done += ret;
+	}
+	return 0;
+}
+
+/* Write out what ckpt_write() gathered. */
+static int ckpt_flush(struct ckpt_ctx *ctx)
+{
+	u32 len = ctx->wbuf_len;
+
+	ctx->wbuf_len = 0;
+	return len ? ckpt_write_file(ctx, ctx->wbuf, len) : 0;
+}
+
+/*
+ * Records are small and many (an idle process has some thirty): each
+ * write into a tmpfs file or a pipe costs far more than copying its
+ * bytes, and a pipe's reader would be woken for each.  They are gathered
+ * and written in CKPT_WBUF_SIZE pieces; page data goes straight from the
+ * pages (ckpt_write_pages()).
+ */
+#define CKPT_WBUF_SIZE	(64U << 10)
+
+static int ckpt_wbuf_alloc(struct ckpt_ctx *ctx)
+{
+	if (!ctx->wbuf)
+		ctx->wbuf = kvmalloc(CKPT_WBUF_SIZE, GFP_KERNEL);
+	return ctx->wbuf ? 0 : -ENOMEM;
+}
+
+int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len)
+{
+	int ret;
+
+	ret = ckpt_wbuf_alloc(ctx);
+	if (ret)
+		return ret;
+	if (len > CKPT_WBUF_SIZE - ctx->wbuf_len) {
+		ret = ckpt_flush(ctx);
+		if (!ret && len > CKPT_WBUF_SIZE)
+			ret = ckpt_write_file(ctx, buf, len);
+		if (ret)
+			return ret;
+	}
+	if (len <= CKPT_WBUF_SIZE) {
+		memcpy(ctx->wbuf + ctx->wbuf_len, buf, len);
+		ctx->wbuf_len += len;
 	}
 	xxh64_update(&ctx->sum, buf, len);
 	ctx->pos += len;
@@ -125,30 +171,49 @@ static struct bio_vec *ckpt_pages_iter(struct iov_iter *iter,
 	return bv;
 }
 
-/**
- * ckpt_write_pages - whole pages, written from where they are
- * @ctx: checkpoint context
- * @pages: the pages, referenced by the caller
- * @nr: how many, at most CKPT_PAGES_MAX
- *
- * One write of all of them straight from the pages: no bounce buffer,
- * and no call per page into the file's write path.
+/*
+ * Runs this short are copied with the records around them: one write
+ * call per run would cost more than the copy (a sparse mapping has runs
+ * of one page).
  */
-int ckpt_write_pages(struct ckpt_ctx *ctx, struct page **pages,
-		     unsigned int nr)
+#define CKPT_PAGES_GATHER	4
+
+static int ckpt_gather_pages(struct ckpt_ctx *ctx, struct page **pages,
+			     unsigned int nr)
 {
-	size_t len = (size_t)nr * PAGE_SIZE;
+	unsigned int i;
+	void *kaddr;
+	int ret;
+
+	ret = ckpt_wbuf_alloc(ctx);
+	for (i = 0; i < nr && !ret; i++) {
+		if (CKPT_WBUF_SIZE - ctx->wbuf_len < PAGE_SIZE)
+			ret = ckpt_flush(ctx);
+		if (ret)
+			break;
+		kaddr = kmap_local_page(pages[i]);
+		memcpy(ctx->wbuf + ctx->wbuf_len, kaddr, PAGE_SIZE);
+		kunmap_local(kaddr);
+		ctx->wbuf_len += PAGE_SIZE;
+	}
+	return ret;
+}
+
+/* Flush what is gathered, then write the pages straight from them. */
+static int ckpt_write_pages_direct(struct ckpt_ctx *ctx, struct page **pages,
+				   unsigned int nr)
+{
 	struct iov_iter iter;
 	struct bio_vec *bv;
 	ssize_t n;
-	int ret = 0;
-	u64 t;
+	int ret;
 
+	ret = ckpt_flush(ctx);
+	if (ret)
+		return ret;
 	bv = ckpt_pages_iter(&iter, ITER_SOURCE, pages, nr);
 	if (!bv)
 		return -ENOMEM;
-	ckpt_sum_pages(ctx, pages, nr);
-	t = ktime_get_ns();
 	while (iov_iter_count(&iter)) {
 		n = ckpt_iter_write(ctx->file, &iter, &ctx->file->f_pos);
 		if (n <= 0) {
@@ -157,9 +222,34 @@ int ckpt_write_pages(struct ckpt_ctx *ctx, struct page **pages,
 		}
 	}
 	kfree(bv);
+	return ret;
+}
+
+/**
+ * ckpt_write_pages - whole pages, written from where they are
+ * @ctx: checkpoint context
+ * @pages: the pages, referenced by the caller
+ * @nr: how many, at most CKPT_PAGES_MAX
+ *
+ * One write of all of them straight from the pages: no bounce buffer,
+ * and no call per page into the file's write path.  Short runs go with
+ * the records around them instead.
+ */
+int ckpt_write_pages(struct ckpt_ctx *ctx, struct page **pages,
+		     unsigned int nr)
+{
+	int ret;
+	u64 t;
+
+	ckpt_sum_pages(ctx, pages, nr);
+	t = ktime_get_ns();
+	if (nr <= CKPT_PAGES_GATHER)
+		ret = ckpt_gather_pages(ctx, pages, nr);
+	else
+		ret = ckpt_write_pages_direct(ctx, pages, nr);
 	ctx->pstats.io_ns += ktime_get_ns() - t;
 	if (!ret) {
-		ctx->pos += len;
+		ctx->pos += (size_t)nr * PAGE_SIZE;
 		ctx->pstats.nr += nr;
 	}
 	return ret;
@@ -234,10 +324,12 @@ int ckpt_write_header(struct ckpt_ctx *ctx)
 int ckpt_write_tail(struct ckpt_ctx *ctx)
 {
 	struct ckpt_hdr_tail tail = {};
+	int ret;
 
 	tail.xxh64 = xxh64_digest(&ctx->sum);
 	tail.nr_records = ctx->nr_records;
-	return ckpt_write_obj(ctx, &tail.h, CKPT_HDR_TAIL, sizeof(tail), 0);
+	ret = ckpt_write_obj(ctx, &tail.h, CKPT_HDR_TAIL, sizeof(tail), 0);
+	return ret ? ret : ckpt_flush(ctx);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -583,6 +675,10 @@ void ckpt_stream_move(struct ckpt_ctx *to, struct ckpt_ctx *from)
 	from->prefix = NULL;
 	from->prefix_len = 0;
 	from->prefix_pos = 0;
+	to->wbuf = from->wbuf;
+	to->wbuf_len = from->wbuf_len;
+	from->wbuf = NULL;
+	from->wbuf_len = 0;
 	to->pos = from->pos;
 	to->sum = from->sum;
 	to->sum_hdr = from->sum_hdr;

@@ -97,6 +97,8 @@ struct ckpt_ctx {
 					 */
 	u32 prefix_len;
 	u32 prefix_pos;			/* of those, bytes consumed */
+	void *wbuf;			/* checkpoint: records not written yet */
+	u32 wbuf_len;
 	u64 pos;			/* bytes written or read so far */
 	struct xxh64_state sum;		/* running xxh64 of the stream */
 	struct xxh64_state sum_hdr;	/* sum before the last record header */
