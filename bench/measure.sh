@@ -24,7 +24,7 @@
 # BYTES is the image size (for dd, the bytes written or read).  WORKLOAD
 # "start", OP "start": each program started with nothing to do.  Our
 # runs that moved pages add where the kernel says the time went:
-#   # pages,WORKLOAD,OP,DEST,RUN,PAGES,FIND_US,COPY_US,SUM_US
+#   # pages,WORKLOAD,OP,DEST,RUN,PAGES,FIND_US,COPY_US,SUM_US,BESIDE_US
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -162,9 +162,10 @@ csv() { # tool op dest run usecs bytes frozen
 }
 
 # Where our page path's time went, as the kernel logged it (ckpt -v,
-# rstr -v): pages, then us finding or faulting them in, copying, summing.
+# rstr -v): pages, then us finding or faulting them in, copying, summing
+# in line and beside.
 pages_csv() { # op dest
-	p=$(sed -n 's/.* \([0-9]*\) pages: \([0-9]*\) us [a-z ]*, \([0-9]*\) us [a-z]*, \([0-9]*\) us checksum.*/\1,\2,\3,\4/p' \
+	p=$(sed -n 's/.* \([0-9]*\) pages: \([0-9]*\) us [a-z ]*, \([0-9]*\) us [a-z]*, \([0-9]*\) us checksum (\([0-9]*\) us more beside).*/\1,\2,\3,\4,\5/p' \
 		"$ERR" | tail -n 1)
 	[ -z "$p" ] || say "pages,$name,$1,$2,$r,$p"
 }

@@ -8,7 +8,7 @@ RAW.CSV holds the guest's "info,KEY,VALUE" lines, one line per run:
 WORKLOAD,TOOL,OP,DEST,RUN,USECS,BYTES,FROZEN_US,TOUCHED (RUN 0: the
 warm-up, left out), and for our runs that moved pages, where the kernel
 says their time went: pages,WORKLOAD,OP,DEST,RUN,PAGES,FIND_US,COPY_US,
-SUM_US.  Every time is the median of the runs, with their
+SUM_US,BESIDE_US (the checksum's time in line, and on another CPU).  Every time is the median of the runs, with their
 number; ratios are of medians.  Python's standard library only.
 """
 import csv
@@ -36,7 +36,7 @@ def load(path):
             if row[0] == 'pages':
                 if int(row[4]) > 0:
                     pages[tuple(row[1:4])].append(
-                        tuple(int(v) for v in row[5:9]))
+                        tuple(int(v) for v in row[5:10]))
                 continue
             wl, tool, op, dest, run, us, size, frozen, tch = row
             if wl not in order:
@@ -116,10 +116,14 @@ class Report:
                'As `ckpt -v` and `rstr -v` report it: finding the pages '
                '(checkpoint: page tables, `get_user_pages`) or faulting '
                'them in (restart: a new zeroed page each), copying them '
-               'to or from the image, and the image\'s xxh64 over them. '
+               'to or from the image, and the image\'s xxh64 over them: '
+               'the time the operation spent on it (hashing in line, '
+               'waiting for the hasher) and the time a work item spent '
+               'on it beside the operation, on another CPU. '
                'Medians; per page in parentheses.', '',
                '| workload | op | to | pages | finding / faulting in | '
-               'copying | checksum |', '|---|---|---|---|---|---|---|']
+               'copying | checksum in line | checksum beside |',
+               '|---|---|---|---|---|---|---|---|']
         for wl in self.order:
             for op in ('ckpt', 'rstr'):
                 for dest in ('tmpfs', 'pipe'):
@@ -127,7 +131,7 @@ class Report:
                     if not v or not statistics.median(r[0] for r in v):
                         continue
                     med = [statistics.median(r[i] for r in v)
-                           for i in range(4)]
+                           for i in range(5)]
                     row = [wl, op, dest, '%d' % med[0]]
                     row += ['%s (%.3g us)' % (ms(us), us / med[0])
                             for us in med[1:]]

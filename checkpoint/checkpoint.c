@@ -305,13 +305,14 @@ int ckpt_do_checkpoint(struct ckpt_ctx *ctx, pid_t pid)
 		ret = ckpt_write_image(ctx);
 	ckpt_thaw_tree(ctx, !ret && (ctx->flags & CHECKPOINT_KILL));
 	if (!ret && (ctx->flags & CHECKPOINT_VERBOSE))
-		ckpt_log(ctx, "pid %d was frozen for %lld us (freezing took %lld us) with %u tasks; image of %llu bytes in %u records; %llu pages: %llu us finding, %llu us writing, %llu us checksum",
+		ckpt_log(ctx, "pid %d was frozen for %lld us (freezing took %lld us) with %u tasks; image of %llu bytes in %u records; %llu pages: %llu us finding, %llu us writing, %llu us checksum (%llu us more beside)",
 			 pid, ktime_us_delta(ktime_get(), frozen),
 			 ktime_us_delta(frozen, start),
 			 ctx->nr_tree, ctx->pos, ctx->nr_records,
 			 ctx->pstats.nr, div_u64(ctx->pstats.find_ns, 1000),
 			 div_u64(ctx->pstats.io_ns, 1000),
-			 div_u64(ctx->pstats.sum_ns, 1000));
+			 div_u64(ctx->pstats.sum_ns, 1000),
+			 div_u64(ctx->pstats.bg_ns, 1000));
 	ckpt_tree_free(ctx);
 	return ret;
 }

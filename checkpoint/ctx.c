@@ -20,16 +20,16 @@ struct ckpt_ctx *ckpt_ctx_alloc(enum ckpt_ctx_kind kind, u64 flags,
 	kref_init(&ctx->ref);
 	ctx->kind = kind;
 	ctx->flags = flags;
-	xxh64_reset(&ctx->sum, 0);
 	ctx->limit = U64_MAX;
 	spin_lock_init(&ctx->defer_lock);
 	INIT_LIST_HEAD(&ctx->deferqueue);
 	init_completion(&ctx->frozen);
 	init_completion(&ctx->thaw);
-	if (ckpt_objhash_alloc(ctx) < 0) {
-		kfree(ctx);
-		return ERR_PTR(-ENOMEM);
-	}
+	ctx->hasher = ckpt_hasher_alloc();
+	if (!ctx->hasher)
+		goto out_ctx;
+	if (ckpt_objhash_alloc(ctx) < 0)
+		goto out_hasher;
 	if (file)
 		ctx->file = get_file(file);
 	if (logfile)
@@ -37,6 +37,12 @@ struct ckpt_ctx *ckpt_ctx_alloc(enum ckpt_ctx_kind kind, u64 flags,
 	/* a queued task_work may outlive the ioctl: keep the code around */
 	__module_get(THIS_MODULE);
 	return ctx;
+
+out_hasher:
+	ckpt_hasher_free(ctx->hasher);
+out_ctx:
+	kfree(ctx);
+	return ERR_PTR(-ENOMEM);
 }
 EXPORT_SYMBOL_GPL(ckpt_ctx_alloc);
 
@@ -55,7 +61,6 @@ struct ckpt_ctx *ckpt_ctx_alloc_task(struct ckpt_ctx *parent,
 	kref_init(&ctx->ref);
 	ctx->kind = parent->kind;
 	ctx->flags = parent->flags;
-	xxh64_reset(&ctx->sum, 0);
 	ctx->limit = U64_MAX;
 	spin_lock_init(&ctx->defer_lock);
 	INIT_LIST_HEAD(&ctx->deferqueue);
@@ -93,6 +98,7 @@ static void ckpt_ctx_release(struct kref *ref)
 	rstr_cred_free(ctx);
 	kvfree(ctx->prefix);
 	kvfree(ctx->wbuf);
+	ckpt_hasher_free(ctx->hasher);
 	rstr_files_free(ctx);
 	rstr_fs_free(ctx);
 	kfree(ctx->ts.xstate);

@@ -130,25 +130,29 @@ int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len)
 		memcpy(ctx->wbuf + ctx->wbuf_len, buf, len);
 		ctx->wbuf_len += len;
 	}
-	xxh64_update(&ctx->sum, buf, len);
+	ckpt_hash(ctx->hasher, buf, len);
 	ctx->pos += len;
 	return 0;
 }
 
-/* The running sum over @nr whole pages. */
+/* The running sum over @nr whole pages, mostly beside the operation. */
 static void ckpt_sum_pages(struct ckpt_ctx *ctx, struct page **pages,
 			   unsigned int nr)
 {
 	u64 t = ktime_get_ns();
-	unsigned int i;
-	void *kaddr;
 
-	for (i = 0; i < nr; i++) {
-		kaddr = kmap_local_page(pages[i]);
-		xxh64_update(&ctx->sum, kaddr, PAGE_SIZE);
-		kunmap_local(kaddr);
-	}
+	ckpt_hash_pages(ctx->hasher, pages, nr);
 	ctx->pstats.sum_ns += ktime_get_ns() - t;
+}
+
+/* The stream's checksum so far, once every byte of it is hashed. */
+static u64 ckpt_sum_digest(struct ckpt_ctx *ctx)
+{
+	u64 t = ktime_get_ns();
+	u64 sum = ckpt_hash_digest(ctx->hasher, &ctx->pstats.bg_ns);
+
+	ctx->pstats.sum_ns += ktime_get_ns() - t;
+	return sum;
 }
 
 /* An iterator over @nr whole pages, on the bio_vec table it returns. */
@@ -326,7 +330,7 @@ int ckpt_write_tail(struct ckpt_ctx *ctx)
 	struct ckpt_hdr_tail tail = {};
 	int ret;
 
-	tail.xxh64 = xxh64_digest(&ctx->sum);
+	tail.xxh64 = ckpt_sum_digest(ctx);
 	tail.nr_records = ctx->nr_records;
 	ret = ckpt_write_obj(ctx, &tail.h, CKPT_HDR_TAIL, sizeof(tail), 0);
 	return ret ? ret : ckpt_flush(ctx);
@@ -335,7 +339,8 @@ int ckpt_write_tail(struct ckpt_ctx *ctx)
 /* ---------------------------------------------------------------------- */
 /* reading */
 
-int ckpt_read(struct ckpt_ctx *ctx, void *buf, size_t len)
+/* @len bytes of the stream, not hashed yet. */
+static int ckpt_read_raw(struct ckpt_ctx *ctx, void *buf, size_t len)
 {
 	size_t done = 0;
 	ssize_t ret;
@@ -361,9 +366,17 @@ int ckpt_read(struct ckpt_ctx *ctx, void *buf, size_t len)
 					ctx->hdr_pos);
 		done += ret;
 	}
-	xxh64_update(&ctx->sum, buf, len);
 	ctx->pos += len;
 	return 0;
+}
+
+int ckpt_read(struct ckpt_ctx *ctx, void *buf, size_t len)
+{
+	int ret = ckpt_read_raw(ctx, buf, len);
+
+	if (!ret)
+		ckpt_hash(ctx->hasher, buf, len);
+	return ret;
 }
 
 /**
@@ -533,12 +546,14 @@ int ckpt_read_hdr(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 {
 	int ret;
 
-	ctx->sum_hdr = ctx->sum;
 	ctx->hdr_pos = ctx->pos;
 	ctx->hdr_type = 0;
-	ret = ckpt_read(ctx, h, sizeof(*h));
+	ret = ckpt_read_raw(ctx, h, sizeof(*h));
 	if (ret < 0)
 		return ret;
+	/* the TAIL's checksum covers what came before its header */
+	if (h->type != CKPT_HDR_TAIL)
+		ckpt_hash(ctx->hasher, h, sizeof(*h));
 	if (!h->type || h->type >= CKPT_HDR_MAX_TYPE)
 		return ckpt_err(ctx, -EINVAL,
 				"unknown record type %u at offset %llu",
@@ -634,9 +649,9 @@ int ckpt_read_header(struct ckpt_ctx *ctx)
 /* @h was read by ckpt_read_hdr() and is a TAIL: check it. */
 int ckpt_read_tail(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 {
-	struct ckpt_hdr_tail tail;
-	u64 sum = xxh64_digest(&ctx->sum_hdr);
+	u64 sum = ckpt_sum_digest(ctx);
 	u32 nr = ctx->nr_records - 1;
+	struct ckpt_hdr_tail tail;
 	int ret;
 
 	tail.h = *h;
@@ -655,11 +670,12 @@ int ckpt_read_tail(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 				"image has %u records, tail says %u",
 				nr, tail.nr_records);
 	if (ctx->flags & RESTART_VERBOSE)
-		ckpt_log(ctx, "image of %llu bytes in %u records read; %llu pages: %llu us faulting in, %llu us reading, %llu us checksum",
+		ckpt_log(ctx, "image of %llu bytes in %u records read; %llu pages: %llu us faulting in, %llu us reading, %llu us checksum (%llu us more beside)",
 			 ctx->pos, nr, ctx->pstats.nr,
 			 div_u64(ctx->pstats.find_ns, 1000),
 			 div_u64(ctx->pstats.io_ns, 1000),
-			 div_u64(ctx->pstats.sum_ns, 1000));
+			 div_u64(ctx->pstats.sum_ns, 1000),
+			 div_u64(ctx->pstats.bg_ns, 1000));
 	return 0;
 }
 
@@ -680,8 +696,8 @@ void ckpt_stream_move(struct ckpt_ctx *to, struct ckpt_ctx *from)
 	from->wbuf = NULL;
 	from->wbuf_len = 0;
 	to->pos = from->pos;
-	to->sum = from->sum;
-	to->sum_hdr = from->sum_hdr;
+	to->hasher = from->hasher;
+	from->hasher = NULL;
 	to->nr_records = from->nr_records;
 	to->pstats = from->pstats;
 	to->limit = from->limit;

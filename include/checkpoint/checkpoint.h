@@ -80,7 +80,8 @@ struct ckpt_page_stats {
 	u64 nr;		/* pages written or read */
 	u64 find_ns;	/* finding (checkpoint) or faulting in (restart) */
 	u64 io_ns;	/* copying them to or from the image */
-	u64 sum_ns;	/* the stream's checksum over them */
+	u64 sum_ns;	/* the stream's checksum over them, in line */
+	u64 bg_ns;	/* the checksum, beside the operation (hash.c) */
 };
 
 struct ckpt_ctx {
@@ -100,8 +101,7 @@ struct ckpt_ctx {
 	void *wbuf;			/* checkpoint: records not written yet */
 	u32 wbuf_len;
 	u64 pos;			/* bytes written or read so far */
-	struct xxh64_state sum;		/* running xxh64 of the stream */
-	struct xxh64_state sum_hdr;	/* sum before the last record header */
+	struct ckpt_hasher *hasher;	/* the stream's running xxh64 */
 	u32 nr_records;
 	u64 limit;			/* end of the enclosing record */
 	u64 hdr_pos;			/* offset of the last record header */
@@ -193,6 +193,14 @@ int ckpt_deferqueue_add(struct ckpt_ctx *ctx, ckpt_deferqueue_func_t func,
 int ckpt_deferqueue_run(struct ckpt_ctx *ctx);
 
 /* stream.c: typed, length-prefixed records through ctx->file */
+/* hash.c: the stream's checksum */
+struct ckpt_hasher *ckpt_hasher_alloc(void);
+void ckpt_hasher_free(struct ckpt_hasher *h);
+void ckpt_hash(struct ckpt_hasher *h, const void *buf, size_t len);
+void ckpt_hash_pages(struct ckpt_hasher *h, struct page **pages,
+		     unsigned int nr);
+u64 ckpt_hash_digest(struct ckpt_hasher *h, u64 *ns);
+
 int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len);
 int ckpt_write_pages(struct ckpt_ctx *ctx, struct page **pages,
 		     unsigned int nr);
