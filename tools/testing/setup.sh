@@ -51,7 +51,7 @@ for p in "$k61" "$h61" "$k612" "$h612"; do
 done
 
 pkgs="$k61 $h61 $k612 $h612 linux-source-6.1 qemu-system-x86 busybox-static
-      sparse cpio kmod gcc make libc6-dev xz-utils perl criu python3"
+      sparse cpio kmod gcc make libc6-dev musl-tools xz-utils perl criu python3"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
