@@ -64,20 +64,25 @@ static size_t ckpt_hash_queued(struct ckpt_hasher *h)
 	return queued;
 }
 
+static void ckpt_hash_page(struct ckpt_hasher *h, struct page *page)
+{
+	void *kaddr = kmap_local_page(page);
+
+	xxh64_update(&h->sum, kaddr, PAGE_SIZE);
+	kunmap_local(kaddr);
+}
+
 static void ckpt_hash_item_run(struct ckpt_hasher *h,
 			       struct ckpt_hash_item *item)
 {
 	unsigned int i;
-	void *kaddr;
 
 	if (!item->nr) {
 		xxh64_update(&h->sum, item->data, item->len);
 		return;
 	}
 	for (i = 0; i < item->nr; i++) {
-		kaddr = kmap_local_page(item->pages[i]);
-		xxh64_update(&h->sum, kaddr, PAGE_SIZE);
-		kunmap_local(kaddr);
+		ckpt_hash_page(h, item->pages[i]);
 		put_page(item->pages[i]);
 	}
 }
@@ -178,17 +183,13 @@ void ckpt_hash_pages(struct ckpt_hasher *h, struct page **pages,
 {
 	struct ckpt_hash_item *item = NULL;
 	unsigned int i;
-	void *kaddr;
 
 	if (nr >= CKPT_HASH_ASYNC_MIN || ckpt_hash_queued(h))
 		item = kmalloc(struct_size(item, pages, nr), GFP_KERNEL);
 	if (!item) {
 		ckpt_hash_drain(h);
-		for (i = 0; i < nr; i++) {
-			kaddr = kmap_local_page(pages[i]);
-			xxh64_update(&h->sum, kaddr, PAGE_SIZE);
-			kunmap_local(kaddr);
-		}
+		for (i = 0; i < nr; i++)
+			ckpt_hash_page(h, pages[i]);
 		return;
 	}
 	item->nr = nr;

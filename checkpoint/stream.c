@@ -9,7 +9,6 @@
  * the enclosing record, alignment, the header's identity, the checksum.
  */
 #include <linux/fs.h>
-#include <linux/xxhash.h>
 #include <linux/utsname.h>
 #include <linux/timekeeping.h>
 #include <linux/string.h>
@@ -112,24 +111,29 @@ static int ckpt_wbuf_alloc(struct ckpt_ctx *ctx)
 	return ctx->wbuf ? 0 : -ENOMEM;
 }
 
-int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len)
+/* @len bytes after what is gathered: flushed first if they do not fit. */
+static int ckpt_gather(struct ckpt_ctx *ctx, const void *buf, size_t len)
 {
 	int ret;
 
 	ret = ckpt_wbuf_alloc(ctx);
+	if (!ret && len > CKPT_WBUF_SIZE - ctx->wbuf_len)
+		ret = ckpt_flush(ctx);
 	if (ret)
 		return ret;
-	if (len > CKPT_WBUF_SIZE - ctx->wbuf_len) {
-		ret = ckpt_flush(ctx);
-		if (!ret && len > CKPT_WBUF_SIZE)
-			ret = ckpt_write_file(ctx, buf, len);
-		if (ret)
-			return ret;
-	}
-	if (len <= CKPT_WBUF_SIZE) {
-		memcpy(ctx->wbuf + ctx->wbuf_len, buf, len);
-		ctx->wbuf_len += len;
-	}
+	if (len > CKPT_WBUF_SIZE)
+		return ckpt_write_file(ctx, buf, len);
+	memcpy(ctx->wbuf + ctx->wbuf_len, buf, len);
+	ctx->wbuf_len += len;
+	return 0;
+}
+
+int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len)
+{
+	int ret = ckpt_gather(ctx, buf, len);
+
+	if (ret)
+		return ret;
 	ckpt_hash(ctx->hasher, buf, len);
 	ctx->pos += len;
 	return 0;
@@ -187,18 +191,12 @@ static int ckpt_gather_pages(struct ckpt_ctx *ctx, struct page **pages,
 {
 	unsigned int i;
 	void *kaddr;
-	int ret;
+	int ret = 0;
 
-	ret = ckpt_wbuf_alloc(ctx);
 	for (i = 0; i < nr && !ret; i++) {
-		if (CKPT_WBUF_SIZE - ctx->wbuf_len < PAGE_SIZE)
-			ret = ckpt_flush(ctx);
-		if (ret)
-			break;
 		kaddr = kmap_local_page(pages[i]);
-		memcpy(ctx->wbuf + ctx->wbuf_len, kaddr, PAGE_SIZE);
+		ret = ckpt_gather(ctx, kaddr, PAGE_SIZE);
 		kunmap_local(kaddr);
-		ctx->wbuf_len += PAGE_SIZE;
 	}
 	return ret;
 }

@@ -14,7 +14,6 @@
 #include <linux/err.h>
 #include <linux/printk.h>
 #include <linux/bitmap.h>
-#include <linux/xxhash.h>
 #include <linux/checkpoint.h>
 
 struct file;
