@@ -122,6 +122,38 @@ static const char *ckpt_file_type(umode_t mode)
 	return "file";
 }
 
+/*
+ * A pipe or a connected socket whose other end a process outside the
+ * tree holds: at fds 0-2 it is the caller's to connect, as a shell's
+ * job's stdio is (INHERIT); elsewhere the tree cannot have it back.
+ * With every end in the tree it is the tree's own, even at stdio: the
+ * two sides of "a | b" in a checkpointed shell, with what is in between.
+ */
+static int ckpt_file_outside(struct ckpt_ctx *ctx, struct ckpt_fd_info *fi,
+			     int kind)
+{
+	int outside, ret = 0;
+
+	if (kind == CKPT_FILE_PIPE)
+		outside = ckpt_pipe_outside(ctx, fi->file);
+	else
+		outside = ckpt_unix_outside(ctx, fi->file);
+	if (outside < 0)
+		return outside;
+	if (!outside)
+		return kind;
+	if (fi->fd >= 0 && fi->fd <= 2)
+		return CKPT_FILE_INHERIT;
+	/*
+	 * Not in the tables, an end may still be in flight in a socket of
+	 * the tree: checked once every section is written (a unix peer
+	 * outside by unix.c's own deferred check).
+	 */
+	if (kind == CKPT_FILE_PIPE)
+		ret = ckpt_pipe_defer_check(ctx, fi->file, fi->fd);
+	return ret < 0 ? ret : kind;
+}
+
 static int ckpt_file_kind(struct ckpt_ctx *ctx, struct ckpt_fd_info *fi,
 			  const char *name)
 {
@@ -162,13 +194,13 @@ static int ckpt_file_kind(struct ckpt_ctx *ctx, struct ckpt_fd_info *fi,
 	kind = ckpt_pty_kind(ctx, fi->file, fi->fd);
 	if (kind)
 		return kind;
-	/* a pipe or socket at stdio is the caller's to connect, as a shell's */
+	if (ckpt_pipe_kind(fi->file) == CKPT_FILE_PIPE)
+		return ckpt_file_outside(ctx, fi, CKPT_FILE_PIPE);
+	if (ckpt_unix_file(fi->file))
+		return ckpt_file_outside(ctx, fi, CKPT_FILE_UNIX);
+	/* another terminal or socket at stdio: the caller's, as a shell's */
 	if (fi->fd >= 0 && fi->fd <= 2)
 		return CKPT_FILE_INHERIT;
-	if (ckpt_pipe_kind(fi->file) == CKPT_FILE_PIPE)
-		return CKPT_FILE_PIPE;
-	if (ckpt_unix_file(fi->file))
-		return CKPT_FILE_UNIX;
 	return ckpt_err(ctx, -EOPNOTSUPP,
 			"pid %d fd %d: %s (%s) is not supported yet",
 			task_pid_vnr(ctx->target), fi->fd, name,
@@ -696,6 +728,10 @@ static struct file *rstr_open_inherited(struct ckpt_ctx *ctx,
 			 hf->inherit_fd, name);
 		return ERR_PTR(-EINVAL);
 	}
+	if (ctx->flags & RESTART_VERBOSE)
+		ckpt_log(ctx, "pid %d fd %d (%s) is the caller's fd %d",
+			 task_pid_vnr(current), hf->inherit_fd, name,
+			 hf->inherit_fd);
 	return file;
 }
 

@@ -238,6 +238,27 @@ int ckpt_obj_lookup(struct ckpt_ctx *ctx, void *ptr, enum ckpt_obj_type type)
 EXPORT_SYMBOL_GPL(ckpt_obj_lookup);
 
 /**
+ * ckpt_obj_for_each - call @fn on every object of @type in the hash
+ * @ctx: checkpoint context
+ * @type: the objects' type
+ * @fn: called with the hash locked; must not use the hash itself
+ * @arg: for @fn
+ */
+void ckpt_obj_for_each(struct ckpt_ctx *ctx, enum ckpt_obj_type type,
+		       void (*fn)(void *ptr, void *arg), void *arg)
+{
+	struct ckpt_objhash *h = ctx->objhash;
+	struct ckpt_obj *obj;
+	int bkt;
+
+	mutex_lock(&h->lock);
+	hash_for_each(h->by_ref, bkt, obj, by_ref)
+		if (obj->type == type)
+			fn(obj->ptr, arg);
+	mutex_unlock(&h->lock);
+}
+
+/**
  * ckpt_obj_insert - restart: record that @objref from the image is @ptr
  *
  * The objref comes from the image, so it is checked: it must be positive

@@ -52,6 +52,121 @@ int ckpt_pipe_kind(struct file *file)
 /* ---------------------------------------------------------------------- */
 /* checkpoint */
 
+/* The distinct files of one pipe found in the tree's fd tables. */
+struct ckpt_pipe_ends {
+	struct pipe_inode_info *pipe;
+	struct file **seen;
+	unsigned int nr, max;
+	unsigned int readers, writers;
+};
+
+/* Called under each table's lock: count @file once, however often met. */
+static bool ckpt_pipe_end_count(struct file *file, void *arg)
+{
+	struct ckpt_pipe_ends *e = arg;
+	unsigned int i;
+
+	if (ckpt_pipe_info(file) != e->pipe)
+		return false;
+	for (i = 0; i < e->nr; i++)
+		if (e->seen[i] == file)
+			return false;
+	if (e->nr == e->max)
+		return false;
+	e->seen[e->nr++] = file;
+	if (file->f_mode & FMODE_READ)
+		e->readers++;
+	if (file->f_mode & FMODE_WRITE)
+		e->writers++;
+	return false;
+}
+
+/**
+ * ckpt_pipe_outside - is an end of @file's pipe held outside the tree?
+ * @ctx: the task's checkpoint context
+ * @file: an end of a pipe
+ *
+ * Every open file of a pipe counts once in its readers or writers (or
+ * both); if the tree's fd tables do not hold as many, some other process
+ * does (or a file in flight, which counts as another's).  Returns 1 if
+ * so, 0 if the tree holds every end, or a negative errno.
+ */
+int ckpt_pipe_outside(struct ckpt_ctx *ctx, struct file *file)
+{
+	struct ckpt_pipe_ends e = { .pipe = ckpt_pipe_info(file) };
+	unsigned int readers, writers;
+
+	if (!e.pipe)
+		return -EINVAL;
+	/* the tree is frozen; outsiders may open and close as they like */
+	readers = READ_ONCE(e.pipe->readers);
+	writers = READ_ONCE(e.pipe->writers);
+	e.max = readers + writers;
+	e.seen = kvcalloc(e.max ?: 1, sizeof(*e.seen), GFP_KERNEL);
+	if (!e.seen)
+		return -ENOMEM;
+	ckpt_tree_file(ctx, -1, ckpt_pipe_end_count, &e);
+	kvfree(e.seen);
+	return e.readers < readers || e.writers < writers;
+}
+
+/* After every section: did the image get every end of the pipe? */
+struct ckpt_pipe_check {
+	struct ckpt_ctx *ctx;
+	struct file *file;		/* the objhash holds it */
+	unsigned int readers, writers;
+	pid_t pid;
+	int fd;
+};
+
+static void ckpt_pipe_saved_end(void *ptr, void *arg)
+{
+	struct ckpt_pipe_check *c = arg;
+	struct file *file = ptr;
+
+	if (ckpt_pipe_info(file) != ckpt_pipe_info(c->file))
+		return;
+	if (file->f_mode & FMODE_READ)
+		c->readers++;
+	if (file->f_mode & FMODE_WRITE)
+		c->writers++;
+}
+
+static int ckpt_pipe_ends_check(void *data)
+{
+	struct ckpt_pipe_check *c = data;
+	struct pipe_inode_info *pipe = ckpt_pipe_info(c->file);
+
+	ckpt_obj_for_each(c->ctx, CKPT_OBJ_FILE, ckpt_pipe_saved_end, c);
+	if (c->readers >= READ_ONCE(pipe->readers) &&
+	    c->writers >= READ_ONCE(pipe->writers))
+		return 0;
+	return ckpt_err(c->ctx, -EOPNOTSUPP,
+			"pid %d fd %d: pipe:[%lu]: an end of the pipe is held by a process outside the tree: not supported",
+			c->pid, c->fd, file_inode(c->file)->i_ino);
+}
+
+/**
+ * ckpt_pipe_defer_check - check once all is saved that the image has
+ * every end of @file's pipe (some may be in flight in a socket's queue)
+ * @ctx: the task's checkpoint context
+ * @file: the end at @fd, which the objhash holds
+ * @fd: for the message
+ */
+int ckpt_pipe_defer_check(struct ckpt_ctx *ctx, struct file *file, int fd)
+{
+	struct ckpt_pipe_check c = {
+		.ctx = ctx->parent ?: ctx,
+		.file = file,
+		.pid = task_pid_vnr(ctx->target),
+		.fd = fd,
+	};
+
+	return ckpt_deferqueue_add(c.ctx, ckpt_pipe_ends_check, 0, &c,
+				   sizeof(c));
+}
+
+
 /* One buffer, its page referenced, to be written with the pipe unlocked. */
 struct ckpt_pipe_buf {
 	struct page *page;

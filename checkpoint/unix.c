@@ -55,6 +55,42 @@ bool ckpt_unix_file(struct file *file)
 	return ckpt_unix_sk(file) != NULL;
 }
 
+static bool ckpt_unix_is_file(struct file *file, void *arg)
+{
+	return file == arg;
+}
+
+/**
+ * ckpt_unix_outside - is @file's socket connected to a peer outside?
+ * @ctx: the task's checkpoint context
+ * @file: a unix socket
+ *
+ * A connected socket whose peer's file no task of the tree holds talks
+ * to a process outside; so does one with no peer (a listener, or a
+ * datagram socket), which only the process that handed it over knows.
+ */
+bool ckpt_unix_outside(struct ckpt_ctx *ctx, struct file *file)
+{
+	struct sock *sk = ckpt_unix_sk(file), *peer;
+	struct file *pfile = NULL, *found = NULL;
+
+	peer = sk ? unix_peer_get(sk) : NULL;
+	if (!peer)
+		return true;
+	read_lock_bh(&peer->sk_callback_lock);
+	if (peer->sk_socket && peer->sk_socket->file)
+		pfile = get_file(peer->sk_socket->file);
+	read_unlock_bh(&peer->sk_callback_lock);
+	sock_put(peer);
+	if (pfile)
+		found = ckpt_tree_file(ctx, -1, ckpt_unix_is_file, pfile);
+	if (found)
+		fput(found);
+	if (pfile)
+		fput(pfile);
+	return !found;
+}
+
 /*
  * A connection not accepted yet: its listener's end has neither socket
  * nor file until accept(), and is not dead (a closed socket is).

@@ -176,7 +176,7 @@ static void print_file(const struct ckpt_rec *rec)
 	       f->objref, ckpt_file_kind_name(f->kind), f->f_flags,
 	       (unsigned long long)f->pos, (unsigned long long)f->size);
 	if (f->kind == CKPT_FILE_INHERIT)
-		printf(" from fd %d", f->inherit_fd);
+		printf(" from the caller's fd %d", f->inherit_fd);
 	if (f->kind == CKPT_FILE_PIPE || f->kind == CKPT_FILE_FIFO)
 		printf(" pipe %d", f->obj_objref);
 	if (f->kind == CKPT_FILE_UNIX)

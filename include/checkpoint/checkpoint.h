@@ -178,6 +178,8 @@ int ckpt_objhash_alloc(struct ckpt_ctx *ctx);
 void ckpt_objhash_free(struct ckpt_ctx *ctx);
 int ckpt_obj_lookup_add(struct ckpt_ctx *ctx, void *ptr,
 			enum ckpt_obj_type type, bool *first);
+void ckpt_obj_for_each(struct ckpt_ctx *ctx, enum ckpt_obj_type type,
+		       void (*fn)(void *ptr, void *arg), void *arg);
 int ckpt_obj_lookup(struct ckpt_ctx *ctx, void *ptr, enum ckpt_obj_type type);
 int ckpt_obj_insert(struct ckpt_ctx *ctx, void *ptr, int objref,
 		    enum ckpt_obj_type type);
@@ -282,6 +284,8 @@ void rstr_mm_free(struct ckpt_ctx *ctx);
 
 /* pipe.c */
 int ckpt_pipe_kind(struct file *file);
+int ckpt_pipe_outside(struct ckpt_ctx *ctx, struct file *file);
+int ckpt_pipe_defer_check(struct ckpt_ctx *ctx, struct file *file, int fd);
 int ckpt_pipe(struct ckpt_ctx *ctx, struct file *file, int objref);
 struct file *rstr_pipe_open(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf,
 			    const char *name);
@@ -312,6 +316,7 @@ struct file *rstr_inotify(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf);
 
 /* unix.c */
 bool ckpt_unix_file(struct file *file);
+bool ckpt_unix_outside(struct ckpt_ctx *ctx, struct file *file);
 int ckpt_unix(struct ckpt_ctx *ctx, struct file *file, int fd, int objref);
 int ckpt_unix_deps(struct ckpt_ctx *ctx, struct file *file, int fd);
 struct file *rstr_unix_open(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf);

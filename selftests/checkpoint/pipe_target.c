@@ -26,6 +26,9 @@
  *		and write-only
  * fifo3	three tasks, one of each, on one FIFO
  * image	one pipe with three pages of data (the corrupted images)
+ * stdio	"a | b": two children joined at their stdout and stdin by a
+ *		full pipe, the writer blocked
+ * outside	the caller's stdin pipe opened again at fd 12 (refused)
  *
  * Every byte a pipe carries is pipe_byte(stream, offset): the data is
  * checked byte by byte wherever it is read.
@@ -551,6 +554,70 @@ static void mode_fork(void)
 	say("child exit %d\n", reap(pid));
 }
 
+/*
+ * "a | b" inside the tree: one child writes at its stdout into a pipe
+ * that another reads at its stdin, with a page in between and the writer
+ * asleep on the full pipe.  The reader waits for the end of file of a
+ * pipe of the parent's, which closes its end once released.  Their
+ * stdio is the tree's own pipe, not the caller's.
+ */
+static void mode_stdio(void)
+{
+	pid_t a, b;
+	char c;
+	int ms;
+
+	pipe_at(10, 11, 0);
+	pipe_at(16, 17, 0);
+	CHECK(fcntl(11, F_SETPIPE_SZ, PIPE_PAGE) == PIPE_PAGE);
+	put(11, 13, 0, PIPE_PAGE);
+	sync_open();
+	b = fork();
+	CHECK(b >= 0);
+	if (!b) {
+		CHECK(dup2(10, 0) == 0);
+		CHECK(close(10) == 0 && close(11) == 0 && close(17) == 0);
+		sync_done();
+		CHECK(read(16, &c, 1) == 0);
+		must_take(0, 13, 0, PIPE_PAGE + BLOCKED_LEN);
+		CHECK(read(0, &c, 1) == 0);
+		_exit(0);
+	}
+	a = fork();
+	CHECK(a >= 0);
+	if (!a) {
+		CHECK(dup2(11, 1) == 1);
+		CHECK(close(10) == 0 && close(11) == 0);
+		CHECK(close(16) == 0 && close(17) == 0);
+		sync_done();
+		put_all(1, 13, PIPE_PAGE, BLOCKED_LEN);
+		_exit(0);
+	}
+	CHECK(close(10) == 0 && close(11) == 0 && close(16) == 0);
+	sync_wait();
+	for (ms = 0; !writing(a, 1); ms++) {
+		CHECK(ms < WAIT_MS);
+		sleep_ms(1);
+	}
+	ready_and_wait();
+	CHECK(close(17) == 0);
+	say("writer exit %d\n", reap(a));
+	say("reader exit %d\n", reap(b));
+}
+
+/*
+ * The caller's stdin pipe opened again at fd 12, another open file of
+ * it (a dup of fd 0 would be fd 0's file, the caller's): refused.
+ */
+static void mode_outside(void)
+{
+	int fd = open("/proc/self/fd/0", O_RDONLY);
+
+	CHECK(fd >= 0 && dup2(fd, 12) == 12 && close(fd) == 0);
+	ready_and_wait();
+	say("still here\n");
+}
+
 static void new_fifo(const char *name)
 {
 	CHECK(unlink(name) == 0 || errno == ENOENT);
@@ -649,6 +716,7 @@ int main(int argc, char **argv)
 		{ "widow", mode_widow }, { "blocked", mode_blocked },
 		{ "fork", mode_fork }, { "fifo1", mode_fifo1 },
 		{ "fifo3", mode_fifo3 }, { "image", mode_image },
+		{ "stdio", mode_stdio }, { "outside", mode_outside },
 	};
 	size_t i;
 

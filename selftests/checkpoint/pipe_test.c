@@ -143,6 +143,10 @@ static const char expect_fifo3[] =
 	"writer exit 0\n"
 	"avail 0 rdwr rw,largefile\n";
 
+static const char expect_stdio[] =
+	"writer exit 0\n"
+	"reader exit 0\n";
+
 static const char expect_image[] =
 	"cap 16384 avail 12288\n"
 	"image data ok 12288\n";
@@ -323,6 +327,53 @@ TEST_F_TIMEOUT(pipes, fifo_three_tasks, 120)
 	if (_metadata->skip)
 		return;
 	run_mode(_metadata, self, "fifo3", expect_fifo3, 0);
+}
+
+/*
+ * "a | b" in the tree: the pipe at the writer's stdout and the reader's
+ * stdin is the tree's, with its data, not the caller's stdio.
+ */
+TEST_F_TIMEOUT(pipes, stdio_inside_tree, 120)
+{
+	if (_metadata->skip)
+		return;
+	run_mode(_metadata, self, "stdio", expect_stdio, 0);
+}
+
+TEST_F_TIMEOUT(pipes, stdio_inside_tree_killed, 120)
+{
+	if (_metadata->skip)
+		return;
+	run_mode(_metadata, self, "stdio", expect_stdio, CHECKPOINT_KILL);
+}
+
+/*
+ * The caller's pipe at fd 12: no restart could give it back, so the
+ * checkpoint fails naming it, and the target goes on untouched.
+ */
+TEST_F_TIMEOUT(pipes, outside_end_refused, 120)
+{
+	char log[512] = "";
+	int logp[2], status;
+	ssize_t n;
+
+	if (_metadata->skip)
+		return;
+	ASSERT_EQ(0, proc_spawn(&self->t, "outside"));
+	ASSERT_EQ(0, pipe2(logp, O_CLOEXEC | O_NONBLOCK));
+	EXPECT_EQ(-1, checkpoint(self->t.pid, self->img, 0, logp[1]));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	n = read(logp[0], log, sizeof(log) - 1);
+	close(logp[0]);
+	close(logp[1]);
+	ASSERT_LT(0, n);
+	log[n] = '\0';
+	EXPECT_NE(NULL, strstr(log, "fd 12: pipe:[")) TH_LOG("log: %s", log);
+	EXPECT_NE(NULL, strstr(log, "outside the tree")) TH_LOG("log: %s", log);
+	ASSERT_EQ(0, proc_collect(&self->t, self->out, OUT_SIZE, &status,
+				  WAIT_MS));
+	check_output(_metadata, status, self->out, "still here\n",
+		     "refused");
 }
 
 /* ---------------------------------------------------------------------- */
