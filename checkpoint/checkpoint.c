@@ -22,6 +22,8 @@
 #include <linux/task_work.h>
 #include <linux/rcupdate.h>
 #include <linux/ktime.h>
+#include <linux/moduleparam.h>
+#include <linux/jiffies.h>
 
 #include <checkpoint/checkpoint.h>
 #include <checkpoint/symbols.h>
@@ -35,7 +37,7 @@ static void ckpt_freeze_fn(struct callback_head *work)
 		ctx->freeze_err = -ESRCH;
 		complete(&ctx->frozen);
 	} else {
-		ckpt_save_task_self(ctx);
+		ckpt_save_task_state(ctx, current);
 		complete(&ctx->frozen);
 		/* only SIGKILL ends the freeze early: the image stays sane */
 		wait_for_completion_killable(&ctx->thaw);
@@ -56,22 +58,87 @@ static void ckpt_freeze_start(struct ckpt_ctx *ctx)
 	}
 }
 
-/*
- * Wait for one task to be frozen.  Once the checkpointer is interrupted
- * (@stop), a freeze not yet begun is cancelled; one under way is waited
- * for, to be thawed with the others.
- */
-static int ckpt_freeze_wait(struct ckpt_ctx *ctx, bool stop)
+/* How long a freeze may take, in all, before the checkpoint gives up. */
+static unsigned int freeze_timeout_ms = 10000;
+module_param(freeze_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(freeze_timeout_ms,
+		 "how long freezing a tree may take before the checkpoint fails with EAGAIN (ms)");
+
+#define CKPT_FREEZE_POLL	msecs_to_jiffies(10)
+
+/* Take the freeze work back: true if the task never ran it. */
+static bool ckpt_freeze_cancel(struct ckpt_ctx *ctx)
 {
-	if (!stop && !wait_for_completion_killable(&ctx->frozen))
-		return ctx->freeze_err;
-	if (ckpt_syms.task_work_cancel(ctx->target, &ctx->freeze_work)) {
-		ckpt_ctx_put(ctx);
-		complete_all(&ctx->thaw);	/* nothing to thaw */
-		return -EINTR;
+	if (!ckpt_syms.task_work_cancel(ctx->target, &ctx->freeze_work))
+		return false;
+	ckpt_ctx_put(ctx);			/* the callback's */
+	complete_all(&ctx->thaw);		/* nothing to thaw */
+	return true;
+}
+
+/*
+ * A task in a group stop (SIGSTOP, Ctrl-Z) runs no task_work until it is
+ * continued, but it cannot run at all: it is as good as frozen.  Once it
+ * is off its CPU and its freeze work is taken back, its state is read
+ * from outside, as ptrace reads a stopped tracee's.  Its switch count
+ * tells at the end whether a SIGCONT let it run meanwhile.
+ */
+static bool ckpt_freeze_stopped(struct ckpt_ctx *ctx)
+{
+	struct task_struct *t = ctx->target;
+	unsigned long ncsw;
+
+	if (!(READ_ONCE(t->jobctl) & JOBCTL_STOPPED))
+		return false;
+	ncsw = ckpt_syms.wait_task_inactive(t, __TASK_STOPPED);
+	if (!ncsw || !ckpt_freeze_cancel(ctx))
+		return false;	/* woken, or running its freeze: wait */
+	ctx->stopped_ncsw = ncsw;
+	ckpt_save_task_state(ctx, t);
+	return true;
+}
+
+/* Did the stopped task run since it was found stopped? */
+static bool ckpt_stopped_ran(struct ckpt_ctx *ctx)
+{
+	struct task_struct *t = ctx->target;
+
+	return !(READ_ONCE(t->jobctl) & JOBCTL_STOPPED) ||
+	       (READ_ONCE(t->nvcsw) | LONG_MIN) != ctx->stopped_ncsw;
+}
+
+/*
+ * Wait for one task to be frozen, or found stopped, until @deadline.
+ * Once the checkpointer is interrupted (@stop) or out of time, a freeze
+ * not yet begun is cancelled; one under way is waited for, to be thawed
+ * with the others.
+ */
+static int ckpt_freeze_wait(struct ckpt_ctx *ctx, bool stop,
+			    unsigned long deadline)
+{
+	int ret = -EINTR;
+	long left;
+
+	while (!stop) {
+		left = wait_for_completion_killable_timeout(&ctx->frozen,
+							    CKPT_FREEZE_POLL);
+		if (left > 0)
+			return ctx->freeze_err;
+		if (left < 0)
+			break;
+		if (ckpt_freeze_stopped(ctx))
+			return ctx->freeze_err;
+		if (time_after(jiffies, deadline)) {
+			ret = ckpt_err(ctx, -EAGAIN,
+				       "pid %d could not be frozen within %u ms: it sleeps where it cannot be interrupted (in vfork(), or on a device)",
+				       task_pid_vnr(ctx->target),
+				       freeze_timeout_ms);
+			break;
+		}
 	}
-	wait_for_completion(&ctx->frozen);
-	return -EINTR;
+	if (!ckpt_freeze_cancel(ctx))
+		wait_for_completion(&ctx->frozen);
+	return ret;
 }
 
 static void ckpt_thaw_tree(struct ckpt_ctx *ctx, bool kill)
@@ -103,12 +170,17 @@ static int ckpt_check_task(struct ckpt_ctx *ctx, struct task_struct *t)
 	if (!ckpt_syms.ptrace_may_access(t, PTRACE_MODE_ATTACH_REALCREDS))
 		return ckpt_err(ctx, -EPERM, "no permission to checkpoint pid %d",
 				pid);
+	/* its tracer could not have it back, nor let go of it unseen */
+	if (READ_ONCE(t->ptrace))
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"pid %d is traced (ptrace): not supported", pid);
 	return 0;
 }
 
 /* A context per live task, its mm taken, then every freeze queued. */
 static int ckpt_freeze_tree(struct ckpt_ctx *ctx)
 {
+	unsigned long deadline;
 	struct ckpt_tnode *n;
 	bool stop = false;
 	int ret = 0, err;
@@ -134,14 +206,18 @@ static int ckpt_freeze_tree(struct ckpt_ctx *ctx)
 	for (i = 0; i < ctx->nr_tree; i++)
 		if (ctx->tree[i].ctx)
 			ckpt_freeze_start(ctx->tree[i].ctx);
+	deadline = jiffies + msecs_to_jiffies(freeze_timeout_ms);
 	for (i = 0; i < ctx->nr_tree; i++) {
 		if (!ctx->tree[i].ctx)
 			continue;
-		err = ckpt_freeze_wait(ctx->tree[i].ctx, stop);
-		if (err == -EINTR)
+		err = ckpt_freeze_wait(ctx->tree[i].ctx, stop, deadline);
+		/* interrupted or out of time: the rest are only cancelled */
+		if (!stop && (err == -EINTR || err == -EAGAIN)) {
 			stop = true;
-		if (err && (!ret || err == -EINTR))
 			ret = err;
+		} else if (err && !ret) {
+			ret = err;
+		}
 	}
 	return ret;
 }
@@ -207,6 +283,22 @@ static int ckpt_write_task(struct ckpt_ctx *ctx)
 	return ret;
 }
 
+/* Was a task found stopped continued before the image was complete? */
+static int ckpt_tree_stopped_ran(struct ckpt_ctx *ctx)
+{
+	struct ckpt_ctx *tctx;
+	u32 i;
+
+	for (i = 0; i < ctx->nr_tree; i++) {
+		tctx = ctx->tree[i].ctx;
+		if (tctx && tctx->stopped_ncsw && ckpt_stopped_ran(tctx))
+			return ckpt_err(ctx, -EAGAIN,
+					"pid %d was continued while being checkpointed: try again",
+					task_pid_vnr(tctx->target));
+	}
+	return 0;
+}
+
 static int ckpt_write_image(struct ckpt_ctx *ctx)
 {
 	struct ckpt_ctx *tctx;
@@ -226,9 +318,55 @@ static int ckpt_write_image(struct ckpt_ctx *ctx)
 	}
 	if (!ret)
 		ret = ckpt_deferqueue_run(ctx);
+	/* no TAIL, no valid image, if a stopped task ran meanwhile */
 	if (ret >= 0)
+		ret = ckpt_tree_stopped_ran(ctx);
+	if (!ret)
 		ret = ckpt_write_tail(ctx);
 	return ret < 0 ? ret : 0;
+}
+
+/*
+ * A group stop is saved whole, each thread with its stop signal and the
+ * process with what its parent's wait() would still report.  A stop
+ * under way (a thread stopping, another frozen before it could) is let
+ * to finish: -ESRCH starts the freeze over.
+ */
+static int ckpt_tree_stops(struct ckpt_ctx *ctx)
+{
+	struct ckpt_hdr_task *th;
+	struct ckpt_ctx *tctx;
+	struct task_struct *t;
+	bool stopping, stopped;
+	int code, signr;
+	u32 i;
+
+	for (i = 0; i < ctx->nr_tree; i++) {
+		tctx = ctx->tree[i].ctx;
+		if (!tctx)
+			continue;
+		t = tctx->target;
+		spin_lock_irq(&t->sighand->siglock);
+		stopping = t->signal->group_stop_count ||
+			   (t->jobctl & JOBCTL_STOP_PENDING);
+		stopped = t->signal->flags & SIGNAL_STOP_STOPPED;
+		code = t->signal->group_exit_code;
+		signr = t->jobctl & JOBCTL_STOP_SIGMASK;
+		spin_unlock_irq(&t->sighand->siglock);
+		if (stopping || stopped != !!tctx->stopped_ncsw)
+			return -ESRCH;
+		if (!stopped)
+			continue;
+		if (!sig_kernel_stop(signr) || (code && code != signr))
+			return ckpt_err(ctx, -EOPNOTSUPP,
+					"pid %d: stopped by signal %d, reporting %d: not supported",
+					task_pid_vnr(t), signr, code);
+		th = &tctx->ts.task;
+		th->flags |= CKPT_TASK_STOPPED;
+		th->stop_signal = signr;
+		th->stop_code = code;
+	}
+	return 0;
 }
 
 /* Did a task exec between taking its mm and being frozen? */
@@ -260,6 +398,8 @@ static int ckpt_freeze_all(struct ckpt_ctx *ctx, struct task_struct *root)
 		ret = ckpt_tree_collect(ctx, root);
 		if (!ret)
 			ret = ckpt_freeze_tree(ctx);
+		if (!ret)
+			ret = ckpt_tree_stops(ctx);
 		if (!ret && ckpt_tree_same(ctx, root) && !ckpt_tree_execed(ctx))
 			return 0;
 		ckpt_thaw_tree(ctx, false);

@@ -85,8 +85,12 @@ u64 ckpt_xstate_features(void)
 	return ckpt_xsave_features;
 }
 
-/* In the checkpointed task's own context, while it freezes. */
-int ckpt_cpu_self(struct ckpt_ctx *ctx)
+/*
+ * In the checkpointed task's own context, while it freezes; or of a
+ * stopped task, off its CPU, whose registers are in memory (as ptrace
+ * reads a stopped tracee's).
+ */
+int ckpt_cpu_save(struct ckpt_ctx *ctx, struct task_struct *t)
 {
 	struct ckpt_hdr_cpu *cpu = &ctx->ts.cpu;
 	struct user_regs_struct regs;
@@ -94,7 +98,7 @@ int ckpt_cpu_self(struct ckpt_ctx *ctx)
 
 	BUILD_BUG_ON(sizeof(regs) != offsetof(struct ckpt_hdr_cpu, xstate_size) -
 				     offsetof(struct ckpt_hdr_cpu, r15));
-	ret = regset_get(current, ckpt_regset(NT_PRSTATUS), sizeof(regs),
+	ret = regset_get(t, ckpt_regset(NT_PRSTATUS), sizeof(regs),
 			 &regs);
 	if (ret < 0)
 		return ret;
@@ -105,7 +109,7 @@ int ckpt_cpu_self(struct ckpt_ctx *ctx)
 	ctx->ts.xstate = kzalloc(ckpt_xsave_size, GFP_KERNEL);
 	if (!ctx->ts.xstate)
 		return -ENOMEM;
-	ret = regset_get(current, ckpt_regset(NT_X86_XSTATE), ckpt_xsave_size,
+	ret = regset_get(t, ckpt_regset(NT_X86_XSTATE), ckpt_xsave_size,
 			 ctx->ts.xstate);
 	if (ret < 0)
 		return ret;

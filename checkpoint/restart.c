@@ -39,6 +39,7 @@
 struct rstr_finish_work {
 	struct callback_head work;
 	u64 ax;
+	int stop_signal, stop_code;	/* saved stopped: stop again */
 };
 
 static int rstr_check_caller(struct ckpt_ctx *ctx)
@@ -73,6 +74,8 @@ static void rstr_finish_fn(struct callback_head *head)
 		container_of(head, struct rstr_finish_work, work);
 
 	rstr_cpu_finish(w->ax);
+	if (w->stop_signal)
+		rstr_stop(w->stop_signal, w->stop_code);
 	kfree(w);
 }
 
@@ -80,6 +83,12 @@ static int rstr_queue_finish(struct ckpt_ctx *ctx,
 			     struct rstr_finish_work *w)
 {
 	w->ax = ctx->ts.cpu.rax;
+	w->stop_signal = 0;
+	w->stop_code = 0;
+	if (ctx->ts.task.flags & CKPT_TASK_STOPPED) {
+		w->stop_signal = ctx->ts.task.stop_signal;
+		w->stop_code = ctx->ts.task.stop_code;
+	}
 	init_task_work(&w->work, rstr_finish_fn);
 	return task_work_add(current, &w->work, TWA_RESUME);
 }

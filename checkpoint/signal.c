@@ -303,3 +303,30 @@ int rstr_signal(struct ckpt_ctx *ctx)
 	rstr_restart_block(ctx, rs);
 	return 0;
 }
+
+/**
+ * rstr_stop - stop again, as the task was when checkpointed
+ * @signr: the signal that had stopped it
+ * @code: what its parent's wait() is still to report, 0 if nothing
+ *
+ * On the way to user mode, after the restart is over.  The group stop
+ * is what the kernel's own would leave (the process stopped, @code for
+ * wait()), and each thread is left one to join, which it does through
+ * do_signal_stop() before it reaches user mode: the parent is not told
+ * again, SIGCONT and SIGKILL wake it as they would have.
+ */
+void rstr_stop(int signr, int code)
+{
+	struct signal_struct *sig = current->signal;
+
+	spin_lock_irq(&current->sighand->siglock);
+	if (!(sig->flags & SIGNAL_GROUP_EXIT) && !fatal_signal_pending(current)) {
+		sig->group_exit_code = code;
+		sig->group_stop_count = 0;
+		signal_set_stop_flags(sig, SIGNAL_STOP_STOPPED);
+		current->jobctl &= ~JOBCTL_STOP_SIGMASK;
+		current->jobctl |= JOBCTL_STOP_PENDING | signr;
+		set_tsk_thread_flag(current, TIF_SIGPENDING);
+	}
+	spin_unlock_irq(&current->sighand->siglock);
+}

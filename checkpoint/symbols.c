@@ -28,6 +28,7 @@ static const struct {
 } ckpt_sym_table[] = {
 	{ "ptrace_may_access", (void **)&ckpt_syms.ptrace_may_access },
 	{ "task_work_cancel", (void **)&ckpt_syms.task_work_cancel },
+	{ "wait_task_inactive", (void **)&ckpt_syms.wait_task_inactive },
 	{ "do_arch_prctl_64", (void **)&ckpt_syms.do_arch_prctl_64 },
 	{ "copy_uabi_from_kernel_to_xstate",
 	  (void **)&ckpt_syms.copy_uabi_from_kernel_to_xstate },

@@ -23,36 +23,39 @@
 #include <checkpoint/checkpoint.h>
 #include <checkpoint/compat.h>
 
-/* In the checkpointed task's own context, while it freezes. */
-void ckpt_save_task_self(struct ckpt_ctx *ctx)
+/*
+ * In the checkpointed task's own context, while it freezes; or from the
+ * checkpointer, for a task in a group stop that cannot run (@t).
+ */
+void ckpt_save_task_state(struct ckpt_ctx *ctx, struct task_struct *t)
 {
 	struct ckpt_hdr_task *th = &ctx->ts.task;
 
-	th->pid = task_pid_vnr(current);
-	th->tgid = task_tgid_vnr(current);
-	th->personality = current->personality;
-	th->blocked = current->blocked.sig[0];
-	th->set_child_tid = (unsigned long)current->set_child_tid;
-	th->clear_child_tid = (unsigned long)current->clear_child_tid;
-	th->robust_list = (unsigned long)current->robust_list;
+	th->pid = task_pid_vnr(t);
+	th->tgid = task_tgid_vnr(t);
+	th->personality = t->personality;
+	th->blocked = t->blocked.sig[0];
+	th->set_child_tid = (unsigned long)t->set_child_tid;
+	th->clear_child_tid = (unsigned long)t->clear_child_tid;
+	th->robust_list = (unsigned long)t->robust_list;
 	if (th->robust_list)
 		th->robust_list_len = sizeof(struct robust_list_head);
 #ifdef CONFIG_RSEQ
-	th->rseq = (unsigned long)current->rseq;
-	th->rseq_len = ckpt_rseq_len(current);
-	th->rseq_sig = current->rseq_sig;
+	th->rseq = (unsigned long)t->rseq;
+	th->rseq_len = ckpt_rseq_len(t);
+	th->rseq_sig = t->rseq_sig;
 #endif
-	get_task_comm(th->comm, current);
-	th->nice = task_nice(current);
-	th->policy = current->policy;
-	th->rt_priority = current->rt_priority;
-	if (task_no_new_privs(current))
+	get_task_comm(th->comm, t);
+	th->nice = task_nice(t);
+	th->policy = t->policy;
+	th->rt_priority = t->rt_priority;
+	if (task_no_new_privs(t))
 		th->flags |= CKPT_TASK_NO_NEW_PRIVS;
-	if (current->sched_reset_on_fork)
+	if (t->sched_reset_on_fork)
 		th->flags |= CKPT_TASK_RESET_ON_FORK;
-	th->dumpable = get_dumpable(current->mm);
-	th->pdeath_signal = current->pdeath_signal;
-	ctx->freeze_err = ckpt_cpu_self(ctx);
+	th->dumpable = get_dumpable(ctx->mm);
+	th->pdeath_signal = t->pdeath_signal;
+	ctx->freeze_err = ckpt_cpu_save(ctx, t);
 }
 
 static bool ckpt_policy_ok(u32 policy)
@@ -85,6 +88,12 @@ int ckpt_task(struct ckpt_ctx *ctx, struct task_struct *t, int mm_objref)
 	return ckpt_write_obj(ctx, &th->h, CKPT_HDR_TASK, sizeof(*th), 0);
 }
 
+/* SIGSTOP, SIGTSTP, SIGTTIN or SIGTTOU */
+static bool ckpt_stop_signal_ok(s32 sig)
+{
+	return sig > 0 && sig < SIGRTMIN && sig_kernel_stop(sig);
+}
+
 static bool rstr_user_ptr_ok(u64 addr)
 {
 	return addr < TASK_SIZE;
@@ -103,6 +112,13 @@ static int rstr_task_attrs_check(struct ckpt_ctx *ctx,
 		return ckpt_err(ctx, -EINVAL,
 				"TASK record: nice %d policy %u priority %u",
 				th->nice, th->policy, th->rt_priority);
+	if (th->flags & CKPT_TASK_STOPPED ?
+	    !ckpt_stop_signal_ok(th->stop_signal) ||
+	    (th->stop_code && th->stop_code != th->stop_signal) :
+	    th->stop_signal || th->stop_code)
+		return ckpt_err(ctx, -EINVAL,
+				"TASK record: flags %#x stop signal %d code %d",
+				th->flags, th->stop_signal, th->stop_code);
 	if (th->flags & ~CKPT_TASK_FLAGS_ALL ||
 	    th->dumpable > SUID_DUMP_ROOT ||
 	    th->pdeath_signal < 0 || !valid_signal(th->pdeath_signal))

@@ -94,6 +94,9 @@ static void print_task(const struct ckpt_hdr_task *t)
 	       (unsigned long long)t->blocked, t->nice,
 	       t->policy, t->rt_priority, t->flags, t->dumpable,
 	       t->pdeath_signal);
+	if (t->flags & CKPT_TASK_STOPPED)
+		printf(" stopped by %d%s", t->stop_signal,
+		       t->stop_code ? "" : " (reported)");
 }
 
 static void print_mm(const struct ckpt_rec *rec)

@@ -610,6 +610,12 @@ static int rd_tree(struct ckpt_reader *r, struct ckpt_rec *rec)
 	return 0;
 }
 
+/* SIGSTOP, SIGTSTP, SIGTTIN or SIGTTOU (the same on every arch we read) */
+static int rd_stop_signal(int sig)
+{
+	return sig == 19 || sig == 20 || sig == 21 || sig == 22;
+}
+
 /* Scheduling and prctl() attributes, in range. */
 static int rd_task_attrs(struct ckpt_reader *r, const struct ckpt_rec *rec)
 {
@@ -623,6 +629,13 @@ static int rd_task_attrs(struct ckpt_reader *r, const struct ckpt_rec *rec)
 		return rd_err(r, rec->off,
 			      "bad TASK nice %d policy %u priority %u",
 			      t->nice, t->policy, t->rt_priority);
+	if (t->flags & CKPT_TASK_STOPPED ?
+	    !rd_stop_signal(t->stop_signal) ||
+	    (t->stop_code && t->stop_code != t->stop_signal) :
+	    t->stop_signal || t->stop_code)
+		return rd_err(r, rec->off,
+			      "bad TASK stop signal %d code %d (flags %#x)",
+			      t->stop_signal, t->stop_code, t->flags);
 	if (t->flags & ~CKPT_TASK_FLAGS_ALL || t->dumpable > 2 ||
 	    t->pdeath_signal < 0 || t->pdeath_signal > RD_NSIG)
 		return rd_err(r, rec->off,

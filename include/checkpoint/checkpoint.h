@@ -131,6 +131,7 @@ struct ckpt_ctx {
 	struct completion frozen;
 	struct completion thaw;
 	int freeze_err;
+	unsigned long stopped_ncsw;	/* found stopped: its switch count */
 
 	struct ckpt_task_state ts;
 	struct ckpt_ckpt_mm *cmm;	/* checkpoint: the layout being saved */
@@ -258,7 +259,7 @@ int rstr_read_tree(struct ckpt_ctx *ctx, struct ckpt_tree_task **tasks,
 		   u32 *nr, u32 *flags);
 
 /* task.c */
-void ckpt_save_task_self(struct ckpt_ctx *ctx);
+void ckpt_save_task_state(struct ckpt_ctx *ctx, struct task_struct *t);
 int ckpt_task(struct ckpt_ctx *ctx, struct task_struct *t, int mm_objref);
 int rstr_task_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 int rstr_task(struct ckpt_ctx *ctx);
@@ -364,10 +365,11 @@ int rstr_siginfo_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 int rstr_posix_timer_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 int rstr_restart_block_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 int rstr_signal(struct ckpt_ctx *ctx);
+void rstr_stop(int signr, int code);
 void rstr_signal_free(struct ckpt_ctx *ctx);
 
 /* cpu_x86.c */
-int ckpt_cpu_self(struct ckpt_ctx *ctx);
+int ckpt_cpu_save(struct ckpt_ctx *ctx, struct task_struct *t);
 int ckpt_cpu(struct ckpt_ctx *ctx);
 int rstr_cpu_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 int rstr_cpu(struct ckpt_ctx *ctx);

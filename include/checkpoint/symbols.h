@@ -25,6 +25,9 @@ struct ckpt_syms {
 	/* cancel a queued task_work (not exported before 6.13) */
 	bool (*task_work_cancel)(struct task_struct *task,
 				 struct callback_head *cb);
+	/* off its CPU in @match_state: its switch count, else 0 */
+	unsigned long (*wait_task_inactive)(struct task_struct *p,
+					    unsigned int match_state);
 	/* arch_prctl(): fs/gs base of current, and ARCH_MAP_VDSO_64 */
 	long (*do_arch_prctl_64)(struct task_struct *task, int option,
 				 unsigned long arg2);

@@ -25,7 +25,7 @@ arch|unsupported architecture 9
 pagesize|bad page size 8192
 xsize|bad xstate size 0
 hdrlen|bad HEADER record length 4
-unaligned|bad TASK record length 140
+unaligned|bad TASK record length 148
 type|unknown record type 42
 order|unexpected CPU record (want TASK)
 huge|bad TASK record length 1048576
@@ -78,6 +78,8 @@ task_nice|bad TASK nice 20
 task_policy|bad TASK nice 0 policy 6
 task_rtprio|bad TASK nice 0 policy 0 priority 5
 task_pdeath|pdeath signal 65
+task_stop_nostop|bad TASK stop signal 19 code 0 (flags 0)
+task_stop_flags|bad TASK stop signal 0 code 0 (flags 0x4)
 cred_groups|bad CRED record length
 cred_id|CRED id -1
 cred_eff|bad CRED capability sets
@@ -457,9 +459,9 @@ listing_ok()
 		"$out" &&
 	grep -q ' FILE .* objref 20 fifo .* pipe 19 /tmp/ckptinfo-test\.fifo$' \
 		"$out" &&
-	grep -q '^ *2656  PIPE  *4312  objref 18 size 65536 nr_bufs 3 bytes 4201 packets 2$' \
+	grep -q '^ *2664  PIPE  *4312  objref 18 size 65536 nr_bufs 3 bytes 4201 packets 2$' \
 		"$out" &&
-	grep -q '^ *7120  PIPE  *32  objref 19 size 4096 nr_bufs 0 bytes 0 packets 0$' \
+	grep -q '^ *7128  PIPE  *32  objref 19 size 4096 nr_bufs 0 bytes 0 packets 0$' \
 		"$out" &&
 	[ "$(grep -c ' PIPE' "$out")" = 2 ] && return 0
 	echo "# listing of the valid image:"

@@ -103,7 +103,7 @@ struct ckpt_restart_status {
 
 #define CKPT_MAGIC		"LXCKPT\r\n"	/* 8 bytes, no NUL */
 #define CKPT_MAGIC_LEN		8
-#define CKPT_VERSION		5
+#define CKPT_VERSION		6
 #define CKPT_ALIGN		8
 #define CKPT_HDR_MAX		(64U << 10)	/* largest non-page record */
 #define CKPT_PAGES_MAX		256		/* pages in one PAGES record */
@@ -244,10 +244,16 @@ struct ckpt_hdr_task {
 	__u32 flags;		/* CKPT_TASK_* */
 	__u32 dumpable;		/* PR_GET_DUMPABLE: 0, 1, or 2 (root only) */
 	__s32 pdeath_signal;	/* PR_SET_PDEATHSIG, 0 for none */
+	/* CKPT_TASK_STOPPED: in a group stop (SIGSTOP, SIGTSTP, ...) */
+	__s32 stop_signal;	/* the signal that stopped it, else 0 */
+	__s32 stop_code;	/* what the parent's wait() reports: the
+				 * stop signal, or 0 once it was reported
+				 */
 };
 #define CKPT_TASK_NO_NEW_PRIVS	(1U << 0)	/* PR_SET_NO_NEW_PRIVS */
 #define CKPT_TASK_RESET_ON_FORK	(1U << 1)	/* SCHED_RESET_ON_FORK */
-#define CKPT_TASK_FLAGS_ALL	0x3
+#define CKPT_TASK_STOPPED	(1U << 2)	/* stopped, saved stopped */
+#define CKPT_TASK_FLAGS_ALL	0x7
 
 /*
  * The MM record's fixed part is followed by exe_path_len bytes of the
