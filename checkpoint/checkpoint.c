@@ -26,6 +26,7 @@
 #include <linux/jiffies.h>
 
 #include <checkpoint/checkpoint.h>
+#include <checkpoint/signal.h>
 #include <checkpoint/symbols.h>
 
 static void ckpt_freeze_fn(struct callback_head *work)
@@ -332,13 +333,29 @@ static int ckpt_write_image(struct ckpt_ctx *ctx)
  * under way (a thread stopping, another frozen before it could) is let
  * to finish: -ESRCH starts the freeze over.
  */
+struct ckpt_stop_state {
+	bool stopping, stopped;
+	int code, signr;
+};
+
+static void ckpt_stop_state_locked(struct task_struct *t,
+				   struct sighand_struct *sighand, void *arg)
+{
+	struct ckpt_stop_state *s = arg;
+
+	s->stopping = t->signal->group_stop_count ||
+		      (t->jobctl & JOBCTL_STOP_PENDING);
+	s->stopped = t->signal->flags & SIGNAL_STOP_STOPPED;
+	s->code = t->signal->group_exit_code;
+	s->signr = t->jobctl & JOBCTL_STOP_SIGMASK;
+}
+
 static int ckpt_tree_stops(struct ckpt_ctx *ctx)
 {
+	struct ckpt_stop_state s;
 	struct ckpt_hdr_task *th;
 	struct ckpt_ctx *tctx;
 	struct task_struct *t;
-	bool stopping, stopped;
-	int code, signr;
 	u32 i;
 
 	for (i = 0; i < ctx->nr_tree; i++) {
@@ -346,25 +363,19 @@ static int ckpt_tree_stops(struct ckpt_ctx *ctx)
 		if (!tctx)
 			continue;
 		t = tctx->target;
-		spin_lock_irq(&t->sighand->siglock);
-		stopping = t->signal->group_stop_count ||
-			   (t->jobctl & JOBCTL_STOP_PENDING);
-		stopped = t->signal->flags & SIGNAL_STOP_STOPPED;
-		code = t->signal->group_exit_code;
-		signr = t->jobctl & JOBCTL_STOP_SIGMASK;
-		spin_unlock_irq(&t->sighand->siglock);
-		if (stopping || stopped != !!tctx->stopped_ncsw)
+		if (ckpt_under_siglock(t, ckpt_stop_state_locked, &s) < 0 ||
+		    s.stopping || s.stopped != !!tctx->stopped_ncsw)
 			return -ESRCH;
-		if (!stopped)
+		if (!s.stopped)
 			continue;
-		if (!sig_kernel_stop(signr) || (code && code != signr))
+		if (!sig_kernel_stop(s.signr) || (s.code && s.code != s.signr))
 			return ckpt_err(ctx, -EOPNOTSUPP,
 					"pid %d: stopped by signal %d, reporting %d: not supported",
-					task_pid_vnr(t), signr, code);
+					task_pid_vnr(t), s.signr, s.code);
 		th = &tctx->ts.task;
 		th->flags |= CKPT_TASK_STOPPED;
-		th->stop_signal = signr;
-		th->stop_code = code;
+		th->stop_signal = s.signr;
+		th->stop_code = s.code;
 	}
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include <linux/sched/signal.h>
 #include <linux/resource.h>
 #include <linux/capability.h>
+#include <linux/oom.h>
 
 #include <checkpoint/checkpoint.h>
 
@@ -39,6 +40,8 @@ int ckpt_rlimits(struct ckpt_ctx *ctx, struct task_struct *t)
 		rh.rlim[i].max = rlim[i].rlim_max;
 	}
 	task_unlock(t->group_leader);
+	rh.oom_score_adj = READ_ONCE(t->signal->oom_score_adj);
+	rh.oom_score_adj_min = READ_ONCE(t->signal->oom_score_adj_min);
 	/*
 	 * A finite CPU soft limit lives on in an armed process CPU timer,
 	 * which a module cannot set up again (update_rlimit_cpu() is not
@@ -71,6 +74,32 @@ static int rstr_rlimit_check(struct ckpt_ctx *ctx, int i,
 	return 0;
 }
 
+/*
+ * What writing /proc/self/oom_score_adj allows: anything down to the
+ * process's floor, below it (and moving the floor) CAP_SYS_RESOURCE.
+ */
+static int rstr_oom_check(struct ckpt_ctx *ctx,
+			  const struct ckpt_hdr_rlimits *rh)
+{
+	short floor = READ_ONCE(current->signal->oom_score_adj_min);
+
+	if (rh->oom_score_adj < OOM_SCORE_ADJ_MIN ||
+	    rh->oom_score_adj > OOM_SCORE_ADJ_MAX ||
+	    rh->oom_score_adj_min < OOM_SCORE_ADJ_MIN ||
+	    rh->oom_score_adj_min > OOM_SCORE_ADJ_MAX || rh->pad)
+		return ckpt_err(ctx, -EINVAL,
+				"RLIMITS record at offset %llu: oom_score_adj %d, floor %d",
+				ctx->hdr_pos, rh->oom_score_adj,
+				rh->oom_score_adj_min);
+	if ((rh->oom_score_adj < floor || rh->oom_score_adj_min != floor) &&
+	    !capable(CAP_SYS_RESOURCE))
+		return ckpt_err(ctx, -EPERM,
+				"RLIMITS record at offset %llu: oom_score_adj %d (floor %d) below the caller's floor %d needs CAP_SYS_RESOURCE",
+				ctx->hdr_pos, rh->oom_score_adj,
+				rh->oom_score_adj_min, floor);
+	return 0;
+}
+
 int rstr_rlimits_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 {
 	struct ckpt_hdr_rlimits *rh = &ctx->ts.rlimits;
@@ -85,7 +114,7 @@ int rstr_rlimits_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 		if (ret < 0)
 			return ret;
 	}
-	return 0;
+	return rstr_oom_check(ctx, rh);
 }
 
 int rstr_rlimits(struct ckpt_ctx *ctx)
@@ -99,6 +128,8 @@ int rstr_rlimits(struct ckpt_ctx *ctx)
 		rlim[i].rlim_cur = rl[i].cur;
 		rlim[i].rlim_max = rl[i].max;
 	}
+	current->signal->oom_score_adj = ctx->ts.rlimits.oom_score_adj;
+	current->signal->oom_score_adj_min = ctx->ts.rlimits.oom_score_adj_min;
 	task_unlock(current->group_leader);
 	return 0;
 }

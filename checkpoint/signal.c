@@ -317,9 +317,10 @@ int rstr_signal(struct ckpt_ctx *ctx)
  */
 void rstr_stop(int signr, int code)
 {
+	struct sighand_struct *sighand = ckpt_own_sighand();
 	struct signal_struct *sig = current->signal;
 
-	spin_lock_irq(&current->sighand->siglock);
+	spin_lock_irq(&sighand->siglock);
 	if (!(sig->flags & SIGNAL_GROUP_EXIT) && !fatal_signal_pending(current)) {
 		sig->group_exit_code = code;
 		sig->group_stop_count = 0;
@@ -328,5 +329,5 @@ void rstr_stop(int signr, int code)
 		current->jobctl |= JOBCTL_STOP_PENDING | signr;
 		set_tsk_thread_flag(current, TIF_SIGPENDING);
 	}
-	spin_unlock_irq(&current->sighand->siglock);
+	spin_unlock_irq(&sighand->siglock);
 }

@@ -29,6 +29,7 @@ static const struct {
 	{ "ptrace_may_access", (void **)&ckpt_syms.ptrace_may_access },
 	{ "task_work_cancel", (void **)&ckpt_syms.task_work_cancel },
 	{ "wait_task_inactive", (void **)&ckpt_syms.wait_task_inactive },
+	{ "audit_set_loginuid", (void **)&ckpt_syms.audit_set_loginuid },
 	{ "do_arch_prctl_64", (void **)&ckpt_syms.do_arch_prctl_64 },
 	{ "copy_uabi_from_kernel_to_xstate",
 	  (void **)&ckpt_syms.copy_uabi_from_kernel_to_xstate },

@@ -18,10 +18,13 @@
 #include <linux/capability.h>
 #include <linux/seccomp.h>
 #include <linux/sched/coredump.h>
+#include <linux/audit.h>
+#include <linux/uidgid.h>
 #include <uapi/linux/sched/types.h>
 
 #include <checkpoint/checkpoint.h>
 #include <checkpoint/compat.h>
+#include <checkpoint/symbols.h>
 
 /*
  * In the checkpointed task's own context, while it freezes; or from the
@@ -70,6 +73,24 @@ static bool ckpt_rt_policy(u32 policy)
 	return policy == SCHED_FIFO || policy == SCHED_RR;
 }
 
+/*
+ * The audit login uid, as /proc/PID/loginuid shows it to us: (u32)-1
+ * unset, CKPT_LOGINUID_UNMAPPED if set to an id our namespace lacks.
+ */
+#define CKPT_LOGINUID_UNSET	((u32)-1)
+#define CKPT_LOGINUID_UNMAPPED	((u32)-2)
+
+static u32 ckpt_loginuid(struct task_struct *t)
+{
+	kuid_t kuid = audit_get_loginuid(t);
+	uid_t uid;
+
+	if (!uid_valid(kuid))
+		return CKPT_LOGINUID_UNSET;
+	uid = from_kuid(current_user_ns(), kuid);
+	return uid == (uid_t)-1 ? CKPT_LOGINUID_UNMAPPED : uid;
+}
+
 int ckpt_task(struct ckpt_ctx *ctx, struct task_struct *t, int mm_objref)
 {
 	struct ckpt_hdr_task *th = &ctx->ts.task;
@@ -85,7 +106,47 @@ int ckpt_task(struct ckpt_ctx *ctx, struct task_struct *t, int mm_objref)
 				"pid %d: scheduling policy %u is not supported yet",
 				th->pid, th->policy);
 	th->mm_objref = mm_objref;
+	th->loginuid = ckpt_loginuid(t);
+	if (th->loginuid == CKPT_LOGINUID_UNMAPPED)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"pid %d: its login uid has no id in the checkpointer's user namespace",
+				th->pid);
 	return ckpt_write_obj(ctx, &th->h, CKPT_HDR_TASK, sizeof(*th), 0);
+}
+
+/*
+ * Setting another login uid is what writing /proc/self/loginuid allows:
+ * free while unset, else CAP_AUDIT_CONTROL (audit may still say no).
+ */
+static int rstr_loginuid_check(struct ckpt_ctx *ctx,
+			       const struct ckpt_hdr_task *th)
+{
+	kuid_t want = make_kuid(current_user_ns(), th->loginuid);
+
+	if (th->pad || th->loginuid == CKPT_LOGINUID_UNMAPPED ||
+	    (th->loginuid != CKPT_LOGINUID_UNSET && !uid_valid(want)))
+		return ckpt_err(ctx, -EINVAL, "TASK record: login uid %u",
+				th->loginuid);
+	if (th->loginuid == ckpt_loginuid(current) ||
+	    !audit_loginuid_set(current) || capable(CAP_AUDIT_CONTROL))
+		return 0;
+	return ckpt_err(ctx, -EPERM,
+			"TASK record: setting login uid %d needs CAP_AUDIT_CONTROL",
+			(int)th->loginuid);
+}
+
+static int rstr_loginuid(struct ckpt_ctx *ctx, const struct ckpt_hdr_task *th)
+{
+	kuid_t want = make_kuid(current_user_ns(), th->loginuid);
+	int ret;
+
+	if (th->loginuid == ckpt_loginuid(current))
+		return 0;
+	ret = ckpt_syms.audit_set_loginuid(want);
+	if (ret < 0)
+		return ckpt_err(ctx, ret, "pid %d: cannot set login uid %d",
+				th->pid, (int)th->loginuid);
+	return 0;
 }
 
 /* SIGSTOP, SIGTSTP, SIGTTIN or SIGTTOU */
@@ -192,6 +253,8 @@ int rstr_task_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 	ret = rstr_task_attrs_check(ctx, th);
 	if (!ret)
 		ret = rstr_task_sched_perm(ctx, th);
+	if (!ret)
+		ret = rstr_loginuid_check(ctx, th);
 	return ret;
 }
 
@@ -217,6 +280,7 @@ int rstr_task(struct ckpt_ctx *ctx)
 {
 	struct ckpt_hdr_task *th = &ctx->ts.task;
 	sigset_t blocked;
+	int ret;
 
 	siginitset(&blocked, th->blocked);
 	sigdelsetmask(&blocked, sigmask(SIGKILL) | sigmask(SIGSTOP));
@@ -244,5 +308,8 @@ int rstr_task(struct ckpt_ctx *ctx)
 	current->pdeath_signal = th->pdeath_signal;
 	if (th->flags & CKPT_TASK_NO_NEW_PRIVS)
 		task_set_no_new_privs(current);
+	ret = rstr_loginuid(ctx, th);
+	if (ret < 0)
+		return ret;
 	return rstr_task_sched(th);
 }

@@ -67,6 +67,14 @@ static bool ckpt_tree_is_process(const struct ckpt_tree_task *e)
 	return e->pid == e->tgid;
 }
 
+/* A zombie's name ends within its field; the others have none. */
+static bool ckpt_tree_comm_ok(const struct ckpt_tree_task *e)
+{
+	if (e->flags & CKPT_TREE_ZOMBIE)
+		return memchr(e->comm, '\0', sizeof(e->comm)) != NULL;
+	return !memchr_inv(e->comm, 0, sizeof(e->comm));
+}
+
 static bool ckpt_wait_status_ok(s32 status)
 {
 	if (!(status & 0x7f))
@@ -89,9 +97,10 @@ static int ckpt_tree_check_entries(struct ckpt_ctx *ctx, u32 flags,
 		const struct ckpt_tree_task *e = &t[i];
 
 		if (e->flags & ~CKPT_TREE_TASK_FLAGS_ALL ||
-		    e->pid < 1 || e->pid >= pid_max || e->tgid < 1)
+		    e->pid < 1 || e->pid >= pid_max || e->tgid < 1 ||
+		    !ckpt_tree_comm_ok(e))
 			return ckpt_err(ctx, err,
-					"TREE entry %u: pid %d tgid %d flags %#x",
+					"TREE entry %u: pid %d tgid %d flags %#x, or its name",
 					i, e->pid, e->tgid, e->flags);
 		slot = ckpt_pidmap_slot(m, t, e->pid);
 		if (*slot)
@@ -262,6 +271,8 @@ static void ckpt_walk_entry(struct ckpt_walk *w, struct task_struct *t,
 	if (t->exit_state == EXIT_ZOMBIE) {
 		e->flags |= CKPT_TREE_ZOMBIE;
 		e->exit_code = ckpt_zombie_status(t);
+		/* what ps shows of it; rstr names its zombie so */
+		strscpy_pad(e->comm, t->comm, sizeof(e->comm));
 	}
 }
 

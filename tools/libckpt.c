@@ -3332,6 +3332,19 @@ static int is_process(const struct ckpt_tree_task *t)
 }
 
 /* Rule 8: a wait status, of an exit or of a signal. */
+/* A zombie's name ends within its field; the others have none. */
+static int comm_ok(const struct ckpt_tree_task *t)
+{
+	size_t i;
+
+	if (t->flags & CKPT_TREE_ZOMBIE)
+		return memchr(t->comm, '\0', sizeof(t->comm)) != NULL;
+	for (i = 0; i < sizeof(t->comm); i++)
+		if (t->comm[i])
+			return 0;
+	return 1;
+}
+
 static int exit_code_ok(__s32 code)
 {
 	int sig = code & 0x7f;
@@ -3445,6 +3458,8 @@ static int check_process(const struct tree_ctx *c, long i, __u32 tree_flags)
 	if (!ret && t->flags & CKPT_TREE_ZOMBIE && !exit_code_ok(t->exit_code))
 		ret = tree_err(c, i, "zombie with bad exit status %#x",
 			       t->exit_code);
+	if (!ret && !comm_ok(t))
+		ret = tree_err(c, i, "bad name");
 	return ret;
 }
 

@@ -404,6 +404,8 @@ static void __noreturn become_zombie(long i)
 	long act[4] = { 0 };		/* SIG_DFL, as rt_sigaction() takes */
 	__u64 mask;
 
+	/* what ps shows of it */
+	prctl(PR_SET_NAME, rs.tasks[i].comm, 0, 0, 0);
 	if (!sig)
 		_exit((code >> 8) & 0xff);
 	mask = 1ULL << (sig - 1);

@@ -25,6 +25,8 @@ struct ckpt_syms {
 	/* cancel a queued task_work (not exported before 6.13) */
 	bool (*task_work_cancel)(struct task_struct *task,
 				 struct callback_head *cb);
+	/* write /proc/self/loginuid, with its checks */
+	int (*audit_set_loginuid)(kuid_t loginuid);
 	/* off its CPU in @match_state: its switch count, else 0 */
 	unsigned long (*wait_task_inactive)(struct task_struct *p,
 					    unsigned int match_state);

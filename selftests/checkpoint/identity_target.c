@@ -9,7 +9,10 @@
  *
  * plain	root, as started
  * attrs	RLIMIT_NOFILE 100/200, nice 7, SCHED_BATCH, no_new_privs,
- *		not dumpable, parent-death signal SIGUSR1
+ *		not dumpable, parent-death signal SIGUSR1, oom_score_adj 500,
+ *		login uid 4242
+ * oom		oom_score_adj -500 (root: the floor goes down with it),
+ *		then without CAP_SYS_RESOURCE
  * rt		SCHED_RR priority 7 with SCHED_RESET_ON_FORK
  * seccomp	an allow-everything seccomp filter
  * user		the ids of set_user_ids(), nice 5
@@ -22,6 +25,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <sched.h>
 #include <signal.h>
@@ -58,9 +62,42 @@ static unsigned long long cap_line(const char *name)
 	return v;
 }
 
+/* The first line of /proc/self/@name, into @buf. */
+static const char *proc_self(const char *name, char *buf, size_t size)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/%s", name);
+	fd = open(path, O_RDONLY);
+	n = fd < 0 ? -1 : read(fd, buf, size - 1);
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
+static int proc_self_write(const char *name, const char *val)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/%s", name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n == (ssize_t)strlen(val) ? 0 : -1;
+}
+
 /* One line: ids, groups, limits, scheduling, prctl() state, caps. */
 static int report(void)
 {
+	char oom[32], login[32];
 	uid_t r, e, s;
 	gid_t gr, ge, gs, groups[8];
 	struct rlimit rl;
@@ -84,11 +121,13 @@ static int report(void)
 		len += snprintf(buf + len, sizeof(buf) - len, "%s%u",
 				i ? "," : "", groups[i]);
 	snprintf(buf + len, sizeof(buf) - len,
-		 " nofile=%llu/%llu nice=%d policy=%#x prio=%d nnp=%d dump=%d pdeath=%d prm=%llx bnd=%llx pid=%d\n",
+		 " nofile=%llu/%llu nice=%d policy=%#x prio=%d nnp=%d dump=%d pdeath=%d oom=%s loginuid=%s prm=%llx bnd=%llx pid=%d\n",
 		 (unsigned long long)rl.rlim_cur,
 		 (unsigned long long)rl.rlim_max, nice, sched_getscheduler(0),
 		 sp.sched_priority, prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0),
 		 prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), pdeath,
+		 proc_self("oom_score_adj", oom, sizeof(oom)),
+		 proc_self("loginuid", login, sizeof(login)),
 		 cap_line("CapPrm"), cap_line("CapBnd"), getpid());
 	len = strlen(buf);
 	return write(STDOUT_FILENO, buf, len) == (ssize_t)len ? 0 : EXIT_ERROR;
@@ -104,9 +143,24 @@ static int attrs(void)
 	    sched_setscheduler(0, SCHED_BATCH, &sp) ||
 	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
 	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) ||
-	    prctl(PR_SET_PDEATHSIG, SIGUSR1, 0, 0, 0))
+	    prctl(PR_SET_PDEATHSIG, SIGUSR1, 0, 0, 0) ||
+	    proc_self_write("oom_score_adj", "500") ||
+	    proc_self_write("loginuid", "4242"))
 		return -1;
 	return 0;
+}
+
+/*
+ * Without CAP_SYS_RESOURCE, which only the OOM floor then needs (the
+ * NOFILE hard limit no higher than AS_NO_RESOURCE's).
+ */
+static int oom(void)
+{
+	struct rlimit rl = { 64, 1024 };
+
+	return setrlimit(RLIMIT_NOFILE, &rl) ||
+	       proc_self_write("oom_score_adj", "-500") ||
+	       drop_cap(CAP_SYS_RESOURCE);
 }
 
 static int rt(void)
@@ -160,6 +214,7 @@ static int setup(const char *mode)
 		int (*fn)(void);
 	} modes[] = {
 		{ "attrs", attrs }, { "rt", rt }, { "seccomp", seccomp_allow },
+		{ "oom", oom },
 		{ "user", user }, { "nocap", nocap }, { "nofile", nofile },
 		{ "cpulimit", cpulimit },
 	};

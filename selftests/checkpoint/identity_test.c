@@ -274,7 +274,7 @@ TEST_F(id, attributes_restored)
 	status = restore(self, AS_ROOT);
 	EXPECT_RESTORED(status);
 	EXPECT_NE(NULL, strstr(self->out,
-			       " nofile=100/200 nice=7 policy=0x3 prio=0 nnp=1 dump=0 pdeath=10 ")) {
+			       " nofile=100/200 nice=7 policy=0x3 prio=0 nnp=1 dump=0 pdeath=10 oom=500 loginuid=4242 ")) {
 		TH_LOG("restored: %s", self->out);
 	}
 }
@@ -409,6 +409,28 @@ TEST_F(id, hard_limit_not_raised)
 	ASSERT_EQ(0, checkpoint_kill(self));
 	status = restore(self, AS_NO_RESOURCE);
 	EXPECT_REFUSED(status, EPERM, "NOFILE hard limit");
+}
+
+/* Below the caller's floor, oom_score_adj needs CAP_SYS_RESOURCE. */
+TEST_F(id, oom_score_adj_not_lowered)
+{
+	int status;
+
+	ASSERT_EQ(0, start_target(self, "oom"));
+	ASSERT_EQ(0, checkpoint_kill(self));
+	status = restore(self, AS_NO_RESOURCE);
+	EXPECT_REFUSED(status, EPERM, "oom_score_adj -500");
+}
+
+TEST_F(id, oom_score_adj_restored)
+{
+	int status;
+
+	ASSERT_EQ(0, start_target(self, "oom"));
+	ASSERT_EQ(0, checkpoint_kill(self));
+	status = restore(self, AS_ROOT);
+	EXPECT_RESTORED(status);
+	EXPECT_NE(NULL, strstr(self->out, " oom=-500 "));
 }
 
 TEST_F(id, hard_limit_restored)

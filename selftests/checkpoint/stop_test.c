@@ -107,7 +107,8 @@ static void collect(struct __test_metadata *_metadata, struct proc *t,
  * @mode three times; @root_stopped: the test stops the root itself once
  * it is ready, and continues it before its release.
  */
-static void run_mode(struct __test_metadata *_metadata, FIXTURE_DATA(stop) *self,
+static void run_mode(struct __test_metadata *_metadata,
+		     struct _test_data_stop *self,
 		     const char *mode, const char *expect, int root_stopped)
 {
 	unsigned long flags[] = { 0, 0, CHECKPOINT_KILL };

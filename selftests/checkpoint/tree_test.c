@@ -672,6 +672,21 @@ TEST_F_TIMEOUT(tree, relations, 120)
 	check_reaped(_metadata, self, kids);
 }
 
+/* A zombie's name, as ps shows it: its parent's, as fork() left it. */
+static void check_zombie_comm(META, pid_t pid)
+{
+	char comm[32] = "";
+	int fd;
+
+	ASSERT_LT(0, snprintf(comm, sizeof(comm), "/proc/%d/comm", pid));
+	fd = open(comm, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	memset(comm, 0, sizeof(comm));
+	EXPECT_LT(0, read(fd, comm, sizeof(comm) - 1));
+	close(fd);
+	EXPECT_STREQ("tree_target\n", comm);
+}
+
 static void check_zombies(META, TREE *t)
 {
 	int i, ppid, sig;
@@ -682,6 +697,7 @@ static void check_zombies(META, TREE *t)
 			TH_LOG("zombie %d (pid %d) is gone", i, t->pid[i]);
 		EXPECT_EQ('Z', state) TH_LOG("node %d", i);
 		EXPECT_EQ(t->pid[ZOMB_ROOT], ppid) TH_LOG("node %d", i);
+		check_zombie_comm(_metadata, t->pid[i]);
 	}
 }
 

@@ -14,6 +14,7 @@
  * pair-TYPE	two socketpair()s of TYPE (stream, dgram, seqpacket): one
  *		with data queued both ways, one empty
  * fork-TYPE	a socketpair whose ends are held by parent and child
+ * stdio-TYPE	the same, the child's end at its stdout
  * widow-TYPE	socketpairs whose other end was closed, with and without
  *		data queued
  * shutdown-TYPE	shutdown(SHUT_WR) and shutdown(SHUT_RD) on one end
@@ -350,7 +351,7 @@ static void mode_pair(int type)
  * a_msgs, sends 40 bytes more of b_msgs' stream and exits; the parent
  * then reads all it has and tries to send to the child gone.
  */
-static void mode_fork(int type)
+static void fork_at(int type, int child_fd)
 {
 	long off;
 	pid_t pid;
@@ -362,11 +363,12 @@ static void mode_fork(int type)
 	CHECK(pid >= 0);
 	if (!pid) {
 		CHECK(close(10) == 0);
-		off = put_msgs(11, 2, b_msgs(type));
+		move_fd(11, child_fd);
+		off = put_msgs(child_fd, 2, b_msgs(type));
 		sync_done();
 		CHECK(block() == 0);
-		must_msgs(11, type, 1, a_msgs);
-		put(11, 2, off, 40);
+		must_msgs(child_fd, type, 1, a_msgs);
+		put(child_fd, 2, off, 40);
 		_exit(0);
 	}
 	CHECK(close(11) == 0);
@@ -377,6 +379,17 @@ static void mode_fork(int type)
 	recvs("parent", 10, 2, &off);
 	try_send("parent", 10, 10);
 	try_send("parent", 10, 10);
+}
+
+static void mode_fork(int type)
+{
+	fork_at(type, 11);
+}
+
+/* The same, the child's end at its stdout: the tree's, not the caller's */
+static void mode_stdio(int type)
+{
+	fork_at(type, 1);
 }
 
 /*
@@ -1128,6 +1141,7 @@ int main(int argc, char **argv)
 	} typed[] = {
 		{ "pair-", mode_pair }, { "fork-", mode_fork },
 		{ "widow-", mode_widow }, { "shutdown-", mode_shutdown },
+		{ "stdio-", mode_stdio },
 	};
 	size_t i, j, len;
 
@@ -1150,6 +1164,6 @@ int main(int argc, char **argv)
 			}
 		}
 	}
-	fprintf(stderr, "usage: unix_target pair|fork|widow|shutdown-stream|dgram|seqpacket, or opts|abstract|path|relpath|rights|rights-self|embryo|accepted|inet|outside|unconnected|dgram-queue|dgram-connect|image\n");
+	fprintf(stderr, "usage: unix_target pair|fork|stdio|widow|shutdown-stream|dgram|seqpacket, or opts|abstract|path|relpath|rights|rights-self|embryo|accepted|inet|outside|unconnected|dgram-queue|dgram-connect|image\n");
 	return 2;
 }

@@ -559,6 +559,15 @@ FIXTURE_VARIANT_ADD(un, fork_stream_killed) {
 	.c = { "fork-stream", expect_fork_stream, CHECKPOINT_KILL, NULL },
 };
 
+/* the child's end at its stdout: the pair is the tree's, not the caller's */
+FIXTURE_VARIANT_ADD(un, stdio_stream_killed) {
+	.c = { "stdio-stream", expect_fork_stream, CHECKPOINT_KILL, NULL },
+};
+
+FIXTURE_VARIANT_ADD(un, stdio_seqpacket) {
+	.c = { "stdio-seqpacket", expect_fork_seqpacket, 0, NULL },
+};
+
 FIXTURE_VARIANT_ADD(un, fork_dgram) {
 	.c = { "fork-dgram", expect_fork_dgram, 0, NULL },
 };

@@ -25,7 +25,7 @@ arch|unsupported architecture 9
 pagesize|bad page size 8192
 xsize|bad xstate size 0
 hdrlen|bad HEADER record length 4
-unaligned|bad TASK record length 148
+unaligned|bad TASK record length 156
 type|unknown record type 42
 order|unexpected CPU record (want TASK)
 huge|bad TASK record length 1048576
@@ -111,7 +111,7 @@ tree_session_missing|TREE entry 2 (pid 1240): session 1300 has no leader in the 
 tree_session_leader|TREE entry 2 (pid 1240): session 1234 has no leader in the tree
 tree_too_many|TREE of 32769 tasks (1..32768, and below pid_max [0-9]*)
 tree_none|TREE of 0 tasks
-tree_len|bad TREE record length 176
+tree_len|bad TREE record length 256
 tree_flags|unknown TREE flags 0x2
 tree_pidns|TREE entry 0 (pid 1234): root of a pid namespace is not pid 1
 tree_pid_max|TREE entry 4 (pid 2147483647): tgid 1250: pid or tgid outside 1\.\.
@@ -459,9 +459,9 @@ listing_ok()
 		"$out" &&
 	grep -q ' FILE .* objref 20 fifo .* pipe 19 /tmp/ckptinfo-test\.fifo$' \
 		"$out" &&
-	grep -q '^ *2664  PIPE  *4312  objref 18 size 65536 nr_bufs 3 bytes 4201 packets 2$' \
+	grep -q '^ *2752  PIPE  *4312  objref 18 size 65536 nr_bufs 3 bytes 4201 packets 2$' \
 		"$out" &&
-	grep -q '^ *7128  PIPE  *32  objref 19 size 4096 nr_bufs 0 bytes 0 packets 0$' \
+	grep -q '^ *7216  PIPE  *32  objref 19 size 4096 nr_bufs 0 bytes 0 packets 0$' \
 		"$out" &&
 	[ "$(grep -c ' PIPE' "$out")" = 2 ] && return 0
 	echo "# listing of the valid image:"

@@ -96,13 +96,13 @@ static void add_header(void)
 #define ROOT		1234
 #define NR_TASKS	5
 static const struct ckpt_tree_task tree[NR_TASKS] = {
-	{ ROOT, ROOT, 0, ROOT, ROOT, 17, CKPT_TREE_SUBREAPER, 0 },
+	{ ROOT, ROOT, 0, ROOT, ROOT, 17, CKPT_TREE_SUBREAPER, 0, "" },
 	{ ROOT + 1, ROOT, 0, ROOT, ROOT, 0,
-	  CKPT_TREE_SHARE_FILES | CKPT_TREE_SHARE_FS, 0 },
-	{ 1240, 1240, ROOT, 1240, ROOT, 17, 0, 0 },
+	  CKPT_TREE_SHARE_FILES | CKPT_TREE_SHARE_FS, 0, "" },
+	{ 1240, 1240, ROOT, 1240, ROOT, 17, 0, 0, "" },
 	{ 1241, 1241, 1240, ROOT, ROOT, 17,
-	  CKPT_TREE_SHARE_FILES | CKPT_TREE_SHARE_FS, 0 },
-	{ 1250, 1250, ROOT, ROOT, ROOT, 17, CKPT_TREE_ZOMBIE, 0x8b },
+	  CKPT_TREE_SHARE_FILES | CKPT_TREE_SHARE_FS, 0, "" },
+	{ 1250, 1250, ROOT, ROOT, ROOT, 17, CKPT_TREE_ZOMBIE, 0x8b, "" },
 };
 /* mm, files, fs, sighand, signal */
 static const __s32 objrefs[NR_TASKS][5] = {
@@ -1359,10 +1359,14 @@ static size_t where_off(enum where w)
 		[W_SIGINFO] = img.siginfo, [W_TIMER] = img.timer,
 		[W_TREE] = img.tree,
 		[W_E0] = img.tree + sizeof(struct ckpt_hdr_tree),
-		[W_E1] = img.tree + sizeof(struct ckpt_hdr_tree) + 32,
-		[W_E2] = img.tree + sizeof(struct ckpt_hdr_tree) + 64,
-		[W_E3] = img.tree + sizeof(struct ckpt_hdr_tree) + 96,
-		[W_E4] = img.tree + sizeof(struct ckpt_hdr_tree) + 128,
+		[W_E1] = img.tree + sizeof(struct ckpt_hdr_tree) +
+			 1 * sizeof(struct ckpt_tree_task),
+		[W_E2] = img.tree + sizeof(struct ckpt_hdr_tree) +
+			 2 * sizeof(struct ckpt_tree_task),
+		[W_E3] = img.tree + sizeof(struct ckpt_hdr_tree) +
+			 3 * sizeof(struct ckpt_tree_task),
+		[W_E4] = img.tree + sizeof(struct ckpt_hdr_tree) +
+			 4 * sizeof(struct ckpt_tree_task),
 		[W_TASK2] = img.task2, [W_TASK3] = img.task3,
 		[W_CRED2] = img.cred2, [W_RLIMITS2] = img.rlimits2,
 		[W_FNULL] = img.file_null, [W_FRD] = img.file_rd,

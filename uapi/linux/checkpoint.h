@@ -210,6 +210,9 @@ struct ckpt_tree_task {
 				 */
 	__u32 flags;		/* CKPT_TREE_* */
 	__s32 exit_code;	/* ZOMBIE: the status wait() reports */
+	char comm[16];		/* ZOMBIE: its name (NUL-terminated);
+				 * all zero for the others
+				 */
 };
 
 /*
@@ -249,6 +252,8 @@ struct ckpt_hdr_task {
 	__s32 stop_code;	/* what the parent's wait() reports: the
 				 * stop signal, or 0 once it was reported
 				 */
+	__u32 loginuid;		/* audit login uid; (__u32)-1: unset */
+	__u32 pad;
 };
 #define CKPT_TASK_NO_NEW_PRIVS	(1U << 0)	/* PR_SET_NO_NEW_PRIVS */
 #define CKPT_TASK_RESET_ON_FORK	(1U << 1)	/* SCHED_RESET_ON_FORK */
@@ -862,10 +867,17 @@ struct ckpt_rlimit {
 	__u64 max;
 };
 
-/* Every resource limit, indexed by RLIMIT_*; cur <= max. */
+/*
+ * Every resource limit, indexed by RLIMIT_*; cur <= max.  With them the
+ * process's standing with the OOM killer (/proc/PID/oom_score_adj, and
+ * the floor below which it may not go unprivileged), -1000..1000.
+ */
 struct ckpt_hdr_rlimits {
 	struct ckpt_hdr h;
 	struct ckpt_rlimit rlim[CKPT_RLIM_NLIMITS];
+	__s16 oom_score_adj;
+	__s16 oom_score_adj_min;
+	__u32 pad;
 };
 
 /* ---------------------------------------------------------------------- */
