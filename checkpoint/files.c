@@ -254,6 +254,23 @@ out:
 	return ret;
 }
 
+/*
+ * Kinds opened again by the path they had; the others' path only
+ * describes them ("pipe:[1234]", "anon_inode:[eventfd]", "/dev/pts/0").
+ */
+static bool rstr_file_by_path(unsigned int kind)
+{
+	switch (kind) {
+	case CKPT_FILE_REG:
+	case CKPT_FILE_DIR:
+	case CKPT_FILE_CHR:
+	case CKPT_FILE_UNLINKED:
+	case CKPT_FILE_FIFO:
+		return true;
+	}
+	return false;
+}
+
 static int ckpt_file(struct ckpt_ctx *ctx, struct ckpt_fd_info *fi, int objref)
 {
 	struct inode *inode = file_inode(fi->file);
@@ -271,6 +288,13 @@ static int ckpt_file(struct ckpt_ctx *ctx, struct ckpt_fd_info *fi, int objref)
 	ret = ckpt_file_kind(ctx, fi, name);
 	if (ret < 0)
 		goto out;
+	/* a regular file with no path ("time:[4026531834]", an nsfs file) */
+	if (rstr_file_by_path(ret) && name[0] != '/') {
+		ret = ckpt_err(ctx, -EOPNOTSUPP,
+			       "pid %d fd %d: %s has no path to open it again by: not supported",
+			       task_pid_vnr(ctx->target), fi->fd, name);
+		goto out;
+	}
 	if (ret == CKPT_FILE_UNIX) {
 		/* a connection not accepted yet comes after its listener */
 		ret = ckpt_unix_deps(ctx, fi->file, fi->fd);
@@ -733,23 +757,6 @@ static struct file *rstr_open_inherited(struct ckpt_ctx *ctx,
 			 task_pid_vnr(current), hf->inherit_fd, name,
 			 hf->inherit_fd);
 	return file;
-}
-
-/*
- * Kinds opened again by the path they had; the others' path only
- * describes them ("pipe:[1234]", "anon_inode:[eventfd]", "/dev/pts/0").
- */
-static bool rstr_file_by_path(unsigned int kind)
-{
-	switch (kind) {
-	case CKPT_FILE_REG:
-	case CKPT_FILE_DIR:
-	case CKPT_FILE_CHR:
-	case CKPT_FILE_UNLINKED:
-	case CKPT_FILE_FIFO:
-		return true;
-	}
-	return false;
 }
 
 /* A FILE record: the file is opened now, before anything is destroyed. */

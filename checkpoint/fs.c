@@ -37,13 +37,14 @@ int ckpt_fs(struct ckpt_ctx *ctx, struct task_struct *t)
 	hf.umask = t->fs->umask;
 	task_unlock(t);
 
-	cwd = ckpt_path_name(&pwd_path, &hf.cwd_len);
-	root = ckpt_path_name(&root_path, &hf.root_len);
+	cwd = ckpt_abs_path_name(&pwd_path, &hf.cwd_len);
+	root = ckpt_abs_path_name(&root_path, &hf.root_len);
 	path_put(&pwd_path);
 	path_put(&root_path);
 	ret = PTR_ERR_OR_ZERO(cwd) ?: PTR_ERR_OR_ZERO(root);
 	if (ret < 0) {
-		ret = ckpt_err(ctx, ret, "pid %d: no path for its cwd or root",
+		ret = ckpt_err(ctx, ret,
+			       "pid %d: no path from the checkpointer's root to its cwd or root",
 			       task_pid_vnr(t));
 		goto out;
 	}

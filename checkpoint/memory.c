@@ -40,7 +40,6 @@
 #include <checkpoint/compat.h>
 #include <checkpoint/symbols.h>
 
-#define CKPT_MAX_VMAS	65536
 
 struct ckpt_vma_info {
 	struct ckpt_hdr_vma v;
@@ -187,10 +186,10 @@ static int ckpt_vma_path(struct ckpt_ctx *ctx, struct vm_area_struct *vma,
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"mapping %#lx-%#lx: its file was deleted or has no name",
 				vma->vm_start, vma->vm_end);
-	name = ckpt_path_name(&file->f_path, &vi->v.path_len);
+	name = ckpt_abs_path_name(&file->f_path, &vi->v.path_len);
 	if (IS_ERR(name))
 		return ckpt_err(ctx, (int)PTR_ERR(name),
-				"mapping %#lx-%#lx: no path for its file",
+				"mapping %#lx-%#lx: no path from the checkpointer's root to its file",
 				vma->vm_start, vma->vm_end);
 	vi->path = name;
 	vi->v.file_size = i_size_read(file_inode(file));
@@ -636,10 +635,10 @@ static int ckpt_exe_path(struct ckpt_ctx *ctx, struct mm_struct *mm,
 			       task_pid_vnr(ctx->target));
 		goto out;
 	}
-	path = ckpt_path_name(&exe->f_path, &cmm->exe_len);
+	path = ckpt_abs_path_name(&exe->f_path, &cmm->exe_len);
 	if (IS_ERR(path))
 		ret = ckpt_err(ctx, (int)PTR_ERR(path),
-			       "pid %d: no path for its executable",
+			       "pid %d: no path from the checkpointer's root to its executable",
 			       task_pid_vnr(ctx->target));
 	else
 		cmm->exe_path = path;
@@ -685,6 +684,13 @@ int ckpt_mm(struct ckpt_ctx *ctx, struct mm_struct *mm, int objref)
 	ret = ckpt_collect_vmas(ctx, mm, &vi, &nr);
 	if (ret < 0)
 		return ret;
+	if (nr > CKPT_MM_VMAS_MAX) {
+		ckpt_vma_infos_free(vi, nr);
+		kvfree(vi);
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"pid %d: %u mappings, more than the %u an image holds",
+				task_pid_vnr(ctx->target), nr, CKPT_MM_VMAS_MAX);
+	}
 	ctx->cmm->mm = mm;
 	ctx->cmm->vmas = vi;
 	ctx->cmm->nr = nr;
@@ -1121,7 +1127,7 @@ int rstr_mm_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 	ret = ckpt_read_payload(ctx, &hm.h, sizeof(hm));
 	if (ret < 0)
 		return ret;
-	if (hm.nr_vmas > CKPT_MAX_VMAS)
+	if (hm.nr_vmas > CKPT_MM_VMAS_MAX)
 		return ckpt_err(ctx, -EINVAL, "MM record: %u mappings",
 				hm.nr_vmas);
 	ret = rstr_mm_fields_check(ctx, &hm);

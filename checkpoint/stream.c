@@ -307,6 +307,23 @@ char *ckpt_path_name(const struct path *path, u32 *len)
 	return name;
 }
 
+/*
+ * ckpt_path_name() of what restart opens again by that path: it must
+ * be absolute.  Out of reach of the checkpointer's root (another mount
+ * namespace, above a chroot), d_path() says "(unreachable)/...":
+ * -EXDEV, an image no restart could use.
+ */
+char *ckpt_abs_path_name(const struct path *path, u32 *len)
+{
+	char *name = ckpt_path_name(path, len);
+
+	if (!IS_ERR(name) && name[0] != '/') {
+		kfree(name);
+		return ERR_PTR(-EXDEV);
+	}
+	return name;
+}
+
 int ckpt_write_header(struct ckpt_ctx *ctx)
 {
 	struct ckpt_hdr_header hdr = {};
@@ -536,6 +553,14 @@ static size_t ckpt_hdr_max_len(u32 type)
 	if (type == CKPT_HDR_TREE)
 		return sizeof(struct ckpt_hdr_tree) + (size_t)CKPT_TREE_MAX_TASKS *
 		       sizeof(struct ckpt_tree_task);
+	/* their records nested: each is checked as it is read */
+	if (type == CKPT_HDR_MM)
+		return sizeof(struct ckpt_hdr_mm) + CKPT_PATH_MAX +
+		       (size_t)CKPT_MM_VMAS_MAX *
+		       (sizeof(struct ckpt_hdr_vma) + CKPT_PATH_MAX);
+	if (type == CKPT_HDR_FILES)
+		return sizeof(struct ckpt_hdr_files) +
+		       (size_t)CKPT_FILES_FDS_MAX * sizeof(struct ckpt_hdr_fd);
 	return CKPT_HDR_MAX;
 }
 

@@ -386,7 +386,6 @@ enum {
 #define RD_BUF_SIZE		(64U << 10)
 #define RD_PAGE_SIZE		4096U
 #define RD_TASK_SIZE		0x7ffffffff000ULL	/* 4-level paging */
-#define RD_MAX_VMAS		65536
 #define RD_ROBUST_LIST_LEN	24	/* struct robust_list_head */
 #define RD_RSEQ_MIN_LEN		32
 #define RD_USER_CS		0x33
@@ -977,7 +976,7 @@ static int rd_mm(struct ckpt_reader *r, struct ckpt_rec *rec)
 		return rd_len(r, rec, sizeof(*mm));
 	if (rd_body(r, rec, sizeof(*mm)))
 		return -1;
-	if (mm->nr_vmas > RD_MAX_VMAS)
+	if (mm->nr_vmas > CKPT_MM_VMAS_MAX)
 		return rd_err(r, rec->off, "too many VMAs (%u)", mm->nr_vmas);
 	if ((mm->flags & ~CKPT_MM_FLAGS_ALL) ||
 	    (mm->flags & (CKPT_MM_LOCK_FUTURE | CKPT_MM_LOCK_ONFAULT)) ==
@@ -2949,6 +2948,13 @@ static int rd_check_hdr(struct ckpt_reader *r, const struct ckpt_rec *rec)
 		max = RD_PIPE_REC_MAX;
 	if (h->type == CKPT_HDR_PIPE_BUF)
 		max = sizeof(struct ckpt_hdr_pipe_buf) + RD_PAGE_SIZE;
+	if (h->type == CKPT_HDR_MM)
+		max = sizeof(struct ckpt_hdr_mm) + CKPT_PATH_MAX +
+		      (__u64)CKPT_MM_VMAS_MAX *
+		      (sizeof(struct ckpt_hdr_vma) + CKPT_PATH_MAX);
+	if (h->type == CKPT_HDR_FILES)
+		max = sizeof(struct ckpt_hdr_files) +
+		      (__u64)CKPT_FILES_FDS_MAX * sizeof(struct ckpt_hdr_fd);
 	if (h->type == CKPT_HDR_EPOLL)
 		max = RD_EPOLL_REC_MAX;
 	if (h->type == CKPT_HDR_UNIX)

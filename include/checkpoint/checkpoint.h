@@ -213,6 +213,7 @@ int ckpt_write_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type,
 int ckpt_write_pad(struct ckpt_ctx *ctx, size_t len);
 int ckpt_write_string(struct ckpt_ctx *ctx, const char *s, u32 len);
 char *ckpt_path_name(const struct path *path, u32 *len);
+char *ckpt_abs_path_name(const struct path *path, u32 *len);
 char *ckpt_read_string(struct ckpt_ctx *ctx, u32 len);
 char *ckpt_read_path(struct ckpt_ctx *ctx, u32 len);
 int ckpt_write_header(struct ckpt_ctx *ctx);

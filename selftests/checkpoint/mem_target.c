@@ -33,6 +33,9 @@
  *		fd; after read(0), the second page is written through the
  *		first mapping; exit 0 if the read-only one sees all of it
  *
+ * many		3000 one-page mappings, every other one PROT_NONE, each
+ *		holding its index; after read(0), exit 0 if all still do
+ *
  * "ready" goes through write(2): it is the one line the tests wait for.
  */
 #define _GNU_SOURCE
@@ -65,6 +68,7 @@
 #define EXIT_SHMEM	20	/* shared anonymous memory lost its data */
 #define EXIT_MEMFD	21	/* a memfd lost its data, or its sharing */
 #define EXIT_THP_OFF	22	/* PR_SET_THP_DISABLE lost */
+#define EXIT_MANY	23	/* one of many mappings lost its data */
 
 #define PAGE		4096UL
 #define HUGE		(2UL << 20)
@@ -404,6 +408,36 @@ static int shared_map(const char *path)
 	return msync(p, 2 * PAGE, MS_SYNC) ? EXIT_ERROR : 0;
 }
 
+/*
+ * MANY_MAPS mappings of a page each, every other one PROT_NONE so that
+ * none merge, each holding its index: an MM record far over 64 KiB.
+ */
+#define MANY_MAPS	3000
+
+static int many_maps(void)
+{
+	char *p = mmap(NULL, MANY_MAPS * PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int i;
+
+	if (p == MAP_FAILED)
+		return EXIT_ERROR;
+	for (i = 0; i < MANY_MAPS; i++)
+		memcpy(p + (size_t)i * PAGE, &i, sizeof(i));
+	for (i = 1; i < MANY_MAPS; i += 2)
+		if (mprotect(p + (size_t)i * PAGE, PAGE, PROT_NONE))
+			return EXIT_ERROR;
+	if (say_ready() || block())
+		return EXIT_ERROR;
+	for (i = 0; i < MANY_MAPS; i++) {
+		if (i % 2 && mprotect(p + (size_t)i * PAGE, PAGE, PROT_READ))
+			return EXIT_ERROR;
+		if (memcmp(p + (size_t)i * PAGE, &i, sizeof(i)))
+			return EXIT_MANY;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -422,6 +456,8 @@ int main(int argc, char **argv)
 		return sysv();
 	if (argc == 3 && !strcmp(mode, "shared"))
 		return shared_map(argv[2]);
-	fprintf(stderr, "usage: mem_target dyn|wait|layout|shmem|sysv|file PATH|shared PATH\n");
+	if (argc == 2 && !strcmp(mode, "many"))
+		return many_maps();
+	fprintf(stderr, "usage: mem_target dyn|wait|layout|shmem|sysv|many|file PATH|shared PATH\n");
 	return 2;
 }

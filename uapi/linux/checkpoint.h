@@ -336,6 +336,10 @@ struct ckpt_hdr_vma {
 	__s32 objref;		/* CKPT_VMA_SHMEM: its object; else 0 */
 };
 #define CKPT_PATH_MAX		4096
+/* most mappings one MM record holds (vm.max_map_count is 65530) */
+#define CKPT_MM_VMAS_MAX	65536
+/* most descriptors one FILES record holds (fs.nr_open's ceiling) */
+#define CKPT_FILES_FDS_MAX	(1U << 20)
 
 /* x86-64 CPU state: struct user_regs_struct order, then the xsave area. */
 struct ckpt_hdr_cpu {
