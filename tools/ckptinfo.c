@@ -507,6 +507,17 @@ static void print_record(const struct ckpt_reader *r,
 		       (unsigned long long)rec->u.file_data.offset,
 		       rec->u.file_data.len);
 		break;
+	case CKPT_HDR_UNLINKED:
+		printf("objref %d mode %#o uid %u gid %u size %llu data %llu atime %lld.%09u mtime %lld.%09u",
+		       rec->u.unlinked.objref, rec->u.unlinked.mode,
+		       rec->u.unlinked.uid, rec->u.unlinked.gid,
+		       (unsigned long long)rec->u.unlinked.size,
+		       (unsigned long long)rec->u.unlinked.data,
+		       (long long)rec->u.unlinked.atime_sec,
+		       rec->u.unlinked.atime_nsec,
+		       (long long)rec->u.unlinked.mtime_sec,
+		       rec->u.unlinked.mtime_nsec);
+		break;
 	case CKPT_HDR_FILES:
 		printf("objref %d nr_fds %u", rec->u.files.objref,
 		       rec->u.files.nr_fds);

@@ -354,7 +354,24 @@ pty_eol|its 3 bytes of complete lines do not end a line
 pty_eol_past|its 3 bytes of complete lines do not end a line, or have line ends past them
 pty_in_big|to the slave 4097 bytes
 pty_len|bad PTY record length 152 (want 144)
-pty_pad|nonzero padding'
+pty_pad|nonzero padding
+unl_no_inode|unlinked FILE objref 64 with inode objref 0
+unl_inode_taken|FILE objref 64: inode objref 18 is already taken (pipe)
+unl_missing|FILE_DATA record where the UNLINKED of FILE objref 64 belongs
+unl_stray|UNLINKED record not right after its FILE
+unl_objref|UNLINKED objref 2 after FILE objref 64 of inode 65
+unl_mode|UNLINKED mode 040755: no regular file
+unl_mode_bits|UNLINKED mode 0300640: no regular file
+unl_owner|bad UNLINKED owner 4294967295:100
+unl_data|UNLINKED of size 12288 with 12289 bytes of data
+unl_size|UNLINKED of size 9223372036854775808 with 150 bytes of data
+unl_nsec|bad UNLINKED nanoseconds 123456789 1000000000
+unl_len|bad UNLINKED record length 72 (want 64)
+fdata_overlap|FILE_DATA of 50 bytes at 50 overlaps the one before (ending at 100)
+fdata_past|FILE_DATA of 50 bytes at 12239 overlaps the one before (ending at 100) or runs past the size 12288
+fdata_objref|FILE_DATA does not continue an unlinked file
+fdata_more|FILE_DATA does not continue an unlinked file
+fdata_missing|FILE record where 50 more bytes of FILE_DATA of FILE objref 64 belong'
 
 # every defect mkimage knows has a case here
 "$MKIMAGE" -l > "$tmp/known" || exit 1
