@@ -181,6 +181,8 @@ static void print_file(const struct ckpt_rec *rec)
 		printf(" pipe %d", f->obj_objref);
 	if (f->kind == CKPT_FILE_UNIX)
 		printf(" socket %d", f->obj_objref);
+	if (f->kind == CKPT_FILE_UNLINKED)
+		printf(" inode %d", f->obj_objref);
 	if (f->kind == CKPT_FILE_PTY)
 		printf(" pty %d %s", f->obj_objref,
 		       f->rdev == 0x502 ? "master" : "slave");

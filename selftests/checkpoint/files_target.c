@@ -33,6 +33,8 @@
 #define FOREIGN_USER	1000		/* whom "foreign" runs as */
 #define MAP_MAX		16
 #define SHRUNK_SIZE	100001		/* within a page */
+#define SMALL_FILE	"/tmp/ckpt_files_small/unlinked"	/* a 1 MiB tmpfs */
+#define SMALL_SIZE	(512 << 10)
 
 static int check;
 
@@ -342,6 +344,15 @@ static void mode_mapped(void)
 	CHECK(pread(3, p + 1, 1, 0) == 1 && p[1] == 'x');
 }
 
+/* Half a small filesystem's worth of data, for restarts that lack room. */
+static void mode_small(void)
+{
+	unlinked_at(SMALL_FILE, 3, 0);
+	CHECK(put(3, 0, SMALL_SIZE));
+	ready_and_wait();
+	CHECK(holds(3, 0, SMALL_SIZE, 0));
+}
+
 static void mode_devs(void)
 {
 	char buf[16];
@@ -389,6 +400,7 @@ int main(int argc, char **argv)
 		{ "sparse", mode_sparse }, { "attrs", mode_attrs },
 		{ "twice", mode_twice }, { "truncated", mode_truncated },
 		{ "foreign", mode_foreign }, { "mapped", mode_mapped },
+		{ "small", mode_small },
 	};
 	size_t i;
 
@@ -398,6 +410,6 @@ int main(int argc, char **argv)
 			return 0;
 		}
 	}
-	fprintf(stderr, "usage: files_target dup|flags|unlinked|devs|cwd|socket|sparse|attrs|twice|truncated|foreign|mapped\n");
+	fprintf(stderr, "usage: files_target dup|flags|unlinked|devs|cwd|socket|sparse|attrs|twice|truncated|foreign|mapped|small\n");
 	return 2;
 }

@@ -16,6 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <grp.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "kselftest_harness.h"
@@ -24,6 +26,9 @@
 #define DUP_FILE	"/tmp/ckpt_files_dup"
 #define UNLINKED_FILE	"/tmp/ckpt_files_unlinked"
 #define FOREIGN_USER	1000	/* files_target's "foreign" runs as it */
+#define SMALL_DIR	"/tmp/ckpt_files_small"	/* files_target's "small" */
+#define SMALL_FILLER	SMALL_DIR "/filler"
+#define SMALL_SIZE	(512 << 10)	/* its unlinked file's data */
 
 FIXTURE(files) {
 	int img;
@@ -78,6 +83,9 @@ FIXTURE_TEARDOWN(files)
 	close_pair(self->rin);
 	close_pair(self->rout);
 	unlink(DUP_FILE);
+	/* what the "small" tests mounted, if they got that far */
+	unlink(SMALL_FILLER);
+	umount(SMALL_DIR);
 }
 
 /* Start files_target @mode and wait until its state is set up. */
@@ -238,6 +246,82 @@ TEST_F(files, unlinked_mapped_refused)
 	ASSERT_EQ(0, wait_timeout(self->target, &status, TIMEOUT_MS));
 	self->target = 0;
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+static int restart_small_fsize(int img_fd, void *arg)
+{
+	struct rlimit rl = { SMALL_SIZE / 2, SMALL_SIZE / 2 };
+
+	(void)arg;
+	/* a size past RLIMIT_FSIZE is EFBIG, and SIGXFSZ */
+	signal(SIGXFSZ, SIG_IGN);
+	if (setrlimit(RLIMIT_FSIZE, &rl))
+		_exit(RESTART_EXIT_RETURNED);
+	return restart(0, img_fd, 0, STDOUT_FILENO);
+}
+
+static int restart_to_log(int img_fd, void *arg)
+{
+	(void)arg;
+	return restart(0, img_fd, 0, STDOUT_FILENO);
+}
+
+/*
+ * "small"'s unlinked file in a 1 MiB tmpfs, restarted where it no longer
+ * fits: no room left (@err ENOSPC), or a file size limit below its size
+ * (EFBIG).  The restart fails with that errno, and says what and where.
+ */
+static void small_restart(struct __test_metadata *_metadata,
+			  struct _test_data_files *self, int err,
+			  const char *what)
+{
+	char log[1024] = "";
+	int logp[2], status, fd;
+	ssize_t n;
+
+	if (geteuid())
+		SKIP(return, "needs root to mount a tmpfs");
+	ASSERT_EQ(0, mkdir(SMALL_DIR, 0755) && errno != EEXIST);
+	ASSERT_EQ(0, mount("tmpfs", SMALL_DIR, "tmpfs", 0, "size=1m"));
+	ASSERT_EQ(0, start_mode(self, "small"));
+	ASSERT_EQ(0, checkpoint(self->target, self->img, CHECKPOINT_KILL, 2));
+	ASSERT_EQ(0, reap_killed(&self->target));
+	ASSERT_EQ(0, lseek(self->img, 0, SEEK_SET));
+	if (err == ENOSPC) {
+		fd = open(SMALL_FILLER, O_WRONLY | O_CREAT, 0600);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, posix_fallocate(fd, 0, 3 * SMALL_SIZE / 2));
+		close(fd);
+	}
+	ASSERT_EQ(0, pipe2(logp, O_CLOEXEC | O_NONBLOCK));
+	self->restored = fork_call(self->img, self->rin[0], logp[1],
+				   err == EFBIG ? restart_small_fsize :
+						  restart_to_log, NULL);
+	ASSERT_LT(0, self->restored);
+	ASSERT_EQ(0, wait_timeout(self->restored, &status, TIMEOUT_MS));
+	self->restored = 0;
+	n = read(logp[0], log, sizeof(log) - 1);
+	close_pair(logp);
+	log[n > 0 ? n : 0] = '\0';
+	EXPECT_TRUE(CALL_FAILED_WITH(status, err)) {
+		TH_LOG("status %#x, log: %s", status, log);
+	}
+	EXPECT_NE(NULL, strstr(log, SMALL_DIR "/unlinked")) {
+		TH_LOG("log: %s", log);
+	}
+	EXPECT_NE(NULL, strstr(log, what)) {
+		TH_LOG("log: %s", log);
+	}
+}
+
+TEST_F(files, unlinked_no_space_reported)
+{
+	small_restart(_metadata, self, ENOSPC, "cannot write");
+}
+
+TEST_F(files, unlinked_too_big_reported)
+{
+	small_restart(_metadata, self, EFBIG, "cannot make it 524288 bytes");
 }
 
 /* The @nth record of @type among the top-level records of @buf, or NULL. */

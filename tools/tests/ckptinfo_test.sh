@@ -420,7 +420,7 @@ check() # name pattern how
 }
 
 echo "TAP version 13"
-echo "1..$(($(echo "$cases" | wc -l) + 8))"
+echo "1..$(($(echo "$cases" | wc -l) + 9))"
 n=0
 failed=0
 result() # ok? name
@@ -604,6 +604,27 @@ pty_listing_ok()
 "$MKIMAGE" valid > "$tmp/img" && "$CKPTINFO" "$tmp/img" > "$tmp/out" &&
 	pty_listing_ok
 result $? "pty listed"
+
+# The unlinked file as listed: both FILEs name its inode, whose UNLINKED
+# record follows the first, then the two extents of its data.
+unlinked_listing_ok()
+{
+	out=$tmp/out
+	grep -q ' FILE .* objref 64 unlinked flags 02 pos 0 size 12288 inode 65 /tmp/ckptinfo-test\.unlinked (deleted)$' \
+		"$out" &&
+	grep -q '^ *[0-9]*  UNLINKED  *64  objref 65 mode 0100640 uid 1000 gid 100 size 12288 data 150 atime 1000000000\.123456789 mtime 1100000000\.987654321$' \
+		"$out" &&
+	grep -q ' FILE_DATA  *128  objref 64 offset 0 len 100$' "$out" &&
+	grep -q ' FILE_DATA  *80  objref 64 offset 8192 len 50$' "$out" &&
+	grep -q ' FILE .* objref 66 unlinked flags 0 pos 0 size 12288 inode 65 ' \
+		"$out" && return 0
+	echo "# listing of the valid image:"
+	grep 'unlinked\|UNLINKED\|FILE_DATA' "$out" | sed 's/^/# /'
+	return 1
+}
+"$MKIMAGE" valid > "$tmp/img" && "$CKPTINFO" "$tmp/img" > "$tmp/out" &&
+	unlinked_listing_ok
+result $? "unlinked file listed"
 
 # An abstract name may hold any bytes: those not printable are masked.
 "$MKIMAGE" valid_unix_abstract_bytes > "$tmp/img" &&
