@@ -330,7 +330,9 @@ static int rstr_unlinked_create(struct ckpt_ctx *ctx, struct rstr_unlinked *u)
 	dir = kstrndup(u->path, slash > u->path ? slash - u->path : 1,
 		       GFP_KERNEL);
 	if (!dir)
-		return -ENOMEM;
+		return ckpt_err(ctx, -ENOMEM,
+				"unlinked file %s: no memory for its directory's name",
+				u->path);
 	u->holder = filp_open(dir, O_TMPFILE | O_RDWR | O_LARGEFILE,
 			      0600);
 	if (IS_ERR(u->holder)) {
@@ -476,6 +478,7 @@ static struct file *rstr_unlinked_new(struct ckpt_ctx *ctx,
 				      const char *path)
 {
 	struct rstr_unlinked u = { .path = path, .file_objref = hf->objref };
+	u64 file_pos = ctx->hdr_pos;
 	int ret;
 
 	ret = ckpt_read_obj(ctx, &u.hu.h, CKPT_HDR_UNLINKED, sizeof(u.hu));
@@ -493,7 +496,7 @@ static struct file *rstr_unlinked_new(struct ckpt_ctx *ctx,
 		if (ret < 0)
 			ckpt_err(ctx, ret,
 				 "FILE record at offset %llu: inode objref %d of unlinked file %s is taken",
-				 ctx->hdr_pos, hf->obj_objref, path);
+				 file_pos, hf->obj_objref, path);
 	}
 	if (ret < 0) {
 		if (u.holder)
