@@ -38,7 +38,6 @@
 			 O_PATH | O_DIRECTORY | O_NOFOLLOW)
 static_assert(CKPT_FILE_FLAGS == CKPT_FILE_FLAGS_ALL);
 
-#define CKPT_DELETED	" (deleted)"
 #define CKPT_FDINFO_MAX	(16U << 20)
 #define CKPT_MEMFD	"/memfd:"
 
@@ -207,53 +206,6 @@ static int ckpt_file_kind(struct ckpt_ctx *ctx, struct ckpt_fd_info *fi,
 			ckpt_file_type(mode));
 }
 
-/* The contents of an unlinked file, read through a file of our own. */
-static int ckpt_file_data(struct ckpt_ctx *ctx, struct file *file, int objref,
-			  u64 size)
-{
-	struct ckpt_hdr_file_data hd = { .objref = objref };
-	struct file *rd;
-	loff_t off = 0;
-	ssize_t n;
-	void *buf;
-	int ret = 0;
-
-	rd = dentry_open(&file->f_path, O_RDONLY | O_LARGEFILE, current_cred());
-	if (IS_ERR(rd))
-		return ckpt_err(ctx, (int)PTR_ERR(rd),
-				"cannot read the unlinked file of objref %d",
-				objref);
-	buf = kvmalloc(CKPT_FILE_DATA_MAX, GFP_KERNEL);
-	if (!buf) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	while (!ret && off < size) {
-		hd.offset = off;
-		hd.len = min_t(u64, size - off, CKPT_FILE_DATA_MAX);
-		n = kernel_read(rd, buf, hd.len, &off);
-		if (n < 0) {
-			ret = (int)n;
-			break;
-		}
-		/* shrunk under us: the image keeps the size it announced */
-		memset(buf + n, 0, hd.len - n);
-		off = hd.offset + hd.len;
-		ret = ckpt_write_obj(ctx, &hd.h, CKPT_HDR_FILE_DATA, sizeof(hd),
-				     hd.len);
-		if (!ret)
-			ret = ckpt_write(ctx, buf, hd.len);
-		if (!ret)
-			ret = ckpt_write_pad(ctx, ALIGN(hd.len, CKPT_ALIGN) - hd.len);
-		if (!ret && fatal_signal_pending(current))
-			ret = -EINTR;
-	}
-	kvfree(buf);
-out:
-	fput(rd);
-	return ret;
-}
-
 /*
  * Kinds opened again by the path they had; the others' path only
  * describes them ("pipe:[1234]", "anon_inode:[eventfd]", "/dev/pts/0").
@@ -324,6 +276,13 @@ static int ckpt_file(struct ckpt_ctx *ctx, struct ckpt_fd_info *fi, int objref)
 			goto out;
 		hf.obj_objref = ret;
 	}
+	if (hf.kind == CKPT_FILE_UNLINKED) {
+		ret = ckpt_unlinked_obj(ctx, fi->file, fi->fd, name,
+					&first_obj);
+		if (ret < 0)
+			goto out;
+		hf.obj_objref = ret;
+	}
 	if (hf.kind == CKPT_FILE_PIPE || hf.kind == CKPT_FILE_FIFO ||
 	    hf.kind == CKPT_FILE_UNIX) {
 		/* an inode, not a file: each end is a file of its own */
@@ -337,9 +296,9 @@ static int ckpt_file(struct ckpt_ctx *ctx, struct ckpt_fd_info *fi, int objref)
 			     hf.path_len);
 	if (!ret)
 		ret = ckpt_write_string(ctx, name, hf.path_len);
-	if (!ret && hf.kind == CKPT_FILE_UNLINKED)
-		ret = ckpt_file_data(ctx, fi->file, objref, hf.size);
-	if (!ret && first_obj && hf.kind == CKPT_FILE_PTY)
+	if (!ret && first_obj && hf.kind == CKPT_FILE_UNLINKED)
+		ret = ckpt_unlinked(ctx, fi->file, fi->fd, name, &hf);
+	else if (!ret && first_obj && hf.kind == CKPT_FILE_PTY)
 		ret = ckpt_pty(ctx, fi->file, fi->fd, hf.obj_objref);
 	else if (!ret && first_obj && hf.kind == CKPT_FILE_UNIX)
 		ret = ckpt_unix(ctx, fi->file, fi->fd, hf.obj_objref);
@@ -577,10 +536,6 @@ struct ckpt_rstr_fd {
 };
 
 struct ckpt_rstr_files {
-	/* the unlinked file whose FILE_DATA records are being read */
-	struct file *data_file;
-	int data_objref;
-	u64 data_off, data_size;
 	/* the fd table to install */
 	bool have_fds;
 	unsigned int nr;
@@ -594,8 +549,6 @@ void rstr_files_free(struct ckpt_ctx *ctx)
 
 	if (!rf)
 		return;
-	if (rf->data_file)
-		fput(rf->data_file);
 	for (i = 0; i < rf->nr; i++)
 		fput(rf->fds[i].file);
 	kvfree(rf->fds);
@@ -610,22 +563,12 @@ static struct ckpt_rstr_files *rstr_files_state(struct ckpt_ctx *ctx)
 	return ctx->rfiles;
 }
 
-/* An unlinked file's data must be complete before anything else comes. */
-static int rstr_data_done(struct ckpt_ctx *ctx, struct ckpt_rstr_files *rf)
-{
-	if (!rf->data_file)
-		return 0;
-	return ckpt_err(ctx, -EINVAL,
-			"%s record at offset %llu: file objref %d still lacks %llu bytes of data",
-			ckpt_hdr_name(ctx->hdr_type), ctx->hdr_pos,
-			rf->data_objref, rf->data_size - rf->data_off);
-}
-
 static int rstr_file_check(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf)
 {
 	bool inherit = hf->kind == CKPT_FILE_INHERIT;
 	bool pipe = hf->kind == CKPT_FILE_PIPE || hf->kind == CKPT_FILE_FIFO ||
-		    hf->kind == CKPT_FILE_UNIX || hf->kind == CKPT_FILE_PTY;
+		    hf->kind == CKPT_FILE_UNIX || hf->kind == CKPT_FILE_PTY ||
+		    hf->kind == CKPT_FILE_UNLINKED;
 
 	if (hf->objref <= 0 || (pipe ? hf->obj_objref <= 0 : hf->obj_objref) ||
 	    hf->f_flags & ~CKPT_FILE_FLAGS ||
@@ -697,49 +640,6 @@ static struct file *rstr_open_named(struct ckpt_ctx *ctx,
 	return file;
 }
 
-/*
- * A file that had lost its name comes back as an unnamed file in the
- * directory it was in, filled by the FILE_DATA records that follow.
- */
-static struct file *rstr_open_unlinked(struct ckpt_ctx *ctx,
-				       struct ckpt_rstr_files *rf,
-				       struct ckpt_hdr_file *hf, char *name)
-{
-	size_t len = strlen(name), dlen = strlen(CKPT_DELETED);
-	struct file *tmp, *file;
-	char *slash;
-
-	if (len > dlen && !strcmp(name + len - dlen, CKPT_DELETED))
-		name[len - dlen] = '\0';
-	slash = strrchr(name, '/');
-	slash[slash == name ? 1 : 0] = '\0';
-	tmp = filp_open(name, O_TMPFILE | O_RDWR | O_LARGEFILE,
-			hf->mode & 07777);
-	if (IS_ERR(tmp)) {
-		ckpt_err(ctx, (int)PTR_ERR(tmp),
-			 "cannot recreate an unlinked file in %s", name);
-		return tmp;
-	}
-	file = dentry_open(&tmp->f_path, hf->f_flags, current_cred());
-	if (IS_ERR(file)) {
-		fput(tmp);
-		ckpt_err(ctx, (int)PTR_ERR(file),
-			 "cannot reopen the unlinked file made in %s", name);
-		return file;
-	}
-	if (!(hf->f_flags & O_PATH))
-		vfs_llseek(file, hf->pos, SEEK_SET);
-	if (hf->size) {
-		rf->data_file = tmp;
-		rf->data_objref = hf->objref;
-		rf->data_off = 0;
-		rf->data_size = hf->size;
-	} else {
-		fput(tmp);
-	}
-	return file;
-}
-
 static struct file *rstr_open_inherited(struct ckpt_ctx *ctx,
 					struct ckpt_hdr_file *hf,
 					const char *name)
@@ -770,9 +670,6 @@ int rstr_file_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 
 	if (!rf)
 		return -ENOMEM;
-	ret = rstr_data_done(ctx, rf);
-	if (ret < 0)
-		return ret;
 	hf.h = *h;
 	ret = ckpt_read_payload(ctx, &hf.h, sizeof(hf));
 	if (!ret)
@@ -787,7 +684,7 @@ int rstr_file_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 
 	switch (hf.kind) {
 	case CKPT_FILE_UNLINKED:
-		file = rstr_open_unlinked(ctx, rf, &hf, name);
+		file = rstr_unlinked_open(ctx, &hf, name);
 		break;
 	case CKPT_FILE_INHERIT:
 		file = rstr_open_inherited(ctx, &hf, name);
@@ -822,51 +719,6 @@ int rstr_file_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 	if (ret < 0)
 		return ckpt_err(ctx, ret, "FILE record at offset %llu: objref %d",
 				ctx->hdr_pos, hf.objref);
-	return 0;
-}
-
-int rstr_file_data_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
-{
-	struct ckpt_rstr_files *rf = ctx->rfiles;
-	struct ckpt_hdr_file_data hd;
-	loff_t off;
-	ssize_t n;
-	void *buf;
-	int ret;
-
-	hd.h = *h;
-	ret = ckpt_read_payload(ctx, &hd.h, sizeof(hd));
-	if (ret < 0)
-		return ret;
-	if (!rf || !rf->data_file || hd.objref != rf->data_objref ||
-	    hd.offset != rf->data_off || !hd.len ||
-	    hd.len > CKPT_FILE_DATA_MAX ||
-	    hd.len > rf->data_size - rf->data_off ||
-	    hd.h.len != sizeof(hd) + ALIGN(hd.len, CKPT_ALIGN))
-		return ckpt_err(ctx, -EINVAL,
-				"FILE_DATA record at offset %llu: objref %d, %u bytes at %llu do not continue an unlinked file",
-				ctx->hdr_pos, hd.objref, hd.len, hd.offset);
-	buf = kvmalloc(hd.len, GFP_KERNEL);
-	if (!buf)
-		return -ENOMEM;
-	ret = ckpt_read(ctx, buf, hd.len);
-	if (!ret)
-		ret = ckpt_read_pad(ctx, hd.len);
-	off = hd.offset;
-	if (!ret) {
-		n = kernel_write(rf->data_file, buf, hd.len, &off);
-		if (n != hd.len)
-			ret = ckpt_err(ctx, n < 0 ? (int)n : -EIO,
-				       "cannot fill an unlinked file");
-	}
-	kvfree(buf);
-	if (ret < 0)
-		return ret;
-	rf->data_off += hd.len;
-	if (rf->data_off == rf->data_size) {
-		fput(rf->data_file);
-		rf->data_file = NULL;
-	}
 	return 0;
 }
 
@@ -907,9 +759,6 @@ int rstr_files_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 
 	if (!rf)
 		return -ENOMEM;
-	ret = rstr_data_done(ctx, rf);
-	if (ret < 0)
-		return ret;
 	hfs.h = *h;
 	ret = ckpt_read_payload(ctx, &hfs.h, sizeof(hfs));
 	if (ret < 0)

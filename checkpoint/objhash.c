@@ -104,6 +104,7 @@ static const struct ckpt_obj_ops ckpt_obj_ops[CKPT_OBJ_MAX] = {
 	[CKPT_OBJ_CLOSED] = { "closed file", obj_file_grab, obj_file_drop },
 	[CKPT_OBJ_TTY] = { "tty", ckpt_tty_grab, ckpt_tty_drop },
 	[CKPT_OBJ_PTY] = { "pty", rstr_pty_grab, rstr_pty_drop },
+	[CKPT_OBJ_UNLINKED] = { "unlinked file", obj_file_grab, obj_file_drop },
 };
 
 static bool obj_type_valid(enum ckpt_obj_type type)

@@ -123,8 +123,6 @@ static const struct rstr_handler rstr_handlers[CKPT_HDR_MAX_TYPE] = {
 			       CKPT_FIRST_SIGNAL },
 	[CKPT_HDR_FS] = { rstr_fs_read, true, true, CKPT_FIRST_FS },
 	[CKPT_HDR_FILE] = { rstr_file_read, false, false, CKPT_FIRST_FILES },
-	[CKPT_HDR_FILE_DATA] = { rstr_file_data_read, false, false,
-				 CKPT_FIRST_FILES },
 	[CKPT_HDR_FILES] = { rstr_files_read, true, true, CKPT_FIRST_FILES },
 };
 

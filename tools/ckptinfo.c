@@ -184,6 +184,8 @@ static void print_file(const struct ckpt_rec *rec)
 		printf(" pipe %d", f->obj_objref);
 	if (f->kind == CKPT_FILE_UNIX)
 		printf(" socket %d", f->obj_objref);
+	if (f->kind == CKPT_FILE_UNLINKED)
+		printf(" inode %d", f->obj_objref);
 	if (f->kind == CKPT_FILE_PTY)
 		printf(" pty %d %s", f->obj_objref,
 		       f->rdev == 0x502 ? "master" : "slave");
@@ -509,6 +511,17 @@ static void print_record(const struct ckpt_reader *r,
 		printf("objref %d offset %llu len %u", rec->u.file_data.objref,
 		       (unsigned long long)rec->u.file_data.offset,
 		       rec->u.file_data.len);
+		break;
+	case CKPT_HDR_UNLINKED:
+		printf("objref %d mode %#o uid %u gid %u size %llu data %llu atime %lld.%09u mtime %lld.%09u",
+		       rec->u.unlinked.objref, rec->u.unlinked.mode,
+		       rec->u.unlinked.uid, rec->u.unlinked.gid,
+		       (unsigned long long)rec->u.unlinked.size,
+		       (unsigned long long)rec->u.unlinked.data,
+		       (long long)rec->u.unlinked.atime_sec,
+		       rec->u.unlinked.atime_nsec,
+		       (long long)rec->u.unlinked.mtime_sec,
+		       rec->u.unlinked.mtime_nsec);
 		break;
 	case CKPT_HDR_FILES:
 		printf("objref %d nr_fds %u", rec->u.files.objref,

@@ -281,6 +281,7 @@ static const char * const type_names[CKPT_HDR_MAX_TYPE] = {
 	[CKPT_HDR_INOTIFY] = "INOTIFY",
 	[CKPT_HDR_INOTIFY_WATCH] = "INOTIFY_WATCH",
 	[CKPT_HDR_INOTIFY_EVENT] = "INOTIFY_EVENT",
+	[CKPT_HDR_UNLINKED] = "UNLINKED",
 	[CKPT_HDR_PTY] = "PTY",
 };
 
@@ -736,6 +737,8 @@ static const char *rd_objref_owner(const struct ckpt_reader *r, __s32 ref)
 		return refset_has(&r->fifos, ref) ? "fifo" : "pipe";
 	if (refset_has(&r->socks, ref))
 		return "socket";
+	if (refset_has(&r->inodes, ref))
+		return "unlinked inode";
 	if (rd_pty_find(r, ref))
 		return "pty";
 	for (k = 0; k < CKPT_OBJ_NR_KINDS; k++) {
@@ -1378,7 +1381,7 @@ static int rd_data_done(struct ckpt_reader *r, const struct ckpt_rec *rec)
 		return rd_err(r, rec->off,
 			      "unlinked file objref %d lacks %llu bytes of data",
 			      r->data_objref,
-			      (unsigned long long)(r->data_size - r->data_off));
+			      (unsigned long long)r->data_left);
 	return 0;
 }
 
@@ -1402,7 +1405,7 @@ static int rd_is_pipe(__u32 kind)
 static int rd_has_obj(__u32 kind)
 {
 	return rd_is_pipe(kind) || kind == CKPT_FILE_UNIX ||
-	       kind == CKPT_FILE_PTY;
+	       kind == CKPT_FILE_PTY || kind == CKPT_FILE_UNLINKED;
 }
 
 /* Kinds opened again by their path; the others' path only describes it. */
@@ -1461,7 +1464,8 @@ static int rd_file_check(struct ckpt_reader *r, const struct ckpt_rec *rec)
 			      "%s FILE objref %d with %s objref %d",
 			      ckpt_file_kind_name(f->kind), f->objref,
 			      f->kind == CKPT_FILE_UNIX ? "socket" :
-			      f->kind == CKPT_FILE_PTY ? "pty" : "pipe",
+			      f->kind == CKPT_FILE_PTY ? "pty" :
+			      f->kind == CKPT_FILE_UNLINKED ? "inode" : "pipe",
 			      f->obj_objref);
 	/* packets are for anonymous pipes: open() refuses O_DIRECT on a FIFO */
 	if (f->kind == CKPT_FILE_FIFO && f->f_flags & RD_O_DIRECT)
@@ -1538,6 +1542,32 @@ static int rd_file_unix(struct ckpt_reader *r, const struct ckpt_rec *rec)
 	r->unix_file = f->objref;
 	r->unix_first = 0;
 	r->state = RD_UNIX;
+	return 0;
+}
+
+/*
+ * An UNLINKED file names its inode: the first FILE naming it is followed
+ * by the inode's UNLINKED record (and its data), later ones only name it.
+ * An inode's objref is its own.
+ */
+static int rd_file_unlinked(struct ckpt_reader *r, const struct ckpt_rec *rec)
+{
+	const struct ckpt_hdr_file *f = &rec->u.file;
+	const char *owner;
+
+	if (refset_has(&r->inodes, f->obj_objref))
+		return 0;
+	owner = rd_objref_owner(r, f->obj_objref);
+	if (owner)
+		return rd_err(r, rec->off,
+			      "FILE objref %d: inode objref %d is already taken (%s)",
+			      f->objref, f->obj_objref, owner);
+	if (refset_add(&r->inodes, f->obj_objref))
+		return rd_err(r, rec->off, "out of memory");
+	r->inode_objref = f->obj_objref;
+	r->anon_type = CKPT_HDR_UNLINKED;
+	r->anon_file = f->objref;
+	r->state = RD_ANON;
 	return 0;
 }
 
@@ -1634,11 +1664,6 @@ static int rd_file(struct ckpt_reader *r, struct ckpt_rec *rec)
 		return -1;
 	if (refset_add(&r->files, f->objref))
 		return rd_err(r, rec->off, "out of memory");
-	if (f->kind == CKPT_FILE_UNLINKED && f->size) {
-		r->data_objref = f->objref;
-		r->data_off = 0;
-		r->data_size = f->size;
-	}
 	r->anon_type = rd_anon_type(f->kind);
 	if (r->anon_type) {
 		r->anon_file = f->objref;
@@ -1648,7 +1673,46 @@ static int rd_file(struct ckpt_reader *r, struct ckpt_rec *rec)
 		return rd_file_pipe(r, rec);
 	if (f->kind == CKPT_FILE_PTY)
 		return rd_file_pty(r, rec);
+	if (f->kind == CKPT_FILE_UNLINKED)
+		return rd_file_unlinked(r, rec);
 	return f->kind == CKPT_FILE_UNIX ? rd_file_unix(r, rec) : 0;
+}
+
+/*
+ * The UNLINKED record of an inode: a regular file's mode, an owner the
+ * checkpointer could name, no more data than its size.  Its FILE_DATA
+ * records come right after it.
+ */
+static int rd_unlinked(struct ckpt_reader *r, struct ckpt_rec *rec)
+{
+	const struct ckpt_hdr_unlinked *u = &rec->u.unlinked;
+
+	if (rd_len(r, rec, sizeof(*u)) || rd_body(r, rec, sizeof(*u)))
+		return -1;
+	if (u->objref != r->inode_objref)
+		return rd_err(r, rec->off,
+			      "UNLINKED objref %d after FILE objref %d of inode %d",
+			      u->objref, r->anon_file, r->inode_objref);
+	if ((u->mode & 0170000) != 0100000 || u->mode & ~0177777U)
+		return rd_err(r, rec->off, "UNLINKED mode %#o: no regular file",
+			      u->mode);
+	if (u->uid == (__u32)-1 || u->gid == (__u32)-1)
+		return rd_err(r, rec->off, "bad UNLINKED owner %u:%u", u->uid,
+			      u->gid);
+	if (u->size > RD_MAX_FILE || u->data > u->size)
+		return rd_err(r, rec->off,
+			      "UNLINKED of size %llu with %llu bytes of data",
+			      (unsigned long long)u->size,
+			      (unsigned long long)u->data);
+	if (u->atime_nsec >= 1000000000U || u->mtime_nsec >= 1000000000U)
+		return rd_err(r, rec->off, "bad UNLINKED nanoseconds %u %u",
+			      u->atime_nsec, u->mtime_nsec);
+	r->data_objref = u->data ? r->anon_file : 0;
+	r->data_off = 0;
+	r->data_size = u->size;
+	r->data_left = u->data;
+	r->state = RD_EXTRA;
+	return 0;
 }
 
 /*
@@ -1768,10 +1832,16 @@ static int rd_file_data(struct ckpt_reader *r, struct ckpt_rec *rec)
 	if (rd_body(r, rec, sizeof(*d)))
 		return -1;
 	if (!r->data_objref || d->objref != r->data_objref ||
-	    d->offset != r->data_off || !d->len ||
-	    d->len > CKPT_FILE_DATA_MAX || d->len > r->data_size - r->data_off)
+	    !d->len || d->len > CKPT_FILE_DATA_MAX || d->len > r->data_left)
 		return rd_err(r, rec->off,
 			      "FILE_DATA does not continue an unlinked file");
+	if (d->offset < r->data_off || d->offset > r->data_size ||
+	    d->len > r->data_size - d->offset)
+		return rd_err(r, rec->off,
+			      "FILE_DATA of %u bytes at %llu overlaps the one before (ending at %llu) or runs past the size %llu",
+			      d->len, (unsigned long long)d->offset,
+			      (unsigned long long)r->data_off,
+			      (unsigned long long)r->data_size);
 	if (rd_len(r, rec, sizeof(*d) + CKPT_ALIGN_UP(d->len)))
 		return -1;
 	for (left = CKPT_ALIGN_UP(d->len); left; left -= n) {
@@ -1779,8 +1849,9 @@ static int rd_file_data(struct ckpt_reader *r, struct ckpt_rec *rec)
 		if (rd_need(r, r->buf, n, rec))
 			return -1;
 	}
-	r->data_off += d->len;
-	if (r->data_off == r->data_size)
+	r->data_off = d->offset + d->len;
+	r->data_left -= d->len;
+	if (!r->data_left)
 		r->data_objref = 0;
 	return 0;
 }
@@ -2990,6 +3061,12 @@ static int rd_check_hdr(struct ckpt_reader *r, const struct ckpt_rec *rec)
 	    rec->off + h->len > r->ino_end)
 		return rd_err(r, rec->off,
 			      "%s record runs past its INOTIFY record", name);
+	/* an unlinked file's data comes whole, before anything else */
+	if (r->data_objref && h->type != CKPT_HDR_FILE_DATA)
+		return rd_err(r, rec->off,
+			      "%s record where %llu more bytes of FILE_DATA of FILE objref %d belong",
+			      name, (unsigned long long)r->data_left,
+			      r->data_objref);
 	if (h->type == rd_expected(r))
 		return 0;
 	if ((r->state == RD_PAGES || r->state == RD_EXTRA) &&
@@ -3039,7 +3116,7 @@ static int rd_check_hdr(struct ckpt_reader *r, const struct ckpt_rec *rec)
 		return rd_err(r, rec->off, "PIPE_BUF record outside PIPE");
 	if (h->type == CKPT_HDR_EVENTFD || h->type == CKPT_HDR_SIGNALFD ||
 	    h->type == CKPT_HDR_TIMERFD || h->type == CKPT_HDR_EPOLL ||
-	    h->type == CKPT_HDR_INOTIFY)
+	    h->type == CKPT_HDR_INOTIFY || h->type == CKPT_HDR_UNLINKED)
 		return rd_err(r, rec->off,
 			      "%s record not right after its FILE", name);
 	if ((h->type == CKPT_HDR_INOTIFY_EVENT ||
@@ -3119,6 +3196,8 @@ static int rd_record(struct ckpt_reader *r, struct ckpt_rec *rec)
 		return rd_inotify_watch(r, rec);
 	case CKPT_HDR_PTY:
 		return rd_pty(r, rec);
+	case CKPT_HDR_UNLINKED:
+		return rd_unlinked(r, rec);
 	case CKPT_HDR_PAGES:
 		if (r->state == RD_EXTRA && rd_extra_done(r, rec))
 			return -1;
@@ -3212,6 +3291,8 @@ void ckpt_reader_fini(struct ckpt_reader *r)
 	r->fifos.slot = NULL;
 	free(r->socks.slot);
 	free(r->closed_socks.slot);
+	free(r->inodes.slot);
+	r->inodes.slot = NULL;
 	free(r->ptys);
 	r->socks.slot = NULL;
 	r->closed_socks.slot = NULL;

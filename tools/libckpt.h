@@ -157,6 +157,7 @@ struct ckpt_rec {
 		struct ckpt_hdr_inotify_event inotify_event;
 		struct ckpt_hdr_inotify_watch inotify_watch;
 		struct ckpt_hdr_pty pty;
+		struct ckpt_hdr_unlinked unlinked;
 	} u;
 	char path[CKPT_PATH_MAX];	/* VMA of kind CKPT_VMA_FILE, FILE
 					 * (for PIPE, INHERIT and the
@@ -229,7 +230,11 @@ struct ckpt_reader {
 	int saw_fs, saw_files;
 	struct ckpt_refset files;	/* every FILE objref so far */
 	__s32 data_objref;	/* unlinked FILE whose data comes next */
-	__u64 data_off, data_size;
+	__u64 data_off, data_size;	/* where the next extent may start */
+	__u64 data_left;		/* data bytes still to come */
+	/* unlinked inodes: every one met; the one whose UNLINKED is next */
+	struct ckpt_refset inodes;
+	__s32 inode_objref;
 	/*
 	 * pipes: every pipe objref, those of FIFOs again in @fifos; the
 	 * pipe whose PIPE record comes next (named by FILE @pipe_file) or

@@ -172,6 +172,9 @@ enum ckpt_obj_type {
 	CKPT_OBJ_CLOSED,	/* restart: a file closed when restart ends */
 	CKPT_OBJ_TTY,		/* checkpoint: a pty, by its master tty */
 	CKPT_OBJ_PTY,		/* restart: a pty being restored (pty.c) */
+	CKPT_OBJ_UNLINKED,	/* restart: an unlinked file's new inode,
+				 * by a file of ours open on it
+				 */
 	CKPT_OBJ_MAX
 };
 
@@ -347,10 +350,17 @@ struct file *ckpt_tree_file(struct ckpt_ctx *ctx, int fd,
 char *ckpt_fdinfo(struct file *file);
 int ckpt_files(struct ckpt_ctx *ctx, struct task_struct *t);
 int rstr_file_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
-int rstr_file_data_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 int rstr_files_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 int rstr_files(struct ckpt_ctx *ctx);
 void rstr_files_free(struct ckpt_ctx *ctx);
+
+/* unlinked.c: a file with no name left, its inode saved once */
+int ckpt_unlinked_obj(struct ckpt_ctx *ctx, struct file *file, int fd,
+		      const char *name, bool *first);
+int ckpt_unlinked(struct ckpt_ctx *ctx, struct file *file, int fd,
+		  const char *name, const struct ckpt_hdr_file *hf);
+struct file *rstr_unlinked_open(struct ckpt_ctx *ctx,
+				const struct ckpt_hdr_file *hf, char *name);
 
 /* fs.c */
 int ckpt_fs(struct ckpt_ctx *ctx, struct task_struct *t);

@@ -29,6 +29,16 @@
 #error "checkpoint: only x86-64 is supported"
 #endif
 
+/*
+ * The idmapping of the mount a file was opened on, as notify_change()
+ * takes it: a user namespace until 6.3, a struct mnt_idmap since.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+#define ckpt_file_idmap(file)	file_mnt_user_ns(file)
+#else
+#define ckpt_file_idmap(file)	file_mnt_idmap(file)
+#endif
+
 /* 6.5 dropped the vmas argument of get_user_pages_remote(). */
 static inline long ckpt_gup_remote(struct mm_struct *mm, unsigned long start,
 				   unsigned long nr_pages,

@@ -356,7 +356,24 @@ pty_eol|its 3 bytes of complete lines do not end a line
 pty_eol_past|its 3 bytes of complete lines do not end a line, or have line ends past them
 pty_in_big|to the slave 4097 bytes
 pty_len|bad PTY record length 152 (want 144)
-pty_pad|nonzero padding'
+pty_pad|nonzero padding
+unl_no_inode|unlinked FILE objref 64 with inode objref 0
+unl_inode_taken|FILE objref 64: inode objref 18 is already taken (pipe)
+unl_missing|FILE_DATA record where the UNLINKED of FILE objref 64 belongs
+unl_stray|UNLINKED record not right after its FILE
+unl_objref|UNLINKED objref 2 after FILE objref 64 of inode 65
+unl_mode|UNLINKED mode 040755: no regular file
+unl_mode_bits|UNLINKED mode 0300640: no regular file
+unl_owner|bad UNLINKED owner 4294967295:100
+unl_data|UNLINKED of size 12288 with 12289 bytes of data
+unl_size|UNLINKED of size 9223372036854775808 with 150 bytes of data
+unl_nsec|bad UNLINKED nanoseconds 123456789 1000000000
+unl_len|bad UNLINKED record length 72 (want 64)
+fdata_overlap|FILE_DATA of 50 bytes at 50 overlaps the one before (ending at 100)
+fdata_past|FILE_DATA of 50 bytes at 12239 overlaps the one before (ending at 100) or runs past the size 12288
+fdata_objref|FILE_DATA does not continue an unlinked file
+fdata_more|FILE_DATA does not continue an unlinked file
+fdata_missing|FILE record where 50 more bytes of FILE_DATA of FILE objref 64 belong'
 
 # every defect mkimage knows has a case here
 "$MKIMAGE" -l > "$tmp/known" || exit 1
@@ -405,7 +422,7 @@ check() # name pattern how
 }
 
 echo "TAP version 13"
-echo "1..$(($(echo "$cases" | wc -l) + 8))"
+echo "1..$(($(echo "$cases" | wc -l) + 9))"
 n=0
 failed=0
 result() # ok? name
@@ -589,6 +606,27 @@ pty_listing_ok()
 "$MKIMAGE" valid > "$tmp/img" && "$CKPTINFO" "$tmp/img" > "$tmp/out" &&
 	pty_listing_ok
 result $? "pty listed"
+
+# The unlinked file as listed: both FILEs name its inode, whose UNLINKED
+# record follows the first, then the two extents of its data.
+unlinked_listing_ok()
+{
+	out=$tmp/out
+	grep -q ' FILE .* objref 64 unlinked flags 02 pos 0 size 12288 inode 65 /tmp/ckptinfo-test\.unlinked (deleted)$' \
+		"$out" &&
+	grep -q '^ *[0-9]*  UNLINKED  *64  objref 65 mode 0100640 uid 1000 gid 100 size 12288 data 150 atime 1000000000\.123456789 mtime 1100000000\.987654321$' \
+		"$out" &&
+	grep -q ' FILE_DATA  *128  objref 64 offset 0 len 100$' "$out" &&
+	grep -q ' FILE_DATA  *80  objref 64 offset 8192 len 50$' "$out" &&
+	grep -q ' FILE .* objref 66 unlinked flags 0 pos 0 size 12288 inode 65 ' \
+		"$out" && return 0
+	echo "# listing of the valid image:"
+	grep 'unlinked\|UNLINKED\|FILE_DATA' "$out" | sed 's/^/# /'
+	return 1
+}
+"$MKIMAGE" valid > "$tmp/img" && "$CKPTINFO" "$tmp/img" > "$tmp/out" &&
+	unlinked_listing_ok
+result $? "unlinked file listed"
 
 # An abstract name may hold any bytes: those not printable are masked.
 "$MKIMAGE" valid_unix_abstract_bytes > "$tmp/img" &&

@@ -13,7 +13,8 @@
  * a datagram socket whose peer was closed after sending it one; a
  * listener on an abstract name; an unconnected socket bound to a path.
  * And an inotify watching a directory and a one-shot file, an event and
- * the overflow queued.
+ * the overflow queued.  And an unlinked file open twice, with a hole
+ * between its two extents of data and one at its end.
  *
  *	mkimage [DEFECT]
  *	mkimage -l	list the defects
@@ -49,6 +50,7 @@ struct image {
 	size_t file_ud;
 	size_t file_ino, inotify, ino_ev[2], ino_w[2];
 	size_t file_ptm, pty, file_pts;
+	size_t file_unl1, unlinked, fdata[2], file_unl2;
 	size_t unix_s1, unix_s2, unix_p1, unix_p2, unix_d1, unix_d2, unix_l;
 	size_t unix_u, skb_s1[2], skb_s2[1], skb_p1[3], skb_d1[1];
 };
@@ -613,9 +615,55 @@ static void add_pty_files(void)
 	f->obj_objref = PTY_REF;
 }
 
+#define FILE_UNL1	64	/* an unlinked file, read-write */
+#define UNL_REF		65	/* its inode */
+#define FILE_UNL2	66	/* the inode opened again, read-only */
+#define UNL_PATH	"/tmp/ckptinfo-test.unlinked (deleted)"
+#define UNL_SIZE	(3 * PAGE)
+
+/* Its data: 100 bytes at 0, 50 at 2 pages; the rest is holes. */
+static void add_unlinked_files(void)
+{
+	static const struct { __u64 offset; __u32 len; } ext[] = {
+		{ 0, 100 }, { 2 * PAGE, 50 },
+	};
+	struct ckpt_hdr_file_data *d;
+	struct ckpt_hdr_unlinked *u;
+	struct ckpt_hdr_file *f;
+	size_t i;
+
+	f = add_file(FILE_UNL1, CKPT_FILE_UNLINKED, 2, 0100640, UNL_PATH,
+		     &img.file_unl1);
+	f->obj_objref = UNL_REF;
+	f->size = UNL_SIZE;
+	u = record(CKPT_HDR_UNLINKED, sizeof(*u), 0, &img.unlinked);
+	u->objref = UNL_REF;
+	u->mode = 0100640;
+	u->uid = 1000;
+	u->gid = 100;
+	u->size = UNL_SIZE;
+	u->data = ext[0].len + ext[1].len;
+	u->atime_sec = 1000000000;
+	u->atime_nsec = 123456789;
+	u->mtime_sec = 1100000000;
+	u->mtime_nsec = 987654321;
+	for (i = 0; i < ARRAY_SIZE(ext); i++) {
+		d = record(CKPT_HDR_FILE_DATA, sizeof(*d), ext[i].len,
+			   &img.fdata[i]);
+		d->objref = FILE_UNL1;
+		d->offset = ext[i].offset;
+		d->len = ext[i].len;
+		memset(put(d->len), 'u', d->len);
+	}
+	f = add_file(FILE_UNL2, CKPT_FILE_UNLINKED, 0, 0100640, UNL_PATH,
+		     &img.file_unl2);
+	f->obj_objref = UNL_REF;
+	f->size = UNL_SIZE;
+}
+
 /*
  * the root's fs, /dev/null, a pipe's two ends, a FIFO, the unix
- * sockets, the anonymous files, its fd table
+ * sockets, the anonymous files, an unlinked file, its fd table
  */
 static void add_files(void)
 {
@@ -623,7 +671,7 @@ static void add_files(void)
 		FILE_NULL, FILE_NULL, FILE_NULL, FILE_RD, FILE_WR, FILE_FIFO,
 		FILE_EFD, FILE_SFD, FILE_TFD, FILE_EP, FILE_EP2, FILE_US1,
 		FILE_SP1, FILE_SP2, FILE_DG, FILE_LS, FILE_UD, FILE_INO,
-		FILE_PTM, FILE_PTS,
+		FILE_PTM, FILE_PTS, FILE_UNL1, FILE_UNL2,
 	};
 	struct ckpt_hdr_file *f;
 
@@ -646,6 +694,7 @@ static void add_files(void)
 	add_unix_files();
 	add_inotify_file();
 	add_pty_files();
+	add_unlinked_files();
 	add_anon_files();
 	add_fd_table(0, fds, ARRAY_SIZE(fds));
 }
@@ -863,6 +912,7 @@ enum where {
 	W_SKB_P0, W_SKB_P1, W_SKB_P2, W_SKB_D1,
 	W_FINO, W_INO, W_IEV0, W_IEV1, W_IW0, W_IW1,
 	W_FPTM, W_PTY, W_FPTS,
+	W_FUNL1, W_UNL, W_FDATA0, W_FDATA1, W_FUNL2,
 };
 
 enum op {
@@ -916,6 +966,8 @@ struct defect {
 #define IW_PATH		sizeof(struct ckpt_hdr_inotify_watch)
 #define PTY_F(member)	F(ckpt_hdr_pty, member)
 #define PTY_EOL		(sizeof(struct ckpt_hdr_pty) + CKPT_ALIGN)
+#define UNL_F(member)	F(ckpt_hdr_unlinked, member)
+#define FDATA_F(member)	F(ckpt_hdr_file_data, member)
 
 /* All the entries of a name apply, in order. */
 static const struct defect defects[] = {
@@ -1340,6 +1392,23 @@ static const struct defect defects[] = {
 	{ "pty_in_big", W_PTY, PTY_F(in_bytes), SET32, CKPT_PTY_BUF_SIZE + 1 },
 	{ "pty_len", W_PTY, HDR_LEN, ADD32, 8 },
 	{ "pty_pad", W_PTY, PTY_EOL - 1, XOR8, 1 },
+	{ "unl_no_inode", W_FUNL1, FILE_F(obj_objref), SET32, 0 },
+	{ "unl_inode_taken", W_FUNL1, FILE_F(obj_objref), SET32, PIPE_REF },
+	{ "unl_missing", W_UNL, 0, DROP, 0 },
+	{ "unl_stray", W_UNL, 0, COPY, W_FUNL2 },
+	{ "unl_objref", W_UNL, UNL_F(objref), SET32, 2 },
+	{ "unl_mode", W_UNL, UNL_F(mode), SET32, 040755 },
+	{ "unl_mode_bits", W_UNL, UNL_F(mode), SET32, 0300640 },
+	{ "unl_owner", W_UNL, UNL_F(uid), SET32, 0xffffffff },
+	{ "unl_data", W_UNL, UNL_F(data), SET64, UNL_SIZE + 1 },
+	{ "unl_size", W_UNL, UNL_F(size), SET64, 1ULL << 63 },
+	{ "unl_nsec", W_UNL, UNL_F(mtime_nsec), SET32, 1000000000 },
+	{ "unl_len", W_UNL, HDR_LEN, ADD32, 8 },
+	{ "fdata_overlap", W_FDATA1, FDATA_F(offset), SET64, 50 },
+	{ "fdata_past", W_FDATA1, FDATA_F(offset), SET64, UNL_SIZE - 49 },
+	{ "fdata_objref", W_FDATA1, FDATA_F(objref), SET32, FILE_UNL2 },
+	{ "fdata_more", W_UNL, UNL_F(data), SET64, 100 },
+	{ "fdata_missing", W_FDATA1, 0, DROP, 0 },
 };
 
 #define NR_DEFECTS	ARRAY_SIZE(defects)
@@ -1395,7 +1464,9 @@ static size_t where_off(enum where w)
 		[W_IEV0] = img.ino_ev[0], [W_IEV1] = img.ino_ev[1],
 		[W_IW0] = img.ino_w[0], [W_IW1] = img.ino_w[1],
 		[W_FPTM] = img.file_ptm, [W_PTY] = img.pty,
-		[W_FPTS] = img.file_pts,
+		[W_FPTS] = img.file_pts, [W_FUNL1] = img.file_unl1,
+		[W_UNL] = img.unlinked, [W_FDATA0] = img.fdata[0],
+		[W_FDATA1] = img.fdata[1], [W_FUNL2] = img.file_unl2,
 	};
 
 	return offs[w];

@@ -146,6 +146,9 @@ enum ckpt_hdr_type {
 	CKPT_HDR_INOTIFY_WATCH,	/* struct ckpt_hdr_inotify_watch (in INOTIFY) */
 	CKPT_HDR_PTY,		/* struct ckpt_hdr_pty: one pseudo-terminal */
 	CKPT_HDR_INOTIFY_EVENT,	/* struct ckpt_hdr_inotify_event (in INOTIFY) */
+	CKPT_HDR_UNLINKED,	/* struct ckpt_hdr_unlinked, after the first
+				 * FILE of an unlinked inode
+				 */
 	CKPT_HDR_MAX_TYPE
 };
 
@@ -388,8 +391,10 @@ enum ckpt_file_kind {
 	CKPT_FILE_REG = 1,	/* regular file, opened again by path */
 	CKPT_FILE_DIR,		/* directory, opened again by path */
 	CKPT_FILE_CHR,		/* memory character device (/dev/null...) */
-	CKPT_FILE_UNLINKED,	/* regular file with no name left: its
-				 * contents follow in FILE_DATA records
+	CKPT_FILE_UNLINKED,	/* regular file with no name left:
+				 * obj_objref names its inode, whose first
+				 * FILE is followed by its UNLINKED record
+				 * and FILE_DATA records
 				 */
 	CKPT_FILE_INHERIT,	/* not saved: at restart, the file the caller
 				 * has open at fd inherit_fd (stdio that is a
@@ -441,7 +446,7 @@ struct ckpt_hdr_file {
 	__s32 inherit_fd;	/* INHERIT: the caller's fd; else -1 */
 	__u32 path_len;
 	__s32 obj_objref;	/* PIPE, FIFO: the pipe; UNIX: the socket;
-				 * PTY: the pty; else 0
+				 * PTY: the pty; UNLINKED: the inode; else 0
 				 */
 };
 
@@ -813,12 +818,39 @@ struct ckpt_hdr_inotify_event {
 
 #define CKPT_FILE_DATA_MAX	(1U << 20)
 
-/* Contents of an UNLINKED file, in order, right after its FILE record. */
+/*
+ * Data of an UNLINKED file, after its UNLINKED record: in increasing
+ * offset order, none overlapping another or running past the size.
+ * What no FILE_DATA covers is a hole.
+ */
 struct ckpt_hdr_file_data {
 	struct ckpt_hdr h;
-	__s32 objref;		/* the FILE */
+	__s32 objref;		/* the FILE (the inode's first) */
 	__u32 len;		/* bytes of data that follow, padded to 8 */
 	__u64 offset;
+};
+
+/*
+ * The inode of an UNLINKED file, right after the first FILE naming it
+ * (obj_objref); later FILEs of the inode only name it.  Its data follows
+ * in FILE_DATA records, data bytes in all, only the extents that hold
+ * data (SEEK_DATA): holes stay holes.  Restart makes the file, sets its
+ * size, writes the extents, then gives it this owner, mode and times
+ * (ctime is the restart's), with the restarting caller's rights: an
+ * owner it could not give is EPERM.
+ */
+struct ckpt_hdr_unlinked {
+	struct ckpt_hdr h;
+	__s32 objref;		/* the inode */
+	__u32 mode;		/* S_IFREG and permission bits (07777) */
+	__u32 uid;		/* owner, in the checkpointer's user ns */
+	__u32 gid;
+	__u64 size;		/* i_size */
+	__u64 data;		/* bytes in its FILE_DATA records, <= size */
+	__s64 atime_sec;
+	__s64 mtime_sec;
+	__u32 atime_nsec;	/* < 1000000000 */
+	__u32 mtime_nsec;
 };
 
 /* The fd table: nr_fds FD records, in increasing fd order, nested. */
