@@ -388,6 +388,13 @@ static void mode_socket(void)
 	ready_and_wait();
 }
 
+/* A regular file with no path: a namespace file, as /proc/self/ns has. */
+static void mode_nsfs(void)
+{
+	CHECK(open("/proc/self/ns/uts", O_RDONLY) == 3);
+	ready_and_wait();
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -400,7 +407,7 @@ int main(int argc, char **argv)
 		{ "sparse", mode_sparse }, { "attrs", mode_attrs },
 		{ "twice", mode_twice }, { "truncated", mode_truncated },
 		{ "foreign", mode_foreign }, { "mapped", mode_mapped },
-		{ "small", mode_small },
+		{ "small", mode_small }, { "nsfs", mode_nsfs },
 	};
 	size_t i;
 
@@ -410,6 +417,6 @@ int main(int argc, char **argv)
 			return 0;
 		}
 	}
-	fprintf(stderr, "usage: files_target dup|flags|unlinked|devs|cwd|socket|sparse|attrs|twice|truncated|foreign|mapped|small\n");
+	fprintf(stderr, "usage: files_target dup|flags|unlinked|devs|cwd|socket|sparse|attrs|twice|truncated|foreign|mapped|small|nsfs\n");
 	return 2;
 }

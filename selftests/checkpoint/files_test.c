@@ -438,14 +438,19 @@ TEST_F(files, missing_file_refused)
 	}
 }
 
-/* A socket at fd 3 is not supported yet: the target goes on untouched. */
-TEST_F(files, unsupported_kind_refused)
+/*
+ * @mode's fd 3 is refused at checkpoint, the log naming it and @what; the
+ * target goes on untouched.
+ */
+static void refused_fd3(struct __test_metadata *_metadata,
+			struct _test_data_files *self, const char *mode,
+			const char *what)
 {
 	char log[256] = "";
 	int logp[2], status;
 	ssize_t n;
 
-	ASSERT_EQ(0, start_mode(self, "socket"));
+	ASSERT_EQ(0, start_mode(self, mode));
 	ASSERT_EQ(0, pipe2(logp, O_CLOEXEC | O_NONBLOCK));
 	EXPECT_EQ(-1, checkpoint(self->target, self->img, 0, logp[1]));
 	EXPECT_EQ(EOPNOTSUPP, errno);
@@ -456,13 +461,28 @@ TEST_F(files, unsupported_kind_refused)
 	EXPECT_NE(NULL, strstr(log, "fd 3")) {
 		TH_LOG("log: %s", log);
 	}
-	EXPECT_NE(NULL, strstr(log, "socket")) {
+	EXPECT_NE(NULL, strstr(log, what)) {
 		TH_LOG("log: %s", log);
 	}
 	ASSERT_EQ(1, write(self->in[1], "x", 1));
 	ASSERT_EQ(0, wait_timeout(self->target, &status, TIMEOUT_MS));
 	self->target = 0;
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/* A socket at fd 3 is not supported yet. */
+TEST_F(files, unsupported_kind_refused)
+{
+	refused_fd3(_metadata, self, "socket", "socket");
+}
+
+/*
+ * A regular file restart could not open again by path ("uts:[...]"):
+ * refused at checkpoint, not an image that rstr would reject.
+ */
+TEST_F(files, pathless_file_refused)
+{
+	refused_fd3(_metadata, self, "nsfs", "has no path to open it again");
 }
 
 TEST_HARNESS_MAIN
