@@ -354,7 +354,20 @@ pty_eol|its 3 bytes of complete lines do not end a line
 pty_eol_past|its 3 bytes of complete lines do not end a line, or have line ends past them
 pty_in_big|to the slave 4097 bytes
 pty_len|bad PTY record length 152 (want 144)
-pty_pad|nonzero padding'
+pty_pad|nonzero padding
+lock_kind|bad LOCK kind 4 type 1
+lock_type|bad LOCK kind 2 type 2
+lock_pad|bad LOCK kind 3 type 1
+lock_range|bad LOCK range 10-9
+lock_eof|bad LOCK range 100-9223372036854775808
+lock_flock_range|bad LOCK range 0-9
+lock_owner|LOCK owner 8 through file 17: not a FILES read before it
+lock_file|LOCK owner 17 through file 99: not a FILE before it
+lock_ofd_owner|LOCK owner 2 through file 17: not a FILE before it
+lock_pid|bad LOCK pid 1235
+lock_ofd_pid|bad LOCK pid 1234
+lock_len|bad LOCK record length 56 (want 48)
+lock_before_files|LOCK owner 3 through file 17: not a FILES read before it'
 
 # every defect mkimage knows has a case here
 "$MKIMAGE" -l > "$tmp/known" || exit 1

@@ -13,7 +13,8 @@
  * a datagram socket whose peer was closed after sending it one; a
  * listener on an abstract name; an unconnected socket bound to a path.
  * And an inotify watching a directory and a one-shot file, an event and
- * the overflow queued.
+ * the overflow queued.  And file locks: a POSIX write lock of the root's
+ * fd table, an OFD read lock and a flock() lock, on its FIFO.
  *
  *	mkimage [DEFECT]
  *	mkimage -l	list the defects
@@ -49,6 +50,7 @@ struct image {
 	size_t file_ud;
 	size_t file_ino, inotify, ino_ev[2], ino_w[2];
 	size_t file_ptm, pty, file_pts;
+	size_t lock_px, lock_ofd, lock_fl;
 	size_t unix_s1, unix_s2, unix_p1, unix_p2, unix_d1, unix_d2, unix_l;
 	size_t unix_u, skb_s1[2], skb_s2[1], skb_p1[3], skb_d1[1];
 };
@@ -613,9 +615,23 @@ static void add_pty_files(void)
 	f->obj_objref = PTY_REF;
 }
 
+static void add_lock(__u32 kind, __u32 type, __s32 owner, __s32 pid,
+		     __u64 start, __u64 end, size_t *off)
+{
+	struct ckpt_hdr_lock *l = record(CKPT_HDR_LOCK, sizeof(*l), 0, off);
+
+	l->kind = kind;
+	l->type = type;
+	l->owner_objref = owner;
+	l->file_objref = FILE_FIFO;
+	l->pid = pid;
+	l->start = start;
+	l->end = end;
+}
+
 /*
  * the root's fs, /dev/null, a pipe's two ends, a FIFO, the unix
- * sockets, the anonymous files, its fd table
+ * sockets, the anonymous files, its fd table, its locks
  */
 static void add_files(void)
 {
@@ -648,6 +664,11 @@ static void add_files(void)
 	add_pty_files();
 	add_anon_files();
 	add_fd_table(0, fds, ARRAY_SIZE(fds));
+	add_lock(CKPT_LOCK_POSIX, 1, objrefs[0][1], ROOT, 0, 9, &img.lock_px);
+	add_lock(CKPT_LOCK_OFD, 0, FILE_FIFO, 0, 100, CKPT_LOCK_EOF,
+		 &img.lock_ofd);
+	add_lock(CKPT_LOCK_FLOCK, 1, FILE_FIFO, 0, 0, CKPT_LOCK_EOF,
+		 &img.lock_fl);
 }
 
 /*
@@ -862,7 +883,7 @@ enum where {
 	W_US2, W_UP1, W_UP2, W_UD1, W_UD2, W_UL, W_UU, W_SKB_S1, W_SKB_S2,
 	W_SKB_P0, W_SKB_P1, W_SKB_P2, W_SKB_D1,
 	W_FINO, W_INO, W_IEV0, W_IEV1, W_IW0, W_IW1,
-	W_FPTM, W_PTY, W_FPTS,
+	W_FPTM, W_PTY, W_FPTS, W_LKPX, W_LKOFD, W_LKFL,
 };
 
 enum op {
@@ -916,6 +937,7 @@ struct defect {
 #define IW_PATH		sizeof(struct ckpt_hdr_inotify_watch)
 #define PTY_F(member)	F(ckpt_hdr_pty, member)
 #define PTY_EOL		(sizeof(struct ckpt_hdr_pty) + CKPT_ALIGN)
+#define LOCK_F(member)	F(ckpt_hdr_lock, member)
 
 /* All the entries of a name apply, in order. */
 static const struct defect defects[] = {
@@ -1336,6 +1358,19 @@ static const struct defect defects[] = {
 	{ "pty_in_big", W_PTY, PTY_F(in_bytes), SET32, CKPT_PTY_BUF_SIZE + 1 },
 	{ "pty_len", W_PTY, HDR_LEN, ADD32, 8 },
 	{ "pty_pad", W_PTY, PTY_EOL - 1, XOR8, 1 },
+	{ "lock_kind", W_LKPX, LOCK_F(kind), SET32, 4 },
+	{ "lock_type", W_LKOFD, LOCK_F(type), SET32, 2 },
+	{ "lock_pad", W_LKFL, LOCK_F(pad), SET32, 1 },
+	{ "lock_range", W_LKPX, LOCK_F(start), SET64, 10 },
+	{ "lock_eof", W_LKOFD, LOCK_F(end), SET64, CKPT_LOCK_EOF + 1 },
+	{ "lock_flock_range", W_LKFL, LOCK_F(end), SET64, 9 },
+	{ "lock_owner", W_LKPX, LOCK_F(owner_objref), SET32, 8 },
+	{ "lock_file", W_LKOFD, LOCK_F(file_objref), SET32, 99 },
+	{ "lock_ofd_owner", W_LKOFD, LOCK_F(owner_objref), SET32, FILE_NULL },
+	{ "lock_pid", W_LKPX, LOCK_F(pid), SET32, ROOT + 1 },
+	{ "lock_ofd_pid", W_LKOFD, LOCK_F(pid), SET32, ROOT },
+	{ "lock_len", W_LKPX, HDR_LEN, ADD32, 8 },
+	{ "lock_before_files", W_LKPX, 0, COPY, W_FNULL },
 };
 
 #define NR_DEFECTS	ARRAY_SIZE(defects)
@@ -1387,7 +1422,8 @@ static size_t where_off(enum where w)
 		[W_IEV0] = img.ino_ev[0], [W_IEV1] = img.ino_ev[1],
 		[W_IW0] = img.ino_w[0], [W_IW1] = img.ino_w[1],
 		[W_FPTM] = img.file_ptm, [W_PTY] = img.pty,
-		[W_FPTS] = img.file_pts,
+		[W_FPTS] = img.file_pts, [W_LKPX] = img.lock_px,
+		[W_LKOFD] = img.lock_ofd, [W_LKFL] = img.lock_fl,
 	};
 
 	return offs[w];
