@@ -100,6 +100,7 @@ static void ckpt_ctx_release(struct kref *ref)
 	kvfree(ctx->wbuf);
 	ckpt_hasher_free(ctx->hasher);
 	rstr_files_free(ctx);
+	rstr_locks_free(ctx);
 	rstr_fs_free(ctx);
 	kfree(ctx->ts.xstate);
 	if (ctx->target)

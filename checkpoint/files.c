@@ -160,6 +160,9 @@ static int ckpt_file_kind(struct ckpt_ctx *ctx, struct ckpt_fd_info *fi,
 	umode_t mode = inode->i_mode;
 	int kind;
 
+	kind = ckpt_lease_check(ctx, fi->file, fi->fd);
+	if (kind < 0)
+		return kind;
 	if (fi->file->f_flags & FASYNC)
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"pid %d fd %d (%s): O_ASYNC is not supported yet",
@@ -306,6 +309,9 @@ static int ckpt_file(struct ckpt_ctx *ctx, struct ckpt_fd_info *fi, int objref)
 		ret = ckpt_pipe(ctx, fi->file, hf.obj_objref);
 	if (!ret && af)
 		ret = af->checkpoint(ctx, fi->file, objref);
+	if (!ret)
+		ret = ckpt_file_locks(ctx, fi->file, fi->fd, objref,
+				      hf.kind == CKPT_FILE_INHERIT);
 out:
 	kfree(name);
 	return ret;
@@ -518,6 +524,8 @@ int ckpt_files(struct ckpt_ctx *ctx, struct task_struct *t)
 	}
 	if (ret >= 0)
 		ret = ckpt_write_fds(ctx, fi, nr, objrefs);
+	if (ret >= 0)
+		ret = ckpt_posix_locks(ctx, files);
 	kvfree(objrefs);
 out:
 	for (i = 0; i < nr; i++)
@@ -801,6 +809,18 @@ static bool rstr_fd_wanted(struct ckpt_rstr_files *rf, unsigned int fd)
 		else
 			hi = mid;
 	}
+	return false;
+}
+
+/* Is @file at one of the fds the FILES record read says? */
+bool rstr_files_holds(struct ckpt_ctx *ctx, struct file *file)
+{
+	struct ckpt_rstr_files *rf = ctx->rfiles;
+	unsigned int i;
+
+	for (i = 0; rf && rf->have_fds && i < rf->nr; i++)
+		if (rf->fds[i].file == file)
+			return true;
 	return false;
 }
 

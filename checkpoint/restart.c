@@ -124,6 +124,7 @@ static const struct rstr_handler rstr_handlers[CKPT_HDR_MAX_TYPE] = {
 	[CKPT_HDR_FS] = { rstr_fs_read, true, true, CKPT_FIRST_FS },
 	[CKPT_HDR_FILE] = { rstr_file_read, false, false, CKPT_FIRST_FILES },
 	[CKPT_HDR_FILES] = { rstr_files_read, true, true, CKPT_FIRST_FILES },
+	[CKPT_HDR_LOCK] = { rstr_lock_read, false, false, CKPT_FIRST_FILES },
 };
 
 static int rstr_read_record(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
@@ -631,6 +632,8 @@ static int rstr_apply(struct ckpt_ctx *ctx)
 		ret = rstr_pgid(ctx);
 	if (!ret && (first & CKPT_FIRST_FILES))
 		ret = rstr_files(ctx);
+	if (!ret && (first & CKPT_FIRST_FILES))
+		ret = rstr_locks(ctx);
 	if (!ret && (first & CKPT_FIRST_FS))
 		ret = rstr_fs(ctx);
 	if (!ret && (first & CKPT_FIRST_SIGNAL))

@@ -79,6 +79,7 @@ static const struct {
 	{ "__x64_sys_ioctl", (void **)&ckpt_syms.sys_ioctl },
 	{ "tasklist_lock", (void **)&ckpt_syms.tasklist_lock, true },
 	{ "pid_max", (void **)&ckpt_syms.pid_max, true },
+	{ "security_file_lock", (void **)&ckpt_syms.security_file_lock },
 };
 
 /**

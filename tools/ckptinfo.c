@@ -271,6 +271,23 @@ static void print_unix_addr(const char *addr, __u32 len)
 }
 
 /* A PTY: the slave's index, modes, termios and what is queued. */
+static void print_lock(const struct ckpt_hdr_lock *l)
+{
+	static const char * const kinds[] = {
+		[CKPT_LOCK_POSIX] = "posix", [CKPT_LOCK_OFD] = "ofd",
+		[CKPT_LOCK_FLOCK] = "flock",
+	};
+
+	printf("%s %s owner %d file %d pid %d bytes %llu-",
+	       l->kind < 4 && kinds[l->kind] ? kinds[l->kind] : "?",
+	       l->type ? "write" : "read", l->owner_objref, l->file_objref,
+	       l->pid, (unsigned long long)l->start);
+	if (l->end == CKPT_LOCK_EOF)
+		printf("end");
+	else
+		printf("%llu", (unsigned long long)l->end);
+}
+
 static void print_pty(const struct ckpt_hdr_pty *p)
 {
 	static const char * const flags[] = {
@@ -575,6 +592,9 @@ static void print_record(const struct ckpt_reader *r,
 		printf("wd %d mask %#x mode %#o %s", rec->u.inotify_watch.wd,
 		       rec->u.inotify_watch.mask, rec->u.inotify_watch.mode,
 		       rec->path);
+		break;
+	case CKPT_HDR_LOCK:
+		print_lock(&rec->u.lock);
 		break;
 	}
 	putchar('\n');

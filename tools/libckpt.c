@@ -283,6 +283,7 @@ static const char * const type_names[CKPT_HDR_MAX_TYPE] = {
 	[CKPT_HDR_INOTIFY_EVENT] = "INOTIFY_EVENT",
 	[CKPT_HDR_UNLINKED] = "UNLINKED",
 	[CKPT_HDR_PTY] = "PTY",
+	[CKPT_HDR_LOCK] = "LOCK",
 };
 
 const char *ckpt_type_name(__u32 type)
@@ -2985,6 +2986,55 @@ static int rd_pty(struct ckpt_reader *r, struct ckpt_rec *rec)
 	return rd_pty_file_end(r, rec, &r->pty_first, seen);
 }
 
+/* Is @pid a live process of the TREE? */
+static int rd_tree_process(const struct ckpt_reader *r, __s32 pid)
+{
+	__u32 i;
+
+	for (i = 0; i < r->nr_tasks; i++)
+		if (r->tasks[i].pid == pid && r->tasks[i].tgid == pid &&
+		    !(r->tasks[i].flags & CKPT_TREE_ZOMBIE))
+			return 1;
+	return 0;
+}
+
+/*
+ * A file lock: a POSIX one after the FILES of the table owning it, an
+ * OFD or flock one after the FILE owning it.
+ */
+static int rd_lock(struct ckpt_reader *r, struct ckpt_rec *rec)
+{
+	struct ckpt_hdr_lock *l = &rec->u.lock;
+	__s32 files = r->objrefs[r->section][CKPT_OBJ_KIND_FILES];
+	int posix;
+
+	if (rd_data_done(r, rec) || rd_with_files(r, rec) ||
+	    rd_len(r, rec, sizeof(*l)) || rd_body(r, rec, sizeof(*l)))
+		return -1;
+	posix = l->kind == CKPT_LOCK_POSIX;
+	if (l->kind < CKPT_LOCK_POSIX || l->kind > CKPT_LOCK_FLOCK ||
+	    l->type > 1 || l->pad)
+		return rd_err(r, rec->off, "bad LOCK kind %u type %u",
+			      l->kind, l->type);
+	if (l->start > l->end || l->end > CKPT_LOCK_EOF ||
+	    (l->kind == CKPT_LOCK_FLOCK &&
+	     (l->start || l->end != CKPT_LOCK_EOF)))
+		return rd_err(r, rec->off, "bad LOCK range %llu-%llu",
+			      (unsigned long long)l->start,
+			      (unsigned long long)l->end);
+	if (!rd_file_known(r, l->file_objref) ||
+	    (posix ? l->owner_objref != files || !r->saw_files :
+		     l->owner_objref != l->file_objref))
+		return rd_err(r, rec->off,
+			      "LOCK owner %d through file %d: not a %s",
+			      l->owner_objref, l->file_objref,
+			      posix ? "FILES read before it, through a FILE of it" :
+			      "FILE before it, its own owner");
+	if (posix ? !rd_tree_process(r, l->pid) : l->pid != 0)
+		return rd_err(r, rec->off, "bad LOCK pid %d", l->pid);
+	return 0;
+}
+
 static const rd_fn rd_extra[CKPT_HDR_MAX_TYPE] = {
 	[CKPT_HDR_CRED] = rd_cred,
 	[CKPT_HDR_RLIMITS] = rd_rlimits,
@@ -2997,6 +3047,7 @@ static const rd_fn rd_extra[CKPT_HDR_MAX_TYPE] = {
 	[CKPT_HDR_SIGINFO] = rd_siginfo,
 	[CKPT_HDR_POSIX_TIMER] = rd_posix_timer,
 	[CKPT_HDR_RESTART_BLOCK] = rd_restart_block,
+	[CKPT_HDR_LOCK] = rd_lock,
 };
 
 /* Check @rec's generic header against the stream's state. */

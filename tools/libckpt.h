@@ -158,6 +158,7 @@ struct ckpt_rec {
 		struct ckpt_hdr_inotify_watch inotify_watch;
 		struct ckpt_hdr_pty pty;
 		struct ckpt_hdr_unlinked unlinked;
+		struct ckpt_hdr_lock lock;
 	} u;
 	char path[CKPT_PATH_MAX];	/* VMA of kind CKPT_VMA_FILE, FILE
 					 * (for PIPE, INHERIT and the

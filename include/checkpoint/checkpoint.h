@@ -139,6 +139,7 @@ struct ckpt_ctx {
 	struct ckpt_rstr_signal *rsig;	/* restart: handlers, pending signals */
 	struct ckpt_rstr_files *rfiles;	/* restart: files and fd table */
 	struct ckpt_rstr_fs *rfs;	/* restart: cwd, root, umask */
+	struct list_head *rlocks;	/* restart: POSIX locks to take */
 };
 
 /* ctx.c */
@@ -353,6 +354,19 @@ int rstr_file_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 int rstr_files_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 int rstr_files(struct ckpt_ctx *ctx);
 void rstr_files_free(struct ckpt_ctx *ctx);
+bool rstr_files_holds(struct ckpt_ctx *ctx, struct file *file);
+
+/*
+ * locks.c: POSIX locks after their table's FILES record, OFD and flock
+ * locks after their file's FILE record
+ */
+int ckpt_file_locks(struct ckpt_ctx *ctx, struct file *file, int fd,
+		    int objref, bool inherit);
+int ckpt_posix_locks(struct ckpt_ctx *ctx, struct files_struct *files);
+int ckpt_lease_check(struct ckpt_ctx *ctx, struct file *file, int fd);
+int rstr_lock_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
+int rstr_locks(struct ckpt_ctx *ctx);
+void rstr_locks_free(struct ckpt_ctx *ctx);
 
 /* unlinked.c: a file with no name left, its inode saved once */
 int ckpt_unlinked_obj(struct ckpt_ctx *ctx, struct file *file, int fd,

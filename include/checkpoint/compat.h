@@ -287,4 +287,23 @@ static inline bool ckpt_ttyb_flagged(struct tty_buffer *b, unsigned int ofs,
 	return memchr_inv(flag_buf_ptr(b, ofs), TTY_NORMAL, n) != NULL;
 }
 
+/*
+ * File locks: 6.3 moved them to linux/filelock.h; 6.9 split struct
+ * file_lock into a common struct file_lock_core (its fl_* fields became
+ * c.flc_*) and made leases a struct file_lease of their own, linked by
+ * the same core.  CKPT_FL(fl, owner) is fl->fl_owner or fl->c.flc_owner.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+#include <linux/filelock.h>
+#endif
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 9, 0)
+#define CKPT_FL(fl, field)		((fl)->fl_##field)
+#define ckpt_for_each_lock(fl, head)	list_for_each_entry(fl, head, fl_list)
+#define ckpt_lease			file_lock
+#else
+#define CKPT_FL(fl, field)		((fl)->c.flc_##field)
+#define ckpt_for_each_lock(fl, head)	list_for_each_entry(fl, head, c.flc_list)
+#define ckpt_lease			file_lease
+#endif
+
 #endif /* _CHECKPOINT_COMPAT_H */

@@ -102,6 +102,8 @@ struct ckpt_syms {
 	long (*sys_ioctl)(const struct pt_regs *regs);
 	/* walking parents and children needs the lock fork and exit take */
 	rwlock_t *tasklist_lock;
+	/* the LSM's say on taking a file lock, as fcntl() and flock() ask */
+	int (*security_file_lock)(struct file *file, unsigned int cmd);
 	/* the largest pid + 1 (kernel.pid_max) */
 	int *pid_max;
 };

@@ -373,7 +373,20 @@ fdata_overlap|FILE_DATA of 50 bytes at 50 overlaps the one before (ending at 100
 fdata_past|FILE_DATA of 50 bytes at 12239 overlaps the one before (ending at 100) or runs past the size 12288
 fdata_objref|FILE_DATA does not continue an unlinked file
 fdata_more|FILE_DATA does not continue an unlinked file
-fdata_missing|FILE record where 50 more bytes of FILE_DATA of FILE objref 64 belong'
+fdata_missing|FILE record where 50 more bytes of FILE_DATA of FILE objref 64 belong
+lock_kind|bad LOCK kind 4 type 1
+lock_type|bad LOCK kind 2 type 2
+lock_pad|bad LOCK kind 3 type 1
+lock_range|bad LOCK range 10-9
+lock_eof|bad LOCK range 100-9223372036854775808
+lock_flock_range|bad LOCK range 0-9
+lock_owner|LOCK owner 8 through file 17: not a FILES read before it
+lock_file|LOCK owner 17 through file 99: not a FILE before it
+lock_ofd_owner|LOCK owner 2 through file 17: not a FILE before it
+lock_pid|bad LOCK pid 1235
+lock_ofd_pid|bad LOCK pid 1234
+lock_len|bad LOCK record length 56 (want 48)
+lock_before_files|LOCK owner 3 through file 17: not a FILES read before it'
 
 # every defect mkimage knows has a case here
 "$MKIMAGE" -l > "$tmp/known" || exit 1

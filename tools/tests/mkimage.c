@@ -14,7 +14,9 @@
  * listener on an abstract name; an unconnected socket bound to a path.
  * And an inotify watching a directory and a one-shot file, an event and
  * the overflow queued.  And an unlinked file open twice, with a hole
- * between its two extents of data and one at its end.
+ * between its two extents of data and one at its end.  And file locks:
+ * a POSIX write lock of the root's fd table, an OFD read lock and a
+ * flock() lock, on its FIFO.
  *
  *	mkimage [DEFECT]
  *	mkimage -l	list the defects
@@ -51,6 +53,7 @@ struct image {
 	size_t file_ino, inotify, ino_ev[2], ino_w[2];
 	size_t file_ptm, pty, file_pts;
 	size_t file_unl1, unlinked, fdata[2], file_unl2;
+	size_t lock_px, lock_ofd, lock_fl;
 	size_t unix_s1, unix_s2, unix_p1, unix_p2, unix_d1, unix_d2, unix_l;
 	size_t unix_u, skb_s1[2], skb_s2[1], skb_p1[3], skb_d1[1];
 };
@@ -661,9 +664,23 @@ static void add_unlinked_files(void)
 	f->size = UNL_SIZE;
 }
 
+static void add_lock(__u32 kind, __u32 type, __s32 owner, __s32 pid,
+		     __u64 start, __u64 end, size_t *off)
+{
+	struct ckpt_hdr_lock *l = record(CKPT_HDR_LOCK, sizeof(*l), 0, off);
+
+	l->kind = kind;
+	l->type = type;
+	l->owner_objref = owner;
+	l->file_objref = FILE_FIFO;
+	l->pid = pid;
+	l->start = start;
+	l->end = end;
+}
+
 /*
  * the root's fs, /dev/null, a pipe's two ends, a FIFO, the unix
- * sockets, the anonymous files, an unlinked file, its fd table
+ * sockets, the anonymous files, an unlinked file, its fd table, its locks
  */
 static void add_files(void)
 {
@@ -697,6 +714,11 @@ static void add_files(void)
 	add_unlinked_files();
 	add_anon_files();
 	add_fd_table(0, fds, ARRAY_SIZE(fds));
+	add_lock(CKPT_LOCK_POSIX, 1, objrefs[0][1], ROOT, 0, 9, &img.lock_px);
+	add_lock(CKPT_LOCK_OFD, 0, FILE_FIFO, 0, 100, CKPT_LOCK_EOF,
+		 &img.lock_ofd);
+	add_lock(CKPT_LOCK_FLOCK, 1, FILE_FIFO, 0, 0, CKPT_LOCK_EOF,
+		 &img.lock_fl);
 }
 
 /*
@@ -913,6 +935,7 @@ enum where {
 	W_FINO, W_INO, W_IEV0, W_IEV1, W_IW0, W_IW1,
 	W_FPTM, W_PTY, W_FPTS,
 	W_FUNL1, W_UNL, W_FDATA0, W_FDATA1, W_FUNL2,
+	W_LKPX, W_LKOFD, W_LKFL,
 };
 
 enum op {
@@ -968,6 +991,7 @@ struct defect {
 #define PTY_EOL		(sizeof(struct ckpt_hdr_pty) + CKPT_ALIGN)
 #define UNL_F(member)	F(ckpt_hdr_unlinked, member)
 #define FDATA_F(member)	F(ckpt_hdr_file_data, member)
+#define LOCK_F(member)	F(ckpt_hdr_lock, member)
 
 /* All the entries of a name apply, in order. */
 static const struct defect defects[] = {
@@ -1409,6 +1433,19 @@ static const struct defect defects[] = {
 	{ "fdata_objref", W_FDATA1, FDATA_F(objref), SET32, FILE_UNL2 },
 	{ "fdata_more", W_UNL, UNL_F(data), SET64, 100 },
 	{ "fdata_missing", W_FDATA1, 0, DROP, 0 },
+	{ "lock_kind", W_LKPX, LOCK_F(kind), SET32, 4 },
+	{ "lock_type", W_LKOFD, LOCK_F(type), SET32, 2 },
+	{ "lock_pad", W_LKFL, LOCK_F(pad), SET32, 1 },
+	{ "lock_range", W_LKPX, LOCK_F(start), SET64, 10 },
+	{ "lock_eof", W_LKOFD, LOCK_F(end), SET64, CKPT_LOCK_EOF + 1 },
+	{ "lock_flock_range", W_LKFL, LOCK_F(end), SET64, 9 },
+	{ "lock_owner", W_LKPX, LOCK_F(owner_objref), SET32, 8 },
+	{ "lock_file", W_LKOFD, LOCK_F(file_objref), SET32, 99 },
+	{ "lock_ofd_owner", W_LKOFD, LOCK_F(owner_objref), SET32, FILE_NULL },
+	{ "lock_pid", W_LKPX, LOCK_F(pid), SET32, ROOT + 1 },
+	{ "lock_ofd_pid", W_LKOFD, LOCK_F(pid), SET32, ROOT },
+	{ "lock_len", W_LKPX, HDR_LEN, ADD32, 8 },
+	{ "lock_before_files", W_LKPX, 0, COPY, W_FNULL },
 };
 
 #define NR_DEFECTS	ARRAY_SIZE(defects)
@@ -1467,6 +1504,8 @@ static size_t where_off(enum where w)
 		[W_FPTS] = img.file_pts, [W_FUNL1] = img.file_unl1,
 		[W_UNL] = img.unlinked, [W_FDATA0] = img.fdata[0],
 		[W_FDATA1] = img.fdata[1], [W_FUNL2] = img.file_unl2,
+		[W_LKPX] = img.lock_px,
+		[W_LKOFD] = img.lock_ofd, [W_LKFL] = img.lock_fl,
 	};
 
 	return offs[w];

@@ -149,6 +149,7 @@ enum ckpt_hdr_type {
 	CKPT_HDR_UNLINKED,	/* struct ckpt_hdr_unlinked, after the first
 				 * FILE of an unlinked inode
 				 */
+	CKPT_HDR_LOCK,		/* struct ckpt_hdr_lock: one file lock */
 	CKPT_HDR_MAX_TYPE
 };
 
@@ -868,6 +869,48 @@ struct ckpt_hdr_fd {
 	__s32 file_objref;	/* a FILE record before this FILES */
 	__u32 flags;		/* CKPT_FD_* */
 	__u32 pad;
+};
+
+/*
+ * A file lock a task of the tree holds.  A POSIX lock (fcntl F_SETLK,
+ * lockf) is owned by an fd table: its LOCK records follow the FILES
+ * record of the table, in the section that carries it.  An OFD lock
+ * (F_OFD_SETLK) and a flock() lock are owned by an open file: their LOCK
+ * records follow the file's FILE record (and the records of its state),
+ * once however many descriptors share it.  Restart takes each lock again
+ * as F_SETLK and flock(LOCK_NB) would: a lock someone else holds by then
+ * fails the restart.  A task that was waiting for a lock (F_SETLKW)
+ * waits again: its call is restarted.
+ */
+enum ckpt_lock_kind {
+	CKPT_LOCK_POSIX = 1,	/* fcntl(F_SETLK), lockf() */
+	CKPT_LOCK_OFD,		/* fcntl(F_OFD_SETLK) */
+	CKPT_LOCK_FLOCK,	/* flock() */
+};
+
+#define CKPT_LOCK_EOF		0x7fffffffffffffffULL	/* OFFSET_MAX */
+
+struct ckpt_hdr_lock {
+	struct ckpt_hdr h;
+	__u32 kind;		/* enum ckpt_lock_kind */
+	__u32 type;		/* F_RDLCK (0) or F_WRLCK (1); a flock()
+				 * LOCK_SH is F_RDLCK, LOCK_EX F_WRLCK
+				 */
+	__s32 owner_objref;	/* POSIX: its FILES; else its FILE */
+	__s32 file_objref;	/* the FILE it was taken through: for
+				 * POSIX one at a fd of the table, else
+				 * owner_objref
+				 */
+	__s32 pid;		/* POSIX: the process that took it (a TREE
+				 * pid sharing the table), as F_GETLK
+				 * reports it; else 0
+				 */
+	__u32 pad;		/* zero */
+	__u64 start;		/* first byte locked */
+	__u64 end;		/* last byte, at least start; CKPT_LOCK_EOF:
+				 * to the end of the file, however long;
+				 * FLOCK: 0 and CKPT_LOCK_EOF
+				 */
 };
 
 /* ---------------------------------------------------------------------- */
