@@ -36,6 +36,8 @@
 #include <asm/prctl.h>
 #include <asm/vdso.h>
 
+#include <linux/membarrier.h>
+
 #include <checkpoint/checkpoint.h>
 #include <checkpoint/compat.h>
 #include <checkpoint/symbols.h>
@@ -664,6 +666,38 @@ static void ckpt_auxv(struct ckpt_hdr_mm *hm, struct mm_struct *mm)
 	}
 }
 
+/* membarrier() commands, each with the mm's state it leaves, and our flag */
+static const struct {
+	u32 flag;
+	int cmd;
+	unsigned int ready;
+} ckpt_membarrier_cmds[] = {
+	{ CKPT_MM_MB_PRIVATE, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED,
+	  MEMBARRIER_STATE_PRIVATE_EXPEDITED_READY },
+	{ CKPT_MM_MB_GLOBAL, MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED,
+	  MEMBARRIER_STATE_GLOBAL_EXPEDITED_READY },
+	{ CKPT_MM_MB_SYNC_CORE,
+	  MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE,
+	  MEMBARRIER_STATE_PRIVATE_EXPEDITED_SYNC_CORE_READY },
+	{ CKPT_MM_MB_RSEQ, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_RSEQ,
+	  MEMBARRIER_STATE_PRIVATE_EXPEDITED_RSEQ_READY },
+};
+
+/* The registrations membarrier() made for @mm. */
+static u32 ckpt_membarrier(struct mm_struct *mm)
+{
+	unsigned int state = 0, i;
+	u32 flags = 0;
+
+#ifdef CONFIG_MEMBARRIER
+	state = atomic_read(&mm->membarrier_state);
+#endif
+	for (i = 0; i < ARRAY_SIZE(ckpt_membarrier_cmds); i++)
+		if (state & ckpt_membarrier_cmds[i].ready)
+			flags |= ckpt_membarrier_cmds[i].flag;
+	return flags;
+}
+
 /*
  * The MM record with its VMA records.  The layout is kept for the PAGES
  * records, which come last in the image: everything restart must check
@@ -719,6 +753,7 @@ int ckpt_mm(struct ckpt_ctx *ctx, struct mm_struct *mm, int objref)
 		hm.flags |= CKPT_MM_LOCK_ONFAULT;
 	if (test_bit(MMF_DISABLE_THP, &mm->flags))
 		hm.flags |= CKPT_MM_THP_DISABLE;
+	hm.flags |= ckpt_membarrier(mm);
 	extra = ALIGN(hm.exe_path_len, CKPT_ALIGN);
 	for (i = 0; i < nr; i++)
 		extra += ckpt_vma_len(&vi[i]);
@@ -1319,6 +1354,25 @@ static void rstr_mm_fields(struct mm_struct *mm, struct ckpt_rstr_mm *rmm)
 	task_unlock(current);
 }
 
+/* The same registrations, through membarrier() as the process made them. */
+static int rstr_membarrier(struct ckpt_ctx *ctx, u32 flags)
+{
+	unsigned int i;
+	long ret;
+
+	for (i = 0; i < ARRAY_SIZE(ckpt_membarrier_cmds); i++) {
+		if (!(flags & ckpt_membarrier_cmds[i].flag))
+			continue;
+		ret = ckpt_syscall3(ckpt_syms.sys_membarrier,
+				    ckpt_membarrier_cmds[i].cmd, 0, 0);
+		if (ret < 0)
+			return ckpt_err(ctx, (int)ret,
+					"cannot register with membarrier() again (command %d)",
+					ckpt_membarrier_cmds[i].cmd);
+	}
+	return 0;
+}
+
 /* mlockall(MCL_FUTURE) last, or the mappings restored would all be locked. */
 static int rstr_lock_future(struct ckpt_ctx *ctx, u32 flags)
 {
@@ -1360,6 +1414,9 @@ int rstr_mm(struct ckpt_ctx *ctx)
 			return ret;
 	}
 	rstr_mm_fields(current->mm, rmm);
+	ret = rstr_membarrier(ctx, rmm->mm.flags);
+	if (ret < 0)
+		return ret;
 	return rstr_lock_future(ctx, rmm->mm.flags);
 }
 

@@ -684,6 +684,34 @@ static int ckpt_pty_write(struct ckpt_ctx *ctx, struct ckpt_pty_state *st)
  * ckpt_pty - the PTY record of @file's pty, first named by @file at @fd
  * @objref: the pty's objref (ckpt_pty_obj())
  */
+/*
+ * The owner and mode of /dev/pts/N: its devpts inode, which the slave's
+ * driver_data names (ptmx_open() puts the dentry there).
+ */
+static int ckpt_pty_owner(struct ckpt_ctx *ctx,
+			  const struct ckpt_pty_where *w,
+			  struct tty_struct *slave, struct ckpt_hdr_pty *h)
+{
+	struct user_namespace *ns = current_user_ns();
+	struct dentry *dentry = slave->driver_data;
+	struct inode *inode = dentry ? d_inode(dentry) : NULL;
+	uid_t uid;
+	gid_t gid;
+
+	if (!inode)
+		return ckpt_pty_err(ctx, w, -EOPNOTSUPP,
+				    "its /dev/pts entry is gone");
+	uid = from_kuid(ns, inode->i_uid);
+	gid = from_kgid(ns, inode->i_gid);
+	if (uid == (uid_t)-1 || gid == (gid_t)-1)
+		return ckpt_pty_err(ctx, w, -EOPNOTSUPP,
+				    "its owner has no id in the checkpointer's user namespace");
+	h->slave_uid = uid;
+	h->slave_gid = gid;
+	h->slave_mode = inode->i_mode & 07777;
+	return 0;
+}
+
 int ckpt_pty(struct ckpt_ctx *ctx, struct file *file, int fd, int objref)
 {
 	struct tty_struct *master = ckpt_pty_master_of(ckpt_pty_tty(file));
@@ -724,6 +752,8 @@ int ckpt_pty(struct ckpt_ctx *ctx, struct file *file, int fd, int objref)
 				   "its master reads lines: not supported");
 	if (!ret)
 		ret = ckpt_pty_session(ctx, &w, slave, &st->h);
+	if (!ret)
+		ret = ckpt_pty_owner(ctx, &w, slave, &st->h);
 	if (!ret)
 		ret = ckpt_pty_write(ctx, st);
 out:
@@ -899,6 +929,13 @@ static int rstr_pty_check(struct ckpt_ctx *ctx, const struct ckpt_hdr_pty *h,
 				"PTY record at offset %llu: length %u; to the slave %u bytes, %u in lines, %u pending; to the master %u, %u pending",
 				ctx->hdr_pos, h->h.len, h->in_bytes, h->in_canon,
 				h->in_pending, h->out_bytes, h->out_pending);
+	if (h->slave_mode & ~07777 || h->pad ||
+	    !uid_valid(make_kuid(current_user_ns(), h->slave_uid)) ||
+	    !gid_valid(make_kgid(current_user_ns(), h->slave_gid)))
+		return ckpt_err(ctx, -EINVAL,
+				"PTY record at offset %llu: /dev/pts/%u owner %u:%u mode %#o",
+				ctx->hdr_pos, h->index, h->slave_uid,
+				h->slave_gid, h->slave_mode);
 	return 0;
 }
 
@@ -1291,6 +1328,45 @@ static void rstr_pty_modes(struct tty_struct *master, struct tty_struct *slave,
  * its termios, the window size, the modes, then what the line
  * disciplines had not taken.
  */
+/*
+ * /dev/pts/N's owner and mode, as chown() and chmod() on it would set
+ * them: devpts' setattr checks the restarting task's rights (its own
+ * pty, CAP_CHOWN, CAP_FOWNER).  What it may not give fails the restart.
+ */
+static int rstr_pty_owner(struct ckpt_ctx *ctx, struct tty_struct *slave,
+			  const struct ckpt_hdr_pty *h)
+{
+	struct user_namespace *ns = current_user_ns();
+	struct dentry *dentry = slave->driver_data;
+	struct inode *inode = d_inode(dentry);
+	struct iattr owner = {
+		.ia_valid = ATTR_UID | ATTR_GID | ATTR_CTIME,
+		.ia_vfsuid = VFSUIDT_INIT(make_kuid(ns, h->slave_uid)),
+		.ia_vfsgid = VFSGIDT_INIT(make_kgid(ns, h->slave_gid)),
+	};
+	struct iattr mode = {
+		.ia_valid = ATTR_MODE | ATTR_CTIME,
+		.ia_mode = (inode->i_mode & S_IFMT) | h->slave_mode,
+	};
+	int ret = 0;
+
+	inode_lock(inode);
+	if (!uid_eq(inode->i_uid, make_kuid(ns, h->slave_uid)) ||
+	    !gid_eq(inode->i_gid, make_kgid(ns, h->slave_gid)))
+		ret = notify_change(ckpt_nop_idmap, dentry, &owner, NULL);
+	if (!ret && (inode->i_mode & 07777) != h->slave_mode)
+		ret = notify_change(ckpt_nop_idmap, dentry, &mode, NULL);
+	if (!ret && (inode->i_mode & 07777) != h->slave_mode)
+		ret = -EPERM;	/* a setgid bit the kernel dropped */
+	inode_unlock(inode);
+	if (ret < 0)
+		return ckpt_err(ctx, ret,
+				"cannot give /dev/pts/%u owner %u:%u and mode %#o",
+				h->index, h->slave_uid, h->slave_gid,
+				h->slave_mode);
+	return 0;
+}
+
 static int rstr_pty_setup(struct ckpt_ctx *ctx, struct rstr_pty *p,
 			  const struct rstr_pty_img *img)
 {
@@ -1305,7 +1381,9 @@ static int rstr_pty_setup(struct ckpt_ctx *ctx, struct rstr_pty *p,
 	};
 	int ret;
 
-	ret = rstr_pty_feed(ctx, master, img->out, h->out_bytes);
+	ret = rstr_pty_owner(ctx, slave, h);
+	if (!ret)
+		ret = rstr_pty_feed(ctx, master, img->out, h->out_bytes);
 	if (!ret)
 		ret = rstr_pty_verify(ctx, master, img->out, h->out_bytes, 0,
 				      NULL, false);

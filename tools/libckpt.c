@@ -2932,6 +2932,12 @@ static int rd_pty_fields(struct ckpt_reader *r, const struct ckpt_rec *rec)
 			      "PTY objref %d: to the slave %u bytes, %u in lines, %u pending; to the master %u, %u pending",
 			      p->objref, p->in_bytes, p->in_canon, p->in_pending,
 			      p->out_bytes, p->out_pending);
+	if (p->slave_mode & ~07777U || p->pad ||
+	    p->slave_uid == (__u32)-1 || p->slave_gid == (__u32)-1)
+		return rd_err(r, rec->off,
+			      "PTY objref %d: /dev/pts/%u owner %u:%u mode %#o",
+			      p->objref, p->index, p->slave_uid, p->slave_gid,
+			      p->slave_mode);
 	return rd_len(r, rec, sizeof(*p) + CKPT_ALIGN_UP(p->in_bytes) +
 		      CKPT_ALIGN_UP((p->in_canon + 7) / 8) +
 		      CKPT_ALIGN_UP(p->in_pending) +

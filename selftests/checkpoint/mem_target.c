@@ -35,11 +35,15 @@
  *
  * many		3000 one-page mappings, every other one PROT_NONE, each
  *		holding its index; after read(0), exit 0 if all still do
+ * membarrier	registered for private expedited membarrier(); after
+ *		read(0), exit 0 if such a barrier is still allowed
  *
  * "ready" goes through write(2): it is the one line the tests wait for.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sys/syscall.h>
+#include <linux/membarrier.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -69,6 +73,7 @@
 #define EXIT_MEMFD	21	/* a memfd lost its data, or its sharing */
 #define EXIT_THP_OFF	22	/* PR_SET_THP_DISABLE lost */
 #define EXIT_MANY	23	/* one of many mappings lost its data */
+#define EXIT_MEMBARRIER	24	/* a membarrier() registration lost */
 
 #define PAGE		4096UL
 #define HUGE		(2UL << 20)
@@ -438,6 +443,21 @@ static int many_maps(void)
 	return 0;
 }
 
+/*
+ * Registered for private expedited membarrier(): a barrier it asks for
+ * after the restart is refused (EPERM) unless the registration came back.
+ */
+static int membarrier_reg(void)
+{
+	if (syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED,
+		    0, 0))
+		return EXIT_ERROR;
+	if (say_ready() || block())
+		return EXIT_ERROR;
+	return syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) ?
+	       EXIT_MEMBARRIER : 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -458,6 +478,8 @@ int main(int argc, char **argv)
 		return shared_map(argv[2]);
 	if (argc == 2 && !strcmp(mode, "many"))
 		return many_maps();
-	fprintf(stderr, "usage: mem_target dyn|wait|layout|shmem|sysv|many|file PATH|shared PATH\n");
+	if (argc == 2 && !strcmp(mode, "membarrier"))
+		return membarrier_reg();
+	fprintf(stderr, "usage: mem_target dyn|wait|layout|shmem|sysv|many|membarrier|file PATH|shared PATH\n");
 	return 2;
 }

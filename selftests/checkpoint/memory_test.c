@@ -369,6 +369,23 @@ TEST_F(mem, many_mappings)
 	}
 }
 
+/* A membarrier() registration comes back with the address space. */
+TEST_F(mem, membarrier_registered)
+{
+	static char *const argv[] = { "mem_target", "membarrier", NULL };
+	int status;
+
+	ASSERT_EQ(0, start_waiting(&self->t, argv));
+	ASSERT_EQ(0, save_and_kill(&self->t, self->img));
+	ASSERT_EQ(0, start_restored(&self->r, self->img));
+	ASSERT_EQ(0, wait_blocked(self->r.pid, TIMEOUT_MS));
+	ASSERT_EQ(0, release(&self->r, &status));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		TH_LOG("status %#x (exit 24: the registration was lost)",
+		       status);
+	}
+}
+
 /*
  * Shared anonymous memory split by mprotect(), and a memfd mapped twice
  * whose fd was closed: their data, and one object behind both memfd

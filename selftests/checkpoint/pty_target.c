@@ -21,7 +21,7 @@
  *		a line and a partial one with a tab, erased after release
  * modes	odd termios (BOTHER speeds, CSTOPB...), packet mode with
  *		events not read, the slave's output stopped (tcflow TCOOFF),
- *		TIOCEXCL on the master
+ *		TIOCEXCL on the master, /dev/pts/N owned by 1234:5, 0604
  * fork		three ptys opened, the middle one closed; the parent keeps
  *		both masters, its child opens both slaves; data both ways
  * ctty		a terminal emulator: the root holds the master, its child
@@ -438,6 +438,16 @@ static void mode_echo(void)
 	read_lines("slave", 11);
 }
 
+/* The owner and mode of the slave's /dev/pts entry. */
+static void say_owner(int fd)
+{
+	struct stat st;
+
+	CHECK(fstat(fd, &st) == 0);
+	say("slave owner %u:%u mode %#o\n", (unsigned int)st.st_uid,
+	    (unsigned int)st.st_gid, (unsigned int)(st.st_mode & 07777));
+}
+
 static void mode_modes(void)
 {
 	struct k_termios2 t;
@@ -466,8 +476,11 @@ static void mode_modes(void)
 	wait_inq(11, 3);
 	set_fl(10, O_NONBLOCK, 1);
 	set_fl(11, O_NONBLOCK, 1);
+	/* /dev/pts/N given away, as grantpt() and mesg do */
+	CHECK(fchown(11, 1234, 5) == 0 && fchmod(11, 0604) == 0);
 	ready_and_wait();
 
+	say_owner(11);
 	say_termios("slave", 11);
 	say_modes(10, 11);
 	take_once("packet", 10);

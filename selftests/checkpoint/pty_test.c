@@ -102,6 +102,7 @@ static const char expect_echo[] =
 
 /* modes: FLUSHREAD and STOP, then START once the output is on again */
 static const char expect_modes[] =
+	"slave owner 1234:5 mode 0604\n"
 	"slave iflag 046400 oflag 05 cflag 02000016360 lflag 0100003 line 0 ispeed 12345 ospeed 54321 cc 01,1c,7f,15,04,07,03,00,11,13,1a,00,12,0f,17,16,00,00,00\n"
 	"winsize 24x80 0x0 lock 0 packet 1 excl 1/0 flags 0104002/0104002 its slave\n"
 	"packet 1: \\005\n"
@@ -546,6 +547,7 @@ enum edit {
 	PTY_CANON,		/* PTY: more bytes in lines than it holds */
 	PTY_EOL,		/* PTY: its complete lines do not end a line */
 	PTY_LEN,		/* PTY: more output bytes than it carries */
+	PTY_OWNER,		/* PTY: a slave mode with a file type */
 	FILE_SLAVE_RDEV,	/* FILE of the slave: another pty's device */
 	FILE_MASTER_FLAGS,	/* FILE of the master: not its PTY's flags */
 	FILE_MODE,		/* FILE of the slave: a regular file */
@@ -574,6 +576,7 @@ FIXTURE_VARIANT_ADD(image, pty_iflag) { .edit = PTY_IFLAG };
 FIXTURE_VARIANT_ADD(image, pty_canon) { .edit = PTY_CANON };
 FIXTURE_VARIANT_ADD(image, pty_eol) { .edit = PTY_EOL };
 FIXTURE_VARIANT_ADD(image, pty_len) { .edit = PTY_LEN };
+FIXTURE_VARIANT_ADD(image, pty_owner) { .edit = PTY_OWNER };
 FIXTURE_VARIANT_ADD(image, file_slave_rdev) { .edit = FILE_SLAVE_RDEV };
 FIXTURE_VARIANT_ADD(image, file_master_flags) { .edit = FILE_MASTER_FLAGS };
 FIXTURE_VARIANT_ADD(image, file_mode) { .edit = FILE_MODE };
@@ -683,6 +686,9 @@ static int edit_image(META, IMG *self, enum edit edit)
 		break;
 	case PTY_EOL:
 		eol[(IMAGE_IN_CANON - 1) / 8] &= ~(1U << ((IMAGE_IN_CANON - 1) % 8));
+		break;
+	case PTY_OWNER:
+		p->slave_mode |= 020000;
 		break;
 	case PTY_LEN:
 		p->out_bytes += CKPT_ALIGN;

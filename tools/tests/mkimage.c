@@ -1395,6 +1395,7 @@ static const struct defect defects[] = {
 	{ "pty_missing", W_PTY, 0, DROP, 0 },
 	{ "pty_stray", W_PTY, 0, COPY, W_CRED },
 	{ "pty_objref", W_PTY, PTY_F(objref), SET32, FILE_NULL },
+	{ "pty_owner_mode", W_PTY, PTY_F(slave_mode), SET32, 020620 },
 	{ "pty_index", W_PTY, PTY_F(index), SET32, CKPT_PTY_INDEX_MAX },
 	{ "pty_flags", W_PTY, PTY_F(flags), SET32, CKPT_PTY_FLAGS_ALL + 1 },
 	{ "pty_tcooff", W_PTY, PTY_F(flags), SET32, CKPT_PTY_SLAVE_TCOOFF },

@@ -286,7 +286,12 @@ struct ckpt_hdr_mm {
 #define CKPT_MM_LOCK_FUTURE	(1U << 0)	/* mlockall(MCL_FUTURE) */
 #define CKPT_MM_LOCK_ONFAULT	(1U << 1)	/* with it, MCL_ONFAULT */
 #define CKPT_MM_THP_DISABLE	(1U << 2)	/* prctl(PR_SET_THP_DISABLE) */
-#define CKPT_MM_FLAGS_ALL	0x7
+/* membarrier() registrations (MEMBARRIER_CMD_REGISTER_*) */
+#define CKPT_MM_MB_PRIVATE	(1U << 3)	/* _PRIVATE_EXPEDITED */
+#define CKPT_MM_MB_GLOBAL	(1U << 4)	/* _GLOBAL_EXPEDITED */
+#define CKPT_MM_MB_SYNC_CORE	(1U << 5)	/* _PRIVATE_EXPEDITED_SYNC_CORE */
+#define CKPT_MM_MB_RSEQ		(1U << 6)	/* _PRIVATE_EXPEDITED_RSEQ */
+#define CKPT_MM_FLAGS_ALL	0x7f
 
 enum ckpt_vma_kind {
 	CKPT_VMA_ANON = 1,	/* private anonymous: present pages follow */
@@ -745,6 +750,11 @@ struct ckpt_hdr_pty {
 	__u32 in_pending;	/* at most CKPT_PTY_PENDING_MAX */
 	__u32 out_bytes;	/* below CKPT_PTY_BUF_SIZE */
 	__u32 out_pending;	/* at most CKPT_PTY_PENDING_MAX */
+	/* /dev/pts/N as ls -l shows it (grantpt(), chmod, mesg) */
+	__u32 slave_uid;
+	__u32 slave_gid;
+	__u32 slave_mode;	/* permission bits: within 07777 */
+	__u32 pad;
 };
 
 /*
