@@ -169,6 +169,10 @@ static u32 ckpt_vma_flags(struct vm_area_struct *vma)
 		flags |= CKPT_VMA_WIPEONFORK;
 	if (vma->vm_flags & VM_MERGEABLE)
 		flags |= CKPT_VMA_MERGEABLE;
+	if (vma->vm_flags & VM_RAND_READ)
+		flags |= CKPT_VMA_RANDOM;
+	if (vma->vm_flags & VM_SEQ_READ)
+		flags |= CKPT_VMA_SEQUENTIAL;
 	if (vma->vm_flags & VM_MAYSHARE)
 		flags |= CKPT_VMA_SHARED;
 	/* a shared mapping without VM_MAYWRITE: the file was open read-only */
@@ -1232,6 +1236,8 @@ static const struct {
 	{ CKPT_VMA_DONTFORK, MADV_DONTFORK },
 	{ CKPT_VMA_WIPEONFORK, MADV_WIPEONFORK },
 	{ CKPT_VMA_MERGEABLE, MADV_MERGEABLE },
+	{ CKPT_VMA_RANDOM, MADV_RANDOM },
+	{ CKPT_VMA_SEQUENTIAL, MADV_SEQUENTIAL },
 };
 
 /*

@@ -14,7 +14,8 @@
  * layout	mappings of every kind a program makes: read-only and
  *		PROT_NONE data, a grows-down region, a THP region, locked
  *		regions (mlock, MLOCK_ONFAULT), one with MADV_DONTFORK,
- *		MADV_DONTDUMP, MADV_WIPEONFORK and MADV_MERGEABLE,
+ *		MADV_DONTDUMP, MADV_WIPEONFORK and MADV_MERGEABLE, and
+ *		MADV_RANDOM and MADV_SEQUENTIAL,
  *		mlockall(MCL_FUTURE | MCL_ONFAULT) and PR_SET_THP_DISABLE;
  *		after read(0), exit 0 if all hold their data, the grows-down
  *		one still grows, a new mapping is locked on fault and THP
@@ -228,7 +229,8 @@ static int layout_lock_advise(struct layout *l)
 	l->adv = map_anon(2 * PAGE);
 	if (!l->lk || !l->lkof || !l->adv)
 		return -1;
-	if (mlock(l->lk, 2 * PAGE) || mlock2(l->lkof, 4 * PAGE, MLOCK_ONFAULT))
+	if (mlock(l->lk, 2 * PAGE) || mlock2(l->lkof, 4 * PAGE, MLOCK_ONFAULT) ||
+	    madvise(l->lk, 2 * PAGE, MADV_RANDOM))
 		return -1;
 	if (madvise(l->adv, 2 * PAGE, MADV_DONTFORK) ||
 	    madvise(l->adv, 2 * PAGE, MADV_DONTDUMP) ||
@@ -252,7 +254,8 @@ static int layout_setup(struct layout *l)
 	fill(l->none, 4 * PAGE, 2);
 	fill(l->thp, HUGE, 4);
 	/* written, then protected: the data must outlive the protection */
-	if (mprotect(l->ro, 4 * PAGE, PROT_READ) ||
+	if (madvise(l->ro, 4 * PAGE, MADV_SEQUENTIAL) ||
+	    mprotect(l->ro, 4 * PAGE, PROT_READ) ||
 	    mprotect(l->none + PAGE, 2 * PAGE, PROT_NONE))
 		return -1;
 	l->gd = map_gd();

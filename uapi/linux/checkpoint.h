@@ -327,7 +327,9 @@ enum ckpt_vma_kind {
 						 * open for writing
 						 */
 #define CKPT_VMA_MERGEABLE	(1U << 14)	/* MADV_MERGEABLE (KSM) */
-#define CKPT_VMA_FLAGS_ALL	0x7fff
+#define CKPT_VMA_RANDOM		(1U << 15)	/* MADV_RANDOM */
+#define CKPT_VMA_SEQUENTIAL	(1U << 16)	/* MADV_SEQUENTIAL */
+#define CKPT_VMA_FLAGS_ALL	0x1ffff
 
 /*
  * A CKPT_VMA_FILE record is followed by path_len bytes of the file's
