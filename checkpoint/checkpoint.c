@@ -278,6 +278,8 @@ static int ckpt_write_task(struct ckpt_ctx *ctx)
 	if (!ret && (first & CKPT_FIRST_SIGNAL))
 		ret = ckpt_rlimits(ctx, t);
 	if (!ret)
+		ret = ckpt_cgroup(ctx, t, first & CKPT_FIRST_SIGNAL);
+	if (!ret)
 		ret = ckpt_signal(ctx, t);
 	if (!ret && (first & CKPT_FIRST_MM))
 		ret = ckpt_mm_pages(ctx);

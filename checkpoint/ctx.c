@@ -96,6 +96,7 @@ static void ckpt_ctx_release(struct kref *ref)
 	rstr_mm_free(ctx);
 	rstr_signal_free(ctx);
 	rstr_cred_free(ctx);
+	rstr_cgroup_free(ctx);
 	kvfree(ctx->prefix);
 	kvfree(ctx->wbuf);
 	ckpt_hasher_free(ctx->hasher);

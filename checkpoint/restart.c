@@ -125,6 +125,7 @@ static const struct rstr_handler rstr_handlers[CKPT_HDR_MAX_TYPE] = {
 	[CKPT_HDR_FILE] = { rstr_file_read, false, false, CKPT_FIRST_FILES },
 	[CKPT_HDR_FILES] = { rstr_files_read, true, true, CKPT_FIRST_FILES },
 	[CKPT_HDR_LOCK] = { rstr_lock_read, false, false, CKPT_FIRST_FILES },
+	[CKPT_HDR_CGROUP] = { rstr_cgroup_read, true, false, CKPT_FIRST_SIGNAL },
 };
 
 static int rstr_read_record(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
@@ -640,6 +641,9 @@ static int rstr_apply(struct ckpt_ctx *ctx)
 		ret = rstr_rlimits(ctx);
 	if (!ret)
 		ret = rstr_cred(ctx);	/* before rstr_task(): see there */
+	/* with the credentials it restores: its own rights to move */
+	if (!ret && (first & CKPT_FIRST_SIGNAL))
+		ret = rstr_cgroup(ctx);
 	if (!ret)
 		ret = rstr_task(ctx);
 	if (!ret)

@@ -59,6 +59,7 @@ static const char * const ckpt_hdr_names[CKPT_HDR_MAX_TYPE] = {
 	[CKPT_HDR_INOTIFY_EVENT] = "INOTIFY_EVENT",
 	[CKPT_HDR_UNLINKED] = "UNLINKED",
 	[CKPT_HDR_LOCK] = "LOCK",
+	[CKPT_HDR_CGROUP] = "CGROUP",
 };
 
 const char *ckpt_hdr_name(u32 type)

@@ -517,6 +517,9 @@ static void print_record(const struct ckpt_reader *r,
 	case CKPT_HDR_RESTART_BLOCK:
 		print_restart_block(&rec->u.restart_block);
 		break;
+	case CKPT_HDR_CGROUP:
+		printf("%s", rec->path);
+		break;
 	case CKPT_HDR_FS:
 		printf("objref %d umask %03o cwd %s", rec->u.fs.objref,
 		       rec->u.fs.umask, rec->path);

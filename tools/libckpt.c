@@ -284,6 +284,7 @@ static const char * const type_names[CKPT_HDR_MAX_TYPE] = {
 	[CKPT_HDR_UNLINKED] = "UNLINKED",
 	[CKPT_HDR_PTY] = "PTY",
 	[CKPT_HDR_LOCK] = "LOCK",
+	[CKPT_HDR_CGROUP] = "CGROUP",
 };
 
 const char *ckpt_type_name(__u32 type)
@@ -834,6 +835,7 @@ static int rd_section(struct ckpt_reader *r, const struct ckpt_rec *rec)
 	r->section = i;
 	r->saw_fs = r->saw_files = r->saw_sighand = r->saw_signal = 0;
 	r->saw_restart_block = r->saw_cred = r->saw_rlimits = 0;
+	r->saw_cgroup = 0;
 	memset(r->std_queued, 0, sizeof(r->std_queued));
 	r->nr_siginfo = r->nr_timers = 0;
 	r->sec_mm = 0;
@@ -3041,6 +3043,47 @@ static int rd_lock(struct ckpt_reader *r, struct ckpt_rec *rec)
 	return 0;
 }
 
+/* An absolute path of plain names: no "//", ".", ".." or trailing '/'. */
+static int rd_cgroup_path_ok(const char *path)
+{
+	const char *p;
+
+	if (path[0] != '/')
+		return 0;
+	if (!path[1])
+		return 1;
+	for (p = path; *p; p++) {
+		if (*p != '/')
+			continue;
+		if (p[1] == '/' || !p[1] ||
+		    (p[1] == '.' && (p[2] == '/' || !p[2] ||
+				     (p[2] == '.' && (p[3] == '/' || !p[3])))))
+			return 0;
+	}
+	return 1;
+}
+
+/* A CGROUP record: once, with the process's first task, a plain path. */
+static int rd_cgroup(struct ckpt_reader *r, struct ckpt_rec *rec)
+{
+	const struct ckpt_hdr_cgroup *c = &rec->u.cgroup;
+
+	if (rec->u.h.len < sizeof(*c))
+		return rd_len(r, rec, sizeof(*c));
+	if (rd_body(r, rec, sizeof(*c)) || rd_once(r, rec, &r->saw_cgroup) ||
+	    rd_process_wide(r, rec))
+		return -1;
+	if (c->pad || c->path_len > CKPT_PATH_MAX)
+		return rd_err(r, rec->off, "bad CGROUP path length %u",
+			      c->path_len);
+	if (rd_len(r, rec, sizeof(*c) + CKPT_ALIGN_UP(c->path_len)) ||
+	    rd_string(r, rec, c->path_len, 1))
+		return -1;
+	if (!rd_cgroup_path_ok(rec->path))
+		return rd_err(r, rec->off, "bad CGROUP path %s", rec->path);
+	return 0;
+}
+
 static const rd_fn rd_extra[CKPT_HDR_MAX_TYPE] = {
 	[CKPT_HDR_CRED] = rd_cred,
 	[CKPT_HDR_RLIMITS] = rd_rlimits,
@@ -3054,6 +3097,7 @@ static const rd_fn rd_extra[CKPT_HDR_MAX_TYPE] = {
 	[CKPT_HDR_POSIX_TIMER] = rd_posix_timer,
 	[CKPT_HDR_RESTART_BLOCK] = rd_restart_block,
 	[CKPT_HDR_LOCK] = rd_lock,
+	[CKPT_HDR_CGROUP] = rd_cgroup,
 };
 
 /* Check @rec's generic header against the stream's state. */

@@ -133,6 +133,7 @@ struct ckpt_rec {
 		struct ckpt_hdr_pages pages;
 		struct ckpt_hdr_tail tail;
 		struct ckpt_hdr_fs fs;
+		struct ckpt_hdr_cgroup cgroup;
 		struct ckpt_hdr_file file;
 		struct ckpt_hdr_file_data file_data;
 		struct ckpt_hdr_files files;
@@ -299,7 +300,7 @@ struct ckpt_reader {
 	struct ckpt_hdr_file pty_first;
 	/* signals: records seen, standard signals queued, CPU in a call */
 	int saw_sighand, saw_signal, saw_restart_block;
-	int saw_cred, saw_rlimits;
+	int saw_cred, saw_rlimits, saw_cgroup;
 	__u64 std_queued[2];	/* bit N-1: signal N, per enum ckpt_sigqueue */
 	__u32 nr_siginfo;
 	__u32 nr_timers;	/* POSIX_TIMER records */

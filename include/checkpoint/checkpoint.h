@@ -54,6 +54,7 @@ struct ckpt_task_state {
 	/* restart: identity, checked against the caller's own */
 	struct ckpt_hdr_rlimits rlimits;
 	struct cred *cred;		/* prepared, committed when applied */
+	char *cgroup;			/* a cgroup to join, not ours */
 };
 
 /* A task's section begins objects it shares with later tasks. */
@@ -390,6 +391,10 @@ int rstr_siginfo_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 int rstr_posix_timer_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 int rstr_restart_block_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 int rstr_signal(struct ckpt_ctx *ctx);
+int ckpt_cgroup(struct ckpt_ctx *ctx, struct task_struct *t, bool first);
+int rstr_cgroup_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
+int rstr_cgroup(struct ckpt_ctx *ctx);
+void rstr_cgroup_free(struct ckpt_ctx *ctx);
 void rstr_stop(int signr, int code);
 void rstr_signal_free(struct ckpt_ctx *ctx);
 

@@ -357,6 +357,9 @@ pty_eol_past|its 3 bytes of complete lines do not end a line, or have line ends 
 pty_in_big|to the slave 4097 bytes
 pty_len|bad PTY record length 168 (want 160)
 pty_pad|nonzero padding
+cgroup_dotdot|bad CGROUP path /../def
+cgroup_len|malformed CGROUP path
+cgroup_twice|second CGROUP record
 pty_owner_mode|/dev/pts/3 owner 0:0 mode 020620
 unl_no_inode|unlinked FILE objref 64 with inode objref 0
 unl_inode_taken|FILE objref 64: inode objref 18 is already taken (pipe)

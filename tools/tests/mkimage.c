@@ -54,6 +54,7 @@ struct image {
 	size_t file_ptm, pty, file_pts;
 	size_t file_unl1, unlinked, fdata[2], file_unl2;
 	size_t lock_px, lock_ofd, lock_fl;
+	size_t cgroup;
 	size_t unix_s1, unix_s2, unix_p1, unix_p2, unix_d1, unix_d2, unix_l;
 	size_t unix_u, skb_s1[2], skb_s2[1], skb_p1[3], skb_d1[1];
 };
@@ -768,10 +769,23 @@ static void add_rlimits(size_t *off)
 	rl->rlim[7].max = 4096;
 }
 
+/* the root process's cgroup */
+#define CGROUP_PATH	"/abcdef"
+
+static void add_cgroup(size_t *off)
+{
+	struct ckpt_hdr_cgroup *c;
+
+	c = record(CKPT_HDR_CGROUP, sizeof(*c), sizeof(CGROUP_PATH), off);
+	c->path_len = sizeof(CGROUP_PATH);
+	memcpy(put(sizeof(CGROUP_PATH)), CGROUP_PATH, sizeof(CGROUP_PATH));
+}
+
 static void add_ident(void)
 {
 	add_cred(&img.cred);
 	add_rlimits(&img.rlimits);
+	add_cgroup(&img.cgroup);
 }
 
 /*
@@ -935,7 +949,7 @@ enum where {
 	W_FINO, W_INO, W_IEV0, W_IEV1, W_IW0, W_IW1,
 	W_FPTM, W_PTY, W_FPTS,
 	W_FUNL1, W_UNL, W_FDATA0, W_FDATA1, W_FUNL2,
-	W_LKPX, W_LKOFD, W_LKFL,
+	W_LKPX, W_LKOFD, W_LKFL, W_CGROUP,
 };
 
 enum op {
@@ -1395,6 +1409,10 @@ static const struct defect defects[] = {
 	{ "pty_missing", W_PTY, 0, DROP, 0 },
 	{ "pty_stray", W_PTY, 0, COPY, W_CRED },
 	{ "pty_objref", W_PTY, PTY_F(objref), SET32, FILE_NULL },
+	{ "cgroup_dotdot", W_CGROUP, sizeof(struct ckpt_hdr_cgroup), SET32,
+	  0x2f2e2e2f },
+	{ "cgroup_len", W_CGROUP, F(ckpt_hdr_cgroup, path_len), SET32, 7 },
+	{ "cgroup_twice", W_CGROUP, 0, COPY, W_CGROUP },
 	{ "pty_owner_mode", W_PTY, PTY_F(slave_mode), SET32, 020620 },
 	{ "pty_index", W_PTY, PTY_F(index), SET32, CKPT_PTY_INDEX_MAX },
 	{ "pty_flags", W_PTY, PTY_F(flags), SET32, CKPT_PTY_FLAGS_ALL + 1 },
@@ -1507,6 +1525,7 @@ static size_t where_off(enum where w)
 		[W_FDATA1] = img.fdata[1], [W_FUNL2] = img.file_unl2,
 		[W_LKPX] = img.lock_px,
 		[W_LKOFD] = img.lock_ofd, [W_LKFL] = img.lock_fl,
+		[W_CGROUP] = img.cgroup,
 	};
 
 	return offs[w];

@@ -150,6 +150,7 @@ enum ckpt_hdr_type {
 				 * FILE of an unlinked inode
 				 */
 	CKPT_HDR_LOCK,		/* struct ckpt_hdr_lock: one file lock */
+	CKPT_HDR_CGROUP,	/* struct ckpt_hdr_cgroup: a process's cgroup */
 	CKPT_HDR_MAX_TYPE
 };
 
@@ -387,6 +388,17 @@ struct ckpt_hdr_tail {
 /* followed by cwd_len bytes of the cwd path, then root_len of the root,
  * each NUL-terminated and padded to 8
  */
+/*
+ * A process's cgroup in the default (v2) hierarchy, as /proc/PID/cgroup
+ * shows it to the checkpointer: path_len bytes of an absolute path (NUL
+ * included, padded to 8) follow.  With the process's first task.
+ */
+struct ckpt_hdr_cgroup {
+	struct ckpt_hdr h;
+	__u32 path_len;		/* 2..CKPT_PATH_MAX */
+	__u32 pad;
+};
+
 struct ckpt_hdr_fs {
 	struct ckpt_hdr h;
 	__u32 umask;
