@@ -186,6 +186,10 @@ static int rstr_task_attrs_check(struct ckpt_ctx *ctx,
 		return ckpt_err(ctx, -EINVAL,
 				"TASK record: flags %#x dumpable %u pdeath signal %d",
 				th->flags, th->dumpable, th->pdeath_signal);
+	/* prctl(PR_SET_DUMPABLE) sets 0 or 1; 2 comes of set-id exec only */
+	if (th->dumpable == SUID_DUMP_ROOT && !capable(CAP_SYS_ADMIN))
+		return ckpt_err(ctx, -EPERM,
+				"TASK record: dumpable 2 (SUID_DUMP_ROOT) needs CAP_SYS_ADMIN");
 	if (task_no_new_privs(current) &&
 	    !(th->flags & CKPT_TASK_NO_NEW_PRIVS))
 		return ckpt_err(ctx, -EPERM,

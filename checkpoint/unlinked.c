@@ -241,6 +241,17 @@ int ckpt_unlinked(struct ckpt_ctx *ctx, struct file *file, int fd,
 	const char *what;
 	int ret;
 
+	/*
+	 * The image holds only what the checkpointer could read itself: the
+	 * target may hold the file write-only or O_PATH, and no name is
+	 * left to open it by.  The check a fresh open would make.
+	 */
+	ret = inode_permission(ckpt_file_idmap(file), file_inode(file),
+			       MAY_READ);
+	if (ret < 0)
+		return ckpt_err(ctx, ret,
+				"pid %d fd %d: unlinked file %s: the checkpointer may not read it, and the image would hold its contents",
+				task_pid_vnr(ctx->target), fd, name);
 	ex.rd = dentry_open(&file->f_path, O_RDONLY | O_LARGEFILE,
 			    current_cred());
 	if (IS_ERR(ex.rd))

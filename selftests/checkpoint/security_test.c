@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A checkpoint or a restart gives nobody what the kernel would not
+ * (issue 13).  Each test plays the hostile unprivileged user (uid
+ * 65534) against root's files and the module:
+ *
+ * - an image holds only bytes the checkpointer could read: the contents
+ *   of an unlinked root-owned file that the target holds write-only are
+ *   refused, by pid and fd;
+ * - an unprivileged restart sets no more than prctl(PR_SET_DUMPABLE)
+ *   could: an image saying dumpable 2 (SUID_DUMP_ROOT) is refused.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "util.h"
+
+#define NOBODY		65534
+#define SECRET		"/tmp/ckpt-security-secret"
+#define SECRET_DATA	"root's secret, not nobody's"
+
+FIXTURE(sec) {
+	int img;
+	pid_t target;
+	int go[2];		/* the target waits for its end of file */
+	char log[512];
+};
+
+FIXTURE_SETUP(sec)
+{
+	self->target = 0;
+	self->img = tmp_image();
+	ASSERT_LE(0, self->img);
+	ASSERT_EQ(0, pipe2(self->go, O_CLOEXEC));
+	ASSERT_EQ(0, fchown(self->img, NOBODY, NOBODY));
+	if (getuid())
+		SKIP(return, "needs root, to become nobody");
+}
+
+FIXTURE_TEARDOWN(sec)
+{
+	kill_reap(self->target);
+	close(self->img);
+	close(self->go[0]);
+	close(self->go[1]);
+	unlink(SECRET);
+}
+
+/* nobody, and dumpable again as a process of nobody's own would be */
+static int become_nobody(void)
+{
+	return setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
+	       setresuid(NOBODY, NOBODY, NOBODY) ||
+	       prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+}
+
+/*
+ * A target of nobody's holding @path open with @flags at fd 5 (NULL:
+ * no file), waiting in read(0) for the end of file of @self->go.
+ */
+static pid_t nobody_target(struct _test_data_sec *self, const char *path,
+			   int flags)
+{
+	pid_t pid = fork();
+	char c;
+
+	if (pid)
+		return pid;
+	close(self->go[1]);
+	if (become_nobody())
+		_exit(10);
+	if (path && dup2(open(path, flags), 5) != 5)
+		_exit(11);
+	if (dup2(self->go[0], 0))
+		_exit(12);
+	while (read(0, &c, 1) < 0 && errno == EINTR)
+		;
+	_exit(0);
+}
+
+/* As nobody, checkpoint @pid into @img: the call's result, 0 or errno. */
+static int nobody_checkpoint(pid_t pid, int img, char *log, size_t size)
+{
+	int logp[2], status, err = 0;
+	ssize_t n;
+	pid_t c;
+
+	if (pipe2(logp, O_CLOEXEC))
+		return -1;
+	c = fork();
+	if (!c) {
+		close(logp[0]);
+		if (become_nobody())
+			_exit(200);
+		_exit(checkpoint(pid, img, 0, logp[1]) ? errno : 0);
+	}
+	close(logp[1]);
+	n = read(logp[0], log, size - 1);
+	log[n > 0 ? n : 0] = '\0';
+	close(logp[0]);
+	if (c < 0 || waitpid(c, &status, 0) != c || !WIFEXITED(status))
+		return -1;
+	err = WEXITSTATUS(status);
+	return err;
+}
+
+/*
+ * Root's 0622 file, opened write-only by nobody, then unlinked: its
+ * contents are no bytes nobody could read, so no image of nobody's
+ * holds them.
+ */
+TEST_F(sec, unreadable_unlinked_refused)
+{
+	unsigned char *buf = NULL;
+	size_t len;
+	int fd;
+
+	if (_metadata->skip)
+		return;
+	fd = open(SECRET, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0622);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fchmod(fd, 0622));
+	ASSERT_EQ((ssize_t)strlen(SECRET_DATA),
+		  write(fd, SECRET_DATA, strlen(SECRET_DATA)));
+	close(fd);
+	self->target = nobody_target(self, SECRET, O_WRONLY);
+	ASSERT_LT(0, self->target);
+	ASSERT_EQ(0, wait_blocked(self->target, TIMEOUT_MS));
+	ASSERT_EQ(0, unlink(SECRET));
+	EXPECT_EQ(EACCES, nobody_checkpoint(self->target, self->img,
+					    self->log, sizeof(self->log)));
+	EXPECT_NE(NULL, strstr(self->log, "fd 5")) TH_LOG("log: %s", self->log);
+	/* whatever was written, the secret is not in it */
+	ASSERT_EQ(0, lseek(self->img, 0, SEEK_SET));
+	len = read_file(self->img, &buf);
+	ASSERT_NE(NULL, buf);
+	EXPECT_EQ(NULL, memmem(buf, len, SECRET_DATA, strlen(SECRET_DATA)));
+	free(buf);
+	/* and the target runs on */
+	close(self->go[1]);
+	self->go[1] = -1;
+	EXPECT_EQ(0, wait_gone(&self->target, 1, TIMEOUT_MS));
+	self->target = 0;
+}
+
+/* A file nobody may read too (0666): its contents are saved. */
+TEST_F(sec, readable_unlinked_saved)
+{
+	int fd;
+
+	if (_metadata->skip)
+		return;
+	fd = open(SECRET, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fchmod(fd, 0666));
+	ASSERT_EQ((ssize_t)strlen(SECRET_DATA),
+		  write(fd, SECRET_DATA, strlen(SECRET_DATA)));
+	close(fd);
+	self->target = nobody_target(self, SECRET, O_WRONLY);
+	ASSERT_LT(0, self->target);
+	ASSERT_EQ(0, wait_blocked(self->target, TIMEOUT_MS));
+	ASSERT_EQ(0, unlink(SECRET));
+	EXPECT_EQ(0, nobody_checkpoint(self->target, self->img, self->log,
+				       sizeof(self->log)))
+		TH_LOG("log: %s", self->log);
+}
+
+/* The offset of the TASK record's dumpable field in @buf, or 0. */
+static size_t task_dumpable_at(unsigned char *buf, size_t len)
+{
+	size_t off = 0;
+	struct ckpt_hdr *h;
+
+	while (off + sizeof(*h) <= len) {
+		h = (struct ckpt_hdr *)(buf + off);
+		if (h->len < sizeof(*h) || off + h->len > len)
+			return 0;
+		if (h->type == CKPT_HDR_TASK)
+			return off + offsetof(struct ckpt_hdr_task, dumpable);
+		off += h->len;
+	}
+	return 0;
+}
+
+/*
+ * nobody's own image, edited to say dumpable 2 (SUID_DUMP_ROOT, which
+ * only exec of a set-id program under suid_dumpable=2 gives): nobody's
+ * restart of it is refused with EPERM before anything is touched.
+ */
+TEST_F(sec, dumpable_root_refused)
+{
+	unsigned char *buf = NULL;
+	int status, img;
+	size_t len, at;
+	pid_t r;
+
+	if (_metadata->skip)
+		return;
+	self->target = nobody_target(self, NULL, 0);
+	ASSERT_LT(0, self->target);
+	ASSERT_EQ(0, wait_blocked(self->target, TIMEOUT_MS));
+	ASSERT_EQ(0, nobody_checkpoint(self->target, self->img, self->log,
+				       sizeof(self->log)))
+		TH_LOG("log: %s", self->log);
+	ASSERT_EQ(0, lseek(self->img, 0, SEEK_SET));
+	len = read_file(self->img, &buf);
+	ASSERT_NE(NULL, buf);
+	at = task_dumpable_at(buf, len);
+	ASSERT_LT(0, at);
+	*(__u32 *)(buf + at) = 2;
+	ASSERT_EQ(0, image_reseal(buf, len));
+	img = image_file(buf, len);
+	free(buf);
+	ASSERT_LE(0, img);
+	r = fork();
+	ASSERT_LE(0, r);
+	if (!r) {
+		if (become_nobody())
+			_exit(200);
+		if (restart(0, img, 0, STDERR_FILENO))
+			_exit(RESTART_EXIT_BASE + errno);
+		_exit(RESTART_EXIT_RETURNED);
+	}
+	close(img);
+	ASSERT_EQ(0, wait_timeout(r, &status, TIMEOUT_MS));
+	EXPECT_TRUE(CALL_FAILED_WITH(status, EPERM)) {
+		TH_LOG("status %#x", status);
+	}
+}
+
+TEST_HARNESS_MAIN
