@@ -18,6 +18,7 @@
 #include <linux/sched/task.h>
 #include <linux/ptrace.h>
 #include <linux/pid.h>
+#include <linux/pid_namespace.h>
 #include <linux/fdtable.h>
 #include <linux/task_work.h>
 #include <linux/rcupdate.h>
@@ -429,6 +430,59 @@ static int ckpt_freeze_all(struct ckpt_ctx *ctx, struct task_struct *root)
 			task_pid_vnr(root));
 }
 
+/* Is @t one of the tree's tasks? */
+static bool ckpt_in_tree(struct ckpt_ctx *ctx, struct task_struct *t)
+{
+	u32 i;
+
+	for (i = 0; i < ctx->nr_tree; i++)
+		if (ctx->tree[i].task == t)
+			return true;
+	return false;
+}
+
+/*
+ * A killed task is gone once its pid is free for a restart: released,
+ * or a zombie left to a parent outside the tree to reap (the root's, or
+ * a subreaper's) - but not to its namespace's init, which reaps it
+ * shortly.
+ */
+static bool ckpt_killed_gone(struct ckpt_ctx *ctx, struct task_struct *t)
+{
+	struct task_struct *parent;
+	bool gone;
+
+	if (!pid_alive(t))
+		return true;
+	if (!READ_ONCE(t->exit_state))
+		return false;
+	rcu_read_lock();
+	parent = rcu_dereference(t->real_parent);
+	gone = !ckpt_in_tree(ctx, parent) &&
+	       parent != task_active_pid_ns(t)->child_reaper;
+	rcu_read_unlock();
+	return gone;
+}
+
+/*
+ * --kill returns once the tree is gone, so that a restart right after
+ * finds its pids free; freeze_timeout_ms at most.
+ */
+static void ckpt_wait_killed(struct ckpt_ctx *ctx)
+{
+	unsigned long deadline = jiffies + msecs_to_jiffies(freeze_timeout_ms);
+	u32 i;
+
+	for (i = 0; i < ctx->nr_tree; i++) {
+		while (!ckpt_killed_gone(ctx, ctx->tree[i].task)) {
+			if (fatal_signal_pending(current) ||
+			    time_after(jiffies, deadline))
+				return;
+			schedule_timeout_killable(1);
+		}
+	}
+}
+
 int ckpt_do_checkpoint(struct ckpt_ctx *ctx, pid_t pid)
 {
 	struct task_struct *root;
@@ -466,6 +520,8 @@ int ckpt_do_checkpoint(struct ckpt_ctx *ctx, pid_t pid)
 			 div_u64(ctx->pstats.io_ns, 1000),
 			 div_u64(ctx->pstats.sum_ns, 1000),
 			 div_u64(ctx->pstats.bg_ns, 1000));
+	if (!ret && (ctx->flags & CHECKPOINT_KILL))
+		ckpt_wait_killed(ctx);
 	ckpt_tree_free(ctx);
 	return ret;
 }

@@ -75,7 +75,8 @@ static struct {
 	long *first_child;		/* per entry: its first child process */
 	long *next_sibling;		/* the next child of its parent */
 	struct ckpt_args args;		/* CKPT_IOC_RESTART of a task */
-} rs;
+	int log[2];			/* --detach, one task: its log */
+} rs = { .log = { -1, -1 } };
 
 /* pidns init: where to forward signals */
 static pid_t forward_pid;	/* set before the handlers are */
@@ -667,6 +668,7 @@ static int run_pidns(const struct rstr_opts *o)
  */
 static pid_t fork_any_pid(int err, const struct rstr_opts *o)
 {
+	int logfd = STDERR_FILENO;
 	pid_t pid;
 
 	if (o->verbose)
@@ -675,19 +677,58 @@ static pid_t fork_any_pid(int err, const struct rstr_opts *o)
 			rs.tasks[0].pid, strerror(err));
 	close(rs.dev);
 	rs.dev = -1;
+	/* --detach: the kernel's log tells how it went (detach_result()) */
+	if (o->detach) {
+		if (pipe2(rs.log, O_CLOEXEC)) {
+			fprintf(stderr, "rstr: pipe: %s\n", strerror(errno));
+			return -1;
+		}
+		logfd = rs.log[1];
+	}
 	pid = clone_process(0, 0, SIGCHLD);
 	if (pid < 0) {
 		fprintf(stderr, "rstr: fork: %s\n", strerror(errno));
 		return -1;
 	}
-	if (pid)
+	if (pid) {
+		if (o->detach)
+			close(rs.log[1]);
 		return pid;
+	}
 	ckpt_reset_signals();
 	set_relations(0);
-	restart_prefix(rs.img, o->verbose ? RESTART_VERBOSE : 0, STDERR_FILENO,
+	restart_prefix(rs.img, o->verbose ? RESTART_VERBOSE : 0, logfd,
 		       rs.tree.prefix, rs.tree.len);
 	fprintf(stderr, "rstr: restart failed: %s\n", strerror(errno));
 	_exit(RSTR_EXIT_FAIL);
+}
+
+/*
+ * --detach after fork_any_pid(): the child's restart holds the log pipe
+ * until it is over, restored or not; every failure says "(errno N)" in
+ * it.  The log goes on to stderr.  0 if restored, else -1.
+ */
+static int detach_result(void)
+{
+	char buf[4096];
+	int failed = 0;
+	ssize_t n;
+
+	while ((n = read(rs.log[0], buf, sizeof(buf) - 1)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			failed = 1;
+			break;
+		}
+		buf[n] = '\0';
+		if (strstr(buf, "(errno "))
+			failed = 1;
+		if (write(STDERR_FILENO, buf, n) < 0)
+			break;
+	}
+	close(rs.log[0]);
+	return failed ? -1 : 0;
 }
 
 /* The root, a child of rstr; its pid in rstr's namespace, or -1. */
@@ -729,6 +770,8 @@ static int run(const struct rstr_opts *o)
 			"a pid namespace whose init is pid" : "as pid", pid);
 	if (rs.dev >= 0 && wait_restart(o))
 		return RSTR_EXIT_FAIL;
+	if (o->detach && rs.dev < 0 && rs.log[0] >= 0)
+		return detach_result() ? RSTR_EXIT_FAIL : 0;
 	if (o->detach)
 		return 0;
 	if (rs.img >= 0)

@@ -90,6 +90,15 @@ static pid_t tree_task(pid_t root, int index)
 							       -1;
 }
 
+/* Is @pid gone, or a zombie (waiting for us, its subreaper)? */
+static bool gone_or_zombie(pid_t pid)
+{
+	int ppid, sig;
+	char state;
+
+	return proc_stat(pid, &state, &ppid, &sig) || state == 'Z';
+}
+
 /* Release the target, or the restored tree, and compare its output. */
 static void collect(struct __test_metadata *_metadata, struct proc *t,
 		    char *out, const char *expect, const char *when)
@@ -125,11 +134,15 @@ static void run_mode(struct __test_metadata *_metadata,
 			ASSERT_EQ(0, kill(root, SIGSTOP));
 			ASSERT_EQ(0, wait_state(root, 'T'));
 		}
+		child = root_stopped ? 0 : tree_task(root, 1);
 		if (run) {
 			ASSERT_EQ(0, checkpoint(root, self->img, flags[run],
 						STDERR_FILENO))
 				TH_LOG("checkpoint: %s", strerror(errno));
 		}
+		/* --kill returned: the tree is gone, its pids free or zombies */
+		if (run == 2 && child > 0)
+			EXPECT_TRUE(gone_or_zombie(child));
 		if (run == 2) {
 			ASSERT_EQ(0, reap_killed(&self->t.pid));
 			proc_fini(&self->t);

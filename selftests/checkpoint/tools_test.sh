@@ -258,6 +258,32 @@ t_rstr_detach()
 	kill -9 "$child"
 }
 
+# rstr --detach of a one-task image whose pid is taken (the target runs
+# on) restarts it with another pid; when that restart fails - its cwd is
+# gone - rstr says so and exits non-zero, --detach or not.
+t_rstr_detach_failed()
+{
+	mkdir "$tmp/gone" && mkfifo "$tmp/fifo2" || return 1
+	(cd "$tmp/gone" && exec "$TARGET" wait) < "$tmp/fifo2" \
+		> "$tmp/gone.out" &
+	gpid=$!
+	pids="$pids $gpid"
+	exec 8> "$tmp/fifo2"
+	wait_lines "$tmp/gone.out" 1 &&
+	bounded 0 "$CKPT" -o "$tmp/gone.img" "$gpid" &&
+	rmdir "$tmp/gone"
+	rc=$?
+	if [ $rc = 0 ]; then
+		"$RSTR" -i "$tmp/gone.img" --detach < /dev/null \
+			2> "$tmp/gone.err"
+		[ $? != 0 ] || { echo "rstr --detach exited 0"; rc=1; }
+		grep -q 'restart: .*(errno 2)' "$tmp/gone.err" ||
+			{ cat "$tmp/gone.err"; rc=1; }
+	fi
+	exec 8>&-
+	return $rc
+}
+
 # A restored process that exits 0 makes rstr exit 0.
 t_rstr_exit_status()
 {
@@ -318,7 +344,8 @@ t_shell_loop()
 
 tests="ckpt_help ckpt_no_pid ckpt_bad_pid ckpt_bad_option ckpt_no_such_pid
        rstr_help rstr_bad_image ckptinfo_garbage ckpt_pipe_rstr ckpt_output
-       ckptinfo_stdin rstr_detach rstr_exit_status shell_loop"
+       ckptinfo_stdin rstr_detach rstr_detach_failed rstr_exit_status
+       shell_loop"
 
 echo "TAP version 13"
 set -- $tests
