@@ -9,12 +9,16 @@
 #include <linux/path.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
+#include <linux/cred.h>
+#include <linux/mount.h>
 
 #include <checkpoint/checkpoint.h>
+#include <checkpoint/compat.h>
 #include <checkpoint/symbols.h>
 
 struct ckpt_rstr_fs {
 	struct path pwd;
+	char *pwd_name;
 	struct path root;
 	u32 umask;
 	bool same_root;
@@ -70,12 +74,17 @@ void rstr_fs_free(struct ckpt_ctx *ctx)
 		return;
 	path_put(&rfs->pwd);
 	path_put(&rfs->root);
+	kfree(rfs->pwd_name);
 	kfree(rfs);
 	ctx->rfs = NULL;
 }
 
-/* Look @name up now, so that a missing directory fails the restart early. */
-static int rstr_fs_dir(struct ckpt_ctx *ctx, u32 len, struct path *path)
+/*
+ * Look @name up now, so that a missing directory fails the restart
+ * early; *@keep: the name, kept, if asked for.
+ */
+static int rstr_fs_dir(struct ckpt_ctx *ctx, u32 len, struct path *path,
+		       char **keep)
 {
 	char *name = ckpt_read_path(ctx, len);
 	int ret;
@@ -85,7 +94,10 @@ static int rstr_fs_dir(struct ckpt_ctx *ctx, u32 len, struct path *path)
 	ret = kern_path(name, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, path);
 	if (ret < 0)
 		ckpt_err(ctx, ret, "FS record: cannot find directory %s", name);
-	kfree(name);
+	if (!ret && keep)
+		*keep = name;
+	else
+		kfree(name);
 	return ret;
 }
 
@@ -140,14 +152,15 @@ int rstr_fs_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 	rfs = kzalloc(sizeof(*rfs), GFP_KERNEL);
 	if (!rfs)
 		return -ENOMEM;
-	ret = rstr_fs_dir(ctx, hf.cwd_len, &rfs->pwd);
+	ret = rstr_fs_dir(ctx, hf.cwd_len, &rfs->pwd, &rfs->pwd_name);
 	if (ret < 0) {
 		kfree(rfs);
 		return ret;
 	}
-	ret = rstr_fs_dir(ctx, hf.root_len, &rfs->root);
+	ret = rstr_fs_dir(ctx, hf.root_len, &rfs->root, NULL);
 	if (ret < 0) {
 		path_put(&rfs->pwd);
+		kfree(rfs->pwd_name);
 		kfree(rfs);
 		return ret;
 	}
@@ -156,7 +169,42 @@ int rstr_fs_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 	return rstr_fs_check(ctx, rfs);
 }
 
-/* Checked by rstr_fs_check() already. */
+/**
+ * rstr_fs_perm - may the restored task chdir() to its cwd?
+ * @ctx: the task's restart context, its whole section read
+ *
+ * Once the section is read its credentials are known (ctx->ts.cred):
+ * the cwd is looked up again with them and checked as chdir(2) checks
+ * it, so that a restart by root gives no process a cwd its own ids
+ * could not enter.  The same directory must come of it.
+ */
+int rstr_fs_perm(struct ckpt_ctx *ctx)
+{
+	struct ckpt_rstr_fs *rfs = ctx->rfs;
+	const struct cred *old;
+	struct path p;
+	int ret;
+
+	if (!rfs || !ctx->ts.cred)
+		return 0;
+	old = override_creds(ctx->ts.cred);
+	ret = kern_path(rfs->pwd_name, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &p);
+	if (!ret) {
+		ret = inode_permission(ckpt_path_idmap(&p), d_inode(p.dentry),
+				       MAY_EXEC | MAY_CHDIR);
+		if (!ret && !path_equal(&p, &rfs->pwd))
+			ret = -ESTALE;
+		path_put(&p);
+	}
+	revert_creds(old);
+	if (ret < 0)
+		return ckpt_err(ctx, ret,
+				"pid %d: its credentials do not let it chdir() to its cwd %s",
+				ctx->ts.task.pid, rfs->pwd_name);
+	return 0;
+}
+
+/* Checked by rstr_fs_check() and rstr_fs_perm() already. */
 int rstr_fs(struct ckpt_ctx *ctx)
 {
 	struct ckpt_rstr_fs *rfs = ctx->rfs;

@@ -531,7 +531,8 @@ static int rstr_read_layout(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 					ctx->ts.task.pid, ckpt_hdr_name(type),
 					ctx->hdr_pos);
 	}
-	return 0;
+	/* what needs the credentials the task restores: known now */
+	return rstr_fs_perm(ctx);
 }
 
 /* The contents: PAGES records, from the one in @h to the section's end. */

@@ -380,6 +380,7 @@ struct file *rstr_unlinked_open(struct ckpt_ctx *ctx,
 /* fs.c */
 int ckpt_fs(struct ckpt_ctx *ctx, struct task_struct *t);
 int rstr_fs_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
+int rstr_fs_perm(struct ckpt_ctx *ctx);
 int rstr_fs(struct ckpt_ctx *ctx);
 void rstr_fs_free(struct ckpt_ctx *ctx);
 

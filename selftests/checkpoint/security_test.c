@@ -8,7 +8,9 @@
  *   of an unlinked root-owned file that the target holds write-only are
  *   refused, by pid and fd;
  * - an unprivileged restart sets no more than prctl(PR_SET_DUMPABLE)
- *   could: an image saying dumpable 2 (SUID_DUMP_ROOT) is refused.
+ *   could: an image saying dumpable 2 (SUID_DUMP_ROOT) is refused;
+ * - root restarting nobody's image gives the restored process no cwd
+ *   that nobody could not chdir() to.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -29,6 +31,7 @@
 #define NOBODY		65534
 #define SECRET		"/tmp/ckpt-security-secret"
 #define SECRET_DATA	"root's secret, not nobody's"
+#define PRIVATE_DIR	"/tmp/ckpt-security-dir"
 
 FIXTURE(sec) {
 	int img;
@@ -55,6 +58,7 @@ FIXTURE_TEARDOWN(sec)
 	close(self->go[0]);
 	close(self->go[1]);
 	unlink(SECRET);
+	rmdir(PRIVATE_DIR);
 }
 
 /* nobody, and dumpable again as a process of nobody's own would be */
@@ -69,8 +73,8 @@ static int become_nobody(void)
  * A target of nobody's holding @path open with @flags at fd 5 (NULL:
  * no file), waiting in read(0) for the end of file of @self->go.
  */
-static pid_t nobody_target(struct _test_data_sec *self, const char *path,
-			   int flags)
+static pid_t nobody_target_in(struct _test_data_sec *self, const char *path,
+			      int flags, const char *cwd)
 {
 	pid_t pid = fork();
 	char c;
@@ -78,7 +82,7 @@ static pid_t nobody_target(struct _test_data_sec *self, const char *path,
 	if (pid)
 		return pid;
 	close(self->go[1]);
-	if (become_nobody())
+	if (become_nobody() || (cwd && chdir(cwd)))
 		_exit(10);
 	if (path && dup2(open(path, flags), 5) != 5)
 		_exit(11);
@@ -87,6 +91,33 @@ static pid_t nobody_target(struct _test_data_sec *self, const char *path,
 	while (read(0, &c, 1) < 0 && errno == EINTR)
 		;
 	_exit(0);
+}
+
+static pid_t nobody_target(struct _test_data_sec *self, const char *path,
+			   int flags)
+{
+	return nobody_target_in(self, path, flags, NULL);
+}
+
+/* As @uid, restart @img in a child: its wait status. */
+static int restart_as(uid_t uid, int img)
+{
+	int status;
+	pid_t r;
+
+	r = fork();
+	if (r < 0)
+		return -1;
+	if (!r) {
+		if (uid && become_nobody())
+			_exit(200);
+		if (restart(0, img, 0, STDERR_FILENO))
+			_exit(RESTART_EXIT_BASE + errno);
+		_exit(RESTART_EXIT_RETURNED);
+	}
+	if (wait_timeout(r, &status, TIMEOUT_MS))
+		return -1;
+	return status;
 }
 
 /* As nobody, checkpoint @pid into @img: the call's result, 0 or errno. */
@@ -203,7 +234,6 @@ TEST_F(sec, dumpable_root_refused)
 	unsigned char *buf = NULL;
 	int status, img;
 	size_t len, at;
-	pid_t r;
 
 	if (_metadata->skip)
 		return;
@@ -223,18 +253,37 @@ TEST_F(sec, dumpable_root_refused)
 	img = image_file(buf, len);
 	free(buf);
 	ASSERT_LE(0, img);
-	r = fork();
-	ASSERT_LE(0, r);
-	if (!r) {
-		if (become_nobody())
-			_exit(200);
-		if (restart(0, img, 0, STDERR_FILENO))
-			_exit(RESTART_EXIT_BASE + errno);
-		_exit(RESTART_EXIT_RETURNED);
-	}
+	status = restart_as(NOBODY, img);
 	close(img);
-	ASSERT_EQ(0, wait_timeout(r, &status, TIMEOUT_MS));
 	EXPECT_TRUE(CALL_FAILED_WITH(status, EPERM)) {
+		TH_LOG("status %#x", status);
+	}
+}
+
+/*
+ * nobody's cwd, a directory root then makes 0700: root restarting
+ * nobody's unedited image may not give the restored process that cwd,
+ * which chdir() would refuse it.
+ */
+TEST_F(sec, cwd_checked_as_restored)
+{
+	int status;
+
+	if (_metadata->skip)
+		return;
+	ASSERT_EQ(0, mkdir(PRIVATE_DIR, 0755));
+	self->target = nobody_target_in(self, NULL, 0, PRIVATE_DIR);
+	ASSERT_LT(0, self->target);
+	ASSERT_EQ(0, wait_blocked(self->target, TIMEOUT_MS));
+	ASSERT_EQ(0, nobody_checkpoint(self->target, self->img, self->log,
+				       sizeof(self->log)))
+		TH_LOG("log: %s", self->log);
+	kill_reap(self->target);
+	self->target = 0;
+	ASSERT_EQ(0, chmod(PRIVATE_DIR, 0700));
+	ASSERT_EQ(0, lseek(self->img, 0, SEEK_SET));
+	status = restart_as(0, self->img);
+	EXPECT_TRUE(CALL_FAILED_WITH(status, EACCES)) {
 		TH_LOG("status %#x", status);
 	}
 }
