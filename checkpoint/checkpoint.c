@@ -265,6 +265,9 @@ static int ckpt_write_task(struct ckpt_ctx *ctx)
 	int ret;
 
 	ret = ckpt_task(ctx, t, ctx->ts.task.mm_objref);
+	/* first: restart opens every path with the credentials it restores */
+	if (!ret)
+		ret = ckpt_cred(ctx, t);
 	if (!ret && (first & CKPT_FIRST_MM))
 		ret = ckpt_mm(ctx, ctx->mm, ctx->ts.task.mm_objref);
 	if (!ret)
@@ -274,8 +277,6 @@ static int ckpt_write_task(struct ckpt_ctx *ctx)
 		ret = ckpt_fs(ctx, t);
 	if (!ret && (first & CKPT_FIRST_FILES))
 		ret = ckpt_files(ctx, t);
-	if (!ret)
-		ret = ckpt_cred(ctx, t);
 	if (!ret && (first & CKPT_FIRST_SIGNAL))
 		ret = ckpt_rlimits(ctx, t);
 	if (!ret)

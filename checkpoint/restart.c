@@ -21,6 +21,7 @@
  * restart without a coordinator (the legacy call) fails before its point
  * of no return with nothing lost.
  */
+#include <linux/cred.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/mm.h>
@@ -128,6 +129,37 @@ static const struct rstr_handler rstr_handlers[CKPT_HDR_MAX_TYPE] = {
 	[CKPT_HDR_CGROUP] = { rstr_cgroup_read, true, false, CKPT_FIRST_SIGNAL },
 };
 
+/* Records that look paths of the image up and open them. */
+static bool rstr_opens_paths(u32 type)
+{
+	return type == CKPT_HDR_MM || type == CKPT_HDR_FS ||
+	       type == CKPT_HDR_FILE;
+}
+
+/*
+ * A record that opens paths does so with the credentials the task
+ * restores (its CRED, which comes first), not the caller's: a restart by
+ * root opens nothing for a user's process that the user could not, and
+ * a directory of the path swapped for a symlink leads nowhere the
+ * user's own ids could not go.  Only the opening: what needs privilege
+ * of the caller (limits, scheduling) is still checked against it.
+ */
+static int rstr_read_as_restored(struct ckpt_ctx *ctx, struct ckpt_hdr *h,
+				 const struct rstr_handler *rh)
+{
+	const struct cred *old;
+	int ret;
+
+	if (!ctx->ts.cred)
+		return ckpt_err(ctx, -EINVAL,
+				"%s record at offset %llu comes before the CRED record of its task",
+				ckpt_hdr_name(h->type), ctx->hdr_pos);
+	old = override_creds(ctx->ts.cred);
+	ret = rh->read(ctx, h);
+	revert_creds(old);
+	return ret;
+}
+
 static int rstr_read_record(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 {
 	const struct rstr_handler *rh = &rstr_handlers[h->type];
@@ -141,6 +173,8 @@ static int rstr_read_record(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 				"second %s record at offset %llu",
 				ckpt_hdr_name(h->type), ctx->hdr_pos);
 	__set_bit(h->type, ctx->seen);
+	if (rstr_opens_paths(h->type))
+		return rstr_read_as_restored(ctx, h, rh);
 	return rh->read(ctx, h);
 }
 

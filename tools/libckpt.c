@@ -366,6 +366,7 @@ enum {
 	RD_HEADER,	/* nothing read yet */
 	RD_TREE,
 	RD_TASK,
+	RD_CRED,	/* right after TASK: its paths are opened as it */
 	RD_MM,
 	RD_VMA,		/* inside MM */
 	RD_CPU,
@@ -910,7 +911,7 @@ static int rd_task(struct ckpt_reader *r, struct ckpt_rec *rec)
 	if (rd_task_attrs(r, rec) || rd_section(r, rec))
 		return -1;
 	r->mm_objref = t->mm_objref;
-	r->state = r->sec_new[CKPT_OBJ_KIND_MM] ? RD_MM : RD_CPU;
+	r->state = RD_CRED;
 	return 0;
 }
 
@@ -1306,6 +1307,7 @@ static const __u32 rd_expect[] = {
 	[RD_HEADER] = CKPT_HDR_HEADER,
 	[RD_TREE] = CKPT_HDR_TREE,
 	[RD_TASK] = CKPT_HDR_TASK,
+	[RD_CRED] = CKPT_HDR_CRED,
 	[RD_MM] = CKPT_HDR_MM,
 	[RD_VMA] = CKPT_HDR_VMA,
 	[RD_CPU] = CKPT_HDR_CPU,
@@ -3263,6 +3265,13 @@ static int rd_record(struct ckpt_reader *r, struct ckpt_rec *rec)
 		if (r->state == RD_EXTRA && rd_extra_done(r, rec))
 			return -1;
 		return rd_task(r, rec);
+	case CKPT_HDR_CRED:
+		if (r->state != RD_CRED)
+			return rd_cred(r, rec);
+		if (rd_cred(r, rec))
+			return -1;
+		r->state = r->sec_new[CKPT_OBJ_KIND_MM] ? RD_MM : RD_CPU;
+		return 0;
 	case CKPT_HDR_MM:
 		return rd_mm(r, rec);
 	case CKPT_HDR_VMA:

@@ -10,7 +10,9 @@
  * - an unprivileged restart sets no more than prctl(PR_SET_DUMPABLE)
  *   could: an image saying dumpable 2 (SUID_DUMP_ROOT) is refused;
  * - root restarting nobody's image gives the restored process no cwd
- *   that nobody could not chdir() to.
+ *   that nobody could not chdir() to, and opens its paths as nobody: a
+ *   directory of nobody's swapped for a symlink into root's leads to
+ *   nothing.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -32,6 +34,8 @@
 #define SECRET		"/tmp/ckpt-security-secret"
 #define SECRET_DATA	"root's secret, not nobody's"
 #define PRIVATE_DIR	"/tmp/ckpt-security-dir"
+#define NOBODY_DIR	"/tmp/ckpt-security-nobody"
+#define ROOT_DIR	"/tmp/ckpt-security-root"	/* 0700 */
 
 FIXTURE(sec) {
 	int img;
@@ -59,6 +63,14 @@ FIXTURE_TEARDOWN(sec)
 	close(self->go[1]);
 	unlink(SECRET);
 	rmdir(PRIVATE_DIR);
+	unlink(NOBODY_DIR "/dir/shadow");
+	unlink(NOBODY_DIR "/dir");
+	unlink(NOBODY_DIR "/old/shadow");
+	rmdir(NOBODY_DIR "/old");
+	rmdir(NOBODY_DIR "/dir");
+	rmdir(NOBODY_DIR);
+	unlink(ROOT_DIR "/shadow");
+	rmdir(ROOT_DIR);
 }
 
 /* nobody, and dumpable again as a process of nobody's own would be */
@@ -281,6 +293,59 @@ TEST_F(sec, cwd_checked_as_restored)
 	kill_reap(self->target);
 	self->target = 0;
 	ASSERT_EQ(0, chmod(PRIVATE_DIR, 0700));
+	ASSERT_EQ(0, lseek(self->img, 0, SEEK_SET));
+	status = restart_as(0, self->img);
+	EXPECT_TRUE(CALL_FAILED_WITH(status, EACCES)) {
+		TH_LOG("status %#x", status);
+	}
+}
+
+static int make_file(const char *path, mode_t mode, uid_t uid)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+
+	if (fd < 0)
+		return -1;
+	if (write(fd, SECRET_DATA, strlen(SECRET_DATA)) < 0 ||
+	    fchown(fd, uid, uid) || fchmod(fd, mode)) {
+		close(fd);
+		return -1;
+	}
+	return close(fd);
+}
+
+/*
+ * nobody holds its own file NOBODY_DIR/dir/shadow.  After the checkpoint
+ * it swaps dir for a symlink to root's 0700 directory, which holds a
+ * "shadow" of root's: root restarting nobody's unedited image opens that
+ * path as nobody, who cannot reach it - EACCES, not root's file in a
+ * process of nobody's.
+ */
+TEST_F(sec, paths_opened_as_restored)
+{
+	int status;
+
+	if (_metadata->skip)
+		return;
+	ASSERT_EQ(0, mkdir(ROOT_DIR, 0700));
+	ASSERT_EQ(0, make_file(ROOT_DIR "/shadow", 0600, 0));
+	ASSERT_EQ(0, mkdir(NOBODY_DIR, 0755));
+	ASSERT_EQ(0, chown(NOBODY_DIR, NOBODY, NOBODY));
+	ASSERT_EQ(0, mkdir(NOBODY_DIR "/dir", 0755));
+	ASSERT_EQ(0, chown(NOBODY_DIR "/dir", NOBODY, NOBODY));
+	ASSERT_EQ(0, make_file(NOBODY_DIR "/dir/shadow", 0644, NOBODY));
+	self->target = nobody_target(self, NOBODY_DIR "/dir/shadow",
+				     O_RDONLY);
+	ASSERT_LT(0, self->target);
+	ASSERT_EQ(0, wait_blocked(self->target, TIMEOUT_MS));
+	ASSERT_EQ(0, nobody_checkpoint(self->target, self->img, self->log,
+				       sizeof(self->log)))
+		TH_LOG("log: %s", self->log);
+	kill_reap(self->target);
+	self->target = 0;
+	/* what nobody may do in its own directory */
+	ASSERT_EQ(0, rename(NOBODY_DIR "/dir", NOBODY_DIR "/old"));
+	ASSERT_EQ(0, symlink(ROOT_DIR, NOBODY_DIR "/dir"));
 	ASSERT_EQ(0, lseek(self->img, 0, SEEK_SET));
 	status = restart_as(0, self->img);
 	EXPECT_TRUE(CALL_FAILED_WITH(status, EACCES)) {

@@ -130,7 +130,7 @@ section_extra|TASK 1241 after the sections of every TREE task
 section_share|task 1241 has files objref 3, not 8 of task 1240 it shares it with
 section_signal|process 1241 shares signal objref 11 with another
 section_objref|TASK 1240: bad fs objref 0
-section_no_cred|no CRED record in the section of task 1235
+section_no_cred|unexpected CPU record (want CRED)
 section_no_rlimits|no RLIMITS record in the section of task 1240
 section_sighand_again|SIGHAND record of objref 13 in the section of task 1241, whose sighand objref 10 an earlier section brought
 section_objref_pipe|TASK 1241: mm objref 18 is already taken (pipe)
@@ -493,9 +493,9 @@ listing_ok()
 		"$out" &&
 	grep -q ' FILE .* objref 20 fifo .* pipe 19 /tmp/ckptinfo-test\.fifo$' \
 		"$out" &&
-	grep -q '^ *2752  PIPE  *4312  objref 18 size 65536 nr_bufs 3 bytes 4201 packets 2$' \
+	grep -q '^ *2848  PIPE  *4312  objref 18 size 65536 nr_bufs 3 bytes 4201 packets 2$' \
 		"$out" &&
-	grep -q '^ *7216  PIPE  *32  objref 19 size 4096 nr_bufs 0 bytes 0 packets 0$' \
+	grep -q '^ *7312  PIPE  *32  objref 19 size 4096 nr_bufs 0 bytes 0 packets 0$' \
 		"$out" &&
 	[ "$(grep -c ' PIPE' "$out")" = 2 ] && return 0
 	echo "# listing of the valid image:"

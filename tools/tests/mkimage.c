@@ -783,7 +783,6 @@ static void add_cgroup(size_t *off)
 
 static void add_ident(void)
 {
-	add_cred(&img.cred);
 	add_rlimits(&img.rlimits);
 	add_cgroup(&img.cgroup);
 }
@@ -887,8 +886,8 @@ static void add_thread(void)
 	size_t off;
 
 	task_record(1, &off);
-	add_cpu(&off);
 	add_cred(&img.cred2);
+	add_cpu(&off);
 	add_signal();
 }
 
@@ -898,19 +897,19 @@ static void add_children(void)
 	size_t off;
 
 	task_record(2, &img.task2);
+	add_cred(&off);
 	add_small_mm(2);
 	add_cpu(&off);
 	add_fs(2);
 	add_child_files();
-	add_cred(&off);
 	add_rlimits(&img.rlimits2);
 	add_sighand(2);
 	add_signal();
 	add_pages(2, 0x600000, 1);
 	task_record(3, &img.task3);
+	add_cred(&off);
 	add_small_mm(3);
 	add_cpu(&off);
-	add_cred(&off);
 	add_rlimits(&off);
 	add_sighand(3);
 	add_signal();
@@ -922,6 +921,7 @@ static void build(void)
 	add_header();
 	add_tree();
 	add_task();
+	add_cred(&img.cred);
 	add_mm();
 	add_cpu(&img.cpu);
 	add_files();
