@@ -900,16 +900,40 @@ static const char settled_state[EXACT_NR_PROCS] = {
 	[EXACT_ZOMBIE] = 'Z', [EXACT_STOPPED] = 'T',
 };
 
+/* Has rstr (@t, if restoring) exited?  Reaped then, t->pid 0. */
+static int rstr_gone(struct proc *t)
+{
+	int status;
+
+	if (!t || !t->pid || waitpid(t->pid, &status, WNOHANG) != t->pid)
+		return 0;
+	t->pid = 0;
+	return 1;
+}
+
+/* wait_blocked(), unless rstr (@t, if restoring) exits first */
+static int wait_root(struct proc *t, pid_t root, int ms)
+{
+	for (; ms > 0; ms -= 100) {
+		if (!wait_blocked(root, 100))
+			return 0;
+		if (rstr_gone(t))
+			return -1;
+	}
+	return -1;
+}
+
 /*
  * Within @ms: the tree of @root complete, the root asleep in read(0),
- * every process in its settled state, the root's thread asleep.
+ * every process in its settled state, the root's thread asleep - unless
+ * rstr (@t, if restoring) exits first.
  */
-static int settle(pid_t root, pid_t *pids, int ms)
+static int settle(struct proc *t, pid_t root, pid_t *pids, int ms)
 {
 	pid_t tids[MAX_TASKS];
 	int i, nr;
 
-	if (wait_blocked(root, ms))
+	if (wait_root(t, root, ms))
 		return -1;
 	for (; ms > 0; ms -= 20, sleep_for_ms(20)) {
 		nr = tree_pids(root, pids, MAX_PROCS + 1);
@@ -1007,7 +1031,7 @@ TEST_F_TIMEOUT(exact, tree, 600)
 	ASSERT_EQ(0, proc_spawn(&self->t, "tree"))
 		TH_LOG("exact_target did not get ready");
 	root = self->t.pid;
-	ASSERT_EQ(0, settle(root, self->pids, WAIT_MS))
+	ASSERT_EQ(0, settle(NULL, root, self->pids, WAIT_MS))
 		TH_LOG("the tree does not settle");
 	snapshot(&self->before, self->pids, EXACT_NR_PROCS);
 	ASSERT_EQ(0, self->before.overflow);
@@ -1021,8 +1045,9 @@ TEST_F_TIMEOUT(exact, tree, 600)
 
 	ASSERT_EQ(0, proc_restore(&self->t, self->img, exec_rstr, NULL))
 		TH_LOG("cannot run %s", rstr_path());
-	ASSERT_EQ(0, settle(root, self->now, WAIT_MS))
-		TH_LOG("the restored tree does not settle");
+	ASSERT_EQ(0, settle(&self->t, root, self->now, WAIT_MS))
+		TH_LOG("the restored tree does not settle%s",
+		       self->t.pid ? "" : ": rstr exited");
 	for (i = 0; i < EXACT_NR_PROCS; i++)
 		EXPECT_EQ(self->pids[i], self->now[i]);
 	snapshot(&self->after, self->now, EXACT_NR_PROCS);
@@ -1041,13 +1066,16 @@ TEST_F_TIMEOUT(exact, tree, 600)
 	memset(self->pids, 0, sizeof(self->pids));
 }
 
-/* Within @ms, @pid asleep in read(0) with @nr threads asleep too. */
-static int settle_threads(pid_t pid, int nr, int ms)
+/*
+ * Within @ms, @pid asleep in read(0) with @nr threads asleep too, unless
+ * rstr (@t, if restoring) exits first.
+ */
+static int settle_threads(struct proc *t, pid_t pid, int nr, int ms)
 {
 	pid_t tids[MAX_TASKS * 2];
 	int i, n;
 
-	if (wait_blocked(pid, ms))
+	if (wait_root(t, pid, ms))
 		return -1;
 	for (; ms > 0; ms -= 20, sleep_for_ms(20)) {
 		n = task_tids(pid, tids, ARRAY_SIZE(tids));
@@ -1068,7 +1096,7 @@ TEST_F_TIMEOUT(exact, timer_threads, 300)
 	ASSERT_EQ(0, proc_spawn(&self->t, "timers"))
 		TH_LOG("exact_target timers did not get ready");
 	root = self->t.pid;
-	ASSERT_EQ(0, settle_threads(root, EXACT_TIMER_THREADS, WAIT_MS));
+	ASSERT_EQ(0, settle_threads(NULL, root, EXACT_TIMER_THREADS, WAIT_MS));
 	ASSERT_LT(0, slurp(root, 0, "timers", before, sizeof(before)));
 	ASSERT_EQ(0, checkpoint(root, self->img, CHECKPOINT_KILL,
 				STDERR_FILENO))
@@ -1078,8 +1106,10 @@ TEST_F_TIMEOUT(exact, timer_threads, 300)
 
 	ASSERT_EQ(0, proc_restore(&self->t, self->img, exec_rstr, NULL))
 		TH_LOG("cannot run %s", rstr_path());
-	ASSERT_EQ(0, settle_threads(root, EXACT_TIMER_THREADS, WAIT_MS))
-		TH_LOG("the restored process does not settle");
+	ASSERT_EQ(0, settle_threads(&self->t, root, EXACT_TIMER_THREADS,
+				    WAIT_MS))
+		TH_LOG("the restored process does not settle%s",
+		       self->t.pid ? "" : ": rstr exited");
 	ASSERT_LT(0, slurp(root, 0, "timers", after, sizeof(after)));
 	EXPECT_STREQ(before, after);
 	ASSERT_EQ(0, proc_collect(&self->t, self->out, sizeof(self->out),
