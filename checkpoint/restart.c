@@ -41,6 +41,7 @@ struct rstr_finish_work {
 	struct callback_head work;
 	u64 ax;
 	int stop_signal, stop_code;	/* saved stopped: stop again */
+	unsigned int pf;		/* PF_FORKNOEXEC, PF_SUPERPRIV */
 };
 
 static int rstr_check_caller(struct ckpt_ctx *ctx)
@@ -75,6 +76,13 @@ static void rstr_finish_fn(struct callback_head *head)
 		container_of(head, struct rstr_finish_work, work);
 
 	rstr_cpu_finish(w->ax);
+	/*
+	 * Whether the task was forked without an exec since and whether it
+	 * used root's privileges are its history, not rstr's: set last, as
+	 * every capable() of the restart marked it.
+	 */
+	current->flags = (current->flags & ~(PF_FORKNOEXEC | PF_SUPERPRIV)) |
+			 w->pf;
 	if (w->stop_signal)
 		rstr_stop(w->stop_signal, w->stop_code);
 	kfree(w);
@@ -86,6 +94,11 @@ static int rstr_queue_finish(struct ckpt_ctx *ctx,
 	w->ax = ctx->ts.cpu.rax;
 	w->stop_signal = 0;
 	w->stop_code = 0;
+	w->pf = 0;
+	if (ctx->ts.task.flags & CKPT_TASK_FORKNOEXEC)
+		w->pf |= PF_FORKNOEXEC;
+	if (ctx->ts.task.flags & CKPT_TASK_SUPERPRIV)
+		w->pf |= PF_SUPERPRIV;
 	if (ctx->ts.task.flags & CKPT_TASK_STOPPED) {
 		w->stop_signal = ctx->ts.task.stop_signal;
 		w->stop_code = ctx->ts.task.stop_code;

@@ -56,6 +56,11 @@ void ckpt_save_task_state(struct ckpt_ctx *ctx, struct task_struct *t)
 		th->flags |= CKPT_TASK_NO_NEW_PRIVS;
 	if (t->sched_reset_on_fork)
 		th->flags |= CKPT_TASK_RESET_ON_FORK;
+	/* the task's history as acct(2) and /proc/PID/stat tell it */
+	if (t->flags & PF_FORKNOEXEC)
+		th->flags |= CKPT_TASK_FORKNOEXEC;
+	if (t->flags & PF_SUPERPRIV)
+		th->flags |= CKPT_TASK_SUPERPRIV;
 	th->dumpable = get_dumpable(ctx->mm);
 	th->pdeath_signal = t->pdeath_signal;
 	ctx->freeze_err = ckpt_cpu_save(ctx, t);

@@ -108,8 +108,14 @@ int rstr_itimers_check(struct ckpt_ctx *ctx, const struct ckpt_hdr_signal *hs)
 		return ckpt_err(ctx, -EINVAL,
 				"SIGNAL record at offset %llu: bad next timer id %u",
 				ctx->hdr_pos, hs->next_timer_id);
-	/* restart makes timers with the image's ids in an empty table */
-	if (ckpt_has_posix_timers(current->signal))
+	/*
+	 * Restart makes timers with the image's ids in an empty table: the
+	 * process's first task does, so only its table is checked.  The
+	 * process's other threads read their sections while it may be
+	 * making them already.
+	 */
+	if ((ctx->first & CKPT_FIRST_SIGNAL) &&
+	    ckpt_has_posix_timers(current->signal))
 		return ckpt_err(ctx, -EBUSY,
 				"the restarting process has POSIX timers of its own");
 	return 0;

@@ -263,7 +263,9 @@ struct ckpt_hdr_task {
 #define CKPT_TASK_NO_NEW_PRIVS	(1U << 0)	/* PR_SET_NO_NEW_PRIVS */
 #define CKPT_TASK_RESET_ON_FORK	(1U << 1)	/* SCHED_RESET_ON_FORK */
 #define CKPT_TASK_STOPPED	(1U << 2)	/* stopped, saved stopped */
-#define CKPT_TASK_FLAGS_ALL	0x7
+#define CKPT_TASK_FORKNOEXEC	(1U << 3)	/* forked, no exec since */
+#define CKPT_TASK_SUPERPRIV	(1U << 4)	/* used root's privileges */
+#define CKPT_TASK_FLAGS_ALL	0x1f
 
 /*
  * The MM record's fixed part is followed by exe_path_len bytes of the
