@@ -173,6 +173,8 @@ static u32 ckpt_vma_flags(struct vm_area_struct *vma)
 		flags |= CKPT_VMA_RANDOM;
 	if (vma->vm_flags & VM_SEQ_READ)
 		flags |= CKPT_VMA_SEQUENTIAL;
+	if (vma->vm_flags & VM_ACCOUNT)
+		flags |= CKPT_VMA_ACCOUNT;
 	if (vma->vm_flags & VM_MAYSHARE)
 		flags |= CKPT_VMA_SHARED;
 	/* a shared mapping without VM_MAYWRITE: the file was open read-only */
@@ -1273,6 +1275,8 @@ static int rstr_map_vma(struct ckpt_ctx *ctx, struct ckpt_vma_info *vi)
 	unsigned long len = v->end - v->start, flags = MAP_FIXED;
 	struct file *file = vi->file;
 	unsigned long addr;
+	bool charged;
+	int prot;
 
 	flags |= v->flags & CKPT_VMA_SHARED ? MAP_SHARED : MAP_PRIVATE;
 	if (v->flags & CKPT_VMA_GROWSDOWN)
@@ -1281,8 +1285,19 @@ static int rstr_map_vma(struct ckpt_ctx *ctx, struct ckpt_vma_info *vi)
 		flags |= MAP_NORESERVE;
 	if (!file)
 		flags |= MAP_ANONYMOUS;
-	addr = vm_mmap(file, v->start, len, rstr_prot(v->flags), flags,
-		       file ? v->pgoff << PAGE_SHIFT : 0);
+	prot = rstr_prot(v->flags);
+	/*
+	 * Private memory written once and made read-only stays charged to
+	 * the commit limit (VM_ACCOUNT), as the process had it: mapped
+	 * writable, so charged, then protected as it was.
+	 */
+	charged = (v->flags & CKPT_VMA_ACCOUNT) && !(prot & PROT_WRITE) &&
+		  !(flags & MAP_SHARED);
+	addr = vm_mmap(file, v->start, len, charged ? prot | PROT_WRITE : prot,
+		       flags, file ? v->pgoff << PAGE_SHIFT : 0);
+	if (!IS_ERR_VALUE(addr) && charged)
+		addr = ckpt_syscall3(ckpt_syms.sys_mprotect, v->start, len,
+				     prot) ?: addr;
 	if (IS_ERR_VALUE(addr))
 		return ckpt_err(ctx, (int)addr, "cannot map %#llx-%#llx%s%s",
 				v->start, v->end, file ? " from " : "",

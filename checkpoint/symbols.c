@@ -46,6 +46,7 @@ static const struct {
 	{ "__x64_sys_mlock2", (void **)&ckpt_syms.sys_mlock2 },
 	{ "__x64_sys_mlockall", (void **)&ckpt_syms.sys_mlockall },
 	{ "__x64_sys_membarrier", (void **)&ckpt_syms.sys_membarrier },
+	{ "__x64_sys_mprotect", (void **)&ckpt_syms.sys_mprotect },
 	{ "__x64_sys_timer_create", (void **)&ckpt_syms.sys_timer_create },
 	{ "__x64_sys_timer_settime", (void **)&ckpt_syms.sys_timer_settime },
 	{ "__x64_sys_setitimer", (void **)&ckpt_syms.sys_setitimer },

@@ -58,6 +58,7 @@ struct ckpt_syms {
 	long (*sys_madvise)(const struct pt_regs *regs);
 	long (*sys_mlock2)(const struct pt_regs *regs);
 	long (*sys_mlockall)(const struct pt_regs *regs);
+	long (*sys_mprotect)(const struct pt_regs *regs);
 	/* membarrier(): an address space's registrations */
 	long (*sys_membarrier)(const struct pt_regs *regs);
 	/* timer_create(), timer_settime() and setitimer() the same way */

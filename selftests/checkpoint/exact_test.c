@@ -400,24 +400,15 @@ static int take_flag(char *flags, const char *flag)
 	return 0;
 }
 
-/*
- * A mapping's VmFlags, without "sd" and "ac" which have rules of their
- * own: "ac" (VM_ACCOUNT) of a mapping that is not writable any more is
- * a known difference, of a writable one it is exact.
- */
+/* A mapping's VmFlags, without "sd", which has a rule of its own. */
 static void add_vmflags(struct snap *s, const char *range, const char *val)
 {
 	char flags[VAL_SIZE], key[KEY_SIZE];
-	int wr;
 
 	snprintf(flags, sizeof(flags), "%s", val);
-	wr = strstr(flags, "wr") != NULL;
 	snprintf(key, sizeof(key), "smaps %s VmFlags sd", range);
 	add_rule(s, key, take_flag(flags, "sd") ? "sd" : "-", SKIP,
 		 "soft-dirty");
-	snprintf(key, sizeof(key), "smaps %s VmFlags ac", range);
-	add_rule(s, key, take_flag(flags, "ac") ? "ac" : "-",
-		 wr ? EXACT : KNOWN, wr ? NULL : "VM_ACCOUNT of read-only mappings");
 	snprintf(key, sizeof(key), "smaps %s VmFlags", range);
 	add_rule(s, key, flags, EXACT, NULL);
 }

@@ -332,7 +332,11 @@ enum ckpt_vma_kind {
 #define CKPT_VMA_MERGEABLE	(1U << 14)	/* MADV_MERGEABLE (KSM) */
 #define CKPT_VMA_RANDOM		(1U << 15)	/* MADV_RANDOM */
 #define CKPT_VMA_SEQUENTIAL	(1U << 16)	/* MADV_SEQUENTIAL */
-#define CKPT_VMA_FLAGS_ALL	0x1ffff
+#define CKPT_VMA_ACCOUNT	(1U << 17)	/* private, its commit charged
+						 * (VM_ACCOUNT), also once no
+						 * longer writable
+						 */
+#define CKPT_VMA_FLAGS_ALL	0x3ffff
 
 /*
  * A CKPT_VMA_FILE record is followed by path_len bytes of the file's
