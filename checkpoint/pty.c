@@ -709,6 +709,8 @@ static int ckpt_pty_owner(struct ckpt_ctx *ctx,
 	h->slave_uid = uid;
 	h->slave_gid = gid;
 	h->slave_mode = inode->i_mode & 07777;
+	ckpt_inode_times(inode, &h->slave_atime_sec, &h->slave_atime_nsec,
+			 &h->slave_mtime_sec, &h->slave_mtime_nsec);
 	return 0;
 }
 
@@ -930,6 +932,8 @@ static int rstr_pty_check(struct ckpt_ctx *ctx, const struct ckpt_hdr_pty *h,
 				ctx->hdr_pos, h->h.len, h->in_bytes, h->in_canon,
 				h->in_pending, h->out_bytes, h->out_pending);
 	if (h->slave_mode & ~07777 || h->pad ||
+	    h->slave_atime_nsec >= NSEC_PER_SEC ||
+	    h->slave_mtime_nsec >= NSEC_PER_SEC ||
 	    !uid_valid(make_kuid(current_user_ns(), h->slave_uid)) ||
 	    !gid_valid(make_kgid(current_user_ns(), h->slave_gid)))
 		return ckpt_err(ctx, -EINVAL,
@@ -1367,6 +1371,31 @@ static int rstr_pty_owner(struct ckpt_ctx *ctx, struct tty_struct *slave,
 	return 0;
 }
 
+/* Its times, last: restoring its queues and modes counts as no I/O. */
+static int rstr_pty_times(struct ckpt_ctx *ctx, struct tty_struct *slave,
+			  const struct ckpt_hdr_pty *h)
+{
+	struct dentry *dentry = slave->driver_data;
+	struct inode *inode = d_inode(dentry);
+	struct iattr times = {
+		.ia_valid = ATTR_ATIME | ATTR_MTIME | ATTR_ATIME_SET |
+			    ATTR_MTIME_SET | ATTR_CTIME,
+		.ia_atime = { .tv_sec = h->slave_atime_sec,
+			      .tv_nsec = h->slave_atime_nsec },
+		.ia_mtime = { .tv_sec = h->slave_mtime_sec,
+			      .tv_nsec = h->slave_mtime_nsec },
+	};
+	int ret;
+
+	inode_lock(inode);
+	ret = notify_change(ckpt_nop_idmap, dentry, &times, NULL);
+	inode_unlock(inode);
+	if (ret < 0)
+		return ckpt_err(ctx, ret, "cannot set the times of /dev/pts/%u",
+				h->index);
+	return 0;
+}
+
 static int rstr_pty_setup(struct ckpt_ctx *ctx, struct rstr_pty *p,
 			  const struct rstr_pty_img *img)
 {
@@ -1403,7 +1432,7 @@ static int rstr_pty_setup(struct ckpt_ctx *ctx, struct rstr_pty *p,
 	p->master->f_flags = (p->master->f_flags & ~CKPT_PTY_STATUS) |
 			     (h->master_flags & CKPT_PTY_STATUS);
 	spin_unlock(&p->master->f_lock);
-	return 0;
+	return rstr_pty_times(ctx, slave, h);
 }
 
 /* The pty @objref, first named now: its PTY record comes next. */

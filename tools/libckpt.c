@@ -2937,6 +2937,8 @@ static int rd_pty_fields(struct ckpt_reader *r, const struct ckpt_rec *rec)
 			      p->objref, p->in_bytes, p->in_canon, p->in_pending,
 			      p->out_bytes, p->out_pending);
 	if (p->slave_mode & ~07777U || p->pad ||
+	    p->slave_atime_nsec >= 1000000000U ||
+	    p->slave_mtime_nsec >= 1000000000U ||
 	    p->slave_uid == (__u32)-1 || p->slave_gid == (__u32)-1)
 		return rd_err(r, rec->off,
 			      "PTY objref %d: /dev/pts/%u owner %u:%u mode %#o",

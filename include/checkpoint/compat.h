@@ -43,6 +43,22 @@
 #define ckpt_nop_idmap		(&nop_mnt_idmap)
 #endif
 
+/* An inode's atime and mtime: fields until 6.6, accessors since. */
+static inline void ckpt_inode_times(struct inode *inode, s64 *asec, u32 *ansec,
+				    s64 *msec, u32 *mnsec)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 6, 0)
+	struct timespec64 a = inode->i_atime, m = inode->i_mtime;
+#else
+	struct timespec64 a = inode_get_atime(inode), m = inode_get_mtime(inode);
+#endif
+
+	*asec = a.tv_sec;
+	*ansec = a.tv_nsec;
+	*msec = m.tv_sec;
+	*mnsec = m.tv_nsec;
+}
+
 /* 6.5 dropped the vmas argument of get_user_pages_remote(). */
 static inline long ckpt_gup_remote(struct mm_struct *mm, unsigned long start,
 				   unsigned long nr_pages,

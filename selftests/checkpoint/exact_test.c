@@ -509,8 +509,8 @@ static void add_fdinfo(struct snap *s, pid_t pid, int fd, const char *link)
 /*
  * A time of an fd's inode: a regular file's are restored (an unlinked
  * one's) or the same file's (by path), all of them but an unlinked
- * file's ctime; a pty slave's are a known difference; other inodes
- * are new.
+ * file's ctime; a pty slave's atime and mtime are restored too; other
+ * inodes are new.
  */
 static void add_time(struct snap *s, const char *field,
 		     const struct timespec *ts, const struct stat *st,
@@ -525,7 +525,7 @@ static void add_time(struct snap *s, const char *field,
 	if (S_ISREG(st->st_mode) && (!ctime || same_path(link)))
 		add_rule(s, key, buf, EXACT, NULL);
 	else if (!ctime && !strncmp(link, "/dev/pts/", 9))
-		add_rule(s, key, buf, KNOWN, "times of a pty slave");
+		add_rule(s, key, buf, EXACT, NULL);
 	else
 		add(s, "fd", field, buf);
 }

@@ -355,7 +355,7 @@ pty_canon|to the slave 5 bytes, 6 in lines
 pty_eol|its 3 bytes of complete lines do not end a line
 pty_eol_past|its 3 bytes of complete lines do not end a line, or have line ends past them
 pty_in_big|to the slave 4097 bytes
-pty_len|bad PTY record length 168 (want 160)
+pty_len|bad PTY record length 192 (want 184)
 pty_pad|nonzero padding
 cgroup_dotdot|bad CGROUP path /../def
 cgroup_len|malformed CGROUP path
@@ -612,7 +612,7 @@ pty_listing_ok()
 	out=$tmp/out
 	grep -q ' FILE .* objref 61 pty flags 0100002 .* pty 62 master /dev/ptmx$' \
 		"$out" &&
-	grep -q '^ *[0-9]*  PTY  *160  objref 62 /dev/pts/3 iflag 02400 oflag 05 cflag 0277 lflag 0105073 speed 38400/38400 winsize 24x80 column 4/2 in 5 (3 in lines) +0 out 8 +0$' \
+	grep -q '^ *[0-9]*  PTY  *184  objref 62 /dev/pts/3 iflag 02400 oflag 05 cflag 0277 lflag 0105073 speed 38400/38400 winsize 24x80 column 4/2 in 5 (3 in lines) +0 out 8 +0$' \
 		"$out" &&
 	grep -q ' FILE .* objref 63 pty flags 0100002 .* pty 62 slave /dev/pts/3$' \
 		"$out" && return 0

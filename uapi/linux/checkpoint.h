@@ -775,6 +775,11 @@ struct ckpt_hdr_pty {
 	__u32 slave_gid;
 	__u32 slave_mode;	/* permission bits: within 07777 */
 	__u32 pad;
+	/* and its times, which a terminal's I/O updates (ls -lu, who -T) */
+	__s64 slave_atime_sec;
+	__s64 slave_mtime_sec;
+	__u32 slave_atime_nsec;	/* below 1000000000 */
+	__u32 slave_mtime_nsec;
 };
 
 /*
