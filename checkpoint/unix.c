@@ -249,6 +249,11 @@ static int ckpt_unix_skb_fds(struct ckpt_ctx *ctx, struct file **files, u32 nr,
 			return ckpt_err(ctx, -EAGAIN,
 					"pid %d fd %d: a file in flight in a unix socket appeared during the checkpoint",
 					task_pid_vnr(ctx->target), fd);
+		/* a cycle: that file's record needs this socket's first */
+		if (ckpt_file_writing(ctx, files[i]))
+			return ckpt_err(ctx, -EOPNOTSUPP,
+					"pid %d fd %d: a unix socket holds in flight (SCM_RIGHTS) a file that depends on the socket (an epoll watching it): not supported",
+					task_pid_vnr(ctx->target), fd);
 		refs[i] = ret;
 	}
 	return nr ? ckpt_write_string(ctx, (const char *)refs,
@@ -334,6 +339,10 @@ static int ckpt_unix_state(struct ckpt_ctx *ctx, struct sock *sk, int fd,
 		       (sk->sk_shutdown & SEND_SHUTDOWN ? CKPT_UNIX_SHUT_WR : 0);
 	if (u->addr && ckpt_unix_bound(sk))
 		hu->flags |= CKPT_UNIX_BOUND;
+	/* bound to a path, then the path unlinked: the name lives on */
+	if ((hu->flags & CKPT_UNIX_BOUND) && u->path.dentry &&
+	    d_unlinked(u->path.dentry))
+		hu->flags |= CKPT_UNIX_UNLINKED;
 	if (sk->sk_socket && test_bit(SOCK_PASSCRED, &sk->sk_socket->flags))
 		hu->flags |= CKPT_UNIX_PASSCRED;
 	if (sk->sk_userlocks & SOCK_SNDBUF_LOCK)
@@ -789,6 +798,7 @@ static int rstr_unix_check(struct ckpt_ctx *ctx, struct ckpt_hdr_unix *hu,
 	    (hu->addr_len && !bound &&
 	     (!conn || hu->type == SOCK_DGRAM)) ||
 	    (bound && !hu->addr_len) ||
+	    ((hu->flags & CKPT_UNIX_UNLINKED) && !bound) ||
 	    hu->addr_len > UNIX_PATH_MAX || hu->nr_skbs > CKPT_UNIX_SKBS_MAX ||
 	    hu->bytes > CKPT_UNIX_BYTES_MAX ||
 	    hu->h.len < sizeof(*hu) + ALIGN(hu->addr_len, CKPT_ALIGN) +
@@ -821,6 +831,11 @@ static int rstr_unix_read(struct ckpt_ctx *ctx, struct rstr_unix *ru,
 	     !memchr(ru->addr, '\0', ru->hu.addr_len)))
 		ret = ckpt_err(ctx, -EINVAL,
 			       "UNIX record at offset %llu: a bad address",
+			       ctx->hdr_pos);
+	/* an abstract name is no file to unlink */
+	if (!ret && (ru->hu.flags & CKPT_UNIX_UNLINKED) && !ru->addr[0])
+		ret = ckpt_err(ctx, -EINVAL,
+			       "UNIX record at offset %llu: UNLINKED, bound to an abstract name",
 			       ctx->hdr_pos);
 	ru->end = ctx->hdr_pos + ru->hu.h.len;
 	return ret;
@@ -1060,6 +1075,66 @@ static int rstr_unix_unlink_stale(struct sockaddr_un *sun, int len)
 				      (void *)name, strlen(name) + 1, false);
 }
 
+/*
+ * The file bind() just made for @sock at @name, unlinked again: the
+ * socket keeps its name and its inode, as the kernel had it when the
+ * name was unlinked after the bind.  Only if the path still leads to
+ * that inode: nothing else is ever removed.
+ */
+static int rstr_unix_unlink_own(struct socket *sock, const char *name)
+{
+	struct inode *own = d_inode(unix_sk(sock->sk)->path.dentry);
+	struct pt_regs regs = {};
+	struct path path;
+	bool same;
+	int ret;
+
+	ret = kern_path(name, 0, &path);
+	if (ret < 0)
+		return ret;
+	same = d_inode(path.dentry) == own;
+	path_put(&path);
+	if (!same)
+		return -EEXIST;
+	return (int)ckpt_syscall_ubuf(ckpt_syms.sys_unlink, &regs, &regs.di,
+				      (void *)name, strlen(name) + 1, false);
+}
+
+/* @sock's file at @ru's path, unlinked again; failing, a line saying so. */
+static int rstr_unix_unlink_again(struct ckpt_ctx *ctx, struct socket *sock,
+				  const struct rstr_unix *ru)
+{
+	int ret = rstr_unix_unlink_own(sock, ru->addr);
+
+	if (ret < 0)
+		return ckpt_err(ctx, ret,
+				"cannot unlink %s again, the name of a unix socket unlinked when checkpointed",
+				ru->addr);
+	return 0;
+}
+
+/*
+ * A socket whose path was unlinked: bound there and unlinked again,
+ * only where the path is free now - whatever holds it (a file, another
+ * socket, stale or not) is someone else's.  A listener's name stays
+ * until its pending connections are made by connect() to it.
+ */
+static int rstr_unix_bind_unlinked(struct ckpt_ctx *ctx, struct socket *sock,
+				   const struct rstr_unix *ru,
+				   struct sockaddr_un *sun, int len)
+{
+	int ret = kernel_bind(sock, (struct sockaddr *)sun, len);
+
+	if (ret < 0)
+		return ckpt_err(ctx, ret,
+				"cannot bind a unix socket to %s, unlinked when checkpointed%s",
+				sun->sun_path, ret == -EADDRINUSE ?
+				": the path is taken" : "");
+	if (ru->hu.state == CKPT_UNIX_LISTEN)
+		return 0;
+	return rstr_unix_unlink_again(ctx, sock, ru);
+}
+
 static int rstr_unix_bind(struct ckpt_ctx *ctx, struct socket *sock,
 			  const struct rstr_unix *ru)
 {
@@ -1068,6 +1143,8 @@ static int rstr_unix_bind(struct ckpt_ctx *ctx, struct socket *sock,
 	int ret;
 
 	memcpy(sun.sun_path, ru->addr, ru->hu.addr_len);
+	if (ru->hu.flags & CKPT_UNIX_UNLINKED)
+		return rstr_unix_bind_unlinked(ctx, sock, ru, &sun, len);
 	ret = kernel_bind(sock, (struct sockaddr *)&sun, len);
 	if (ret == -EADDRINUSE && sun.sun_path[0]) {
 		ret = rstr_unix_unlink_stale(&sun, len);
@@ -1282,7 +1359,14 @@ static int rstr_unix_single(struct ckpt_ctx *ctx, struct rstr_unix *ru)
 	}
 	for (i = 0; !ret && i < ru->hu.nr_pending; i++)
 		ret = rstr_unix_connect(ctx, sock, ru);
+	if (!ret && ru->hu.state == CKPT_UNIX_LISTEN &&
+	    (ru->hu.flags & CKPT_UNIX_UNLINKED))
+		ret = rstr_unix_unlink_again(ctx, sock, ru);
 	if (ret < 0) {
+		/* a name that was not there is not left behind */
+		if ((ru->hu.flags & CKPT_UNIX_UNLINKED) &&
+		    unix_sk(sock->sk)->path.dentry)
+			rstr_unix_unlink_own(sock, ru->addr);
 		sock_release(sock);
 		return ret;
 	}

@@ -2405,6 +2405,9 @@ static int rd_unix_fields(struct ckpt_reader *r, const struct ckpt_rec *rec)
 		return rd_err(r, rec->off, "bad UNIX state %u", u->state);
 	if (u->flags & ~CKPT_UNIX_FLAGS_ALL)
 		return rd_err(r, rec->off, "unknown UNIX flags %#x", u->flags);
+	if (u->flags & CKPT_UNIX_UNLINKED && !(u->flags & CKPT_UNIX_BOUND))
+		return rd_err(r, rec->off, "UNIX objref %d: UNLINKED, not bound",
+			      u->objref);
 	if (u->shutdown & ~(CKPT_UNIX_SHUT_RD | CKPT_UNIX_SHUT_WR))
 		return rd_err(r, rec->off, "unknown UNIX shutdown %#x",
 			      u->shutdown);
@@ -2585,6 +2588,11 @@ static int rd_unix_addr(struct ckpt_reader *r, struct ckpt_rec *rec)
 	    (rec->path[0] != '/' || strnlen(rec->path, n) != n - 1))
 		return rd_err(r, rec->off,
 			      "UNIX objref %d bound to a path that is not absolute and NUL-terminated",
+			      rec->u.unix_sock.objref);
+	/* an abstract name is no file: nothing to unlink */
+	if (rec->u.unix_sock.flags & CKPT_UNIX_UNLINKED && !rec->path[0])
+		return rd_err(r, rec->off,
+			      "UNIX objref %d: UNLINKED, bound to an abstract name",
 			      rec->u.unix_sock.objref);
 	return 0;
 }

@@ -275,6 +275,13 @@ static const char expect_relpath[] =
 	"relpath name ok\n"
 	"relpath accepted 3, 0 bad\n";
 
+static const char expect_unlinked[] =
+	"listener file gone\n"
+	"dgram file gone\n"
+	"listener name ok\n"
+	"dgram name ok\n"
+	"accept ok\n";
+
 static const char expect_unconnected[] =
 	"10 type 1, unbound, rw\n"
 	"11 type 2, name ok, rw\n"
@@ -295,6 +302,9 @@ static const char expect_rights[] =
 	"passed file read 2 ta\n"
 	"passed eventfd read 8 count 5\n"
 	"14 recvmsg 7 ok, 0 fds\n";
+
+static const char expect_rights_epoll[] =
+	"10 recvmsg 20 ok, 1 fds\n";
 
 static const char expect_rights_self[] =
 	"10 recvmsg 20 ok, 1 fds\n"
@@ -647,6 +657,15 @@ FIXTURE_VARIANT_ADD(un, accepted_connections) {
 
 FIXTURE_VARIANT_ADD(un, accepted_connections_killed) {
 	.c = { "accepted", expect_accepted, CHECKPOINT_KILL, NULL },
+};
+
+/* bound to paths unlinked since: named, with no file */
+FIXTURE_VARIANT_ADD(un, unlinked_names) {
+	.c = { "unlinked", expect_unlinked, 0, NULL },
+};
+
+FIXTURE_VARIANT_ADD(un, unlinked_names_killed) {
+	.c = { "unlinked", expect_unlinked, CHECKPOINT_KILL, NULL },
 };
 
 /* unbound, or bound and not listening */
@@ -1032,6 +1051,24 @@ FIXTURE_VARIANT_ADD(refuse, socket_in_flight) {
 	},
 };
 
+/*
+ * An epoll in flight in the socket it watches: each needs the other's
+ * record first, whichever of them the checkpoint meets first.
+ */
+FIXTURE_VARIANT_ADD(refuse, epoll_in_flight_watching) {
+	.c = {
+		.mode = "rights-epoll", .expect = expect_rights_epoll,
+		.fds = { 10, 11, -1 },
+	},
+};
+
+FIXTURE_VARIANT_ADD(refuse, epoll_in_flight_watching_closed) {
+	.c = {
+		.mode = "rights-epoll-closed", .expect = expect_rights_epoll,
+		.fds = { 10, 11, -1 },
+	},
+};
+
 FIXTURE_VARIANT_ADD(refuse, inet_socket) {
 	.c = {
 		.mode = "inet", .expect = expect_inet, .fds = { 10, -1 },
@@ -1255,10 +1292,15 @@ FIXTURE(taken) {
 
 FIXTURE_VARIANT(taken) {
 	int listener;		/* by a listening socket; else a file */
+	int unlinked;		/* "unlinked": its name had no file */
 };
 
 FIXTURE_VARIANT_ADD(taken, by_file) { .listener = 0 };
 FIXTURE_VARIANT_ADD(taken, by_listener) { .listener = 1 };
+FIXTURE_VARIANT_ADD(taken, unlinked_by_file) { .listener = 0, .unlinked = 1 };
+FIXTURE_VARIANT_ADD(taken, unlinked_by_listener) {
+	.listener = 1, .unlinked = 1,
+};
 
 FIXTURE_SETUP(taken)
 {
@@ -1293,7 +1335,8 @@ FIXTURE_TEARDOWN(taken)
 
 /*
  * "path" is checkpointed and killed; its socket file is replaced by a
- * regular file or by the test's own listening socket.  The restart must
+ * regular file or by the test's own listening socket.  Likewise for
+ * "unlinked", whose socket had no file: the path is taken now.  The restart must
  * fail, say where, and leave what is at the path alone: the file keeps
  * its contents, the listener takes connections.
  */
@@ -1306,7 +1349,8 @@ TEST_F_TIMEOUT(taken, restart, 120)
 
 	if (_metadata->skip)
 		return;
-	ASSERT_EQ(0, proc_spawn(&self->t, "path"));
+	ASSERT_EQ(0, proc_spawn(&self->t, variant->unlinked ? "unlinked" :
+				"path"));
 	self->root = self->t.pid;
 	ASSERT_EQ(0, wait_blocked(self->root, WAIT_MS));
 	ASSERT_EQ(0, checkpoint(self->root, self->img, CHECKPOINT_KILL,
@@ -1314,7 +1358,8 @@ TEST_F_TIMEOUT(taken, restart, 120)
 	ASSERT_EQ(0, reap_killed(&self->t.pid));
 	proc_fini(&self->t);
 
-	ASSERT_EQ(0, unlink(self->path));
+	if (!variant->unlinked)
+		ASSERT_EQ(0, unlink(self->path));
 	if (variant->listener) {
 		ASSERT_EQ(0, path_addr(&a, self->path));
 		self->lsn = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK |
@@ -1418,6 +1463,8 @@ enum edit {
 	BOUND_NO_ADDR,		/* pair: BOUND without an address */
 	EMBRYO_FIRST,		/* pair: the first an EMBRYO, no listener */
 	PENDING_PAIR,		/* pair: a connection pending, not a listener */
+	UNLINKED_ABSTRACT,	/* listener: an abstract name UNLINKED */
+	UNLINKED_UNBOUND,	/* pair: UNLINKED, not bound */
 };
 
 FIXTURE(image) {
@@ -1449,6 +1496,8 @@ FIXTURE_VARIANT_ADD(image, pending_missing) { .edit = PENDING_MISSING };
 FIXTURE_VARIANT_ADD(image, bound_no_addr) { .edit = BOUND_NO_ADDR };
 FIXTURE_VARIANT_ADD(image, embryo_first) { .edit = EMBRYO_FIRST };
 FIXTURE_VARIANT_ADD(image, pending_pair) { .edit = PENDING_PAIR };
+FIXTURE_VARIANT_ADD(image, unlinked_abstract) { .edit = UNLINKED_ABSTRACT };
+FIXTURE_VARIANT_ADD(image, unlinked_unbound) { .edit = UNLINKED_UNBOUND };
 
 #define IMG	FIXTURE_DATA(image)
 
@@ -1690,6 +1739,12 @@ static int edit_image(META, IMG *self, enum edit edit)
 		break;
 	case PENDING_PAIR:
 		a->nr_pending = 1;
+		break;
+	case UNLINKED_ABSTRACT:
+		lsn->flags |= CKPT_UNIX_UNLINKED;
+		break;
+	case UNLINKED_UNBOUND:
+		a->flags |= CKPT_UNIX_UNLINKED;
 		break;
 	case FILE_NOT_SOCKET:
 		f->obj_objref = other->objref;

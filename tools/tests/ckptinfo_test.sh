@@ -254,7 +254,10 @@ valid_unix_closed_stream|
 unix_type|bad UNIX type 3
 unix_state|bad UNIX state 4
 unix_state_zero|bad UNIX state 0
-unix_flags|unknown UNIX flags 0x40
+unix_flags|unknown UNIX flags 0x80
+unix_unlinked_unbound|UNIX objref 27: UNLINKED, not bound
+unix_unlinked_abstract|UNIX objref 37: UNLINKED, bound to an abstract name
+valid_unix_unlinked|
 unix_shutdown|unknown UNIX shutdown 0x4
 unix_pending|unconnected UNIX objref 39 with 1 connections pending
 unix_listen_pending|FILE record where the UNIX of socket 0, first named by FILE objref 36, belongs

@@ -585,7 +585,8 @@ enum ckpt_unix_state {
 #define CKPT_UNIX_PEER_CLOSED	(1U << 3)	/* no FILE of it is in the image */
 #define CKPT_UNIX_BOUND		(1U << 4)	/* the address is bound to it */
 #define CKPT_UNIX_EMBRYO	(1U << 5)	/* a connection not accepted yet */
-#define CKPT_UNIX_FLAGS_ALL	0x3fU
+#define CKPT_UNIX_UNLINKED	(1U << 6)	/* BOUND to a path since unlinked */
+#define CKPT_UNIX_FLAGS_ALL	0x7fU
 
 #define CKPT_UNIX_SHUT_RD	(1U << 0)	/* RCV_SHUTDOWN */
 #define CKPT_UNIX_SHUT_WR	(1U << 1)	/* SEND_SHUTDOWN */
