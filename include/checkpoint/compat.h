@@ -35,8 +35,10 @@
  */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
 #define ckpt_file_idmap(file)	file_mnt_user_ns(file)
+#define ckpt_mnt_idmap(mnt)	mnt_user_ns(mnt)
 #else
 #define ckpt_file_idmap(file)	file_mnt_idmap(file)
+#define ckpt_mnt_idmap(mnt)	mnt_idmap(mnt)
 #endif
 
 /* 6.5 dropped the vmas argument of get_user_pages_remote(). */

@@ -24,6 +24,8 @@
  * relpath	the same, bound by a name relative to its cwd
  * unlinked	a listener with a connection pending and a datagram
  *		socket, each bound to a path unlinked since
+ * attrs	a socket bound to a path whose file's mode and owner were
+ *		changed
  * rights	fds in flight (SCM_RIGHTS) in socketpairs
  * rights-self	a socket in flight in its own receive queue
  * rights-epoll	an epoll in flight in the socket it watches
@@ -909,6 +911,32 @@ static void mode_unlinked(void)
 	say("accept %s\n", c >= 0 ? "ok" : err_name(errno));
 }
 
+/*
+ * A datagram socket at 10 bound to a path whose file was given another
+ * mode and owner (ATTRS_UID:ATTRS_GID) than bind() made.
+ */
+#define ATTRS_UID	1234
+#define ATTRS_GID	4321
+
+static void mode_attrs(void)
+{
+	char cwd[PATH_MAX], path[PATH_MAX + 16];
+	struct stat st;
+
+	CHECK(getcwd(cwd, sizeof(cwd)));
+	snprintf(path, sizeof(path), "%s/%s-attrs", cwd, UNIX_SOCK_NAME);
+	/* an earlier run's */
+	CHECK(!unlink(path) || errno == ENOENT);
+	bind_at(10, SOCK_DGRAM, path, NULL);
+	CHECK(chmod(path, 0640) == 0);
+	CHECK(chown(path, ATTRS_UID, ATTRS_GID) == 0);
+	ready_and_wait();
+	CHECK(stat(path, &st) == 0);
+	say("mode %o owner %d:%d\n", st.st_mode & 07777, (int)st.st_uid,
+	    (int)st.st_gid);
+	say("name %s\n", name_ok(&lsn[0]));
+}
+
 /* Whose address getsockname() (@peer: getpeername()) of @fd gives. */
 static const char *sock_name(int fd, int peer)
 {
@@ -1201,7 +1229,7 @@ int main(int argc, char **argv)
 		{ "dgram-connect", mode_dgram_connect },
 		{ "image", mode_image },
 		{ "rights-epoll", mode_rights_epoll },
-		{ "unlinked", mode_unlinked },
+		{ "unlinked", mode_unlinked }, { "attrs", mode_attrs },
 		{ "rights-epoll-closed", mode_rights_epoll_closed },
 	};
 	static const struct {
@@ -1233,6 +1261,6 @@ int main(int argc, char **argv)
 			}
 		}
 	}
-	fprintf(stderr, "usage: unix_target pair|fork|stdio|widow|shutdown-stream|dgram|seqpacket, or opts|abstract|path|relpath|rights|rights-self|embryo|accepted|inet|outside|unconnected|dgram-queue|dgram-connect|image|rights-epoll|rights-epoll-closed|unlinked\n");
+	fprintf(stderr, "usage: unix_target pair|fork|stdio|widow|shutdown-stream|dgram|seqpacket, or opts|abstract|path|relpath|rights|rights-self|embryo|accepted|inet|outside|unconnected|dgram-queue|dgram-connect|image|rights-epoll|rights-epoll-closed|unlinked|attrs\n");
 	return 2;
 }

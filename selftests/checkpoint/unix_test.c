@@ -282,6 +282,10 @@ static const char expect_unlinked[] =
 	"dgram name ok\n"
 	"accept ok\n";
 
+static const char expect_attrs[] =
+	"mode 640 owner 1234:4321\n"
+	"name ok\n";
+
 static const char expect_unconnected[] =
 	"10 type 1, unbound, rw\n"
 	"11 type 2, name ok, rw\n"
@@ -666,6 +670,15 @@ FIXTURE_VARIANT_ADD(un, unlinked_names) {
 
 FIXTURE_VARIANT_ADD(un, unlinked_names_killed) {
 	.c = { "unlinked", expect_unlinked, CHECKPOINT_KILL, NULL },
+};
+
+/* the bound file's mode and owner, not what bind() makes */
+FIXTURE_VARIANT_ADD(un, bound_file_attrs) {
+	.c = { "attrs", expect_attrs, 0, NULL },
+};
+
+FIXTURE_VARIANT_ADD(un, bound_file_attrs_killed) {
+	.c = { "attrs", expect_attrs, CHECKPOINT_KILL, NULL },
 };
 
 /* unbound, or bound and not listening */
@@ -1435,9 +1448,16 @@ static size_t nested_at(unsigned char *buf, size_t off)
 	case CKPT_HDR_FILE:
 		return sizeof(struct ckpt_hdr_file) +
 		       CKPT_ALIGN_UP(((struct ckpt_hdr_file *)h)->path_len);
-	case CKPT_HDR_UNIX:
-		return sizeof(struct ckpt_hdr_unix) +
-		       CKPT_ALIGN_UP(((struct ckpt_hdr_unix *)h)->addr_len);
+	case CKPT_HDR_UNIX: {
+		struct ckpt_hdr_unix *u = (struct ckpt_hdr_unix *)h;
+		size_t at = sizeof(*u) + CKPT_ALIGN_UP(u->addr_len);
+
+		/* a path (not an abstract name) bound: its file's attrs */
+		if (u->flags & CKPT_UNIX_BOUND && u->addr_len &&
+		    ((unsigned char *)(u + 1))[0])
+			at += sizeof(struct ckpt_unix_attrs);
+		return at;
+	}
 	}
 	return 0;
 }

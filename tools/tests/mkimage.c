@@ -429,6 +429,7 @@ static struct ckpt_hdr_unix *add_unix(__s32 objref, __s32 peer, __u32 type,
 				      __u32 nr, size_t *off, size_t *skbs)
 {
 	struct ckpt_hdr_unix_skb *skb;
+	struct ckpt_unix_attrs *ua;
 	struct ckpt_hdr_unix *u;
 	unsigned char *data;
 	__u32 i, n;
@@ -444,6 +445,13 @@ static struct ckpt_hdr_unix *add_unix(__s32 objref, __s32 peer, __u32 type,
 	u->nr_skbs = nr;
 	if (addr_len)
 		memcpy(put(addr_len), addr, addr_len);
+	/* a path (the caller makes it BOUND): its file's owner and mode */
+	if (addr_len && addr[0]) {
+		ua = put(sizeof(*ua));
+		ua->mode = 0140751;
+		ua->uid = 1000;
+		ua->gid = 100;
+	}
 	for (i = 0; i < nr; i++) {
 		skb = record(CKPT_HDR_UNIX_SKB, sizeof(*skb), lens[i],
 			     &skbs[i]);
@@ -980,6 +988,7 @@ struct defect {
 #define ITEM_F(member)	F(ckpt_hdr_epoll_item, member)
 #define UNIX_F(member)	F(ckpt_hdr_unix, member)
 #define UNIX_ADDR	sizeof(struct ckpt_hdr_unix)
+#define UNIX_ATTRS	(UNIX_ADDR + CKPT_ALIGN_UP(sizeof(UNIX_PATH)))
 #define SKB_F(member)	F(ckpt_hdr_unix_skb, member)
 #define SKB_DATA	sizeof(struct ckpt_hdr_unix_skb)
 #define INO_F(member)	F(ckpt_hdr_inotify, member)
@@ -1331,6 +1340,11 @@ static const struct defect defects[] = {
 	{ "unix_addr_inner_nul", W_UU, UNIX_ADDR + 4, XOR8, '/' },
 	{ "unix_addr_pad", W_UL, UNIX_ADDR + sizeof(UNIX_ABSTRACT), XOR8, 1 },
 	{ "unix_addr_short", W_UU, UNIX_F(addr_len), SET32, 16 },
+	/* the bound file's owner and mode, after the path */
+	{ "unix_attrs_type", W_UU, UNIX_ATTRS + 0, SET32, 0100644 },
+	{ "unix_attrs_mode", W_UU, UNIX_ATTRS + 0, SET32, 0150751 },
+	{ "unix_attrs_uid", W_UU, UNIX_ATTRS + 4, SET32, -1 },
+	{ "unix_attrs_pad", W_UU, UNIX_ATTRS + 12, SET32, 1 },
 	{ "valid_unix_abstract_bytes", W_UL, UNIX_ADDR + 4, XOR8, 't' },
 	{ "valid_unix_abstract_bytes", W_UL, UNIX_ADDR + 5, XOR8, 0xff ^ 'i' },
 	{ "valid_unix_abstract_bytes", W_TAIL, 0, RECRC, 0 },
