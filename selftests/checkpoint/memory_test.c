@@ -398,12 +398,20 @@ TEST_F(mem, shmem)
 TEST_F(mem, dev_zero_shared)
 {
 	static char *const argv[] = { "mem_target", "zero", NULL };
-	int status;
+	int status, in, out;
+	pid_t root;
 
 	ASSERT_EQ(0, start_waiting(&self->t, argv));
+	root = self->t.pid;
 	ASSERT_EQ(0, save_and_kill(&self->t, self->img));
-	ASSERT_EQ(0, start_restored(&self->r, self->img));
-	ASSERT_EQ(0, wait_blocked(self->r.pid, TIMEOUT_MS));
+	/* a tree of two: rstr restores it, and exits as the root does */
+	ASSERT_EQ(0, proc_pipes(&self->r, &in, &out));
+	ASSERT_EQ(0, lseek(self->img, 0, SEEK_SET));
+	self->r.pid = fork_rstr(self->img, in, out);
+	close(in);
+	close(out);
+	ASSERT_LT(0, self->r.pid);
+	ASSERT_EQ(0, wait_blocked(root, TIMEOUT_MS));
 	ASSERT_EQ(0, release(&self->r, &status));
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		TH_LOG("status %#x (exit 24: /dev/zero's data or its sharing lost)",

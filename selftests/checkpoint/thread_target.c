@@ -265,6 +265,7 @@ static struct {
 	pid_t tid[STATE_THREADS];
 	pid_t handler_tid[STATE_THREADS];	/* set by the handler */
 	int handler_onstack[STATE_THREADS];
+	timer_t timer[STATE_THREADS];	/* each notifies its thread */
 } st;
 
 /* Thread @i's blocked mask: its own signal and a pattern of others. */
@@ -302,6 +303,21 @@ static void state_handler(int sig, siginfo_t *si, void *uc)
 	__atomic_store_n(&st.handler_tid[i], gettid(), __ATOMIC_SEQ_CST);
 }
 
+/* Thread @i's timer, to itself, far off: it never fires in the test. */
+static int state_timer(int i)
+{
+	struct itimerspec its = { .it_value = { STATE_TIMER_S, 0 } };
+	struct sigevent ev = {
+		.sigev_notify = SIGEV_THREAD_ID,
+		.sigev_signo = SIGRTMAX - i,
+	};
+
+	ev._sigev_un._tid = gettid();
+	if (timer_create(CLOCK_MONOTONIC, &ev, &st.timer[i]))
+		return -1;
+	return timer_settime(st.timer[i], 0, &its, NULL);
+}
+
 static int state_setup(int i)
 {
 	stack_t ss = { .ss_sp = altstack[i], .ss_size = ALTSTACK_SIZE };
@@ -312,7 +328,7 @@ static int state_setup(int i)
 	state_mask(i, &set);
 	if (sigaltstack(&ss, NULL) ||
 	    pthread_sigmask(SIG_SETMASK, &set, NULL) ||
-	    tgkill(getpid(), gettid(), SIGRTMIN + i))
+	    tgkill(getpid(), gettid(), SIGRTMIN + i) || state_timer(i))
 		return -1;
 	return 0;
 }
@@ -326,6 +342,7 @@ static int user_signal(int sig)
 static int state_compare(int i)
 {
 	sigset_t want, cur, pend;
+	struct itimerspec its;
 	stack_t ss;
 	int bits = 0, sig, j;
 
@@ -353,6 +370,9 @@ static int state_compare(int i)
 	}
 	if (gettid() != st.tid[i])
 		bits |= STATE_TID;
+	if (timer_gettime(st.timer[i], &its) || !its.it_value.tv_sec ||
+	    its.it_value.tv_sec > STATE_TIMER_S)
+		bits |= STATE_TIMER;
 	return bits;
 }
 
