@@ -108,8 +108,14 @@ int rstr_itimers_check(struct ckpt_ctx *ctx, const struct ckpt_hdr_signal *hs)
 		return ckpt_err(ctx, -EINVAL,
 				"SIGNAL record at offset %llu: bad next timer id %u",
 				ctx->hdr_pos, hs->next_timer_id);
-	/* restart makes timers with the image's ids in an empty table */
-	if (ckpt_has_posix_timers(current->signal))
+	/*
+	 * Restart makes timers with the image's ids in an empty table.  The
+	 * process's first task checks it, before any task applies its
+	 * section; its other threads read theirs while the first one makes
+	 * the timers, which are then the image's, not the caller's.
+	 */
+	if ((ctx->first & CKPT_FIRST_SIGNAL) &&
+	    ckpt_has_posix_timers(current->signal))
 		return ckpt_err(ctx, -EBUSY,
 				"the restarting process has POSIX timers of its own");
 	return 0;
