@@ -14,6 +14,7 @@
  * clone	children sharing the fd table (CLONE_FILES) or cwd and umask
  *		(CLONE_FS) with the root, and one sharing neither
  * family	a session of four processes in two groups, and a thread
+ * timer_pending	a thread with its POSIX timer's signal pending (blocked)
  *
  * share and clone work in their cwd.  Output goes through write(2) only:
  * nothing sits in a stdio buffer.
@@ -771,6 +772,69 @@ static int family(void)
 	return reap_ok(c1) | reap_ok(c2) ? EXIT_MISMATCH : 0;
 }
 
+/* ---------------------------------------------------------------------- */
+/* timer_pending */
+
+static struct {
+	int ready;
+	pid_t tid;
+} tp;
+
+/*
+ * A POSIX timer notifying this thread (SIGEV_THREAD_ID) has fired: its
+ * signal, blocked here, is pending in this thread's own queue.
+ */
+static void *timer_pending_worker(void *arg)
+{
+	struct itimerspec its = { .it_value = { 0, 1000000 } };
+	struct sigevent ev = {
+		.sigev_notify = SIGEV_THREAD_ID,
+		.sigev_signo = SIGRTMIN,
+	};
+	struct timespec ms = { 0, 1000000 };
+	sigset_t set, pend;
+	timer_t id;
+
+	(void)arg;
+	sigemptyset(&set);
+	sigaddset(&set, SIGRTMIN);
+	ev._sigev_un._tid = gettid();
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL) ||
+	    timer_create(CLOCK_MONOTONIC, &ev, &id) ||
+	    timer_settime(id, 0, &its, NULL))
+		return (void *)(long)EXIT_ERROR;
+	do {
+		nanosleep(&ms, NULL);
+		if (sigpending(&pend))
+			return (void *)(long)EXIT_ERROR;
+	} while (!sigismember(&pend, SIGRTMIN));
+	tp.tid = gettid();
+	count_up(&tp.ready);
+	wait_released();
+	return NULL;
+}
+
+static int timer_pending(void)
+{
+	sigset_t set;
+	pthread_t t;
+	void *ret;
+
+	/* the thread's signal stays blocked everywhere: never delivered */
+	sigemptyset(&set);
+	sigaddset(&set, SIGRTMIN);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL) ||
+	    pthread_create(&t, NULL, timer_pending_worker, NULL))
+		return EXIT_ERROR;
+	wait_count(&tp.ready, 1);
+	if (say("ready\n") || block())
+		return EXIT_ERROR;
+	release();
+	if (pthread_join(t, &ret) || ret)
+		return EXIT_ERROR;
+	return say_num(tp.tid) ? EXIT_ERROR : 0;
+}
+
 static const struct {
 	const char *name;
 	int (*run)(void);
@@ -780,6 +844,7 @@ static const struct {
 	{ "share", share },
 	{ "clone", clone_mode },
 	{ "family", family },
+	{ "timer_pending", timer_pending },
 };
 
 int main(int argc, char **argv)
@@ -791,6 +856,6 @@ int main(int argc, char **argv)
 			return modes[i].run();
 	}
 	fprintf(stderr,
-		"usage: thread_target compute|state|share|clone|family\n");
+		"usage: thread_target compute|state|share|clone|family|timer_pending\n");
 	return 2;
 }
