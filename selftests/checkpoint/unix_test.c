@@ -1794,4 +1794,93 @@ TEST_F_TIMEOUT(image, restart, 120)
 			   variant->edit == VALID, expect_image, "");
 }
 
+/*
+ * The attributes of a bound socket's file ("attrs") that no bind(),
+ * chmod() and chown() make: the restart fails with EINVAL, the caller
+ * unharmed, before anything is bound.
+ */
+FIXTURE(badattrs) {
+	char dir[PATH_MAX];
+	struct image_case c;
+	struct image_layout l;
+};
+
+FIXTURE_VARIANT(badattrs) {
+	size_t at;		/* in struct ckpt_unix_attrs */
+	__u32 value;
+};
+
+FIXTURE_VARIANT_ADD(badattrs, not_a_socket) {
+	.at = offsetof(struct ckpt_unix_attrs, mode), .value = 0100640,
+};
+
+FIXTURE_VARIANT_ADD(badattrs, mode_bits) {
+	.at = offsetof(struct ckpt_unix_attrs, mode), .value = 0150640,
+};
+
+FIXTURE_VARIANT_ADD(badattrs, no_owner) {
+	.at = offsetof(struct ckpt_unix_attrs, uid), .value = ~0U,
+};
+
+FIXTURE_VARIANT_ADD(badattrs, padding) {
+	.at = offsetof(struct ckpt_unix_attrs, pad), .value = 1,
+};
+
+/* The attrs of the one socket bound to a path; NULL if none. */
+static struct ckpt_unix_attrs *find_attrs(FIXTURE_DATA(badattrs) *self)
+{
+	struct ckpt_hdr_unix *u;
+	unsigned char *addr;
+	int i;
+
+	for (i = 0; i < self->l.nr; i++) {
+		if (self->l.r[i].type != CKPT_HDR_UNIX)
+			continue;
+		u = (struct ckpt_hdr_unix *)image_hdr(self->c.buf,
+						      self->l.r[i].off);
+		addr = (unsigned char *)(u + 1);
+		if (u->flags & CKPT_UNIX_BOUND && u->addr_len && addr[0])
+			return (struct ckpt_unix_attrs *)
+			       (addr + CKPT_ALIGN_UP(u->addr_len));
+	}
+	return NULL;
+}
+
+FIXTURE_SETUP(badattrs)
+{
+	struct ckpt_unix_attrs *ua;
+	int fd;
+
+	image_case_init(&self->c, WAIT_MS);
+	self->l.nr = 0;
+	use_target("unix_target");
+	ASSERT_EQ(0, make_dir(self->dir, sizeof(self->dir)));
+	fd = tmp_image();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, make_image("attrs", fd));
+	self->c.len = read_file(fd, &self->c.buf);
+	close(fd);
+	ASSERT_LT(0, self->c.len);
+	ASSERT_EQ(0, image_walk(self->c.buf, 0, self->c.len, -1, &self->l,
+				nested_at));
+	ua = find_attrs(self);
+	ASSERT_NE(NULL, ua) TH_LOG("no socket bound to a path in the image");
+	ASSERT_EQ(0140640, ua->mode);
+	memcpy((unsigned char *)ua + variant->at, &variant->value,
+	       sizeof(variant->value));
+	ASSERT_EQ(0, image_reseal(self->c.buf, self->c.len));
+	ASSERT_EQ(0, image_case_files(&self->c));
+}
+
+FIXTURE_TEARDOWN(badattrs)
+{
+	image_case_fini(&self->c);
+	remove_dir(_metadata, self->dir);
+}
+
+TEST_F_TIMEOUT(badattrs, restart, 120)
+{
+	image_case_restart(_metadata, &self->c, restart_logged, 0, "", "");
+}
+
 TEST_HARNESS_MAIN
