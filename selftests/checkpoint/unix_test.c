@@ -1826,8 +1826,10 @@ FIXTURE_VARIANT_ADD(badattrs, padding) {
 	.at = offsetof(struct ckpt_unix_attrs, pad), .value = 1,
 };
 
+#define BSELF		FIXTURE_DATA(badattrs)
+
 /* The attrs of the one socket bound to a path; NULL if none. */
-static struct ckpt_unix_attrs *find_attrs(FIXTURE_DATA(badattrs) *self)
+static struct ckpt_unix_attrs *find_attrs(BSELF *self)
 {
 	struct ckpt_hdr_unix *u;
 	unsigned char *addr;
