@@ -172,6 +172,14 @@ int ckpt_epoll(struct ckpt_ctx *ctx, struct file *file, int objref)
 		hi.file_objref = ckpt_obj_lookup(ctx, target, CKPT_OBJ_FILE);
 		hi.events = w[i].events;
 		hi.data = w[i].data;
+		/* a cycle: the watched file's record needs the epoll first */
+		if (hi.file_objref > 0 && ckpt_file_writing(ctx, target)) {
+			fput(target);
+			ret = ckpt_err(ctx, -EOPNOTSUPP,
+				       "pid %d: an epoll watches fd %d, whose file depends on the epoll (a unix socket holding it in flight): not supported",
+				       task_pid_vnr(ctx->target), w[i].fd);
+			break;
+		}
 		fput(target);
 		/* its deps were written: it changed while frozen */
 		if (hi.file_objref <= 0)

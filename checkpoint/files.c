@@ -179,6 +179,16 @@ static int ckpt_file_kind(struct ckpt_ctx *ctx, struct ckpt_fd_info *fi,
 	if (S_ISREG(mode))
 		return d_unlinked(fi->file->f_path.dentry) ?
 		       CKPT_FILE_UNLINKED : CKPT_FILE_REG;
+	/*
+	 * Opened again by path: a deleted directory or device node has
+	 * none, and neither can be made again without a name.
+	 */
+	if ((S_ISDIR(mode) || S_ISCHR(mode)) &&
+	    d_unlinked(fi->file->f_path.dentry))
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"pid %d fd %d: %s is a deleted %s: not supported",
+				task_pid_vnr(ctx->target), fi->fd, name,
+				S_ISDIR(mode) ? "directory" : "device node");
 	if (S_ISDIR(mode))
 		return CKPT_FILE_DIR;
 	if (S_ISCHR(mode) && ckpt_chr_supported(inode->i_rdev))
@@ -327,9 +337,35 @@ out:
  * Files that refer to others (an epoll) write those first: a FILE record
  * only ever names files before it in the image.
  */
+/* A FILE record being written: its objref is out, its record not yet. */
+struct ckpt_file_wip {
+	struct ckpt_file_wip *next;
+	struct file *file;
+};
+
+/**
+ * ckpt_file_writing - is @file's FILE record being written still?
+ * @ctx: the task's checkpoint context
+ * @file: a file that has an objref
+ *
+ * Its dependencies are written first; one of them that names @file (a
+ * socket holding in flight the epoll that watches it) would name a FILE
+ * that comes after it in the image, which restart cannot have.
+ */
+bool ckpt_file_writing(struct ckpt_ctx *ctx, struct file *file)
+{
+	struct ckpt_file_wip *w;
+
+	for (w = ctx->files_wip; w; w = w->next)
+		if (w->file == file)
+			return true;
+	return false;
+}
+
 int ckpt_file_obj(struct ckpt_ctx *ctx, struct file *file, int fd)
 {
 	struct ckpt_fd_info fi = { .fd = fd, .file = file };
+	struct ckpt_file_wip wip = { .file = file };
 	bool first;
 	int ret;
 
@@ -340,8 +376,12 @@ int ckpt_file_obj(struct ckpt_ctx *ctx, struct file *file, int fd)
 				"pid %d fd %d: its file is also mapped as shared memory: not supported yet",
 				task_pid_vnr(ctx->target), fd);
 	if (ret > 0 && first) {
-		int err = ckpt_file(ctx, &fi, ret);
+		int err;
 
+		wip.next = ctx->files_wip;
+		ctx->files_wip = &wip;
+		err = ckpt_file(ctx, &fi, ret);
+		ctx->files_wip = wip.next;
 		if (err < 0)
 			return err;
 	}

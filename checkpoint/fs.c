@@ -24,6 +24,21 @@ struct ckpt_rstr_fs {
 	bool same_root;
 };
 
+/*
+ * A deleted directory has no path to look up again, and none can be
+ * made again without a name (its d_path() only looks like one).
+ */
+static int ckpt_fs_deleted(struct ckpt_ctx *ctx, struct task_struct *t,
+			   const struct path *path, const char *name,
+			   const char *what)
+{
+	if (!d_unlinked(path->dentry))
+		return 0;
+	return ckpt_err(ctx, -EOPNOTSUPP,
+			"pid %d: its %s %s was deleted: not supported",
+			task_pid_vnr(t), what, IS_ERR(name) ? "?" : name);
+}
+
 int ckpt_fs(struct ckpt_ctx *ctx, struct task_struct *t)
 {
 	struct ckpt_hdr_fs hf = { .objref = ctx->ts.task.fs_objref };
@@ -43,8 +58,12 @@ int ckpt_fs(struct ckpt_ctx *ctx, struct task_struct *t)
 
 	cwd = ckpt_abs_path_name(&pwd_path, &hf.cwd_len);
 	root = ckpt_abs_path_name(&root_path, &hf.root_len);
+	ret = ckpt_fs_deleted(ctx, t, &pwd_path, cwd, "cwd") ?:
+	      ckpt_fs_deleted(ctx, t, &root_path, root, "root");
 	path_put(&pwd_path);
 	path_put(&root_path);
+	if (ret < 0)
+		goto out;
 	ret = PTR_ERR_OR_ZERO(cwd) ?: PTR_ERR_OR_ZERO(root);
 	if (ret < 0) {
 		ret = ckpt_err(ctx, ret,

@@ -535,7 +535,8 @@ static size_t ckpt_hdr_max_len(u32 type)
 		       (size_t)CKPT_UNIX_SKBS_MAX *
 		       (sizeof(struct ckpt_hdr_unix_skb) + 2 * CKPT_ALIGN) +
 		       (size_t)CKPT_UNIX_FDS_MAX * sizeof(__s32) +
-		       ALIGN(UNIX_PATH_MAX, CKPT_ALIGN);
+		       ALIGN(UNIX_PATH_MAX, CKPT_ALIGN) +
+		       sizeof(struct ckpt_unix_attrs);
 	if (type == CKPT_HDR_INOTIFY)
 		return sizeof(struct ckpt_hdr_inotify) +
 		       (size_t)CKPT_INOTIFY_EVENTS_MAX *

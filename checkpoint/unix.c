@@ -27,6 +27,7 @@
 #include <linux/fdtable.h>
 #include <linux/net.h>
 #include <linux/namei.h>
+#include <linux/mount.h>
 #include <linux/slab.h>
 #include <linux/socket.h>
 #include <linux/uaccess.h>
@@ -35,6 +36,7 @@
 #include <net/sock.h>
 
 #include <checkpoint/checkpoint.h>
+#include <checkpoint/compat.h>
 #include <checkpoint/symbols.h>
 
 /* The socket behind @file, if it is a unix one. */
@@ -249,6 +251,11 @@ static int ckpt_unix_skb_fds(struct ckpt_ctx *ctx, struct file **files, u32 nr,
 			return ckpt_err(ctx, -EAGAIN,
 					"pid %d fd %d: a file in flight in a unix socket appeared during the checkpoint",
 					task_pid_vnr(ctx->target), fd);
+		/* a cycle: that file's record needs this socket's first */
+		if (ckpt_file_writing(ctx, files[i]))
+			return ckpt_err(ctx, -EOPNOTSUPP,
+					"pid %d fd %d: a unix socket holds in flight (SCM_RIGHTS) a file that depends on the socket (an epoll watching it): not supported",
+					task_pid_vnr(ctx->target), fd);
 		refs[i] = ret;
 	}
 	return nr ? ckpt_write_string(ctx, (const char *)refs,
@@ -334,6 +341,10 @@ static int ckpt_unix_state(struct ckpt_ctx *ctx, struct sock *sk, int fd,
 		       (sk->sk_shutdown & SEND_SHUTDOWN ? CKPT_UNIX_SHUT_WR : 0);
 	if (u->addr && ckpt_unix_bound(sk))
 		hu->flags |= CKPT_UNIX_BOUND;
+	/* bound to a path, then the path unlinked: the name lives on */
+	if ((hu->flags & CKPT_UNIX_BOUND) && u->path.dentry &&
+	    d_unlinked(u->path.dentry))
+		hu->flags |= CKPT_UNIX_UNLINKED;
 	if (sk->sk_socket && test_bit(SOCK_PASSCRED, &sk->sk_socket->flags))
 		hu->flags |= CKPT_UNIX_PASSCRED;
 	if (sk->sk_userlocks & SOCK_SNDBUF_LOCK)
@@ -345,14 +356,44 @@ static int ckpt_unix_state(struct ckpt_ctx *ctx, struct sock *sk, int fd,
 	return 0;
 }
 
+/*
+ * The owner and mode of the file @path a socket was bound to: bind()
+ * made it with the binder's fsuid and umask, chown() and chmod() may
+ * have changed them since.
+ */
+static int ckpt_unix_attrs(struct ckpt_ctx *ctx, const struct path *path,
+			   int fd, struct ckpt_unix_attrs *ua)
+{
+	struct user_namespace *ns = current_user_ns();
+	struct kstat st;
+	int ret;
+
+	ret = vfs_getattr(path, &st, STATX_BASIC_STATS, AT_STATX_SYNC_AS_STAT);
+	if (ret < 0)
+		return ckpt_err(ctx, ret,
+				"pid %d fd %d: cannot read the owner and mode of a unix socket's file",
+				task_pid_vnr(ctx->target), fd);
+	ua->mode = st.mode;
+	ua->uid = from_kuid(ns, st.uid);
+	ua->gid = from_kgid(ns, st.gid);
+	if (ua->uid == (u32)-1 || ua->gid == (u32)-1)
+		return ckpt_err(ctx, -EOVERFLOW,
+				"pid %d fd %d: a unix socket's file has an owner the checkpointer's user namespace cannot name",
+				task_pid_vnr(ctx->target), fd);
+	return 0;
+}
+
 /* One socket's UNIX record: state, address, receive queue. */
 static int ckpt_unix_one(struct ckpt_ctx *ctx, struct sock *sk, int fd,
 			 int objref, int peer_objref, u32 flags, u32 nr_pending)
 {
 	struct ckpt_hdr_unix hu = { .objref = objref, .flags = flags };
+	struct ckpt_unix_attrs ua = {};
+	struct path file = {};
 	struct unix_address *addr;
 	struct ckpt_unix_queue q;
 	char path[UNIX_PATH_MAX];
+	bool attrs;
 	u64 extra;
 	u32 i;
 	int ret;
@@ -379,7 +420,24 @@ static int ckpt_unix_one(struct ckpt_ctx *ctx, struct sock *sk, int fd,
 		hu.addr_len = addr->len - offsetof(struct sockaddr_un, sun_path);
 		memcpy(path, addr->name->sun_path, hu.addr_len);
 	}
+	/* bound to a path: its file's attributes come with the address */
+	attrs = (hu.flags & CKPT_UNIX_BOUND) && hu.addr_len && path[0];
+	if (attrs && unix_sk(sk)->path.dentry) {
+		file = unix_sk(sk)->path;
+		path_get(&file);
+	}
 	unix_state_unlock(sk);
+	if (attrs && !file.dentry)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"pid %d fd %d: a unix socket bound to %.*s has no file",
+				task_pid_vnr(ctx->target), fd, (int)hu.addr_len,
+				path);
+	if (attrs) {
+		ret = ckpt_unix_attrs(ctx, &file, fd, &ua);
+		path_put(&file);
+		if (ret < 0)
+			return ret;
+	}
 	/* a relative name was the binder's cwd's: there is no telling now */
 	if (hu.addr_len && path[0] && path[0] != '/')
 		return ckpt_err(ctx, -EOPNOTSUPP,
@@ -399,7 +457,7 @@ static int ckpt_unix_one(struct ckpt_ctx *ctx, struct sock *sk, int fd,
 		return ret;
 	hu.nr_skbs = q.nr;
 	hu.bytes = q.bytes;
-	extra = ALIGN(hu.addr_len, CKPT_ALIGN);
+	extra = ALIGN(hu.addr_len, CKPT_ALIGN) + (attrs ? sizeof(ua) : 0);
 	for (i = 0; i < q.nr; i++)
 		extra += sizeof(struct ckpt_hdr_unix_skb) +
 			 ALIGN(q.lens[i], CKPT_ALIGN) +
@@ -407,6 +465,8 @@ static int ckpt_unix_one(struct ckpt_ctx *ctx, struct sock *sk, int fd,
 	ret = ckpt_write_obj(ctx, &hu.h, CKPT_HDR_UNIX, sizeof(hu), extra);
 	if (!ret && hu.addr_len)
 		ret = ckpt_write_string(ctx, path, hu.addr_len);
+	if (!ret && attrs)
+		ret = ckpt_write_string(ctx, (const char *)&ua, sizeof(ua));
 	if (!ret)
 		ret = ckpt_unix_skbs(ctx, &q, fd);
 	ckpt_unix_queue_free(&q);
@@ -729,6 +789,7 @@ out:
 struct rstr_unix {
 	struct ckpt_hdr_unix hu;
 	char addr[ALIGN(UNIX_PATH_MAX, CKPT_ALIGN)];
+	struct ckpt_unix_attrs attrs;	/* bound to a path: its file's */
 	u64 end;			/* where its UNIX_SKBs end */
 };
 
@@ -789,6 +850,7 @@ static int rstr_unix_check(struct ckpt_ctx *ctx, struct ckpt_hdr_unix *hu,
 	    (hu->addr_len && !bound &&
 	     (!conn || hu->type == SOCK_DGRAM)) ||
 	    (bound && !hu->addr_len) ||
+	    ((hu->flags & CKPT_UNIX_UNLINKED) && !bound) ||
 	    hu->addr_len > UNIX_PATH_MAX || hu->nr_skbs > CKPT_UNIX_SKBS_MAX ||
 	    hu->bytes > CKPT_UNIX_BYTES_MAX ||
 	    hu->h.len < sizeof(*hu) + ALIGN(hu->addr_len, CKPT_ALIGN) +
@@ -799,6 +861,32 @@ static int rstr_unix_check(struct ckpt_ctx *ctx, struct ckpt_hdr_unix *hu,
 				ctx->hdr_pos, hu->objref, objref, hu->type,
 				hu->state, hu->flags, hu->peer_objref,
 				hu->nr_skbs, hu->bytes, hu->nr_pending);
+	return 0;
+}
+
+/* Is @hu bound to a path, whose file's attributes follow the address? */
+static bool rstr_unix_has_attrs(const struct ckpt_hdr_unix *hu,
+				const char *addr)
+{
+	return (hu->flags & CKPT_UNIX_BOUND) && hu->addr_len && addr[0];
+}
+
+static int rstr_unix_read_attrs(struct ckpt_ctx *ctx, struct rstr_unix *ru)
+{
+	struct user_namespace *ns = current_user_ns();
+	const struct ckpt_unix_attrs *ua = &ru->attrs;
+	int ret;
+
+	ret = ckpt_read(ctx, &ru->attrs, sizeof(ru->attrs));
+	if (ret < 0)
+		return ret;
+	if ((ua->mode & S_IFMT) != S_IFSOCK || ua->mode & ~(S_IFMT | 07777) ||
+	    ua->pad || !uid_valid(make_kuid(ns, ua->uid)) ||
+	    !gid_valid(make_kgid(ns, ua->gid)))
+		return ckpt_err(ctx, -EINVAL,
+				"UNIX record at offset %llu: its file %s of mode %#o, owner %u:%u",
+				ctx->hdr_pos, ru->addr, ua->mode, ua->uid,
+				ua->gid);
 	return 0;
 }
 
@@ -822,6 +910,13 @@ static int rstr_unix_read(struct ckpt_ctx *ctx, struct rstr_unix *ru,
 		ret = ckpt_err(ctx, -EINVAL,
 			       "UNIX record at offset %llu: a bad address",
 			       ctx->hdr_pos);
+	/* an abstract name is no file to unlink */
+	if (!ret && (ru->hu.flags & CKPT_UNIX_UNLINKED) && !ru->addr[0])
+		ret = ckpt_err(ctx, -EINVAL,
+			       "UNIX record at offset %llu: UNLINKED, bound to an abstract name",
+			       ctx->hdr_pos);
+	if (!ret && rstr_unix_has_attrs(&ru->hu, ru->addr))
+		ret = rstr_unix_read_attrs(ctx, ru);
 	ru->end = ctx->hdr_pos + ru->hu.h.len;
 	return ret;
 }
@@ -1060,6 +1155,121 @@ static int rstr_unix_unlink_stale(struct sockaddr_un *sun, int len)
 				      (void *)name, strlen(name) + 1, false);
 }
 
+/*
+ * The file bind() just made for @sock at @name, unlinked again: the
+ * socket keeps its name and its inode, as the kernel had it when the
+ * name was unlinked after the bind.  Only if the path still leads to
+ * that inode: nothing else is ever removed.
+ */
+static int rstr_unix_unlink_own(struct socket *sock, const char *name)
+{
+	struct inode *own = d_inode(unix_sk(sock->sk)->path.dentry);
+	struct pt_regs regs = {};
+	struct path path;
+	bool same;
+	int ret;
+
+	ret = kern_path(name, 0, &path);
+	if (ret < 0)
+		return ret;
+	same = d_inode(path.dentry) == own;
+	path_put(&path);
+	if (!same)
+		return -EEXIST;
+	return (int)ckpt_syscall_ubuf(ckpt_syms.sys_unlink, &regs, &regs.di,
+				      (void *)name, strlen(name) + 1, false);
+}
+
+/* notify_change() on the file @path, as chown() and chmod() would. */
+static int rstr_unix_setattr(const struct path *path, struct iattr *attr)
+{
+	struct inode *inode = d_inode(path->dentry);
+	int ret;
+
+	ret = mnt_want_write(path->mnt);
+	if (ret < 0)
+		return ret;
+	inode_lock(inode);
+	ret = notify_change(ckpt_mnt_idmap(path->mnt), path->dentry, attr,
+			    NULL);
+	inode_unlock(inode);
+	mnt_drop_write(path->mnt);
+	return ret;
+}
+
+/*
+ * The owner, then the mode (which a chown may change) of the file bind()
+ * just made for @sock with the restarting task's fsuid and umask: each
+ * as the caller could set it itself, else a line saying which.
+ */
+static int rstr_unix_attrs(struct ckpt_ctx *ctx, struct socket *sock,
+			   const struct rstr_unix *ru)
+{
+	const struct path *path = &unix_sk(sock->sk)->path;
+	struct user_namespace *ns = current_user_ns();
+	const struct ckpt_unix_attrs *ua = &ru->attrs;
+	struct iattr owner = {
+		.ia_valid = ATTR_UID | ATTR_GID | ATTR_CTIME,
+		.ia_vfsuid = VFSUIDT_INIT(make_kuid(ns, ua->uid)),
+		.ia_vfsgid = VFSGIDT_INIT(make_kgid(ns, ua->gid)),
+	};
+	struct iattr mode = {
+		.ia_valid = ATTR_MODE | ATTR_CTIME,
+		.ia_mode = ua->mode,
+	};
+	int ret;
+
+	ret = rstr_unix_setattr(path, &owner);
+	if (ret < 0)
+		return ckpt_err(ctx, ret,
+				"unix socket %s: cannot give its file owner %u:%u",
+				ru->addr, ua->uid, ua->gid);
+	ret = rstr_unix_setattr(path, &mode);
+	if (!ret && d_inode(path->dentry)->i_mode != ua->mode)
+		ret = -EPERM;
+	if (ret < 0)
+		return ckpt_err(ctx, ret,
+				"unix socket %s: cannot give its file mode %#o (owner %u:%u)",
+				ru->addr, ua->mode & 07777, ua->uid, ua->gid);
+	return 0;
+}
+
+/* @sock's file at @ru's path, unlinked again; failing, a line saying so. */
+static int rstr_unix_unlink_again(struct ckpt_ctx *ctx, struct socket *sock,
+				  const struct rstr_unix *ru)
+{
+	int ret = rstr_unix_unlink_own(sock, ru->addr);
+
+	if (ret < 0)
+		return ckpt_err(ctx, ret,
+				"cannot unlink %s again, the name of a unix socket unlinked when checkpointed",
+				ru->addr);
+	return 0;
+}
+
+/*
+ * A socket whose path was unlinked: bound there and unlinked again,
+ * only where the path is free now - whatever holds it (a file, another
+ * socket, stale or not) is someone else's.  A listener's name stays
+ * until its pending connections are made by connect() to it.
+ */
+static int rstr_unix_bind_unlinked(struct ckpt_ctx *ctx, struct socket *sock,
+				   const struct rstr_unix *ru,
+				   struct sockaddr_un *sun, int len)
+{
+	int ret = kernel_bind(sock, (struct sockaddr *)sun, len);
+
+	if (ret < 0)
+		return ckpt_err(ctx, ret,
+				"cannot bind a unix socket to %s, unlinked when checkpointed%s",
+				sun->sun_path, ret == -EADDRINUSE ?
+				": the path is taken" : "");
+	ret = rstr_unix_attrs(ctx, sock, ru);
+	if (ret < 0 || ru->hu.state == CKPT_UNIX_LISTEN)
+		return ret;
+	return rstr_unix_unlink_again(ctx, sock, ru);
+}
+
 static int rstr_unix_bind(struct ckpt_ctx *ctx, struct socket *sock,
 			  const struct rstr_unix *ru)
 {
@@ -1068,6 +1278,8 @@ static int rstr_unix_bind(struct ckpt_ctx *ctx, struct socket *sock,
 	int ret;
 
 	memcpy(sun.sun_path, ru->addr, ru->hu.addr_len);
+	if (ru->hu.flags & CKPT_UNIX_UNLINKED)
+		return rstr_unix_bind_unlinked(ctx, sock, ru, &sun, len);
 	ret = kernel_bind(sock, (struct sockaddr *)&sun, len);
 	if (ret == -EADDRINUSE && sun.sun_path[0]) {
 		ret = rstr_unix_unlink_stale(&sun, len);
@@ -1078,7 +1290,7 @@ static int rstr_unix_bind(struct ckpt_ctx *ctx, struct socket *sock,
 		return ckpt_err(ctx, ret, "cannot bind a unix socket to %s%s",
 				sun.sun_path[0] ? "" : "@",
 				sun.sun_path + !sun.sun_path[0]);
-	return 0;
+	return sun.sun_path[0] ? rstr_unix_attrs(ctx, sock, ru) : 0;
 }
 
 /*
@@ -1282,7 +1494,14 @@ static int rstr_unix_single(struct ckpt_ctx *ctx, struct rstr_unix *ru)
 	}
 	for (i = 0; !ret && i < ru->hu.nr_pending; i++)
 		ret = rstr_unix_connect(ctx, sock, ru);
+	if (!ret && ru->hu.state == CKPT_UNIX_LISTEN &&
+	    (ru->hu.flags & CKPT_UNIX_UNLINKED))
+		ret = rstr_unix_unlink_again(ctx, sock, ru);
 	if (ret < 0) {
+		/* a name that was not there is not left behind */
+		if ((ru->hu.flags & CKPT_UNIX_UNLINKED) &&
+		    unix_sk(sock->sk)->path.dentry)
+			rstr_unix_unlink_own(sock, ru->addr);
 		sock_release(sock);
 		return ret;
 	}

@@ -431,6 +431,7 @@ enum {
 /* the most skbs of the most bytes, and the largest address */
 #define RD_UNIX_REC_MAX		(sizeof(struct ckpt_hdr_unix) +		\
 				 CKPT_ALIGN_UP(RD_UNIX_PATH_MAX) +	\
+				 sizeof(struct ckpt_unix_attrs) +	\
 				 (__u64)CKPT_UNIX_SKBS_MAX *		\
 				 (sizeof(struct ckpt_hdr_unix_skb) +	\
 				  2 * CKPT_ALIGN) + CKPT_UNIX_BYTES_MAX +	\
@@ -2409,6 +2410,9 @@ static int rd_unix_fields(struct ckpt_reader *r, const struct ckpt_rec *rec)
 		return rd_err(r, rec->off, "bad UNIX state %u", u->state);
 	if (u->flags & ~CKPT_UNIX_FLAGS_ALL)
 		return rd_err(r, rec->off, "unknown UNIX flags %#x", u->flags);
+	if (u->flags & CKPT_UNIX_UNLINKED && !(u->flags & CKPT_UNIX_BOUND))
+		return rd_err(r, rec->off, "UNIX objref %d: UNLINKED, not bound",
+			      u->objref);
 	if (u->shutdown & ~(CKPT_UNIX_SHUT_RD | CKPT_UNIX_SHUT_WR))
 		return rd_err(r, rec->off, "unknown UNIX shutdown %#x",
 			      u->shutdown);
@@ -2450,7 +2454,8 @@ static int rd_unix_fields(struct ckpt_reader *r, const struct ckpt_rec *rec)
  * that cannot add up fails at its start; the skbs are checked against
  * them as they come.
  */
-static int rd_unix_size(struct ckpt_reader *r, const struct ckpt_rec *rec)
+static int rd_unix_size(struct ckpt_reader *r, const struct ckpt_rec *rec,
+			int attrs)
 {
 	const struct ckpt_hdr_unix *u = &rec->u.unix_sock;
 	__u64 base;
@@ -2476,6 +2481,7 @@ static int rd_unix_size(struct ckpt_reader *r, const struct ckpt_rec *rec)
 	       sizeof(struct ckpt_hdr_unix_skb) + u->bytes;
 	if (rec->u.h.len < base ||
 	    rec->u.h.len > base + (__u64)u->nr_skbs * (CKPT_ALIGN - 1) +
+			   (attrs ? sizeof(struct ckpt_unix_attrs) : 0) +
 			   (__u64)u->nr_skbs * CKPT_ALIGN_UP(CKPT_UNIX_SKB_FDS_MAX *
 						      sizeof(__s32)))
 		return rd_err(r, rec->off,
@@ -2569,6 +2575,27 @@ static int rd_unix_pending(struct ckpt_reader *r, const struct ckpt_rec *rec)
 	return 0;
 }
 
+#define RD_S_IFMT	0170000
+#define RD_S_IFSOCK	0140000
+
+/* After a path a socket is BOUND to: its file's owner and mode. */
+static int rd_unix_attrs(struct ckpt_reader *r, struct ckpt_rec *rec)
+{
+	struct ckpt_unix_attrs ua;
+
+	if (rd_data(r, sizeof(ua), rec))
+		return -1;
+	memcpy(&ua, r->buf, sizeof(ua));
+	if ((ua.mode & RD_S_IFMT) != RD_S_IFSOCK ||
+	    ua.mode & ~(RD_S_IFMT | 07777) || ua.pad ||
+	    ua.uid == (__u32)-1 || ua.gid == (__u32)-1)
+		return rd_err(r, rec->off,
+			      "UNIX objref %d: its file of mode %#o, owner %u:%u, padding %u",
+			      rec->u.unix_sock.objref, ua.mode, ua.uid, ua.gid,
+			      ua.pad);
+	return 0;
+}
+
 /*
  * The bound address, into rec->path: a leading NUL makes it abstract,
  * any bytes; otherwise it is a path, absolute - restart binds it again
@@ -2590,7 +2617,15 @@ static int rd_unix_addr(struct ckpt_reader *r, struct ckpt_rec *rec)
 		return rd_err(r, rec->off,
 			      "UNIX objref %d bound to a path that is not absolute and NUL-terminated",
 			      rec->u.unix_sock.objref);
-	return 0;
+	/* an abstract name is no file: nothing to unlink */
+	if (rec->u.unix_sock.flags & CKPT_UNIX_UNLINKED && !rec->path[0])
+		return rd_err(r, rec->off,
+			      "UNIX objref %d: UNLINKED, bound to an abstract name",
+			      rec->u.unix_sock.objref);
+	if (rec->u.unix_sock.flags & CKPT_UNIX_BOUND && rec->path[0])
+		return rd_unix_attrs(r, rec);
+	/* an abstract name has no file: its record no room for one */
+	return rd_unix_size(r, rec, 0);
 }
 
 /*
@@ -2643,7 +2678,8 @@ static int rd_unix(struct ckpt_reader *r, struct ckpt_rec *rec)
 	if (rd_body(r, rec, sizeof(*u)))
 		return -1;
 	if (r->unix_pending) {
-		if (rd_unix_fields(r, rec) || rd_unix_size(r, rec) ||
+		if (rd_unix_fields(r, rec) ||
+		    rd_unix_size(r, rec, u->flags & CKPT_UNIX_BOUND) ||
 		    rd_unix_pending(r, rec) || rd_unix_addr(r, rec))
 			return -1;
 		/* the connecting socket names its embryo, read next */
@@ -2663,7 +2699,8 @@ static int rd_unix(struct ckpt_reader *r, struct ckpt_rec *rec)
 		return rd_err(r, rec->off,
 			      "UNIX objref %d: an embryo, not after a listener",
 			      u->objref);
-	} else if (rd_unix_fields(r, rec) || rd_unix_size(r, rec) ||
+	} else if (rd_unix_fields(r, rec) ||
+		   rd_unix_size(r, rec, u->flags & CKPT_UNIX_BOUND) ||
 		   rd_unix_pair(r, rec) || rd_unix_addr(r, rec)) {
 		return -1;
 	}

@@ -135,6 +135,9 @@ struct ckpt_ctx {
 	unsigned long stopped_ncsw;	/* found stopped: its switch count */
 
 	struct ckpt_task_state ts;
+	struct ckpt_file_wip *files_wip;	/* checkpoint: FILEs being
+						 * written, innermost first
+						 */
 	struct ckpt_ckpt_mm *cmm;	/* checkpoint: the layout being saved */
 	struct ckpt_rstr_mm *rmm;	/* restart: the address space to build */
 	struct ckpt_rstr_signal *rsig;	/* restart: handlers, pending signals */
@@ -347,6 +350,7 @@ void rstr_pty_drop(void *ptr);
 /* files.c */
 void rstr_file_nofollow(struct file *file, unsigned int f_flags);
 int ckpt_file_obj(struct ckpt_ctx *ctx, struct file *file, int fd);
+bool ckpt_file_writing(struct ckpt_ctx *ctx, struct file *file);
 struct file *ckpt_tree_file(struct ckpt_ctx *ctx, int fd,
 			    bool (*match)(struct file *, void *), void *arg);
 char *ckpt_fdinfo(struct file *file);

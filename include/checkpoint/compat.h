@@ -36,10 +36,12 @@
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
 #define ckpt_file_idmap(file)	file_mnt_user_ns(file)
 #define ckpt_path_idmap(path)	mnt_user_ns((path)->mnt)
+#define ckpt_mnt_idmap(mnt)	mnt_user_ns(mnt)
 #define ckpt_nop_idmap		(&init_user_ns)
 #else
 #define ckpt_file_idmap(file)	file_mnt_idmap(file)
 #define ckpt_path_idmap(path)	mnt_idmap((path)->mnt)
+#define ckpt_mnt_idmap(mnt)	mnt_idmap(mnt)
 #define ckpt_nop_idmap		(&nop_mnt_idmap)
 #endif
 

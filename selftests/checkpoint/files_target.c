@@ -17,6 +17,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #define DUP_FILE	"/tmp/ckpt_files_dup"
 #define APPEND_FILE	"/tmp/ckpt_files_append"
@@ -35,6 +36,8 @@
 #define SHRUNK_SIZE	100001		/* within a page */
 #define SMALL_FILE	"/tmp/ckpt_files_small/unlinked"	/* a 1 MiB tmpfs */
 #define SMALL_SIZE	(512 << 10)
+#define DELETED_DIR	"/tmp/ckpt_files_deleted"
+#define DELETED_CHR	"/dev/ckpt_files_null"	/* devtmpfs: devices open */
 
 static int check;
 
@@ -395,6 +398,34 @@ static void mode_nsfs(void)
 	ready_and_wait();
 }
 
+/* A directory held open (fd 3), then removed: it has no name left. */
+static void mode_deldir(void)
+{
+	CHECK(mkdir(DELETED_DIR, 0700) == 0 || errno == EEXIST);
+	CHECK(open(DELETED_DIR, O_RDONLY | O_DIRECTORY) == 3);
+	CHECK(rmdir(DELETED_DIR) == 0);
+	ready_and_wait();
+}
+
+/* A device node (/dev/null's numbers) held open (fd 3), then unlinked. */
+static void mode_delchr(void)
+{
+	unlink(DELETED_CHR);
+	CHECK(mknod(DELETED_CHR, S_IFCHR | 0600, makedev(1, 3)) == 0);
+	CHECK(open(DELETED_CHR, O_RDWR) == 3);
+	CHECK(unlink(DELETED_CHR) == 0);
+	ready_and_wait();
+}
+
+/* The working directory removed from under the process. */
+static void mode_delcwd(void)
+{
+	CHECK(mkdir(DELETED_DIR, 0700) == 0 || errno == EEXIST);
+	CHECK(chdir(DELETED_DIR) == 0);
+	CHECK(rmdir(DELETED_DIR) == 0);
+	ready_and_wait();
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -408,6 +439,8 @@ int main(int argc, char **argv)
 		{ "twice", mode_twice }, { "truncated", mode_truncated },
 		{ "foreign", mode_foreign }, { "mapped", mode_mapped },
 		{ "small", mode_small }, { "nsfs", mode_nsfs },
+		{ "deldir", mode_deldir }, { "delchr", mode_delchr },
+		{ "delcwd", mode_delcwd },
 	};
 	size_t i;
 
@@ -417,6 +450,6 @@ int main(int argc, char **argv)
 			return 0;
 		}
 	}
-	fprintf(stderr, "usage: files_target dup|flags|unlinked|devs|cwd|socket|sparse|attrs|twice|truncated|foreign|mapped|small|nsfs\n");
+	fprintf(stderr, "usage: files_target dup|flags|unlinked|devs|cwd|socket|sparse|attrs|twice|truncated|foreign|mapped|small|nsfs|deldir|delchr|delcwd\n");
 	return 2;
 }

@@ -485,4 +485,46 @@ TEST_F(files, pathless_file_refused)
 	refused_fd3(_metadata, self, "nsfs", "has no path to open it again");
 }
 
+/*
+ * A directory and a device node held open after their names were
+ * removed: restart would open them by a path that is gone.  Refused at
+ * checkpoint, naming the fd and what it is.
+ */
+TEST_F(files, deleted_dir_refused)
+{
+	refused_fd3(_metadata, self, "deldir", "is a deleted directory");
+}
+
+TEST_F(files, deleted_device_refused)
+{
+	refused_fd3(_metadata, self, "delchr", "is a deleted device node");
+}
+
+/* A deleted working directory: refused by pid, the target untouched. */
+TEST_F(files, deleted_cwd_refused)
+{
+	char log[256] = "";
+	int logp[2], status;
+	ssize_t n;
+
+	ASSERT_EQ(0, start_mode(self, "delcwd"));
+	ASSERT_EQ(0, pipe2(logp, O_CLOEXEC | O_NONBLOCK));
+	EXPECT_EQ(-1, checkpoint(self->target, self->img, 0, logp[1]));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	n = read(logp[0], log, sizeof(log) - 1);
+	close_pair(logp);
+	ASSERT_LT(0, n);
+	log[n] = '\0';
+	EXPECT_NE(NULL, strstr(log, "cwd /tmp/ckpt_files_deleted")) {
+		TH_LOG("log: %s", log);
+	}
+	EXPECT_NE(NULL, strstr(log, "was deleted")) {
+		TH_LOG("log: %s", log);
+	}
+	ASSERT_EQ(1, write(self->in[1], "x", 1));
+	ASSERT_EQ(0, wait_timeout(self->target, &status, TIMEOUT_MS));
+	self->target = 0;
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 TEST_HARNESS_MAIN

@@ -29,6 +29,9 @@
  *		0 if all hold their data and the memfd's mappings still share
  *		it: a write through one shows through the other
  * sysv		a SysV shared memory segment attached; then as wait
+ * zero		/dev/zero mapped shared, written, shared with a child; after
+ *		read(0), the child checks it and writes more, which the
+ *		parent must see
  * shared PATH	PATH's first two pages mapped shared and writable, the first
  *		one written, and mapped shared read-only from a read-only
  *		fd; after read(0), the second page is written through the
@@ -56,6 +59,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/shm.h>
+#include <sys/wait.h>
 
 #include "target.h"
 
@@ -75,6 +79,7 @@
 #define EXIT_THP_OFF	22	/* PR_SET_THP_DISABLE lost */
 #define EXIT_MANY	23	/* one of many mappings lost its data */
 #define EXIT_MEMBARRIER	24	/* a membarrier() registration lost */
+#define EXIT_ZERO	25	/* /dev/zero mapped shared: data or sharing lost */
 
 #define PAGE		4096UL
 #define HUGE		(2UL << 20)
@@ -381,6 +386,54 @@ static int shmem(void)
 	return same(m2 + 2 * PAGE, PAGE, 13) ? 0 : EXIT_MEMFD;
 }
 
+/*
+ * /dev/zero mapped shared is shared anonymous memory ("/dev/zero
+ * (deleted)" in /proc/PID/maps), here shared with a child too: after
+ * the restart the child checks what the parent wrote and writes the
+ * second page, which the parent must see.
+ */
+static int zero_child(const unsigned char *m, int rd)
+{
+	char c;
+
+	if (read(rd, &c, 1) != 1)
+		return EXIT_ERROR;
+	if (!same(m, PAGE, 14))
+		return EXIT_ZERO;
+	fill((unsigned char *)m + PAGE, PAGE, 15);
+	return 0;
+}
+
+static int zero_shared(void)
+{
+	int fd = open("/dev/zero", O_RDWR | O_CLOEXEC), p[2], status;
+	unsigned char *m;
+	pid_t child;
+
+	if (fd < 0 || pipe(p))
+		return EXIT_ERROR;
+	m = map_shared(fd, 2 * PAGE, PROT_READ | PROT_WRITE);
+	close(fd);
+	if (!m)
+		return EXIT_ERROR;
+	fill(m, PAGE, 14);
+	child = fork();
+	if (child < 0)
+		return EXIT_ERROR;
+	if (!child) {
+		close(p[1]);
+		_exit(zero_child(m, p[0]));
+	}
+	close(p[0]);
+	if (say_ready() || block())
+		return EXIT_ERROR;
+	if (write(p[1], "x", 1) != 1 || waitpid(child, &status, 0) != child)
+		return EXIT_ERROR;
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		return WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_ERROR;
+	return same(m + PAGE, PAGE, 15) ? 0 : EXIT_ZERO;
+}
+
 static int sysv(void)
 {
 	int id = shmget(IPC_PRIVATE, PAGE, IPC_CREAT | 0600);
@@ -477,12 +530,14 @@ int main(int argc, char **argv)
 		return shmem();
 	if (argc == 2 && !strcmp(mode, "sysv"))
 		return sysv();
+	if (argc == 2 && !strcmp(mode, "zero"))
+		return zero_shared();
 	if (argc == 3 && !strcmp(mode, "shared"))
 		return shared_map(argv[2]);
 	if (argc == 2 && !strcmp(mode, "many"))
 		return many_maps();
 	if (argc == 2 && !strcmp(mode, "membarrier"))
 		return membarrier_reg();
-	fprintf(stderr, "usage: mem_target dyn|wait|layout|shmem|sysv|many|membarrier|file PATH|shared PATH\n");
+	fprintf(stderr, "usage: mem_target dyn|wait|layout|shmem|sysv|zero|many|membarrier|file PATH|shared PATH\n");
 	return 2;
 }

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 
 #include "kselftest_harness.h"
 #include "util.h"
@@ -403,6 +404,40 @@ TEST_F(mem, shmem)
 	ASSERT_EQ(0, release(&self->r, &status));
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		TH_LOG("status %#x (exit 20: shared anonymous data lost, 21: memfd data or sharing lost)",
+		       status);
+	}
+}
+
+/*
+ * /dev/zero mapped shared (shared anonymous memory the kernel names
+ * "/dev/zero (deleted)"), shared by a parent and its child: restored as
+ * shared anonymous memory, one object for both, with its data.
+ */
+TEST_F(mem, dev_zero_shared)
+{
+	static char *const argv[] = { "mem_target", "zero", NULL };
+	pid_t root, pids[TREE_MAX_TASKS];
+	int status, in, out, nr;
+
+	/* the killed child comes to us, to be reaped before its pid is reused */
+	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0));
+	ASSERT_EQ(0, start_waiting(&self->t, argv));
+	root = self->t.pid;
+	ASSERT_EQ(0, settle_tree(root, pids, &nr, TIMEOUT_MS));
+	ASSERT_EQ(2, nr);
+	ASSERT_EQ(0, save_and_kill(&self->t, self->img));
+	ASSERT_EQ(0, wait_gone(pids, nr, TIMEOUT_MS));
+	/* a tree of two: rstr restores it, and exits as the root does */
+	ASSERT_EQ(0, proc_pipes(&self->r, &in, &out));
+	ASSERT_EQ(0, lseek(self->img, 0, SEEK_SET));
+	self->r.pid = fork_rstr(self->img, in, out);
+	close(in);
+	close(out);
+	ASSERT_LT(0, self->r.pid);
+	ASSERT_EQ(0, wait_blocked(root, TIMEOUT_MS));
+	ASSERT_EQ(0, release(&self->r, &status));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		TH_LOG("status %#x (exit 25: /dev/zero's data or its sharing lost)",
 		       status);
 	}
 }

@@ -14,6 +14,7 @@
  * clone	children sharing the fd table (CLONE_FILES) or cwd and umask
  *		(CLONE_FS) with the root, and one sharing neither
  * family	a session of four processes in two groups, and a thread
+ * timer_pending	a thread with its POSIX timer's signal pending (blocked)
  *
  * share and clone work in their cwd.  Output goes through write(2) only:
  * nothing sits in a stdio buffer.
@@ -265,6 +266,7 @@ static struct {
 	pid_t tid[STATE_THREADS];
 	pid_t handler_tid[STATE_THREADS];	/* set by the handler */
 	int handler_onstack[STATE_THREADS];
+	timer_t timer[STATE_THREADS];	/* each notifies its thread */
 } st;
 
 /* Thread @i's blocked mask: its own signal and a pattern of others. */
@@ -302,6 +304,21 @@ static void state_handler(int sig, siginfo_t *si, void *uc)
 	__atomic_store_n(&st.handler_tid[i], gettid(), __ATOMIC_SEQ_CST);
 }
 
+/* Thread @i's timer, to itself, far off: it never fires in the test. */
+static int state_timer(int i)
+{
+	struct itimerspec its = { .it_value = { STATE_TIMER_S, 0 } };
+	struct sigevent ev = {
+		.sigev_notify = SIGEV_THREAD_ID,
+		.sigev_signo = SIGRTMAX - i,
+	};
+
+	ev._sigev_un._tid = gettid();
+	if (timer_create(CLOCK_MONOTONIC, &ev, &st.timer[i]))
+		return -1;
+	return timer_settime(st.timer[i], 0, &its, NULL);
+}
+
 static int state_setup(int i)
 {
 	stack_t ss = { .ss_sp = altstack[i], .ss_size = ALTSTACK_SIZE };
@@ -312,7 +329,7 @@ static int state_setup(int i)
 	state_mask(i, &set);
 	if (sigaltstack(&ss, NULL) ||
 	    pthread_sigmask(SIG_SETMASK, &set, NULL) ||
-	    tgkill(getpid(), gettid(), SIGRTMIN + i))
+	    tgkill(getpid(), gettid(), SIGRTMIN + i) || state_timer(i))
 		return -1;
 	return 0;
 }
@@ -326,6 +343,7 @@ static int user_signal(int sig)
 static int state_compare(int i)
 {
 	sigset_t want, cur, pend;
+	struct itimerspec its;
 	stack_t ss;
 	int bits = 0, sig, j;
 
@@ -353,6 +371,9 @@ static int state_compare(int i)
 	}
 	if (gettid() != st.tid[i])
 		bits |= STATE_TID;
+	if (timer_gettime(st.timer[i], &its) || !its.it_value.tv_sec ||
+	    its.it_value.tv_sec > STATE_TIMER_S)
+		bits |= STATE_TIMER;
 	return bits;
 }
 
@@ -751,6 +772,69 @@ static int family(void)
 	return reap_ok(c1) | reap_ok(c2) ? EXIT_MISMATCH : 0;
 }
 
+/* ---------------------------------------------------------------------- */
+/* timer_pending */
+
+static struct {
+	int ready;
+	pid_t tid;
+} tp;
+
+/*
+ * A POSIX timer notifying this thread (SIGEV_THREAD_ID) has fired: its
+ * signal, blocked here, is pending in this thread's own queue.
+ */
+static void *timer_pending_worker(void *arg)
+{
+	struct itimerspec its = { .it_value = { 0, 1000000 } };
+	struct sigevent ev = {
+		.sigev_notify = SIGEV_THREAD_ID,
+		.sigev_signo = SIGRTMIN,
+	};
+	struct timespec ms = { 0, 1000000 };
+	sigset_t set, pend;
+	timer_t id;
+
+	(void)arg;
+	sigemptyset(&set);
+	sigaddset(&set, SIGRTMIN);
+	ev._sigev_un._tid = gettid();
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL) ||
+	    timer_create(CLOCK_MONOTONIC, &ev, &id) ||
+	    timer_settime(id, 0, &its, NULL))
+		return (void *)(long)EXIT_ERROR;
+	do {
+		nanosleep(&ms, NULL);
+		if (sigpending(&pend))
+			return (void *)(long)EXIT_ERROR;
+	} while (!sigismember(&pend, SIGRTMIN));
+	tp.tid = gettid();
+	count_up(&tp.ready);
+	wait_released();
+	return NULL;
+}
+
+static int timer_pending(void)
+{
+	sigset_t set;
+	pthread_t t;
+	void *ret;
+
+	/* the thread's signal stays blocked everywhere: never delivered */
+	sigemptyset(&set);
+	sigaddset(&set, SIGRTMIN);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL) ||
+	    pthread_create(&t, NULL, timer_pending_worker, NULL))
+		return EXIT_ERROR;
+	wait_count(&tp.ready, 1);
+	if (say("ready\n") || block())
+		return EXIT_ERROR;
+	release();
+	if (pthread_join(t, &ret) || ret)
+		return EXIT_ERROR;
+	return say_num(tp.tid) ? EXIT_ERROR : 0;
+}
+
 static const struct {
 	const char *name;
 	int (*run)(void);
@@ -760,6 +844,7 @@ static const struct {
 	{ "share", share },
 	{ "clone", clone_mode },
 	{ "family", family },
+	{ "timer_pending", timer_pending },
 };
 
 int main(int argc, char **argv)
@@ -771,6 +856,6 @@ int main(int argc, char **argv)
 			return modes[i].run();
 	}
 	fprintf(stderr,
-		"usage: thread_target compute|state|share|clone|family\n");
+		"usage: thread_target compute|state|share|clone|family|timer_pending\n");
 	return 2;
 }

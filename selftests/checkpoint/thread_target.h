@@ -51,11 +51,15 @@ static inline long compute_expected(void)
  * the release each checks its state, then unblocks its signal, whose
  * handler must run in it, on its stack.  Thread ROBUST_OWNER holds a
  * robust mutex when it exits: main must then get EOWNERDEAD from it (the
- * robust futex list).  Main prints each thread's failed checks (STATE_*
- * bits), one a line in thread order.
+ * robust futex list).  Each thread has a POSIX timer of its own, on
+ * CLOCK_MONOTONIC, notifying it (SIGEV_THREAD_ID) with SIGRTMAX - i in
+ * STATE_TIMER_S seconds: a process with threads and timers comes back
+ * whole.  Main prints each thread's failed checks (STATE_* bits), one a
+ * line in thread order.
  */
 #define STATE_THREADS	5
 #define ROBUST_OWNER	1
+#define STATE_TIMER_S	1000
 enum {
 	STATE_MASK = 1 << 0,		/* blocked mask changed */
 	STATE_TLS = 1 << 1,		/* __thread value set at start */
@@ -68,6 +72,7 @@ enum {
 	STATE_TID = 1 << 8,		/* gettid() changed */
 	STATE_ROBUST = 1 << 9,		/* main: no EOWNERDEAD */
 	STATE_ERROR = 1 << 10,		/* a call failed */
+	STATE_TIMER = 1 << 11,		/* its timer gone or not armed */
 };
 
 /*

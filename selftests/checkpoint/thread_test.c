@@ -478,4 +478,45 @@ TEST_F_TIMEOUT(thr, clone_files_fs, 120)
 	expect_exit_0(_metadata, status);
 }
 
+/*
+ * A POSIX timer's signal pending in a thread's own queue (SIGEV_THREAD_ID,
+ * blocked): refused at checkpoint, naming that thread, and the target
+ * goes on untouched; it prints the thread's tid.
+ */
+TEST_F_TIMEOUT(thr, timer_signal_pending_in_thread_refused, 120)
+{
+	char log[1024] = "", want[64];
+	int logfd, status, i, ret, err;
+	ssize_t n;
+	long tid;
+
+	if (_metadata->skip)
+		return;
+	ASSERT_EQ(0, begin(_metadata, self, "timer_pending"));
+	ASSERT_EQ(2, self->before.nr);
+	logfd = tmp_image();
+	ASSERT_LE(0, logfd);
+	ret = checkpoint(self->t.pid, self->img, CHECKPOINT_KILL, logfd);
+	err = errno;
+	n = pread(logfd, log, sizeof(log) - 1, 0);
+	close(logfd);
+	log[n > 0 ? n : 0] = '\0';
+	EXPECT_TRUE(ret == -1 && err == EOPNOTSUPP) {
+		TH_LOG("checkpoint: %d, %s", ret, ret ? strerror(err) : "saved");
+	}
+	EXPECT_NE(NULL, strstr(log, "POSIX timer's signal")) {
+		TH_LOG("log: %s", log);
+	}
+	for (i = 0; i < self->before.nr; i++)
+		EXPECT_TRUE(is_alive(self->before.pid[i]));
+	ASSERT_EQ(0, finish(&self->t, "x", &tid, 1, &status));
+	expect_exit_0(_metadata, status);
+	/* the line names the thread, not the process */
+	EXPECT_NE(self->before.root, tid);
+	snprintf(want, sizeof(want), "pid %ld ", tid);
+	EXPECT_NE(NULL, strstr(log, want)) {
+		TH_LOG("log: %s", log);
+	}
+}
+
 TEST_HARNESS_MAIN

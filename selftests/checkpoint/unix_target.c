@@ -22,8 +22,14 @@
  * abstract	listening sockets bound to abstract names, nothing queued
  * path		a listening socket bound to a path in its cwd
  * relpath	the same, bound by a name relative to its cwd
+ * unlinked	a listener with a connection pending and a datagram
+ *		socket, each bound to a path unlinked since
+ * attrs	a socket bound to a path whose file's mode and owner were
+ *		changed
  * rights	fds in flight (SCM_RIGHTS) in socketpairs
  * rights-self	a socket in flight in its own receive queue
+ * rights-epoll	an epoll in flight in the socket it watches
+ * rights-epoll-closed	the same, the epoll closed after it was sent
  * embryo	listening sockets with connections not accepted yet, one
  *		from a socket met before its listener, one closed, one
  *		from a child
@@ -53,6 +59,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <netinet/in.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -834,6 +841,40 @@ static void mode_rights_self(void)
 	    "itself" : "another file");
 }
 
+/*
+ * Stream pair 10, 11: 11 sends 10 an epoll that watches 10 - each of
+ * the two needs the other restored first.  The epoll stays open at 9
+ * ("rights-epoll": met before the socket) or is closed after the send
+ * ("rights-epoll-closed": met in the socket's queue).
+ */
+static void rights_epoll(int keep)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+
+	CHECK(ep >= 0);
+	move_fd(ep, keep ? 9 : 12);
+	ep = keep ? 9 : 12;
+	pair_at(SOCK_STREAM, 10, 11);
+	ev.data.fd = 10;
+	CHECK(epoll_ctl(ep, EPOLL_CTL_ADD, 10, &ev) == 0);
+	put_fd(11, 1, 0, 20, ep);
+	if (!keep)
+		CHECK(close(ep) == 0);
+	ready_and_wait();
+	get_fd("10", 10, 1, 0);
+}
+
+static void mode_rights_epoll(void)
+{
+	rights_epoll(1);
+}
+
+static void mode_rights_epoll_closed(void)
+{
+	rights_epoll(0);
+}
+
 static void connect_to(int fd, struct listener *l)
 {
 	int s = socket(AF_UNIX, l->type, 0);
@@ -841,6 +882,59 @@ static void connect_to(int fd, struct listener *l)
 	CHECK(s >= 0);
 	move_fd(s, fd);
 	CHECK(connect(fd, (struct sockaddr *)&l->addr, l->len) == 0);
+}
+
+/*
+ * Names unlinked after bind(): a listener at LSN_STREAM_FD with a
+ * connection not accepted yet (from 12), a datagram socket at 11; each
+ * keeps its name, no file has it.
+ */
+static void mode_unlinked(void)
+{
+	char cwd[PATH_MAX], path[PATH_MAX + 8], dpath[PATH_MAX + 16];
+	int c;
+
+	CHECK(getcwd(cwd, sizeof(cwd)));
+	snprintf(path, sizeof(path), "%s/%s", cwd, UNIX_SOCK_NAME);
+	snprintf(dpath, sizeof(dpath), "%s/%s-dgram", cwd, UNIX_SOCK_NAME);
+	listen_at(LSN_STREAM_FD, SOCK_STREAM, LSN_STREAM_BACKLOG, path, NULL);
+	connect_to(12, &lsn[0]);
+	bind_at(11, SOCK_DGRAM, dpath, NULL);
+	CHECK(unlink(path) == 0 && unlink(dpath) == 0);
+	ready_and_wait();
+	say("listener file %s\n", access(path, F_OK) ? "gone" : "there");
+	say("dgram file %s\n", access(dpath, F_OK) ? "gone" : "there");
+	say("listener name %s\n", name_ok(&lsn[0]));
+	say("dgram name %s\n", name_ok(&lsn[1]));
+	set_fl(LSN_STREAM_FD, O_NONBLOCK);
+	c = accept4(LSN_STREAM_FD, NULL, NULL, SOCK_CLOEXEC);
+	say("accept %s\n", c >= 0 ? "ok" : err_name(errno));
+}
+
+/*
+ * A datagram socket at 10 bound to a path whose file was given another
+ * mode and owner (ATTRS_UID:ATTRS_GID) than bind() made.
+ */
+#define ATTRS_UID	1234
+#define ATTRS_GID	4321
+
+static void mode_attrs(void)
+{
+	char cwd[PATH_MAX], path[PATH_MAX + 16];
+	struct stat st;
+
+	CHECK(getcwd(cwd, sizeof(cwd)));
+	snprintf(path, sizeof(path), "%s/%s-attrs", cwd, UNIX_SOCK_NAME);
+	/* an earlier run's */
+	CHECK(!unlink(path) || errno == ENOENT);
+	bind_at(10, SOCK_DGRAM, path, NULL);
+	CHECK(chmod(path, 0640) == 0);
+	CHECK(chown(path, ATTRS_UID, ATTRS_GID) == 0);
+	ready_and_wait();
+	CHECK(stat(path, &st) == 0);
+	say("mode %o owner %d:%d\n", st.st_mode & 07777, (int)st.st_uid,
+	    (int)st.st_gid);
+	say("name %s\n", name_ok(&lsn[0]));
 }
 
 /* Whose address getsockname() (@peer: getpeername()) of @fd gives. */
@@ -1134,6 +1228,9 @@ int main(int argc, char **argv)
 		{ "dgram-queue", mode_dgram_queue },
 		{ "dgram-connect", mode_dgram_connect },
 		{ "image", mode_image },
+		{ "rights-epoll", mode_rights_epoll },
+		{ "unlinked", mode_unlinked }, { "attrs", mode_attrs },
+		{ "rights-epoll-closed", mode_rights_epoll_closed },
 	};
 	static const struct {
 		const char *prefix;
@@ -1164,6 +1261,6 @@ int main(int argc, char **argv)
 			}
 		}
 	}
-	fprintf(stderr, "usage: unix_target pair|fork|stdio|widow|shutdown-stream|dgram|seqpacket, or opts|abstract|path|relpath|rights|rights-self|embryo|accepted|inet|outside|unconnected|dgram-queue|dgram-connect|image\n");
+	fprintf(stderr, "usage: unix_target pair|fork|stdio|widow|shutdown-stream|dgram|seqpacket, or opts|abstract|path|relpath|rights|rights-self|embryo|accepted|inet|outside|unconnected|dgram-queue|dgram-connect|image|rights-epoll|rights-epoll-closed|unlinked|attrs\n");
 	return 2;
 }

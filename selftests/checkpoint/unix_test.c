@@ -275,6 +275,17 @@ static const char expect_relpath[] =
 	"relpath name ok\n"
 	"relpath accepted 3, 0 bad\n";
 
+static const char expect_unlinked[] =
+	"listener file gone\n"
+	"dgram file gone\n"
+	"listener name ok\n"
+	"dgram name ok\n"
+	"accept ok\n";
+
+static const char expect_attrs[] =
+	"mode 640 owner 1234:4321\n"
+	"name ok\n";
+
 static const char expect_unconnected[] =
 	"10 type 1, unbound, rw\n"
 	"11 type 2, name ok, rw\n"
@@ -295,6 +306,9 @@ static const char expect_rights[] =
 	"passed file read 2 ta\n"
 	"passed eventfd read 8 count 5\n"
 	"14 recvmsg 7 ok, 0 fds\n";
+
+static const char expect_rights_epoll[] =
+	"10 recvmsg 20 ok, 1 fds\n";
 
 static const char expect_rights_self[] =
 	"10 recvmsg 20 ok, 1 fds\n"
@@ -647,6 +661,24 @@ FIXTURE_VARIANT_ADD(un, accepted_connections) {
 
 FIXTURE_VARIANT_ADD(un, accepted_connections_killed) {
 	.c = { "accepted", expect_accepted, CHECKPOINT_KILL, NULL },
+};
+
+/* bound to paths unlinked since: named, with no file */
+FIXTURE_VARIANT_ADD(un, unlinked_names) {
+	.c = { "unlinked", expect_unlinked, 0, NULL },
+};
+
+FIXTURE_VARIANT_ADD(un, unlinked_names_killed) {
+	.c = { "unlinked", expect_unlinked, CHECKPOINT_KILL, NULL },
+};
+
+/* the bound file's mode and owner, not what bind() makes */
+FIXTURE_VARIANT_ADD(un, bound_file_attrs) {
+	.c = { "attrs", expect_attrs, 0, NULL },
+};
+
+FIXTURE_VARIANT_ADD(un, bound_file_attrs_killed) {
+	.c = { "attrs", expect_attrs, CHECKPOINT_KILL, NULL },
 };
 
 /* unbound, or bound and not listening */
@@ -1032,6 +1064,24 @@ FIXTURE_VARIANT_ADD(refuse, socket_in_flight) {
 	},
 };
 
+/*
+ * An epoll in flight in the socket it watches: each needs the other's
+ * record first, whichever of them the checkpoint meets first.
+ */
+FIXTURE_VARIANT_ADD(refuse, epoll_in_flight_watching) {
+	.c = {
+		.mode = "rights-epoll", .expect = expect_rights_epoll,
+		.fds = { 10, 11, -1 },
+	},
+};
+
+FIXTURE_VARIANT_ADD(refuse, epoll_in_flight_watching_closed) {
+	.c = {
+		.mode = "rights-epoll-closed", .expect = expect_rights_epoll,
+		.fds = { 10, 11, -1 },
+	},
+};
+
 FIXTURE_VARIANT_ADD(refuse, inet_socket) {
 	.c = {
 		.mode = "inet", .expect = expect_inet, .fds = { 10, -1 },
@@ -1255,10 +1305,15 @@ FIXTURE(taken) {
 
 FIXTURE_VARIANT(taken) {
 	int listener;		/* by a listening socket; else a file */
+	int unlinked;		/* "unlinked": its name had no file */
 };
 
 FIXTURE_VARIANT_ADD(taken, by_file) { .listener = 0 };
 FIXTURE_VARIANT_ADD(taken, by_listener) { .listener = 1 };
+FIXTURE_VARIANT_ADD(taken, unlinked_by_file) { .listener = 0, .unlinked = 1 };
+FIXTURE_VARIANT_ADD(taken, unlinked_by_listener) {
+	.listener = 1, .unlinked = 1,
+};
 
 FIXTURE_SETUP(taken)
 {
@@ -1293,7 +1348,8 @@ FIXTURE_TEARDOWN(taken)
 
 /*
  * "path" is checkpointed and killed; its socket file is replaced by a
- * regular file or by the test's own listening socket.  The restart must
+ * regular file or by the test's own listening socket.  Likewise for
+ * "unlinked", whose socket had no file: the path is taken now.  The restart must
  * fail, say where, and leave what is at the path alone: the file keeps
  * its contents, the listener takes connections.
  */
@@ -1306,7 +1362,8 @@ TEST_F_TIMEOUT(taken, restart, 120)
 
 	if (_metadata->skip)
 		return;
-	ASSERT_EQ(0, proc_spawn(&self->t, "path"));
+	ASSERT_EQ(0, proc_spawn(&self->t, variant->unlinked ? "unlinked" :
+				"path"));
 	self->root = self->t.pid;
 	ASSERT_EQ(0, wait_blocked(self->root, WAIT_MS));
 	ASSERT_EQ(0, checkpoint(self->root, self->img, CHECKPOINT_KILL,
@@ -1314,7 +1371,8 @@ TEST_F_TIMEOUT(taken, restart, 120)
 	ASSERT_EQ(0, reap_killed(&self->t.pid));
 	proc_fini(&self->t);
 
-	ASSERT_EQ(0, unlink(self->path));
+	if (!variant->unlinked)
+		ASSERT_EQ(0, unlink(self->path));
 	if (variant->listener) {
 		ASSERT_EQ(0, path_addr(&a, self->path));
 		self->lsn = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK |
@@ -1390,9 +1448,16 @@ static size_t nested_at(unsigned char *buf, size_t off)
 	case CKPT_HDR_FILE:
 		return sizeof(struct ckpt_hdr_file) +
 		       CKPT_ALIGN_UP(((struct ckpt_hdr_file *)h)->path_len);
-	case CKPT_HDR_UNIX:
-		return sizeof(struct ckpt_hdr_unix) +
-		       CKPT_ALIGN_UP(((struct ckpt_hdr_unix *)h)->addr_len);
+	case CKPT_HDR_UNIX: {
+		struct ckpt_hdr_unix *u = (struct ckpt_hdr_unix *)h;
+		size_t at = sizeof(*u) + CKPT_ALIGN_UP(u->addr_len);
+
+		/* a path (not an abstract name) bound: its file's attrs */
+		if (u->flags & CKPT_UNIX_BOUND && u->addr_len &&
+		    ((unsigned char *)(u + 1))[0])
+			at += sizeof(struct ckpt_unix_attrs);
+		return at;
+	}
 	}
 	return 0;
 }
@@ -1418,6 +1483,8 @@ enum edit {
 	BOUND_NO_ADDR,		/* pair: BOUND without an address */
 	EMBRYO_FIRST,		/* pair: the first an EMBRYO, no listener */
 	PENDING_PAIR,		/* pair: a connection pending, not a listener */
+	UNLINKED_ABSTRACT,	/* listener: an abstract name UNLINKED */
+	UNLINKED_UNBOUND,	/* pair: UNLINKED, not bound */
 };
 
 FIXTURE(image) {
@@ -1449,6 +1516,8 @@ FIXTURE_VARIANT_ADD(image, pending_missing) { .edit = PENDING_MISSING };
 FIXTURE_VARIANT_ADD(image, bound_no_addr) { .edit = BOUND_NO_ADDR };
 FIXTURE_VARIANT_ADD(image, embryo_first) { .edit = EMBRYO_FIRST };
 FIXTURE_VARIANT_ADD(image, pending_pair) { .edit = PENDING_PAIR };
+FIXTURE_VARIANT_ADD(image, unlinked_abstract) { .edit = UNLINKED_ABSTRACT };
+FIXTURE_VARIANT_ADD(image, unlinked_unbound) { .edit = UNLINKED_UNBOUND };
 
 #define IMG	FIXTURE_DATA(image)
 
@@ -1691,6 +1760,12 @@ static int edit_image(META, IMG *self, enum edit edit)
 	case PENDING_PAIR:
 		a->nr_pending = 1;
 		break;
+	case UNLINKED_ABSTRACT:
+		lsn->flags |= CKPT_UNIX_UNLINKED;
+		break;
+	case UNLINKED_UNBOUND:
+		a->flags |= CKPT_UNIX_UNLINKED;
+		break;
 	case FILE_NOT_SOCKET:
 		f->obj_objref = other->objref;
 		break;
@@ -1717,6 +1792,97 @@ TEST_F_TIMEOUT(image, restart, 120)
 {
 	image_case_restart(_metadata, &self->c, restart_logged,
 			   variant->edit == VALID, expect_image, "");
+}
+
+/*
+ * The attributes of a bound socket's file ("attrs") that no bind(),
+ * chmod() and chown() make: the restart fails with EINVAL, the caller
+ * unharmed, before anything is bound.
+ */
+FIXTURE(badattrs) {
+	char dir[PATH_MAX];
+	struct image_case c;
+	struct image_layout l;
+};
+
+FIXTURE_VARIANT(badattrs) {
+	size_t at;		/* in struct ckpt_unix_attrs */
+	__u32 value;
+};
+
+FIXTURE_VARIANT_ADD(badattrs, not_a_socket) {
+	.at = offsetof(struct ckpt_unix_attrs, mode), .value = 0100640,
+};
+
+FIXTURE_VARIANT_ADD(badattrs, mode_bits) {
+	.at = offsetof(struct ckpt_unix_attrs, mode), .value = 0150640,
+};
+
+FIXTURE_VARIANT_ADD(badattrs, no_owner) {
+	.at = offsetof(struct ckpt_unix_attrs, uid), .value = ~0U,
+};
+
+FIXTURE_VARIANT_ADD(badattrs, padding) {
+	.at = offsetof(struct ckpt_unix_attrs, pad), .value = 1,
+};
+
+#define BSELF		FIXTURE_DATA(badattrs)
+
+/* The attrs of the one socket bound to a path; NULL if none. */
+static struct ckpt_unix_attrs *find_attrs(BSELF *self)
+{
+	struct ckpt_hdr_unix *u;
+	unsigned char *addr;
+	int i;
+
+	for (i = 0; i < self->l.nr; i++) {
+		if (self->l.r[i].type != CKPT_HDR_UNIX)
+			continue;
+		u = (struct ckpt_hdr_unix *)image_hdr(self->c.buf,
+						      self->l.r[i].off);
+		addr = (unsigned char *)(u + 1);
+		if (u->flags & CKPT_UNIX_BOUND && u->addr_len && addr[0])
+			return (struct ckpt_unix_attrs *)
+			       (addr + CKPT_ALIGN_UP(u->addr_len));
+	}
+	return NULL;
+}
+
+FIXTURE_SETUP(badattrs)
+{
+	struct ckpt_unix_attrs *ua;
+	int fd;
+
+	image_case_init(&self->c, WAIT_MS);
+	self->l.nr = 0;
+	use_target("unix_target");
+	ASSERT_EQ(0, make_dir(self->dir, sizeof(self->dir)));
+	fd = tmp_image();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, make_image("attrs", fd));
+	self->c.len = read_file(fd, &self->c.buf);
+	close(fd);
+	ASSERT_LT(0, self->c.len);
+	ASSERT_EQ(0, image_walk(self->c.buf, 0, self->c.len, -1, &self->l,
+				nested_at));
+	ua = find_attrs(self);
+	ASSERT_NE(NULL, ua) TH_LOG("no socket bound to a path in the image");
+	ASSERT_EQ(0140640, ua->mode);
+	memcpy((unsigned char *)ua + variant->at, &variant->value,
+	       sizeof(variant->value));
+	ASSERT_EQ(0, image_reseal(self->c.buf, self->c.len));
+	ASSERT_EQ(0, image_case_files(&self->c));
+}
+
+FIXTURE_TEARDOWN(badattrs)
+{
+	image_case_fini(&self->c);
+	remove_dir(_metadata, self->dir);
+}
+
+TEST_F_TIMEOUT(badattrs, restart, 120)
+{
+	image_case_restart(_metadata, &self->c, restart_logged, 0, "", "");
 }
 
 TEST_HARNESS_MAIN

@@ -254,7 +254,10 @@ valid_unix_closed_stream|
 unix_type|bad UNIX type 3
 unix_state|bad UNIX state 4
 unix_state_zero|bad UNIX state 0
-unix_flags|unknown UNIX flags 0x40
+unix_flags|unknown UNIX flags 0x80
+unix_unlinked_unbound|UNIX objref 27: UNLINKED, not bound
+unix_unlinked_abstract|UNIX objref 37: UNLINKED, bound to an abstract name
+valid_unix_unlinked|
 unix_shutdown|unknown UNIX shutdown 0x4
 unix_pending|unconnected UNIX objref 39 with 1 connections pending
 unix_listen_pending|FILE record where the UNIX of socket 0, first named by FILE objref 36, belongs
@@ -279,7 +282,11 @@ unix_addr_relative|UNIX objref 39 bound to a path that is not absolute and NUL-t
 unix_addr_unterminated|UNIX objref 39 bound to a path that is not absolute and NUL-terminated
 unix_addr_inner_nul|UNIX objref 39 bound to a path that is not absolute and NUL-terminated
 unix_addr_pad|nonzero padding
-unix_addr_short|bad UNIX record length 88 for an address of 16 bytes and 0 skbs of 0 bytes
+unix_attrs_type|UNIX objref 39: its file of mode 0100644, owner 1000:100, padding 0
+unix_attrs_mode|UNIX objref 39: its file of mode 0150751, owner 1000:100, padding 0
+unix_attrs_uid|UNIX objref 39: its file of mode 0140751, owner 4294967295:100, padding 0
+unix_attrs_pad|UNIX objref 39: its file of mode 0140751, owner 1000:100, padding 1
+unix_addr_short|bad UNIX record length 104 for an address of 16 bytes and 0 skbs of 0 bytes
 valid_unix_abstract_bytes|
 unix_nr_skbs|UNIX of 65537 skbs (at most 65536)
 unix_bytes|UNIX of 67108865 bytes (at most 67108864)
@@ -566,7 +573,7 @@ unix_listing_ok()
 		"$out" &&
 	grep -q '^ *[0-9]*  UNIX  *80  objref 37 stream listening backlog 128 pending 0 addr @ckptinfo-test flags passcred,bound shutdown - ' \
 		"$out" &&
-	grep -q '^ *[0-9]*  UNIX  *88  objref 39 dgram unconnected addr /tmp/ckptinfo-test\.sock flags rcvbuf,bound shutdown rd sndbuf 212992 rcvbuf 32768 nr_skbs 0 bytes 0$' \
+	grep -q '^ *[0-9]*  UNIX  *104  objref 39 dgram unconnected addr /tmp/ckptinfo-test\.sock flags rcvbuf,bound shutdown rd sndbuf 212992 rcvbuf 32768 nr_skbs 0 bytes 0$' \
 		"$out" &&
 	sed -n '/^-- section of task 1240 /,/^-- section of task 1241 /p' \
 		"$out" | grep -q ' FILE .* objref 40 unix .* socket 28 socket:\[5002\]$' &&

@@ -430,6 +430,7 @@ static struct ckpt_hdr_unix *add_unix(__s32 objref, __s32 peer, __u32 type,
 				      __u32 nr, size_t *off, size_t *skbs)
 {
 	struct ckpt_hdr_unix_skb *skb;
+	struct ckpt_unix_attrs *ua;
 	struct ckpt_hdr_unix *u;
 	unsigned char *data;
 	__u32 i, n;
@@ -445,6 +446,13 @@ static struct ckpt_hdr_unix *add_unix(__s32 objref, __s32 peer, __u32 type,
 	u->nr_skbs = nr;
 	if (addr_len)
 		memcpy(put(addr_len), addr, addr_len);
+	/* a path (the caller makes it BOUND): its file's owner and mode */
+	if (addr_len && addr[0]) {
+		ua = put(sizeof(*ua));
+		ua->mode = 0140751;
+		ua->uid = 1000;
+		ua->gid = 100;
+	}
 	for (i = 0; i < nr; i++) {
 		skb = record(CKPT_HDR_UNIX_SKB, sizeof(*skb), lens[i],
 			     &skbs[i]);
@@ -994,6 +1002,7 @@ struct defect {
 #define ITEM_F(member)	F(ckpt_hdr_epoll_item, member)
 #define UNIX_F(member)	F(ckpt_hdr_unix, member)
 #define UNIX_ADDR	sizeof(struct ckpt_hdr_unix)
+#define UNIX_ATTRS	(UNIX_ADDR + CKPT_ALIGN_UP(sizeof(UNIX_PATH)))
 #define SKB_F(member)	F(ckpt_hdr_unix_skb, member)
 #define SKB_DATA	sizeof(struct ckpt_hdr_unix_skb)
 #define INO_F(member)	F(ckpt_hdr_inotify, member)
@@ -1307,7 +1316,14 @@ static const struct defect defects[] = {
 	{ "unix_type", W_UU, UNIX_F(type), SET32, 3 /* SOCK_RAW */ },
 	{ "unix_state", W_UU, UNIX_F(state), SET32, 4 },
 	{ "unix_state_zero", W_UU, UNIX_F(state), SET32, 0 },
-	{ "unix_flags", W_US1, UNIX_F(flags), SET32, 0x40 },
+	{ "unix_flags", W_US1, UNIX_F(flags), SET32, 0x80 },
+	{ "unix_unlinked_unbound", W_US1, UNIX_F(flags), SET32,
+	  CKPT_UNIX_UNLINKED },
+	{ "unix_unlinked_abstract", W_UL, UNIX_F(flags), SET32,
+	  CKPT_UNIX_BOUND | CKPT_UNIX_UNLINKED },
+	{ "valid_unix_unlinked", W_UU, UNIX_F(flags), SET32,
+	  CKPT_UNIX_RCVBUF | CKPT_UNIX_BOUND | CKPT_UNIX_UNLINKED },
+	{ "valid_unix_unlinked", W_TAIL, 0, RECRC, 0 },
 	{ "unix_shutdown", W_UU, UNIX_F(shutdown), SET32, 4 },
 	{ "unix_pending", W_UU, UNIX_F(nr_pending), SET32, 1 },
 	{ "unix_listen_pending", W_UL, UNIX_F(nr_pending), SET32, 2 },
@@ -1338,6 +1354,11 @@ static const struct defect defects[] = {
 	{ "unix_addr_inner_nul", W_UU, UNIX_ADDR + 4, XOR8, '/' },
 	{ "unix_addr_pad", W_UL, UNIX_ADDR + sizeof(UNIX_ABSTRACT), XOR8, 1 },
 	{ "unix_addr_short", W_UU, UNIX_F(addr_len), SET32, 16 },
+	/* the bound file's owner and mode, after the path */
+	{ "unix_attrs_type", W_UU, UNIX_ATTRS + 0, SET32, 0100644 },
+	{ "unix_attrs_mode", W_UU, UNIX_ATTRS + 0, SET32, 0150751 },
+	{ "unix_attrs_uid", W_UU, UNIX_ATTRS + 4, SET32, -1 },
+	{ "unix_attrs_pad", W_UU, UNIX_ATTRS + 12, SET32, 1 },
 	{ "valid_unix_abstract_bytes", W_UL, UNIX_ADDR + 4, XOR8, 't' },
 	{ "valid_unix_abstract_bytes", W_UL, UNIX_ADDR + 5, XOR8, 0xff ^ 'i' },
 	{ "valid_unix_abstract_bytes", W_TAIL, 0, RECRC, 0 },

@@ -140,7 +140,9 @@ enum ckpt_hdr_type {
 	CKPT_HDR_TIMERFD,	/* struct ckpt_hdr_timerfd, after its FILE */
 	CKPT_HDR_EPOLL,		/* struct ckpt_hdr_epoll, then nr_items ITEMs */
 	CKPT_HDR_EPOLL_ITEM,	/* struct ckpt_hdr_epoll_item (only in EPOLL) */
-	CKPT_HDR_UNIX,		/* struct ckpt_hdr_unix, address, UNIX_SKBs */
+	CKPT_HDR_UNIX,		/* struct ckpt_hdr_unix, address (a path's
+				 * struct ckpt_unix_attrs), UNIX_SKBs
+				 */
 	CKPT_HDR_UNIX_SKB,	/* struct ckpt_hdr_unix_skb (only in UNIX) */
 	CKPT_HDR_INOTIFY,	/* struct ckpt_hdr_inotify, EVENTs, WATCHes */
 	CKPT_HDR_INOTIFY_WATCH,	/* struct ckpt_hdr_inotify_watch (in INOTIFY) */
@@ -610,7 +612,8 @@ enum ckpt_unix_state {
 #define CKPT_UNIX_PEER_CLOSED	(1U << 3)	/* no FILE of it is in the image */
 #define CKPT_UNIX_BOUND		(1U << 4)	/* the address is bound to it */
 #define CKPT_UNIX_EMBRYO	(1U << 5)	/* a connection not accepted yet */
-#define CKPT_UNIX_FLAGS_ALL	0x3fU
+#define CKPT_UNIX_UNLINKED	(1U << 6)	/* BOUND to a path since unlinked */
+#define CKPT_UNIX_FLAGS_ALL	0x7fU
 
 #define CKPT_UNIX_SHUT_RD	(1U << 0)	/* RCV_SHUTDOWN */
 #define CKPT_UNIX_SHUT_WR	(1U << 1)	/* SEND_SHUTDOWN */
@@ -618,6 +621,18 @@ enum ckpt_unix_state {
 #define CKPT_UNIX_SKB_MAX	(1U << 20)	/* bytes in one UNIX_SKB */
 #define CKPT_UNIX_SKBS_MAX	(1U << 16)	/* UNIX_SKBs in one UNIX */
 #define CKPT_UNIX_BYTES_MAX	(64U << 20)	/* their bytes in all */
+
+/*
+ * Right after the address of a socket BOUND to a path (not an abstract
+ * name): its file's owner and mode, which bind() made from the binder's
+ * fsuid and umask and which chown() and chmod() may have changed since.
+ */
+struct ckpt_unix_attrs {
+	__u32 mode;		/* S_IFSOCK and the permission bits */
+	__u32 uid;		/* in the checkpointer's user namespace */
+	__u32 gid;
+	__u32 pad;
+};
 
 struct ckpt_hdr_unix {
 	struct ckpt_hdr h;
