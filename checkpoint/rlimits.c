@@ -28,6 +28,16 @@ static const char * const ckpt_rlimit_names[CKPT_RLIM_NLIMITS] = {
 static_assert(RLIM_NLIMITS == CKPT_RLIM_NLIMITS);
 static_assert(RLIM_INFINITY == CKPT_RLIM_INFINITY);
 
+/*
+ * This boot's default hard limit @i, as init inherited it: fork_init()
+ * sets RLIMIT_NPROC and RLIMIT_SIGPENDING from the memory the machine
+ * has, so another machine, or the same one with more memory, has others.
+ */
+static u64 ckpt_boot_rlimit(int i)
+{
+	return READ_ONCE(init_task.signal->rlim[i].rlim_max);
+}
+
 int ckpt_rlimits(struct ckpt_ctx *ctx, struct task_struct *t)
 {
 	struct ckpt_hdr_rlimits rh = {};
@@ -40,6 +50,8 @@ int ckpt_rlimits(struct ckpt_ctx *ctx, struct task_struct *t)
 		rh.rlim[i].max = rlim[i].rlim_max;
 	}
 	task_unlock(t->group_leader);
+	rh.boot_nproc = ckpt_boot_rlimit(RLIMIT_NPROC);
+	rh.boot_sigpending = ckpt_boot_rlimit(RLIMIT_SIGPENDING);
 	rh.oom_score_adj = READ_ONCE(t->signal->oom_score_adj);
 	rh.oom_score_adj_min = READ_ONCE(t->signal->oom_score_adj_min);
 	/*
@@ -100,6 +112,29 @@ static int rstr_oom_check(struct ckpt_ctx *ctx,
 	return 0;
 }
 
+/*
+ * A limit that was the checkpointing boot's default becomes this boot's:
+ * a process left with the machine's default has it on the new machine
+ * too (where it may be lower or higher); one its owner or an admin set
+ * is kept as it was.  Then checked as any other limit.
+ */
+static void rstr_boot_rlimit(struct ckpt_ctx *ctx, struct ckpt_rlimit *rl,
+			     int i, u64 boot)
+{
+	u64 here = ckpt_boot_rlimit(i);
+
+	if (!boot || boot == here || (rl->max != boot && rl->cur != boot))
+		return;
+	if (ctx->flags & RESTART_VERBOSE)
+		ckpt_log(ctx, "pid %d: RLIMIT_%s %llu/%llu: the checkpointing boot's default %llu becomes this boot's, %llu",
+			 ctx->ts.task.pid, ckpt_rlimit_names[i], rl->cur,
+			 rl->max, boot, here);
+	if (rl->max == boot)
+		rl->max = here;
+	if (rl->cur == boot || rl->cur > rl->max)
+		rl->cur = min(here, rl->max);
+}
+
 int rstr_rlimits_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 {
 	struct ckpt_hdr_rlimits *rh = &ctx->ts.rlimits;
@@ -109,6 +144,10 @@ int rstr_rlimits_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 	ret = ckpt_read_fixed(ctx, &rh->h, sizeof(*rh));
 	if (ret < 0)
 		return ret;
+	rstr_boot_rlimit(ctx, &rh->rlim[RLIMIT_NPROC], RLIMIT_NPROC,
+			 rh->boot_nproc);
+	rstr_boot_rlimit(ctx, &rh->rlim[RLIMIT_SIGPENDING], RLIMIT_SIGPENDING,
+			 rh->boot_sigpending);
 	for (i = 0; i < CKPT_RLIM_NLIMITS; i++) {
 		ret = rstr_rlimit_check(ctx, i, &rh->rlim[i]);
 		if (ret < 0)

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -351,6 +352,108 @@ TEST_F(sec, paths_opened_as_restored)
 	EXPECT_TRUE(CALL_FAILED_WITH(status, EACCES)) {
 		TH_LOG("status %#x", status);
 	}
+}
+
+/* The offset of the first record of @type in @buf, or 0. */
+static size_t record_at(unsigned char *buf, size_t len, __u32 type)
+{
+	size_t off = 0;
+	struct ckpt_hdr *h;
+
+	while (off + sizeof(*h) <= len) {
+		h = (struct ckpt_hdr *)(buf + off);
+		if (h->len < sizeof(*h) || off + h->len > len)
+			return 0;
+		if (h->type == type)
+			return off;
+		off += h->len;
+	}
+	return 0;
+}
+
+/* "Max processes" of /proc/@pid/limits: soft if @soft, else hard; or 0. */
+static unsigned long long nproc_of(pid_t pid, int soft)
+{
+	unsigned long long cur = 0, max = 0;
+	char path[64], line[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/limits", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Max processes %llu %llu", &cur, &max) == 2)
+			break;
+	fclose(f);
+	return soft ? cur : max;
+}
+
+/*
+ * nobody's image from a boot whose RLIMIT_NPROC default was higher (more
+ * memory): its limit, that boot's default, is this boot's at restart -
+ * not refused as a raise nobody may not make.
+ */
+TEST_F(sec, boot_default_nproc)
+{
+	unsigned long long want;
+	struct ckpt_hdr_rlimits *rl;
+	unsigned char *buf = NULL;
+	struct rlimit lower;
+	int img, hold[2];
+	size_t len, at;
+	pid_t r;
+
+	if (_metadata->skip)
+		return;
+	self->target = nobody_target(self, NULL, 0);
+	ASSERT_LT(0, self->target);
+	ASSERT_EQ(0, wait_blocked(self->target, TIMEOUT_MS));
+	want = nproc_of(self->target, 0);
+	ASSERT_LT(0, want);
+	ASSERT_EQ(0, nobody_checkpoint(self->target, self->img, self->log,
+				       sizeof(self->log)))
+		TH_LOG("log: %s", self->log);
+	kill_reap(self->target);
+	self->target = 0;
+	ASSERT_EQ(0, lseek(self->img, 0, SEEK_SET));
+	len = read_file(self->img, &buf);
+	ASSERT_NE(NULL, buf);
+	at = record_at(buf, len, CKPT_HDR_RLIMITS);
+	ASSERT_LT(0, at);
+	rl = (struct ckpt_hdr_rlimits *)(buf + at);
+	if (rl->boot_nproc != want || rl->rlim[RLIMIT_NPROC].max != want)
+		SKIP(free(buf); return,
+		     "the target's NPROC limit is not this boot's default");
+	rl->boot_nproc += 1000;
+	rl->rlim[RLIMIT_NPROC].cur = rl->rlim[RLIMIT_NPROC].max =
+		rl->boot_nproc;
+	ASSERT_EQ(0, image_reseal(buf, len));
+	img = image_file(buf, len);
+	free(buf);
+	ASSERT_LE(0, img);
+	ASSERT_EQ(0, pipe2(hold, O_CLOEXEC));
+	/* the restarting process's own soft limit: not the image's */
+	lower.rlim_cur = want - 1;
+	lower.rlim_max = want;
+	r = fork();
+	ASSERT_LE(0, r);
+	if (!r) {
+		/* the restored target's stdin: it waits there */
+		if (become_nobody() || dup2(hold[0], 0) ||
+		    setrlimit(RLIMIT_NPROC, &lower))
+			_exit(200);
+		restart(0, img, 0, STDERR_FILENO);
+		_exit(RESTART_EXIT_BASE + errno);
+	}
+	close(hold[0]);
+	close(img);
+	for (int ms = 0; nproc_of(r, 1) != want && ms < TIMEOUT_MS; ms += 10)
+		sleep_for_ms(10);
+	EXPECT_EQ(want, nproc_of(r, 1));
+	EXPECT_EQ(want, nproc_of(r, 0));
+	close(hold[1]);
+	kill_reap(r);
 }
 
 TEST_HARNESS_MAIN

@@ -1007,6 +1007,13 @@ struct ckpt_hdr_rlimits {
 	__s16 oom_score_adj;
 	__s16 oom_score_adj_min;
 	__u32 pad;
+	/*
+	 * The checkpointing boot's defaults of the two limits the kernel
+	 * derives from the machine's memory (RLIMIT_NPROC, RLIMIT_SIGPENDING):
+	 * a limit that was its boot's default is this boot's at restart.
+	 */
+	__u64 boot_nproc;
+	__u64 boot_sigpending;
 };
 
 /* ---------------------------------------------------------------------- */
