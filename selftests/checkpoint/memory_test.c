@@ -353,10 +353,15 @@ TEST_F(mem, layout)
 	}
 }
 
-/* 3000 mappings: an MM record far longer than 64 KiB restarts too. */
-TEST_F(mem, many_mappings)
+/*
+ * mem_target @mode checkpointed with kill and restored: it checks itself
+ * once released and exits 0, or with a code @codes explains.
+ */
+static void restored_checks(struct __test_metadata *_metadata,
+			    struct _test_data_mem *self, const char *mode,
+			    const char *codes)
 {
-	static char *const argv[] = { "mem_target", "many", NULL };
+	char *const argv[] = { "mem_target", (char *)mode, NULL };
 	int status;
 
 	ASSERT_EQ(0, start_waiting(&self->t, argv));
@@ -365,26 +370,22 @@ TEST_F(mem, many_mappings)
 	ASSERT_EQ(0, wait_blocked(self->r.pid, TIMEOUT_MS));
 	ASSERT_EQ(0, release(&self->r, &status));
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		TH_LOG("status %#x (exit 23: a mapping lost its data)",
-		       status);
+		TH_LOG("status %#x (%s)", status, codes);
 	}
+}
+
+/* 3000 mappings: an MM record far longer than 64 KiB restarts too. */
+TEST_F(mem, many_mappings)
+{
+	restored_checks(_metadata, self, "many",
+			"exit 23: a mapping lost its data");
 }
 
 /* A membarrier() registration comes back with the address space. */
 TEST_F(mem, membarrier_registered)
 {
-	static char *const argv[] = { "mem_target", "membarrier", NULL };
-	int status;
-
-	ASSERT_EQ(0, start_waiting(&self->t, argv));
-	ASSERT_EQ(0, save_and_kill(&self->t, self->img));
-	ASSERT_EQ(0, start_restored(&self->r, self->img));
-	ASSERT_EQ(0, wait_blocked(self->r.pid, TIMEOUT_MS));
-	ASSERT_EQ(0, release(&self->r, &status));
-	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		TH_LOG("status %#x (exit 24: the registration was lost)",
-		       status);
-	}
+	restored_checks(_metadata, self, "membarrier",
+			"exit 24: the registration was lost");
 }
 
 /*
@@ -394,18 +395,8 @@ TEST_F(mem, membarrier_registered)
  */
 TEST_F(mem, shmem)
 {
-	static char *const argv[] = { "mem_target", "shmem", NULL };
-	int status;
-
-	ASSERT_EQ(0, start_waiting(&self->t, argv));
-	ASSERT_EQ(0, save_and_kill(&self->t, self->img));
-	ASSERT_EQ(0, start_restored(&self->r, self->img));
-	ASSERT_EQ(0, wait_blocked(self->r.pid, TIMEOUT_MS));
-	ASSERT_EQ(0, release(&self->r, &status));
-	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		TH_LOG("status %#x (exit 20: shared anonymous data lost, 21: memfd data or sharing lost)",
-		       status);
-	}
+	restored_checks(_metadata, self, "shmem",
+			"exit 20: shared anonymous data lost, 21: memfd data or sharing lost");
 }
 
 /*
