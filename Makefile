@@ -41,6 +41,7 @@ ko = $(foreach p,$(or $(ko_order),$(2).ko),$(if $(filter /%,$(p)),$(p),$(1)/$(p)
 
 .PHONY: all module tools install setup need-kernels sparse checkpatch \
 	selftests counter check demo demo-run bench bench-smoke bench-mem bench-initramfs \
+	fuzz \
 	clean distclean help
 
 all: module tools
@@ -107,6 +108,18 @@ test-%: initramfs-%
 	APPEND='$(if $(TESTS),ckpt_tests=$(subst $(space),$(comma),$(strip $(TESTS))))' \
 		$(T)/run-qemu.sh $* $(B)/$*/initramfs.cpio.gz $(B)/$*/out || true
 	$(T)/check-results.sh $(B)/$*/out
+
+# Mutated images restarted in the guest, FUZZ_MUTANTS per kind of image
+# (8 kinds: 10000 mutants per kernel); make check runs fuzz_test's
+# smaller default with the other selftests.
+FUZZ_MUTANTS ?= 1250
+fuzz-%: initramfs-%
+	APPEND='ckpt_tests=fuzz_test ckpt_fuzz=$(FUZZ_MUTANTS)' \
+	QEMU_TIMEOUT=$${QEMU_TIMEOUT:-7200} \
+		$(T)/run-qemu.sh $* $(B)/$*/initramfs.cpio.gz $(B)/$*/fuzz || true
+	$(T)/check-results.sh $(B)/$*/fuzz
+
+fuzz: need-kernels $(addprefix fuzz-,$(KRELS))
 
 check:
 	MAKE='$(MAKE)' $(T)/check.sh
@@ -217,6 +230,7 @@ help:
 	@echo 'make bench                ours vs criu vs dd in a QEMU guest (long): bench/results/'
 	@echo 'make bench-smoke          the same with tiny sizes, once each (part of make check)'
 	@echo 'make bench-mem            the memory workloads alone, 3 runs each'
+	@echo 'make fuzz                 10000 mutated images per kernel restarted in the guest'
 	@echo 'make sparse | checkpatch  one gate of make check'
 	@echo 'make test-KREL            build and boot one kernel of the matrix: $(KRELS)'
 	@echo 'make clean | distclean    distclean also removes what setup extracted'
