@@ -159,6 +159,21 @@ static int nobody_checkpoint(pid_t pid, int img, char *log, size_t size)
 	return err;
 }
 
+/* @path with SECRET_DATA, owned by @uid, @mode whatever the umask. */
+static int make_file(const char *path, mode_t mode, uid_t uid)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+
+	if (fd < 0)
+		return -1;
+	if (write(fd, SECRET_DATA, strlen(SECRET_DATA)) < 0 ||
+	    fchown(fd, uid, uid) || fchmod(fd, mode)) {
+		close(fd);
+		return -1;
+	}
+	return close(fd);
+}
+
 /*
  * Root's 0622 file, opened write-only by nobody, then unlinked: its
  * contents are no bytes nobody could read, so no image of nobody's
@@ -168,16 +183,10 @@ TEST_F(sec, unreadable_unlinked_refused)
 {
 	unsigned char *buf = NULL;
 	size_t len;
-	int fd;
 
 	if (_metadata->skip)
 		return;
-	fd = open(SECRET, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0622);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, fchmod(fd, 0622));
-	ASSERT_EQ((ssize_t)strlen(SECRET_DATA),
-		  write(fd, SECRET_DATA, strlen(SECRET_DATA)));
-	close(fd);
+	ASSERT_EQ(0, make_file(SECRET, 0622, 0));
 	self->target = nobody_target(self, SECRET, O_WRONLY);
 	ASSERT_LT(0, self->target);
 	ASSERT_EQ(0, wait_blocked(self->target, TIMEOUT_MS));
@@ -201,16 +210,9 @@ TEST_F(sec, unreadable_unlinked_refused)
 /* A file nobody may read too (0666): its contents are saved. */
 TEST_F(sec, readable_unlinked_saved)
 {
-	int fd;
-
 	if (_metadata->skip)
 		return;
-	fd = open(SECRET, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, fchmod(fd, 0666));
-	ASSERT_EQ((ssize_t)strlen(SECRET_DATA),
-		  write(fd, SECRET_DATA, strlen(SECRET_DATA)));
-	close(fd);
+	ASSERT_EQ(0, make_file(SECRET, 0666, 0));
 	self->target = nobody_target(self, SECRET, O_WRONLY);
 	ASSERT_LT(0, self->target);
 	ASSERT_EQ(0, wait_blocked(self->target, TIMEOUT_MS));
@@ -220,8 +222,8 @@ TEST_F(sec, readable_unlinked_saved)
 		TH_LOG("log: %s", self->log);
 }
 
-/* The offset of the TASK record's dumpable field in @buf, or 0. */
-static size_t task_dumpable_at(unsigned char *buf, size_t len)
+/* The offset of the first record of @type in @buf, or 0. */
+static size_t record_at(unsigned char *buf, size_t len, __u32 type)
 {
 	size_t off = 0;
 	struct ckpt_hdr *h;
@@ -230,8 +232,8 @@ static size_t task_dumpable_at(unsigned char *buf, size_t len)
 		h = (struct ckpt_hdr *)(buf + off);
 		if (h->len < sizeof(*h) || off + h->len > len)
 			return 0;
-		if (h->type == CKPT_HDR_TASK)
-			return off + offsetof(struct ckpt_hdr_task, dumpable);
+		if (h->type == type)
+			return off;
 		off += h->len;
 	}
 	return 0;
@@ -259,9 +261,9 @@ TEST_F(sec, dumpable_root_refused)
 	ASSERT_EQ(0, lseek(self->img, 0, SEEK_SET));
 	len = read_file(self->img, &buf);
 	ASSERT_NE(NULL, buf);
-	at = task_dumpable_at(buf, len);
+	at = record_at(buf, len, CKPT_HDR_TASK);
 	ASSERT_LT(0, at);
-	*(__u32 *)(buf + at) = 2;
+	((struct ckpt_hdr_task *)(buf + at))->dumpable = 2;
 	ASSERT_EQ(0, image_reseal(buf, len));
 	img = image_file(buf, len);
 	free(buf);
@@ -301,20 +303,6 @@ TEST_F(sec, cwd_checked_as_restored)
 	}
 }
 
-static int make_file(const char *path, mode_t mode, uid_t uid)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-
-	if (fd < 0)
-		return -1;
-	if (write(fd, SECRET_DATA, strlen(SECRET_DATA)) < 0 ||
-	    fchown(fd, uid, uid) || fchmod(fd, mode)) {
-		close(fd);
-		return -1;
-	}
-	return close(fd);
-}
-
 /*
  * nobody holds its own file NOBODY_DIR/dir/shadow.  After the checkpoint
  * it swaps dir for a symlink to root's 0700 directory, which holds a
@@ -352,23 +340,6 @@ TEST_F(sec, paths_opened_as_restored)
 	EXPECT_TRUE(CALL_FAILED_WITH(status, EACCES)) {
 		TH_LOG("status %#x", status);
 	}
-}
-
-/* The offset of the first record of @type in @buf, or 0. */
-static size_t record_at(unsigned char *buf, size_t len, __u32 type)
-{
-	size_t off = 0;
-	struct ckpt_hdr *h;
-
-	while (off + sizeof(*h) <= len) {
-		h = (struct ckpt_hdr *)(buf + off);
-		if (h->len < sizeof(*h) || off + h->len > len)
-			return 0;
-		if (h->type == type)
-			return off;
-		off += h->len;
-	}
-	return 0;
 }
 
 /* "Max processes" of /proc/@pid/limits: soft if @soft, else hard; or 0. */
