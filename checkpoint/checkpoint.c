@@ -317,6 +317,7 @@ static int ckpt_write_image(struct ckpt_ctx *ctx)
 		tctx = ctx->tree[i].ctx;
 		if (!tctx)
 			continue;
+		tctx->index = i;	/* its parent's mm is found by it */
 		ckpt_stream_move(tctx, ctx);
 		ret = ckpt_write_task(tctx);
 		ckpt_stream_move(ctx, tctx);

@@ -40,22 +40,9 @@
 
 #include <checkpoint/checkpoint.h>
 #include <checkpoint/compat.h>
+#include <checkpoint/memory.h>
 #include <checkpoint/symbols.h>
 
-
-struct ckpt_vma_info {
-	struct ckpt_hdr_vma v;
-	char *path;
-	struct file *file;	/* restart: opened before anything is torn down */
-};
-
-struct ckpt_rstr_mm {
-	struct ckpt_hdr_mm mm;
-	char *exe_path;
-	struct file *exe;	/* opened, and denied writers, in advance */
-	unsigned int nr;
-	struct ckpt_vma_info vmas[];
-};
 
 static void ckpt_vma_infos_free(struct ckpt_vma_info *vi, unsigned int nr)
 {
@@ -139,7 +126,7 @@ static int ckpt_vma_kind(struct ckpt_ctx *ctx, struct vm_area_struct *vma)
 			vma->vm_start, vma->vm_end, name ? name : "?");
 }
 
-static u32 ckpt_vma_flags(struct vm_area_struct *vma)
+u32 ckpt_vma_flags(struct vm_area_struct *vma)
 {
 	u32 flags = 0;
 
@@ -402,7 +389,7 @@ static int ckpt_write_pages_hdr(struct ckpt_ctx *ctx, unsigned long addr,
 			      (size_t)nr * PAGE_SIZE);
 }
 
-static void ckpt_put_pages(struct page **pages, long nr)
+void ckpt_put_pages(struct page **pages, long nr)
 {
 	while (nr-- > 0)
 		put_page(pages[nr]);
@@ -444,15 +431,24 @@ static bool ckpt_page_needed(struct page *page, bool file)
 	return !ckpt_page_is_zero(page);
 }
 
+/* How the pages of one mapping are saved. */
+struct ckpt_save {
+	bool file;			/* a private file mapping's */
+	struct ckpt_cow_runs *cow;	/* pages its parent has: not saved */
+};
+
 /* Save what is needed of pages[0..nr), mapped from @addr, in runs. */
 static int ckpt_save_batch(struct ckpt_ctx *ctx, unsigned long addr,
-			   struct page **pages, unsigned int nr, bool file)
+			   struct page **pages, unsigned int nr, void *arg)
 {
+	struct ckpt_save *save = arg;
 	unsigned int i, run = 0;
 	int ret = 0;
 
 	for (i = 0; i < nr && ret >= 0; i++) {
-		if (ckpt_page_needed(pages[i], file)) {
+		if (ckpt_page_needed(pages[i], save->file) &&
+		    !(save->cow && ckpt_cow_covers(save->cow,
+						   addr + i * PAGE_SIZE))) {
 			run++;
 			continue;
 		}
@@ -466,11 +462,16 @@ static int ckpt_save_batch(struct ckpt_ctx *ctx, unsigned long addr,
 	return ret;
 }
 
-static int ckpt_vma_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
-			  struct ckpt_vma_info *vi, struct page **pages)
+/*
+ * Hand the present pages of [@addr, @end) in @mm to @fn, at most
+ * CKPT_PAGES_MAX at a time, skipping holes and the zero page; @pages
+ * has room for a batch.  The mmap lock is not held while @fn runs.
+ */
+int ckpt_walk_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
+		    unsigned long addr, unsigned long end, struct page **pages,
+		    ckpt_pages_fn fn, void *arg)
 {
-	unsigned long addr = vi->v.start, end = vi->v.end, nr;
-	bool file = vi->v.kind == CKPT_VMA_FILE;
+	unsigned long nr;
 	long got;
 	int ret;
 	u64 t;
@@ -495,7 +496,7 @@ static int ckpt_vma_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
 		if (got < 0)
 			return ckpt_err(ctx, (int)got, "cannot read memory at %#lx",
 					addr);
-		ret = ckpt_save_batch(ctx, addr, pages, got, file);
+		ret = fn(ctx, addr, pages, got, arg);
 		ckpt_put_pages(pages, got);
 		if (ret < 0)
 			return ret;
@@ -504,6 +505,18 @@ static int ckpt_vma_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
 			return -EINTR;
 	}
 	return 0;
+}
+
+static int ckpt_vma_pages(struct ckpt_ctx *ctx, struct ckpt_ckpt_mm *cmm,
+			  struct ckpt_vma_info *vi, struct page **pages)
+{
+	struct ckpt_save save = {
+		.file = vi->v.kind == CKPT_VMA_FILE,
+		.cow = vi->v.flags & CKPT_VMA_COW ? &cmm->cow : NULL,
+	};
+
+	return ckpt_walk_pages(ctx, cmm->mm, vi->v.start, vi->v.end, pages,
+			       ckpt_save_batch, &save);
 }
 
 /* A shared file mapping's data is in the file: only private ones have pages. */
@@ -573,9 +586,10 @@ static int ckpt_shmem_pages(struct ckpt_ctx *ctx, struct ckpt_vma_info *vi,
 }
 
 /* Pages worth saving, mapping by mapping, in address order. */
-static int ckpt_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
-		      struct ckpt_vma_info *vi, unsigned int nr)
+static int ckpt_pages(struct ckpt_ctx *ctx, struct ckpt_ckpt_mm *cmm)
 {
+	struct ckpt_vma_info *vi = cmm->vmas;
+	unsigned int nr = cmm->nr;
 	struct page **pages;
 	unsigned int i;
 	void *buf;
@@ -591,27 +605,19 @@ static int ckpt_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
 		if (vi[i].v.kind == CKPT_VMA_SHMEM)
 			ret = ckpt_shmem_pages(ctx, &vi[i], buf);
 		else if (ckpt_vma_has_pages(&vi[i].v))
-			ret = ckpt_vma_pages(ctx, mm, &vi[i], pages);
+			ret = ckpt_vma_pages(ctx, cmm, &vi[i], pages);
 out:
 	kvfree(buf);
 	kfree(pages);
 	return ret;
 }
 
-/* The layout collected by ckpt_mm(), kept for ckpt_mm_pages(). */
-struct ckpt_ckpt_mm {
-	struct mm_struct *mm;
-	unsigned int nr;
-	struct ckpt_vma_info *vmas;
-	char *exe_path;
-	u32 exe_len;
-};
-
 void ckpt_mm_free(struct ckpt_ctx *ctx)
 {
 	if (!ctx->cmm)
 		return;
 	kfree(ctx->cmm->exe_path);
+	ckpt_cow_free(&ctx->cmm->cow);
 	ckpt_vma_infos_free(ctx->cmm->vmas, ctx->cmm->nr);
 	kvfree(ctx->cmm->vmas);
 	kfree(ctx->cmm);
@@ -735,11 +741,15 @@ int ckpt_mm(struct ckpt_ctx *ctx, struct mm_struct *mm, int objref)
 	ctx->cmm->vmas = vi;
 	ctx->cmm->nr = nr;
 	ret = ckpt_exe_path(ctx, mm, ctx->cmm);
+	if (!ret)
+		ret = ckpt_cow_scan(ctx, ctx->cmm);
 	if (ret < 0)
 		return ret;
 
 	hm.objref = objref;
 	hm.nr_vmas = nr;
+	hm.cow_objref = ctx->cmm->cow_objref;
+	hm.nr_cow = ctx->cmm->cow.nr;
 	hm.start_code = mm->start_code;
 	hm.end_code = mm->end_code;
 	hm.start_data = mm->start_data;
@@ -763,6 +773,7 @@ int ckpt_mm(struct ckpt_ctx *ctx, struct mm_struct *mm, int objref)
 	extra = ALIGN(hm.exe_path_len, CKPT_ALIGN);
 	for (i = 0; i < nr; i++)
 		extra += ckpt_vma_len(&vi[i]);
+	extra += ckpt_cow_len(ctx->cmm);
 
 	ret = ckpt_write_obj(ctx, &hm.h, CKPT_HDR_MM, sizeof(hm), extra);
 	if (ret >= 0 && hm.exe_path_len)
@@ -770,13 +781,15 @@ int ckpt_mm(struct ckpt_ctx *ctx, struct mm_struct *mm, int objref)
 					hm.exe_path_len);
 	for (i = 0; i < nr && ret >= 0; i++)
 		ret = ckpt_write_vma(ctx, &vi[i]);
+	if (ret >= 0)
+		ret = ckpt_cow_write(ctx, ctx->cmm);
 	return ret;
 }
 
 /* The PAGES records of the layout ckpt_mm() wrote. */
 int ckpt_mm_pages(struct ckpt_ctx *ctx)
 {
-	return ckpt_pages(ctx, ctx->cmm->mm, ctx->cmm->vmas, ctx->cmm->nr);
+	return ckpt_pages(ctx, ctx->cmm);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -787,6 +800,7 @@ void rstr_mm_free(struct ckpt_ctx *ctx)
 	if (!ctx->rmm)
 		return;
 	kfree(ctx->rmm->exe_path);
+	ckpt_cow_free(&ctx->rmm->cow);
 	if (ctx->rmm->exe) {
 		allow_write_access(ctx->rmm->exe);
 		fput(ctx->rmm->exe);
@@ -832,7 +846,8 @@ static bool rstr_vma_flags_bad(const struct ckpt_hdr_vma *v)
 	    (f & (CKPT_VMA_SHARED | CKPT_VMA_MAYWRITE)) !=
 	    (CKPT_VMA_SHARED | CKPT_VMA_MAYWRITE))
 		return true;
-	if ((f & CKPT_VMA_WIPEONFORK) && v->kind != CKPT_VMA_ANON)
+	if ((f & (CKPT_VMA_WIPEONFORK | CKPT_VMA_COW)) &&
+	    v->kind != CKPT_VMA_ANON)
 		return true;
 	/* a shared mapping is writable only if its file is open for writing */
 	return (f & CKPT_VMA_SHARED) && (f & CKPT_VMA_WRITE) &&
@@ -1195,13 +1210,13 @@ int rstr_mm_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 		}
 		prev_end = rmm->vmas[rmm->nr].v.end;
 	}
-	if (ctx->pos != end) {
+	ret = rstr_cow_read(ctx, rmm);
+	if (!ret && ctx->pos != end)
 		ret = ckpt_err(ctx, -EINVAL,
-			       "MM record: length %u does not match its %u VMA records",
-			       hm.h.len, hm.nr_vmas);
-		goto out;
-	}
-	ret = rstr_vdso_check(ctx, rmm);
+			       "MM record: length %u does not match its %u VMA and %u COW records",
+			       hm.h.len, hm.nr_vmas, hm.nr_cow);
+	if (!ret)
+		ret = rstr_vdso_check(ctx, rmm);
 	if (!ret)
 		ret = rstr_locked_check(ctx, rmm);
 	if (ret < 0)
@@ -1215,7 +1230,7 @@ out:
 	return ret;
 }
 
-static unsigned long rstr_prot(u32 flags)
+unsigned long rstr_prot(u32 flags)
 {
 	unsigned long prot = PROT_NONE;
 
@@ -1248,7 +1263,7 @@ static const struct {
  * and do the accounting.  Before the contents are filled in, so that
  * they land in huge pages and locked memory as they did.
  */
-static int rstr_vma_advise(struct ckpt_ctx *ctx, struct ckpt_hdr_vma *v)
+int rstr_vma_advise(struct ckpt_ctx *ctx, struct ckpt_hdr_vma *v)
 {
 	unsigned long len = v->end - v->start;
 	long ret = 0;
@@ -1421,6 +1436,10 @@ int rstr_mm(struct ckpt_ctx *ctx)
 	ret = vm_munmap(0, TASK_SIZE);
 	if (ret < 0)
 		return ckpt_err(ctx, ret, "cannot clear the address space");
+	/* first: the mappings a parent's pages are shared into, as fork() */
+	ret = rstr_cow_map(ctx, rmm);
+	if (ret < 0)
+		return ret;
 	for (i = 0; i < rmm->nr; i++) {
 		switch (rmm->vmas[i].v.kind) {
 		case CKPT_VMA_VVAR:
@@ -1429,11 +1448,18 @@ int rstr_mm(struct ckpt_ctx *ctx)
 			ret = rstr_map_vdso(ctx, rmm, i);
 			break;
 		default:
-			ret = rstr_map_vma(ctx, &rmm->vmas[i]);
+			if ((rmm->vmas[i].v.flags & CKPT_VMA_COW) &&
+			    rmm->cow_shared)
+				ret = rstr_cow_finish(ctx, &rmm->vmas[i]);
+			else
+				ret = rstr_map_vma(ctx, &rmm->vmas[i]);
 		}
 		if (ret < 0)
 			return ret;
 	}
+	ret = rstr_cow_fill(ctx, rmm);
+	if (ret < 0)
+		return ret;
 	rstr_mm_fields(current->mm, rmm);
 	ret = rstr_membarrier(ctx, rmm->mm.flags);
 	if (ret < 0)

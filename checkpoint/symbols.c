@@ -21,11 +21,14 @@
 
 struct ckpt_syms ckpt_syms;
 
-static const struct {
+struct ckpt_sym {
 	const char *name;
 	void **addr;
 	bool data;		/* a variable: nothing to call */
-} ckpt_sym_table[] = {
+	bool optional;		/* the module does without it */
+};
+
+static const struct ckpt_sym ckpt_sym_table[] = {
 	{ "ptrace_may_access", (void **)&ckpt_syms.ptrace_may_access },
 	{ "task_work_cancel", (void **)&ckpt_syms.task_work_cancel },
 	{ "wait_task_inactive", (void **)&ckpt_syms.wait_task_inactive },
@@ -81,6 +84,10 @@ static const struct {
 	{ "__x64_sys_ioctl", (void **)&ckpt_syms.sys_ioctl },
 	{ "tasklist_lock", (void **)&ckpt_syms.tasklist_lock, true },
 	{ "pid_max", (void **)&ckpt_syms.pid_max, true },
+	{ "anon_vma_fork", (void **)&ckpt_syms.anon_vma_fork, false, true },
+	{ "copy_page_range", (void **)&ckpt_syms.copy_page_range, false, true },
+	{ "flush_tlb_mm_range", (void **)&ckpt_syms.flush_tlb_mm_range,
+	  false, true },
 	{ "security_file_lock", (void **)&ckpt_syms.security_file_lock },
 };
 
@@ -152,6 +159,15 @@ static bool ckpt_callable(void *addr)
 	return insn == endbr64;
 }
 
+static void ckpt_sym_missing(const struct ckpt_sym *sym, const char *why)
+{
+	if (sym->optional)
+		pr_info("kernel symbol %s %s: doing without it\n", sym->name,
+			why);
+	else
+		pr_err("kernel symbol %s %s\n", sym->name, why);
+}
+
 int ckpt_symbols_init(void)
 {
 	kallsyms_lookup_name_t lookup = ckpt_find_kallsyms();
@@ -164,16 +180,16 @@ int ckpt_symbols_init(void)
 	}
 	for (i = 0; i < ARRAY_SIZE(ckpt_sym_table); i++) {
 		addr = lookup(ckpt_sym_table[i].name);
-		if (!addr) {
-			pr_err("kernel symbol %s not found\n",
-			       ckpt_sym_table[i].name);
-			return -ENOENT;
+		if (addr && !ckpt_sym_table[i].data &&
+		    !ckpt_callable((void *)addr)) {
+			ckpt_sym_missing(&ckpt_sym_table[i],
+					 "is not callable (IBT sealed)");
+			addr = 0;
+		} else if (!addr) {
+			ckpt_sym_missing(&ckpt_sym_table[i], "not found");
 		}
-		if (!ckpt_sym_table[i].data && !ckpt_callable((void *)addr)) {
-			pr_err("kernel symbol %s is not callable (IBT sealed)\n",
-			       ckpt_sym_table[i].name);
+		if (!addr && !ckpt_sym_table[i].optional)
 			return -ENOENT;
-		}
 		*ckpt_sym_table[i].addr = (void *)addr;
 	}
 	return 0;

@@ -112,6 +112,9 @@ static void print_mm(const struct ckpt_rec *rec)
 		       mm->flags & CKPT_MM_LOCK_ONFAULT ? "+onfault" : "");
 	if (mm->flags & CKPT_MM_THP_DISABLE)
 		printf(" thpdisable");
+	if (mm->cow_objref)
+		printf(" shares %u runs with mm %d", mm->nr_cow,
+		       mm->cow_objref);
 	if (mm->exe_path_len) {
 		printf(" exe ");
 		print_str(rec->path, sizeof(rec->path));
@@ -133,6 +136,7 @@ static void print_vma_flags(__u32 flags)
 		{ CKPT_VMA_DONTFORK, "dontfork" },
 		{ CKPT_VMA_WIPEONFORK, "wipeonfork" },
 		{ CKPT_VMA_MERGEABLE, "mergeable" },
+		{ CKPT_VMA_COW, "cow" },
 	};
 	size_t i;
 
@@ -478,6 +482,11 @@ static void print_record(const struct ckpt_reader *r,
 		break;
 	case CKPT_HDR_VMA:
 		print_vma(rec);
+		break;
+	case CKPT_HDR_COW:
+		printf("addr %#llx nr_pages %u: the parent's",
+		       (unsigned long long)rec->u.cow.addr,
+		       rec->u.cow.nr_pages);
 		break;
 	case CKPT_HDR_CPU:
 		print_cpu(&rec->u.cpu);

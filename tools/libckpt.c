@@ -285,6 +285,7 @@ static const char * const type_names[CKPT_HDR_MAX_TYPE] = {
 	[CKPT_HDR_PTY] = "PTY",
 	[CKPT_HDR_LOCK] = "LOCK",
 	[CKPT_HDR_CGROUP] = "CGROUP",
+	[CKPT_HDR_COW] = "COW",
 };
 
 const char *ckpt_type_name(__u32 type)
@@ -369,6 +370,7 @@ enum {
 	RD_CRED,	/* right after TASK: its paths are opened as it */
 	RD_MM,
 	RD_VMA,		/* inside MM */
+	RD_COW,		/* inside MM, after the VMAs */
 	RD_CPU,
 	RD_EXTRA,	/* optional records in any order, PAGES or TAIL */
 	RD_FD,		/* inside FILES */
@@ -990,18 +992,32 @@ static int rd_mm(struct ckpt_reader *r, struct ckpt_rec *rec)
 	    (mm->flags & (CKPT_MM_LOCK_FUTURE | CKPT_MM_LOCK_ONFAULT)) ==
 	    CKPT_MM_LOCK_ONFAULT)
 		return rd_err(r, rec->off, "bad MM flags %#x", mm->flags);
+	if (mm->nr_cow > CKPT_MM_COW_MAX || (mm->nr_cow && !mm->nr_vmas))
+		return rd_err(r, rec->off, "bad number of COW records (%u)",
+			      mm->nr_cow);
 	fixed = sizeof(*mm) + CKPT_ALIGN_UP(mm->exe_path_len);
-	need = fixed + (__u64)mm->nr_vmas * sizeof(struct ckpt_hdr_vma);
+	need = fixed + (__u64)mm->nr_vmas * sizeof(struct ckpt_hdr_vma) +
+	       (__u64)mm->nr_cow * sizeof(struct ckpt_hdr_cow);
 	if (need > rec->u.h.len)
 		return rd_err(r, rec->off,
-			      "MM record of length %u cannot hold %u VMAs",
-			      rec->u.h.len, mm->nr_vmas);
+			      "MM record of length %u cannot hold %u VMAs and %u COW records",
+			      rec->u.h.len, mm->nr_vmas, mm->nr_cow);
 	if (!mm->nr_vmas && rec->u.h.len != fixed)
 		return rd_len(r, rec, fixed);
 	if (mm->objref != r->mm_objref)
 		return rd_err(r, rec->off,
 			      "MM objref %d does not match the task's %d",
 			      mm->objref, r->mm_objref);
+	/* pages shared with an address space of an earlier section */
+	if (mm->cow_objref &&
+	    (mm->cow_objref == mm->objref ||
+	     !refset_has(&r->seen[CKPT_OBJ_KIND_MM], mm->cow_objref)))
+		return rd_err(r, rec->off,
+			      "MM shares pages with objref %d, no earlier address space",
+			      mm->cow_objref);
+	if (!mm->cow_objref && mm->nr_cow)
+		return rd_err(r, rec->off,
+			      "MM has COW records and no address space to share with");
 	r->sec_mm = 1;
 	if (rd_mm_fields(r, rec) || rd_auxv(r, rec) || rd_exe_path(r, rec))
 		return -1;
@@ -1011,6 +1027,10 @@ static int rd_mm(struct ckpt_reader *r, struct ckpt_rec *rec)
 		return rd_err(r, rec->off, "out of memory");
 	r->nr_vmas = 0;
 	r->vmas_left = mm->nr_vmas;
+	r->cow_left = mm->nr_cow;
+	r->cow_objref = mm->cow_objref;
+	r->cow_vma = 0;
+	r->cow_end = 0;
 	r->mm_off = rec->off;
 	r->mm_end = rec->off + rec->u.h.len;
 	r->state = mm->nr_vmas ? RD_VMA : RD_CPU;
@@ -1059,7 +1079,8 @@ static int rd_vma_flags_bad(const struct ckpt_hdr_vma *v)
 	    (f & (CKPT_VMA_SHARED | CKPT_VMA_MAYWRITE)) !=
 	    (CKPT_VMA_SHARED | CKPT_VMA_MAYWRITE))
 		return 1;
-	if ((f & CKPT_VMA_WIPEONFORK) && v->kind != CKPT_VMA_ANON)
+	if ((f & (CKPT_VMA_WIPEONFORK | CKPT_VMA_COW)) &&
+	    v->kind != CKPT_VMA_ANON)
 		return 1;
 	return (f & CKPT_VMA_SHARED) && (f & CKPT_VMA_WRITE) &&
 	       !(f & CKPT_VMA_MAYWRITE);
@@ -1147,19 +1168,57 @@ static int rd_vma(struct ckpt_reader *r, struct ckpt_rec *rec)
 	range->kind = v->kind;
 	range->flags = v->flags;
 	r->vmas_left--;
-	if (!r->vmas_left && r->pos != r->mm_end)
+	if ((v->flags & CKPT_VMA_COW) && !r->cow_objref)
+		return rd_err(r, rec->off,
+			      "VMA shares pages and its MM with no address space");
+	if (!r->vmas_left && !r->cow_left && r->pos != r->mm_end)
 		return rd_err(r, r->mm_off,
 			      "MM record has %llu bytes after its %zu VMAs",
 			      (unsigned long long)(r->mm_end - r->pos),
 			      r->nr_vmas);
-	if (r->vmas_left && r->pos == r->mm_end)
+	if ((r->vmas_left || r->cow_left) && r->pos == r->mm_end)
 		return rd_err(r, r->mm_off,
 			      "MM record ends after %zu of its %zu VMAs",
 			      r->nr_vmas, r->nr_vmas + r->vmas_left);
 	if (r->vmas_left)
 		return 0;
-	r->state = RD_CPU;
+	r->state = r->cow_left ? RD_COW : RD_CPU;
 	return rd_vdso_check(r);
+}
+
+/* A run of pages inside one COW mapping, after the previous run. */
+static int rd_cow(struct ckpt_reader *r, struct ckpt_rec *rec)
+{
+	const struct ckpt_hdr_cow *c = &rec->u.cow;
+	const struct ckpt_range *v;
+	__u64 end;
+
+	if (rd_len(r, rec, sizeof(*c)) || rd_body(r, rec, sizeof(*c)))
+		return -1;
+	end = c->addr + (__u64)c->nr_pages * r->page_size;
+	if (!c->nr_pages || c->pad || c->addr % r->page_size ||
+	    c->addr < r->cow_end)
+		return rd_err(r, rec->off, "bad COW run of %u pages at %#llx",
+			      c->nr_pages, (unsigned long long)c->addr);
+	while (r->cow_vma < r->nr_vmas && r->vmas[r->cow_vma].end <= c->addr)
+		r->cow_vma++;
+	v = r->cow_vma < r->nr_vmas ? &r->vmas[r->cow_vma] : NULL;
+	if (!v || v->start > c->addr || end > v->end ||
+	    !(v->flags & CKPT_VMA_COW))
+		return rd_err(r, rec->off,
+			      "COW run %#llx-%#llx is not inside one shared anonymous VMA",
+			      (unsigned long long)c->addr,
+			      (unsigned long long)end);
+	r->cow_end = end;
+	if (--r->cow_left && r->pos == r->mm_end)
+		return rd_err(r, r->mm_off, "MM record ends before its COW records");
+	if (!r->cow_left && r->pos != r->mm_end)
+		return rd_err(r, r->mm_off,
+			      "MM record has %llu bytes after its COW records",
+			      (unsigned long long)(r->mm_end - r->pos));
+	if (!r->cow_left)
+		r->state = RD_CPU;
+	return 0;
 }
 
 /* The standard-format xsave header, as the kernel validates it. */
@@ -1311,6 +1370,7 @@ static const __u32 rd_expect[] = {
 	[RD_CRED] = CKPT_HDR_CRED,
 	[RD_MM] = CKPT_HDR_MM,
 	[RD_VMA] = CKPT_HDR_VMA,
+	[RD_COW] = CKPT_HDR_COW,
 	[RD_CPU] = CKPT_HDR_CPU,
 	[RD_EXTRA] = CKPT_HDR_PAGES,
 	[RD_FD] = CKPT_HDR_FD,
@@ -3184,7 +3244,8 @@ static int rd_check_hdr(struct ckpt_reader *r, const struct ckpt_rec *rec)
 	if (h->len < sizeof(*h) || h->len % CKPT_ALIGN || h->len > max)
 		return rd_err(r, rec->off, "bad %s record length %u",
 			      name, h->len);
-	if (r->state == RD_VMA && rec->off + h->len > r->mm_end)
+	if ((r->state == RD_VMA || r->state == RD_COW) &&
+	    rec->off + h->len > r->mm_end)
 		return rd_err(r, rec->off,
 			      "%s record runs past its MM record", name);
 	if (r->state == RD_FD && rec->off + h->len > r->files_end)
@@ -3216,7 +3277,7 @@ static int rd_check_hdr(struct ckpt_reader *r, const struct ckpt_rec *rec)
 		return 0;
 	if (r->state == RD_EXTRA && rd_extra[h->type])
 		return 0;
-	if (r->state == RD_VMA)
+	if (r->state == RD_VMA || r->state == RD_COW)
 		return rd_err(r, rec->off, "%s record inside MM", name);
 	if (r->state == RD_FD)
 		return rd_err(r, rec->off, "%s record inside FILES", name);
@@ -3315,6 +3376,8 @@ static int rd_record(struct ckpt_reader *r, struct ckpt_rec *rec)
 		return rd_mm(r, rec);
 	case CKPT_HDR_VMA:
 		return rd_vma(r, rec);
+	case CKPT_HDR_COW:
+		return rd_cow(r, rec);
 	case CKPT_HDR_CPU:
 		return rd_cpu(r, rec);
 	case CKPT_HDR_FD:
@@ -3373,7 +3436,8 @@ int ckpt_reader_next(struct ckpt_reader *r, struct ckpt_rec *rec)
 
 	memset(&rec->u, 0, sizeof(rec->u));
 	rec->off = r->pos;
-	rec->depth = r->state == RD_VMA || r->state == RD_FD ||
+	rec->depth = r->state == RD_VMA || r->state == RD_COW ||
+		     r->state == RD_FD ||
 		     r->state == RD_PIPE_BUF || r->state == RD_EPOLL_ITEM ||
 		     r->state == RD_UNIX_SKB || r->state == RD_INOTIFY_EVENT ||
 		     r->state == RD_INOTIFY_WATCH;

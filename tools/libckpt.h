@@ -118,7 +118,7 @@ const char *ckpt_unix_state_name(__u32 state);
 /* One record as returned by the reader. */
 struct ckpt_rec {
 	__u64 off;		/* stream offset of the record */
-	int depth;		/* 0 at top level, 1 nested (VMA, FD, PIPE_BUF,
+	int depth;		/* 0 at top level, 1 nested (VMA, COW, FD, PIPE_BUF,
 				 * EPOLL_ITEM, UNIX_SKB, INOTIFY_EVENT,
 				 * INOTIFY_WATCH)
 				 */
@@ -129,6 +129,7 @@ struct ckpt_rec {
 		struct ckpt_hdr_task task;
 		struct ckpt_hdr_mm mm;
 		struct ckpt_hdr_vma vma;
+		struct ckpt_hdr_cow cow;
 		struct ckpt_hdr_cpu cpu;
 		struct ckpt_hdr_pages pages;
 		struct ckpt_hdr_tail tail;
@@ -219,6 +220,10 @@ struct ckpt_reader {
 	__u64 mm_off;		/* the MM record, while inside it */
 	__u64 mm_end;
 	__u32 vmas_left;
+	__u32 cow_left;		/* COW records still to come in the MM */
+	__s32 cow_objref;	/* the mm the MM shares pages with, or 0 */
+	size_t cow_vma;		/* the VMA the last COW record was in */
+	__u64 cow_end;		/* where the last COW record ended */
 	__s32 mm_objref;	/* from TASK */
 	__u32 page_size;
 	__u32 xstate_size;

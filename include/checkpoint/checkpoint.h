@@ -123,7 +123,7 @@ struct ckpt_ctx {
 
 	/* restart: the operation a task's context belongs to */
 	struct ckpt_rstr_op *op;
-	int index;			/* its TREE entry */
+	int index;			/* its TREE entry (checkpoint too) */
 
 	/* checkpoint: the target and its freezing */
 	struct task_struct *target;

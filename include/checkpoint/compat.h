@@ -77,6 +77,28 @@ static inline long ckpt_gup_remote(struct mm_struct *mm, unsigned long start,
 }
 
 /*
+ * 6.4 added per-VMA locks: whoever changes a mapping's page tables or
+ * anon_vma under the mmap write lock takes the VMA's own as well, as
+ * fork() does for the parent's mappings.
+ */
+static inline void ckpt_vma_start_write(struct vm_area_struct *vma)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+	vma_start_write(vma);
+#endif
+}
+
+/* Whether a present page may be mapped anywhere else too. */
+static inline bool ckpt_page_maybe_shared(struct page *page)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 12, 0)
+	return page_mapcount(page) > 1;
+#else
+	return folio_mapcount(page_folio(page)) > 1;
+#endif
+}
+
+/*
  * 6.8 moved the freeze protection of a regular file being written into
  * vfs_iter_write(); before, its callers take it (as kernel_write() does).
  */

@@ -18,6 +18,8 @@ struct file;
 struct cred;
 struct user_struct;
 struct pt_regs;
+struct vm_area_struct;
+struct mm_struct;
 
 struct ckpt_syms {
 	/* ptrace's permission check, LSM hooks included */
@@ -109,6 +111,20 @@ struct ckpt_syms {
 	int (*security_file_lock)(struct file *file, unsigned int cmd);
 	/* the largest pid + 1 (kernel.pid_max) */
 	int *pid_max;
+	/*
+	 * fork()'s own steps for one mapping: link a child's mapping to its
+	 * parent's anon_vmas, share the parent's pages copy-on-write, and
+	 * flush the parent's write-protected TLB entries.  Optional (only
+	 * called directly, their ENDBR is sealed under IBT): without them a
+	 * restart copies those pages instead of sharing them.
+	 */
+	int (*anon_vma_fork)(struct vm_area_struct *vma,
+			     struct vm_area_struct *pvma);
+	int (*copy_page_range)(struct vm_area_struct *dst_vma,
+			       struct vm_area_struct *src_vma);
+	void (*flush_tlb_mm_range)(struct mm_struct *mm, unsigned long start,
+				   unsigned long end, unsigned int stride_shift,
+				   bool freed_tables);
 };
 
 extern struct ckpt_syms ckpt_syms;

@@ -500,9 +500,9 @@ listing_ok()
 		"$out" &&
 	grep -q ' FILE .* objref 20 fifo .* pipe 19 /tmp/ckptinfo-test\.fifo$' \
 		"$out" &&
-	grep -q '^ *2848  PIPE  *4312  objref 18 size 65536 nr_bufs 3 bytes 4201 packets 2$' \
+	grep -q '^ *2856  PIPE  *4312  objref 18 size 65536 nr_bufs 3 bytes 4201 packets 2$' \
 		"$out" &&
-	grep -q '^ *7312  PIPE  *32  objref 19 size 4096 nr_bufs 0 bytes 0 packets 0$' \
+	grep -q '^ *7320  PIPE  *32  objref 19 size 4096 nr_bufs 0 bytes 0 packets 0$' \
 		"$out" &&
 	[ "$(grep -c ' PIPE' "$out")" = 2 ] && return 0
 	echo "# listing of the valid image:"

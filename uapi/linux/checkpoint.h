@@ -103,7 +103,7 @@ struct ckpt_restart_status {
 
 #define CKPT_MAGIC		"LXCKPT\r\n"	/* 8 bytes, no NUL */
 #define CKPT_MAGIC_LEN		8
-#define CKPT_VERSION		6
+#define CKPT_VERSION		7
 #define CKPT_ALIGN		8
 #define CKPT_HDR_MAX		(64U << 10)	/* largest non-page record */
 #define CKPT_PAGES_MAX		256		/* pages in one PAGES record */
@@ -153,6 +153,7 @@ enum ckpt_hdr_type {
 				 */
 	CKPT_HDR_LOCK,		/* struct ckpt_hdr_lock: one file lock */
 	CKPT_HDR_CGROUP,	/* struct ckpt_hdr_cgroup: a process's cgroup */
+	CKPT_HDR_COW,		/* struct ckpt_hdr_cow (only inside MM) */
 	CKPT_HDR_MAX_TYPE
 };
 
@@ -272,7 +273,7 @@ struct ckpt_hdr_task {
 /*
  * The MM record's fixed part is followed by exe_path_len bytes of the
  * executable's absolute path (/proc/PID/exe; NUL included, padded to 8),
- * then by its nr_vmas VMA records.
+ * then by its nr_vmas VMA records, then by its nr_cow COW records.
  */
 #define CKPT_AUXV_WORDS		64
 struct ckpt_hdr_mm {
@@ -287,6 +288,10 @@ struct ckpt_hdr_mm {
 					 */
 	__u32 exe_path_len;	/* 0: the mm has no executable file */
 	__u32 flags;		/* CKPT_MM_* */
+	__s32 cow_objref;	/* the earlier mm its COW records share
+				 * pages with (its parent's); 0: none
+				 */
+	__u32 nr_cow;		/* COW records after the VMA records */
 };
 #define CKPT_MM_LOCK_FUTURE	(1U << 0)	/* mlockall(MCL_FUTURE) */
 #define CKPT_MM_LOCK_ONFAULT	(1U << 1)	/* with it, MCL_ONFAULT */
@@ -338,7 +343,28 @@ enum ckpt_vma_kind {
 						 * (VM_ACCOUNT), also once no
 						 * longer writable
 						 */
-#define CKPT_VMA_FLAGS_ALL	0x3ffff
+#define CKPT_VMA_COW		(1U << 18)	/* ANON: pages shared with the
+						 * same mapping of cow_objref,
+						 * as fork() left them
+						 */
+#define CKPT_VMA_FLAGS_ALL	0x7ffff
+
+/*
+ * Pages that a forked process still shares with its parent, copy on
+ * write: [addr, addr + nr_pages * page size) of a CKPT_VMA_COW mapping
+ * holds the very pages the MM's cow_objref has there.  No data follows:
+ * the parent's PAGES carry it, and the restart maps the parent's pages
+ * again, shared copy-on-write as fork() had them.  In address order, none
+ * overlapping another.
+ */
+struct ckpt_hdr_cow {
+	struct ckpt_hdr h;
+	__u64 addr;
+	__u32 nr_pages;
+	__u32 pad;
+};
+/* most COW records one MM record holds */
+#define CKPT_MM_COW_MAX		(1U << 20)
 
 /*
  * A CKPT_VMA_FILE record is followed by path_len bytes of the file's
