@@ -367,6 +367,18 @@ pty_pad|nonzero padding
 cgroup_dotdot|bad CGROUP path /../def
 cgroup_len|malformed CGROUP path
 cgroup_twice|second CGROUP record
+cow_self|MM shares pages with objref 7, no earlier address space
+cow_unknown|MM shares pages with objref 99, no earlier address space
+cow_nothing|MM has COW records and no address space to share with
+cow_vma_alone|VMA shares pages and its MM with no address space
+cow_count|MM record of length .* cannot hold 1 VMAs and 2 COW records
+cow_huge|bad number of COW records (2097152)
+cow_empty|bad COW run of 0 pages at 0x601000
+cow_outside|COW run 0x601000-0x603000 is not inside one shared anonymous VMA
+cow_unaligned|bad COW run of 1 pages at 0x601008
+cow_pad|bad COW run of 1 pages at 0x601000
+cow_len|COW record runs past its MM record
+cow_file_vma|VMA flags 0x40005 on a file VMA
 pty_owner_mode|/dev/pts/3 owner 0:0 mode 020620
 unl_no_inode|unlinked FILE objref 64 with inode objref 0
 unl_inode_taken|FILE objref 64: inode objref 18 is already taken (pipe)

@@ -54,7 +54,7 @@ struct image {
 	size_t file_ptm, pty, file_pts;
 	size_t file_unl1, unlinked, fdata[2], file_unl2;
 	size_t lock_px, lock_ofd, lock_fl;
-	size_t cgroup;
+	size_t cgroup, mm2, cow;
 	size_t unix_s1, unix_s2, unix_p1, unix_p2, unix_d1, unix_d2, unix_l;
 	size_t unix_u, skb_s1[2], skb_s2[1], skb_p1[3], skb_d1[1];
 };
@@ -874,18 +874,31 @@ static void add_sighand(int i)
 	sh->objref = objrefs[i][3];
 }
 
-/* An mm of its own: one anonymous VMA with a page in it. */
+/*
+ * An mm of its own: one anonymous VMA with a page in it.  The child's
+ * (@i 2) shares its first page with the root's mm, as after fork().
+ */
 static void add_small_mm(int i)
 {
+	struct ckpt_hdr_cow *cow;
 	struct ckpt_hdr_mm *mm;
-	size_t off;
+	size_t off, *at = i == 2 ? &img.mm2 : &off;
 
-	mm = record(CKPT_HDR_MM, sizeof(*mm), 0, &off);
+	mm = record(CKPT_HDR_MM, sizeof(*mm), 0, at);
 	mm->objref = objrefs[i][0];
 	mm->nr_vmas = 1;
-	add_vma(NR_VMAS, CKPT_VMA_ANON, CKPT_VMA_READ | CKPT_VMA_WRITE,
-		0x600000, 0x601000);
-	((struct ckpt_hdr *)(img.buf + off))->len = img.len - off;
+	if (i == 2) {
+		mm->cow_objref = objrefs[0][0];
+		mm->nr_cow = 1;
+	}
+	add_vma(NR_VMAS, CKPT_VMA_ANON, CKPT_VMA_READ | CKPT_VMA_WRITE |
+		(i == 2 ? CKPT_VMA_COW : 0), 0x600000, 0x602000);
+	if (i == 2) {
+		cow = record(CKPT_HDR_COW, sizeof(*cow), 0, &img.cow);
+		cow->addr = 0x601000;
+		cow->nr_pages = 1;
+	}
+	((struct ckpt_hdr *)(img.buf + *at))->len = img.len - *at;
 }
 
 /* The thread: registers, credentials, signal state; the rest is shared. */
@@ -957,7 +970,7 @@ enum where {
 	W_FINO, W_INO, W_IEV0, W_IEV1, W_IW0, W_IW1,
 	W_FPTM, W_PTY, W_FPTS,
 	W_FUNL1, W_UNL, W_FDATA0, W_FDATA1, W_FUNL2,
-	W_LKPX, W_LKOFD, W_LKFL, W_CGROUP,
+	W_LKPX, W_LKOFD, W_LKFL, W_CGROUP, W_MM2, W_COW,
 };
 
 enum op {
@@ -1486,6 +1499,21 @@ static const struct defect defects[] = {
 	{ "lock_ofd_pid", W_LKOFD, LOCK_F(pid), SET32, ROOT },
 	{ "lock_len", W_LKPX, HDR_LEN, ADD32, 8 },
 	{ "lock_before_files", W_LKPX, 0, COPY, W_FNULL },
+	/* pages shared with the parent's mm */
+	{ "cow_self", W_MM2, F(ckpt_hdr_mm, cow_objref), SET32, 7 },
+	{ "cow_unknown", W_MM2, F(ckpt_hdr_mm, cow_objref), SET32, 99 },
+	{ "cow_nothing", W_MM2, F(ckpt_hdr_mm, cow_objref), SET32, 0 },
+	{ "cow_vma_alone", W_MM2, F(ckpt_hdr_mm, cow_objref), SET32, 0 },
+	{ "cow_vma_alone", W_MM2, F(ckpt_hdr_mm, nr_cow), SET32, 0 },
+	{ "cow_count", W_MM2, F(ckpt_hdr_mm, nr_cow), SET32, 2 },
+	{ "cow_huge", W_MM2, F(ckpt_hdr_mm, nr_cow), SET32, 1U << 21 },
+	{ "cow_empty", W_COW, F(ckpt_hdr_cow, nr_pages), SET32, 0 },
+	{ "cow_outside", W_COW, F(ckpt_hdr_cow, nr_pages), SET32, 2 },
+	{ "cow_unaligned", W_COW, F(ckpt_hdr_cow, addr), SET64, 0x601008 },
+	{ "cow_pad", W_COW, F(ckpt_hdr_cow, pad), SET32, 1 },
+	{ "cow_len", W_COW, HDR_LEN, ADD32, 8 },
+	{ "cow_file_vma", W_VMA0, F(ckpt_hdr_vma, flags), SET32,
+	  CKPT_VMA_READ | CKPT_VMA_EXEC | CKPT_VMA_COW },
 };
 
 #define NR_DEFECTS	ARRAY_SIZE(defects)
@@ -1514,6 +1542,7 @@ static size_t where_off(enum where w)
 		[W_E4] = img.tree + sizeof(struct ckpt_hdr_tree) +
 			 4 * sizeof(struct ckpt_tree_task),
 		[W_TASK2] = img.task2, [W_TASK3] = img.task3,
+		[W_MM2] = img.mm2, [W_COW] = img.cow,
 		[W_CRED2] = img.cred2, [W_RLIMITS2] = img.rlimits2,
 		[W_FNULL] = img.file_null, [W_FRD] = img.file_rd,
 		[W_FWR] = img.file_wr, [W_FFIFO] = img.file_fifo,
