@@ -13,7 +13,11 @@
  * credentials it restores - with the kernel's delegation checks, so a
  * restart moves a process nowhere its own ids could not.  A cgroup that
  * does not exist fails the restart, naming it, before anything is lost.
- * The v1 hierarchies are not saved.
+ * The v1 hierarchies are not saved: a process in a cgroup of a v1
+ * controller's hierarchy other than its root fails the checkpoint by
+ * name.  (A v1 hierarchy without controllers, such as a hybrid system's
+ * name=systemd, controls no resource, and the kernel gives modules no
+ * view of it.)
  */
 #include <linux/cgroup.h>
 #include <linux/file.h>
@@ -57,6 +61,47 @@ static bool ckpt_cgroup_same_as_leader(struct task_struct *t)
 	return same;
 }
 
+/* The first v1 controller @t is below the root of, referenced; or NULL. */
+static struct cgroup *ckpt_cgroup_v1(struct task_struct *t,
+				     const char **name)
+{
+	struct cgroup_subsys_state *css;
+	struct cgroup *cgrp = NULL;
+	int i;
+
+	rcu_read_lock();
+	for (i = 0; i < CGROUP_SUBSYS_COUNT && !cgrp; i++) {
+		css = task_css(t, i);
+		if (css && css->cgroup->root != &cgrp_dfl_root &&
+		    cgroup_parent(css->cgroup)) {
+			cgrp = css->cgroup;
+			cgroup_get(cgrp);
+			*name = css->ss->name;
+		}
+	}
+	rcu_read_unlock();
+	return cgrp;
+}
+
+/* A v1 membership restart could not give back fails the checkpoint. */
+static int ckpt_cgroup_v1_check(struct ckpt_ctx *ctx, struct task_struct *t,
+				char *path)
+{
+	const char *name = NULL;
+	struct cgroup *cgrp;
+	int ret;
+
+	cgrp = ckpt_cgroup_v1(t, &name);
+	if (!cgrp)
+		return 0;
+	ret = cgroup_path_ns(cgrp, path, CKPT_PATH_MAX,
+			     current->nsproxy->cgroup_ns);
+	cgroup_put(cgrp);
+	return ckpt_err(ctx, -EOPNOTSUPP,
+			"pid %d: in cgroup %s of the v1 %s hierarchy: not supported",
+			task_pid_vnr(t), ret < 0 ? "?" : path, name);
+}
+
 /* The CGROUP record of @t's process; a thread's cgroup is checked. */
 int ckpt_cgroup(struct ckpt_ctx *ctx, struct task_struct *t, bool first)
 {
@@ -68,11 +113,12 @@ int ckpt_cgroup(struct ckpt_ctx *ctx, struct task_struct *t, bool first)
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"pid %d: a thread in another cgroup than its process (threaded cgroups): not supported",
 				task_pid_vnr(t));
-	if (!first)
-		return 0;
 	path = kmalloc(CKPT_PATH_MAX, GFP_KERNEL);
 	if (!path)
 		return -ENOMEM;
+	ret = ckpt_cgroup_v1_check(ctx, t, path);
+	if (ret < 0 || !first)
+		goto out;
 	ret = ckpt_cgroup_path(t, path, CKPT_PATH_MAX);
 	if (ret < 0) {
 		ret = ckpt_err(ctx, ret, "pid %d: no path for its cgroup",

@@ -3,7 +3,8 @@
  * The cgroup of a process (issue 12): a process checkpointed in a cgroup
  * of the default hierarchy is restarted in it, whatever rstr's own; a
  * cgroup gone by then fails the restart, naming it, before anything is
- * lost.  The target is stop_target's "self" mode: ready, then "running".
+ * lost.  A process in a cgroup of a v1 controller is refused by name.
+ * The target is stop_target's "self" mode: ready, then "running".
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -161,6 +162,55 @@ TEST_F_TIMEOUT(cg, gone_refused, 120)
 	EXPECT_TRUE(CALL_FAILED_WITH(status, ENOENT)) {
 		TH_LOG("status %#x", status);
 	}
+}
+
+#define V1_DIR		"/tmp/ckpt-cgroup-v1"
+
+/* A v1 hierarchy of a controller the default one lends: its name, or NULL. */
+static const char *mount_v1(void)
+{
+	static const char *const ctrls[] = { "pids", "freezer", "cpuset",
+					     "net_cls", "devices" };
+	size_t i;
+
+	if (mkdir(V1_DIR, 0755) && errno != EEXIST)
+		return NULL;
+	for (i = 0; i < sizeof(ctrls) / sizeof(ctrls[0]); i++)
+		if (!mount("none", V1_DIR, "cgroup", 0, ctrls[i]))
+			return ctrls[i];
+	rmdir(V1_DIR);
+	return NULL;
+}
+
+/*
+ * In a cgroup of a v1 controller's hierarchy, which is not saved: the
+ * checkpoint fails with EOPNOTSUPP naming it, the process runs on.
+ */
+TEST_F_TIMEOUT(cg, v1_refused, 120)
+{
+	const char *ctrl;
+	int status, ret;
+
+	if (_metadata->skip)
+		return;
+	ctrl = mount_v1();
+	if (!ctrl)
+		SKIP(return, "no v1 controller can be mounted: %s",
+		     strerror(errno));
+	ASSERT_EQ(0, mkdir(V1_DIR "/g", 0755));
+	ASSERT_EQ(0, proc_spawn(&self->t, "self"));
+	ASSERT_EQ(0, move_to(V1_DIR "/g", self->t.pid));
+	ASSERT_EQ(0, wait_blocked(self->t.pid, TIMEOUT_MS));
+	ret = checkpoint(self->t.pid, self->img, 0, STDERR_FILENO);
+	EXPECT_EQ(-1, ret);
+	EXPECT_EQ(EOPNOTSUPP, errno) TH_LOG("v1 %s", ctrl);
+	EXPECT_EQ(0, move_to(V1_DIR, self->t.pid));
+	EXPECT_EQ(0, rmdir(V1_DIR "/g"));
+	EXPECT_EQ(0, umount(V1_DIR));
+	rmdir(V1_DIR);
+	ASSERT_EQ(0, proc_collect(&self->t, self->out, OUT_SIZE, &status,
+				  TIMEOUT_MS));
+	EXPECT_STREQ("running\n", self->out);
 }
 
 TEST_HARNESS_MAIN
