@@ -30,6 +30,7 @@
 #include <linux/sched/signal.h>
 
 #include <checkpoint/checkpoint.h>
+#include <checkpoint/compat.h>
 #include <checkpoint/symbols.h>
 
 static struct pipe_inode_info *ckpt_pipe_info(struct file *file)
@@ -406,11 +407,27 @@ static int rstr_pipe_check(struct ckpt_ctx *ctx, struct ckpt_hdr_pipe *hp,
 	return 0;
 }
 
+/*
+ * The refill is written through the pipe, and pipe_write() stamps a
+ * FIFO's mtime and ctime as any write: put back what they were before,
+ * the restart's writes being no change of the FIFO's.
+ */
+static void rstr_pipe_times(struct file *holder, const struct ckpt_cmtime *t)
+{
+	struct inode *inode = file_inode(holder);
+
+	inode_lock(inode);
+	ckpt_cmtime_set(inode, t);
+	mark_inode_dirty_sync(inode);
+	inode_unlock(inode);
+}
+
 /* The PIPE record after the first FILE of pipe @objref: fill @holder. */
 static int rstr_pipe_fill(struct ckpt_ctx *ctx, struct file *holder,
 			  int objref)
 {
 	struct ckpt_hdr_pipe hp;
+	struct ckpt_cmtime times;
 	u64 end, parent;
 	void *page;
 	u32 left, i;
@@ -430,8 +447,11 @@ static int rstr_pipe_fill(struct ckpt_ctx *ctx, struct file *holder,
 	parent = ctx->limit;
 	ctx->limit = end;
 	left = hp.bytes;
+	ckpt_cmtime_get(file_inode(holder), &times);
 	for (i = 0; i < hp.nr_bufs && !ret; i++)
 		ret = rstr_pipe_buf(ctx, holder, page, &left);
+	if (hp.nr_bufs)
+		rstr_pipe_times(holder, &times);
 	ctx->limit = parent;
 	free_page((unsigned long)page);
 	rstr_set_flags(holder, 0, O_DIRECT);

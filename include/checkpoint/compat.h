@@ -61,6 +61,34 @@ static inline void ckpt_inode_times(struct inode *inode, s64 *asec, u32 *ansec,
 	*mnsec = m.tv_nsec;
 }
 
+/* An inode's mtime and ctime, read and put back (fields until 6.6). */
+struct ckpt_cmtime {
+	struct timespec64 m, c;
+};
+
+static inline void ckpt_cmtime_get(struct inode *inode, struct ckpt_cmtime *t)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 6, 0)
+	t->m = inode->i_mtime;
+	t->c = inode->i_ctime;
+#else
+	t->m = inode_get_mtime(inode);
+	t->c = inode_get_ctime(inode);
+#endif
+}
+
+static inline void ckpt_cmtime_set(struct inode *inode,
+				   const struct ckpt_cmtime *t)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 6, 0)
+	inode->i_mtime = t->m;
+	inode->i_ctime = t->c;
+#else
+	inode_set_mtime_to_ts(inode, t->m);
+	inode_set_ctime_to_ts(inode, t->c);
+#endif
+}
+
 /* 6.5 dropped the vmas argument of get_user_pages_remote(). */
 static inline long ckpt_gup_remote(struct mm_struct *mm, unsigned long start,
 				   unsigned long nr_pages,

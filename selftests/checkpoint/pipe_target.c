@@ -25,6 +25,7 @@
  * fifo1	one task with a FIFO of its cwd open read-write, read-only
  *		and write-only
  * fifo3	three tasks, one of each, on one FIFO
+ * fifo_mtime	a FIFO with data: its mtime after the release
  * image	one pipe with three pages of data (the corrupted images)
  * stdio	"a | b": two children joined at their stdout and stdin by a
  *		full pipe, the writer blocked
@@ -641,10 +642,30 @@ static void mode_fifo1(void)
 	CHECK(fstat(10, &a) == 0 && stat("fifo1", &b) == 0);
 	say("%s\n", S_ISFIFO(a.st_mode) && a.st_ino == b.st_ino &&
 	    a.st_dev == b.st_dev ? "the fifo of its cwd" : "another file");
+
 	take("fifo", 11, 13, 0, 1000);
 	try_io("fifo", 11, 0);
 	put(12, 13, 1000, 5);
 	take("echo", 10, 13, 1000, 5);
+}
+
+/*
+ * A FIFO with data in it: its mtime is what the last write made it, not
+ * the time the restart wrote the data back.
+ */
+static void mode_fifo_mtime(void)
+{
+	struct stat was, now;
+
+	new_fifo("fifom");
+	open_at("fifom", O_RDWR, 10);
+	put(10, 13, 0, 500);
+	CHECK(fstat(10, &was) == 0);
+	ready_and_wait();
+	CHECK(fstat(10, &now) == 0);
+	say("mtime %s\n", now.st_mtim.tv_sec == was.st_mtim.tv_sec &&
+	    now.st_mtim.tv_nsec == was.st_mtim.tv_nsec ? "kept" : "changed");
+	take("fifo", 10, 13, 0, 500);
 }
 
 /*
@@ -715,6 +736,7 @@ int main(int argc, char **argv)
 		{ "mixed", mode_mixed }, { "merge", mode_merge },
 		{ "widow", mode_widow }, { "blocked", mode_blocked },
 		{ "fork", mode_fork }, { "fifo1", mode_fifo1 },
+		{ "fifo_mtime", mode_fifo_mtime },
 		{ "fifo3", mode_fifo3 }, { "image", mode_image },
 		{ "stdio", mode_stdio }, { "outside", mode_outside },
 	};

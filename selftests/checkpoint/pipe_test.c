@@ -138,6 +138,10 @@ static const char expect_fifo1[] =
 	"fifo read EAGAIN\n"
 	"echo data ok 5\n";
 
+static const char expect_fifo_mtime[] =
+	"mtime kept\n"
+	"fifo data ok 500\n";
+
 static const char expect_fifo3[] =
 	"reader exit 0\n"
 	"writer exit 0\n"
@@ -327,6 +331,18 @@ TEST_F_TIMEOUT(pipes, fifo_three_tasks, 120)
 	if (_metadata->skip)
 		return;
 	run_mode(_metadata, self, "fifo3", expect_fifo3, 0);
+}
+
+/*
+ * The data a restart writes back into a FIFO leaves its mtime as the
+ * last write of the process made it (killed: nothing writes after).
+ */
+TEST_F_TIMEOUT(pipes, fifo_mtime_kept, 120)
+{
+	if (_metadata->skip)
+		return;
+	run_mode(_metadata, self, "fifo_mtime", expect_fifo_mtime,
+		 CHECKPOINT_KILL);
 }
 
 /*
