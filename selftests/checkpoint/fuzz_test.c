@@ -536,7 +536,7 @@ static void boot_param(const char *name, char *val, size_t size)
 			break;
 	val[0] = '\0';
 	if (p)
-		snprintf(val, size, "%.*s", (int)strcspn(p + len + 1, " \n"),
+		snprintf(val, size, "%.*s", (int)strcspn(p + len + 1, "\n "),
 			 p + len + 1);
 }
 
