@@ -2,13 +2,16 @@
 /*
  * Images are hostile input (issue 13): valid images of many kinds, each
  * mutated many times, are restarted as root and as an unprivileged user,
- * by restart(2) into a process and by rstr --pidns.
+ * by restart(2) into a process and by rstr (--pidns for root).
  * Each mutant must be refused or restored - never hang the restart,
  * leave tasks behind, or make the kernel report anything (run.sh's
  * harness fails the run on any oops, WARN or slab report in dmesg).
  *
- *	fuzz_test [MUTANTS]	per image (default: ckpt_fuzz=N on the
- *				kernel command line, else FUZZ_DEFAULT)
+ *	fuzz_test [MUTANTS [TARGET...]]
+ *
+ * MUTANTS per image (default: ckpt_fuzz=N on the kernel command line,
+ * else FUZZ_DEFAULT), of the kinds whose targets are named (default:
+ * ckpt_fuzz_kinds=A,B on the kernel command line, else all).
  *
  * Mutations, one per mutant, on the top-level records and the whole
  * image: a bit flipped; a record's type or length changed; a payload
