@@ -110,11 +110,13 @@ test-%: initramfs-%
 	$(T)/check-results.sh $(B)/$*/out
 
 # Mutated images restarted in the guest, FUZZ_MUTANTS per kind of image
-# (8 kinds: 10000 mutants per kernel); make check runs fuzz_test's
-# smaller default with the other selftests.
+# (11 kinds: 13750 mutants per kernel); FUZZ_KINDS=a_target,b_target
+# picks kinds by target.  make check runs fuzz_test's smaller default
+# with the other selftests.
 FUZZ_MUTANTS ?= 1250
+FUZZ_KINDS ?=
 fuzz-%: initramfs-%
-	APPEND='ckpt_tests=fuzz_test ckpt_fuzz=$(FUZZ_MUTANTS)' \
+	APPEND='ckpt_tests=fuzz_test ckpt_timeout=7000 ckpt_fuzz=$(FUZZ_MUTANTS)$(if $(FUZZ_KINDS), ckpt_fuzz_kinds=$(FUZZ_KINDS))' \
 	QEMU_TIMEOUT=$${QEMU_TIMEOUT:-7200} \
 		$(T)/run-qemu.sh $* $(B)/$*/initramfs.cpio.gz $(B)/$*/fuzz || true
 	$(T)/check-results.sh $(B)/$*/fuzz
@@ -230,7 +232,7 @@ help:
 	@echo 'make bench                ours vs criu vs dd in a QEMU guest (long): bench/results/'
 	@echo 'make bench-smoke          the same with tiny sizes, once each (part of make check)'
 	@echo 'make bench-mem            the memory workloads alone, 3 runs each'
-	@echo 'make fuzz                 10000 mutated images per kernel restarted in the guest'
+	@echo 'make fuzz                 13750 mutated images per kernel restarted in the guest'
 	@echo 'make sparse | checkpatch  one gate of make check'
 	@echo 'make test-KREL            build and boot one kernel of the matrix: $(KRELS)'
 	@echo 'make clean | distclean    distclean also removes what setup extracted'

@@ -41,12 +41,6 @@ static_assert(CKPT_FILE_FLAGS == CKPT_FILE_FLAGS_ALL);
 #define CKPT_FDINFO_MAX	(16U << 20)
 #define CKPT_MEMFD	"/memfd:"
 
-struct ckpt_fd_info {
-	int fd;
-	bool cloexec;
-	struct file *file;
-};
-
 /*
  * Anonymous-inode files known by their file operations, each with a
  * record of its own state after its FILE record.
@@ -475,9 +469,12 @@ char *ckpt_fdinfo(struct file *file)
 	return m.buf;
 }
 
-/* Every open descriptor of the frozen target, each with a file reference. */
-static int ckpt_collect_fds(struct files_struct *files,
-			    struct ckpt_fd_info **pfi, unsigned int *pnr)
+/*
+ * Every open descriptor of the frozen target, each with a file reference:
+ * the FILES record's, and the tables locks.c looks for POSIX locks in.
+ */
+int ckpt_collect_fds(struct files_struct *files, struct ckpt_fd_info **pfi,
+		     unsigned int *pnr)
 {
 	struct ckpt_fd_info *fi;
 	unsigned int nr, i = 0, fd;
@@ -509,6 +506,16 @@ static int ckpt_collect_fds(struct files_struct *files,
 	*pfi = fi;
 	*pnr = i;
 	return 0;
+}
+
+/* Drop what ckpt_collect_fds() collected. */
+void ckpt_put_fds(struct ckpt_fd_info *fi, unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		fput(fi[i].file);
+	kvfree(fi);
 }
 
 static int ckpt_write_fds(struct ckpt_ctx *ctx, struct ckpt_fd_info *fi,
@@ -568,9 +575,7 @@ int ckpt_files(struct ckpt_ctx *ctx, struct task_struct *t)
 		ret = ckpt_posix_locks(ctx, files);
 	kvfree(objrefs);
 out:
-	for (i = 0; i < nr; i++)
-		fput(fi[i].file);
-	kvfree(fi);
+	ckpt_put_fds(fi, nr);
 	return ret < 0 ? ret : 0;
 }
 

@@ -25,7 +25,6 @@
  * again (cpu_x86.c), so it waits again for the restored holder.
  */
 #include <linux/fs.h>
-#include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/pid.h>
 #include <linux/sched/task.h>
@@ -255,16 +254,10 @@ static pid_t ckpt_lock_pid(struct ckpt_ctx *ctx, struct files_struct *files,
 	return 0;
 }
 
-/* A file of an fd table, and one fd it is at. */
-struct ckpt_table_file {
-	struct file *file;	/* referenced */
-	int fd;
-};
-
 /* The POSIX locks of @files on the inode @tf's file is open on. */
 static int ckpt_posix_locks_inode(struct ckpt_ctx *ctx,
 				  struct files_struct *files,
-				  const struct ckpt_table_file *tf)
+				  const struct ckpt_fd_info *tf)
 {
 	struct file *file = tf->file;
 	struct file_lock_context *flctx;
@@ -301,46 +294,11 @@ static int ckpt_posix_locks_inode(struct ckpt_ctx *ctx,
 
 static int ckpt_cmp_inode(const void *a, const void *b)
 {
-	const struct ckpt_table_file *fa = a, *fb = b;
+	const struct ckpt_fd_info *fa = a, *fb = b;
 	const struct inode *x = file_inode(fa->file);
 	const struct inode *y = file_inode(fb->file);
 
 	return x < y ? -1 : x > y;
-}
-
-/* Every file of @files with its fd, referenced, ordered by inode. */
-static int ckpt_table_files(struct files_struct *files,
-			    struct ckpt_table_file **out, unsigned int *nr)
-{
-	struct ckpt_table_file *f;
-	struct fdtable *fdt;
-	struct file *file;
-	unsigned int n, i = 0, fd;
-
-	spin_lock(&files->file_lock);
-	fdt = files_fdtable(files);
-	n = bitmap_weight(fdt->open_fds, fdt->max_fds);
-	spin_unlock(&files->file_lock);
-	/* frozen, and alone with its table: n holds */
-	f = kvcalloc(n ?: 1, sizeof(*f), GFP_KERNEL);
-	if (!f)
-		return -ENOMEM;
-	spin_lock(&files->file_lock);
-	fdt = files_fdtable(files);
-	for_each_set_bit(fd, fdt->open_fds, fdt->max_fds) {
-		file = rcu_dereference_protected(fdt->fd[fd],
-				lockdep_is_held(&files->file_lock));
-		if (!file || i == n)
-			continue;
-		f[i].file = get_file(file);
-		f[i].fd = fd;
-		i++;
-	}
-	spin_unlock(&files->file_lock);
-	sort(f, i, sizeof(*f), ckpt_cmp_inode, NULL);
-	*out = f;
-	*nr = i;
-	return 0;
 }
 
 /**
@@ -352,19 +310,19 @@ static int ckpt_table_files(struct files_struct *files,
  */
 int ckpt_posix_locks(struct ckpt_ctx *ctx, struct files_struct *files)
 {
-	struct ckpt_table_file *f;
+	struct ckpt_fd_info *f;
 	unsigned int nr, i;
 	int ret;
 
-	ret = ckpt_table_files(files, &f, &nr);
+	/* every file of the table with its fd, ordered by inode */
+	ret = ckpt_collect_fds(files, &f, &nr);
 	if (ret < 0)
 		return ret;
+	sort(f, nr, sizeof(*f), ckpt_cmp_inode, NULL);
 	for (i = 0; i < nr && !ret; i++)
 		if (!i || file_inode(f[i].file) != file_inode(f[i - 1].file))
 			ret = ckpt_posix_locks_inode(ctx, files, &f[i]);
-	for (i = 0; i < nr; i++)
-		fput(f[i].file);
-	kvfree(f);
+	ckpt_put_fds(f, nr);
 	return ret;
 }
 

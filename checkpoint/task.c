@@ -128,7 +128,9 @@ static int rstr_loginuid_check(struct ckpt_ctx *ctx,
 {
 	kuid_t want = make_kuid(current_user_ns(), th->loginuid);
 
-	if (th->pad || th->loginuid == CKPT_LOGINUID_UNMAPPED ||
+	if (th->pad)
+		return ckpt_err(ctx, -EINVAL, "TASK record: pad %#x", th->pad);
+	if (th->loginuid == CKPT_LOGINUID_UNMAPPED ||
 	    (th->loginuid != CKPT_LOGINUID_UNSET && !uid_valid(want)))
 		return ckpt_err(ctx, -EINVAL, "TASK record: login uid %u",
 				th->loginuid);

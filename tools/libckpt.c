@@ -647,6 +647,8 @@ static int rd_task_attrs(struct ckpt_reader *r, const struct ckpt_rec *rec)
 		return rd_err(r, rec->off,
 			      "bad TASK flags %#x dumpable %u pdeath signal %d",
 			      t->flags, t->dumpable, t->pdeath_signal);
+	if (t->pad)
+		return rd_err(r, rec->off, "nonzero TASK padding");
 	return 0;
 }
 

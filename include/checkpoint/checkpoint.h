@@ -348,6 +348,17 @@ void rstr_pty_grab(void *ptr);
 void rstr_pty_drop(void *ptr);
 
 /* files.c */
+
+/* An open descriptor of a frozen task's table, its file referenced. */
+struct ckpt_fd_info {
+	int fd;
+	bool cloexec;
+	struct file *file;
+};
+
+int ckpt_collect_fds(struct files_struct *files, struct ckpt_fd_info **pfi,
+		     unsigned int *pnr);
+void ckpt_put_fds(struct ckpt_fd_info *fi, unsigned int nr);
 void rstr_file_nofollow(struct file *file, unsigned int f_flags);
 int ckpt_file_obj(struct ckpt_ctx *ctx, struct file *file, int fd);
 bool ckpt_file_writing(struct ckpt_ctx *ctx, struct file *file);

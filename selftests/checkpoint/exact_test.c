@@ -35,12 +35,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <linux/magic.h>
-#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 
 #include "kselftest_harness.h"
@@ -958,19 +955,6 @@ static void expected_output(pid_t root, char *out, size_t size)
 		 EXACT_SIG_PROC, SI_QUEUE, root, getuid(), EXACT_SIG_PROC_VALUE,
 		 EXACT_WRITER, EXACT_READER,
 		 EXACT_ZOMBIE, EXACT_ZOMBIE_EXIT, EXACT_STOPPED);
-}
-
-/* The test guest has devtmpfs only: /dev/ptmx needs a devpts at /dev/pts. */
-static int mount_devpts(void)
-{
-	struct statfs sf;
-
-	if (!statfs("/dev/pts", &sf) && sf.f_type == DEVPTS_SUPER_MAGIC)
-		return 0;
-	if (mkdir("/dev/pts", 0755) && errno != EEXIST)
-		return -1;
-	return mount("devpts", "/dev/pts", "devpts", 0,
-		     "mode=0620,ptmxmode=0666");
 }
 
 FIXTURE(exact) {

@@ -33,12 +33,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <linux/magic.h>
 #include <sys/ioctl.h>
-#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 
 #include "kselftest_harness.h"
@@ -139,19 +136,6 @@ static const char expect_image[] =
 	"image slave EAGAIN\n"
 	"image master read 6: \\000out\\015\\012\n"
 	"image master EAGAIN\n";
-
-/* The guest has devtmpfs only: /dev/ptmx finds its devpts at /dev/pts. */
-static int mount_devpts(void)
-{
-	struct statfs sf;
-
-	if (!statfs("/dev/pts", &sf) && sf.f_type == DEVPTS_SUPER_MAGIC)
-		return 0;
-	if (mkdir("/dev/pts", 0755) && errno != EEXIST)
-		return -1;
-	return mount("devpts", "/dev/pts", "devpts", 0,
-		     "mode=0620,ptmxmode=0666");
-}
 
 /* A pipe is "pipe N", numbered in order of appearance. */
 static void pty_what(const char *link, struct ino_list *inos, void *arg,

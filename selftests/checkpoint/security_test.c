@@ -9,6 +9,8 @@
  *   refused, by pid and fd;
  * - an unprivileged restart sets no more than prctl(PR_SET_DUMPABLE)
  *   could: an image saying dumpable 2 (SUID_DUMP_ROOT) is refused;
+ * - a TASK record's stop state and flags are checked: a stop signal
+ *   that is not one, STOPPED without it, unknown bits are refused;
  * - root restarting nobody's image gives the restored process no cwd
  *   that nobody could not chdir() to, and opens its paths as nobody: a
  *   directory of nobody's swapped for a symlink into root's leads to
@@ -240,6 +242,30 @@ static size_t record_at(unsigned char *buf, size_t len, __u32 type)
 }
 
 /*
+ * nobody's own image of a target of nobody's in its read(0), into *@buf
+ * (@len bytes): the offset of its TASK record.
+ */
+static size_t nobody_task_image(struct __test_metadata *_metadata,
+				struct _test_data_sec *self,
+				unsigned char **buf, size_t *len)
+{
+	size_t at;
+
+	self->target = nobody_target(self, NULL, 0);
+	ASSERT_LT(0, self->target);
+	ASSERT_EQ(0, wait_blocked(self->target, TIMEOUT_MS));
+	ASSERT_EQ(0, nobody_checkpoint(self->target, self->img, self->log,
+				       sizeof(self->log)))
+		TH_LOG("log: %s", self->log);
+	ASSERT_EQ(0, lseek(self->img, 0, SEEK_SET));
+	*len = read_file(self->img, buf);
+	ASSERT_NE(NULL, *buf);
+	at = record_at(*buf, *len, CKPT_HDR_TASK);
+	ASSERT_LT(0, at);
+	return at;
+}
+
+/*
  * nobody's own image, edited to say dumpable 2 (SUID_DUMP_ROOT, which
  * only exec of a set-id program under suid_dumpable=2 gives): nobody's
  * restart of it is refused with EPERM before anything is touched.
@@ -252,17 +278,7 @@ TEST_F(sec, dumpable_root_refused)
 
 	if (_metadata->skip)
 		return;
-	self->target = nobody_target(self, NULL, 0);
-	ASSERT_LT(0, self->target);
-	ASSERT_EQ(0, wait_blocked(self->target, TIMEOUT_MS));
-	ASSERT_EQ(0, nobody_checkpoint(self->target, self->img, self->log,
-				       sizeof(self->log)))
-		TH_LOG("log: %s", self->log);
-	ASSERT_EQ(0, lseek(self->img, 0, SEEK_SET));
-	len = read_file(self->img, &buf);
-	ASSERT_NE(NULL, buf);
-	at = record_at(buf, len, CKPT_HDR_TASK);
-	ASSERT_LT(0, at);
+	at = nobody_task_image(_metadata, self, &buf, &len);
 	((struct ckpt_hdr_task *)(buf + at))->dumpable = 2;
 	ASSERT_EQ(0, image_reseal(buf, len));
 	img = image_file(buf, len);
@@ -273,6 +289,117 @@ TEST_F(sec, dumpable_root_refused)
 	EXPECT_TRUE(CALL_FAILED_WITH(status, EPERM)) {
 		TH_LOG("status %#x", status);
 	}
+}
+
+/*
+ * As root, restart @img in a child whose stdin is /dev/null (a restored
+ * target reads its end of file and exits 0): its wait status, or -1 if
+ * it did not end; the restart's log in @log.
+ */
+static int restart_logged(int img, char *log, size_t size)
+{
+	int logp[2], status = -1, null;
+	ssize_t n;
+	pid_t r;
+
+	if (pipe2(logp, O_CLOEXEC | O_NONBLOCK))
+		return -1;
+	r = fork();
+	if (!r) {
+		null = open("/dev/null", O_RDONLY);
+		if (null < 0 || dup2(null, STDIN_FILENO))
+			_exit(200);
+		if (restart(0, img, 0, logp[1]))
+			_exit(RESTART_EXIT_BASE + errno);
+		_exit(RESTART_EXIT_RETURNED);
+	}
+	close(logp[1]);
+	if (r > 0 && wait_timeout(r, &status, TIMEOUT_MS)) {
+		kill_reap(r);
+		status = -1;
+	}
+	n = read(logp[0], log, size - 1);
+	log[n > 0 ? n : 0] = '\0';
+	close(logp[0]);
+	return status;
+}
+
+/* A TASK record's stop fields and flags, as an edit sets them. */
+struct task_edit {
+	const char *what;
+	__u32 set_flags;
+	__s32 stop_signal, stop_code;
+	__u32 pad;
+	const char *log;	/* in the TASK record's log line */
+};
+
+/*
+ * The TASK record's stop state is checked like the rest of it: a stop
+ * signal that is not one (SIGTERM, a real-time signal, a negative one),
+ * STOPPED without a signal, a signal or code without STOPPED, a code
+ * that is not the signal, unknown flag bits and a nonzero pad are each
+ * refused with EINVAL and a log line naming the TASK record, before the
+ * restart touches anything.  FORKNOEXEC and SUPERPRIV, known bits, pass.
+ */
+TEST_F(sec, task_stop_fields_checked)
+{
+	static const struct task_edit bad[] = {
+		{ "SIGTERM stop", CKPT_TASK_STOPPED, SIGTERM, 0, 0, "stop" },
+		{ "real-time stop", CKPT_TASK_STOPPED, 35, 0, 0, "stop" },
+		{ "negative stop", CKPT_TASK_STOPPED, -SIGSTOP, 0, 0, "stop" },
+		{ "no stop signal", CKPT_TASK_STOPPED, 0, 0, 0, "stop" },
+		{ "code of another", CKPT_TASK_STOPPED, SIGSTOP, SIGTSTP, 0,
+		  "stop" },
+		{ "not stopped", 0, SIGSTOP, 0, 0, "stop" },
+		{ "code, not stopped", 0, 0, SIGSTOP, 0, "stop" },
+		{ "unknown flag", CKPT_TASK_FLAGS_ALL + 1, 0, 0, 0, "dumpable" },
+		{ "top flag", 1U << 31, 0, 0, 0, "dumpable" },
+		{ "pad", 0, 0, 0, 1, "pad" },
+	};
+	static const struct task_edit good = {
+		"forknoexec superpriv",
+		CKPT_TASK_FORKNOEXEC | CKPT_TASK_SUPERPRIV, 0, 0, 0, NULL
+	};
+	unsigned char *orig = NULL, *buf;
+	struct ckpt_hdr_task *th;
+	size_t len, at, i;
+	int status, img;
+
+	if (_metadata->skip)
+		return;
+	at = nobody_task_image(_metadata, self, &orig, &len);
+	buf = malloc(len);
+	ASSERT_NE(NULL, buf);
+	for (i = 0; i <= ARRAY_SIZE(bad); i++) {
+		const struct task_edit *e = i < ARRAY_SIZE(bad) ? &bad[i] :
+								 &good;
+
+		memcpy(buf, orig, len);
+		th = (struct ckpt_hdr_task *)(buf + at);
+		th->flags |= e->set_flags;
+		th->stop_signal = e->stop_signal;
+		th->stop_code = e->stop_code;
+		th->pad = e->pad;
+		ASSERT_EQ(0, image_reseal(buf, len));
+		img = image_file(buf, len);
+		ASSERT_LE(0, img);
+		status = restart_logged(img, self->log, sizeof(self->log));
+		close(img);
+		if (e == &good) {
+			EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
+				TH_LOG("%s: status %#x, log: %s", e->what,
+				       status, self->log);
+			continue;
+		}
+		EXPECT_TRUE(CALL_FAILED_WITH(status, EINVAL))
+			TH_LOG("%s: status %#x, log: %s", e->what, status,
+			       self->log);
+		EXPECT_TRUE(strstr(self->log, "TASK record: ") &&
+			    strstr(self->log, e->log))
+			TH_LOG("%s: log: %s", e->what, self->log);
+	}
+	free(buf);
+	free(orig);
 }
 
 /*

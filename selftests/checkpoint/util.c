@@ -17,7 +17,10 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/kcmp.h>
+#include <linux/magic.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 
 #include "util.h"
@@ -913,4 +916,17 @@ int remove_tree(const char *dir)
 	if (chdir("/") || nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS))
 		return -1;
 	return 0;
+}
+
+/* The test guest has devtmpfs only: /dev/ptmx needs a devpts at /dev/pts. */
+int mount_devpts(void)
+{
+	struct statfs sf;
+
+	if (!statfs("/dev/pts", &sf) && sf.f_type == DEVPTS_SUPER_MAGIC)
+		return 0;
+	if (mkdir("/dev/pts", 0755) && errno != EEXIST)
+		return -1;
+	return mount("devpts", "/dev/pts", "devpts", 0,
+		     "mode=0620,ptmxmode=0666");
 }

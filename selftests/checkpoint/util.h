@@ -137,5 +137,6 @@ int wait_restored(struct proc *t, pid_t root, sig_fn sig,
 		  const char *before, char *now, size_t size, int *status,
 		  int ms);
 int remove_tree(const char *dir);
+int mount_devpts(void);
 
 #endif /* _CKPT_SELFTEST_UTIL_H */

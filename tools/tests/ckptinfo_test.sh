@@ -80,6 +80,9 @@ task_rtprio|bad TASK nice 0 policy 0 priority 5
 task_pdeath|pdeath signal 65
 task_stop_nostop|bad TASK stop signal 19 code 0 (flags 0)
 task_stop_flags|bad TASK stop signal 0 code 0 (flags 0x4)
+task_stop_code|bad TASK stop signal 0 code 19 (flags 0)
+task_flags|bad TASK flags 0x20
+task_pad|nonzero TASK padding
 cred_groups|bad CRED record length
 cred_id|CRED id -1
 cred_eff|bad CRED capability sets
