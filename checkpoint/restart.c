@@ -39,7 +39,7 @@
 
 struct rstr_finish_work {
 	struct callback_head work;
-	u64 ax;
+	u64 ax, orig_ax;
 	int stop_signal, stop_code;	/* saved stopped: stop again */
 	unsigned int pf;		/* PF_FORKNOEXEC, PF_SUPERPRIV */
 };
@@ -75,7 +75,7 @@ static void rstr_finish_fn(struct callback_head *head)
 	struct rstr_finish_work *w =
 		container_of(head, struct rstr_finish_work, work);
 
-	rstr_cpu_finish(w->ax);
+	rstr_cpu_finish(w->ax, w->orig_ax);
 	/*
 	 * Whether the task was forked without an exec since and whether it
 	 * used root's privileges are its history, not rstr's: set last, as
@@ -92,6 +92,7 @@ static int rstr_queue_finish(struct ckpt_ctx *ctx,
 			     struct rstr_finish_work *w)
 {
 	w->ax = ctx->ts.cpu.rax;
+	w->orig_ax = ctx->ts.cpu.orig_rax;
 	w->stop_signal = 0;
 	w->stop_code = 0;
 	w->pf = 0;

@@ -408,7 +408,7 @@ int ckpt_cpu_save(struct ckpt_ctx *ctx, struct task_struct *t);
 int ckpt_cpu(struct ckpt_ctx *ctx);
 int rstr_cpu_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 int rstr_cpu(struct ckpt_ctx *ctx);
-void rstr_cpu_finish(u64 ax);
+void rstr_cpu_finish(u64 ax, u64 orig_ax);
 int ckpt_cpu_init(void);
 unsigned int ckpt_xstate_size(void);
 u64 ckpt_xstate_features(void);

@@ -163,7 +163,6 @@ static const struct field_rule rules[] = {
 	{ "proc", "oom_score_adj*", KNOWN, ZOMBIE, 'Z' },
 	{ "proc", "loginuid*", KNOWN, ZOMBIE, 'Z' },
 	{ "proc", "limits*", KNOWN, ZOMBIE, 'Z' },
-	{ "proc", "syscall*", KNOWN, "a stopped task's system call", 'T' },
 	{ "proc", "oom_score *", SKIP, "resident memory", 0 },
 	/* fdinfo and fstat of each fd */
 	{ "fd", "it_value", TIME_LEFT, "time left of timers", 0 },
