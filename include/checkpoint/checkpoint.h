@@ -269,6 +269,10 @@ int rstr_read_tree(struct ckpt_ctx *ctx, struct ckpt_tree_task **tasks,
 
 /* task.c */
 void ckpt_save_task_state(struct ckpt_ctx *ctx, struct task_struct *t);
+void ckpt_save_zombie_state(struct ckpt_ctx *ctx, struct task_struct *t);
+int rstr_zombie_task_check(struct ckpt_ctx *ctx);
+int rstr_zombie_status_check(struct ckpt_ctx *ctx, s32 status);
+void rstr_zombie_exit(s32 status, unsigned int pf);
 int ckpt_task(struct ckpt_ctx *ctx, struct task_struct *t, int mm_objref);
 int rstr_task_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 int rstr_task(struct ckpt_ctx *ctx);
