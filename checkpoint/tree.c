@@ -280,16 +280,18 @@ int rstr_zombie_status_check(struct ckpt_ctx *ctx, s32 status)
  */
 void rstr_zombie_exit(s32 status, unsigned int pf)
 {
+	struct sighand_struct *sighand =
+		rcu_dereference_protected(current->sighand, 1);
 	struct signal_struct *sig = current->signal;
 	struct pt_regs regs = {};
 
-	spin_lock_irq(&current->sighand->siglock);
+	spin_lock_irq(&sighand->siglock);
 	/* unless killed meanwhile: a failed restart's SIGKILL */
 	if (!(sig->flags & SIGNAL_GROUP_EXIT)) {
 		sig->group_exit_code = status;
 		sig->flags = SIGNAL_GROUP_EXIT;
 	}
-	spin_unlock_irq(&current->sighand->siglock);
+	spin_unlock_irq(&sighand->siglock);
 	current->flags |= pf & (PF_SIGNALED | PF_DUMPCORE);
 	ckpt_syms.sys_exit_group(&regs);
 	BUG();	/* exit_group() does not return */
