@@ -374,7 +374,6 @@ static int rstr_zombie_read(struct ckpt_rstr_op *op, u32 i)
 	op->slots[i].zombie = ctx;
 	ctx->op = op;
 	ctx->index = i;
-	ctx->first = CKPT_FIRST_SIGNAL;
 	ckpt_stream_move(ctx, op->ctx);
 	ret = rstr_zombie_record(ctx, &h, CKPT_HDR_TASK, rstr_task_read);
 	if (!ret)
@@ -750,7 +749,11 @@ static int rstr_pgid(struct ckpt_ctx *ctx)
 	return 0;
 }
 
-/* Its zombie children must be there, made by rstr before it joined. */
+/*
+ * Its zombie children must be there, made by rstr before it joined, each
+ * through the restart (which gave it its identity), none by exiting on
+ * its own.
+ */
 static int rstr_zombies(struct ckpt_ctx *ctx)
 {
 	struct ckpt_rstr_op *op = ctx->op;
@@ -771,10 +774,13 @@ static int rstr_zombies(struct ckpt_ctx *ctx)
 		ok = c && c->exit_state == EXIT_ZOMBIE &&
 		     same_thread_group(rcu_dereference(c->real_parent),
 				       current);
+		spin_lock(&op->lock);
+		ok = ok && op->slots[i].task == c;
+		spin_unlock(&op->lock);
 		rcu_read_unlock();
 		if (!ok)
 			return ckpt_err(ctx, -EINVAL,
-					"pid %d: its zombie child %d is not there",
+					"pid %d: its zombie child %d is not there, or did not exit through the restart",
 					e->pid, z->pid);
 	}
 	return 0;
