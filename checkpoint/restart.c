@@ -42,7 +42,9 @@ struct rstr_finish_work {
 	u64 ax, orig_ax;
 	int stop_signal, stop_code;	/* saved stopped: stop again */
 	s32 status;			/* a zombie's wait status */
-	unsigned int pf;		/* PF_FORKNOEXEC, PF_SUPERPRIV */
+	unsigned int pf;		/* PF_FORKNOEXEC, PF_SUPERPRIV; a
+					 * zombie's PF_SIGNALED, PF_DUMPCORE
+					 */
 };
 
 static int rstr_check_caller(struct ckpt_ctx *ctx)
@@ -361,6 +363,9 @@ static int rstr_zombie_record(struct ckpt_ctx *ctx, struct ckpt_hdr *h,
  * The section of zombie @i: TASK, CRED and RLIMITS, read and checked
  * against the caller (the coordinator, whose rights its tasks have)
  * like a live task's, kept for the zombie to apply before it exits.
+ * Its credentials are prepared from the coordinator's, as its child's
+ * are copied from them at fork (keyrings included: the zombie runs
+ * nothing with them).
  */
 static int rstr_zombie_read(struct ckpt_rstr_op *op, u32 i)
 {
