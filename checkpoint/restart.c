@@ -383,6 +383,8 @@ static int rstr_zombie_read(struct ckpt_rstr_op *op, u32 i)
 	ret = rstr_zombie_record(ctx, &h, CKPT_HDR_TASK, rstr_task_read);
 	if (!ret)
 		ret = rstr_zombie_task_check(ctx);
+	if (!ret)
+		ret = rstr_zombie_status_check(ctx, e->exit_code);
 	if (!ret && (ctx->ts.task.pid != e->pid || ctx->ts.task.tgid != e->tgid))
 		ret = ckpt_err(ctx, -EINVAL,
 			       "TASK record at offset %llu is pid %d of %d, the TREE says zombie %d comes next",
@@ -937,9 +939,7 @@ static int rstr_zombie(struct ckpt_rstr_op *op, u32 i,
 	struct ckpt_ctx *ctx = op->slots[i].zombie;
 	int ret;
 
-	ret = rstr_zombie_status_check(ctx, op->tasks[i].exit_code);
-	if (!ret)
-		ret = rstr_rlimits(ctx);
+	ret = rstr_rlimits(ctx);
 	if (!ret)
 		ret = rstr_cred(ctx);
 	if (!ret)

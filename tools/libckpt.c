@@ -827,6 +827,27 @@ static long rd_next_zombie(const struct ckpt_reader *r, long i)
 }
 
 /*
+ * A wait status a process can end with: an exit code, or a signal whose
+ * default action ends it, the core-dump bit only with one that dumps.
+ */
+static int rd_zombie_status_ok(__s32 status)
+{
+	const __u64 ignore_or_stop = (1ULL << 17) | (1ULL << 16) |
+		(1ULL << 27) | (1ULL << 22) |		/* CHLD CONT WINCH URG */
+		(0xfULL << 18);				/* STOP TSTP TTIN TTOU */
+	const __u64 coredump = (0x3fULL << 2) | (1ULL << 10) |
+		(3ULL << 23) | (1ULL << 30);	/* QUIT..FPE SEGV XCPU XFSZ SYS */
+	int sig = status & 0x7f;
+
+	if (!sig)
+		return 1;
+	if (sig <= 64 && (ignore_or_stop >> (sig - 1)) & 1)
+		return 0;
+	return !(status & 0x80) ||
+	       (sig <= 64 && (coredump >> (sig - 1)) & 1);
+}
+
+/*
  * The zombies' sections come first, in TREE order: TASK (no objrefs, no
  * user pointers, not stopped), CRED, RLIMITS.
  */
@@ -847,6 +868,10 @@ static int rd_zombie_task(struct ckpt_reader *r, const struct ckpt_rec *rec)
 		return rd_err(r, rec->off,
 			      "TASK of zombie %d: objrefs, user pointers or flags %#x",
 			      t->pid, t->flags);
+	if (!rd_zombie_status_ok(r->tasks[i].exit_code))
+		return rd_err(r, rec->off,
+			      "zombie %d: a process cannot end with wait status %#x",
+			      t->pid, r->tasks[i].exit_code);
 	r->zombie = i;
 	r->saw_cred = r->saw_rlimits = 0;
 	r->state = RD_ZCRED;

@@ -136,6 +136,8 @@ zombie_no_rlimits|unexpected TASK record (want RLIMITS)
 zombie_cred_id|CRED id -1
 zombie_rlimit_cpu|RLIMITS: finite CPU soft limit
 zombie_nice|bad TASK nice 20 policy 0 priority 0
+zombie_stop_status|zombie 1250: a process cannot end with wait status 0x13
+zombie_core_status|zombie 1250: a process cannot end with wait status 0x8f
 task_zombie_flags|TASK 1234: flags 0x20 of a zombie in a live section
 section_share|task 1241 has files objref 3, not 8 of task 1240 it shares it with
 section_signal|process 1241 shares signal objref 11 with another

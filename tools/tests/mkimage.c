@@ -1184,6 +1184,8 @@ static const struct defect defects[] = {
 	{ "zombie_rlimit_cpu", W_ZRLIMITS, F(ckpt_hdr_rlimits, rlim[0].cur),
 	  SET64, 10 },
 	{ "zombie_nice", W_ZTASK, F(ckpt_hdr_task, nice), SET32, 20 },
+	{ "zombie_stop_status", W_E4, E(exit_code), SET32, 0x13 },
+	{ "zombie_core_status", W_E4, E(exit_code), SET32, 0x8f },
 	{ "task_zombie_flags", W_TASK, F(ckpt_hdr_task, flags), SET32,
 	  CKPT_TASK_SIGNALED },
 	{ "section_extra", W_E3, E(flags), SET32, CKPT_TREE_ZOMBIE },
