@@ -304,6 +304,46 @@ static int ckpt_tree_stopped_ran(struct ckpt_ctx *ctx)
 	return 0;
 }
 
+/*
+ * A zombie's section: what /proc still shows of it, for its restart to
+ * set before it exits again (rstr_zombie_read()).  A zombie does not
+ * run: no freeze, its state read from here.
+ */
+static int ckpt_write_zombie(struct ckpt_ctx *ctx, struct task_struct *t)
+{
+	struct ckpt_ctx *zctx = ckpt_ctx_alloc_task(ctx, t);
+	int ret;
+
+	if (IS_ERR(zctx))
+		return PTR_ERR(zctx);
+	ckpt_stream_move(zctx, ctx);
+	ckpt_save_zombie_state(zctx, t);
+	ret = ckpt_task(zctx, t, 0);
+	if (!ret)
+		ret = ckpt_cred(zctx, t);
+	if (!ret)
+		ret = ckpt_rlimits(zctx, t);
+	ckpt_stream_move(ctx, zctx);
+	ckpt_ctx_put(zctx);
+	return ret;
+}
+
+/* The zombies' sections come first: they exit before the rest restarts. */
+static int ckpt_write_zombies(struct ckpt_ctx *ctx)
+{
+	u32 i;
+	int ret;
+
+	for (i = 0; i < ctx->nr_tree; i++) {
+		if (!(ctx->tree[i].e.flags & CKPT_TREE_ZOMBIE))
+			continue;
+		ret = ckpt_write_zombie(ctx, ctx->tree[i].task);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
 static int ckpt_write_image(struct ckpt_ctx *ctx)
 {
 	struct ckpt_ctx *tctx;
@@ -313,6 +353,8 @@ static int ckpt_write_image(struct ckpt_ctx *ctx)
 	ret = ckpt_write_header(ctx);
 	if (!ret)
 		ret = ckpt_write_tree(ctx);
+	if (!ret)
+		ret = ckpt_write_zombies(ctx);
 	for (i = 0; i < ctx->nr_tree && !ret; i++) {
 		tctx = ctx->tree[i].ctx;
 		if (!tctx)

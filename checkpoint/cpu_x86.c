@@ -279,19 +279,43 @@ int rstr_cpu(struct ckpt_ctx *ctx)
 		      X86_EFLAGS_FIXED;
 	regs->cs = __USER_CS;
 	regs->ss = __USER_DS;
-	/* not in a system call: nothing may "restart" the ioctl */
+	/*
+	 * Not in a system call for now: nothing may "restart" the ioctl.
+	 * The task's own orig_ax and ax are set by rstr_cpu_finish(), once
+	 * the ioctl has returned.
+	 */
 	regs->orig_ax = -1;
-	/* ax is set by rstr_cpu_finish(), once the ioctl has returned */
 	return 0;
 err:
 	return ckpt_err(ctx, (int)ret, "cannot load the CPU state");
 }
 
+static bool rstr_restart_code(long ax)
+{
+	return ax == -ERESTARTSYS || ax == -ERESTARTNOINTR ||
+	       ax == -ERESTARTNOHAND || ax == -ERESTART_RESTARTBLOCK;
+}
+
 /*
  * The ioctl's return value overwrites ax: this runs on the way out to
- * user mode, after the system call has stored its result.
+ * user mode, after the system call has stored its result and its exit
+ * was traced, before any signal is delivered (get_signal() runs task
+ * work first).
+ *
+ * orig_ax is what /proc/PID/syscall and ptrace tell the task is in: the
+ * system call it was checkpointed in (a stop on its way out of kill(),
+ * a call rstr_syscall_restart() rewound).  Signal delivery reads it too:
+ * with orig_ax >= 0 and ax a restart code it would restart the call, so
+ * such an ax keeps orig_ax -1.  rstr_syscall_restart() leaves none: it
+ * turned each into the call's number, as the kernel's own restart does,
+ * which keeps orig_ax too.  Any orig_ax is one the task could have made
+ * itself by issuing a system call of that number.
  */
-void rstr_cpu_finish(u64 ax)
+void rstr_cpu_finish(u64 ax, u64 orig_ax)
 {
-	current_pt_regs()->ax = ax;
+	struct pt_regs *regs = current_pt_regs();
+
+	regs->ax = ax;
+	if (!rstr_restart_code((long)ax))
+		regs->orig_ax = orig_ax;
 }

@@ -39,9 +39,12 @@
 
 struct rstr_finish_work {
 	struct callback_head work;
-	u64 ax;
+	u64 ax, orig_ax;
 	int stop_signal, stop_code;	/* saved stopped: stop again */
-	unsigned int pf;		/* PF_FORKNOEXEC, PF_SUPERPRIV */
+	s32 status;			/* a zombie's wait status */
+	unsigned int pf;		/* PF_FORKNOEXEC, PF_SUPERPRIV; a
+					 * zombie's PF_SIGNALED, PF_DUMPCORE
+					 */
 };
 
 static int rstr_check_caller(struct ckpt_ctx *ctx)
@@ -69,20 +72,42 @@ static int rstr_check_caller(struct ckpt_ctx *ctx)
 	return 0;
 }
 
+/* The task's history as the TASK record tells it. */
+static unsigned int rstr_pf(const struct ckpt_hdr_task *th)
+{
+	unsigned int pf = 0;
+
+	if (th->flags & CKPT_TASK_FORKNOEXEC)
+		pf |= PF_FORKNOEXEC;
+	if (th->flags & CKPT_TASK_SUPERPRIV)
+		pf |= PF_SUPERPRIV;
+	/* a zombie's only */
+	if (th->flags & CKPT_TASK_SIGNALED)
+		pf |= PF_SIGNALED;
+	if (th->flags & CKPT_TASK_DUMPCORE)
+		pf |= PF_DUMPCORE;
+	return pf;
+}
+
+/*
+ * Whether the task was forked without an exec since and whether it used
+ * root's privileges are its history, not rstr's: set last, as every
+ * capable() of the restart marked it.
+ */
+static void rstr_set_pf(unsigned int pf)
+{
+	current->flags = (current->flags & ~(PF_FORKNOEXEC | PF_SUPERPRIV)) |
+			 (pf & (PF_FORKNOEXEC | PF_SUPERPRIV));
+}
+
 /* After the ioctl returned, on the way to the restored user code. */
 static void rstr_finish_fn(struct callback_head *head)
 {
 	struct rstr_finish_work *w =
 		container_of(head, struct rstr_finish_work, work);
 
-	rstr_cpu_finish(w->ax);
-	/*
-	 * Whether the task was forked without an exec since and whether it
-	 * used root's privileges are its history, not rstr's: set last, as
-	 * every capable() of the restart marked it.
-	 */
-	current->flags = (current->flags & ~(PF_FORKNOEXEC | PF_SUPERPRIV)) |
-			 w->pf;
+	rstr_cpu_finish(w->ax, w->orig_ax);
+	rstr_set_pf(w->pf);
 	if (w->stop_signal)
 		rstr_stop(w->stop_signal, w->stop_code);
 	kfree(w);
@@ -92,13 +117,10 @@ static int rstr_queue_finish(struct ckpt_ctx *ctx,
 			     struct rstr_finish_work *w)
 {
 	w->ax = ctx->ts.cpu.rax;
+	w->orig_ax = ctx->ts.cpu.orig_rax;
 	w->stop_signal = 0;
 	w->stop_code = 0;
-	w->pf = 0;
-	if (ctx->ts.task.flags & CKPT_TASK_FORKNOEXEC)
-		w->pf |= PF_FORKNOEXEC;
-	if (ctx->ts.task.flags & CKPT_TASK_SUPERPRIV)
-		w->pf |= PF_SUPERPRIV;
+	w->pf = rstr_pf(&ctx->ts.task);
 	if (ctx->ts.task.flags & CKPT_TASK_STOPPED) {
 		w->stop_signal = ctx->ts.task.stop_signal;
 		w->stop_code = ctx->ts.task.stop_code;
@@ -196,6 +218,7 @@ static int rstr_read_record(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 
 struct rstr_slot {
 	struct task_struct *task;	/* once joined: referenced */
+	struct ckpt_ctx *zombie;	/* a zombie's section, read by PREPARE */
 	struct completion turn;		/* its section is next in the stream */
 };
 
@@ -230,9 +253,12 @@ static void rstr_op_release(struct kref *ref)
 	struct ckpt_rstr_op *op = container_of(ref, struct ckpt_rstr_op, ref);
 	u32 i;
 
-	for (i = 0; op->slots && i < op->nr_tasks; i++)
+	for (i = 0; op->slots && i < op->nr_tasks; i++) {
 		if (op->slots[i].task)
 			put_task_struct(op->slots[i].task);
+		if (op->slots[i].zombie)
+			ckpt_ctx_put(op->slots[i].zombie);
+	}
 	kvfree(op->slots);
 	kvfree(op->tasks);
 	ckpt_ctx_put(op->ctx);
@@ -312,7 +338,91 @@ static struct ckpt_rstr_op *rstr_op_alloc(struct ckpt_ctx *ctx)
 	return op;
 }
 
-/* HEADER and TREE, read and checked: the restart waits for its tasks. */
+/*
+ * One record of a zombie's section, of the type @type, read into @ctx.
+ * The section holds only what /proc still shows of a zombie.
+ */
+static int rstr_zombie_record(struct ckpt_ctx *ctx, struct ckpt_hdr *h,
+			      u32 type, int (*read)(struct ckpt_ctx *ctx,
+						    struct ckpt_hdr *h))
+{
+	int ret = ckpt_read_hdr(ctx, h);
+
+	if (ret < 0)
+		return ret;
+	if (h->type != type)
+		return ckpt_err(ctx, -EINVAL,
+				"%s record at offset %llu in the section of zombie %d, where its %s belongs",
+				ckpt_hdr_name(h->type), ctx->hdr_pos,
+				ctx->op->tasks[ctx->index].pid,
+				ckpt_hdr_name(type));
+	return read(ctx, h);
+}
+
+/*
+ * The section of zombie @i: TASK, CRED and RLIMITS, read and checked
+ * against the caller (the coordinator, whose rights its tasks have)
+ * like a live task's, kept for the zombie to apply before it exits.
+ * Its credentials are prepared from the coordinator's, as its child's
+ * are copied from them at fork (keyrings included: the zombie runs
+ * nothing with them).
+ */
+static int rstr_zombie_read(struct ckpt_rstr_op *op, u32 i)
+{
+	struct ckpt_ctx *ctx = ckpt_ctx_alloc_task(op->ctx, NULL);
+	const struct ckpt_tree_task *e = &op->tasks[i];
+	struct ckpt_hdr h;
+	int ret;
+
+	if (IS_ERR(ctx))
+		return PTR_ERR(ctx);
+	op->slots[i].zombie = ctx;
+	ctx->op = op;
+	ctx->index = i;
+	ckpt_stream_move(ctx, op->ctx);
+	ret = rstr_zombie_record(ctx, &h, CKPT_HDR_TASK, rstr_task_read);
+	if (!ret)
+		ret = rstr_zombie_task_check(ctx);
+	if (!ret)
+		ret = rstr_zombie_status_check(ctx, e->exit_code);
+	if (!ret && (ctx->ts.task.pid != e->pid || ctx->ts.task.tgid != e->tgid))
+		ret = ckpt_err(ctx, -EINVAL,
+			       "TASK record at offset %llu is pid %d of %d, the TREE says zombie %d comes next",
+			       ctx->hdr_pos, ctx->ts.task.pid,
+			       ctx->ts.task.tgid, e->pid);
+	if (!ret)
+		ret = rstr_zombie_record(ctx, &h, CKPT_HDR_CRED, rstr_cred_read);
+	if (!ret)
+		ret = rstr_zombie_record(ctx, &h, CKPT_HDR_RLIMITS,
+					 rstr_rlimits_read);
+	ckpt_stream_move(op->ctx, ctx);
+	return ret;
+}
+
+/*
+ * The zombies' sections follow the TREE, in its order: their tasks exit
+ * before their parents join, long before the live sections are read.
+ * On return op->next holds the header of the first live section.
+ */
+static int rstr_zombies_read(struct ckpt_rstr_op *op)
+{
+	u32 i;
+	int ret;
+
+	for (i = 0; i < op->nr_tasks; i++) {
+		if (!(op->tasks[i].flags & CKPT_TREE_ZOMBIE))
+			continue;
+		ret = rstr_zombie_read(op, i);
+		if (ret < 0)
+			return ret;
+	}
+	return ckpt_read_hdr(op->ctx, &op->next);
+}
+
+/*
+ * HEADER, TREE and the zombies' sections, read and checked: the restart
+ * waits for its tasks.
+ */
 static int rstr_op_read(struct ckpt_rstr_op *op)
 {
 	u32 i;
@@ -332,6 +442,9 @@ static int rstr_op_read(struct ckpt_rstr_op *op)
 		if (!(op->tasks[i].flags & CKPT_TREE_ZOMBIE))
 			op->nr_live++;
 	}
+	ret = rstr_zombies_read(op);
+	if (ret < 0)
+		return ret;
 	atomic_set(&op->nr_left, op->nr_live);
 	complete(&op->slots[0].turn);	/* the root is live */
 	return 0;
@@ -383,10 +496,6 @@ static int rstr_check_entry(struct ckpt_rstr_op *op, u32 i,
 	ppid = task_tgid_nr_ns(rcu_dereference(current->real_parent), ns);
 	rcu_read_unlock();
 	sid = task_session_nr_ns(current, ns);
-	if (e->flags & CKPT_TREE_ZOMBIE)
-		return ckpt_err(op->ctx, -EINVAL,
-				"pid %d joined the restart but is a zombie in the image",
-				e->pid);
 	if (task_tgid_nr_ns(current, ns) != e->tgid ||
 	    (e->ppid && ppid != e->ppid) || (e->sid && sid != e->sid))
 		return ckpt_err(op->ctx, -EINVAL,
@@ -432,7 +541,9 @@ static int rstr_claim(struct ckpt_rstr_op *op)
 	if (!ret) {
 		op->ns = ns;
 		op->slots[i].task = get_task_struct(current);
-		if (++op->nr_joined == op->nr_live)
+		/* a zombie exits before its parent joins: no stage waits */
+		if (!(op->tasks[i].flags & CKPT_TREE_ZOMBIE) &&
+		    ++op->nr_joined == op->nr_live)
 			complete_all(&op->all_joined);
 	}
 	spin_unlock(&op->lock);
@@ -537,6 +648,10 @@ static int rstr_section_task(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 	ret = rstr_task_read(ctx, h);
 	if (ret < 0)
 		return ret;
+	if (ctx->ts.task.flags & CKPT_TASK_ZOMBIE_ONLY)
+		return ckpt_err(ctx, -EINVAL,
+				"TASK record at offset %llu: flags %#x of a zombie in the section of live pid %d",
+				ctx->hdr_pos, ctx->ts.task.flags, e->pid);
 	if (!op->legacy &&
 	    (ctx->ts.task.pid != e->pid || ctx->ts.task.tgid != e->tgid))
 		return ckpt_err(ctx, -EINVAL,
@@ -641,7 +756,11 @@ static int rstr_pgid(struct ckpt_ctx *ctx)
 	return 0;
 }
 
-/* Its zombie children must be there, made by rstr before it joined. */
+/*
+ * Its zombie children must be there, made by rstr before it joined, each
+ * through the restart (which gave it its identity), none by exiting on
+ * its own.
+ */
 static int rstr_zombies(struct ckpt_ctx *ctx)
 {
 	struct ckpt_rstr_op *op = ctx->op;
@@ -662,10 +781,13 @@ static int rstr_zombies(struct ckpt_ctx *ctx)
 		ok = c && c->exit_state == EXIT_ZOMBIE &&
 		     same_thread_group(rcu_dereference(c->real_parent),
 				       current);
+		spin_lock(&op->lock);
+		ok = ok && op->slots[i].task == c;
+		spin_unlock(&op->lock);
 		rcu_read_unlock();
 		if (!ok)
 			return ckpt_err(ctx, -EINVAL,
-					"pid %d: its zombie child %d is not there",
+					"pid %d: its zombie child %d is not there, or did not exit through the restart",
 					e->pid, z->pid);
 	}
 	return 0;
@@ -724,9 +846,7 @@ static int rstr_section(struct ckpt_ctx *ctx, bool *gone)
 		return ret;
 	ckpt_stream_move(ctx, op->ctx);
 	h = op->next;
-	if (!ctx->index)
-		ret = ckpt_read_hdr(ctx, &h);
-	if (!ret && op->legacy)
+	if (op->legacy)
 		ret = rstr_check_caller(ctx);
 	if (!ret)
 		ret = rstr_read_layout(ctx, &h);
@@ -790,6 +910,48 @@ static int rstr_task_run(struct ckpt_ctx *ctx, bool *gone)
 	return ret;
 }
 
+/*
+ * A zombie's end, after the ioctl returned (no file or reference of the
+ * system call is held any more): its history, then its exit with the
+ * image's wait status.
+ */
+static void rstr_zombie_fn(struct callback_head *head)
+{
+	struct rstr_finish_work *w =
+		container_of(head, struct rstr_finish_work, work);
+	unsigned int pf = w->pf;
+	s32 status = w->status;
+
+	rstr_set_pf(pf);
+	kfree(w);
+	rstr_zombie_exit(status, pf);
+}
+
+/*
+ * A zombie of the image, made by rstr: the identity its section brought
+ * (applied in a live task's order: limits, credentials, then the TASK
+ * record, which needs its own rights after commit_creds()), and its exit
+ * on the way out.
+ */
+static int rstr_zombie(struct ckpt_rstr_op *op, u32 i,
+		       struct rstr_finish_work *w)
+{
+	struct ckpt_ctx *ctx = op->slots[i].zombie;
+	int ret;
+
+	ret = rstr_rlimits(ctx);
+	if (!ret)
+		ret = rstr_cred(ctx);
+	if (!ret)
+		ret = rstr_task(ctx);
+	if (ret < 0)
+		return ret;
+	w->pf = rstr_pf(&ctx->ts.task);
+	w->status = op->tasks[i].exit_code;
+	init_task_work(&w->work, rstr_zombie_fn);
+	return task_work_add(current, &w->work, TWA_RESUME);
+}
+
 /**
  * rstr_join - the calling task restores itself as its TREE entry
  *
@@ -812,6 +974,14 @@ int rstr_join(struct ckpt_rstr_op *op)
 	if (index < 0) {
 		ret = index;
 		goto out_fail;
+	}
+	if (op->tasks[index].flags & CKPT_TREE_ZOMBIE) {
+		ret = rstr_zombie(op, index, w);
+		if (!ret)
+			return 0;
+		rstr_fail(op, op->tasks[index].pid, ret);
+		gone = true;
+		goto out_kill;
 	}
 	ctx = ckpt_ctx_alloc_task(op->ctx, NULL);
 	if (IS_ERR(ctx)) {

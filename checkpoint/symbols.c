@@ -54,6 +54,7 @@ static const struct ckpt_sym ckpt_sym_table[] = {
 	{ "__x64_sys_timer_settime", (void **)&ckpt_syms.sys_timer_settime },
 	{ "__x64_sys_setitimer", (void **)&ckpt_syms.sys_setitimer },
 	{ "__x64_sys_setpgid", (void **)&ckpt_syms.sys_setpgid },
+	{ "__x64_sys_exit_group", (void **)&ckpt_syms.sys_exit_group },
 	{ "__x64_sys_fcntl", (void **)&ckpt_syms.sys_fcntl },
 	{ "create_pipe_files", (void **)&ckpt_syms.create_pipe_files },
 	{ "pipefifo_fops", (void **)&ckpt_syms.pipefifo_fops, true },

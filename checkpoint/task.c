@@ -30,24 +30,13 @@
  * In the checkpointed task's own context, while it freezes; or from the
  * checkpointer, for a task in a group stop that cannot run (@t).
  */
-void ckpt_save_task_state(struct ckpt_ctx *ctx, struct task_struct *t)
+static void ckpt_save_task_attrs(struct ckpt_hdr_task *th,
+				 struct task_struct *t)
 {
-	struct ckpt_hdr_task *th = &ctx->ts.task;
-
 	th->pid = task_pid_vnr(t);
 	th->tgid = task_tgid_vnr(t);
 	th->personality = t->personality;
 	th->blocked = t->blocked.sig[0];
-	th->set_child_tid = (unsigned long)t->set_child_tid;
-	th->clear_child_tid = (unsigned long)t->clear_child_tid;
-	th->robust_list = (unsigned long)t->robust_list;
-	if (th->robust_list)
-		th->robust_list_len = sizeof(struct robust_list_head);
-#ifdef CONFIG_RSEQ
-	th->rseq = (unsigned long)t->rseq;
-	th->rseq_len = ckpt_rseq_len(t);
-	th->rseq_sig = t->rseq_sig;
-#endif
 	get_task_comm(th->comm, t);
 	th->nice = task_nice(t);
 	th->policy = t->policy;
@@ -61,9 +50,42 @@ void ckpt_save_task_state(struct ckpt_ctx *ctx, struct task_struct *t)
 		th->flags |= CKPT_TASK_FORKNOEXEC;
 	if (t->flags & PF_SUPERPRIV)
 		th->flags |= CKPT_TASK_SUPERPRIV;
-	th->dumpable = get_dumpable(ctx->mm);
 	th->pdeath_signal = t->pdeath_signal;
+}
+
+void ckpt_save_task_state(struct ckpt_ctx *ctx, struct task_struct *t)
+{
+	struct ckpt_hdr_task *th = &ctx->ts.task;
+
+	ckpt_save_task_attrs(th, t);
+	th->set_child_tid = (unsigned long)t->set_child_tid;
+	th->clear_child_tid = (unsigned long)t->clear_child_tid;
+	th->robust_list = (unsigned long)t->robust_list;
+	if (th->robust_list)
+		th->robust_list_len = sizeof(struct robust_list_head);
+#ifdef CONFIG_RSEQ
+	th->rseq = (unsigned long)t->rseq;
+	th->rseq_len = ckpt_rseq_len(t);
+	th->rseq_sig = t->rseq_sig;
+#endif
+	th->dumpable = get_dumpable(ctx->mm);
 	ctx->freeze_err = ckpt_cpu_save(ctx, t);
+}
+
+/*
+ * A zombie (@t, which no longer runs): what /proc still shows of it.  Its
+ * mm, files and user pointers are gone with it; how it ended is its
+ * history too.
+ */
+void ckpt_save_zombie_state(struct ckpt_ctx *ctx, struct task_struct *t)
+{
+	struct ckpt_hdr_task *th = &ctx->ts.task;
+
+	ckpt_save_task_attrs(th, t);
+	if (t->flags & PF_SIGNALED)
+		th->flags |= CKPT_TASK_SIGNALED;
+	if (t->flags & PF_DUMPCORE)
+		th->flags |= CKPT_TASK_DUMPCORE;
 }
 
 static bool ckpt_policy_ok(u32 policy)
@@ -267,6 +289,25 @@ int rstr_task_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 	if (!ret)
 		ret = rstr_loginuid_check(ctx, th);
 	return ret;
+}
+
+/*
+ * A zombie's TASK record names nothing it shares and no user memory, and
+ * a zombie is not stopped; how it ended is a zombie's alone.
+ */
+int rstr_zombie_task_check(struct ckpt_ctx *ctx)
+{
+	const struct ckpt_hdr_task *th = &ctx->ts.task;
+
+	if (th->mm_objref || th->files_objref || th->fs_objref ||
+	    th->sighand_objref || th->signal_objref || th->set_child_tid ||
+	    th->clear_child_tid || th->robust_list || th->robust_list_len ||
+	    th->rseq || th->rseq_len || th->rseq_sig ||
+	    (th->flags & CKPT_TASK_STOPPED))
+		return ckpt_err(ctx, -EINVAL,
+				"TASK record of zombie %d: objrefs, user pointers or flags %#x",
+				th->pid, th->flags);
+	return 0;
 }
 
 /* Nice value, policy, priority and reset-on-fork in one change. */

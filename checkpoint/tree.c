@@ -252,6 +252,51 @@ static s32 ckpt_zombie_status(struct task_struct *p)
 						  p->exit_code;
 }
 
+/*
+ * The wait status a restored zombie may end with: an exit code, or a
+ * signal whose default action ends a process (a core dump only of one
+ * that dumps core), as a task could end itself.
+ */
+int rstr_zombie_status_check(struct ckpt_ctx *ctx, s32 status)
+{
+	int sig = status & 0x7f;
+
+	if (!sig || (!sig_kernel_ignore(sig) && !sig_kernel_stop(sig) &&
+		     (!(status & 0x80) || sig_kernel_coredump(sig))))
+		return 0;
+	return ckpt_err(ctx, -EINVAL,
+			"zombie %d: a process cannot end with wait status %#x",
+			ctx->ts.task.pid, status);
+}
+
+/*
+ * End the current task, a restored zombie (one thread, its process's
+ * only), with wait status @status, as a group exit does: the status is
+ * the group's exit code, which exit_group() then takes for the task's
+ * (what wait() reports and /proc's exit_code shows, the core-dump bit
+ * included).  @pf: PF_SIGNALED and PF_DUMPCORE as the image's zombie had
+ * them.  Called on the way out to user mode, from task work: no
+ * reference of the system call is held any more.
+ */
+void rstr_zombie_exit(s32 status, unsigned int pf)
+{
+	struct sighand_struct *sighand =
+		rcu_dereference_protected(current->sighand, 1);
+	struct signal_struct *sig = current->signal;
+	struct pt_regs regs = {};
+
+	spin_lock_irq(&sighand->siglock);
+	/* unless killed meanwhile: a failed restart's SIGKILL */
+	if (!(sig->flags & SIGNAL_GROUP_EXIT)) {
+		sig->group_exit_code = status;
+		sig->flags = SIGNAL_GROUP_EXIT;
+	}
+	spin_unlock_irq(&sighand->siglock);
+	current->flags |= pf & (PF_SIGNALED | PF_DUMPCORE);
+	ckpt_syms.sys_exit_group(&regs);
+	BUG();	/* exit_group() does not return */
+}
+
 static void ckpt_walk_entry(struct ckpt_walk *w, struct task_struct *t,
 			    struct ckpt_tree_task *e)
 {

@@ -457,7 +457,10 @@ static void print_record(const struct ckpt_reader *r,
 		print_pipe_record(rec);
 		return;
 	}
-	if (rec->u.h.type == CKPT_HDR_TASK)
+	if (rec->u.h.type == CKPT_HDR_TASK && r->section < 0)
+		printf("-- section of zombie %d (TREE entry %ld)\n",
+		       rec->u.task.pid, r->zombie);
+	else if (rec->u.h.type == CKPT_HDR_TASK)
 		printf("-- section of task %d (TREE entry %ld)\n",
 		       rec->u.task.pid, r->section);
 	if (rec->u.h.type == CKPT_HDR_TAIL)

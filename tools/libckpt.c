@@ -367,6 +367,8 @@ enum {
 	RD_HEADER,	/* nothing read yet */
 	RD_TREE,
 	RD_TASK,
+	RD_ZCRED,	/* a zombie's section: TASK, then CRED, */
+	RD_ZRLIMITS,	/* then RLIMITS */
 	RD_CRED,	/* right after TASK: its paths are opened as it */
 	RD_MM,
 	RD_VMA,		/* inside MM */
@@ -612,6 +614,7 @@ static int rd_tree(struct ckpt_reader *r, struct ckpt_rec *rec)
 		return -1;
 	}
 	r->section = -1;
+	r->zombie = -1;
 	r->state = RD_TASK;
 	return 0;
 }
@@ -817,6 +820,68 @@ static int rd_sharing(struct ckpt_reader *r, const struct ckpt_rec *rec,
 	return 0;
 }
 
+/* The next zombie entry after @i, or nr_tasks. */
+static long rd_next_zombie(const struct ckpt_reader *r, long i)
+{
+	for (i++; i < (long)r->nr_tasks; i++) {
+		if (r->tasks[i].flags & CKPT_TREE_ZOMBIE)
+			return i;
+	}
+	return i;
+}
+
+/*
+ * A wait status a process can end with: an exit code, or a signal whose
+ * default action ends it, the core-dump bit only with one that dumps.
+ */
+static int rd_zombie_status_ok(__s32 status)
+{
+	const __u64 ignore_or_stop = (1ULL << 17) | (1ULL << 16) |
+		(1ULL << 27) | (1ULL << 22) |		/* CHLD CONT WINCH URG */
+		(0xfULL << 18);				/* STOP TSTP TTIN TTOU */
+	const __u64 coredump = (0x3fULL << 2) | (1ULL << 10) |
+		(3ULL << 23) | (1ULL << 30);	/* QUIT..FPE SEGV XCPU XFSZ SYS */
+	int sig = status & 0x7f;
+
+	if (!sig)
+		return 1;
+	if (sig <= 64 && (ignore_or_stop >> (sig - 1)) & 1)
+		return 0;
+	return !(status & 0x80) ||
+	       (sig <= 64 && (coredump >> (sig - 1)) & 1);
+}
+
+/*
+ * The zombies' sections come first, in TREE order: TASK (no objrefs, no
+ * user pointers, not stopped), CRED, RLIMITS.
+ */
+static int rd_zombie_task(struct ckpt_reader *r, const struct ckpt_rec *rec)
+{
+	const struct ckpt_hdr_task *t = &rec->u.task;
+	long i = rd_next_zombie(r, r->zombie);
+
+	if (t->pid != r->tasks[i].pid || t->tgid != r->tasks[i].tgid)
+		return rd_err(r, rec->off,
+			      "TASK %d (tgid %d) where the section of zombie %d (TREE entry %ld) belongs",
+			      t->pid, t->tgid, r->tasks[i].pid, i);
+	if (t->mm_objref || t->files_objref || t->fs_objref ||
+	    t->sighand_objref || t->signal_objref || t->set_child_tid ||
+	    t->clear_child_tid || t->robust_list || t->robust_list_len ||
+	    t->rseq || t->rseq_len || t->rseq_sig ||
+	    t->flags & CKPT_TASK_STOPPED)
+		return rd_err(r, rec->off,
+			      "TASK of zombie %d: objrefs, user pointers or flags %#x",
+			      t->pid, t->flags);
+	if (!rd_zombie_status_ok(r->tasks[i].exit_code))
+		return rd_err(r, rec->off,
+			      "zombie %d: a process cannot end with wait status %#x",
+			      t->pid, r->tasks[i].exit_code);
+	r->zombie = i;
+	r->saw_cred = r->saw_rlimits = 0;
+	r->state = RD_ZCRED;
+	return 0;
+}
+
 /* A TASK record opens the section of the next live TREE entry. */
 static int rd_section(struct ckpt_reader *r, const struct ckpt_rec *rec)
 {
@@ -833,6 +898,10 @@ static int rd_section(struct ckpt_reader *r, const struct ckpt_rec *rec)
 		return rd_err(r, rec->off,
 			      "TASK %d after the sections of every TREE task",
 			      t->pid);
+	if (t->flags & CKPT_TASK_ZOMBIE_ONLY)
+		return rd_err(r, rec->off,
+			      "TASK %d: flags %#x of a zombie in a live section",
+			      t->pid, t->flags);
 	if (t->pid != r->tasks[i].pid || t->tgid != r->tasks[i].tgid)
 		return rd_err(r, rec->off,
 			      "TASK %d (tgid %d) where TREE entry %ld has pid %d tgid %d",
@@ -913,7 +982,12 @@ static int rd_task(struct ckpt_reader *r, struct ckpt_rec *rec)
 			      (unsigned long long)t->rseq, t->rseq_len);
 	if (t->personality == RD_PERSONALITY_BAD)
 		return rd_err(r, rec->off, "bad personality");
-	if (rd_task_attrs(r, rec) || rd_section(r, rec))
+	if (rd_task_attrs(r, rec))
+		return -1;
+	if (r->section < 0 &&
+	    rd_next_zombie(r, r->zombie) < (long)r->nr_tasks)
+		return rd_zombie_task(r, rec);
+	if (rd_section(r, rec))
 		return -1;
 	r->mm_objref = t->mm_objref;
 	r->state = RD_CRED;
@@ -1369,6 +1443,8 @@ static const __u32 rd_expect[] = {
 	[RD_HEADER] = CKPT_HDR_HEADER,
 	[RD_TREE] = CKPT_HDR_TREE,
 	[RD_TASK] = CKPT_HDR_TASK,
+	[RD_ZCRED] = CKPT_HDR_CRED,
+	[RD_ZRLIMITS] = CKPT_HDR_RLIMITS,
 	[RD_CRED] = CKPT_HDR_CRED,
 	[RD_MM] = CKPT_HDR_MM,
 	[RD_VMA] = CKPT_HDR_VMA,
@@ -2090,7 +2166,11 @@ static int rd_rlimits(struct ckpt_reader *r, struct ckpt_rec *rec)
 
 	if (rd_len(r, rec, sizeof(rec->u.rlimits)) ||
 	    rd_body(r, rec, sizeof(rec->u.rlimits)) ||
-	    rd_once(r, rec, &r->saw_rlimits) || rd_process_wide(r, rec))
+	    rd_once(r, rec, &r->saw_rlimits))
+		return -1;
+	if (r->state == RD_ZRLIMITS)
+		r->state = RD_TASK;	/* the zombie's section is complete */
+	else if (rd_process_wide(r, rec))
 		return -1;
 	for (i = 0; i < CKPT_RLIM_NLIMITS; i++) {
 		if (rl[i].cur > rl[i].max)
@@ -3368,6 +3448,10 @@ static int rd_record(struct ckpt_reader *r, struct ckpt_rec *rec)
 			return -1;
 		return rd_task(r, rec);
 	case CKPT_HDR_CRED:
+		if (r->state == RD_ZCRED) {
+			r->state = RD_ZRLIMITS;
+			return rd_cred(r, rec);
+		}
 		if (r->state != RD_CRED)
 			return rd_cred(r, rec);
 		if (rd_cred(r, rec))

@@ -213,6 +213,7 @@ struct ckpt_reader {
 	struct ckpt_tree_task *tasks;
 	__u32 nr_tasks;
 	long section;		/* index in @tasks, -1 before the first */
+	long zombie;		/* the last zombie whose section was read */
 	__s32 (*objrefs)[CKPT_OBJ_NR_KINDS];	/* per entry, from its TASK */
 	struct ckpt_refset seen[CKPT_OBJ_NR_KINDS];
 	int sec_new[CKPT_OBJ_NR_KINDS];	/* this section brings the object */

@@ -11,10 +11,10 @@
  * like linux-cr's mktree: every process and thread is created with its
  * pid by clone3() with set_tid (which needs CAP_CHECKPOINT_RESTORE), by
  * its own parent, and makes its session or process group before its
- * children inherit them; zombies are created and exit with their status.
- * Each live task then issues CKPT_IOC_RESTART on the inherited device
- * file and becomes its task of the image; rstr, the coordinator, waits
- * for the restart to end with CKPT_IOC_RESTART_WAIT.
+ * children inherit them.  Each task then issues CKPT_IOC_RESTART on the
+ * inherited device file and becomes its task of the image (a zombie
+ * takes its identity and exits with its wait status); rstr, the
+ * coordinator, waits for the restart to end with CKPT_IOC_RESTART_WAIT.
  *
  * The root of the tree is a child of rstr and inherits its standard
  * input, output and error (standard input is /dev/null when the image
@@ -383,46 +383,15 @@ static void make_thread(long i)
 		fail(i, -ret, "cannot create the thread");
 }
 
-/* Signals whose default action does not end a process. */
-static int sig_not_fatal(int sig)
-{
-	return sig == SIGCHLD || sig == SIGCONT || sig == SIGSTOP ||
-	       sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU ||
-	       sig == SIGURG || sig == SIGWINCH;
-}
-
 /*
- * A zombie: end with the wait status of the image.  Killed by a signal,
- * it dies of it with its default action, no core dump: the core-dump
- * bit (0x80) of the status cannot be reproduced, the parent sees the
- * signal without it.  Raw system calls, since libc keeps some real-time
- * signals to itself.
+ * A zombie: its restart gives it what its section in the image holds
+ * (ids, limits, blocked signals, scheduling, name, login uid) and ends it
+ * with its wait status on the way out of the ioctl.
  */
 static void __noreturn become_zombie(long i)
 {
-	int code = rs.tasks[i].exit_code, sig = code & 0x7f;
-	struct rlimit none = { 0, 0 };
-	long act[4] = { 0 };		/* SIG_DFL, as rt_sigaction() takes */
-	__u64 mask;
-
-	/* what ps shows of it */
-	prctl(PR_SET_NAME, rs.tasks[i].comm, 0, 0, 0);
-	if (!sig)
-		_exit((code >> 8) & 0xff);
-	mask = 1ULL << (sig - 1);
-	if (sig_not_fatal(sig))
-		fail(i, EINVAL, "a zombie cannot die of this signal");
-	setrlimit(RLIMIT_CORE, &none);
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	/* SIGKILL has no action to reset and cannot be blocked */
-	if ((sig != SIGKILL &&
-	     (syscall(SYS_rt_sigaction, sig, act, NULL, sizeof(mask)) ||
-	      syscall(SYS_rt_sigprocmask, SIG_UNBLOCK, &mask, NULL,
-		      sizeof(mask)))) ||
-	    kill(getpid(), sig))
-		fail(i, errno, "cannot die of its signal");
-	pause();
-	fail(i, EINTR, "survived its signal");
+	ioctl(rs.dev, CKPT_IOC_RESTART, &rs.args);
+	fail(i, errno, "restart as a zombie");
 }
 
 /* Its session or group, as far as it made them itself. */

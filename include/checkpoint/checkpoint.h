@@ -269,6 +269,10 @@ int rstr_read_tree(struct ckpt_ctx *ctx, struct ckpt_tree_task **tasks,
 
 /* task.c */
 void ckpt_save_task_state(struct ckpt_ctx *ctx, struct task_struct *t);
+void ckpt_save_zombie_state(struct ckpt_ctx *ctx, struct task_struct *t);
+int rstr_zombie_task_check(struct ckpt_ctx *ctx);
+int rstr_zombie_status_check(struct ckpt_ctx *ctx, s32 status);
+void rstr_zombie_exit(s32 status, unsigned int pf);
 int ckpt_task(struct ckpt_ctx *ctx, struct task_struct *t, int mm_objref);
 int rstr_task_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 int rstr_task(struct ckpt_ctx *ctx);
@@ -419,7 +423,7 @@ int ckpt_cpu_save(struct ckpt_ctx *ctx, struct task_struct *t);
 int ckpt_cpu(struct ckpt_ctx *ctx);
 int rstr_cpu_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 int rstr_cpu(struct ckpt_ctx *ctx);
-void rstr_cpu_finish(u64 ax);
+void rstr_cpu_finish(u64 ax, u64 orig_ax);
 int ckpt_cpu_init(void);
 unsigned int ckpt_xstate_size(void);
 u64 ckpt_xstate_features(void);

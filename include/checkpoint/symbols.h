@@ -69,6 +69,8 @@ struct ckpt_syms {
 	long (*sys_setitimer)(const struct pt_regs *regs);
 	/* setpgid(): a restored task joins a group led by another one */
 	long (*sys_setpgid)(const struct pt_regs *regs);
+	/* exit_group(): a restored zombie's end */
+	long (*sys_exit_group)(const struct pt_regs *regs);
 	/* fcntl(): F_SETPIPE_SZ with the limits a process has */
 	long (*sys_fcntl)(const struct pt_regs *regs);
 	/* a new anonymous pipe, as pipe2() makes it */

@@ -14,7 +14,9 @@
  *	a	its stdout the pipe of "a | b", data in it; a POSIX read lock
  *	b	its stdin that pipe; one end of a socket pair with data
  *		queued both ways
- *	zombie	exited EXACT_ZOMBIE_EXIT, not reaped
+ *	zombie	exited EXACT_ZOMBIE_EXIT, not reaped, with ids of its own
+ *		(and so no capabilities); the root's nice value, limits,
+ *		oom_score_adj, login uid and blocked signals
  *	stopped	stopped by SIGSTOP, the stop not waited for
  *
  * and, inherited by all of them, a pty (master and slave, input queued),
@@ -41,6 +43,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <grp.h>
 #include <sys/eventfd.h>
 #include <sys/file.h>
 #include <sys/inotify.h>
@@ -256,6 +259,13 @@ static pid_t child(void (*fn)(void))
 
 static void __attribute__((noreturn)) zombie(void)
 {
+	const gid_t groups[] = { EXACT_ZOMBIE_GID + 1, EXACT_ZOMBIE_GID + 2 };
+
+	CHECK(setgroups(2, groups) == 0);
+	CHECK(setresgid(EXACT_ZOMBIE_GID, EXACT_ZOMBIE_GID + 1,
+			EXACT_ZOMBIE_GID) == 0);
+	CHECK(setresuid(EXACT_ZOMBIE_UID, EXACT_ZOMBIE_UID,
+			EXACT_ZOMBIE_UID + 1) == 0);
 	_exit(EXACT_ZOMBIE_EXIT);
 }
 

@@ -26,6 +26,8 @@ enum {
 };
 
 #define EXACT_ZOMBIE_EXIT	7
+#define EXACT_ZOMBIE_UID	1000	/* and gid: the zombie's ids */
+#define EXACT_ZOMBIE_GID	1000
 #define EXACT_TIMER_THREADS	16	/* of the "timers" mode */
 #define EXACT_UMASK		027
 #define EXACT_NICE		5

@@ -14,7 +14,10 @@
  * - root restarting nobody's image gives the restored process no cwd
  *   that nobody could not chdir() to, and opens its paths as nobody: a
  *   directory of nobody's swapped for a symlink into root's leads to
- *   nothing.
+ *   nothing;
+ * - a zombie's identity is checked as a live task's: nobody's rstr
+ *   (with CAP_CHECKPOINT_RESTORE, for the pids) restores nobody's tree
+ *   with its zombie, but not a zombie the image says is root's.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,6 +29,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -559,6 +564,158 @@ TEST_F(sec, boot_default_nproc)
 	EXPECT_EQ(want, nproc_of(r, 0));
 	close(hold[1]);
 	kill_reap(r);
+}
+
+/*
+ * A target of nobody's with a zombie child (exited 3, not reaped),
+ * waiting in read(0) for the end of file of @self->go.
+ */
+static pid_t nobody_zombie_target(struct _test_data_sec *self)
+{
+	pid_t pid = fork(), z;
+	siginfo_t si;
+	char c;
+
+	if (pid)
+		return pid;
+	close(self->go[1]);
+	if (become_nobody() || dup2(self->go[0], 0))
+		_exit(10);
+	z = fork();
+	if (!z)
+		_exit(3);
+	if (z < 0 || waitid(P_PID, z, &si, WEXITED | WNOWAIT))
+		_exit(11);
+	while (read(0, &c, 1) < 0 && errno == EINTR)
+		;
+	_exit(0);
+}
+
+/* nobody, with CAP_CHECKPOINT_RESTORE (ambient: rstr keeps it) alone */
+static int become_nobody_restorer(void)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct d[2] = { 0 };
+	const __u32 bit = 1U << (CAP_CHECKPOINT_RESTORE - 32);
+
+	d[1].permitted = d[1].effective = d[1].inheritable = bit;
+	return prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) || become_nobody() ||
+	       syscall(SYS_capset, &h, d) ||
+	       prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE,
+		     CAP_CHECKPOINT_RESTORE, 0, 0);
+}
+
+/*
+ * nobody's rstr on @buf, stdin and stdout /dev/null, stderr into @log:
+ * its wait status (rstr exits 1 when the restart fails).
+ */
+static int rstr_as_nobody(const unsigned char *buf, size_t len, char *log,
+			  size_t size)
+{
+	int img = image_file(buf, len), err, devnull, status = -1;
+	ssize_t n;
+	pid_t r;
+
+	err = open("/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (img < 0 || err < 0 || fchown(img, NOBODY, NOBODY))
+		return -1;
+	r = fork();
+	if (!r) {
+		devnull = open("/dev/null", O_RDWR);
+		if (devnull < 0 || dup2(devnull, 0) || dup2(devnull, 1) != 1 ||
+		    dup2(err, 2) != 2 || become_nobody_restorer())
+			_exit(200);
+		exec_rstr(img, NULL);
+		_exit(201);
+	}
+	if (r < 0 || wait_timeout(r, &status, 3 * TIMEOUT_MS)) {
+		if (r > 0)
+			kill_reap(r);
+		status = -1;
+	}
+	n = pread(err, log, size - 1, 0);
+	log[n > 0 ? n : 0] = '\0';
+	close(err);
+	close(img);
+	return status;
+}
+
+/* Reap what came to us (a subreaper), @zombie within the time. */
+static void reap_orphans(pid_t zombie)
+{
+	int status, ms;
+
+	for (ms = 0; ms < TIMEOUT_MS; ms += 10) {
+		while (waitpid(-1, &status, WNOHANG | __WALL) > 0)
+			;
+		if (!task_exists(zombie))
+			return;
+		sleep_for_ms(10);
+	}
+}
+
+/*
+ * nobody's tree with a zombie: its image, with the zombie's CRED record
+ * (the first: a zombie's section comes right after the TREE) saying
+ * uid 0, is refused with EPERM by nobody's restart; as it was, it is
+ * restored, zombie and all.
+ */
+TEST_F_TIMEOUT(sec, zombie_cred_checked, 120)
+{
+	unsigned char *buf;
+	struct ckpt_hdr_cred *c;
+	pid_t pids[2];
+	size_t len, at;
+	char log[1024];
+	int status;
+
+	if (_metadata->skip)
+		return;
+	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0));
+	self->target = nobody_zombie_target(self);
+	ASSERT_LT(0, self->target);
+	ASSERT_EQ(0, wait_blocked(self->target, TIMEOUT_MS));
+	ASSERT_EQ(2, tree_pids(self->target, pids, 2));
+	ASSERT_EQ(0, nobody_checkpoint(self->target, self->img, self->log,
+				       sizeof(self->log)))
+		TH_LOG("log: %s", self->log);
+	kill_reap(self->target);
+	self->target = 0;
+	reap_orphans(pids[1]);
+	ASSERT_EQ(0, task_exists(pids[1]));
+	ASSERT_EQ(0, lseek(self->img, 0, SEEK_SET));
+	len = read_file(self->img, &buf);
+	ASSERT_NE(NULL, buf);
+
+	at = record_at(buf, len, CKPT_HDR_TASK);
+	ASSERT_LT(0, at);
+	ASSERT_EQ(pids[1], ((struct ckpt_hdr_task *)(buf + at))->pid);
+	at = record_at(buf, len, CKPT_HDR_CRED);
+	ASSERT_LT(0, at);
+	c = (struct ckpt_hdr_cred *)(buf + at);
+	ASSERT_EQ(NOBODY, c->uid);
+	c->uid = c->euid = c->suid = c->fsuid = 0;
+	ASSERT_EQ(0, image_reseal(buf, len));
+	status = rstr_as_nobody(buf, len, log, sizeof(log));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1)
+		TH_LOG("status %#x", status);
+	EXPECT_NE(NULL, strstr(log, "may not take these uids or gids"))
+		TH_LOG("rstr said: %s", log);
+	reap_orphans(pids[1]);
+
+	c->uid = c->euid = c->suid = c->fsuid = NOBODY;
+	ASSERT_EQ(0, image_reseal(buf, len));
+	status = rstr_as_nobody(buf, len, log, sizeof(log));
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
+		TH_LOG("status %#x, rstr said: %s", status, log);
+	/* orphaned by the restored root's exit: the zombie, with its status */
+	EXPECT_EQ(0, wait_timeout(pids[1], &status, TIMEOUT_MS));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 3)
+		TH_LOG("zombie status %#x", status);
+	reap_orphans(pids[1]);
+	free(buf);
 }
 
 TEST_HARNESS_MAIN

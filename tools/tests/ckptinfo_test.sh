@@ -81,7 +81,7 @@ task_pdeath|pdeath signal 65
 task_stop_nostop|bad TASK stop signal 19 code 0 (flags 0)
 task_stop_flags|bad TASK stop signal 0 code 0 (flags 0x4)
 task_stop_code|bad TASK stop signal 0 code 19 (flags 0)
-task_flags|bad TASK flags 0x20
+task_flags|bad TASK flags 0x80
 task_pad|nonzero TASK padding
 cred_groups|bad CRED record length
 cred_id|CRED id -1
@@ -128,8 +128,20 @@ tree_pgid|TREE entry 2 (pid 1240): process group 1241 has no live leader
 tree_zombie_pgid|TREE entry 4 (pid 1250): zombie in process group 1240, neither its own nor its parent
 tree_entry_flags|TREE entry 2 (pid 1240): unknown flags 0x10
 section_pid|TASK 1241 (tgid 1240) where TREE entry 2 has pid 1240 tgid 1240
-section_missing|no section for task 1250 (TREE entry 4)
-section_extra|TASK 1241 after the sections of every TREE task
+section_missing|TASK 1250: flags 0x68 of a zombie in a live section
+section_extra|TASK 1250 (tgid 1250) where the section of zombie 1241 (TREE entry 3) belongs
+zombie_pid|TASK 1251 (tgid 1250) where the section of zombie 1250 (TREE entry 4) belongs
+zombie_missing|unexpected CRED record (want TASK)
+zombie_objref|TASK of zombie 1250: objrefs, user pointers or flags 0x68
+zombie_pointer|TASK of zombie 1250: objrefs, user pointers or flags 0x68
+zombie_no_cred|unexpected RLIMITS record (want CRED)
+zombie_no_rlimits|unexpected TASK record (want RLIMITS)
+zombie_cred_id|CRED id -1
+zombie_rlimit_cpu|RLIMITS: finite CPU soft limit
+zombie_nice|bad TASK nice 20 policy 0 priority 0
+zombie_stop_status|zombie 1250: a process cannot end with wait status 0x13
+zombie_core_status|zombie 1250: a process cannot end with wait status 0x8f
+task_zombie_flags|TASK 1234: flags 0x20 of a zombie in a live section
 section_share|task 1241 has files objref 3, not 8 of task 1240 it shares it with
 section_signal|process 1241 shares signal objref 11 with another
 section_objref|TASK 1240: bad fs objref 0
@@ -515,9 +527,9 @@ listing_ok()
 		"$out" &&
 	grep -q ' FILE .* objref 20 fifo .* pipe 19 /tmp/ckptinfo-test\.fifo$' \
 		"$out" &&
-	grep -q '^ *2856  PIPE  *4312  objref 18 size 65536 nr_bufs 3 bytes 4201 packets 2$' \
+	grep -q '^ *3392  PIPE  *4312  objref 18 size 65536 nr_bufs 3 bytes 4201 packets 2$' \
 		"$out" &&
-	grep -q '^ *7320  PIPE  *32  objref 19 size 4096 nr_bufs 0 bytes 0 packets 0$' \
+	grep -q '^ *7856  PIPE  *32  objref 19 size 4096 nr_bufs 0 bytes 0 packets 0$' \
 		"$out" &&
 	[ "$(grep -c ' PIPE' "$out")" = 2 ] && return 0
 	echo "# listing of the valid image:"

@@ -4,7 +4,8 @@
  * with one named defect, to test ckptinfo without a kernel.  The image
  * is a tree: a root that leads its session, one thread of it, a child
  * in a group of its own with a grandchild sharing its fd table and fs
- * and belonging to the root's group, and a zombie child.  The root has
+ * and belonging to the root's group, and a zombie child (killed by
+ * SIGSEGV, core dumped: its section right after the TREE).  The root has
  * both ends of a pipe holding data and packets, a FIFO the child has
  * open too, an eventfd, a signalfd, a timerfd, an epoll watching the
  * pipe's read end and the eventfd, and an epoll watching that one.
@@ -43,6 +44,7 @@ struct image {
 	size_t header, tree, task, task2, task3, mm, vma[NR_VMAS + 1], cpu, xstate;
 	size_t pages[3], tail;
 	size_t cred, rlimits, cred2, rlimits2;
+	size_t ztask, zcred, zrlimits;
 	size_t sighand, signal, siginfo, timer;
 	size_t file_null, file_rd, file_wr, file_fifo, file_fifo2;
 	size_t pipe, fifo, pipe_buf[3];
@@ -141,6 +143,22 @@ static struct ckpt_hdr_task *task_record(int i, size_t *off)
 	t->signal_objref = objrefs[i][4];
 	strcpy(t->comm, "fake");
 	return t;
+}
+
+static void add_cred(size_t *off);
+static void add_rlimits(size_t *off);
+
+/* The zombie's section: no objrefs, no user pointers. */
+static void add_zombie(void)
+{
+	struct ckpt_hdr_task *t = task_record(4, &img.ztask);
+
+	t->blocked = 1ULL << 14;
+	t->nice = 5;
+	t->flags = CKPT_TASK_FORKNOEXEC | CKPT_TASK_SIGNALED |
+		   CKPT_TASK_DUMPCORE;
+	add_cred(&img.zcred);
+	add_rlimits(&img.zrlimits);
 }
 
 static void add_task(void)
@@ -941,6 +959,7 @@ static void build(void)
 {
 	add_header();
 	add_tree();
+	add_zombie();
 	add_task();
 	add_cred(&img.cred);
 	add_mm();
@@ -970,7 +989,8 @@ enum where {
 	W_FINO, W_INO, W_IEV0, W_IEV1, W_IW0, W_IW1,
 	W_FPTM, W_PTY, W_FPTS,
 	W_FUNL1, W_UNL, W_FDATA0, W_FDATA1, W_FUNL2,
-	W_LKPX, W_LKOFD, W_LKFL, W_CGROUP, W_MM2, W_COW,
+	W_LKPX, W_LKOFD, W_LKFL, W_CGROUP, W_MM2, W_COW, W_ZTASK, W_ZCRED,
+	W_ZRLIMITS,
 };
 
 enum op {
@@ -1170,6 +1190,22 @@ static const struct defect defects[] = {
 	/* the sections */
 	{ "section_pid", W_TASK2, F(ckpt_hdr_task, pid), SET32, 1241 },
 	{ "section_missing", W_E4, E(flags), SET32, 0 },
+	{ "zombie_pid", W_ZTASK, F(ckpt_hdr_task, pid), SET32, 1251 },
+	{ "zombie_missing", W_ZTASK, 0, DROP, 0 },
+	{ "zombie_objref", W_ZTASK, F(ckpt_hdr_task, sighand_objref), SET32,
+	  5 },
+	{ "zombie_pointer", W_ZTASK, F(ckpt_hdr_task, clear_child_tid), SET64,
+	  0x4c0000 },
+	{ "zombie_no_cred", W_ZCRED, 0, DROP, 0 },
+	{ "zombie_no_rlimits", W_ZRLIMITS, 0, DROP, 0 },
+	{ "zombie_cred_id", W_ZCRED, F(ckpt_hdr_cred, euid), SET32, -1 },
+	{ "zombie_rlimit_cpu", W_ZRLIMITS, F(ckpt_hdr_rlimits, rlim[0].cur),
+	  SET64, 10 },
+	{ "zombie_nice", W_ZTASK, F(ckpt_hdr_task, nice), SET32, 20 },
+	{ "zombie_stop_status", W_E4, E(exit_code), SET32, 0x13 },
+	{ "zombie_core_status", W_E4, E(exit_code), SET32, 0x8f },
+	{ "task_zombie_flags", W_TASK, F(ckpt_hdr_task, flags), SET32,
+	  CKPT_TASK_SIGNALED },
 	{ "section_extra", W_E3, E(flags), SET32, CKPT_TREE_ZOMBIE },
 	{ "section_extra", W_E3, E(pgid), SET32, 1240 },
 	{ "section_share", W_TASK3, F(ckpt_hdr_task, files_objref), SET32,
@@ -1579,7 +1615,8 @@ static size_t where_off(enum where w)
 		[W_FDATA1] = img.fdata[1], [W_FUNL2] = img.file_unl2,
 		[W_LKPX] = img.lock_px,
 		[W_LKOFD] = img.lock_ofd, [W_LKFL] = img.lock_fl,
-		[W_CGROUP] = img.cgroup,
+		[W_CGROUP] = img.cgroup, [W_ZTASK] = img.ztask,
+		[W_ZCRED] = img.zcred, [W_ZRLIMITS] = img.zrlimits,
 	};
 
 	return offs[w];

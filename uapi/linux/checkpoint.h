@@ -12,7 +12,9 @@
  * covers every byte before the tail record.
  *
  * A tree of tasks is written as: HEADER, TREE (every task, its pid and
- * relations), then one section per task that is not a zombie, in TREE
+ * relations), the zombies' sections in TREE order (each TASK, CRED and
+ * RLIMITS: what /proc still shows of a zombie; TASK's objrefs and user
+ * pointers 0), then one section per task that is not a zombie, in TREE
  * order, then TAIL.  A section opens with the task's TASK record; the
  * records of objects it shares with a task before it (mm, fd table, fs,
  * signal handlers, process-wide signal state) are left out, their objrefs
@@ -195,8 +197,9 @@ struct ckpt_hdr_tree {
 	__u32 flags;		/* CKPT_TREE_* */
 };
 
-#define CKPT_TREE_ZOMBIE	(1U << 0)	/* exited, not reaped: no
-						 * section; exit_code holds
+#define CKPT_TREE_ZOMBIE	(1U << 0)	/* exited, not reaped: a
+						 * zombie's section (after
+						 * the TREE); exit_code holds
 						 * its wait status
 						 */
 #define CKPT_TREE_SUBREAPER	(1U << 1)	/* PR_SET_CHILD_SUBREAPER */
@@ -268,7 +271,14 @@ struct ckpt_hdr_task {
 #define CKPT_TASK_STOPPED	(1U << 2)	/* stopped, saved stopped */
 #define CKPT_TASK_FORKNOEXEC	(1U << 3)	/* forked, no exec since */
 #define CKPT_TASK_SUPERPRIV	(1U << 4)	/* used root's privileges */
-#define CKPT_TASK_FLAGS_ALL	0x1f
+#define CKPT_TASK_SIGNALED	(1U << 5)	/* a zombie's only: killed by a
+						 * signal (PF_SIGNALED)
+						 */
+#define CKPT_TASK_DUMPCORE	(1U << 6)	/* a zombie's only: began a
+						 * core dump (PF_DUMPCORE)
+						 */
+#define CKPT_TASK_FLAGS_ALL	0x7f
+#define CKPT_TASK_ZOMBIE_ONLY	(CKPT_TASK_SIGNALED | CKPT_TASK_DUMPCORE)
 
 /*
  * The MM record's fixed part is followed by exe_path_len bytes of the
