@@ -402,7 +402,9 @@ static int rstr_zombie_read(struct ckpt_rstr_op *op, u32 i)
 /*
  * The zombies' sections follow the TREE, in its order: their tasks exit
  * before their parents join, long before the live sections are read.
- * On return op->next holds the header of the first live section.
+ * Nothing past them is read here: the root reads the header of its own
+ * section, so that a one-task image that PREPARE read is still whole
+ * for the legacy restart rstr falls back to when its pid is taken.
  */
 static int rstr_zombies_read(struct ckpt_rstr_op *op)
 {
@@ -416,7 +418,7 @@ static int rstr_zombies_read(struct ckpt_rstr_op *op)
 		if (ret < 0)
 			return ret;
 	}
-	return ckpt_read_hdr(op->ctx, &op->next);
+	return 0;
 }
 
 /*
@@ -846,7 +848,9 @@ static int rstr_section(struct ckpt_ctx *ctx, bool *gone)
 		return ret;
 	ckpt_stream_move(ctx, op->ctx);
 	h = op->next;
-	if (op->legacy)
+	if (!ctx->index)
+		ret = ckpt_read_hdr(ctx, &h);
+	if (!ret && op->legacy)
 		ret = rstr_check_caller(ctx);
 	if (!ret)
 		ret = rstr_read_layout(ctx, &h);
