@@ -4,7 +4,7 @@
  * restart, checked from what the restored sig_target sees: its handler
  * runs on its alternate stack with the right siginfo and mask; signals
  * pending when it was saved arrive after restart, in order, with their
- * values; ITIMER_REAL goes on with the time it had left; a sleep sleeps
+ * values, each siginfo byte for byte what it was (siginfo_target); ITIMER_REAL goes on with the time it had left; a sleep sleeps
  * only what was left of it; sigsuspend() keeps its masks.  State that
  * cannot be saved yet makes the checkpoint fail; broken signal records
  * make the restart fail before anything is lost.
