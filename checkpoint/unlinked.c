@@ -17,7 +17,9 @@
  * was in, sets its size, writes the extents and only then gives it its
  * owner, mode and times, through notify_change() with the restarting
  * task's rights: a restart grants nothing, and an owner or mode the
- * caller could not give is EPERM, naming the file.
+ * caller could not give is EPERM, naming the file.  Then it is linked
+ * under its old name and unlinked again at once, so that its fd links
+ * say that name, not O_TMPFILE's "#ino".
  */
 #include <linux/fs.h>
 #include <linux/file.h>
@@ -483,6 +485,100 @@ static int rstr_unlinked_attrs(struct ckpt_ctx *ctx, struct rstr_unlinked *u)
 	return 0;
 }
 
+/*
+ * The name @base in @dir, taken now by a link to @tmp's inode: the name
+ * looked up again, positive on that inode; or an errno, the name left as
+ * it was.  The link would be refused its unlink later by a sticky or
+ * append-only @dir: then it is not made.  Under @dir's inode lock.
+ */
+static struct dentry *rstr_unlinked_link(const struct path *dir,
+					 struct dentry *tmp, const char *base)
+{
+	struct inode *dinode = d_inode(dir->dentry), *inode = d_inode(tmp);
+	size_t len = strlen(base);
+	struct dentry *named;
+	int ret;
+
+	if (IS_APPEND(dinode) ||
+	    check_sticky(ckpt_path_idmap(dir), dinode, inode))
+		return ERR_PTR(-EPERM);
+	named = lookup_one(ckpt_path_idmap(dir), base, dir->dentry, len);
+	if (IS_ERR(named))
+		return named;
+	/* never in place of a file that has the name now */
+	ret = d_is_negative(named) ?
+	      vfs_link(tmp, ckpt_path_idmap(dir), dinode, named, NULL) :
+	      -EEXIST;
+	dput(named);
+	if (ret < 0)
+		return ERR_PTR(ret);
+	/* the filesystem may have put another dentry in the name's place */
+	named = lookup_one(ckpt_path_idmap(dir), base, dir->dentry, len);
+	if (!IS_ERR(named) && d_inode(named) != inode) {
+		dput(named);
+		named = ERR_PTR(-ESTALE);
+	}
+	return named;
+}
+
+/*
+ * Give the new inode the name it had: "/tmp/#6 (deleted)" in the fd
+ * links and maps of the restored tasks otherwise (O_TMPFILE's), where
+ * "/tmp/name (deleted)" was.  Linked under that name with the rights of
+ * the restored task, its owner, mode and times already its own, opened
+ * there, and unlinked at once, all under the directory's lock: the name
+ * is the same dentry d_path() shows, as after the unlink before.  A name
+ * taken, a link refused, or an unlink that would be (sticky directory):
+ * it keeps O_TMPFILE's.  0, or an errno when the name stays behind.
+ */
+static int rstr_unlinked_name(struct ckpt_ctx *ctx, struct rstr_unlinked *u)
+{
+	const char *base = strrchr(u->path, '/');
+	struct dentry *tmp = u->holder->f_path.dentry;
+	struct path dir = { .mnt = u->holder->f_path.mnt };
+	struct path named = { .mnt = dir.mnt };
+	struct file *file = ERR_PTR(-ENOENT);
+	int ret;
+
+	ret = base && base[1] ? mnt_want_write(dir.mnt) : -EINVAL;
+	if (ret < 0)
+		goto fallback;
+	dir.dentry = dget_parent(tmp);
+	inode_lock_nested(d_inode(dir.dentry), I_MUTEX_PARENT);
+	named.dentry = rstr_unlinked_link(&dir, tmp, base + 1);
+	if (!IS_ERR(named.dentry)) {
+		file = dentry_open(&named, O_RDWR | O_LARGEFILE,
+				   current_cred());
+		ret = vfs_unlink(ckpt_path_idmap(&dir), d_inode(dir.dentry),
+				 named.dentry, NULL);
+		dput(named.dentry);
+	} else {
+		ret = (int)PTR_ERR(named.dentry);
+	}
+	inode_unlock(d_inode(dir.dentry));
+	dput(dir.dentry);
+	mnt_drop_write(dir.mnt);
+	if (!IS_ERR(named.dentry) && ret < 0) {
+		if (!IS_ERR(file))
+			fput(file);
+		return ckpt_err(ctx, ret,
+				"unlinked file %s: linked under its name again to be opened there, it cannot be unlinked: the name stays",
+				u->path);
+	}
+	if (IS_ERR(file)) {
+		ret = ret < 0 ? ret : (int)PTR_ERR(file);
+		goto fallback;
+	}
+	fput(u->holder);
+	u->holder = file;
+	return 0;
+fallback:
+	if (ctx->flags & RESTART_VERBOSE)
+		ckpt_log(ctx, "unlinked file %s comes back nameless, as %pd (errno %d)",
+			 u->path, u->holder->f_path.dentry, -ret);
+	return 0;
+}
+
 /* The inode of @hf's first FILE: made, filled and given its attributes. */
 static struct file *rstr_unlinked_new(struct ckpt_ctx *ctx,
 				      const struct ckpt_hdr_file *hf,
@@ -501,6 +597,8 @@ static struct file *rstr_unlinked_new(struct ckpt_ctx *ctx,
 		ret = rstr_unlinked_data(ctx, &u);
 	if (!ret)
 		ret = rstr_unlinked_attrs(ctx, &u);
+	if (!ret)
+		ret = rstr_unlinked_name(ctx, &u);
 	if (!ret) {
 		ret = ckpt_obj_insert(ctx, u.holder, hf->obj_objref,
 				      CKPT_OBJ_UNLINKED);

@@ -443,6 +443,28 @@ static void wait_zombies(long i)
 }
 
 /*
+ * The exit signals of its zombie children, blocked in all its threads
+ * before they die: one that terminates by default (a real-time signal,
+ * SIGUSR1 of clone()) would end the process before its restart.  The
+ * restart gives it the mask and the pending signals of the image.
+ */
+static void block_exit_signals(long i)
+{
+	__u64 mask = 0;
+	long c;
+	int sig;
+
+	for (c = rs.first_child[i]; c >= 0; c = rs.next_sibling[c]) {
+		sig = rs.tasks[c].exit_signal;
+		if (rs.tasks[c].flags & CKPT_TREE_ZOMBIE && sig > 0 && sig <= 64)
+			mask |= 1ULL << (sig - 1);
+	}
+	if (mask && syscall(SYS_rt_sigprocmask, SIG_BLOCK, &mask, NULL,
+			    sizeof(mask)))
+		fail(i, errno, "cannot block its zombie children's exit signals");
+}
+
+/*
  * The process of entry @i, just created: its relations, its threads,
  * its children (each doing the same), then the restart.
  */
@@ -456,6 +478,7 @@ static void __noreturn become(long i)
 			fail(i, EOPNOTSUPP, "a zombie with live threads");
 		become_zombie(i);
 	}
+	block_exit_signals(i);
 	for (j = i + 1; j < rs.nr && !is_process(j); j++)
 		make_thread(j);
 	for (j = rs.first_child[i]; j >= 0; j = rs.next_sibling[j])

@@ -585,11 +585,7 @@ static void add_fds(struct snap *s, pid_t pid, const char *task)
 		n = readlink(path, link, sizeof(link) - 1);
 		link[n > 0 ? n : 0] = '\0';
 		fd_link(s, link, what, sizeof(what));
-		if (strstr(link, " (deleted)"))
-			add_rule(s, "fd link", what, KNOWN,
-				 "the name of an unlinked file");
-		else
-			add(s, "fd", "link", what);
+		add(s, "fd", "link", what);
 		file = same_file(s->files, s->nr_files, pid, fds[i]);
 		if (file == s->nr_files &&
 		    s->nr_files < (int)ARRAY_SIZE(s->files)) {

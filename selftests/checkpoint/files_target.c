@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,8 @@ static int check;
 		exit(10 + check);				\
 	}							\
 } while (0)
+
+static int link_is(int fd, const char *want);
 
 static void ready_and_wait(void)
 {
@@ -114,12 +117,30 @@ static void mode_unlinked(void)
 	CHECK(st.st_nlink == 0 && S_ISREG(st.st_mode));
 	CHECK(st.st_size == UNLINKED_SIZE && (st.st_mode & 0777) == 0640);
 	CHECK(lseek(3, 0, SEEK_CUR) == UNLINKED_POS);
+	CHECK(link_is(3, UNLINKED_FILE " (deleted)"));
 	memset(buf, 0, sizeof(buf));
 	CHECK(pread(3, buf, sizeof(buf), 0) == sizeof(buf));
 	for (i = 0; i < sizeof(buf); i++)
 		if (buf[i] != (unsigned char)(i * 7 + (i >> 12)))
 			break;
 	CHECK(i == sizeof(buf));
+}
+
+/* Does fd @fd's /proc link say @want? */
+static int link_is(int fd, const char *want)
+{
+	char path[64], link[PATH_MAX];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return 0;
+	link[n] = '\0';
+	if (strcmp(link, want))
+		fprintf(stderr, "files_target: fd %d is \"%s\", not \"%s\"\n",
+			fd, link, want);
+	return !strcmp(link, want);
 }
 
 /* What SEEK_DATA and SEEK_HOLE say of a file: its data extents. */
@@ -282,10 +303,33 @@ static void mode_twice(void)
 	CHECK((fcntl(5, F_GETFL) & (O_ACCMODE | O_APPEND)) ==
 	      (O_WRONLY | O_APPEND));
 	CHECK(holds(4, 0, 65536, 0));
+	CHECK(link_is(3, UNLINKED_FILE " (deleted)"));
+	CHECK(link_is(4, UNLINKED_FILE " (deleted)"));
+	CHECK(link_is(5, UNLINKED_FILE " (deleted)"));
 	CHECK(pwrite(3, "xyz", 3, 1000) == 3);
 	CHECK(pread(4, buf, 3, 1000) == 3 && !memcmp(buf, "xyz", 3));
 	CHECK(write(5, "tail", 4) == 4);
 	CHECK(fstat(4, &b) == 0 && b.st_size == 65540);
+}
+
+/*
+ * An unlinked file whose name files_test gives to a file of its own
+ * before the restart: the file comes back all the same, with the name
+ * O_TMPFILE gives ("#" and its inode number), the other file untouched.
+ */
+static void mode_taken(void)
+{
+	char want[64];
+	struct stat st;
+
+	unlinked_at(UNLINKED_FILE, 3, 7);
+	CHECK(put(3, 0, 3000));
+	ready_and_wait();
+	CHECK(fstat(3, &st) == 0 && st.st_nlink == 0 && st.st_size == 3000);
+	snprintf(want, sizeof(want), "/tmp/#%llu (deleted)",
+		 (unsigned long long)st.st_ino);
+	CHECK(link_is(3, want));
+	CHECK(lseek(3, 0, SEEK_CUR) == 7 && holds(3, 0, 3000, 0));
 }
 
 /* Unlinked, then shrunk (the offset past the end) or grown. */
@@ -440,7 +484,7 @@ int main(int argc, char **argv)
 		{ "foreign", mode_foreign }, { "mapped", mode_mapped },
 		{ "small", mode_small }, { "nsfs", mode_nsfs },
 		{ "deldir", mode_deldir }, { "delchr", mode_delchr },
-		{ "delcwd", mode_delcwd },
+		{ "delcwd", mode_delcwd }, { "taken", mode_taken },
 	};
 	size_t i;
 
@@ -450,6 +494,6 @@ int main(int argc, char **argv)
 			return 0;
 		}
 	}
-	fprintf(stderr, "usage: files_target dup|flags|unlinked|devs|cwd|socket|sparse|attrs|twice|truncated|foreign|mapped|small|nsfs|deldir|delchr|delcwd\n");
+	fprintf(stderr, "usage: files_target dup|flags|unlinked|devs|cwd|socket|sparse|attrs|twice|truncated|foreign|mapped|small|nsfs|deldir|delchr|delcwd|taken\n");
 	return 2;
 }

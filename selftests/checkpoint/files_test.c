@@ -83,6 +83,7 @@ FIXTURE_TEARDOWN(files)
 	close_pair(self->rin);
 	close_pair(self->rout);
 	unlink(DUP_FILE);
+	unlink(UNLINKED_FILE);	/* unlinked_name_taken's */
 	/* what the "small" tests mounted, if they got that far */
 	unlink(SMALL_FILLER);
 	umount(SMALL_DIR);
@@ -173,6 +174,44 @@ TEST_F(files, unlinked_open_twice)
 TEST_F(files, unlinked_truncated)
 {
 	round_trip(_metadata, self, "truncated");
+}
+
+/*
+ * The unlinked file's name is another file's at restart: the file comes
+ * back nameless ("#ino", as O_TMPFILE makes it), the other one is left
+ * as it was - never replaced, not even for a moment.
+ */
+TEST_F(files, unlinked_name_taken)
+{
+	static const char other[] = "someone else's file";
+	struct stat before, after;
+	char buf[64] = "";
+	int fd;
+
+	ASSERT_EQ(0, start_mode(self, "taken"));
+	ASSERT_EQ(0, checkpoint(self->target, self->img, CHECKPOINT_KILL, 2));
+	ASSERT_EQ(0, reap_killed(&self->target));
+	ASSERT_EQ(0, lseek(self->img, 0, SEEK_SET));
+	fd = open(UNLINKED_FILE, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+		  0644);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(sizeof(other), write(fd, other, sizeof(other)));
+	ASSERT_EQ(0, fstat(fd, &before));
+	close(fd);
+	self->restored = fork_restart(self->img, self->rin[0], self->rout[1]);
+	ASSERT_LT(0, self->restored);
+	EXPECT_EQ(0, run_checks(self));
+	ASSERT_EQ(0, stat(UNLINKED_FILE, &after));
+	EXPECT_EQ(before.st_ino, after.st_ino);
+	EXPECT_EQ(1, after.st_nlink);
+	EXPECT_EQ(sizeof(other), after.st_size);
+	EXPECT_EQ(before.st_mtim.tv_nsec, after.st_mtim.tv_nsec);
+	EXPECT_EQ(before.st_ctim.tv_nsec, after.st_ctim.tv_nsec);
+	fd = open(UNLINKED_FILE, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(sizeof(other), read(fd, buf, sizeof(buf)));
+	close(fd);
+	EXPECT_STREQ(other, buf);
 }
 
 static int restart_as_user(int img_fd, void *arg)

@@ -4,7 +4,7 @@
  * restart, checked from what the restored sig_target sees: its handler
  * runs on its alternate stack with the right siginfo and mask; signals
  * pending when it was saved arrive after restart, in order, with their
- * values; ITIMER_REAL goes on with the time it had left; a sleep sleeps
+ * values, each siginfo byte for byte what it was (siginfo_target); ITIMER_REAL goes on with the time it had left; a sleep sleeps
  * only what was left of it; sigsuspend() keeps its masks.  State that
  * cannot be saved yet makes the checkpoint fail; broken signal records
  * make the restart fail before anything is lost.
@@ -354,6 +354,92 @@ TEST_F(sig, timers_round_trip)
 	ASSERT_EQ(0, wait_timeout(self->r.pid, &status, TIMEOUT_MS));
 	self->r.pid = 0;
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/* Release @p and collect its lines (one per signal it took) into @buf. */
+static int take_lines(struct proc *p, char *buf, size_t size, int *nr)
+{
+	char line[512];
+	size_t len = 0;
+	int status;
+
+	if (release(p, &status) || !WIFEXITED(status) || WEXITSTATUS(status))
+		return -1;
+	for (*nr = 0; !read_line(p->out, line, sizeof(line), 0); (*nr)++)
+		len += snprintf(buf + len, size - len, "%s\n", line);
+	return len < size ? 0 : -1;
+}
+
+/*
+ * Every kind of siginfo a user can make or cause, pending in both
+ * queues (siginfo_target): the restored process takes each signal with
+ * the same 128 bytes of siginfo as the process saved, left running, took
+ * itself - as it would have never checkpointed.
+ */
+static void siginfo_same(struct __test_metadata *_metadata,
+			 struct _test_data_sig *self, const char *how)
+{
+	static char before[16384], after[16384];
+	int nr_before, nr_after;
+	char *a, *b, *na, *nb;
+
+	int in, out, i;
+	pid_t pid;
+
+	if (access(rstr_path(), X_OK))
+		SKIP(return, "no %s (set RSTR)", rstr_path());
+	use_target("siginfo_target");
+	ASSERT_EQ(0, proc_start(&self->t, how, -1));
+	pid = self->t.pid;
+	ASSERT_EQ(0, wait_ready(self->t.out, TIMEOUT_MS));
+	ASSERT_EQ(0, wait_syscall(pid, SYS_read, TIMEOUT_MS));
+	ASSERT_EQ(0, checkpoint(pid, self->img, 0, STDERR_FILENO));
+	ASSERT_EQ(0, take_lines(&self->t, before, sizeof(before),
+				&nr_before));
+	/* two threads: rstr restores them, the same pid again */
+	ASSERT_EQ(0, lseek(self->img, 0, SEEK_SET));
+	ASSERT_EQ(0, proc_pipes(&self->r, &in, &out));
+	self->r.pid = fork_rstr(self->img, in, out);
+	close(in);
+	close(out);
+	ASSERT_LT(0, self->r.pid);
+	/* /proc/PID/syscall exists once rstr made the task */
+	for (i = 0; i < TIMEOUT_MS && wait_syscall(pid, SYS_read, 5); i += 5)
+		sleep_ms(5);
+	ASSERT_EQ(0, wait_syscall(pid, SYS_read, TIMEOUT_MS));
+	ASSERT_EQ(0, take_lines(&self->r, after, sizeof(after), &nr_after));
+	/* 14 of the process's (SIGRTMIN 3 times), 5 of the thread's */
+	EXPECT_EQ(19, nr_before);
+	EXPECT_EQ(nr_before, nr_after);
+	for (a = before, b = after; *a && *b; a = na + 1, b = nb + 1) {
+		na = strchr(a, '\n');
+		nb = strchr(b, '\n');
+		EXPECT_EQ(0, na - a != nb - b || memcmp(a, b, na - a)) {
+			TH_LOG("before: %.*s", (int)(na - a), a);
+			TH_LOG("after:  %.*s", (int)(nb - b), b);
+		}
+	}
+}
+
+TEST_F(sig, siginfo_child_exited)
+{
+	siginfo_same(_metadata, self, "exit");
+}
+
+TEST_F(sig, siginfo_child_stopped)
+{
+	siginfo_same(_metadata, self, "stop");
+}
+
+TEST_F(sig, siginfo_child_continued)
+{
+	siginfo_same(_metadata, self, "cont");
+}
+
+/* The child of an exit signal pending is a zombie of the tree. */
+TEST_F(sig, siginfo_zombie_child)
+{
+	siginfo_same(_metadata, self, "zombie");
 }
 
 TEST_F(sig, cpu_clock_timer_refused)
