@@ -164,9 +164,8 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	CHECK(read(0, &c, 1) >= 0);
 	check_files();
-	if (child) {
+	if (child)
 		CHECK(!kill(child, SIGKILL) && waitpid(child, NULL, 0) == child);
-	}
 	printf("ok\n");
 	return 0;
 }

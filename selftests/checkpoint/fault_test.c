@@ -61,7 +61,7 @@ static const struct knob {
 	{ DEBUGFS "/fail_page_alloc/min-order", "0" },
 	{ DEBUGFS "/fail_page_alloc/verbose", "0" },
 };
-#define NR_KNOBS	(sizeof(knobs) / sizeof(knobs[0]))
+#define NR_KNOBS	ARRAY_SIZE(knobs)
 
 FIXTURE(fault) {
 	int img;
