@@ -23,7 +23,12 @@ comma := ,
 # The test matrix: KREL_61 and KREL_612, written by setup.sh.
 -include $(B)/kernels.mk
 KRELS := $(KREL_61) $(KREL_612)
-hdrs = /usr/src/linux-headers-$(1)
+# The debug kernel of "make check-debug", once built: DEBUG_KREL, its
+# release, and DEBUG_KERNEL, its directory in the cache (bzImage, build/),
+# written by "make debug-kernel".
+-include $(B)/debug-kernel.mk
+is_debug = $(and $(DEBUG_KREL),$(filter $(DEBUG_KREL),$(1)))
+hdrs = $(if $(call is_debug,$(1)),$(DEBUG_KERNEL)/build,/usr/src/linux-headers-$(1))
 
 # The release of the kernel tree $(1).  UTS_RELEASE is the one the module's
 # vermagic and /lib/modules use; Debian's 6.1 headers hold the upstream
@@ -41,7 +46,7 @@ ko = $(foreach p,$(or $(ko_order),$(2).ko),$(if $(filter /%,$(p)),$(p),$(1)/$(p)
 
 .PHONY: all module tools install setup need-kernels sparse checkpatch \
 	selftests counter check demo demo-run bench bench-smoke bench-mem bench-initramfs \
-	fuzz \
+	fuzz debug-kernel check-debug \
 	clean distclean help
 
 all: module tools
@@ -102,10 +107,18 @@ initramfs-%: module-% tools selftests
 		$(addprefix -m ,$(wildcard $(call ko,$(B)/$*/src,checkpoint_test))) \
 		$(addprefix -b ,$(TOOLS)) -s $(SELFTESTS) $(B)/$*/initramfs.cpio.gz
 
+# The debug kernel boots from its cache with kmemleak on (KASAN replaces
+# slub_debug), more memory for KASAN's shadow and kmemleak's metadata,
+# and longer limits: the suite runs about 4 times slower there.
+DEBUG_QEMU_ENV = KERNEL=$(DEBUG_KERNEL)/bzImage KERNEL_DEBUG=kmemleak=on \
+	QEMU_MEM=2G QEMU_TIMEOUT=$${QEMU_TIMEOUT:-4200}
+DEBUG_APPEND = ckpt_timeout=4000
+
 # A failed boot leaves no end marker in the results: check-results.sh
 # reports it, with the end of the console log.
 test-%: initramfs-%
-	APPEND='$(if $(TESTS),ckpt_tests=$(subst $(space),$(comma),$(strip $(TESTS))))' \
+	$(if $(call is_debug,$*),$(DEBUG_QEMU_ENV)) \
+	APPEND='$(if $(call is_debug,$*),$(DEBUG_APPEND) )$(if $(TESTS),ckpt_tests=$(subst $(space),$(comma),$(strip $(TESTS))))' \
 		$(T)/run-qemu.sh $* $(B)/$*/initramfs.cpio.gz $(B)/$*/out || true
 	$(T)/check-results.sh $(B)/$*/out
 
@@ -125,6 +138,22 @@ fuzz: need-kernels $(addprefix fuzz-,$(KRELS))
 
 check:
 	MAKE='$(MAKE)' $(T)/check.sh
+
+# --- the debug kernel: KASAN, lockdep, kmemleak, UBSAN, fault injection --
+#
+# Built from linux-source-6.1 with tools/testing/debug-kernel/debug.config
+# into /var/cache/ckpt-debug-kernel/KEY/ (about 20 minutes on 2 CPUs, once
+# per configuration), then a test kernel like the two others:
+# module-$(DEBUG_KREL), test-$(DEBUG_KREL).  check-debug runs it all.
+
+debug-kernel:
+	@mkdir -p $(B)
+	dir=$$($(T)/debug-kernel/build.sh); \
+	printf 'DEBUG_KREL=%s\nDEBUG_KERNEL=%s\n' "$$(cat $$dir/krel)" "$$dir" \
+		>$(B)/debug-kernel.mk
+
+check-debug:
+	MAKE='$(MAKE)' $(T)/check-debug.sh
 
 # --- the demo ------------------------------------------------------------
 
@@ -228,6 +257,8 @@ help:
 	@echo 'make install DESTDIR=D    D/lib/modules/REL/extra/checkpoint.ko, D/usr/bin/{ckpt,rstr,ckptinfo}'
 	@echo 'make setup                install what the checks need (Debian 12, apt-get)'
 	@echo 'make check                setup, sparse, checkpatch, builds, selftests in QEMU on both kernels'
+	@echo 'make check-debug          the selftests and fault injection on a KASAN/lockdep/kmemleak/UBSAN kernel'
+	@echo 'make debug-kernel         build that kernel (once: it is cached in /var/cache/ckpt-debug-kernel)'
 	@echo 'make demo                 checkpoint and restart a counter in a QEMU guest'
 	@echo 'make bench                ours vs criu vs dd in a QEMU guest (long): bench/results/'
 	@echo 'make bench-smoke          the same with tiny sizes, once each (part of make check)'

@@ -144,9 +144,13 @@ void ckpt_log(struct ckpt_ctx *ctx, const char *fmt, ...)
 		return;
 	pr_debug("checkpoint: %s: %s\n", op, line);
 	if (ctx->logfile) {
-		char *out = kasprintf(GFP_KERNEL, "%s: %s\n", op, line);
+		char *out = kasprintf(GFP_KERNEL, "%s%s: %s\n",
+				      ctx->log_pending ?: "", op, line);
 
-		if (out) {
+		if (out && ctx->log_held) {
+			kfree(ctx->log_pending);
+			ctx->log_pending = out;
+		} else if (out) {
 			len = strlen(out);
 			kernel_write(ctx->logfile, out, len,
 				     &ctx->logfile->f_pos);
@@ -154,4 +158,23 @@ void ckpt_log(struct ckpt_ctx *ctx, const char *fmt, ...)
 		}
 	}
 	kfree(line);
+}
+
+/* Until ckpt_log_release(), keep log lines instead of writing them. */
+void ckpt_log_hold(struct ckpt_ctx *ctx)
+{
+	ctx->log_held = true;
+}
+
+/* Write what was kept since ckpt_log_hold(): no lock held any more. */
+void ckpt_log_release(struct ckpt_ctx *ctx)
+{
+	char *out = ctx->log_pending;
+
+	ctx->log_held = false;
+	ctx->log_pending = NULL;
+	if (out && ctx->logfile)
+		kernel_write(ctx->logfile, out, strlen(out),
+			     &ctx->logfile->f_pos);
+	kfree(out);
 }

@@ -231,6 +231,8 @@ int ckpt_mm_check(struct ckpt_ctx *ctx, struct mm_struct *mm)
 	struct vm_area_struct *vma;
 	int ret = 0;
 
+	/* a refusal is logged once mmap_lock is dropped */
+	ckpt_log_hold(ctx);
 	mmap_read_lock(mm);
 	for_each_vma(vmi, vma) {
 		ret = ckpt_vma_kind(ctx, vma);
@@ -238,6 +240,7 @@ int ckpt_mm_check(struct ckpt_ctx *ctx, struct mm_struct *mm)
 			break;
 	}
 	mmap_read_unlock(mm);
+	ckpt_log_release(ctx);
 	return ret < 0 ? ret : 0;
 }
 
@@ -250,6 +253,7 @@ static int ckpt_collect_vmas(struct ckpt_ctx *ctx, struct mm_struct *mm,
 	unsigned int nr = 0, i = 0;
 	int ret = 0;
 
+	ckpt_log_hold(ctx);
 	mmap_read_lock(mm);
 	for_each_vma(vmi, vma)
 		nr++;
@@ -279,6 +283,7 @@ static int ckpt_collect_vmas(struct ckpt_ctx *ctx, struct mm_struct *mm,
 	}
 out:
 	mmap_read_unlock(mm);
+	ckpt_log_release(ctx);
 	if (ret < 0 && vi) {
 		ckpt_vma_infos_free(vi, i);
 		kvfree(vi);

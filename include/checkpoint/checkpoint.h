@@ -91,6 +91,12 @@ struct ckpt_ctx {
 	struct ckpt_ctx *parent;	/* a task's: its operation's context */
 	struct file *file;		/* the image */
 	struct file *logfile;		/* may be NULL */
+	/*
+	 * While held (under mmap_lock), log lines wait here: writing to the
+	 * log file, a tty say, may take locks that rank above mmap_lock.
+	 */
+	bool log_held;
+	char *log_pending;
 
 	/* the stream */
 	void *prefix;			/* restart: its first bytes, which the
@@ -154,6 +160,8 @@ struct ckpt_ctx *ckpt_ctx_alloc_task(struct ckpt_ctx *parent,
 void ckpt_ctx_get(struct ckpt_ctx *ctx);
 void ckpt_ctx_put(struct ckpt_ctx *ctx);
 __printf(2, 3) void ckpt_log(struct ckpt_ctx *ctx, const char *fmt, ...);
+void ckpt_log_hold(struct ckpt_ctx *ctx);
+void ckpt_log_release(struct ckpt_ctx *ctx);
 
 /* Log one line and evaluate to @err. */
 #define ckpt_err(ctx, err, fmt, ...)					\

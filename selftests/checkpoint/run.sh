@@ -9,7 +9,7 @@
 cd "$(dirname "$0")" || exit 1
 
 KSFT_SKIP=4
-tests=${*:-abi_test roundtrip_test stream_test memory_test files_test identity_test signal_test tree_test thread_test tree_input_test pipe_test epoll_test anonfd_test unix_test inotify_test pty_test stop_test locks_test cgroup_test cow_test security_test exact_test fuzz_test tools_test.sh kmod_test.sh}
+tests=${*:-abi_test roundtrip_test stream_test memory_test files_test identity_test signal_test tree_test thread_test tree_input_test pipe_test epoll_test anonfd_test unix_test inotify_test pty_test stop_test locks_test cgroup_test cow_test security_test exact_test fuzz_test fault_test tools_test.sh kmod_test.sh}
 passed=0
 failed=0
 skipped=0

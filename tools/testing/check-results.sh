@@ -72,8 +72,17 @@ fi
 # fault in the kernel says "general protection fault, ...: 0000 [#1]").
 USER_FAULT='^(\[ *[0-9.]+\] )?traps: .*\[[0-9]+\] general protection fault ip:[0-9a-f]+ sp:'
 
+# Not bugs: the debug kernel's banner for RCU's lockdep checks, and the
+# kernel's report of an allocation that failed - fault_test makes them
+# fail on purpose - from its first line to the end of its stack trace.
+BENIGN='RCU lockdep checking is enabled'
+ALLOC_FAIL=' (vmalloc error: size|page allocation failure: order)'
+
 # A report shows both in the dmesg dump and on the console: print it once.
-bad=$(echo "$kernel_log" | grep -a -v -E "$USER_FAULT" |
+bad=$(echo "$kernel_log" |
+	awk -v start="$ALLOC_FAIL" '$0 ~ start { skip = 1 }
+		skip && /<\/TASK>/ { skip = 0; next } !skip' |
+	grep -a -v -E -e "$USER_FAULT" -e "$BENIGN" |
 	grep -a -E "${patterns[@]}" | awk '!seen[$0]++' || true)
 if [ -n "$bad" ]; then
 	echo "check-results: the kernel log reports problems:"

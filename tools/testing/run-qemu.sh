@@ -1,5 +1,5 @@
 #!/bin/bash
-# Boot a Debian kernel from /boot on an initramfs under QEMU and collect
+# Boot a kernel (Debian's from /boot, or $KERNEL) on an initramfs under QEMU and collect
 # the guest's two serial ports:
 #   ttyS0, the console (kernel log, init messages)  -> OUTDIR/console.log
 #   ttyS1, the results channel (TAP, dmesg dump)    -> OUTDIR/results.log
@@ -13,11 +13,13 @@
 #   QEMU_MEM      guest memory (default 1G)
 #   KERNEL_DEBUG  the kernel's debugging options (default slub_debug=FZPU;
 #                 empty for benchmarks)
+#   KERNEL        the kernel image (default /boot/vmlinuz-KREL; the debug
+#                 kernel of "make check-debug" lives in its cache)
 set -euo pipefail
 
 [ $# = 3 ] || { echo "usage: $0 KREL INITRAMFS OUTDIR" >&2; exit 2; }
 krel=$1 initrd=$2 out=$3
-kernel=/boot/vmlinuz-$krel
+kernel=${KERNEL:-/boot/vmlinuz-$krel}
 tmo=${QEMU_TIMEOUT:-1200}
 
 [ -r "$kernel" ] || { echo "run-qemu: cannot read $kernel" >&2; exit 1; }

@@ -3,7 +3,9 @@
 # Debian 12 (bookworm) host: both kernels (6.1 from bookworm, 6.12 from
 # bookworm-backports) with their headers, QEMU, busybox, sparse,
 # linux-source-6.1 (for checkpatch.pl and the kselftest headers), and
-# criu and python3 for the benchmark.
+# criu and python3 for the benchmark, and what building the debug kernel
+# of "make check-debug" from linux-source-6.1 takes (flex, bison, bc,
+# libelf-dev for objtool, libssl-dev for the certificate tools).
 # Idempotent: a second run only checks.
 set -euo pipefail
 
@@ -51,7 +53,8 @@ for p in "$k61" "$h61" "$k612" "$h612"; do
 done
 
 pkgs="$k61 $h61 $k612 $h612 linux-source-6.1 qemu-system-x86 busybox-static
-      sparse cpio kmod gcc make libc6-dev musl-tools xz-utils perl criu python3"
+      sparse cpio kmod gcc make libc6-dev musl-tools xz-utils perl criu python3
+      flex bison bc libelf-dev libssl-dev"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
