@@ -16,39 +16,9 @@ cd "$top"
 read -ra make <<<"${MAKE:-make}"
 make+=(--no-print-directory)
 
-passed=0 failed=0 skipped=0
-failures=()
-mkdir -p build
-rm -f build/check-debug.result
-
-stage() {
-	local name=$1 start=$SECONDS
-	shift
-	echo "=== $name"
-	if "$@"; then
-		echo "=== $name: ok ($((SECONDS - start)) s)"
-		return 0
-	fi
-	echo "=== $name: FAILED ($((SECONDS - start)) s)"
-	failed=$((failed + 1))
-	failures+=("$name")
-	return 1
-}
-
-summary() {
-	echo
-	echo "=== check-debug summary ($((SECONDS / 60)) min $((SECONDS % 60)) s)"
-	if [ ${#failures[@]} != 0 ]; then
-		echo "failed:"
-		printf '  %s\n' "${failures[@]}"
-	fi
-	if [ $((passed + failed + skipped)) = 0 ]; then
-		echo "no test ran"
-		failed=1
-	fi
-	echo "$passed passed, $failed failed, $skipped skipped" | tee build/check-debug.result
-	[ $failed = 0 ]
-}
+result=build/check-debug.result title="check-debug summary"
+# shellcheck source=tools/testing/stages.sh
+. tools/testing/stages.sh
 
 run() {
 	stage setup "${make[@]}" setup || return
@@ -60,25 +30,13 @@ run() {
 	stage "module $DEBUG_KREL" "${make[@]}" "module-$DEBUG_KREL" || return
 	stage "initramfs $DEBUG_KREL" "${make[@]}" "initramfs-$DEBUG_KREL" || return
 
-	local out=build/$DEBUG_KREL/out start=$SECONDS last
+	local out=build/$DEBUG_KREL/out start=$SECONDS
 	echo "=== selftests on $DEBUG_KREL"
 	# test-KREL's guest, without its make dependencies (built above).
 	"${make[@]}" -o "initramfs-$DEBUG_KREL" "test-$DEBUG_KREL" || true
 	tools/testing/check-results.sh "$out" | tee "$out/verdict.log" || true
 	echo "=== selftests on $DEBUG_KREL: $((SECONDS - start)) s"
-	last=$(tail -n 1 "$out/verdict.log")
-	if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped$ ]]; then
-		passed=$((passed + BASH_REMATCH[1]))
-		failed=$((failed + BASH_REMATCH[2]))
-		skipped=$((skipped + BASH_REMATCH[3]))
-		[ "${BASH_REMATCH[2]}" = 0 ] || failures+=("selftests on $DEBUG_KREL")
-		while read -r line; do
-			failures+=("  $line")
-		done < <(grep -E '^(not ok |Bail out!|check-results:)' "$out/verdict.log")
-	else
-		failed=$((failed + 1))
-		failures+=("selftests on $DEBUG_KREL: no result")
-	fi
+	count_verdict "$DEBUG_KREL" "$out"
 }
 
 run || true
