@@ -26,6 +26,24 @@
 #include "util.h"
 
 #define POLL_STEP_MS	5
+#define BASE_TIMEOUT_MS	10000
+#define MAX_TIMEOUT_SCALE	20
+
+int test_timeout_ms(void)
+{
+	static int ms;
+	const char *env;
+	int scale;
+
+	if (ms)
+		return ms;
+	env = getenv("CKPT_TIMEOUT_SCALE");
+	scale = env ? atoi(env) : 1;
+	if (scale < 1 || scale > MAX_TIMEOUT_SCALE)
+		scale = 1;
+	ms = BASE_TIMEOUT_MS * scale;
+	return ms;
+}
 
 void sleep_for_ms(int ms)
 {

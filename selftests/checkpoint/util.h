@@ -12,7 +12,13 @@
 
 #include "libckpt.h"
 
-#define TIMEOUT_MS	10000
+/*
+ * How long a test waits for a target to get somewhere: 10 s, times
+ * $CKPT_TIMEOUT_SCALE (1 to 20) on a slow kernel (the debug kernel's
+ * KASAN and lockdep make a busy target several times slower).
+ */
+#define TIMEOUT_MS	test_timeout_ms()
+int test_timeout_ms(void);
 
 /*
  * A child made by fork_call() exits with RESTART_EXIT_BASE + errno when

@@ -24,6 +24,10 @@ mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 # kernel command line for a longer one (the benchmark).
 TEST_TIMEOUT=$(sed -n 's/.*ckpt_timeout=\([0-9]*\).*/\1/p' /proc/cmdline)
 TEST_TIMEOUT=${TEST_TIMEOUT:-1000}
+# ckpt_slow=N: the tests' own waits for a target are N times longer
+# (selftests/checkpoint/util.h TIMEOUT_MS), for the debug kernel.
+CKPT_TIMEOUT_SCALE=$(sed -n 's/.*ckpt_slow=\([0-9]*\).*/\1/p' /proc/cmdline)
+export CKPT_TIMEOUT_SCALE=${CKPT_TIMEOUT_SCALE:-1}
 
 say() { echo "init: $*"; }
 res() { echo "$*" >&3; }
