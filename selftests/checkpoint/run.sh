@@ -45,14 +45,22 @@ run_one() {
 		failed=$((failed + 1))
 		return
 	fi
-	# A FIFO of its own: what the test left behind keeps only this one.
-	fifo=$(mktemp -u /tmp/run.sh.XXXXXX) && mkfifo "$fifo" || exit 1
-	awk '{ print "# " $0; fflush() }' <"$fifo" &
+	# Its stdout and stderr an anonymous pipe, whose other end is not
+	# the tree's: what a checkpoint of its targets' stdio takes as the
+	# caller's (a named FIFO would be saved by its path).  The pipeline
+	# runs in the background, so that a process the test left behind
+	# holding the pipe cannot keep us waiting: its exit status comes
+	# through a file.
+	rcfile=$(mktemp /tmp/run.sh.XXXXXX) || exit 1
+	("./$2" <&5 5<&- 2>&1; echo $? >"$rcfile") |
+		awk '{ print "# " $0; fflush() }' &
 	indent=$!
-	"./$2" >"$fifo" 2>&1
-	rc=$?
+	while [ ! -s "$rcfile" ]; do
+		sleep 0.1
+	done
+	rc=$(cat "$rcfile")
+	rm -f "$rcfile"
 	drain $indent "$2"
-	rm -f "$fifo"
 	if [ $rc = 0 ]; then
 		echo "ok $1 $name"
 		passed=$((passed + 1))
@@ -65,6 +73,8 @@ run_one() {
 	fi
 }
 
+# The tests' stdin is ours, not the /dev/null of a background job.
+exec 5<&0
 echo "TAP version 13"
 n=0
 for t in $tests; do
