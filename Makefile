@@ -239,7 +239,7 @@ bench-mem: bench-initramfs
 # it again means apt-get and a 25 s extraction.  distclean removes it too.
 clean:
 	[ ! -f tools/Makefile ] || $(MAKE) -C tools clean
-	[ ! -f selftests/checkpoint/Makefile ] || $(MAKE) -C selftests/checkpoint clean
+	[ ! -f $(KSFT_DIR)/lib.mk ] || $(MAKE) -C selftests/checkpoint clean KSFT_DIR=$(KSFT_DIR)
 	[ ! -f $(KDIR)/Makefile ] || [ ! -f Kbuild ] || $(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	find . -maxdepth 1 -type f \( -name modules.order -o -name Module.symvers \
 		-o -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \

@@ -60,7 +60,7 @@ int ckpt_cpu_init(void)
 	int ret;
 
 	if (!rs || !boot_cpu_has(X86_FEATURE_XSAVE)) {
-		pr_err("checkpoint: this CPU has no xsave; not supported\n");
+		pr_err("this CPU has no xsave; not supported\n");
 		return -EOPNOTSUPP;
 	}
 	ckpt_xsave_size = rs->n * rs->size;

@@ -44,7 +44,7 @@ out_ctx:
 	kfree(ctx);
 	return ERR_PTR(-ENOMEM);
 }
-EXPORT_SYMBOL_GPL(ckpt_ctx_alloc);
+EXPORT_SYMBOL_NS_GPL(ckpt_ctx_alloc, CHECKPOINT);
 
 /*
  * The context of one task @t of the operation @parent: its own records,
@@ -118,13 +118,13 @@ void ckpt_ctx_get(struct ckpt_ctx *ctx)
 {
 	kref_get(&ctx->ref);
 }
-EXPORT_SYMBOL_GPL(ckpt_ctx_get);
+EXPORT_SYMBOL_NS_GPL(ckpt_ctx_get, CHECKPOINT);
 
 void ckpt_ctx_put(struct ckpt_ctx *ctx)
 {
 	kref_put(&ctx->ref, ckpt_ctx_release);
 }
-EXPORT_SYMBOL_GPL(ckpt_ctx_put);
+EXPORT_SYMBOL_NS_GPL(ckpt_ctx_put, CHECKPOINT);
 
 /*
  * One human line to the caller's log fd (and the kernel's debug log):
@@ -142,7 +142,7 @@ void ckpt_log(struct ckpt_ctx *ctx, const char *fmt, ...)
 	va_end(args);
 	if (!line)
 		return;
-	pr_debug("checkpoint: %s: %s\n", op, line);
+	pr_debug("%s: %s\n", op, line);
 	if (ctx->logfile) {
 		char *out = kasprintf(GFP_KERNEL, "%s%s: %s\n",
 				      ctx->log_pending ?: "", op, line);

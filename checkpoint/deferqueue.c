@@ -47,7 +47,7 @@ int ckpt_deferqueue_add(struct ckpt_ctx *ctx, ckpt_deferqueue_func_t func,
 	spin_unlock(&ctx->defer_lock);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(ckpt_deferqueue_add);
+EXPORT_SYMBOL_NS_GPL(ckpt_deferqueue_add, CHECKPOINT);
 
 /**
  * ckpt_deferqueue_run - run and free every queued work, oldest first
@@ -79,4 +79,4 @@ int ckpt_deferqueue_run(struct ckpt_ctx *ctx)
 	}
 	return err ? err : nr;
 }
-EXPORT_SYMBOL_GPL(ckpt_deferqueue_run);
+EXPORT_SYMBOL_NS_GPL(ckpt_deferqueue_run, CHECKPOINT);

@@ -8,8 +8,6 @@
  * device file may hold one prepared restart of a tree, which the tasks
  * created for it join through the same (inherited) file.
  */
-#define pr_fmt(fmt) "checkpoint: " fmt
-
 #include <linux/module.h>
 #include <linux/miscdevice.h>
 #include <linux/fs.h>
@@ -207,18 +205,54 @@ static long ckpt_abort(struct file *filp, unsigned long err)
 	return 0;
 }
 
+/*
+ * The commands as uapi/linux/checkpoint.h defines them.  A struct
+ * ckpt_args is versioned by its own size field, not by the size bits of
+ * the command, which are those of whichever version the caller was built
+ * with: any from the first one's up.  The others' sizes are fixed.
+ */
+static const struct ckpt_ioc_def {
+	unsigned int cmd;
+	unsigned int min_size;	/* 0: exactly _IOC_SIZE(cmd) */
+} ckpt_ioc_defs[] = {
+	{ CKPT_IOC_CHECKPOINT, CKPT_ARGS_SIZE_VER0 },
+	{ CKPT_IOC_RESTART, CKPT_ARGS_SIZE_VER0 },
+	{ CKPT_IOC_RESTART_PREPARE, CKPT_ARGS_SIZE_VER0 },
+	{ CKPT_IOC_RESTART_WAIT, 0 },
+	{ CKPT_IOC_RESTART_ABORT, 0 },
+};
+
+/*
+ * The uapi command @cmd stands for, once its type, number, direction and
+ * size bits are checked against the definition; 0 if none.
+ */
+static unsigned int ckpt_ioc_cmd(unsigned int cmd)
+{
+	const struct ckpt_ioc_def *def;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(ckpt_ioc_defs); i++) {
+		def = &ckpt_ioc_defs[i];
+		if (_IOC_TYPE(cmd) != _IOC_TYPE(def->cmd) ||
+		    _IOC_NR(cmd) != _IOC_NR(def->cmd))
+			continue;
+		if (_IOC_DIR(cmd) != _IOC_DIR(def->cmd))
+			return 0;
+		if (def->min_size)
+			return _IOC_SIZE(cmd) >= def->min_size ? def->cmd : 0;
+		return _IOC_SIZE(cmd) == _IOC_SIZE(def->cmd) ? def->cmd : 0;
+	}
+	return 0;
+}
+
 static long ckpt_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 {
 	struct ckpt_rstr_op *op;
 	struct ckpt_args args;
 	long ret;
 
-	/* the size bits of @cmd are not checked: args.size versions it */
-	if (_IOC_TYPE(cmd) != CKPT_IOC_MAGIC)
-		return -ENOTTY;
-
-	switch (_IOC_NR(cmd)) {
-	case _IOC_NR(CKPT_IOC_CHECKPOINT):
+	switch (ckpt_ioc_cmd(cmd)) {
+	case CKPT_IOC_CHECKPOINT:
 		ret = ckpt_copy_args(&args, (void __user *)arg);
 		if (ret)
 			return ret;
@@ -228,7 +262,7 @@ static long ckpt_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 		if (args.pid <= 0)
 			return -ESRCH;
 		return ckpt_run(&args, CKPT_CTX_CHECKPOINT, NULL);
-	case _IOC_NR(CKPT_IOC_RESTART):
+	case CKPT_IOC_RESTART:
 		ret = ckpt_restart_args(&args, (void __user *)arg);
 		if (ret)
 			return ret;
@@ -236,14 +270,14 @@ static long ckpt_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 		if (op)
 			return ckpt_join(op, &args);
 		return ckpt_run(&args, CKPT_CTX_RESTART, NULL);
-	case _IOC_NR(CKPT_IOC_RESTART_PREPARE):
+	case CKPT_IOC_RESTART_PREPARE:
 		ret = ckpt_restart_args(&args, (void __user *)arg);
 		if (ret)
 			return ret;
 		return ckpt_run(&args, CKPT_CTX_RESTART, filp);
-	case _IOC_NR(CKPT_IOC_RESTART_WAIT):
+	case CKPT_IOC_RESTART_WAIT:
 		return ckpt_wait(filp, (void __user *)arg);
-	case _IOC_NR(CKPT_IOC_RESTART_ABORT):
+	case CKPT_IOC_RESTART_ABORT:
 		return ckpt_abort(filp, arg);
 	default:
 		return -ENOTTY;

@@ -220,7 +220,7 @@ out:
 	mutex_unlock(&h->lock);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(ckpt_obj_lookup_add);
+EXPORT_SYMBOL_NS_GPL(ckpt_obj_lookup_add, CHECKPOINT);
 
 /* The objref of @ptr, 0 if it has none yet, or -EINVAL for a type clash. */
 int ckpt_obj_lookup(struct ckpt_ctx *ctx, void *ptr, enum ckpt_obj_type type)
@@ -236,7 +236,7 @@ int ckpt_obj_lookup(struct ckpt_ctx *ctx, void *ptr, enum ckpt_obj_type type)
 	mutex_unlock(&h->lock);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(ckpt_obj_lookup);
+EXPORT_SYMBOL_NS_GPL(ckpt_obj_lookup, CHECKPOINT);
 
 /**
  * ckpt_obj_for_each - call @fn on every object of @type in the hash
@@ -279,7 +279,7 @@ int ckpt_obj_insert(struct ckpt_ctx *ctx, void *ptr, int objref,
 	mutex_unlock(&h->lock);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(ckpt_obj_insert);
+EXPORT_SYMBOL_NS_GPL(ckpt_obj_insert, CHECKPOINT);
 
 /**
  * ckpt_obj_fetch - restart: the object an image's objref names
@@ -301,4 +301,4 @@ void *ckpt_obj_fetch(struct ckpt_ctx *ctx, int objref,
 	mutex_unlock(&h->lock);
 	return ptr;
 }
-EXPORT_SYMBOL_GPL(ckpt_obj_fetch);
+EXPORT_SYMBOL_NS_GPL(ckpt_obj_fetch, CHECKPOINT);

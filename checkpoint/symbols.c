@@ -7,8 +7,6 @@
  * so a kernel that lacks one refuses the module with the symbol's name
  * instead of failing later in the middle of an operation.
  */
-#define pr_fmt(fmt) "checkpoint: " fmt
-
 #include <linux/kernel.h>
 #include <linux/kprobes.h>
 #include <linux/mm.h>

@@ -230,7 +230,7 @@ out:
 	kvfree(m.slot);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(ckpt_tree_check);
+EXPORT_SYMBOL_NS_GPL(ckpt_tree_check, CHECKPOINT);
 
 /* ---------------------------------------------------------------------- */
 /* checkpoint: find the tree */

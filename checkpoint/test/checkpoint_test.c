@@ -3,8 +3,6 @@
  * Unit tests of checkpoint.ko's objhash, deferqueue and TREE rules, as a
  * module that loads only if every test passes (kselftest_module.h style).
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/module.h>
 #include <linux/fs.h>
 #include <linux/file.h>
@@ -310,5 +308,7 @@ static void __init selftest(void)
 }
 
 KSTM_MODULE_LOADERS(checkpoint_test);
+/* checkpoint.ko exports what these tests call in its namespace only */
+MODULE_IMPORT_NS(CHECKPOINT);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Unit tests of the checkpoint module's objhash, deferqueue and TREE rules");

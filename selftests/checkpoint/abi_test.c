@@ -451,4 +451,39 @@ TEST_F(abi, restart_valid_request)
 	}
 }
 
+/*
+ * A command's direction and size bits are checked against uapi's: with
+ * other ones it is not the command (ENOTTY), not run on what the caller
+ * meant as something else.  A struct ckpt_args of any version's size
+ * passes (args.size versions it); the pid checkpointed, none: fd -1.
+ */
+TEST(abi_cmd_bits)
+{
+	struct ckpt_restart_status st;
+	struct big_args b;
+
+	fill_args(&b, sizeof(b.a), getpid(), -1, 0);
+	EXPECT_EQ(-1, dev_ioctl(_IOR(CKPT_IOC_MAGIC, 1, struct ckpt_args), &b));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, dev_ioctl(_IOC(_IOC_WRITE, CKPT_IOC_MAGIC, 1,
+				     CKPT_ARGS_SIZE_VER0 - 8), &b));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, dev_ioctl(_IOC(_IOC_WRITE, CKPT_IOC_MAGIC, 1,
+				     CKPT_ARGS_SIZE_VER0), &b));
+	EXPECT_EQ(EBADF, errno);
+	EXPECT_EQ(-1, dev_ioctl(_IOW(CKPT_IOC_MAGIC, 1, struct big_args), &b));
+	EXPECT_EQ(EBADF, errno);
+
+	EXPECT_EQ(-1, dev_ioctl(_IOC(_IOC_READ, CKPT_IOC_MAGIC, 4, 8), &st));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, dev_ioctl(CKPT_IOC_RESTART_WAIT, &st));
+	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(-1, dev_ioctl(_IOW(CKPT_IOC_MAGIC, 5, int),
+				(void *)(unsigned long)EIO));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, dev_ioctl(CKPT_IOC_RESTART_ABORT,
+				(void *)(unsigned long)EIO));
+	EXPECT_EQ(ENOENT, errno);
+}
+
 TEST_HARNESS_MAIN

@@ -144,13 +144,9 @@ FIXTURE(anon) {
 FIXTURE_SETUP(anon)
 {
 	signal(SIGPIPE, SIG_IGN);
-	use_target("anonfd_target");
-	proc_init(&self->t);
 	self->nr = 0;
-	self->img = tmp_image();
+	self->img = target_fixture("anonfd_target", &self->t);
 	ASSERT_LE(0, self->img);
-	/* the killed targets' orphans come to us, to be reaped */
-	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0));
 	if (access(rstr_path(), X_OK))
 		SKIP(return, "no %s (set RSTR)", rstr_path());
 }

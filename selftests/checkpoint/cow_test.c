@@ -44,11 +44,8 @@ FIXTURE(cow) {
 
 FIXTURE_SETUP(cow)
 {
-	use_target("cow_target");
-	proc_init(&self->t);
-	self->img = tmp_image();
+	self->img = target_fixture("cow_target", &self->t);
 	ASSERT_LE(0, self->img);
-	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0));
 	if (access(rstr_path(), X_OK))
 		SKIP(return, "no %s (set RSTR)", rstr_path());
 }

@@ -235,30 +235,13 @@ static void strip_ino(char *s)
 static int add_entries(struct snap *s, int task)
 {
 	char path[64], name[32];
-	int fds[MAX_ENTRIES], nr = 0, i, fd;
+	int fds[MAX_ENTRIES], nr, i;
 	struct entry *e;
-	struct dirent *d;
 	struct stat st;
-	DIR *dp;
 
-	snprintf(path, sizeof(path), "/proc/%d/fd", s->pid[task]);
-	dp = opendir(path);
-	if (!dp)
+	nr = task_fds(s->pid[task], fds, MAX_ENTRIES);
+	if (nr < 0)
 		return -1;
-	while ((d = readdir(dp))) {
-		if (d->d_name[0] == '.')
-			continue;
-		fd = atoi(d->d_name);
-		if (fd < 3)
-			continue;
-		if (nr == MAX_ENTRIES) {
-			closedir(dp);
-			return -1;
-		}
-		fds[nr++] = fd;
-	}
-	closedir(dp);
-	qsort(fds, nr, sizeof(int), cmp_int);
 	for (i = 0; i < nr; i++) {
 		if (s->nr == MAX_ENTRIES)
 			return -1;

@@ -971,12 +971,9 @@ FIXTURE(exact) {
 FIXTURE_SETUP(exact)
 {
 	signal(SIGPIPE, SIG_IGN);
-	use_target("exact_target");
-	proc_init(&self->t);
 	memset(self->pids, 0, sizeof(self->pids));
-	self->img = tmp_image();
+	self->img = target_fixture("exact_target", &self->t);
 	ASSERT_LE(0, self->img);
-	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0));
 	ASSERT_EQ(0, mount_devpts()) TH_LOG("no devpts at /dev/pts");
 	self->before.e = calloc(MAX_ENTRIES, sizeof(struct entry));
 	self->after.e = calloc(MAX_ENTRIES, sizeof(struct entry));

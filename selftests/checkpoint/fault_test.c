@@ -82,18 +82,11 @@ static int write_str(const char *path, const char *s)
 	return ret;
 }
 
+/* The first line of a small file, without its newline. */
 static int read_str(const char *path, char *buf, size_t size)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
+	if (read_small_file(path, buf, size))
 		return -1;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
 	return 0;
 }

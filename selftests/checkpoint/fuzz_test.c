@@ -453,6 +453,8 @@ static void try_mutant(int img, int as_nobody, int with_rstr,
 	pid_t pid, left[TREE_MAX_TASKS];
 	int status, devnull, nr, i;
 
+	/* a child that flushed our buffered TAP would print it twice */
+	fflush(NULL);
 	pid = fork();
 	if (pid < 0)
 		return;
@@ -587,6 +589,7 @@ static int make_pidns_image(const char *mode, int fd)
 	int status;
 	pid_t pid;
 
+	fflush(NULL);	/* make_image() flushes the child's copy */
 	pid = fork();
 	if (pid < 0)
 		return -errno;

@@ -92,25 +92,6 @@ static const char *identity_target_path(void)
 	return path;
 }
 
-/* Pipes to a new process: its stdin write end, its stdout read end. */
-static int pipes(int *in_wr, int *out_rd, int *in_rd, int *out_wr)
-{
-	int in[2], out[2];
-
-	if (pipe2(in, O_CLOEXEC))
-		return -1;
-	if (pipe2(out, O_CLOEXEC)) {
-		close(in[0]);
-		close(in[1]);
-		return -1;
-	}
-	*in_wr = in[1];
-	*in_rd = in[0];
-	*out_rd = out[0];
-	*out_wr = out[1];
-	return 0;
-}
-
 static int run_target(int img_fd, void *arg)
 {
 	(void)img_fd;
@@ -124,7 +105,7 @@ static int start_target(struct _test_data_id *self, const char *mode)
 {
 	int in, out;
 
-	if (pipes(&self->t_in, &self->t_out, &in, &out))
+	if (stdio_pipes(&self->t_in, &self->t_out, &in, &out))
 		return -1;
 	self->t = fork_call(-1, in, out, run_target, (void *)mode);
 	close(in);
@@ -190,7 +171,7 @@ static int run_child(struct _test_data_id *self, call_fn fn, void *arg,
 
 	/* the child shares the image's offset: each run reads it all */
 	if (lseek(self->img, 0, SEEK_SET) ||
-	    pipes(&self->r_in, &self->r_out, &in, &out))
+	    stdio_pipes(&self->r_in, &self->r_out, &in, &out))
 		return -1;
 	self->r = fork_call(self->img, in, out, fn, arg);
 	close(in);

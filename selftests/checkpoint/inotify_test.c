@@ -186,14 +186,10 @@ FIXTURE(ino) {
 FIXTURE_SETUP(ino)
 {
 	signal(SIGPIPE, SIG_IGN);
-	use_target("inotify_target");
-	proc_init(&self->t);
 	self->nr = 0;
 	self->queue_max[0] = '\0';
-	self->img = tmp_image();
+	self->img = target_fixture("inotify_target", &self->t);
 	ASSERT_LE(0, self->img);
-	/* the killed targets' orphans come to us, to be reaped */
-	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0));
 	if (access(rstr_path(), X_OK))
 		SKIP(return, "no %s (set RSTR)", rstr_path());
 }

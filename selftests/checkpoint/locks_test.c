@@ -190,12 +190,9 @@ FIXTURE(locks) {
 FIXTURE_SETUP(locks)
 {
 	signal(SIGPIPE, SIG_IGN);
-	use_target("locks_target");
-	proc_init(&self->t);
 	self->nr = 0;
-	self->img = tmp_image();
+	self->img = target_fixture("locks_target", &self->t);
 	ASSERT_LE(0, self->img);
-	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0));
 	/*
 	 * Locks of a process outside the tree on the same file are not
 	 * the tree's: saved, they would conflict with the restart's.

@@ -193,13 +193,9 @@ FIXTURE_SETUP(pipes)
 	const char *tmp = getenv("TMPDIR");
 
 	signal(SIGPIPE, SIG_IGN);
-	use_target("pipe_target");
-	proc_init(&self->t);
 	self->nr = 0;
-	self->img = tmp_image();
+	self->img = target_fixture("pipe_target", &self->t);
 	ASSERT_LE(0, self->img);
-	/* the killed targets' orphans come to us, to be reaped */
-	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0));
 	snprintf(self->dir, sizeof(self->dir), "%s/ckpt-pipe.XXXXXX",
 		 tmp && *tmp ? tmp : "/tmp");
 	ASSERT_NE(NULL, mkdtemp(self->dir));

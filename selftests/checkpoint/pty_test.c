@@ -225,13 +225,9 @@ FIXTURE(ptys) {
 FIXTURE_SETUP(ptys)
 {
 	signal(SIGPIPE, SIG_IGN);
-	use_target("pty_target");
-	proc_init(&self->t);
 	self->nr = 0;
-	self->img = tmp_image();
+	self->img = target_fixture("pty_target", &self->t);
 	ASSERT_LE(0, self->img);
-	/* the killed targets' orphans come to us, to be reaped */
-	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0));
 	ASSERT_EQ(0, mount_devpts()) TH_LOG("no devpts at /dev/pts");
 	if (access(rstr_path(), X_OK))
 		SKIP(return, "no %s (set RSTR)", rstr_path());

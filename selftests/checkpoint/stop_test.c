@@ -49,12 +49,8 @@ FIXTURE(stop) {
 
 FIXTURE_SETUP(stop)
 {
-	use_target("stop_target");
-	proc_init(&self->t);
-	self->img = tmp_image();
+	self->img = target_fixture("stop_target", &self->t);
 	ASSERT_LE(0, self->img);
-	/* the killed targets' orphans come to us, to be reaped */
-	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0));
 	if (access(rstr_path(), X_OK))
 		SKIP(return, "no %s (set RSTR)", rstr_path());
 }

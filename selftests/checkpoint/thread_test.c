@@ -14,7 +14,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -194,15 +193,6 @@ static int finish(struct proc *p, const char *bytes, long *v, int nr,
 	return 0;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag,
-		    struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 FIXTURE(thr) {
 	int img;
 	struct proc t, r;	/* the target, then rstr */
@@ -242,7 +232,7 @@ FIXTURE_TEARDOWN(thr)
 	proc_fini(&self->r);
 	wait_gone(self->before.pid, self->before.nr, TIMEOUT_MS);
 	close(self->img);
-	if (chdir("/") || nftw(self->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS))
+	if (remove_tree(self->dir))
 		TH_LOG("cannot remove %s", self->dir);
 }
 

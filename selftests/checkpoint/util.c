@@ -19,6 +19,7 @@
 #include <linux/kcmp.h>
 #include <linux/magic.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -88,6 +89,20 @@ void use_target(const char *name)
 
 	if (!sibling_path(name, path, sizeof(path)))
 		setenv("CKPT_TARGET", path, 1);
+}
+
+/*
+ * What a test of @target's trees starts with: @t empty, the orphans of
+ * the targets it kills reparented to it (to be reaped), and a temporary
+ * image file: its fd, or -1.
+ */
+int target_fixture(const char *target, struct proc *t)
+{
+	use_target(target);
+	proc_init(t);
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0))
+		return -1;
+	return tmp_image();
 }
 
 /* An unlinked temporary file under $TMPDIR or /tmp, open read-write. */
@@ -256,14 +271,12 @@ int wait_ready(int fd, int ms)
 	return len == 6 && !memcmp(buf, "ready\n", 6) ? 0 : -1;
 }
 
-/* Read a whole small /proc file. */
-int read_proc(pid_t pid, const char *name, char *buf, size_t size)
+/* Read a whole small file (one read, as /proc and sysfs files give it). */
+int read_small_file(const char *path, char *buf, size_t size)
 {
-	char path[64];
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/%s", pid, name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
@@ -273,6 +286,15 @@ int read_proc(pid_t pid, const char *name, char *buf, size_t size)
 		return -1;
 	buf[n] = '\0';
 	return 0;
+}
+
+/* Read a whole small /proc file of @pid. */
+int read_proc(pid_t pid, const char *name, char *buf, size_t size)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, name);
+	return read_small_file(path, buf, size);
 }
 
 /* Is @pid asleep in read(0, ...)?  1 yes, 0 no, -1 cannot tell. */
@@ -453,8 +475,11 @@ void proc_fini(struct proc *p)
 	proc_init(p);
 }
 
-/* Pipes for @p's stdin and stdout; the child's ends go to @in_rd, @out_wr. */
-int proc_pipes(struct proc *p, int *in_rd, int *out_wr)
+/*
+ * Pipes to a new process: its stdin's write end @in_wr and its stdout's
+ * read end @out_rd are ours, @in_rd and @out_wr the child's.
+ */
+int stdio_pipes(int *in_wr, int *out_rd, int *in_rd, int *out_wr)
 {
 	int in[2], out[2];
 
@@ -465,11 +490,19 @@ int proc_pipes(struct proc *p, int *in_rd, int *out_wr)
 		close(in[1]);
 		return -1;
 	}
-	p->in = in[1];
-	p->out = out[0];
-	lines_init(&p->lines, p->out);
+	*in_wr = in[1];
 	*in_rd = in[0];
+	*out_rd = out[0];
 	*out_wr = out[1];
+	return 0;
+}
+
+/* Pipes for @p's stdin and stdout; the child's ends go to @in_rd, @out_wr. */
+int proc_pipes(struct proc *p, int *in_rd, int *out_wr)
+{
+	if (stdio_pipes(&p->in, &p->out, in_rd, out_wr))
+		return -1;
+	lines_init(&p->lines, p->out);
 	return 0;
 }
 

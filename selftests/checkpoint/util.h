@@ -47,6 +47,7 @@ int is_alive(pid_t pid);
 int nr_threads(pid_t pid);
 
 int wait_ready(int fd, int ms);
+int read_small_file(const char *path, char *buf, size_t size);
 int read_proc(pid_t pid, const char *name, char *buf, size_t size);
 int wait_blocked(pid_t pid, int ms);
 
@@ -70,7 +71,9 @@ struct proc {
 
 void proc_init(struct proc *p);
 void proc_fini(struct proc *p);
+int stdio_pipes(int *in_wr, int *out_rd, int *in_rd, int *out_wr);
 int proc_pipes(struct proc *p, int *in_rd, int *out_wr);
+int target_fixture(const char *target, struct proc *t);
 
 /* Fork a child with fds 0/1 set (-1: /dev/null), image fd at 3. */
 typedef int (*call_fn)(int img_fd, void *arg);

@@ -1,10 +1,16 @@
 #!/bin/bash
 # Judge one guest run from the logs run-qemu.sh collected in OUTDIR.
 #
-# Tests: every line "ok N ..." or "not ok N ..." in the results channel,
+# Tests: the "ok N ..." and "not ok N ..." lines in the results channel,
 # before the dmesg dump (the outputs of several TAP producers are simply
-# concatenated).  A "# SKIP" directive counts as skipped, "Bail out!" as a
-# failure.  The run fails, each problem counted as one more failure, when:
+# concatenated).  run.sh nests each test binary's TAP under "# " and
+# follows it with the binary's own verdict: the nested results are the
+# tests, each counted once, and a binary's verdict counts only for what
+# they do not say: a binary that failed (crashed, exited non-zero, was
+# not found) with no failed test of its own is one failure, one with no
+# results at all one test.  A "# SKIP" directive counts as skipped,
+# "Bail out!" as a failure.  The run fails, each problem counted as one
+# more failure, when:
 #   - the end marker is missing: the guest crashed or hung;
 #   - no test ran;
 #   - the kernel log (the dmesg dump and console.log) reports a bug.
@@ -48,10 +54,21 @@ kernel_log=$( (tr -d '\r' <"$results" | sed -n "/^$DMESG/,/^$DMESG_END/p"
 echo "$tap"
 
 counts=$(echo "$tap" | awk '
+	function verdict(line, not_ok) {
+		if (line ~ /#[ \t]*[Ss][Kk][Ii][Pp]/) skipped++
+		else if (not_ok) failed++
+		else passed++
+	}
+	/^# (not )?ok [0-9]+/ {
+		nested++
+		if ($2 == "not") nested_failed++
+		verdict(substr($0, 3), $2 == "not")
+	}
+	/^# Bail out!/ { nested++; nested_failed++; failed++ }
 	/^(not )?ok [0-9]+/ {
-		if ($0 ~ /#[ \t]*[Ss][Kk][Ii][Pp]/) skipped++
-		else if ($1 == "ok") passed++
-		else failed++
+		if (!nested) verdict($0, $1 == "not")
+		else if ($1 == "not" && !nested_failed) failed++
+		nested = nested_failed = 0
 	}
 	/^Bail out!/ { failed++ }
 	END { printf "%d %d %d\n", passed, failed, skipped }')

@@ -54,7 +54,7 @@ done
 
 pkgs="$k61 $h61 $k612 $h612 linux-source-6.1 qemu-system-x86 busybox-static
       sparse cpio kmod gcc make libc6-dev musl-tools xz-utils perl criu python3
-      flex bison bc libelf-dev libssl-dev"
+      flex bison bc libelf-dev libssl-dev rsync"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
@@ -64,9 +64,11 @@ if [ -n "$missing" ]; then
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends $missing
 fi
 
-# checkpatch.pl and the kselftest headers come from Debian's linux-source.
+# checkpatch.pl, the kselftest headers and lib.mk (whose install needs
+# rsync) come from Debian's linux-source.
 src=$out/linux-source
-if [ ! -f "$src/scripts/checkpatch.pl" ]; then
+if [ ! -f "$src/scripts/checkpatch.pl" ] ||
+   [ ! -f "$src/tools/testing/selftests/lib.mk" ]; then
 	tarball=$(ls /usr/src/linux-source-6.1.tar.xz)
 	rm -rf "$src" && mkdir -p "$src"
 	echo "setup: extracting checkpatch and kselftest headers from $tarball"
@@ -75,7 +77,8 @@ if [ ! -f "$src/scripts/checkpatch.pl" ]; then
 		'*/scripts/const_structs.checkpatch' \
 		'*/tools/testing/selftests/kselftest.h' \
 		'*/tools/testing/selftests/kselftest_harness.h' \
-		'*/tools/testing/selftests/kselftest_module.h'
+		'*/tools/testing/selftests/kselftest_module.h' \
+		'*/tools/testing/selftests/lib.mk'
 fi
 
 # Record which kernels the harness boots.

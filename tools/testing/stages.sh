@@ -36,7 +36,7 @@ count_verdict() {
 		[ "${BASH_REMATCH[2]}" = 0 ] || failures+=("selftests on $krel")
 		while read -r line; do
 			failures+=("  $line")
-		done < <(grep -E '^(not ok |Bail out!|check-results:)' "$out/verdict.log")
+		done < <(grep -E '^((# )?(not ok |Bail out!)|check-results:)' "$out/verdict.log")
 	else
 		failed=$((failed + 1))
 		failures+=("selftests on $krel: no result")
