@@ -254,6 +254,18 @@ static void edit_leader_group(struct tree *t)
 	T(FAM_C2)->pgid = T(FAM_ROOT)->pid;
 }
 
+/* C2 its own parent: a parent comes before its child, never at it. */
+static void edit_own_parent(struct tree *t)
+{
+	T(FAM_C2)->ppid = T(FAM_C2)->pid;
+}
+
+/* Only a zombie's entry has a name: a thread's too is all zeroes. */
+static void edit_thread_name(struct tree *t)
+{
+	T(FAM_THREAD)->comm[0] = 'x';
+}
+
 FIXTURE(tree) {
 	unsigned char *orig;	/* the image as the kernel wrote it */
 	size_t orig_len;
@@ -396,6 +408,14 @@ FIXTURE_VARIANT_ADD(tree, group_no_leader) {
 
 FIXTURE_VARIANT_ADD(tree, leader_group) {
 	.edit = edit_leader_group,
+};
+
+FIXTURE_VARIANT_ADD(tree, own_parent) {
+	.edit = edit_own_parent,
+};
+
+FIXTURE_VARIANT_ADD(tree, thread_name) {
+	.edit = edit_thread_name,
 };
 
 /* The TREE record right after HEADER in @buf; NULL if there is none. */

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "../libckpt.h"
+#include "../../checkpoint/format.h"
 
 /* the reader's state: which record comes next */
 enum {
@@ -60,17 +61,9 @@ enum {
 #define XSAVE_MIN		(XSAVE_HDR_OFFSET + XSAVE_HDR_SIZE)
 #define RD_MAX_PGOFF		(0x7fffffffffffffffULL / RD_PAGE_SIZE)
 #define RD_O_DIRECT		040000
-/* a PIPE of CKPT_PIPE_SIZE_MAX bytes in full pages */
-#define RD_PIPE_REC_MAX		(sizeof(struct ckpt_hdr_pipe) +		\
-				 (__u64)(CKPT_PIPE_SIZE_MAX / RD_PAGE_SIZE) * \
-				 (sizeof(struct ckpt_hdr_pipe_buf) +	\
-				  RD_PAGE_SIZE))
 /* f_flags an epoll keeps: O_ACCMODE, O_NONBLOCK, O_LARGEFILE (x86-64) */
 #define RD_EPOLL_FILE_FLAGS	0104003U
 #define RD_EPOLL_ITEMS_MAX	CKPT_EPOLL_ITEMS_MAX
-#define RD_EPOLL_REC_MAX	(sizeof(struct ckpt_hdr_epoll) +	\
-				 (__u64)RD_EPOLL_ITEMS_MAX *		\
-				 sizeof(struct ckpt_hdr_epoll_item))
 /*
  * The events epoll_ctl() takes: EPOLLIN, PRI, OUT, ERR, HUP, NVAL,
  * RDNORM, RDBAND, WRNORM, WRBAND, MSG (0x7ff), RDHUP (0x2000),
@@ -79,25 +72,12 @@ enum {
 #define RD_EPOLL_EVENTS		0xf00027ffU
 #define RD_UNIX_PATH_MAX	108	/* sizeof(sun_path) */
 #define RD_UNIX_BACKLOG_MAX	65535	/* the largest a restart takes */
-/* the most skbs of the most bytes, and the largest address */
-#define RD_UNIX_REC_MAX		(sizeof(struct ckpt_hdr_unix) +		\
-				 CKPT_ALIGN_UP(RD_UNIX_PATH_MAX) +	\
-				 sizeof(struct ckpt_unix_attrs) +	\
-				 (__u64)CKPT_UNIX_SKBS_MAX *		\
-				 (sizeof(struct ckpt_hdr_unix_skb) +	\
-				  2 * CKPT_ALIGN) + CKPT_UNIX_BYTES_MAX +	\
-				 (__u64)CKPT_UNIX_FDS_MAX * sizeof(__s32))
 /* an inotify: made O_RDONLY; O_NONBLOCK, O_APPEND, O_NOATIME, O_LARGEFILE */
 #define RD_INOTIFY_FILE_FLAGS	01106000U
 #define RD_INOTIFY_EVENT_MAX	(sizeof(struct ckpt_hdr_inotify_event) + \
 				 CKPT_INOTIFY_NAME_MAX)
 #define RD_INOTIFY_WATCH_MAX	(sizeof(struct ckpt_hdr_inotify_watch) + \
 				 CKPT_PATH_MAX)
-#define RD_INOTIFY_REC_MAX	(sizeof(struct ckpt_hdr_inotify) +	\
-				 (__u64)CKPT_INOTIFY_EVENTS_MAX *	\
-				 RD_INOTIFY_EVENT_MAX +			\
-				 (__u64)CKPT_INOTIFY_WATCHES_MAX *	\
-				 RD_INOTIFY_WATCH_MAX)
 
 /* Record the first problem; always returns -1. */
 
@@ -133,7 +113,6 @@ enum {
 #define RD_CSIZE_CREAD_PARENB	0000660U
 #define RD_CS8_CREAD		0000260U
 #define RD_N_TTY		0
-#define RD_STATUS_FLAGS		0106000U	/* O_APPEND, O_NONBLOCK, O_LARGEFILE */
 #define RD_S_IFMT	0170000
 #define RD_S_IFSOCK	0140000
 
@@ -151,7 +130,6 @@ int rd_body(struct ckpt_reader *r, struct ckpt_rec *rec, size_t size);
 int rd_data(struct ckpt_reader *r, size_t len, struct ckpt_rec *rec);
 int rd_len(struct ckpt_reader *r, const struct ckpt_rec *rec,
 		  __u64 want);
-int ckpt_tree_count_check(__u32 nr, long pid_max, char *err, size_t errlen);
 int ckpt_header_check(const struct ckpt_hdr_header *h, char *err,
 			size_t errlen);
 int rd_refset_has(const struct ckpt_refset *s, __s32 ref);

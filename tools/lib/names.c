@@ -14,51 +14,10 @@
 /* ---------------------------------------------------------------------- */
 /* names */
 
-static const char * const type_names[CKPT_HDR_MAX_TYPE] = {
-	[CKPT_HDR_HEADER] = "HEADER",
-	[CKPT_HDR_TASK] = "TASK",
-	[CKPT_HDR_MM] = "MM",
-	[CKPT_HDR_VMA] = "VMA",
-	[CKPT_HDR_CPU] = "CPU",
-	[CKPT_HDR_PAGES] = "PAGES",
-	[CKPT_HDR_TAIL] = "TAIL",
-	[CKPT_HDR_CRED] = "CRED",
-	[CKPT_HDR_RLIMITS] = "RLIMITS",
-	[CKPT_HDR_SIGHAND] = "SIGHAND",
-	[CKPT_HDR_SIGNAL] = "SIGNAL",
-	[CKPT_HDR_SIGINFO] = "SIGINFO",
-	[CKPT_HDR_POSIX_TIMER] = "POSIX_TIMER",
-	[CKPT_HDR_RESTART_BLOCK] = "RESTART_BLOCK",
-	[CKPT_HDR_FS] = "FS",
-	[CKPT_HDR_FILE] = "FILE",
-	[CKPT_HDR_FILE_DATA] = "FILE_DATA",
-	[CKPT_HDR_FILES] = "FILES",
-	[CKPT_HDR_FD] = "FD",
-	[CKPT_HDR_TREE] = "TREE",
-	[CKPT_HDR_PIPE] = "PIPE",
-	[CKPT_HDR_PIPE_BUF] = "PIPE_BUF",
-	[CKPT_HDR_EVENTFD] = "EVENTFD",
-	[CKPT_HDR_SIGNALFD] = "SIGNALFD",
-	[CKPT_HDR_TIMERFD] = "TIMERFD",
-	[CKPT_HDR_EPOLL] = "EPOLL",
-	[CKPT_HDR_EPOLL_ITEM] = "EPOLL_ITEM",
-	[CKPT_HDR_UNIX] = "UNIX",
-	[CKPT_HDR_UNIX_SKB] = "UNIX_SKB",
-	[CKPT_HDR_INOTIFY] = "INOTIFY",
-	[CKPT_HDR_INOTIFY_WATCH] = "INOTIFY_WATCH",
-	[CKPT_HDR_INOTIFY_EVENT] = "INOTIFY_EVENT",
-	[CKPT_HDR_UNLINKED] = "UNLINKED",
-	[CKPT_HDR_PTY] = "PTY",
-	[CKPT_HDR_LOCK] = "LOCK",
-	[CKPT_HDR_CGROUP] = "CGROUP",
-	[CKPT_HDR_COW] = "COW",
-};
-
+/* The record table (checkpoint/format.c) names the types. */
 const char *ckpt_type_name(__u32 type)
 {
-	if (type && type < CKPT_HDR_MAX_TYPE && type_names[type])
-		return type_names[type];
-	return "unknown";
+	return ckpt_rec_name(type);
 }
 
 const char *ckpt_vma_kind_name(__u32 kind)

@@ -94,16 +94,6 @@ int rd_len(struct ckpt_reader *r, const struct ckpt_rec *rec,
 	return 0;
 }
 
-/* Rules 1 and 2 on the number of tasks; 0 or -1 and @err. */
-int ckpt_tree_count_check(__u32 nr, long pid_max, char *err, size_t errlen)
-{
-	if (nr && nr <= CKPT_TREE_MAX_TASKS && nr < pid_max)
-		return 0;
-	snprintf(err, errlen, "TREE of %u tasks (1..%u, and below pid_max %ld)",
-		 nr, CKPT_TREE_MAX_TASKS, pid_max);
-	return -1;
-}
-
 /* The HEADER's fields, as restart checks them; 0 or -1 and @err. */
 int ckpt_header_check(const struct ckpt_hdr_header *h, char *err,
 			size_t errlen)
@@ -151,7 +141,7 @@ static int rd_tree(struct ckpt_reader *r, struct ckpt_rec *rec)
 		return rd_len(r, rec, sizeof(*t));
 	if (rd_body(r, rec, sizeof(*t)))
 		return -1;
-	if (ckpt_tree_count_check(t->nr_tasks, ckpt_pid_max(), r->err,
+	if (ckpt_tree_count_rule(t->nr_tasks, ckpt_pid_max(), r->err,
 			     sizeof(r->err))) {
 		r->err_off = rec->off;
 		return -1;
@@ -389,27 +379,6 @@ static long rd_next_zombie(const struct ckpt_reader *r, long i)
 }
 
 /*
- * A wait status a process can end with: an exit code, or a signal whose
- * default action ends it, the core-dump bit only with one that dumps.
- */
-static int rd_zombie_status_ok(__s32 status)
-{
-	const __u64 ignore_or_stop = (1ULL << 17) | (1ULL << 16) |
-		(1ULL << 27) | (1ULL << 22) |		/* CHLD CONT WINCH URG */
-		(0xfULL << 18);				/* STOP TSTP TTIN TTOU */
-	const __u64 coredump = (0x3fULL << 2) | (1ULL << 10) |
-		(3ULL << 23) | (1ULL << 30);	/* QUIT..FPE SEGV XCPU XFSZ SYS */
-	int sig = status & 0x7f;
-
-	if (!sig)
-		return 1;
-	if (sig <= 64 && (ignore_or_stop >> (sig - 1)) & 1)
-		return 0;
-	return !(status & 0x80) ||
-	       (sig <= 64 && (coredump >> (sig - 1)) & 1);
-}
-
-/*
  * The zombies' sections come first, in TREE order: TASK (no objrefs, no
  * user pointers, not stopped), CRED, RLIMITS.
  */
@@ -430,7 +399,7 @@ static int rd_zombie_task(struct ckpt_reader *r, const struct ckpt_rec *rec)
 		return rd_err(r, rec->off,
 			      "TASK of zombie %d: objrefs, user pointers or flags %#x",
 			      t->pid, t->flags);
-	if (!rd_zombie_status_ok(r->tasks[i].exit_code))
+	if (!ckpt_zombie_status_ok(r->tasks[i].exit_code))
 		return rd_err(r, rec->off,
 			      "zombie %d: a process cannot end with wait status %#x",
 			      t->pid, r->tasks[i].exit_code);
@@ -573,43 +542,14 @@ static const rd_fn rd_extra[CKPT_HDR_MAX_TYPE] = {
 static int rd_check_hdr(struct ckpt_reader *r, const struct ckpt_rec *rec)
 {
 	const struct ckpt_hdr *h = &rec->u.h;
+	const struct ckpt_rec_desc *d = ckpt_rec_desc(h->type);
 	const char *name = ckpt_type_name(h->type);
-	__u64 max = CKPT_HDR_MAX;
 
-	if (!h->type || h->type >= CKPT_HDR_MAX_TYPE)
+	if (!d)
 		return rd_err(r, rec->off, "unknown record type %u", h->type);
-	if (h->type == CKPT_HDR_PAGES)
-		max = sizeof(struct ckpt_hdr_pages) +
-		      (__u64)CKPT_PAGES_MAX * RD_PAGE_SIZE;
-	if (h->type == CKPT_HDR_FILE_DATA)
-		max = sizeof(struct ckpt_hdr_file_data) + CKPT_FILE_DATA_MAX;
-	if (h->type == CKPT_HDR_TREE)
-		max = CKPT_PREFIX_MAX - sizeof(struct ckpt_hdr_header);
-	if (h->type == CKPT_HDR_PIPE)
-		max = RD_PIPE_REC_MAX;
-	if (h->type == CKPT_HDR_PIPE_BUF)
-		max = sizeof(struct ckpt_hdr_pipe_buf) + RD_PAGE_SIZE;
-	if (h->type == CKPT_HDR_MM)
-		max = sizeof(struct ckpt_hdr_mm) + CKPT_PATH_MAX +
-		      (__u64)CKPT_MM_VMAS_MAX *
-		      (sizeof(struct ckpt_hdr_vma) + CKPT_PATH_MAX);
-	if (h->type == CKPT_HDR_FILES)
-		max = sizeof(struct ckpt_hdr_files) +
-		      (__u64)CKPT_FILES_FDS_MAX * sizeof(struct ckpt_hdr_fd);
-	if (h->type == CKPT_HDR_EPOLL)
-		max = RD_EPOLL_REC_MAX;
-	if (h->type == CKPT_HDR_UNIX)
-		max = RD_UNIX_REC_MAX;
-	if (h->type == CKPT_HDR_UNIX_SKB)
-		max = sizeof(struct ckpt_hdr_unix_skb) + CKPT_UNIX_SKB_MAX +
-		      CKPT_ALIGN_UP(CKPT_UNIX_SKB_FDS_MAX * sizeof(__s32));
-	if (h->type == CKPT_HDR_INOTIFY)
-		max = RD_INOTIFY_REC_MAX;
-	if (h->type == CKPT_HDR_INOTIFY_EVENT)
-		max = RD_INOTIFY_EVENT_MAX;
-	if (h->type == CKPT_HDR_INOTIFY_WATCH)
-		max = RD_INOTIFY_WATCH_MAX;
-	if (h->len < sizeof(*h) || h->len % CKPT_ALIGN || h->len > max)
+	/* from here on, a type indexes what is sized by CKPT_HDR_MAX_TYPE */
+	if (h->len < sizeof(*h) || h->len % CKPT_ALIGN ||
+	    h->len > ckpt_rec_max_len(h->type, RD_PAGE_SIZE))
 		return rd_err(r, rec->off, "bad %s record length %u",
 			      name, h->len);
 	if ((r->state == RD_VMA || r->state == RD_COW) &&
@@ -706,6 +646,24 @@ static int rd_check_hdr(struct ckpt_reader *r, const struct ckpt_rec *rec)
 			      "PTY record not right after the first FILE of its pty");
 	return rd_err(r, rec->off, "unexpected %s record (want %s)", name,
 		      ckpt_type_name(rd_expected(r)));
+}
+
+/*
+ * A record where it may stand: its fixed part, as the record table says
+ * (checked after its place, which says more of a misplaced one), and
+ * whether it is nested.
+ */
+static int rd_check_size(struct ckpt_reader *r, struct ckpt_rec *rec)
+{
+	const struct ckpt_rec_desc *d = ckpt_rec_desc(rec->u.h.type);
+	__u32 len = rec->u.h.len;
+
+	if (len < d->size || (d->fixed && len != d->size))
+		return rd_err(r, rec->off, "bad %s record length %u (want %s%u)",
+			      d->name, len, d->fixed ? "" : "at least ",
+			      d->size);
+	rec->depth = d->parent != 0;
+	return 0;
 }
 
 /* After the tail: nothing may follow. */
@@ -808,11 +766,6 @@ int ckpt_reader_next(struct ckpt_reader *r, struct ckpt_rec *rec)
 
 	memset(&rec->u, 0, sizeof(rec->u));
 	rec->off = r->pos;
-	rec->depth = r->state == RD_VMA || r->state == RD_COW ||
-		     r->state == RD_FD ||
-		     r->state == RD_PIPE_BUF || r->state == RD_EPOLL_ITEM ||
-		     r->state == RD_UNIX_SKB || r->state == RD_INOTIFY_EVENT ||
-		     r->state == RD_INOTIFY_WATCH;
 	rec->sum = 0;
 	n = rd_raw(r, &rec->u.h, sizeof(rec->u.h));
 	if (n < 0)
@@ -828,6 +781,8 @@ int ckpt_reader_next(struct ckpt_reader *r, struct ckpt_rec *rec)
 	if (n < (ssize_t)sizeof(rec->u.h))
 		return rd_err(r, rec->off, "truncated record header");
 	if (rd_check_hdr(r, rec))
+		return -1;
+	if (rd_check_size(r, rec))
 		return -1;
 	if (rec->u.h.type == CKPT_HDR_TAIL && r->state == RD_EXTRA &&
 	    rd_extra_done(r, rec))

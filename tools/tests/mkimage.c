@@ -1187,6 +1187,8 @@ static const struct defect defects[] = {
 	{ "tree_pgid", W_E2, E(pgid), SET32, 1241 },
 	{ "tree_zombie_pgid", W_E4, E(pgid), SET32, 1240 },
 	{ "tree_entry_flags", W_E2, E(flags), SET32, 0x10 },
+	{ "tree_thread_name", W_E1, E(comm), XOR8, 'x' },
+	{ "tree_own_parent", W_E2, E(ppid), SET32, 1240 },
 	/* the sections */
 	{ "section_pid", W_TASK2, F(ckpt_hdr_task, pid), SET32, 1241 },
 	{ "section_missing", W_E4, E(flags), SET32, 0 },
