@@ -531,30 +531,37 @@ static pid_t unused_pid(const pid_t *pids, long pid_max)
 	return 0;
 }
 
-/* @self->buf: the original image with the TREE @t instead. */
+/*
+ * @self->buf: the original image with the TREE @t instead, written by
+ * libckpt's writer after the original HEADER.
+ */
 static int build(struct _test_data_tree *self, const struct tree *t)
 {
 	const struct ckpt_hdr_header *hh = (const void *)self->orig;
 	const struct ckpt_hdr_tree *old = find_tree(self->orig, self->orig_len);
 	size_t rest = hh->h.len + old->h.len;
 	struct ckpt_hdr_tree *h;
-	__u32 size;
+	struct ckpt_writer w;
 
-	size = sizeof(*h) + t->nr * sizeof(*t->task) + t->extra;
-	self->prefix_len = hh->h.len + size;
-	self->len = self->prefix_len + self->orig_len - rest;
-	self->buf = calloc(1, self->len);
+	self->len = hh->h.len + sizeof(*h) + t->nr * sizeof(*t->task) +
+		    t->extra + self->orig_len - rest;
+	self->buf = malloc(self->len);
 	if (!self->buf)
 		return -1;
-	memcpy(self->buf, self->orig, hh->h.len);
-	h = (void *)(self->buf + hh->h.len);
-	h->h.type = CKPT_HDR_TREE;
-	h->h.len = size;
+	ckpt_writer_init(&w, self->buf, self->len);
+	ckpt_writer_put(&w, self->orig, hh->h.len);
+	h = ckpt_writer_begin(&w, CKPT_HDR_TREE, NULL);
+	if (!h)
+		return -1;
 	h->nr_tasks = t->nr;
 	h->flags = t->flags;
-	memcpy(h + 1, t->task, t->nr * sizeof(*t->task));
-	memcpy(self->buf + self->prefix_len, self->orig + rest,
-	       self->orig_len - rest);
+	ckpt_writer_put(&w, t->task, t->nr * sizeof(*t->task));
+	ckpt_writer_put(&w, NULL, t->extra);
+	ckpt_writer_end(&w);
+	self->prefix_len = w.len;
+	ckpt_writer_put(&w, self->orig + rest, self->orig_len - rest);
+	if (w.error || w.len != self->len)
+		return -1;
 	return image_reseal(self->buf, self->len);
 }
 
