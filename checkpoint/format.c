@@ -212,6 +212,26 @@ __u32 ckpt_rec_nested_at(const struct ckpt_hdr *h)
 	return 0;
 }
 
+int ckpt_header_rules(const struct ckpt_hdr_header *h, __u32 page_size,
+		      char *err, size_t errlen)
+{
+	if (memcmp(h->magic, CKPT_MAGIC, CKPT_MAGIC_LEN))
+		snprintf(err, errlen, "bad magic (not a checkpoint image)");
+	else if (h->version != CKPT_VERSION)
+		snprintf(err, errlen, "unsupported image version %u (this is %u)",
+			 h->version, CKPT_VERSION);
+	else if (h->arch != CKPT_ARCH_X86_64)
+		snprintf(err, errlen, "unsupported architecture %u", h->arch);
+	else if (h->page_size != page_size)
+		snprintf(err, errlen, "bad page size %u (this system's is %u)",
+			 h->page_size, page_size);
+	else if (!h->xstate_size || h->xstate_size > CKPT_HDR_MAX / 2)
+		snprintf(err, errlen, "bad xstate size %u", h->xstate_size);
+	else
+		return 0;
+	return -1;
+}
+
 /* ---------------------------------------------------------------------- */
 /* the TREE rules */
 

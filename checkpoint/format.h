@@ -60,6 +60,14 @@ __u64 ckpt_rec_max_len(__u32 type, __u32 page_size);
 __u32 ckpt_rec_nested_at(const struct ckpt_hdr *h);
 
 /*
+ * The HEADER's identity: magic, version, architecture, page size (the
+ * reader's is @page_size), size of the CPU state.  0, or -1 with what in
+ * @err.
+ */
+int ckpt_header_rules(const struct ckpt_hdr_header *h, __u32 page_size,
+		      char *err, size_t errlen);
+
+/*
  * The TREE rules: can the @nr tasks @t, with TREE flags @flags, be
  * rebuilt as rstr creates them (parents before children, threads right
  * after their process, sessions and groups made or joined as a restart

@@ -554,6 +554,7 @@ int ckpt_read_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type,
 int ckpt_read_header(struct ckpt_ctx *ctx)
 {
 	struct ckpt_hdr_header hdr;
+	char why[80];
 	u64 missing;
 	int ret;
 
@@ -563,26 +564,13 @@ int ckpt_read_header(struct ckpt_ctx *ctx)
 	if (hdr.h.len != sizeof(hdr))
 		return ckpt_err(ctx, -EINVAL, "HEADER record has length %u",
 				hdr.h.len);
-	if (memcmp(hdr.magic, CKPT_MAGIC, CKPT_MAGIC_LEN))
-		return ckpt_err(ctx, -EINVAL, "not a checkpoint image (bad magic)");
-	if (hdr.version != CKPT_VERSION)
-		return ckpt_err(ctx, -EINVAL,
-				"image format version %u, this module reads %u",
-				hdr.version, CKPT_VERSION);
-	if (hdr.arch != CKPT_ARCH_X86_64)
-		return ckpt_err(ctx, -EINVAL, "image is for architecture %u",
-				hdr.arch);
-	if (hdr.page_size != PAGE_SIZE)
-		return ckpt_err(ctx, -EINVAL, "image page size %u, ours %lu",
-				hdr.page_size, PAGE_SIZE);
+	if (ckpt_header_rules(&hdr, PAGE_SIZE, why, sizeof(why)))
+		return ckpt_err(ctx, -EINVAL, "HEADER: %s", why);
 	missing = hdr.xstate_features & ~ckpt_xstate_features();
 	if (missing)
 		return ckpt_err(ctx, -EINVAL,
 				"image uses CPU state features %#llx this CPU lacks",
 				missing);
-	if (!hdr.xstate_size || hdr.xstate_size > CKPT_HDR_MAX / 2)
-		return ckpt_err(ctx, -EINVAL, "image xstate size %u",
-				hdr.xstate_size);
 	return 0;
 }
 

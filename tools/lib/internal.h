@@ -130,8 +130,6 @@ int rd_body(struct ckpt_reader *r, struct ckpt_rec *rec, size_t size);
 int rd_data(struct ckpt_reader *r, size_t len, struct ckpt_rec *rec);
 int rd_len(struct ckpt_reader *r, const struct ckpt_rec *rec,
 		  __u64 want);
-int ckpt_header_check(const struct ckpt_hdr_header *h, char *err,
-			size_t errlen);
 int rd_refset_has(const struct ckpt_refset *s, __s32 ref);
 int rd_refset_add(struct ckpt_refset *s, __s32 ref);
 int rd_file_known(const struct ckpt_reader *r, __s32 objref);

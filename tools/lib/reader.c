@@ -94,33 +94,13 @@ int rd_len(struct ckpt_reader *r, const struct ckpt_rec *rec,
 	return 0;
 }
 
-/* The HEADER's fields, as restart checks them; 0 or -1 and @err. */
-int ckpt_header_check(const struct ckpt_hdr_header *h, char *err,
-			size_t errlen)
-{
-	if (memcmp(h->magic, CKPT_MAGIC, CKPT_MAGIC_LEN))
-		snprintf(err, errlen, "bad magic (not a checkpoint image)");
-	else if (h->version != CKPT_VERSION)
-		snprintf(err, errlen, "unsupported image version %u",
-			 h->version);
-	else if (h->arch != CKPT_ARCH_X86_64)
-		snprintf(err, errlen, "unsupported architecture %u", h->arch);
-	else if (h->page_size != RD_PAGE_SIZE)
-		snprintf(err, errlen, "bad page size %u", h->page_size);
-	else if (!h->xstate_size || h->xstate_size > CKPT_HDR_MAX / 2)
-		snprintf(err, errlen, "bad xstate size %u", h->xstate_size);
-	else
-		return 0;
-	return -1;
-}
-
 static int rd_header(struct ckpt_reader *r, struct ckpt_rec *rec)
 {
 	struct ckpt_hdr_header *h = &rec->u.header;
 
 	if (rd_len(r, rec, sizeof(*h)) || rd_body(r, rec, sizeof(*h)))
 		return -1;
-	if (ckpt_header_check(h, r->err, sizeof(r->err))) {
+	if (ckpt_header_rules(h, RD_PAGE_SIZE, r->err, sizeof(r->err))) {
 		r->err_off = rec->off;
 		return -1;
 	}

@@ -159,7 +159,8 @@ int ckpt_read_tree(int fd, struct ckpt_tree *t)
 	if (n < 0)
 		goto fail;
 	t->header = (const struct ckpt_hdr_header *)t->prefix;
-	if (ckpt_header_check(t->header, t->err, sizeof(t->err))) {
+	if (ckpt_header_rules(t->header, RD_PAGE_SIZE, t->err,
+			      sizeof(t->err))) {
 		n = -EINVAL;
 		goto fail;
 	}
