@@ -15,7 +15,6 @@
 #include <linux/slab.h>
 #include <linux/path.h>
 #include <linux/dcache.h>
-#include <linux/un.h>
 #include <linux/bvec.h>
 #include <linux/highmem.h>
 #include <linux/uio.h>
@@ -23,50 +22,12 @@
 #include <checkpoint/checkpoint.h>
 #include <checkpoint/compat.h>
 
-static const char * const ckpt_hdr_names[CKPT_HDR_MAX_TYPE] = {
-	[CKPT_HDR_HEADER] = "HEADER",
-	[CKPT_HDR_TASK] = "TASK",
-	[CKPT_HDR_MM] = "MM",
-	[CKPT_HDR_VMA] = "VMA",
-	[CKPT_HDR_CPU] = "CPU",
-	[CKPT_HDR_PAGES] = "PAGES",
-	[CKPT_HDR_TAIL] = "TAIL",
-	[CKPT_HDR_FS] = "FS",
-	[CKPT_HDR_FILE] = "FILE",
-	[CKPT_HDR_FILE_DATA] = "FILE_DATA",
-	[CKPT_HDR_FILES] = "FILES",
-	[CKPT_HDR_FD] = "FD",
-	[CKPT_HDR_CRED] = "CRED",
-	[CKPT_HDR_RLIMITS] = "RLIMITS",
-	[CKPT_HDR_SIGHAND] = "SIGHAND",
-	[CKPT_HDR_SIGNAL] = "SIGNAL",
-	[CKPT_HDR_SIGINFO] = "SIGINFO",
-	[CKPT_HDR_POSIX_TIMER] = "POSIX_TIMER",
-	[CKPT_HDR_RESTART_BLOCK] = "RESTART_BLOCK",
-	[CKPT_HDR_TREE] = "TREE",
-	[CKPT_HDR_PIPE] = "PIPE",
-	[CKPT_HDR_PIPE_BUF] = "PIPE_BUF",
-	[CKPT_HDR_EVENTFD] = "EVENTFD",
-	[CKPT_HDR_SIGNALFD] = "SIGNALFD",
-	[CKPT_HDR_TIMERFD] = "TIMERFD",
-	[CKPT_HDR_EPOLL] = "EPOLL",
-	[CKPT_HDR_EPOLL_ITEM] = "EPOLL_ITEM",
-	[CKPT_HDR_UNIX] = "UNIX",
-	[CKPT_HDR_UNIX_SKB] = "UNIX_SKB",
-	[CKPT_HDR_PTY] = "PTY",
-	[CKPT_HDR_INOTIFY] = "INOTIFY",
-	[CKPT_HDR_INOTIFY_WATCH] = "INOTIFY_WATCH",
-	[CKPT_HDR_INOTIFY_EVENT] = "INOTIFY_EVENT",
-	[CKPT_HDR_UNLINKED] = "UNLINKED",
-	[CKPT_HDR_LOCK] = "LOCK",
-	[CKPT_HDR_CGROUP] = "CGROUP",
-};
+#include "format.h"
 
+/* The record table (format.c) names the types. */
 const char *ckpt_hdr_name(u32 type)
 {
-	if (type && type < CKPT_HDR_MAX_TYPE)
-		return ckpt_hdr_names[type];
-	return "unknown";
+	return ckpt_rec_name(type);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -516,61 +477,10 @@ char *ckpt_read_path(struct ckpt_ctx *ctx, u32 len)
 	return path;
 }
 
-static size_t ckpt_hdr_max_len(u32 type)
-{
-	if (type == CKPT_HDR_PAGES)
-		return sizeof(struct ckpt_hdr_pages) +
-		       (size_t)CKPT_PAGES_MAX * PAGE_SIZE;
-	if (type == CKPT_HDR_FILE_DATA)
-		return sizeof(struct ckpt_hdr_file_data) + CKPT_FILE_DATA_MAX;
-	if (type == CKPT_HDR_PIPE)
-		return sizeof(struct ckpt_hdr_pipe) +
-		       (size_t)CKPT_PIPE_SIZE_MAX / PAGE_SIZE *
-		       (sizeof(struct ckpt_hdr_pipe_buf) + PAGE_SIZE);
-	if (type == CKPT_HDR_EPOLL)
-		return sizeof(struct ckpt_hdr_epoll) + (size_t)CKPT_EPOLL_ITEMS_MAX *
-		       sizeof(struct ckpt_hdr_epoll_item);
-	if (type == CKPT_HDR_UNIX)
-		return sizeof(struct ckpt_hdr_unix) + CKPT_UNIX_BYTES_MAX +
-		       (size_t)CKPT_UNIX_SKBS_MAX *
-		       (sizeof(struct ckpt_hdr_unix_skb) + 2 * CKPT_ALIGN) +
-		       (size_t)CKPT_UNIX_FDS_MAX * sizeof(__s32) +
-		       ALIGN(UNIX_PATH_MAX, CKPT_ALIGN) +
-		       sizeof(struct ckpt_unix_attrs);
-	if (type == CKPT_HDR_INOTIFY)
-		return sizeof(struct ckpt_hdr_inotify) +
-		       (size_t)CKPT_INOTIFY_EVENTS_MAX *
-		       (sizeof(struct ckpt_hdr_inotify_event) +
-			CKPT_INOTIFY_NAME_MAX) +
-		       (size_t)CKPT_INOTIFY_WATCHES_MAX *
-		       (sizeof(struct ckpt_hdr_inotify_watch) + CKPT_PATH_MAX);
-	if (type == CKPT_HDR_INOTIFY_WATCH)
-		return sizeof(struct ckpt_hdr_inotify_watch) + CKPT_PATH_MAX;
-	if (type == CKPT_HDR_INOTIFY_EVENT)
-		return sizeof(struct ckpt_hdr_inotify_event) +
-		       CKPT_INOTIFY_NAME_MAX;
-	if (type == CKPT_HDR_UNIX_SKB)
-		return sizeof(struct ckpt_hdr_unix_skb) + CKPT_UNIX_SKB_MAX +
-		       ALIGN(CKPT_UNIX_SKB_FDS_MAX * sizeof(__s32), CKPT_ALIGN);
-	if (type == CKPT_HDR_PIPE_BUF)
-		return sizeof(struct ckpt_hdr_pipe_buf) + PAGE_SIZE;
-	if (type == CKPT_HDR_TREE)
-		return sizeof(struct ckpt_hdr_tree) + (size_t)CKPT_TREE_MAX_TASKS *
-		       sizeof(struct ckpt_tree_task);
-	/* their records nested: each is checked as it is read */
-	if (type == CKPT_HDR_MM)
-		return sizeof(struct ckpt_hdr_mm) + CKPT_PATH_MAX +
-		       (size_t)CKPT_MM_VMAS_MAX *
-		       (sizeof(struct ckpt_hdr_vma) + CKPT_PATH_MAX);
-	if (type == CKPT_HDR_FILES)
-		return sizeof(struct ckpt_hdr_files) +
-		       (size_t)CKPT_FILES_FDS_MAX * sizeof(struct ckpt_hdr_fd);
-	return CKPT_HDR_MAX;
-}
-
 /* Read and check the next record header; nothing of its payload. */
 int ckpt_read_hdr(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 {
+	const struct ckpt_rec_desc *d;
 	int ret;
 
 	ctx->hdr_pos = ctx->pos;
@@ -581,16 +491,19 @@ int ckpt_read_hdr(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 	/* the TAIL's checksum covers what came before its header */
 	if (h->type != CKPT_HDR_TAIL)
 		ckpt_hash(ctx->hasher, h, sizeof(*h));
-	if (!h->type || h->type >= CKPT_HDR_MAX_TYPE)
+	d = ckpt_rec_desc(h->type);
+	if (!d)
 		return ckpt_err(ctx, -EINVAL,
 				"unknown record type %u at offset %llu",
 				h->type, ctx->hdr_pos);
+	/* from here on, a type indexes what is sized by CKPT_HDR_MAX_TYPE */
 	ctx->hdr_type = h->type;
-	if (h->len < sizeof(*h) || !IS_ALIGNED(h->len, CKPT_ALIGN) ||
-	    h->len > ckpt_hdr_max_len(h->type))
+	if (h->len < d->size || (d->fixed && h->len != d->size) ||
+	    !IS_ALIGNED(h->len, CKPT_ALIGN) ||
+	    h->len > ckpt_rec_max_len(h->type, PAGE_SIZE))
 		return ckpt_err(ctx, -EINVAL,
 				"%s record at offset %llu has bad length %u",
-				ckpt_hdr_name(h->type), ctx->hdr_pos, h->len);
+				d->name, ctx->hdr_pos, h->len);
 	if (ctx->hdr_pos + h->len > ctx->limit)
 		return ckpt_err(ctx, -EINVAL,
 				"%s record at offset %llu (length %u) runs past its parent ending at %llu",
@@ -641,6 +554,7 @@ int ckpt_read_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type,
 int ckpt_read_header(struct ckpt_ctx *ctx)
 {
 	struct ckpt_hdr_header hdr;
+	char why[80];
 	u64 missing;
 	int ret;
 
@@ -650,26 +564,13 @@ int ckpt_read_header(struct ckpt_ctx *ctx)
 	if (hdr.h.len != sizeof(hdr))
 		return ckpt_err(ctx, -EINVAL, "HEADER record has length %u",
 				hdr.h.len);
-	if (memcmp(hdr.magic, CKPT_MAGIC, CKPT_MAGIC_LEN))
-		return ckpt_err(ctx, -EINVAL, "not a checkpoint image (bad magic)");
-	if (hdr.version != CKPT_VERSION)
-		return ckpt_err(ctx, -EINVAL,
-				"image format version %u, this module reads %u",
-				hdr.version, CKPT_VERSION);
-	if (hdr.arch != CKPT_ARCH_X86_64)
-		return ckpt_err(ctx, -EINVAL, "image is for architecture %u",
-				hdr.arch);
-	if (hdr.page_size != PAGE_SIZE)
-		return ckpt_err(ctx, -EINVAL, "image page size %u, ours %lu",
-				hdr.page_size, PAGE_SIZE);
+	if (ckpt_header_rules(&hdr, PAGE_SIZE, why, sizeof(why)))
+		return ckpt_err(ctx, -EINVAL, "HEADER: %s", why);
 	missing = hdr.xstate_features & ~ckpt_xstate_features();
 	if (missing)
 		return ckpt_err(ctx, -EINVAL,
 				"image uses CPU state features %#llx this CPU lacks",
 				missing);
-	if (!hdr.xstate_size || hdr.xstate_size > CKPT_HDR_MAX / 2)
-		return ckpt_err(ctx, -EINVAL, "image xstate size %u",
-				hdr.xstate_size);
 	return 0;
 }
 

@@ -7,10 +7,10 @@
  * children (breadth first).  Pids, process groups and sessions are taken
  * as the root's pid namespace sees them.  Restart creates the tasks from
  * this list before anything else is read (rstr, in user space: clone3()
- * with set_tid), so the list alone must say how: the checks below are
- * the rules a tree must follow to be rebuilt that way, and checkpoint
- * runs the same checks on what it found, refusing a tree it could not
- * bring back.
+ * with set_tid), so the list alone must say how: the rules a tree must
+ * follow to be rebuilt that way are the image format's (format.c), and
+ * checkpoint runs them on what it found too, refusing a tree it could
+ * not bring back.
  */
 #include <linux/module.h>
 #include <linux/sched.h>
@@ -27,6 +27,8 @@
 
 #include <checkpoint/checkpoint.h>
 #include <checkpoint/symbols.h>
+
+#include "format.h"
 
 /* pid -> TREE index, open addressing; sized for the tree */
 struct ckpt_pidmap {
@@ -67,167 +69,33 @@ static bool ckpt_tree_is_process(const struct ckpt_tree_task *e)
 	return e->pid == e->tgid;
 }
 
-/* A zombie's name ends within its field; the others have none. */
-static bool ckpt_tree_comm_ok(const struct ckpt_tree_task *e)
-{
-	if (e->flags & CKPT_TREE_ZOMBIE)
-		return memchr(e->comm, '\0', sizeof(e->comm)) != NULL;
-	return !memchr_inv(e->comm, 0, sizeof(e->comm));
-}
-
-static bool ckpt_wait_status_ok(s32 status)
-{
-	if (!(status & 0x7f))
-		return !(status & ~0xff00);
-	return (status & 0x7f) <= CKPT_NSIG && !(status & ~0xff);
-}
-
-/* Entries one by one: flags, pids, the root, threads and parents. */
-static int ckpt_tree_check_entries(struct ckpt_ctx *ctx, u32 flags,
-				   const struct ckpt_tree_task *t, u32 nr,
-				   struct ckpt_pidmap *m, int err)
-{
-	const u32 root_bad = CKPT_TREE_ZOMBIE | CKPT_TREE_SHARE_FILES |
-			     CKPT_TREE_SHARE_FS;
-	int pid_max = READ_ONCE(*ckpt_syms.pid_max);
-	u32 i, proc = 0, *slot;
-	int j;
-
-	for (i = 0; i < nr; i++) {
-		const struct ckpt_tree_task *e = &t[i];
-
-		if (e->flags & ~CKPT_TREE_TASK_FLAGS_ALL ||
-		    e->pid < 1 || e->pid >= pid_max || e->tgid < 1 ||
-		    !ckpt_tree_comm_ok(e))
-			return ckpt_err(ctx, err,
-					"TREE entry %u: pid %d tgid %d flags %#x, or its name",
-					i, e->pid, e->tgid, e->flags);
-		slot = ckpt_pidmap_slot(m, t, e->pid);
-		if (*slot)
-			return ckpt_err(ctx, err, "TREE: pid %d twice", e->pid);
-		*slot = i + 1;
-		if (i == 0) {
-			if (!ckpt_tree_is_process(e) || e->ppid ||
-			    e->flags & root_bad ||
-			    ((flags & CKPT_TREE_PIDNS) && e->pid != 1))
-				return ckpt_err(ctx, err,
-						"TREE: the root (pid %d) is not a live process without a parent in the tree",
-						e->pid);
-			continue;
-		}
-		if (!ckpt_tree_is_process(e)) {
-			const struct ckpt_tree_task *p = &t[proc];
-
-			if (p->pid != e->tgid || e->ppid != p->ppid ||
-			    e->pgid != p->pgid || e->sid != p->sid ||
-			    e->exit_signal ||
-			    e->flags & (CKPT_TREE_ZOMBIE | CKPT_TREE_SUBREAPER))
-				return ckpt_err(ctx, err,
-						"TREE: thread %d does not follow its process %d",
-						e->pid, e->tgid);
-			continue;
-		}
-		proc = i;
-		if (!e->ppid)
-			return ckpt_err(ctx, err,
-					"TREE: pid %d has no parent", e->pid);
-		j = ckpt_pidmap_find(m, t, e->ppid);
-		if (j < 0 || !ckpt_tree_is_process(&t[j]) ||
-		    t[j].flags & CKPT_TREE_ZOMBIE)
-			return ckpt_err(ctx, err,
-					"TREE: the parent %d of pid %d is not a live process before it",
-					e->ppid, e->pid);
-		if (e->exit_signal < 0 || e->exit_signal > CKPT_NSIG ||
-		    ((e->flags & CKPT_TREE_ZOMBIE) &&
-		     !ckpt_wait_status_ok(e->exit_code)))
-			return ckpt_err(ctx, err,
-					"TREE: pid %d: exit signal %d, exit status %#x",
-					e->pid, e->exit_signal, e->exit_code);
-	}
-	return 0;
-}
-
-/*
- * Sessions and groups.  A process gets its session at fork or makes one
- * with setsid(); it gets its group at fork, makes one, or joins one of
- * its session during restart.  @fork_pgid/@fork_sid: what each process
- * has right after rstr created it.
- */
-static int ckpt_tree_check_groups(struct ckpt_ctx *ctx,
-				  const struct ckpt_tree_task *t, u32 nr,
-				  const struct ckpt_pidmap *m, int err,
-				  pid_t *fork_pgid, pid_t *fork_sid)
-{
-	u32 i;
-	int j, l;
-
-	for (i = 0; i < nr; i++) {
-		const struct ckpt_tree_task *e = &t[i];
-		pid_t psid = 0, ppgid = 0;
-
-		if (!ckpt_tree_is_process(e))
-			continue;
-		j = i ? ckpt_pidmap_find(m, t, e->ppid) : -1;
-		if (j >= 0) {
-			psid = fork_sid[j];
-			ppgid = fork_pgid[j];
-		}
-		fork_sid[i] = e->sid == e->pid ? e->pid : psid;
-		fork_pgid[i] = e->pgid == e->pid ? e->pid : ppgid;
-		if (e->sid != fork_sid[i] || (e->sid == e->pid && e->pgid != e->pid))
-			return ckpt_err(ctx, err,
-					"TREE: pid %d: session %d is neither its own nor its parent's",
-					e->pid, e->sid);
-		l = e->sid ? ckpt_pidmap_find(m, t, e->sid) : -2;
-		if (l == -1 || (l >= 0 && t[l].sid != t[l].pid))
-			return ckpt_err(ctx, err,
-					"TREE: pid %d: the leader of session %d is missing",
-					e->pid, e->sid);
-		if (e->pgid == fork_pgid[i])
-			continue;
-		l = ckpt_pidmap_find(m, t, e->pgid);
-		if ((e->flags & CKPT_TREE_ZOMBIE) || l < 0 ||
-		    !ckpt_tree_is_process(&t[l]) ||
-		    (t[l].flags & CKPT_TREE_ZOMBIE) ||
-		    t[l].pgid != e->pgid || t[l].sid != e->sid)
-			return ckpt_err(ctx, err,
-					"TREE: pid %d: process group %d has no leader in its session",
-					e->pid, e->pgid);
-	}
-	return 0;
-}
-
 /**
  * ckpt_tree_check - can the tree @t be rebuilt as the image says?
  * @err: the errno to fail with (EINVAL for an image, EOPNOTSUPP for a
  *	 tree being checkpointed)
+ *
+ * The rules are the image format's (format.c), which ckptinfo and rstr
+ * check with the same code.
  */
 int ckpt_tree_check(struct ckpt_ctx *ctx, u32 flags,
 		    const struct ckpt_tree_task *t, u32 nr, int err)
 {
-	struct ckpt_pidmap m;
-	pid_t *fork_ids;
-	int ret;
+	char why[160];
+	u32 *scratch;
+	int ret = 0;
 
-	if (!nr || nr > CKPT_TREE_MAX_TASKS ||
-	    nr >= READ_ONCE(*ckpt_syms.pid_max) ||
-	    flags & ~CKPT_TREE_FLAGS_ALL)
-		return ckpt_err(ctx, err, "TREE: %u tasks, flags %#x", nr,
-				flags);
-	ret = ckpt_pidmap_init(&m, nr);
-	if (ret < 0)
-		return ret;
-	fork_ids = kvcalloc(2 * nr, sizeof(*fork_ids), GFP_KERNEL);
-	ret = -ENOMEM;
-	if (!fork_ids)
-		goto out;
-	ret = ckpt_tree_check_entries(ctx, flags, t, nr, &m, err);
-	if (!ret)
-		ret = ckpt_tree_check_groups(ctx, t, nr, &m, err, fork_ids,
-					     fork_ids + nr);
-	kvfree(fork_ids);
-out:
-	kvfree(m.slot);
+	/* bounded by the count rule, which comes first: not allocated */
+	if (ckpt_tree_count_rule(nr, READ_ONCE(*ckpt_syms.pid_max), why,
+				 sizeof(why)))
+		return ckpt_err(ctx, err, "%s", why);
+	scratch = kvmalloc_array(ckpt_tree_scratch_len(nr), sizeof(*scratch),
+				 GFP_KERNEL);
+	if (!scratch)
+		return -ENOMEM;
+	if (ckpt_tree_rules(flags, t, nr, READ_ONCE(*ckpt_syms.pid_max),
+			    scratch, why, sizeof(why)))
+		ret = ckpt_err(ctx, err, "%s", why);
+	kvfree(scratch);
 	return ret;
 }
 EXPORT_SYMBOL_NS_GPL(ckpt_tree_check, CHECKPOINT);
@@ -259,10 +127,7 @@ static s32 ckpt_zombie_status(struct task_struct *p)
  */
 int rstr_zombie_status_check(struct ckpt_ctx *ctx, s32 status)
 {
-	int sig = status & 0x7f;
-
-	if (!sig || (!sig_kernel_ignore(sig) && !sig_kernel_stop(sig) &&
-		     (!(status & 0x80) || sig_kernel_coredump(sig))))
+	if (ckpt_zombie_status_ok(status))
 		return 0;
 	return ckpt_err(ctx, -EINVAL,
 			"zombie %d: a process cannot end with wait status %#x",

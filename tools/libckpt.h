@@ -115,6 +115,54 @@ const char *ckpt_unix_state_name(__u32 state);
 
 #define CKPT_ALIGN_UP(x)	(((x) + CKPT_ALIGN - 1) & ~(__u64)(CKPT_ALIGN - 1))
 
+/*
+ * Writing an image into memory, record by record, as the kernel writes
+ * one: ckpt_writer_begin() starts a record of @type - its fixed part, of
+ * the size the record table gives, zeroed, its type set - and returns
+ * it; ckpt_writer_put() adds data after it, padded.  A record ends where
+ * the next one that does not nest in it begins (the record table says
+ * what nests in what), or at ckpt_writer_end(); its length is then set
+ * to what it holds.  The running xxh64 takes each top-level record as
+ * it ends: a record is not to be changed after that.
+ * ckpt_writer_tail() ends the stream with the TAIL the kernel writes.
+ * Errors (no room, an unknown type, nesting too deep) stick: begin and
+ * put return NULL, tail -1.
+ */
+#define CKPT_WRITER_DEPTH	4
+
+struct ckpt_writer {
+	unsigned char *buf;
+	size_t cap;		/* bytes of room in @buf */
+	size_t len;		/* bytes written */
+	__u32 nr_records;
+	int depth;		/* records begun, not ended */
+	size_t open[CKPT_WRITER_DEPTH];	/* their offsets */
+	struct ckpt_xxh64 sum;	/* of @buf up to @hashed */
+	size_t hashed;
+	int error;
+};
+
+void ckpt_writer_init(struct ckpt_writer *w, void *buf, size_t cap);
+void *ckpt_writer_begin(struct ckpt_writer *w, __u32 type, size_t *off);
+void *ckpt_writer_put(struct ckpt_writer *w, const void *data, size_t len);
+void ckpt_writer_end(struct ckpt_writer *w);
+/* The TAIL's offset in @buf, or -1. */
+long ckpt_writer_tail(struct ckpt_writer *w);
+
+/*
+ * Every record of the image @buf of @len bytes, and those nested in them
+ * (where the record table says they start: ckpt_rec_nested_at()), in
+ * stream order: @fn(@arg, its offset, its header, the index of the
+ * record it is nested in or -1) for each; a nonzero return stops the
+ * walk with that value.  Records are not checked but for their lengths
+ * (a record must fit in its parent, 8-byte aligned): -1 if one does not.
+ * Returns 0, or what stopped it.
+ */
+typedef int (*ckpt_walk_fn)(void *arg, size_t off, const struct ckpt_hdr *h,
+			    int parent);
+int ckpt_image_walk(const unsigned char *buf, size_t len, ckpt_walk_fn fn,
+		    void *arg);
+
 /* One record as returned by the reader. */
 struct ckpt_rec {
 	__u64 off;		/* stream offset of the record */

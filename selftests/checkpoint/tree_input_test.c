@@ -254,6 +254,18 @@ static void edit_leader_group(struct tree *t)
 	T(FAM_C2)->pgid = T(FAM_ROOT)->pid;
 }
 
+/* C2 its own parent: a parent comes before its child, never at it. */
+static void edit_own_parent(struct tree *t)
+{
+	T(FAM_C2)->ppid = T(FAM_C2)->pid;
+}
+
+/* Only a zombie's entry has a name: a thread's too is all zeroes. */
+static void edit_thread_name(struct tree *t)
+{
+	T(FAM_THREAD)->comm[0] = 'x';
+}
+
 FIXTURE(tree) {
 	unsigned char *orig;	/* the image as the kernel wrote it */
 	size_t orig_len;
@@ -398,6 +410,14 @@ FIXTURE_VARIANT_ADD(tree, leader_group) {
 	.edit = edit_leader_group,
 };
 
+FIXTURE_VARIANT_ADD(tree, own_parent) {
+	.edit = edit_own_parent,
+};
+
+FIXTURE_VARIANT_ADD(tree, thread_name) {
+	.edit = edit_thread_name,
+};
+
 /* The TREE record right after HEADER in @buf; NULL if there is none. */
 static const struct ckpt_hdr_tree *find_tree(const unsigned char *buf,
 					     size_t len)
@@ -511,30 +531,37 @@ static pid_t unused_pid(const pid_t *pids, long pid_max)
 	return 0;
 }
 
-/* @self->buf: the original image with the TREE @t instead. */
+/*
+ * @self->buf: the original image with the TREE @t instead, written by
+ * libckpt's writer after the original HEADER.
+ */
 static int build(struct _test_data_tree *self, const struct tree *t)
 {
 	const struct ckpt_hdr_header *hh = (const void *)self->orig;
 	const struct ckpt_hdr_tree *old = find_tree(self->orig, self->orig_len);
 	size_t rest = hh->h.len + old->h.len;
 	struct ckpt_hdr_tree *h;
-	__u32 size;
+	struct ckpt_writer w;
 
-	size = sizeof(*h) + t->nr * sizeof(*t->task) + t->extra;
-	self->prefix_len = hh->h.len + size;
-	self->len = self->prefix_len + self->orig_len - rest;
-	self->buf = calloc(1, self->len);
+	self->len = hh->h.len + sizeof(*h) + t->nr * sizeof(*t->task) +
+		    t->extra + self->orig_len - rest;
+	self->buf = malloc(self->len);
 	if (!self->buf)
 		return -1;
-	memcpy(self->buf, self->orig, hh->h.len);
-	h = (void *)(self->buf + hh->h.len);
-	h->h.type = CKPT_HDR_TREE;
-	h->h.len = size;
+	ckpt_writer_init(&w, self->buf, self->len);
+	ckpt_writer_put(&w, self->orig, hh->h.len);
+	h = ckpt_writer_begin(&w, CKPT_HDR_TREE, NULL);
+	if (!h)
+		return -1;
 	h->nr_tasks = t->nr;
 	h->flags = t->flags;
-	memcpy(h + 1, t->task, t->nr * sizeof(*t->task));
-	memcpy(self->buf + self->prefix_len, self->orig + rest,
-	       self->orig_len - rest);
+	ckpt_writer_put(&w, t->task, t->nr * sizeof(*t->task));
+	ckpt_writer_put(&w, NULL, t->extra);
+	ckpt_writer_end(&w);
+	self->prefix_len = w.len;
+	ckpt_writer_put(&w, self->orig + rest, self->orig_len - rest);
+	if (w.error || w.len != self->len)
+		return -1;
 	return image_reseal(self->buf, self->len);
 }
 

@@ -127,6 +127,8 @@ tree_exit_signal|TREE entry 2 (pid 1240): bad exit signal 65
 tree_pgid|TREE entry 2 (pid 1240): process group 1241 has no live leader
 tree_zombie_pgid|TREE entry 4 (pid 1250): zombie in process group 1240, neither its own nor its parent
 tree_entry_flags|TREE entry 2 (pid 1240): unknown flags 0x10
+tree_thread_name|TREE entry 1 (pid 1235): bad name
+tree_own_parent|TREE entry 2 (pid 1240): parent 1240 comes after its child
 section_pid|TASK 1241 (tgid 1240) where TREE entry 2 has pid 1240 tgid 1240
 section_missing|TASK 1250: flags 0x68 of a zombie in a live section
 section_extra|TASK 1250 (tgid 1250) where the section of zombie 1241 (TREE entry 3) belongs

@@ -39,7 +39,6 @@
 struct image {
 	unsigned char buf[1 << 20];
 	size_t len;
-	unsigned int nr_records;
 	/* where things are */
 	size_t header, tree, task, task2, task3, mm, vma[NR_VMAS + 1], cpu, xstate;
 	size_t pages[3], tail;
@@ -63,32 +62,40 @@ struct image {
 
 static struct image img;
 
-static void *put(size_t len)
-{
-	void *p = img.buf + img.len;
+/* libckpt's writer builds the image in img.buf; img.len follows it. */
+static struct ckpt_writer wr;
 
-	memset(p, 0, CKPT_ALIGN_UP(len));
-	img.len += CKPT_ALIGN_UP(len);
+static void *written(void *p)
+{
+	if (!p) {
+		fprintf(stderr, "mkimage: no room in the image, or a bad record\n");
+		exit(2);
+	}
+	img.len = wr.len;
 	return p;
 }
 
-static void *record(__u32 type, size_t size, size_t extra, size_t *off)
+/* @len bytes after the record being written, zeroed and padded */
+static void *put(size_t len)
 {
-	struct ckpt_hdr *h;
+	return written(ckpt_writer_put(&wr, NULL, len));
+}
 
-	*off = img.len;
-	h = put(size);
-	h->type = type;
-	h->len = size + CKPT_ALIGN_UP(extra);
-	img.nr_records++;
-	return h;
+/*
+ * A record of @type at *@off: what it holds is what is put after it
+ * (and the records nested in it) before the next one that does not nest
+ * in it begins.
+ */
+static void *record(__u32 type, size_t *off)
+{
+	return written(ckpt_writer_begin(&wr, type, off));
 }
 
 static void add_header(void)
 {
 	struct ckpt_hdr_header *h;
 
-	h = record(CKPT_HDR_HEADER, sizeof(*h), 0, &img.header);
+	h = record(CKPT_HDR_HEADER, &img.header);
 	memcpy(h->magic, CKPT_MAGIC, CKPT_MAGIC_LEN);
 	h->version = CKPT_VERSION;
 	h->arch = CKPT_ARCH_X86_64;
@@ -124,7 +131,7 @@ static void add_tree(void)
 {
 	struct ckpt_hdr_tree *t;
 
-	t = record(CKPT_HDR_TREE, sizeof(*t), sizeof(tree), &img.tree);
+	t = record(CKPT_HDR_TREE, &img.tree);
 	t->nr_tasks = NR_TASKS;
 	memcpy(put(sizeof(tree)), tree, sizeof(tree));
 }
@@ -133,7 +140,7 @@ static struct ckpt_hdr_task *task_record(int i, size_t *off)
 {
 	struct ckpt_hdr_task *t;
 
-	t = record(CKPT_HDR_TASK, sizeof(*t), 0, off);
+	t = record(CKPT_HDR_TASK, off);
 	t->pid = tree[i].pid;
 	t->tgid = tree[i].tgid;
 	t->mm_objref = objrefs[i][0];
@@ -178,7 +185,7 @@ static void add_vma(int i, __u32 kind, __u32 flags, __u64 start, __u64 end)
 	size_t path_len = kind == CKPT_VMA_FILE ? sizeof(PATH) : 0;
 	struct ckpt_hdr_vma *v;
 
-	v = record(CKPT_HDR_VMA, sizeof(*v), path_len, &img.vma[i]);
+	v = record(CKPT_HDR_VMA, &img.vma[i]);
 	v->kind = kind;
 	v->flags = flags;
 	v->start = start;
@@ -192,7 +199,7 @@ static void add_mm(void)
 {
 	struct ckpt_hdr_mm *mm;
 
-	mm = record(CKPT_HDR_MM, sizeof(*mm), 0, &img.mm);
+	mm = record(CKPT_HDR_MM, &img.mm);
 	mm->objref = objrefs[0][0];
 	mm->nr_vmas = NR_VMAS;
 	mm->start_code = 0x401000;
@@ -209,7 +216,6 @@ static void add_mm(void)
 	add_vma(3, CKPT_VMA_VVAR, CKPT_VMA_READ, 0x7ff80000, 0x7ff84000);
 	add_vma(4, CKPT_VMA_VDSO, CKPT_VMA_READ | CKPT_VMA_EXEC,
 		0x7ff84000, 0x7ff86000);
-	((struct ckpt_hdr *)(img.buf + img.mm))->len = img.len - img.mm;
 }
 
 static void add_cpu(size_t *off)
@@ -217,7 +223,7 @@ static void add_cpu(size_t *off)
 	struct ckpt_hdr_cpu *c;
 	unsigned char *x;
 
-	c = record(CKPT_HDR_CPU, sizeof(*c), XSTATE, off);
+	c = record(CKPT_HDR_CPU, off);
 	c->rip = 0x401000;
 	c->rsp = 0x7ff20e00;
 	c->cs = 0x33;
@@ -238,7 +244,7 @@ static void add_fs(int i)
 	struct ckpt_hdr_fs *fs;
 	size_t off;
 
-	fs = record(CKPT_HDR_FS, sizeof(*fs), 16, &off);
+	fs = record(CKPT_HDR_FS, &off);
 	fs->objref = objrefs[i][2];
 	fs->umask = 022;
 	fs->cwd_len = 2;
@@ -255,11 +261,11 @@ static void add_fd_table(int i, const __s32 *files, __u32 nr)
 	size_t off;
 	__u32 n;
 
-	t = record(CKPT_HDR_FILES, sizeof(*t), nr * sizeof(*fd), &off);
+	t = record(CKPT_HDR_FILES, &off);
 	t->objref = objrefs[i][1];
 	t->nr_fds = nr;
 	for (n = 0; n < nr; n++) {
-		fd = record(CKPT_HDR_FD, sizeof(*fd), 0, &off);
+		fd = record(CKPT_HDR_FD, &off);
 		fd->fd = n;
 		fd->file_objref = files[n];
 	}
@@ -316,7 +322,7 @@ static struct ckpt_hdr_file *add_file(__s32 objref, __u32 kind,
 	size_t len = strlen(path) + 1;
 	struct ckpt_hdr_file *f;
 
-	f = record(CKPT_HDR_FILE, sizeof(*f), len, off);
+	f = record(CKPT_HDR_FILE, off);
 	f->objref = objref;
 	f->kind = kind;
 	f->f_flags = f_flags;
@@ -344,12 +350,12 @@ static void add_pipe(__s32 objref, __u32 size, __u32 nr_bufs, size_t *off)
 	unsigned char *data;
 	__u32 i, n;
 
-	p = record(CKPT_HDR_PIPE, sizeof(*p), 0, off);
+	p = record(CKPT_HDR_PIPE, off);
 	p->objref = objref;
 	p->size = size;
 	p->nr_bufs = nr_bufs;
 	for (i = 0; i < nr_bufs; i++) {
-		b = record(CKPT_HDR_PIPE_BUF, sizeof(*b), pipe_bufs[i].len,
+		b = record(CKPT_HDR_PIPE_BUF,
 			   &img.pipe_buf[i]);
 		b->len = pipe_bufs[i].len;
 		b->flags = pipe_bufs[i].flags;
@@ -361,18 +367,17 @@ static void add_pipe(__s32 objref, __u32 size, __u32 nr_bufs, size_t *off)
 		p = (struct ckpt_hdr_pipe *)(img.buf + *off);
 		p->bytes += b->len;
 	}
-	((struct ckpt_hdr *)(img.buf + *off))->len = img.len - *off;
 }
 
 /* An anonymous file: its FILE record, then the record of its state. */
 static void *add_anon(__s32 objref, __u32 kind, __u32 f_flags,
 		      const char *name, size_t *file_off, __u32 type,
-		      size_t size, size_t extra, size_t *off)
+		      size_t *off)
 {
 	struct ckpt_hdr_eventfd *state;	/* each begins with the objref */
 
 	add_file(objref, kind, f_flags, 0600, name, file_off);
-	state = record(type, size, extra, off);
+	state = record(type, off);
 	state->objref = objref;
 	return state;
 }
@@ -382,7 +387,7 @@ static void add_epoll_item(int i, __s32 fd, __s32 file, __u32 events,
 {
 	struct ckpt_hdr_epoll_item *it;
 
-	it = record(CKPT_HDR_EPOLL_ITEM, sizeof(*it), 0, &img.item[i]);
+	it = record(CKPT_HDR_EPOLL_ITEM, &img.item[i]);
 	it->fd = fd;
 	it->file_objref = file;
 	it->events = events;
@@ -402,28 +407,23 @@ static void add_anon_files(void)
 	struct ckpt_hdr_signalfd *s;
 	struct ckpt_hdr_timerfd *t;
 	struct ckpt_hdr_epoll *ep;
-	const size_t item = sizeof(struct ckpt_hdr_epoll_item);
 
 	e = add_anon(FILE_EFD, CKPT_FILE_EVENTFD, 04002, "anon_inode:[eventfd]",
-		     &img.file_efd, CKPT_HDR_EVENTFD, sizeof(*e), 0,
-		     &img.eventfd);
+		     &img.file_efd, CKPT_HDR_EVENTFD, &img.eventfd);
 	e->flags = CKPT_EVENTFD_SEMAPHORE;
 	e->count = 3;
 	s = add_anon(FILE_SFD, CKPT_FILE_SIGNALFD, 2, "anon_inode:[signalfd]",
-		     &img.file_sfd, CKPT_HDR_SIGNALFD, sizeof(*s), 0,
-		     &img.signalfd);
+		     &img.file_sfd, CKPT_HDR_SIGNALFD, &img.signalfd);
 	s->sigmask = (1ULL << (10 - 1)) | (1ULL << (17 - 1));
 	t = add_anon(FILE_TFD, CKPT_FILE_TIMERFD, 2, "anon_inode:[timerfd]",
-		     &img.file_tfd, CKPT_HDR_TIMERFD, sizeof(*t), 0,
-		     &img.timerfd);
+		     &img.file_tfd, CKPT_HDR_TIMERFD, &img.timerfd);
 	t->clockid = 0;
 	t->flags = CKPT_TIMERFD_CANCEL_ON_SET;
 	t->value_ns = 1500000000ULL;
 	t->interval_ns = 1000000000ULL;
 	t->ticks = 2;
 	ep = add_anon(FILE_EP, CKPT_FILE_EPOLL, 2, "anon_inode:[eventpoll]",
-		      &img.file_ep, CKPT_HDR_EPOLL, sizeof(*ep), 2 * item,
-		      &img.epoll);
+		      &img.file_ep, CKPT_HDR_EPOLL, &img.epoll);
 	ep->nr_items = 2;
 	add_epoll_item(0, FD_RD, FILE_RD, 0x80000019 /* ET|HUP|ERR|IN */,
 		       0x1234);
@@ -432,7 +432,7 @@ static void add_anon_files(void)
 	/* O_RDWR | O_NONBLOCK | O_LARGEFILE */
 	ep = add_anon(FILE_EP2, CKPT_FILE_EPOLL, 0104002,
 		      "anon_inode:[eventpoll]", &img.file_ep2, CKPT_HDR_EPOLL,
-		      sizeof(*ep), item, &img.epoll2);
+		      &img.epoll2);
 	ep->nr_items = 1;
 	add_epoll_item(2, FD_EP, FILE_EP, 0x40000019 /* ONESHOT|HUP|ERR|IN */,
 		       7);
@@ -453,7 +453,7 @@ static struct ckpt_hdr_unix *add_unix(__s32 objref, __s32 peer, __u32 type,
 	unsigned char *data;
 	__u32 i, n;
 
-	u = record(CKPT_HDR_UNIX, sizeof(*u), addr_len, off);
+	u = record(CKPT_HDR_UNIX, off);
 	u->objref = objref;
 	u->peer_objref = peer;
 	u->type = type;
@@ -472,7 +472,7 @@ static struct ckpt_hdr_unix *add_unix(__s32 objref, __s32 peer, __u32 type,
 		ua->gid = 100;
 	}
 	for (i = 0; i < nr; i++) {
-		skb = record(CKPT_HDR_UNIX_SKB, sizeof(*skb), lens[i],
+		skb = record(CKPT_HDR_UNIX_SKB,
 			     &skbs[i]);
 		skb->len = lens[i];
 		data = put(lens[i]);
@@ -480,7 +480,6 @@ static struct ckpt_hdr_unix *add_unix(__s32 objref, __s32 peer, __u32 type,
 			data[n] = 'a' + (n + objref + i) % 26;
 		u->bytes += lens[i];
 	}
-	u->h.len = img.len - *off;
 	return u;
 }
 
@@ -562,36 +561,33 @@ static void add_inotify_file(void)
 	struct ckpt_hdr_inotify *ino;
 
 	ino = add_anon(FILE_INO, CKPT_FILE_INOTIFY, 04000, "anon_inode:inotify",
-		       &img.file_ino, CKPT_HDR_INOTIFY, sizeof(*ino), 0,
-		       &img.inotify);
+		       &img.file_ino, CKPT_HDR_INOTIFY, &img.inotify);
 	ino->next_wd = 5;
 	ino->nr_events = 2;
 	ino->nr_watches = 2;
-	e = record(CKPT_HDR_INOTIFY_EVENT, sizeof(*e), sizeof("new"),
+	e = record(CKPT_HDR_INOTIFY_EVENT,
 		   &img.ino_ev[0]);
 	e->wd = 1;
 	e->mask = 0x100;
 	e->name_len = sizeof("new");
 	memcpy(put(sizeof("new")), "new", sizeof("new"));
-	e = record(CKPT_HDR_INOTIFY_EVENT, sizeof(*e), 0, &img.ino_ev[1]);
+	e = record(CKPT_HDR_INOTIFY_EVENT, &img.ino_ev[1]);
 	e->wd = -1;
 	e->mask = CKPT_INOTIFY_Q_OVERFLOW;
-	w = record(CKPT_HDR_INOTIFY_WATCH, sizeof(*w), sizeof(INO_DIR),
+	w = record(CKPT_HDR_INOTIFY_WATCH,
 		   &img.ino_w[0]);
 	w->wd = 1;
 	w->mask = 0x300;
 	w->mode = 040000;
 	w->path_len = sizeof(INO_DIR);
 	memcpy(put(sizeof(INO_DIR)), INO_DIR, sizeof(INO_DIR));
-	w = record(CKPT_HDR_INOTIFY_WATCH, sizeof(*w), sizeof(INO_FILE),
+	w = record(CKPT_HDR_INOTIFY_WATCH,
 		   &img.ino_w[1]);
 	w->wd = 3;
 	w->mask = 0x80000002;
 	w->mode = 0100000;
 	w->path_len = sizeof(INO_FILE);
 	memcpy(put(sizeof(INO_FILE)), INO_FILE, sizeof(INO_FILE));
-	((struct ckpt_hdr *)(img.buf + img.inotify))->len =
-		img.len - img.inotify;
 }
 
 /* a pty, its master and a slave in the root's fd table */
@@ -618,8 +614,7 @@ static void add_pty_files(void)
 		     &img.file_ptm);
 	f->rdev = 0x502;
 	f->obj_objref = PTY_REF;
-	p = record(CKPT_HDR_PTY, sizeof(*p), CKPT_ALIGN_UP(sizeof(PTY_IN) - 1) +
-		   CKPT_ALIGN + CKPT_ALIGN_UP(sizeof(PTY_OUT) - 1), &img.pty);
+	p = record(CKPT_HDR_PTY, &img.pty);
 	p->objref = PTY_REF;
 	p->index = PTY_INDEX;
 	p->master_flags = PTY_FLAGS;
@@ -666,7 +661,7 @@ static void add_unlinked_files(void)
 		     &img.file_unl1);
 	f->obj_objref = UNL_REF;
 	f->size = UNL_SIZE;
-	u = record(CKPT_HDR_UNLINKED, sizeof(*u), 0, &img.unlinked);
+	u = record(CKPT_HDR_UNLINKED, &img.unlinked);
 	u->objref = UNL_REF;
 	u->mode = 0100640;
 	u->uid = 1000;
@@ -678,7 +673,7 @@ static void add_unlinked_files(void)
 	u->mtime_sec = 1100000000;
 	u->mtime_nsec = 987654321;
 	for (i = 0; i < ARRAY_SIZE(ext); i++) {
-		d = record(CKPT_HDR_FILE_DATA, sizeof(*d), ext[i].len,
+		d = record(CKPT_HDR_FILE_DATA,
 			   &img.fdata[i]);
 		d->objref = FILE_UNL1;
 		d->offset = ext[i].offset;
@@ -694,7 +689,7 @@ static void add_unlinked_files(void)
 static void add_lock(__u32 kind, __u32 type, __s32 owner, __s32 pid,
 		     __u64 start, __u64 end, size_t *off)
 {
-	struct ckpt_hdr_lock *l = record(CKPT_HDR_LOCK, sizeof(*l), 0, off);
+	struct ckpt_hdr_lock *l = record(CKPT_HDR_LOCK, off);
 
 	l->kind = kind;
 	l->type = type;
@@ -772,7 +767,7 @@ static void add_cred(size_t *off)
 	struct ckpt_hdr_cred *c;
 	__u32 *gid;
 
-	c = record(CKPT_HDR_CRED, sizeof(*c), sizeof(*gid), off);
+	c = record(CKPT_HDR_CRED, off);
 	c->uid = c->euid = c->suid = c->fsuid = 1000;
 	c->gid = c->egid = c->sgid = c->fsgid = 1000;
 	c->cap_bset = (1ULL << 41) - 1;
@@ -786,7 +781,7 @@ static void add_rlimits(size_t *off)
 	struct ckpt_hdr_rlimits *rl;
 	int i;
 
-	rl = record(CKPT_HDR_RLIMITS, sizeof(*rl), 0, off);
+	rl = record(CKPT_HDR_RLIMITS, off);
 	for (i = 0; i < CKPT_RLIM_NLIMITS; i++) {
 		rl->rlim[i].cur = CKPT_RLIM_INFINITY;
 		rl->rlim[i].max = CKPT_RLIM_INFINITY;
@@ -802,7 +797,7 @@ static void add_cgroup(size_t *off)
 {
 	struct ckpt_hdr_cgroup *c;
 
-	c = record(CKPT_HDR_CGROUP, sizeof(*c), sizeof(CGROUP_PATH), off);
+	c = record(CKPT_HDR_CGROUP, off);
 	c->path_len = sizeof(CGROUP_PATH);
 	memcpy(put(sizeof(CGROUP_PATH)), CGROUP_PATH, sizeof(CGROUP_PATH));
 }
@@ -824,24 +819,24 @@ static void add_signals(void)
 	struct ckpt_hdr_siginfo *si;
 	struct ckpt_hdr_posix_timer *t;
 
-	sh = record(CKPT_HDR_SIGHAND, sizeof(*sh), 0, &img.sighand);
+	sh = record(CKPT_HDR_SIGHAND, &img.sighand);
 	sh->objref = objrefs[0][3];
 	sh->action[9].handler = 0x401100;		/* SIGUSR1 */
 	sh->action[9].flags = 0x14000004;	/* SA_SIGINFO|RESTART|RESTORER */
 	sh->action[9].restorer = 0x401200;
 	sh->action[9].mask = 1ULL << 11;	/* SIGUSR2 */
-	s = record(CKPT_HDR_SIGNAL, sizeof(*s), 0, &img.signal);
+	s = record(CKPT_HDR_SIGNAL, &img.signal);
 	s->real.value = 5000000000ULL;
 	s->real.interval = 1000000000ULL;
 	s->altstack_flags = 2;			/* SS_DISABLE */
 	s->virt.value = 2000000000ULL;
 	s->next_timer_id = 4;
-	si = record(CKPT_HDR_SIGINFO, sizeof(*si), 0, &img.siginfo);
+	si = record(CKPT_HDR_SIGINFO, &img.siginfo);
 	si->queue = CKPT_SIGQ_PROCESS;
 	si->signo = 34;
 	si->si_code = -1;			/* SI_QUEUE */
 	si->fields[16] = 42;			/* si_value */
-	t = record(CKPT_HDR_POSIX_TIMER, sizeof(*t), 0, &img.timer);
+	t = record(CKPT_HDR_POSIX_TIMER, &img.timer);
 	t->id = 3;
 	t->clockid = 1;				/* CLOCK_MONOTONIC */
 	t->signo = 35;
@@ -855,7 +850,7 @@ static void add_pages(int i, __u64 addr, __u32 nr)
 	unsigned char *data;
 	size_t n;
 
-	p = record(CKPT_HDR_PAGES, sizeof(*p), (size_t)nr * PAGE,
+	p = record(CKPT_HDR_PAGES,
 		   &img.pages[i]);
 	p->addr = addr;
 	p->nr_pages = nr;
@@ -866,13 +861,14 @@ static void add_pages(int i, __u64 addr, __u32 nr)
 
 static void add_tail(void)
 {
-	struct ckpt_hdr_tail *t;
-	__u64 sum = ckpt_xxh64(img.buf, img.len);
-	__u32 nr = img.nr_records;
+	long off = ckpt_writer_tail(&wr);
 
-	t = record(CKPT_HDR_TAIL, sizeof(*t), 0, &img.tail);
-	t->xxh64 = sum;
-	t->nr_records = nr;
+	if (off < 0) {
+		fprintf(stderr, "mkimage: no room for the TAIL\n");
+		exit(2);
+	}
+	img.tail = off;
+	img.len = wr.len;
 }
 
 /* A SIGNAL record with nothing in it: every section has one. */
@@ -880,7 +876,7 @@ static void add_signal(void)
 {
 	size_t off;
 
-	record(CKPT_HDR_SIGNAL, sizeof(struct ckpt_hdr_signal), 0, &off);
+	record(CKPT_HDR_SIGNAL, &off);
 }
 
 static void add_sighand(int i)
@@ -888,7 +884,7 @@ static void add_sighand(int i)
 	struct ckpt_hdr_sighand *sh;
 	size_t off;
 
-	sh = record(CKPT_HDR_SIGHAND, sizeof(*sh), 0, &off);
+	sh = record(CKPT_HDR_SIGHAND, &off);
 	sh->objref = objrefs[i][3];
 }
 
@@ -902,7 +898,7 @@ static void add_small_mm(int i)
 	struct ckpt_hdr_mm *mm;
 	size_t off, *at = i == 2 ? &img.mm2 : &off;
 
-	mm = record(CKPT_HDR_MM, sizeof(*mm), 0, at);
+	mm = record(CKPT_HDR_MM, at);
 	mm->objref = objrefs[i][0];
 	mm->nr_vmas = 1;
 	if (i == 2) {
@@ -912,11 +908,10 @@ static void add_small_mm(int i)
 	add_vma(NR_VMAS, CKPT_VMA_ANON, CKPT_VMA_READ | CKPT_VMA_WRITE |
 		(i == 2 ? CKPT_VMA_COW : 0), 0x600000, 0x602000);
 	if (i == 2) {
-		cow = record(CKPT_HDR_COW, sizeof(*cow), 0, &img.cow);
+		cow = record(CKPT_HDR_COW, &img.cow);
 		cow->addr = 0x601000;
 		cow->nr_pages = 1;
 	}
-	((struct ckpt_hdr *)(img.buf + *at))->len = img.len - *at;
 }
 
 /* The thread: registers, credentials, signal state; the rest is shared. */
@@ -957,6 +952,7 @@ static void add_children(void)
 
 static void build(void)
 {
+	ckpt_writer_init(&wr, img.buf, sizeof(img.buf));
 	add_header();
 	add_tree();
 	add_zombie();
@@ -1187,6 +1183,8 @@ static const struct defect defects[] = {
 	{ "tree_pgid", W_E2, E(pgid), SET32, 1241 },
 	{ "tree_zombie_pgid", W_E4, E(pgid), SET32, 1240 },
 	{ "tree_entry_flags", W_E2, E(flags), SET32, 0x10 },
+	{ "tree_thread_name", W_E1, E(comm), XOR8, 'x' },
+	{ "tree_own_parent", W_E2, E(ppid), SET32, 1240 },
 	/* the sections */
 	{ "section_pid", W_TASK2, F(ckpt_hdr_task, pid), SET32, 1241 },
 	{ "section_missing", W_E4, E(flags), SET32, 0 },

@@ -105,7 +105,7 @@ struct ckpt_restart_status {
 
 #define CKPT_MAGIC		"LXCKPT\r\n"	/* 8 bytes, no NUL */
 #define CKPT_MAGIC_LEN		8
-#define CKPT_VERSION		7
+#define CKPT_VERSION		8
 #define CKPT_ALIGN		8
 #define CKPT_HDR_MAX		(64U << 10)	/* largest non-page record */
 #define CKPT_PAGES_MAX		256		/* pages in one PAGES record */
@@ -114,27 +114,42 @@ enum ckpt_arch {
 	CKPT_ARCH_X86_64 = 1,
 };
 
+/*
+ * Record types, numbered in ranges per area as linux-cr numbered them: a
+ * new type takes the next free number of its area.  Nothing but the
+ * record table (checkpoint/format.c) depends on the numbers.
+ */
 enum ckpt_hdr_type {
+	/* the stream: 1.. */
 	CKPT_HDR_HEADER = 1,	/* struct ckpt_hdr_header */
-	CKPT_HDR_TASK,		/* struct ckpt_hdr_task */
-	CKPT_HDR_MM,		/* struct ckpt_hdr_mm, then nr_vmas VMA records */
-	CKPT_HDR_VMA,		/* struct ckpt_hdr_vma (only inside MM) */
-	CKPT_HDR_CPU,		/* struct ckpt_hdr_cpu, then xstate_size bytes */
-	CKPT_HDR_PAGES,		/* struct ckpt_hdr_pages, then nr_pages pages */
+	CKPT_HDR_TREE,		/* struct ckpt_hdr_tree, then the tasks */
 	CKPT_HDR_TAIL,		/* struct ckpt_hdr_tail, always last */
-	CKPT_HDR_FS,		/* struct ckpt_hdr_fs: cwd, root, umask */
-	CKPT_HDR_FILE,		/* struct ckpt_hdr_file: one open file */
-	CKPT_HDR_FILE_DATA,	/* struct ckpt_hdr_file_data: file contents */
+
+	/* a task: 101.. */
+	CKPT_HDR_TASK = 101,	/* struct ckpt_hdr_task */
+	CKPT_HDR_CPU,		/* struct ckpt_hdr_cpu, then xstate_size bytes */
+
+	/* identity: 201.. */
+	CKPT_HDR_CRED = 201,	/* struct ckpt_hdr_cred, then ngroups gids */
+	CKPT_HDR_RLIMITS,	/* struct ckpt_hdr_rlimits */
+	CKPT_HDR_CGROUP,	/* struct ckpt_hdr_cgroup: a process's cgroup */
+
+	/* memory: 301.. */
+	CKPT_HDR_MM = 301,	/* struct ckpt_hdr_mm, then nr_vmas VMA records */
+	CKPT_HDR_VMA,		/* struct ckpt_hdr_vma (only inside MM) */
+	CKPT_HDR_COW,		/* struct ckpt_hdr_cow (only inside MM) */
+	CKPT_HDR_PAGES,		/* struct ckpt_hdr_pages, then nr_pages pages */
+
+	/* files: 401.. */
+	CKPT_HDR_FS = 401,	/* struct ckpt_hdr_fs: cwd, root, umask */
 	CKPT_HDR_FILES,		/* struct ckpt_hdr_files, then nr_fds FDs */
 	CKPT_HDR_FD,		/* struct ckpt_hdr_fd (only inside FILES) */
-	CKPT_HDR_CRED,		/* struct ckpt_hdr_cred, then ngroups gids */
-	CKPT_HDR_RLIMITS,	/* struct ckpt_hdr_rlimits */
-	CKPT_HDR_SIGHAND,	/* signal handlers */
-	CKPT_HDR_SIGNAL,	/* process-wide signal state and itimers */
-	CKPT_HDR_SIGINFO,	/* one pending signal */
-	CKPT_HDR_POSIX_TIMER,	/* one POSIX timer */
-	CKPT_HDR_RESTART_BLOCK,	/* an interrupted, restartable system call */
-	CKPT_HDR_TREE,		/* struct ckpt_hdr_tree, then the tasks */
+	CKPT_HDR_FILE,		/* struct ckpt_hdr_file: one open file */
+	CKPT_HDR_FILE_DATA,	/* struct ckpt_hdr_file_data: file contents */
+	CKPT_HDR_UNLINKED,	/* struct ckpt_hdr_unlinked, after the first
+				 * FILE of an unlinked inode
+				 */
+	CKPT_HDR_LOCK,		/* struct ckpt_hdr_lock: one file lock */
 	CKPT_HDR_PIPE,		/* struct ckpt_hdr_pipe, then nr_bufs PIPE_BUFs */
 	CKPT_HDR_PIPE_BUF,	/* struct ckpt_hdr_pipe_buf (only inside PIPE) */
 	CKPT_HDR_EVENTFD,	/* struct ckpt_hdr_eventfd, after its FILE */
@@ -142,22 +157,28 @@ enum ckpt_hdr_type {
 	CKPT_HDR_TIMERFD,	/* struct ckpt_hdr_timerfd, after its FILE */
 	CKPT_HDR_EPOLL,		/* struct ckpt_hdr_epoll, then nr_items ITEMs */
 	CKPT_HDR_EPOLL_ITEM,	/* struct ckpt_hdr_epoll_item (only in EPOLL) */
-	CKPT_HDR_UNIX,		/* struct ckpt_hdr_unix, address (a path's
+	CKPT_HDR_INOTIFY,	/* struct ckpt_hdr_inotify, EVENTs, WATCHes */
+	CKPT_HDR_INOTIFY_EVENT,	/* struct ckpt_hdr_inotify_event (in INOTIFY) */
+	CKPT_HDR_INOTIFY_WATCH,	/* struct ckpt_hdr_inotify_watch (in INOTIFY) */
+	CKPT_HDR_PTY,		/* struct ckpt_hdr_pty: one pseudo-terminal */
+
+	/* signals, timers and interrupted system calls: 501.. */
+	CKPT_HDR_SIGHAND = 501,	/* signal handlers */
+	CKPT_HDR_SIGNAL,	/* process-wide signal state and itimers */
+	CKPT_HDR_SIGINFO,	/* one pending signal */
+	CKPT_HDR_POSIX_TIMER,	/* one POSIX timer */
+	CKPT_HDR_RESTART_BLOCK,	/* an interrupted, restartable system call */
+
+	/* sockets and IPC: 601.. */
+	CKPT_HDR_UNIX = 601,	/* struct ckpt_hdr_unix, address (a path's
 				 * struct ckpt_unix_attrs), UNIX_SKBs
 				 */
 	CKPT_HDR_UNIX_SKB,	/* struct ckpt_hdr_unix_skb (only in UNIX) */
-	CKPT_HDR_INOTIFY,	/* struct ckpt_hdr_inotify, EVENTs, WATCHes */
-	CKPT_HDR_INOTIFY_WATCH,	/* struct ckpt_hdr_inotify_watch (in INOTIFY) */
-	CKPT_HDR_PTY,		/* struct ckpt_hdr_pty: one pseudo-terminal */
-	CKPT_HDR_INOTIFY_EVENT,	/* struct ckpt_hdr_inotify_event (in INOTIFY) */
-	CKPT_HDR_UNLINKED,	/* struct ckpt_hdr_unlinked, after the first
-				 * FILE of an unlinked inode
-				 */
-	CKPT_HDR_LOCK,		/* struct ckpt_hdr_lock: one file lock */
-	CKPT_HDR_CGROUP,	/* struct ckpt_hdr_cgroup: a process's cgroup */
-	CKPT_HDR_COW,		/* struct ckpt_hdr_cow (only inside MM) */
-	CKPT_HDR_MAX_TYPE
+
+	/* past every area: namespaces would take 701.. and move it up */
+	CKPT_HDR_MAX_TYPE = 700
 };
+#define CKPT_HDR_AREA		100	/* numbers in an area */
 
 struct ckpt_hdr {
 	__u32 type;		/* enum ckpt_hdr_type */
