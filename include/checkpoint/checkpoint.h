@@ -304,55 +304,11 @@ int rstr_mm(struct ckpt_ctx *ctx);
 int rstr_pages(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 void rstr_mm_free(struct ckpt_ctx *ctx);
 
-/* pipe.c */
-int ckpt_pipe_kind(struct file *file);
-int ckpt_pipe_outside(struct ckpt_ctx *ctx, struct file *file);
-int ckpt_pipe_defer_check(struct ckpt_ctx *ctx, struct file *file, int fd);
-int ckpt_pipe(struct ckpt_ctx *ctx, struct file *file, int objref);
-struct file *rstr_pipe_open(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf,
-			    const char *name);
-
 /*
- * eventfd.c, signalfd.c, timerfd.c, epoll.c: files with a state record
- * of their own, right after their FILE record.  checkpoint writes it;
- * restart makes the file and reads it.  Listed in files.c's table.
- */
-int ckpt_eventfd(struct ckpt_ctx *ctx, struct file *file, int objref);
-struct file *rstr_eventfd(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf);
-int ckpt_signalfd(struct ckpt_ctx *ctx, struct file *file, int objref);
-struct file *rstr_signalfd(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf);
-int ckpt_timerfd(struct ckpt_ctx *ctx, struct file *file, int objref);
-struct file *rstr_timerfd(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf);
-/* anonfd.c: what the three share */
-const char *ckpt_fdinfo_field(const char *info, const char *key);
-bool rstr_anon_flags_ok(const struct ckpt_hdr_file *hf);
-struct file *rstr_anon_take(struct ckpt_ctx *ctx,
-			    const struct ckpt_hdr_file *hf, long fd,
-			    const char *what);
-int ckpt_epoll_deps(struct ckpt_ctx *ctx, struct file *file);
-int ckpt_epoll(struct ckpt_ctx *ctx, struct file *file, int objref);
-struct file *rstr_epoll(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf);
-/* inotify.c: its watches and queued events in the INOTIFY record */
-int ckpt_inotify(struct ckpt_ctx *ctx, struct file *file, int objref);
-struct file *rstr_inotify(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf);
-
-/* unix.c */
-bool ckpt_unix_file(struct file *file);
-bool ckpt_unix_outside(struct ckpt_ctx *ctx, struct file *file);
-int ckpt_unix(struct ckpt_ctx *ctx, struct file *file, int fd, int objref);
-int ckpt_unix_deps(struct ckpt_ctx *ctx, struct file *file, int fd);
-struct file *rstr_unix_open(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf);
-
-/*
- * pty.c: Unix98 ptys, named by both ends' FILEs; the first is followed
- * by the PTY record.  The controlling terminal is saved with it and set
+ * pty.c: the controlling terminal, saved with its pty (file.h) and set
  * again as each process of its session installs its fd table.
  */
-int ckpt_pty_kind(struct ckpt_ctx *ctx, struct file *file, int fd);
-int ckpt_pty_obj(struct ckpt_ctx *ctx, struct file *file, bool *first);
-int ckpt_pty(struct ckpt_ctx *ctx, struct file *file, int fd, int objref);
 int ckpt_pty_ctty(struct ckpt_ctx *ctx, struct task_struct *t);
-struct file *rstr_pty_open(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf);
 int rstr_pty_ctty(struct ckpt_ctx *ctx);
 void ckpt_tty_grab(void *ptr);
 void ckpt_tty_drop(void *ptr);
@@ -395,14 +351,6 @@ int ckpt_lease_check(struct ckpt_ctx *ctx, struct file *file, int fd);
 int rstr_lock_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 int rstr_locks(struct ckpt_ctx *ctx);
 void rstr_locks_free(struct ckpt_ctx *ctx);
-
-/* unlinked.c: a file with no name left, its inode saved once */
-int ckpt_unlinked_obj(struct ckpt_ctx *ctx, struct file *file, int fd,
-		      const char *name, bool *first);
-int ckpt_unlinked(struct ckpt_ctx *ctx, struct file *file, int fd,
-		  const char *name, const struct ckpt_hdr_file *hf);
-struct file *rstr_unlinked_open(struct ckpt_ctx *ctx,
-				const struct ckpt_hdr_file *hf, char *name);
 
 /* fs.c */
 int ckpt_fs(struct ckpt_ctx *ctx, struct task_struct *t);
