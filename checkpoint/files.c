@@ -294,7 +294,7 @@ bool ckpt_file_writing(struct ckpt_ctx *ctx, struct file *file)
 {
 	struct ckpt_file_wip *w;
 
-	for (w = ctx->files_wip; w; w = w->next)
+	for (w = ckpt_state(ctx, CKPT_STATE_FILES_WIP); w; w = w->next)
 		if (w->file == file)
 			return true;
 	return false;
@@ -316,10 +316,11 @@ int ckpt_file_obj(struct ckpt_ctx *ctx, struct file *file, int fd)
 	if (ret > 0 && first) {
 		int err;
 
-		wip.next = ctx->files_wip;
-		ctx->files_wip = &wip;
+		/* on the stack: nothing to free */
+		wip.next = ckpt_state(ctx, CKPT_STATE_FILES_WIP);
+		ckpt_state_set(ctx, CKPT_STATE_FILES_WIP, &wip, NULL);
 		err = ckpt_file(ctx, &fi, ret);
-		ctx->files_wip = wip.next;
+		ckpt_state_set(ctx, CKPT_STATE_FILES_WIP, wip.next, NULL);
 		if (err < 0)
 			return err;
 	}
@@ -539,25 +540,30 @@ struct ckpt_rstr_files {
 	struct ckpt_rstr_fd *fds;
 };
 
-void rstr_files_free(struct ckpt_ctx *ctx)
+static void rstr_files_free(void *ptr)
 {
-	struct ckpt_rstr_files *rf = ctx->rfiles;
+	struct ckpt_rstr_files *rf = ptr;
 	unsigned int i;
 
-	if (!rf)
-		return;
 	for (i = 0; i < rf->nr; i++)
 		fput(rf->fds[i].file);
 	kvfree(rf->fds);
 	kfree(rf);
-	ctx->rfiles = NULL;
 }
 
-static struct ckpt_rstr_files *rstr_files_state(struct ckpt_ctx *ctx)
+/* The task's files read so far, made on the first record if @make. */
+static struct ckpt_rstr_files *rstr_files_state(struct ckpt_ctx *ctx,
+						bool make)
 {
-	if (!ctx->rfiles)
-		ctx->rfiles = kzalloc(sizeof(*ctx->rfiles), GFP_KERNEL);
-	return ctx->rfiles;
+	struct ckpt_rstr_files *rf = ckpt_state(ctx, CKPT_STATE_RSTR_FILES);
+
+	if (!rf && make) {
+		rf = kzalloc(sizeof(*rf), GFP_KERNEL);
+		if (rf)
+			ckpt_state_set(ctx, CKPT_STATE_RSTR_FILES, rf,
+				       rstr_files_free);
+	}
+	return rf;
 }
 
 /* @ops: the kind of @hf, NULL if there is none */
@@ -676,7 +682,7 @@ const struct ckpt_file_ops ckpt_inherit_file_ops = {
 /* A FILE record: the file is opened now, before anything is destroyed. */
 int rstr_file_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 {
-	struct ckpt_rstr_files *rf = rstr_files_state(ctx);
+	struct ckpt_rstr_files *rf = rstr_files_state(ctx, true);
 	const struct ckpt_file_ops *ops;
 	struct ckpt_hdr_file hf;
 	struct file *file;
@@ -741,7 +747,7 @@ static int rstr_fd_read(struct ckpt_ctx *ctx, struct ckpt_rstr_fd *rfd,
 
 int rstr_files_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 {
-	struct ckpt_rstr_files *rf = rstr_files_state(ctx);
+	struct ckpt_rstr_files *rf = rstr_files_state(ctx, true);
 	struct ckpt_hdr_files hfs;
 	u64 end, parent;
 	int ret, prev = -1;
@@ -796,7 +802,7 @@ static bool rstr_fd_wanted(struct ckpt_rstr_files *rf, unsigned int fd)
 /* Is @file at one of the fds the FILES record read says? */
 bool rstr_files_holds(struct ckpt_ctx *ctx, struct file *file)
 {
-	struct ckpt_rstr_files *rf = ctx->rfiles;
+	struct ckpt_rstr_files *rf = rstr_files_state(ctx, false);
 	unsigned int i;
 
 	for (i = 0; rf && rf->have_fds && i < rf->nr; i++)
@@ -829,7 +835,7 @@ static void rstr_close_others(struct ckpt_rstr_files *rf)
 /* Install the image's fd table in place of the caller's. */
 int rstr_files(struct ckpt_ctx *ctx)
 {
-	struct ckpt_rstr_files *rf = ctx->rfiles;
+	struct ckpt_rstr_files *rf = rstr_files_state(ctx, false);
 	struct ckpt_rstr_fd *rfd;
 	unsigned int i;
 	int ret;
