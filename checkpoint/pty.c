@@ -102,15 +102,19 @@ static bool ckpt_pty_dev_tty(struct file *file)
 }
 
 /* The objhash's references: a master tty (checkpoint), a pty (restart). */
-void ckpt_tty_grab(void *ptr)
+static void ckpt_tty_grab(void *ptr)
 {
 	tty_kref_get(ptr);
 }
 
-void ckpt_tty_drop(void *ptr)
+static void ckpt_tty_drop(void *ptr)
 {
 	tty_kref_put(ptr);
 }
+
+const struct ckpt_obj_ops ckpt_tty_obj_ops = {
+	CKPT_OBJ_TTY, "tty", ckpt_tty_grab, ckpt_tty_drop
+};
 
 /* ---------------------------------------------------------------------- */
 /* checkpoint */
@@ -857,19 +861,23 @@ static void rstr_pty_release(struct kref *ref)
 	kfree(p);
 }
 
-void rstr_pty_grab(void *ptr)
+static void rstr_pty_grab(void *ptr)
 {
 	struct rstr_pty *p = ptr;
 
 	kref_get(&p->ref);
 }
 
-void rstr_pty_drop(void *ptr)
+static void rstr_pty_drop(void *ptr)
 {
 	struct rstr_pty *p = ptr;
 
 	kref_put(&p->ref, rstr_pty_release);
 }
+
+const struct ckpt_obj_ops rstr_pty_obj_ops = {
+	CKPT_OBJ_PTY, "pty", rstr_pty_grab, rstr_pty_drop
+};
 
 static struct tty_struct *rstr_pty_master_tty(const struct rstr_pty *p)
 {

@@ -213,6 +213,25 @@ enum ckpt_obj_type {
 	CKPT_OBJ_MAX
 };
 
+/**
+ * struct ckpt_obj_ops - one type of object in the objhash
+ * @type: its CKPT_OBJ_*
+ * @name: for messages
+ * @grab: take the hash's reference on an object; NULL for a type kept
+ *	for its identity only (the tasks using it are frozen, or it is
+ *	only compared with what a restoring task has)
+ * @drop: drop that reference
+ *
+ * objhash.c lists every type; one whose references only its owner
+ * knows how to take is defined by its owner (pty.c).
+ */
+struct ckpt_obj_ops {
+	enum ckpt_obj_type type;
+	const char *name;
+	void (*grab)(void *ptr);
+	void (*drop)(void *ptr);
+};
+
 int ckpt_objhash_alloc(struct ckpt_ctx *ctx);
 void ckpt_objhash_free(struct ckpt_ctx *ctx);
 int ckpt_obj_lookup_add(struct ckpt_ctx *ctx, void *ptr,
@@ -335,10 +354,8 @@ int rstr_pages(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
  */
 int ckpt_pty_ctty(struct ckpt_ctx *ctx, struct task_struct *t);
 int rstr_pty_ctty(struct ckpt_ctx *ctx);
-void ckpt_tty_grab(void *ptr);
-void ckpt_tty_drop(void *ptr);
-void rstr_pty_grab(void *ptr);
-void rstr_pty_drop(void *ptr);
+extern const struct ckpt_obj_ops ckpt_tty_obj_ops;
+extern const struct ckpt_obj_ops rstr_pty_obj_ops;
 
 /* files.c */
 
