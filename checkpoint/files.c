@@ -705,15 +705,15 @@ int rstr_file_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 	if (IS_ERR(name))
 		return PTR_ERR(name);
 	file = ops->restart(ctx, &hf, name);
-
 	kfree(name);
 	if (IS_ERR(file))
 		return PTR_ERR(file);
 	ret = ckpt_obj_insert(ctx, file, hf.objref, CKPT_OBJ_FILE);
 	fput(file);	/* the objhash holds it now, or nobody does */
 	if (ret < 0)
-		return ckpt_err(ctx, ret, "FILE record at offset %llu: objref %d",
-				ctx->hdr_pos, hf.objref);
+		return ckpt_err(ctx, ret,
+				"FILE record at offset %llu: %s objref %d",
+				ctx->hdr_pos, ops->name, hf.objref);
 	return 0;
 }
 

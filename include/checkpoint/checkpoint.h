@@ -54,7 +54,8 @@ struct ckpt_task_state {
  * What a subsystem keeps in a task's context from one record to the
  * next, or until it is applied: hung off the context by slot, each with
  * the function that frees it, so that freeing the context needs to know
- * none of them.  Each subsystem reads its own through a typed accessor.
+ * none of them.  Only the subsystem named reads or sets a slot, as its
+ * own type.
  */
 enum ckpt_state_slot {
 	CKPT_STATE_FILES_WIP,	/* checkpoint, files.c: FILEs being written */
@@ -336,6 +337,7 @@ static inline const struct cred *rstr_cred_of(const struct ckpt_ctx *ctx)
 {
 	return ckpt_state(ctx, CKPT_STATE_RSTR_CRED);
 }
+
 int ckpt_rlimits(struct ckpt_ctx *ctx, struct task_struct *t);
 int rstr_rlimits_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 int rstr_rlimits(struct ckpt_ctx *ctx);
