@@ -14,6 +14,7 @@
 #include <linux/string.h>
 
 #include <checkpoint/checkpoint.h>
+#include <checkpoint/file.h>
 #include <checkpoint/symbols.h>
 
 /*

@@ -145,10 +145,9 @@ out:
 /* ---------------------------------------------------------------------- */
 /* restart */
 
-void rstr_cgroup_free(struct ckpt_ctx *ctx)
+static void rstr_cgroup_free(void *path)
 {
-	kfree(ctx->ts.cgroup);
-	ctx->ts.cgroup = NULL;
+	kfree(path);
 }
 
 /* An absolute path of plain names: no "//", ".", ".." or trailing '/'. */
@@ -249,8 +248,8 @@ int rstr_cgroup_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 		kfree(path);
 		return 0;
 	}
-	rstr_cgroup_free(ctx);
-	ctx->ts.cgroup = path;
+	/* a cgroup to join, not ours */
+	ckpt_state_set(ctx, CKPT_STATE_RSTR_CGROUP, path, rstr_cgroup_free);
 	return 0;
 out_free:
 	kfree(path);
@@ -263,15 +262,16 @@ out_free:
  */
 int rstr_cgroup(struct ckpt_ctx *ctx)
 {
+	const char *cgroup = ckpt_state(ctx, CKPT_STATE_RSTR_CGROUP);
 	char *name;
 	struct file *file;
 	loff_t pos = 0;
 	ssize_t n;
 	int ret = 0;
 
-	if (!ctx->ts.cgroup)
+	if (!cgroup)
 		return 0;
-	name = rstr_cgroup_file(ctx->ts.cgroup, "/cgroup.procs");
+	name = rstr_cgroup_file(cgroup, "/cgroup.procs");
 	if (!name)
 		return -ENOMEM;
 	file = filp_open(name, O_WRONLY, 0);
@@ -289,7 +289,7 @@ int rstr_cgroup(struct ckpt_ctx *ctx)
 	if (n != 1)
 		ret = ckpt_err(ctx, n < 0 ? (int)n : -EIO,
 			       "pid %d: cannot join its cgroup %s",
-			       task_pid_vnr(current), ctx->ts.cgroup);
+			       task_pid_vnr(current), cgroup);
 out:
 	kfree(name);
 	return ret;

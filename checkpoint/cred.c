@@ -317,6 +317,12 @@ static int rstr_cred_user(struct cred *new)
 	return ckpt_syms.set_cred_ucounts(new);
 }
 
+/* Prepared credentials never committed. */
+static void rstr_cred_free(void *cred)
+{
+	abort_creds(cred);
+}
+
 int rstr_cred_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 {
 	struct ckpt_hdr_cred ch;
@@ -349,7 +355,7 @@ int rstr_cred_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 		abort_creds(new);
 		return ret;
 	}
-	ctx->ts.cred = new;
+	ckpt_state_set(ctx, CKPT_STATE_RSTR_CRED, new, rstr_cred_free);
 	return 0;
 }
 
@@ -362,15 +368,8 @@ int rstr_cred_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
  */
 int rstr_cred(struct ckpt_ctx *ctx)
 {
-	struct cred *new = ctx->ts.cred;
+	struct cred *new = ckpt_state_take(ctx, CKPT_STATE_RSTR_CRED);
 
-	ctx->ts.cred = NULL;
 	commit_creds(new);
 	return 0;
-}
-
-void rstr_cred_free(struct ckpt_ctx *ctx)
-{
-	if (ctx->ts.cred)
-		abort_creds(ctx->ts.cred);
 }

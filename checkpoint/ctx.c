@@ -79,9 +79,46 @@ struct ckpt_ctx *ckpt_ctx_alloc_task(struct ckpt_ctx *parent,
 	return ctx;
 }
 
+/**
+ * ckpt_state_set - hang @ptr off @ctx in @slot, freed by @free
+ * @ctx: a task's context
+ * @slot: the subsystem's slot
+ * @ptr: its state; what the slot held before is freed
+ * @free: frees @ptr when the slot is cleared or @ctx freed; may be NULL
+ */
+void ckpt_state_set(struct ckpt_ctx *ctx, enum ckpt_state_slot slot,
+		    void *ptr, void (*free)(void *ptr))
+{
+	ckpt_state_free(ctx, slot);
+	ctx->state[slot].ptr = ptr;
+	ctx->state[slot].free = free;
+}
+
+/* Free the state in @slot of @ctx, if any, and empty the slot. */
+void ckpt_state_free(struct ckpt_ctx *ctx, enum ckpt_state_slot slot)
+{
+	struct ckpt_state *st = &ctx->state[slot];
+
+	if (st->ptr && st->free)
+		st->free(st->ptr);
+	st->ptr = NULL;
+	st->free = NULL;
+}
+
+/* The state in @slot of @ctx, now the caller's: the slot is emptied. */
+void *ckpt_state_take(struct ckpt_ctx *ctx, enum ckpt_state_slot slot)
+{
+	void *ptr = ctx->state[slot].ptr;
+
+	ctx->state[slot].ptr = NULL;
+	ctx->state[slot].free = NULL;
+	return ptr;
+}
+
 static void ckpt_ctx_release(struct kref *ref)
 {
 	struct ckpt_ctx *ctx = container_of(ref, struct ckpt_ctx, ref);
+	int slot;
 
 	/* work queued by a failed operation still runs, exactly once */
 	ckpt_deferqueue_run(ctx);
@@ -92,17 +129,11 @@ static void ckpt_ctx_release(struct kref *ref)
 	ckpt_tree_free(ctx);
 	if (ctx->mm)
 		mmput(ctx->mm);
-	ckpt_mm_free(ctx);
-	rstr_mm_free(ctx);
-	rstr_signal_free(ctx);
-	rstr_cred_free(ctx);
-	rstr_cgroup_free(ctx);
+	for (slot = 0; slot < CKPT_STATE_MAX; slot++)
+		ckpt_state_free(ctx, slot);
 	kvfree(ctx->prefix);
 	kvfree(ctx->wbuf);
 	ckpt_hasher_free(ctx->hasher);
-	rstr_files_free(ctx);
-	rstr_locks_free(ctx);
-	rstr_fs_free(ctx);
 	kfree(ctx->ts.xstate);
 	if (ctx->target)
 		put_task_struct(ctx->target);

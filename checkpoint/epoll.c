@@ -32,6 +32,7 @@
 #include <linux/uaccess.h>
 
 #include <checkpoint/checkpoint.h>
+#include <checkpoint/file.h>
 #include <checkpoint/symbols.h>
 
 /* events a watch may have: what epoll_ctl() accepts; as the image has them */
@@ -122,7 +123,7 @@ static struct file *ckpt_epoll_target(struct ckpt_ctx *ctx, struct file *ep,
 }
 
 /* Before the epoll's FILE record: the FILE records of what it watches. */
-int ckpt_epoll_deps(struct ckpt_ctx *ctx, struct file *file)
+static int ckpt_epoll_deps(struct ckpt_ctx *ctx, struct file *file)
 {
 	struct ckpt_epoll_watch *w;
 	struct file *target;
@@ -144,7 +145,7 @@ int ckpt_epoll_deps(struct ckpt_ctx *ctx, struct file *file)
 	return ret < 0 ? ret : 0;
 }
 
-int ckpt_epoll(struct ckpt_ctx *ctx, struct file *file, int objref)
+static int ckpt_epoll(struct ckpt_ctx *ctx, struct file *file, int objref)
 {
 	struct ckpt_hdr_epoll he = { .objref = objref };
 	struct ckpt_hdr_epoll_item hi = {};
@@ -328,7 +329,8 @@ static int rstr_epoll_items(struct ckpt_ctx *ctx, struct file *ep, u32 nr,
 	return ret;
 }
 
-struct file *rstr_epoll(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf)
+static struct file *rstr_epoll(struct ckpt_ctx *ctx,
+			       const struct ckpt_hdr_file *hf, char *name)
 {
 	struct ckpt_hdr_epoll he;
 	struct file *ep;
@@ -364,3 +366,23 @@ struct file *rstr_epoll(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf)
 	spin_unlock(&ep->f_lock);
 	return ep;
 }
+
+static int ckpt_epoll_file_deps(struct ckpt_ctx *ctx,
+				 const struct ckpt_file_desc *d)
+{
+	return ckpt_epoll_deps(ctx, d->file);
+}
+
+static int ckpt_epoll_file(struct ckpt_ctx *ctx, const struct ckpt_file_desc *d)
+{
+	return ckpt_epoll(ctx, d->file, d->hf->objref);
+}
+
+const struct ckpt_file_ops ckpt_epoll_file_ops = {
+	.name = "epoll",
+	.kinds = BIT(CKPT_FILE_EPOLL),
+	.fops = &ckpt_syms.eventpoll_fops,
+	.deps = ckpt_epoll_file_deps,
+	.checkpoint = ckpt_epoll_file,
+	.restart = rstr_epoll,
+};

@@ -17,6 +17,7 @@
 #include <linux/slab.h>
 
 #include <checkpoint/checkpoint.h>
+#include <checkpoint/file.h>
 #include <checkpoint/compat.h>
 #include <checkpoint/symbols.h>
 
@@ -51,7 +52,7 @@ static int ckpt_eventfd_info(struct file *file, struct ckpt_eventfd_info *ei)
 	return ret;
 }
 
-int ckpt_eventfd(struct ckpt_ctx *ctx, struct file *file, int objref)
+static int ckpt_eventfd(struct ckpt_ctx *ctx, struct file *file, int objref)
 {
 	struct ckpt_hdr_eventfd h = { .objref = objref };
 	struct ckpt_eventfd_info ei;
@@ -98,7 +99,8 @@ static int rstr_eventfd_add(int fd, u64 count)
 	return n == sizeof(count) ? 0 : -EIO;
 }
 
-struct file *rstr_eventfd(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf)
+static struct file *rstr_eventfd(struct ckpt_ctx *ctx,
+				 const struct ckpt_hdr_file *hf, char *name)
 {
 	struct ckpt_hdr_eventfd h;
 	unsigned int flags;
@@ -132,3 +134,16 @@ struct file *rstr_eventfd(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf)
 	}
 	return rstr_anon_take(ctx, hf, fd, "eventfd");
 }
+
+static int ckpt_eventfd_file(struct ckpt_ctx *ctx, const struct ckpt_file_desc *d)
+{
+	return ckpt_eventfd(ctx, d->file, d->hf->objref);
+}
+
+const struct ckpt_file_ops ckpt_eventfd_file_ops = {
+	.name = "eventfd",
+	.kinds = BIT(CKPT_FILE_EVENTFD),
+	.fops = &ckpt_syms.eventfd_fops,
+	.checkpoint = ckpt_eventfd_file,
+	.restart = rstr_eventfd,
+};

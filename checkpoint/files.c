@@ -30,6 +30,7 @@
 #include <linux/seq_file.h>
 
 #include <checkpoint/checkpoint.h>
+#include <checkpoint/file.h>
 #include <checkpoint/symbols.h>
 
 /* status flags a file keeps after open, and we know how to restore */
@@ -40,53 +41,6 @@ static_assert(CKPT_FILE_FLAGS == CKPT_FILE_FLAGS_ALL);
 
 #define CKPT_FDINFO_MAX	(16U << 20)
 #define CKPT_MEMFD	"/memfd:"
-
-/*
- * Anonymous-inode files known by their file operations, each with a
- * record of its own state after its FILE record.
- */
-struct ckpt_anon_file {
-	unsigned int kind;
-	const struct file_operations **fops;
-	int (*checkpoint)(struct ckpt_ctx *ctx, struct file *file, int objref);
-	/* save the files it refers to, before its FILE record */
-	int (*deps)(struct ckpt_ctx *ctx, struct file *file);
-	struct file *(*restart)(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf);
-};
-
-static const struct ckpt_anon_file ckpt_anon_files[] = {
-	{ .kind = CKPT_FILE_EVENTFD, .fops = &ckpt_syms.eventfd_fops,
-	  .checkpoint = ckpt_eventfd, .restart = rstr_eventfd },
-	{ .kind = CKPT_FILE_SIGNALFD, .fops = &ckpt_syms.signalfd_fops,
-	  .checkpoint = ckpt_signalfd, .restart = rstr_signalfd },
-	{ .kind = CKPT_FILE_TIMERFD, .fops = &ckpt_syms.timerfd_fops,
-	  .checkpoint = ckpt_timerfd, .restart = rstr_timerfd },
-	{ .kind = CKPT_FILE_EPOLL, .fops = &ckpt_syms.eventpoll_fops,
-	  .deps = ckpt_epoll_deps, .checkpoint = ckpt_epoll,
-	  .restart = rstr_epoll },
-	{ .kind = CKPT_FILE_INOTIFY, .fops = &ckpt_syms.inotify_fops,
-	  .checkpoint = ckpt_inotify, .restart = rstr_inotify },
-};
-
-static const struct ckpt_anon_file *ckpt_anon_by_file(struct file *file)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(ckpt_anon_files); i++)
-		if (file->f_op == *ckpt_anon_files[i].fops)
-			return &ckpt_anon_files[i];
-	return NULL;
-}
-
-static const struct ckpt_anon_file *ckpt_anon_by_kind(unsigned int kind)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(ckpt_anon_files); i++)
-		if (ckpt_anon_files[i].kind == kind)
-			return &ckpt_anon_files[i];
-	return NULL;
-}
 
 /* ---------------------------------------------------------------------- */
 /* checkpoint */
@@ -121,120 +75,135 @@ static const char *ckpt_file_type(umode_t mode)
  * job's stdio is (INHERIT); elsewhere the tree cannot have it back.
  * With every end in the tree it is the tree's own, even at stdio: the
  * two sides of "a | b" in a checkpointed shell, with what is in between.
+ * The kinds ask here whether their file is at stdio.
  */
-static int ckpt_file_outside(struct ckpt_ctx *ctx, struct ckpt_fd_info *fi,
-			     int kind)
+bool ckpt_file_stdio(const struct ckpt_file_desc *d)
 {
-	int outside, ret = 0;
-
-	if (kind == CKPT_FILE_PIPE)
-		outside = ckpt_pipe_outside(ctx, fi->file);
-	else
-		outside = ckpt_unix_outside(ctx, fi->file);
-	if (outside < 0)
-		return outside;
-	if (!outside)
-		return kind;
-	if (fi->fd >= 0 && fi->fd <= 2)
-		return CKPT_FILE_INHERIT;
-	/*
-	 * Not in the tables, an end may still be in flight in a socket of
-	 * the tree: checked once every section is written (a unix peer
-	 * outside by unix.c's own deferred check).
-	 */
-	if (kind == CKPT_FILE_PIPE)
-		ret = ckpt_pipe_defer_check(ctx, fi->file, fi->fd);
-	return ret < 0 ? ret : kind;
+	return d->fd >= 0 && d->fd <= 2;
 }
 
-static int ckpt_file_kind(struct ckpt_ctx *ctx, struct ckpt_fd_info *fi,
-			  const char *name)
+/* A pipe's or a socket's: an inode, not a file; each end is a file. */
+int ckpt_file_inode_obj(struct ckpt_ctx *ctx, const struct ckpt_file_desc *d,
+			bool *first)
 {
-	struct inode *inode = file_inode(fi->file);
+	return ckpt_obj_lookup_add(ctx, file_inode(d->file), CKPT_OBJ_INODE,
+				   first);
+}
+
+/*
+ * Regular files, directories and memory devices: opened again by path.
+ * A deleted directory or device node has none, and neither can be made
+ * again without a name; a deleted regular file is unlinked.c's.
+ */
+static int ckpt_path_match(struct ckpt_ctx *ctx,
+			   const struct ckpt_file_desc *d)
+{
+	struct inode *inode = file_inode(d->file);
 	umode_t mode = inode->i_mode;
+
+	if (!S_ISREG(mode) && !S_ISDIR(mode) && !S_ISCHR(mode))
+		return 0;
+	if (d_unlinked(d->file->f_path.dentry)) {
+		if (S_ISREG(mode))
+			return 0;
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"pid %d fd %d: %s is a deleted %s: not supported",
+				task_pid_vnr(ctx->target), d->fd, d->name,
+				S_ISDIR(mode) ? "directory" : "device node");
+	}
+	if (S_ISREG(mode))
+		return CKPT_FILE_REG;
+	if (S_ISDIR(mode))
+		return CKPT_FILE_DIR;
+	return ckpt_chr_supported(inode->i_rdev) ? CKPT_FILE_CHR : 0;
+}
+
+/* Another terminal or socket at stdio: the caller's, as a shell's. */
+static int ckpt_inherit_match(struct ckpt_ctx *ctx,
+			      const struct ckpt_file_desc *d)
+{
+	return ckpt_file_stdio(d) ? CKPT_FILE_INHERIT : 0;
+}
+
+/* Checkpoint asks them in this order: the first kind that takes a file. */
+static const struct ckpt_file_ops *const ckpt_file_kinds[] = {
+	&ckpt_unlinked_file_ops,
+	&ckpt_path_file_ops,
+	&ckpt_eventfd_file_ops,
+	&ckpt_signalfd_file_ops,
+	&ckpt_timerfd_file_ops,
+	&ckpt_epoll_file_ops,
+	&ckpt_inotify_file_ops,
+	&ckpt_pipe_file_ops,
+	/* a pty whose master the tree has is saved, even at stdio */
+	&ckpt_pty_file_ops,
+	&ckpt_unix_file_ops,
+	&ckpt_inherit_file_ops,
+};
+
+/* The kind of FILE records of kind @kind, NULL if none (from an image). */
+static const struct ckpt_file_ops *ckpt_file_ops_of(u32 kind)
+{
+	unsigned int i;
+
+	if (kind >= 32)
+		return NULL;
+	for (i = 0; i < ARRAY_SIZE(ckpt_file_kinds); i++)
+		if (ckpt_file_kinds[i]->kinds & BIT(kind))
+			return ckpt_file_kinds[i];
+	return NULL;
+}
+
+static int ckpt_file_match(struct ckpt_ctx *ctx,
+			   const struct ckpt_file_ops *ops,
+			   const struct ckpt_file_desc *d)
+{
+	if (ops->fops)
+		return d->file->f_op == *ops->fops ? __ffs(ops->kinds) : 0;
+	return ops->match(ctx, d);
+}
+
+static int ckpt_file_kind(struct ckpt_ctx *ctx, const struct ckpt_file_desc *d)
+{
+	struct inode *inode = file_inode(d->file);
+	umode_t mode = inode->i_mode;
+	unsigned int i;
 	int kind;
 
-	kind = ckpt_lease_check(ctx, fi->file, fi->fd);
+	kind = ckpt_lease_check(ctx, d->file, d->fd);
 	if (kind < 0)
 		return kind;
-	if (fi->file->f_flags & FASYNC)
+	if (d->file->f_flags & FASYNC)
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"pid %d fd %d (%s): O_ASYNC is not supported yet",
-				task_pid_vnr(ctx->target), fi->fd, name);
+				task_pid_vnr(ctx->target), d->fd, d->name);
 	/* reopened by name, a /proc file would be another process's */
 	if (inode->i_sb->s_magic == PROC_SUPER_MAGIC)
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"pid %d fd %d: %s is a /proc file: not supported yet",
-				task_pid_vnr(ctx->target), fi->fd, name);
-	if (S_ISREG(mode) && !strncmp(name, CKPT_MEMFD, strlen(CKPT_MEMFD)))
+				task_pid_vnr(ctx->target), d->fd, d->name);
+	if (S_ISREG(mode) &&
+	    !strncmp(d->name, CKPT_MEMFD, strlen(CKPT_MEMFD)))
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"pid %d fd %d: %s is a memfd: not supported yet",
-				task_pid_vnr(ctx->target), fi->fd, name);
-	if (S_ISREG(mode))
-		return d_unlinked(fi->file->f_path.dentry) ?
-		       CKPT_FILE_UNLINKED : CKPT_FILE_REG;
-	/*
-	 * Opened again by path: a deleted directory or device node has
-	 * none, and neither can be made again without a name.
-	 */
-	if ((S_ISDIR(mode) || S_ISCHR(mode)) &&
-	    d_unlinked(fi->file->f_path.dentry))
-		return ckpt_err(ctx, -EOPNOTSUPP,
-				"pid %d fd %d: %s is a deleted %s: not supported",
-				task_pid_vnr(ctx->target), fi->fd, name,
-				S_ISDIR(mode) ? "directory" : "device node");
-	if (S_ISDIR(mode))
-		return CKPT_FILE_DIR;
-	if (S_ISCHR(mode) && ckpt_chr_supported(inode->i_rdev))
-		return CKPT_FILE_CHR;
-	if (ckpt_anon_by_file(fi->file))
-		return ckpt_anon_by_file(fi->file)->kind;
-	if (ckpt_pipe_kind(fi->file) == CKPT_FILE_FIFO) {
-		if (d_unlinked(fi->file->f_path.dentry))
-			return ckpt_err(ctx, -EOPNOTSUPP,
-					"pid %d fd %d: %s is an unlinked FIFO: not supported",
-					task_pid_vnr(ctx->target), fi->fd, name);
-		return CKPT_FILE_FIFO;
+				task_pid_vnr(ctx->target), d->fd, d->name);
+	for (i = 0; i < ARRAY_SIZE(ckpt_file_kinds); i++) {
+		kind = ckpt_file_match(ctx, ckpt_file_kinds[i], d);
+		if (kind)
+			return kind;
 	}
-	/* a pty whose master the tree has is saved, even at stdio */
-	kind = ckpt_pty_kind(ctx, fi->file, fi->fd);
-	if (kind)
-		return kind;
-	if (ckpt_pipe_kind(fi->file) == CKPT_FILE_PIPE)
-		return ckpt_file_outside(ctx, fi, CKPT_FILE_PIPE);
-	if (ckpt_unix_file(fi->file))
-		return ckpt_file_outside(ctx, fi, CKPT_FILE_UNIX);
-	/* another terminal or socket at stdio: the caller's, as a shell's */
-	if (fi->fd >= 0 && fi->fd <= 2)
-		return CKPT_FILE_INHERIT;
 	return ckpt_err(ctx, -EOPNOTSUPP,
 			"pid %d fd %d: %s (%s) is not supported yet",
-			task_pid_vnr(ctx->target), fi->fd, name,
+			task_pid_vnr(ctx->target), d->fd, d->name,
 			ckpt_file_type(mode));
-}
-
-/*
- * Kinds opened again by the path they had; the others' path only
- * describes them ("pipe:[1234]", "anon_inode:[eventfd]", "/dev/pts/0").
- */
-static bool rstr_file_by_path(unsigned int kind)
-{
-	switch (kind) {
-	case CKPT_FILE_REG:
-	case CKPT_FILE_DIR:
-	case CKPT_FILE_CHR:
-	case CKPT_FILE_UNLINKED:
-	case CKPT_FILE_FIFO:
-		return true;
-	}
-	return false;
 }
 
 static int ckpt_file(struct ckpt_ctx *ctx, struct ckpt_fd_info *fi, int objref)
 {
 	struct inode *inode = file_inode(fi->file);
-	const struct ckpt_anon_file *af;
 	struct ckpt_hdr_file hf = {};
+	struct ckpt_file_desc d = { .file = fi->file, .fd = fi->fd, .hf = &hf };
+	const struct ckpt_file_ops *ops;
 	bool first_obj = false;
 	char *name;
 	int ret;
@@ -244,57 +213,39 @@ static int ckpt_file(struct ckpt_ctx *ctx, struct ckpt_fd_info *fi, int objref)
 		return ckpt_err(ctx, (int)PTR_ERR(name),
 				"pid %d fd %d: no path for its file",
 				task_pid_vnr(ctx->target), fi->fd);
-	ret = ckpt_file_kind(ctx, fi, name);
+	d.name = name;
+	ret = ckpt_file_kind(ctx, &d);
 	if (ret < 0)
 		goto out;
+	hf.kind = ret;
+	/* the kind it is saved as: an end held outside is INHERIT's */
+	ops = ckpt_file_ops_of(hf.kind);
+	if (WARN_ON_ONCE(!ops)) {
+		ret = -EINVAL;
+		goto out;
+	}
 	/* a regular file with no path ("time:[4026531834]", an nsfs file) */
-	if (rstr_file_by_path(ret) && name[0] != '/') {
+	if (ops->by_path & BIT(hf.kind) && name[0] != '/') {
 		ret = ckpt_err(ctx, -EOPNOTSUPP,
 			       "pid %d fd %d: %s has no path to open it again by: not supported",
 			       task_pid_vnr(ctx->target), fi->fd, name);
 		goto out;
 	}
-	if (ret == CKPT_FILE_UNIX) {
-		/* a connection not accepted yet comes after its listener */
-		ret = ckpt_unix_deps(ctx, fi->file, fi->fd);
+	if (ops->deps) {
+		ret = ops->deps(ctx, &d);
 		if (ret < 0)
 			goto out;
-		ret = CKPT_FILE_UNIX;
-	}
-	af = ckpt_anon_by_kind(ret);
-	if (af && af->deps) {
-		ret = af->deps(ctx, fi->file);
-		if (ret < 0)
-			goto out;
-		ret = af->kind;
 	}
 	hf.objref = objref;
-	hf.kind = ret;
 	hf.f_flags = fi->file->f_flags & CKPT_FILE_FLAGS;
 	hf.mode = inode->i_mode;
 	hf.pos = fi->file->f_pos;
 	hf.size = i_size_read(inode);
 	hf.inherit_fd = hf.kind == CKPT_FILE_INHERIT ? fi->fd : -1;
-	if (hf.kind == CKPT_FILE_CHR || hf.kind == CKPT_FILE_PTY)
+	if (ops->rdev & BIT(hf.kind))
 		hf.rdev = new_encode_dev(inode->i_rdev);
-	if (hf.kind == CKPT_FILE_PTY) {
-		ret = ckpt_pty_obj(ctx, fi->file, &first_obj);
-		if (ret < 0)
-			goto out;
-		hf.obj_objref = ret;
-	}
-	if (hf.kind == CKPT_FILE_UNLINKED) {
-		ret = ckpt_unlinked_obj(ctx, fi->file, fi->fd, name,
-					&first_obj);
-		if (ret < 0)
-			goto out;
-		hf.obj_objref = ret;
-	}
-	if (hf.kind == CKPT_FILE_PIPE || hf.kind == CKPT_FILE_FIFO ||
-	    hf.kind == CKPT_FILE_UNIX) {
-		/* an inode, not a file: each end is a file of its own */
-		ret = ckpt_obj_lookup_add(ctx, inode, CKPT_OBJ_INODE,
-					  &first_obj);
+	if (ops->obj) {
+		ret = ops->obj(ctx, &d, &first_obj);
 		if (ret < 0)
 			goto out;
 		hf.obj_objref = ret;
@@ -303,16 +254,9 @@ static int ckpt_file(struct ckpt_ctx *ctx, struct ckpt_fd_info *fi, int objref)
 			     hf.path_len);
 	if (!ret)
 		ret = ckpt_write_string(ctx, name, hf.path_len);
-	if (!ret && first_obj && hf.kind == CKPT_FILE_UNLINKED)
-		ret = ckpt_unlinked(ctx, fi->file, fi->fd, name, &hf);
-	else if (!ret && first_obj && hf.kind == CKPT_FILE_PTY)
-		ret = ckpt_pty(ctx, fi->file, fi->fd, hf.obj_objref);
-	else if (!ret && first_obj && hf.kind == CKPT_FILE_UNIX)
-		ret = ckpt_unix(ctx, fi->file, fi->fd, hf.obj_objref);
-	else if (!ret && first_obj)
-		ret = ckpt_pipe(ctx, fi->file, hf.obj_objref);
-	if (!ret && af)
-		ret = af->checkpoint(ctx, fi->file, objref);
+	/* a shared object's records follow its first FILE only */
+	if (!ret && ops->checkpoint && (!ops->obj || first_obj))
+		ret = ops->checkpoint(ctx, &d);
 	if (!ret)
 		ret = ckpt_file_locks(ctx, fi->file, fi->fd, objref,
 				      hf.kind == CKPT_FILE_INHERIT);
@@ -350,7 +294,7 @@ bool ckpt_file_writing(struct ckpt_ctx *ctx, struct file *file)
 {
 	struct ckpt_file_wip *w;
 
-	for (w = ctx->files_wip; w; w = w->next)
+	for (w = ckpt_state(ctx, CKPT_STATE_FILES_WIP); w; w = w->next)
 		if (w->file == file)
 			return true;
 	return false;
@@ -372,10 +316,11 @@ int ckpt_file_obj(struct ckpt_ctx *ctx, struct file *file, int fd)
 	if (ret > 0 && first) {
 		int err;
 
-		wip.next = ctx->files_wip;
-		ctx->files_wip = &wip;
+		/* on the stack: nothing to free */
+		wip.next = ckpt_state(ctx, CKPT_STATE_FILES_WIP);
+		ckpt_state_set(ctx, CKPT_STATE_FILES_WIP, &wip, NULL);
 		err = ckpt_file(ctx, &fi, ret);
-		ctx->files_wip = wip.next;
+		ckpt_state_set(ctx, CKPT_STATE_FILES_WIP, wip.next, NULL);
 		if (err < 0)
 			return err;
 	}
@@ -595,37 +540,42 @@ struct ckpt_rstr_files {
 	struct ckpt_rstr_fd *fds;
 };
 
-void rstr_files_free(struct ckpt_ctx *ctx)
+static void rstr_files_free(void *ptr)
 {
-	struct ckpt_rstr_files *rf = ctx->rfiles;
+	struct ckpt_rstr_files *rf = ptr;
 	unsigned int i;
 
-	if (!rf)
-		return;
 	for (i = 0; i < rf->nr; i++)
 		fput(rf->fds[i].file);
 	kvfree(rf->fds);
 	kfree(rf);
-	ctx->rfiles = NULL;
 }
 
-static struct ckpt_rstr_files *rstr_files_state(struct ckpt_ctx *ctx)
+/* The task's files read so far, made on the first record if @make. */
+static struct ckpt_rstr_files *rstr_files_state(struct ckpt_ctx *ctx,
+						bool make)
 {
-	if (!ctx->rfiles)
-		ctx->rfiles = kzalloc(sizeof(*ctx->rfiles), GFP_KERNEL);
-	return ctx->rfiles;
+	struct ckpt_rstr_files *rf = ckpt_state(ctx, CKPT_STATE_RSTR_FILES);
+
+	if (!rf && make) {
+		rf = kzalloc(sizeof(*rf), GFP_KERNEL);
+		if (rf)
+			ckpt_state_set(ctx, CKPT_STATE_RSTR_FILES, rf,
+				       rstr_files_free);
+	}
+	return rf;
 }
 
-static int rstr_file_check(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf)
+/* @ops: the kind of @hf, NULL if there is none */
+static int rstr_file_check(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf,
+			   const struct ckpt_file_ops *ops)
 {
 	bool inherit = hf->kind == CKPT_FILE_INHERIT;
-	bool pipe = hf->kind == CKPT_FILE_PIPE || hf->kind == CKPT_FILE_FIFO ||
-		    hf->kind == CKPT_FILE_UNIX || hf->kind == CKPT_FILE_PTY ||
-		    hf->kind == CKPT_FILE_UNLINKED;
+	bool shared = ops && ops->obj;
 
-	if (hf->objref <= 0 || (pipe ? hf->obj_objref <= 0 : hf->obj_objref) ||
+	if (!ops || hf->objref <= 0 ||
+	    (shared ? hf->obj_objref <= 0 : hf->obj_objref) ||
 	    hf->f_flags & ~CKPT_FILE_FLAGS ||
-	    hf->kind < CKPT_FILE_REG || hf->kind > CKPT_FILE_MAX_KIND ||
 	    (inherit ? hf->inherit_fd < 0 : hf->inherit_fd != -1) ||
 	    hf->pos > MAX_LFS_FILESIZE || hf->size > MAX_LFS_FILESIZE ||
 	    hf->path_len > CKPT_PATH_MAX ||
@@ -639,7 +589,8 @@ static int rstr_file_check(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf)
 }
 
 /* The file at @name must be what the image says it was. */
-static int rstr_file_matches(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf,
+static int rstr_file_matches(struct ckpt_ctx *ctx,
+			     const struct ckpt_hdr_file *hf,
 			     struct file *file, const char *name)
 {
 	struct inode *inode = file_inode(file);
@@ -670,7 +621,7 @@ void rstr_file_nofollow(struct file *file, unsigned int f_flags)
 }
 
 static struct file *rstr_open_named(struct ckpt_ctx *ctx,
-				    struct ckpt_hdr_file *hf, const char *name)
+				    const struct ckpt_hdr_file *hf, char *name)
 {
 	struct file *file;
 	int ret;
@@ -694,8 +645,8 @@ static struct file *rstr_open_named(struct ckpt_ctx *ctx,
 }
 
 static struct file *rstr_open_inherited(struct ckpt_ctx *ctx,
-					struct ckpt_hdr_file *hf,
-					const char *name)
+					const struct ckpt_hdr_file *hf,
+					char *name)
 {
 	struct file *file = fget(hf->inherit_fd);
 
@@ -712,10 +663,27 @@ static struct file *rstr_open_inherited(struct ckpt_ctx *ctx,
 	return file;
 }
 
+const struct ckpt_file_ops ckpt_path_file_ops = {
+	.name = "path",
+	.kinds = BIT(CKPT_FILE_REG) | BIT(CKPT_FILE_DIR) | BIT(CKPT_FILE_CHR),
+	.by_path = BIT(CKPT_FILE_REG) | BIT(CKPT_FILE_DIR) | BIT(CKPT_FILE_CHR),
+	.rdev = BIT(CKPT_FILE_CHR),
+	.match = ckpt_path_match,
+	.restart = rstr_open_named,
+};
+
+const struct ckpt_file_ops ckpt_inherit_file_ops = {
+	.name = "inherited",
+	.kinds = BIT(CKPT_FILE_INHERIT),
+	.match = ckpt_inherit_match,
+	.restart = rstr_open_inherited,
+};
+
 /* A FILE record: the file is opened now, before anything is destroyed. */
 int rstr_file_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 {
-	struct ckpt_rstr_files *rf = rstr_files_state(ctx);
+	struct ckpt_rstr_files *rf = rstr_files_state(ctx, true);
+	const struct ckpt_file_ops *ops;
 	struct ckpt_hdr_file hf;
 	struct file *file;
 	char *name;
@@ -725,53 +693,27 @@ int rstr_file_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 		return -ENOMEM;
 	hf.h = *h;
 	ret = ckpt_read_payload(ctx, &hf.h, sizeof(hf));
-	if (!ret)
-		ret = rstr_file_check(ctx, &hf);
 	if (ret < 0)
 		return ret;
-	name = rstr_file_by_path(hf.kind) ?
+	ops = ckpt_file_ops_of(hf.kind);
+	ret = rstr_file_check(ctx, &hf, ops);
+	if (ret < 0)
+		return ret;
+	name = ops->by_path & BIT(hf.kind) ?
 	       ckpt_read_path(ctx, hf.path_len) :
 	       ckpt_read_string(ctx, hf.path_len);
 	if (IS_ERR(name))
 		return PTR_ERR(name);
-
-	switch (hf.kind) {
-	case CKPT_FILE_UNLINKED:
-		file = rstr_unlinked_open(ctx, &hf, name);
-		break;
-	case CKPT_FILE_INHERIT:
-		file = rstr_open_inherited(ctx, &hf, name);
-		break;
-	case CKPT_FILE_PIPE:
-	case CKPT_FILE_FIFO:
-		file = rstr_pipe_open(ctx, &hf, name);
-		break;
-	case CKPT_FILE_UNIX:
-		file = rstr_unix_open(ctx, &hf);
-		break;
-	case CKPT_FILE_PTY:
-		file = rstr_pty_open(ctx, &hf);
-		break;
-	case CKPT_FILE_REG:
-	case CKPT_FILE_DIR:
-	case CKPT_FILE_CHR:
-		file = rstr_open_named(ctx, &hf, name);
-		break;
-	default:
-		file = ckpt_anon_by_kind(hf.kind) ?
-		       ckpt_anon_by_kind(hf.kind)->restart(ctx, &hf) :
-		       ERR_PTR(ckpt_err(ctx, -EINVAL,
-					"FILE record at offset %llu: kind %u is not supported",
-					ctx->hdr_pos, hf.kind));
-	}
+	file = ops->restart(ctx, &hf, name);
 	kfree(name);
 	if (IS_ERR(file))
 		return PTR_ERR(file);
 	ret = ckpt_obj_insert(ctx, file, hf.objref, CKPT_OBJ_FILE);
 	fput(file);	/* the objhash holds it now, or nobody does */
 	if (ret < 0)
-		return ckpt_err(ctx, ret, "FILE record at offset %llu: objref %d",
-				ctx->hdr_pos, hf.objref);
+		return ckpt_err(ctx, ret,
+				"FILE record at offset %llu: %s objref %d",
+				ctx->hdr_pos, ops->name, hf.objref);
 	return 0;
 }
 
@@ -805,7 +747,7 @@ static int rstr_fd_read(struct ckpt_ctx *ctx, struct ckpt_rstr_fd *rfd,
 
 int rstr_files_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 {
-	struct ckpt_rstr_files *rf = rstr_files_state(ctx);
+	struct ckpt_rstr_files *rf = rstr_files_state(ctx, true);
 	struct ckpt_hdr_files hfs;
 	u64 end, parent;
 	int ret, prev = -1;
@@ -860,7 +802,7 @@ static bool rstr_fd_wanted(struct ckpt_rstr_files *rf, unsigned int fd)
 /* Is @file at one of the fds the FILES record read says? */
 bool rstr_files_holds(struct ckpt_ctx *ctx, struct file *file)
 {
-	struct ckpt_rstr_files *rf = ctx->rfiles;
+	struct ckpt_rstr_files *rf = rstr_files_state(ctx, false);
 	unsigned int i;
 
 	for (i = 0; rf && rf->have_fds && i < rf->nr; i++)
@@ -893,7 +835,7 @@ static void rstr_close_others(struct ckpt_rstr_files *rf)
 /* Install the image's fd table in place of the caller's. */
 int rstr_files(struct ckpt_ctx *ctx)
 {
-	struct ckpt_rstr_files *rf = ctx->rfiles;
+	struct ckpt_rstr_files *rf = rstr_files_state(ctx, false);
 	struct ckpt_rstr_fd *rfd;
 	unsigned int i;
 	int ret;

@@ -85,17 +85,20 @@ out:
 	return ret;
 }
 
-void rstr_fs_free(struct ckpt_ctx *ctx)
+static void rstr_fs_free(void *ptr)
 {
-	struct ckpt_rstr_fs *rfs = ctx->rfs;
+	struct ckpt_rstr_fs *rfs = ptr;
 
-	if (!rfs)
-		return;
 	path_put(&rfs->pwd);
 	path_put(&rfs->root);
 	kfree(rfs->pwd_name);
 	kfree(rfs);
-	ctx->rfs = NULL;
+}
+
+/* The cwd, root and umask its FS record read, NULL before. */
+static struct ckpt_rstr_fs *rstr_fs_state(struct ckpt_ctx *ctx)
+{
+	return ckpt_state(ctx, CKPT_STATE_RSTR_FS);
 }
 
 /*
@@ -184,7 +187,7 @@ int rstr_fs_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 		return ret;
 	}
 	rfs->umask = hf.umask;
-	ctx->rfs = rfs;
+	ckpt_state_set(ctx, CKPT_STATE_RSTR_FS, rfs, rstr_fs_free);
 	return rstr_fs_check(ctx, rfs);
 }
 
@@ -192,21 +195,21 @@ int rstr_fs_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
  * rstr_fs_perm - may the restored task chdir() to its cwd?
  * @ctx: the task's restart context, its whole section read
  *
- * Once the section is read its credentials are known (ctx->ts.cred):
+ * Once the section is read its credentials are known (rstr_cred_of()):
  * the cwd is looked up again with them and checked as chdir(2) checks
  * it, so that a restart by root gives no process a cwd its own ids
  * could not enter.  The same directory must come of it.
  */
 int rstr_fs_perm(struct ckpt_ctx *ctx)
 {
-	struct ckpt_rstr_fs *rfs = ctx->rfs;
+	struct ckpt_rstr_fs *rfs = rstr_fs_state(ctx);
 	const struct cred *old;
 	struct path p;
 	int ret;
 
-	if (!rfs || !ctx->ts.cred)
+	if (!rfs || !rstr_cred_of(ctx))
 		return 0;
-	old = override_creds(ctx->ts.cred);
+	old = override_creds(rstr_cred_of(ctx));
 	ret = kern_path(rfs->pwd_name, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &p);
 	if (!ret) {
 		ret = inode_permission(ckpt_path_idmap(&p), d_inode(p.dentry),
@@ -226,7 +229,7 @@ int rstr_fs_perm(struct ckpt_ctx *ctx)
 /* Checked by rstr_fs_check() and rstr_fs_perm() already. */
 int rstr_fs(struct ckpt_ctx *ctx)
 {
-	struct ckpt_rstr_fs *rfs = ctx->rfs;
+	struct ckpt_rstr_fs *rfs = rstr_fs_state(ctx);
 	struct fs_struct *fs = current->fs;
 
 	if (!rfs)

@@ -46,6 +46,7 @@
 #include <linux/sched/signal.h>
 
 #include <checkpoint/checkpoint.h>
+#include <checkpoint/file.h>
 #include <checkpoint/compat.h>
 #include <checkpoint/symbols.h>
 
@@ -612,7 +613,7 @@ static int ckpt_inotify_write(struct ckpt_ctx *ctx,
 	return ret;
 }
 
-int ckpt_inotify(struct ckpt_ctx *ctx, struct file *file, int objref)
+static int ckpt_inotify(struct ckpt_ctx *ctx, struct file *file, int objref)
 {
 	struct fsnotify_group *group = file->private_data;
 	struct ckpt_inotify_state st = {};
@@ -877,7 +878,8 @@ static int rstr_inotify_check(struct ckpt_ctx *ctx,
 	return 0;
 }
 
-struct file *rstr_inotify(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf)
+static struct file *rstr_inotify(struct ckpt_ctx *ctx,
+				 const struct ckpt_hdr_file *hf, char *name)
 {
 	struct rstr_inotify_trim trim;
 	struct ckpt_hdr_inotify h;
@@ -930,3 +932,16 @@ out:
 	}
 	return rstr_anon_take(ctx, hf, fd, "inotify");
 }
+
+static int ckpt_inotify_file(struct ckpt_ctx *ctx, const struct ckpt_file_desc *d)
+{
+	return ckpt_inotify(ctx, d->file, d->hf->objref);
+}
+
+const struct ckpt_file_ops ckpt_inotify_file_ops = {
+	.name = "inotify",
+	.kinds = BIT(CKPT_FILE_INOTIFY),
+	.fops = &ckpt_syms.inotify_fops,
+	.checkpoint = ckpt_inotify_file,
+	.restart = rstr_inotify,
+};

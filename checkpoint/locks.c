@@ -338,18 +338,16 @@ struct ckpt_rstr_lock {
 	u64 pos;		/* of the record, for messages */
 };
 
-void rstr_locks_free(struct ckpt_ctx *ctx)
+static void rstr_locks_free(void *ptr)
 {
+	struct list_head *locks = ptr;
 	struct ckpt_rstr_lock *rl, *next;
 
-	if (!ctx->rlocks)
-		return;
-	list_for_each_entry_safe(rl, next, ctx->rlocks, list) {
+	list_for_each_entry_safe(rl, next, locks, list) {
 		fput(rl->file);
 		kfree(rl);
 	}
-	kfree(ctx->rlocks);
-	ctx->rlocks = NULL;
+	kfree(locks);
 }
 
 static int rstr_lock_check(struct ckpt_ctx *ctx, struct ckpt_hdr_lock *hl)
@@ -488,6 +486,7 @@ static int rstr_lock_file(struct ckpt_ctx *ctx, struct ckpt_hdr_lock *hl,
 static int rstr_lock_keep(struct ckpt_ctx *ctx, struct ckpt_hdr_lock *hl,
 			  struct file *file)
 {
+	struct list_head *locks = ckpt_state(ctx, CKPT_STATE_RSTR_LOCKS);
 	struct ckpt_rstr_lock *rl;
 	pid_t pid = rstr_lock_pid(ctx, hl->pid);
 
@@ -497,11 +496,13 @@ static int rstr_lock_keep(struct ckpt_ctx *ctx, struct ckpt_hdr_lock *hl,
 				ctx->hdr_pos, !pid ?
 				"of a pid that is no process sharing the fd table" :
 				"through a file not in the fd table before it");
-	if (!ctx->rlocks) {
-		ctx->rlocks = kmalloc(sizeof(*ctx->rlocks), GFP_KERNEL);
-		if (!ctx->rlocks)
+	if (!locks) {
+		locks = kmalloc(sizeof(*locks), GFP_KERNEL);
+		if (!locks)
 			return -ENOMEM;
-		INIT_LIST_HEAD(ctx->rlocks);
+		INIT_LIST_HEAD(locks);
+		ckpt_state_set(ctx, CKPT_STATE_RSTR_LOCKS, locks,
+			       rstr_locks_free);
 	}
 	rl = kmalloc(sizeof(*rl), GFP_KERNEL);
 	if (!rl)
@@ -510,7 +511,7 @@ static int rstr_lock_keep(struct ckpt_ctx *ctx, struct ckpt_hdr_lock *hl,
 	rl->file = get_file(file);
 	rl->pid = pid;
 	rl->pos = ctx->hdr_pos;
-	list_add_tail(&rl->list, ctx->rlocks);
+	list_add_tail(&rl->list, locks);
 	return 0;
 }
 
@@ -540,16 +541,17 @@ int rstr_lock_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 /* The POSIX locks of the fd table just installed, its owner. */
 int rstr_locks(struct ckpt_ctx *ctx)
 {
+	struct list_head *locks = ckpt_state(ctx, CKPT_STATE_RSTR_LOCKS);
 	struct ckpt_rstr_lock *rl;
 	int ret;
 
-	if (!ctx->rlocks)
+	if (!locks)
 		return 0;
-	list_for_each_entry(rl, ctx->rlocks, list) {
+	list_for_each_entry(rl, locks, list) {
 		ret = rstr_lock_take(ctx, &rl->hl, rl->file, rl->pid, rl->pos);
 		if (ret < 0)
 			return ret;
 	}
-	rstr_locks_free(ctx);
+	ckpt_state_free(ctx, CKPT_STATE_RSTR_LOCKS);
 	return 0;
 }

@@ -617,16 +617,21 @@ out:
 	return ret;
 }
 
-void ckpt_mm_free(struct ckpt_ctx *ctx)
+static void ckpt_mm_free(void *ptr)
 {
-	if (!ctx->cmm)
-		return;
-	kfree(ctx->cmm->exe_path);
-	ckpt_cow_free(&ctx->cmm->cow);
-	ckpt_vma_infos_free(ctx->cmm->vmas, ctx->cmm->nr);
-	kvfree(ctx->cmm->vmas);
-	kfree(ctx->cmm);
-	ctx->cmm = NULL;
+	struct ckpt_ckpt_mm *cmm = ptr;
+
+	kfree(cmm->exe_path);
+	ckpt_cow_free(&cmm->cow);
+	ckpt_vma_infos_free(cmm->vmas, cmm->nr);
+	kvfree(cmm->vmas);
+	kfree(cmm);
+}
+
+/* The layout ckpt_mm() saved, for ckpt_mm_pages(). */
+static struct ckpt_ckpt_mm *ckpt_mm_state(struct ckpt_ctx *ctx)
+{
+	return ckpt_state(ctx, CKPT_STATE_CKPT_MM);
 }
 
 /* The path of the mm's executable (/proc/PID/exe), if it has one. */
@@ -724,14 +729,16 @@ static u32 ckpt_membarrier(struct mm_struct *mm)
 int ckpt_mm(struct ckpt_ctx *ctx, struct mm_struct *mm, int objref)
 {
 	struct ckpt_hdr_mm hm = {};
+	struct ckpt_ckpt_mm *cmm;
 	struct ckpt_vma_info *vi;
 	unsigned int nr, i;
 	size_t extra = 0;
 	int ret;
 
-	ctx->cmm = kzalloc(sizeof(*ctx->cmm), GFP_KERNEL);
-	if (!ctx->cmm)
+	cmm = kzalloc(sizeof(*cmm), GFP_KERNEL);
+	if (!cmm)
 		return -ENOMEM;
+	ckpt_state_set(ctx, CKPT_STATE_CKPT_MM, cmm, ckpt_mm_free);
 	ret = ckpt_collect_vmas(ctx, mm, &vi, &nr);
 	if (ret < 0)
 		return ret;
@@ -742,19 +749,19 @@ int ckpt_mm(struct ckpt_ctx *ctx, struct mm_struct *mm, int objref)
 				"pid %d: %u mappings, more than the %u an image holds",
 				task_pid_vnr(ctx->target), nr, CKPT_MM_VMAS_MAX);
 	}
-	ctx->cmm->mm = mm;
-	ctx->cmm->vmas = vi;
-	ctx->cmm->nr = nr;
-	ret = ckpt_exe_path(ctx, mm, ctx->cmm);
+	cmm->mm = mm;
+	cmm->vmas = vi;
+	cmm->nr = nr;
+	ret = ckpt_exe_path(ctx, mm, cmm);
 	if (!ret)
-		ret = ckpt_cow_scan(ctx, ctx->cmm);
+		ret = ckpt_cow_scan(ctx, cmm);
 	if (ret < 0)
 		return ret;
 
 	hm.objref = objref;
 	hm.nr_vmas = nr;
-	hm.cow_objref = ctx->cmm->cow_objref;
-	hm.nr_cow = ctx->cmm->cow.nr;
+	hm.cow_objref = cmm->cow_objref;
+	hm.nr_cow = cmm->cow.nr;
 	hm.start_code = mm->start_code;
 	hm.end_code = mm->end_code;
 	hm.start_data = mm->start_data;
@@ -767,7 +774,7 @@ int ckpt_mm(struct ckpt_ctx *ctx, struct mm_struct *mm, int objref)
 	hm.env_start = mm->env_start;
 	hm.env_end = mm->env_end;
 	ckpt_auxv(&hm, mm);
-	hm.exe_path_len = ctx->cmm->exe_len;
+	hm.exe_path_len = cmm->exe_len;
 	if (mm->def_flags & VM_LOCKED)
 		hm.flags |= CKPT_MM_LOCK_FUTURE;
 	if (mm->def_flags & VM_LOCKONFAULT)
@@ -778,41 +785,45 @@ int ckpt_mm(struct ckpt_ctx *ctx, struct mm_struct *mm, int objref)
 	extra = ALIGN(hm.exe_path_len, CKPT_ALIGN);
 	for (i = 0; i < nr; i++)
 		extra += ckpt_vma_len(&vi[i]);
-	extra += ckpt_cow_len(ctx->cmm);
+	extra += ckpt_cow_len(cmm);
 
 	ret = ckpt_write_obj(ctx, &hm.h, CKPT_HDR_MM, sizeof(hm), extra);
 	if (ret >= 0 && hm.exe_path_len)
-		ret = ckpt_write_string(ctx, ctx->cmm->exe_path,
-					hm.exe_path_len);
+		ret = ckpt_write_string(ctx, cmm->exe_path, hm.exe_path_len);
 	for (i = 0; i < nr && ret >= 0; i++)
 		ret = ckpt_write_vma(ctx, &vi[i]);
 	if (ret >= 0)
-		ret = ckpt_cow_write(ctx, ctx->cmm);
+		ret = ckpt_cow_write(ctx, cmm);
 	return ret;
 }
 
 /* The PAGES records of the layout ckpt_mm() wrote. */
 int ckpt_mm_pages(struct ckpt_ctx *ctx)
 {
-	return ckpt_pages(ctx, ctx->cmm);
+	return ckpt_pages(ctx, ckpt_mm_state(ctx));
 }
 
 /* ---------------------------------------------------------------------- */
 /* restart */
 
-void rstr_mm_free(struct ckpt_ctx *ctx)
+static void rstr_mm_free(void *ptr)
 {
-	if (!ctx->rmm)
-		return;
-	kfree(ctx->rmm->exe_path);
-	ckpt_cow_free(&ctx->rmm->cow);
-	if (ctx->rmm->exe) {
-		allow_write_access(ctx->rmm->exe);
-		fput(ctx->rmm->exe);
+	struct ckpt_rstr_mm *rmm = ptr;
+
+	kfree(rmm->exe_path);
+	ckpt_cow_free(&rmm->cow);
+	if (rmm->exe) {
+		allow_write_access(rmm->exe);
+		fput(rmm->exe);
 	}
-	ckpt_vma_infos_free(ctx->rmm->vmas, ctx->rmm->nr);
-	kvfree(ctx->rmm);
-	ctx->rmm = NULL;
+	ckpt_vma_infos_free(rmm->vmas, rmm->nr);
+	kvfree(rmm);
+}
+
+/* The layout rstr_mm_read() read, for rstr_mm() and rstr_pages(). */
+static struct ckpt_rstr_mm *rstr_mm_state(struct ckpt_ctx *ctx)
+{
+	return ckpt_state(ctx, CKPT_STATE_RSTR_MM);
 }
 
 static int rstr_vma_path(struct ckpt_ctx *ctx, struct ckpt_vma_info *vi)
@@ -1198,7 +1209,7 @@ int rstr_mm_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 	if (!rmm)
 		return -ENOMEM;
 	rmm->mm = hm;
-	ctx->rmm = rmm;
+	ckpt_state_set(ctx, CKPT_STATE_RSTR_MM, rmm, rstr_mm_free);
 
 	/* the VMA records live inside the MM record */
 	end = ctx->hdr_pos + hm.h.len;
@@ -1435,7 +1446,7 @@ static int rstr_lock_future(struct ckpt_ctx *ctx, u32 flags)
  */
 int rstr_mm(struct ckpt_ctx *ctx)
 {
-	struct ckpt_rstr_mm *rmm = ctx->rmm;
+	struct ckpt_rstr_mm *rmm = rstr_mm_state(ctx);
 	int i, ret;
 
 	ret = vm_munmap(0, TASK_SIZE);
@@ -1569,7 +1580,7 @@ int rstr_pages(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 		return ckpt_err(ctx, -EINVAL,
 				"PAGES record at offset %llu: %u pages, length %u",
 				ctx->hdr_pos, hp.nr_pages, hp.h.len);
-	v = rstr_find_vma(ctx->rmm, hp.addr);
+	v = rstr_find_vma(rstr_mm_state(ctx), hp.addr);
 	if (!PAGE_ALIGNED(hp.addr) || !v || end > v->end ||
 	    !ckpt_vma_has_pages(v))
 		return ckpt_err(ctx, -EINVAL,

@@ -28,12 +28,6 @@
 
 #define CKPT_OBJHASH_BITS	8
 
-struct ckpt_obj_ops {
-	const char *name;
-	void (*grab)(void *ptr);
-	void (*drop)(void *ptr);
-};
-
 struct ckpt_obj {
 	struct hlist_node by_ptr;
 	struct hlist_node by_ref;
@@ -89,27 +83,89 @@ static void obj_sock_drop(void *ptr)
 	sock_put(ptr);
 }
 
-static const struct ckpt_obj_ops ckpt_obj_ops[CKPT_OBJ_MAX] = {
-	[CKPT_OBJ_MM] = { "mm", obj_mm_grab, obj_mm_drop },
-	[CKPT_OBJ_FILE] = { "file", obj_file_grab, obj_file_drop },
-	[CKPT_OBJ_SHMEM] = { "shmem", obj_file_grab, obj_file_drop },
-	[CKPT_OBJ_FILES] = { "files" },
-	[CKPT_OBJ_FS] = { "fs" },
-	[CKPT_OBJ_SIGHAND] = { "sighand" },
-	[CKPT_OBJ_SIGNAL] = { "signal" },
-	[CKPT_OBJ_INODE] = { "inode", obj_inode_grab, obj_inode_drop },
-	[CKPT_OBJ_PIPE] = { "pipe", obj_file_grab, obj_file_drop },
-	[CKPT_OBJ_SOCK] = { "sock", obj_sock_grab, obj_sock_drop },
-	[CKPT_OBJ_SOCKFILE] = { "socket", obj_file_grab, obj_file_drop },
-	[CKPT_OBJ_CLOSED] = { "closed file", obj_file_grab, obj_file_drop },
-	[CKPT_OBJ_TTY] = { "tty", ckpt_tty_grab, ckpt_tty_drop },
-	[CKPT_OBJ_PTY] = { "pty", rstr_pty_grab, rstr_pty_drop },
-	[CKPT_OBJ_UNLINKED] = { "unlinked file", obj_file_grab, obj_file_drop },
+static const struct ckpt_obj_ops obj_mm = {
+	CKPT_OBJ_MM, "mm", obj_mm_grab, obj_mm_drop
+};
+
+static const struct ckpt_obj_ops obj_inode = {
+	CKPT_OBJ_INODE, "inode", obj_inode_grab, obj_inode_drop
+};
+
+static const struct ckpt_obj_ops obj_sock = {
+	CKPT_OBJ_SOCK, "sock", obj_sock_grab, obj_sock_drop
+};
+
+/* kept for their identity only: no reference */
+static const struct ckpt_obj_ops obj_files = { CKPT_OBJ_FILES, "files" };
+static const struct ckpt_obj_ops obj_fs = { CKPT_OBJ_FS, "fs" };
+static const struct ckpt_obj_ops obj_sighand = { CKPT_OBJ_SIGHAND, "sighand" };
+static const struct ckpt_obj_ops obj_signal = { CKPT_OBJ_SIGNAL, "signal" };
+
+/* a struct file, in the role its type names */
+static const struct ckpt_obj_ops obj_file = {
+	CKPT_OBJ_FILE, "file", obj_file_grab, obj_file_drop
+};
+
+static const struct ckpt_obj_ops obj_shmem = {
+	CKPT_OBJ_SHMEM, "shmem", obj_file_grab, obj_file_drop
+};
+
+static const struct ckpt_obj_ops obj_pipe = {
+	CKPT_OBJ_PIPE, "pipe", obj_file_grab, obj_file_drop
+};
+
+static const struct ckpt_obj_ops obj_sockfile = {
+	CKPT_OBJ_SOCKFILE, "socket", obj_file_grab, obj_file_drop
+};
+
+static const struct ckpt_obj_ops obj_closed = {
+	CKPT_OBJ_CLOSED, "closed file", obj_file_grab, obj_file_drop
+};
+
+static const struct ckpt_obj_ops obj_unlinked = {
+	CKPT_OBJ_UNLINKED, "unlinked file", obj_file_grab, obj_file_drop
+};
+
+/* Every type of object, by type. */
+static const struct ckpt_obj_ops *const ckpt_obj_types[CKPT_OBJ_MAX] = {
+	[CKPT_OBJ_MM] = &obj_mm,
+	[CKPT_OBJ_FILE] = &obj_file,
+	[CKPT_OBJ_SHMEM] = &obj_shmem,
+	[CKPT_OBJ_FILES] = &obj_files,
+	[CKPT_OBJ_FS] = &obj_fs,
+	[CKPT_OBJ_SIGHAND] = &obj_sighand,
+	[CKPT_OBJ_SIGNAL] = &obj_signal,
+	[CKPT_OBJ_INODE] = &obj_inode,
+	[CKPT_OBJ_PIPE] = &obj_pipe,
+	[CKPT_OBJ_SOCK] = &obj_sock,
+	[CKPT_OBJ_SOCKFILE] = &obj_sockfile,
+	[CKPT_OBJ_CLOSED] = &obj_closed,
+	[CKPT_OBJ_TTY] = &ckpt_tty_obj_ops,	/* pty.c */
+	[CKPT_OBJ_PTY] = &rstr_pty_obj_ops,	/* pty.c */
+	[CKPT_OBJ_UNLINKED] = &obj_unlinked,
 };
 
 static bool obj_type_valid(enum ckpt_obj_type type)
 {
-	return type > 0 && type < CKPT_OBJ_MAX && ckpt_obj_ops[type].name;
+	return type > 0 && type < CKPT_OBJ_MAX && ckpt_obj_types[type] &&
+	       ckpt_obj_types[type]->type == type;
+}
+
+/* The hash's reference on @obj, taken or dropped as its type says. */
+static void obj_grab(const struct ckpt_obj *obj)
+{
+	const struct ckpt_obj_ops *ops = ckpt_obj_types[obj->type];
+
+	if (ops->grab)
+		ops->grab(obj->ptr);
+}
+
+static void obj_drop(const struct ckpt_obj *obj)
+{
+	const struct ckpt_obj_ops *ops = ckpt_obj_types[obj->type];
+
+	if (ops->drop)
+		ops->drop(obj->ptr);
 }
 
 int ckpt_objhash_alloc(struct ckpt_ctx *ctx)
@@ -136,8 +192,7 @@ void ckpt_objhash_free(struct ckpt_ctx *ctx)
 	if (!h)
 		return;
 	hash_for_each_safe(h->by_ref, bkt, n, obj, by_ref) {
-		if (ckpt_obj_ops[obj->type].drop)
-			ckpt_obj_ops[obj->type].drop(obj->ptr);
+		obj_drop(obj);
 		kfree(obj);
 	}
 	kfree(h);
@@ -174,8 +229,7 @@ static int obj_new(struct ckpt_objhash *h, void *ptr, int objref,
 	obj->ptr = ptr;
 	obj->objref = objref;
 	obj->type = type;
-	if (ckpt_obj_ops[type].grab)
-		ckpt_obj_ops[type].grab(ptr);
+	obj_grab(obj);
 	hash_add(h->by_ptr, &obj->by_ptr, (unsigned long)ptr);
 	hash_add(h->by_ref, &obj->by_ref, objref);
 	return 0;

@@ -30,6 +30,7 @@
 #include <linux/sched/signal.h>
 
 #include <checkpoint/checkpoint.h>
+#include <checkpoint/file.h>
 #include <checkpoint/compat.h>
 #include <checkpoint/symbols.h>
 
@@ -41,7 +42,7 @@ static struct pipe_inode_info *ckpt_pipe_info(struct file *file)
 }
 
 /* CKPT_FILE_PIPE, CKPT_FILE_FIFO, or 0 for any other file. */
-int ckpt_pipe_kind(struct file *file)
+static int ckpt_pipe_kind(struct file *file)
 {
 	if (!S_ISFIFO(file_inode(file)->i_mode) || !ckpt_pipe_info(file))
 		return 0;
@@ -92,7 +93,7 @@ static bool ckpt_pipe_end_count(struct file *file, void *arg)
  * does (or a file in flight, which counts as another's).  Returns 1 if
  * so, 0 if the tree holds every end, or a negative errno.
  */
-int ckpt_pipe_outside(struct ckpt_ctx *ctx, struct file *file)
+static int ckpt_pipe_outside(struct ckpt_ctx *ctx, struct file *file)
 {
 	struct ckpt_pipe_ends e = { .pipe = ckpt_pipe_info(file) };
 	unsigned int readers, writers;
@@ -154,7 +155,8 @@ static int ckpt_pipe_ends_check(void *data)
  * @file: the end at @fd, which the objhash holds
  * @fd: for the message
  */
-int ckpt_pipe_defer_check(struct ckpt_ctx *ctx, struct file *file, int fd)
+static int ckpt_pipe_defer_check(struct ckpt_ctx *ctx, struct file *file,
+				 int fd)
 {
 	struct ckpt_pipe_check c = {
 		.ctx = ctx->parent ?: ctx,
@@ -255,7 +257,7 @@ static int ckpt_pipe_bufs(struct ckpt_ctx *ctx, struct ckpt_pipe_buf *b,
 }
 
 /* The PIPE record of @file's pipe, which has objref @objref. */
-int ckpt_pipe(struct ckpt_ctx *ctx, struct file *file, int objref)
+static int ckpt_pipe(struct ckpt_ctx *ctx, struct file *file, int objref)
 {
 	struct pipe_inode_info *pipe = ckpt_pipe_info(file);
 	struct ckpt_hdr_pipe hp = { .objref = objref };
@@ -507,7 +509,8 @@ static struct file *rstr_fifo_holder(struct ckpt_ctx *ctx, const char *name)
 
 /* The pipe of @hf: made and filled on its first FILE, then shared. */
 static struct file *rstr_pipe_holder(struct ckpt_ctx *ctx,
-				     struct ckpt_hdr_file *hf, const char *name)
+				     const struct ckpt_hdr_file *hf,
+				     const char *name)
 {
 	struct file *holder;
 	int ret;
@@ -539,8 +542,8 @@ static struct file *rstr_pipe_holder(struct ckpt_ctx *ctx,
  * waits for a partner, and gets its own blocking mode after.  O_DIRECT,
  * which open() refuses on a pipe, is set as pipe2() sets it.
  */
-struct file *rstr_pipe_open(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf,
-			    const char *name)
+static struct file *rstr_pipe_open(struct ckpt_ctx *ctx,
+				   const struct ckpt_hdr_file *hf, char *name)
 {
 	unsigned int flags = (hf->f_flags & ~O_DIRECT) | O_NONBLOCK;
 	struct file *holder, *file;
@@ -584,3 +587,46 @@ out:
 	fput(holder);
 	return file;
 }
+
+/*
+ * A FIFO is opened again by its path; a pipe is the tree's, or at fds
+ * 0-2 the caller's if an end is held outside the tree (INHERIT).
+ */
+static int ckpt_pipe_match(struct ckpt_ctx *ctx,
+			   const struct ckpt_file_desc *d)
+{
+	int kind = ckpt_pipe_kind(d->file), outside, ret;
+
+	if (kind == CKPT_FILE_FIFO && d_unlinked(d->file->f_path.dentry))
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"pid %d fd %d: %s is an unlinked FIFO: not supported",
+				task_pid_vnr(ctx->target), d->fd, d->name);
+	if (kind != CKPT_FILE_PIPE)
+		return kind;
+	outside = ckpt_pipe_outside(ctx, d->file);
+	if (outside <= 0)
+		return outside ?: kind;
+	if (ckpt_file_stdio(d))
+		return CKPT_FILE_INHERIT;
+	/*
+	 * Not in the tables, an end may still be in flight in a socket of
+	 * the tree: checked once every section is written.
+	 */
+	ret = ckpt_pipe_defer_check(ctx, d->file, d->fd);
+	return ret < 0 ? ret : kind;
+}
+
+static int ckpt_pipe_file(struct ckpt_ctx *ctx, const struct ckpt_file_desc *d)
+{
+	return ckpt_pipe(ctx, d->file, d->hf->obj_objref);
+}
+
+const struct ckpt_file_ops ckpt_pipe_file_ops = {
+	.name = "pipe",
+	.kinds = BIT(CKPT_FILE_PIPE) | BIT(CKPT_FILE_FIFO),
+	.by_path = BIT(CKPT_FILE_FIFO),
+	.match = ckpt_pipe_match,
+	.obj = ckpt_file_inode_obj,
+	.checkpoint = ckpt_pipe_file,
+	.restart = rstr_pipe_open,
+};

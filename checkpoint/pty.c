@@ -52,6 +52,7 @@
 #include <linux/workqueue.h>
 
 #include <checkpoint/checkpoint.h>
+#include <checkpoint/file.h>
 #include <checkpoint/compat.h>
 #include <checkpoint/signal.h>
 #include <checkpoint/symbols.h>
@@ -101,15 +102,19 @@ static bool ckpt_pty_dev_tty(struct file *file)
 }
 
 /* The objhash's references: a master tty (checkpoint), a pty (restart). */
-void ckpt_tty_grab(void *ptr)
+static void ckpt_tty_grab(void *ptr)
 {
 	tty_kref_get(ptr);
 }
 
-void ckpt_tty_drop(void *ptr)
+static void ckpt_tty_drop(void *ptr)
 {
 	tty_kref_put(ptr);
 }
+
+const struct ckpt_obj_ops ckpt_tty_obj_ops = {
+	CKPT_OBJ_TTY, "tty", ckpt_tty_grab, ckpt_tty_drop
+};
 
 /* ---------------------------------------------------------------------- */
 /* checkpoint */
@@ -133,7 +138,7 @@ static struct file *ckpt_pty_master_file(struct ckpt_ctx *ctx,
  * a slave at fds 0-2 whose master no task of the tree has (the caller's,
  * like a shell job's terminal), or a negative errno.
  */
-int ckpt_pty_kind(struct ckpt_ctx *ctx, struct file *file, int fd)
+static int ckpt_pty_kind(struct ckpt_ctx *ctx, struct file *file, int fd)
 {
 	struct tty_struct *tty = ckpt_pty_tty(file);
 	pid_t pid = task_pid_vnr(ctx->target);
@@ -167,7 +172,7 @@ int ckpt_pty_kind(struct ckpt_ctx *ctx, struct file *file, int fd)
 }
 
 /* The objref of @file's pty, *@first when first met. */
-int ckpt_pty_obj(struct ckpt_ctx *ctx, struct file *file, bool *first)
+static int ckpt_pty_obj(struct ckpt_ctx *ctx, struct file *file, bool *first)
 {
 	return ckpt_obj_lookup_add(ctx, ckpt_pty_master_of(ckpt_pty_tty(file)),
 				   CKPT_OBJ_TTY, first);
@@ -714,7 +719,8 @@ static int ckpt_pty_owner(struct ckpt_ctx *ctx,
 	return 0;
 }
 
-int ckpt_pty(struct ckpt_ctx *ctx, struct file *file, int fd, int objref)
+static int ckpt_pty(struct ckpt_ctx *ctx, struct file *file, int fd,
+		    int objref)
 {
 	struct tty_struct *master = ckpt_pty_master_of(ckpt_pty_tty(file));
 	struct tty_struct *slave = master->link;
@@ -855,19 +861,23 @@ static void rstr_pty_release(struct kref *ref)
 	kfree(p);
 }
 
-void rstr_pty_grab(void *ptr)
+static void rstr_pty_grab(void *ptr)
 {
 	struct rstr_pty *p = ptr;
 
 	kref_get(&p->ref);
 }
 
-void rstr_pty_drop(void *ptr)
+static void rstr_pty_drop(void *ptr)
 {
 	struct rstr_pty *p = ptr;
 
 	kref_put(&p->ref, rstr_pty_release);
 }
+
+const struct ckpt_obj_ops rstr_pty_obj_ops = {
+	CKPT_OBJ_PTY, "pty", rstr_pty_grab, rstr_pty_drop
+};
 
 static struct tty_struct *rstr_pty_master_tty(const struct rstr_pty *p)
 {
@@ -1549,7 +1559,8 @@ static bool rstr_pty_file_ok(const struct ckpt_hdr_file *hf)
  * each names one end by its rdev: the master, whose file is the pty's
  * own and comes once, or a slave, for which a new file is opened.
  */
-struct file *rstr_pty_open(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf)
+static struct file *rstr_pty_open(struct ckpt_ctx *ctx,
+				  const struct ckpt_hdr_file *hf, char *name)
 {
 	dev_t dev = new_decode_dev(hf->rdev);
 	bool master = dev == CKPT_PTY_MASTER_DEV;
@@ -1673,3 +1684,29 @@ int rstr_pty_ctty(struct ckpt_ctx *ctx)
 	kref_put(&found->ref, rstr_pty_release);
 	return ret;
 }
+
+static int ckpt_pty_match(struct ckpt_ctx *ctx, const struct ckpt_file_desc *d)
+{
+	return ckpt_pty_kind(ctx, d->file, d->fd);
+}
+
+static int ckpt_pty_file_obj(struct ckpt_ctx *ctx,
+			     const struct ckpt_file_desc *d, bool *first)
+{
+	return ckpt_pty_obj(ctx, d->file, first);
+}
+
+static int ckpt_pty_file(struct ckpt_ctx *ctx, const struct ckpt_file_desc *d)
+{
+	return ckpt_pty(ctx, d->file, d->fd, d->hf->obj_objref);
+}
+
+const struct ckpt_file_ops ckpt_pty_file_ops = {
+	.name = "pty",
+	.kinds = BIT(CKPT_FILE_PTY),
+	.rdev = BIT(CKPT_FILE_PTY),
+	.match = ckpt_pty_match,
+	.obj = ckpt_pty_file_obj,
+	.checkpoint = ckpt_pty_file,
+	.restart = rstr_pty_open,
+};

@@ -185,11 +185,11 @@ static int rstr_read_as_restored(struct ckpt_ctx *ctx, struct ckpt_hdr *h,
 	const struct cred *old;
 	int ret;
 
-	if (!ctx->ts.cred)
+	if (!rstr_cred_of(ctx))
 		return ckpt_err(ctx, -EINVAL,
 				"%s record at offset %llu comes before the CRED record of its task",
 				ckpt_hdr_name(h->type), ctx->hdr_pos);
-	old = override_creds(ctx->ts.cred);
+	old = override_creds(rstr_cred_of(ctx));
 	ret = rh->read(ctx, h);
 	revert_creds(old);
 	return ret;

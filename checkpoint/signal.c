@@ -123,21 +123,27 @@ int ckpt_signal(struct ckpt_ctx *ctx, struct task_struct *t)
 /* ---------------------------------------------------------------------- */
 /* restart */
 
-struct ckpt_rstr_signal *rstr_signal_get(struct ckpt_ctx *ctx)
+static void rstr_signal_free(void *ptr)
 {
-	if (!ctx->rsig)
-		ctx->rsig = kzalloc(sizeof(*ctx->rsig), GFP_KERNEL);
-	return ctx->rsig;
+	struct ckpt_rstr_signal *rs = ptr;
+
+	kvfree(rs->info);
+	kvfree(rs->timers);
+	kfree(rs);
 }
 
-void rstr_signal_free(struct ckpt_ctx *ctx)
+/* The task's signal state read so far, made on the first record. */
+struct ckpt_rstr_signal *rstr_signal_get(struct ckpt_ctx *ctx)
 {
-	if (ctx->rsig) {
-		kvfree(ctx->rsig->info);
-		kvfree(ctx->rsig->timers);
+	struct ckpt_rstr_signal *rs = ckpt_state(ctx, CKPT_STATE_RSTR_SIGNAL);
+
+	if (!rs) {
+		rs = kzalloc(sizeof(*rs), GFP_KERNEL);
+		if (rs)
+			ckpt_state_set(ctx, CKPT_STATE_RSTR_SIGNAL, rs,
+				       rstr_signal_free);
 	}
-	kfree(ctx->rsig);
-	ctx->rsig = NULL;
+	return rs;
 }
 
 static int rstr_sigaction_check(struct ckpt_ctx *ctx, int sig,
@@ -283,7 +289,7 @@ static void rstr_saved_sigmask(const struct ckpt_hdr_signal *hs)
 /* After TASK (the blocked mask): handlers first, then what they catch. */
 int rstr_signal(struct ckpt_ctx *ctx)
 {
-	struct ckpt_rstr_signal *rs = ctx->rsig;
+	struct ckpt_rstr_signal *rs = ckpt_state(ctx, CKPT_STATE_RSTR_SIGNAL);
 	bool process = ctx->first & CKPT_FIRST_SIGNAL;
 	int ret;
 

@@ -14,6 +14,7 @@
 #include <linux/slab.h>
 
 #include <checkpoint/checkpoint.h>
+#include <checkpoint/file.h>
 #include <checkpoint/symbols.h>
 
 /* signals a signalfd never reads: signalfd4() drops them */
@@ -35,7 +36,7 @@ static int ckpt_signalfd_mask(struct file *file, u64 *mask)
 	return ret;
 }
 
-int ckpt_signalfd(struct ckpt_ctx *ctx, struct file *file, int objref)
+static int ckpt_signalfd(struct ckpt_ctx *ctx, struct file *file, int objref)
 {
 	struct ckpt_hdr_signalfd h = { .objref = objref };
 	int ret;
@@ -50,7 +51,8 @@ int ckpt_signalfd(struct ckpt_ctx *ctx, struct file *file, int objref)
 	return ckpt_write_obj(ctx, &h.h, CKPT_HDR_SIGNALFD, sizeof(h), 0);
 }
 
-struct file *rstr_signalfd(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf)
+static struct file *rstr_signalfd(struct ckpt_ctx *ctx,
+				  const struct ckpt_hdr_file *hf, char *name)
 {
 	struct ckpt_hdr_signalfd h;
 	struct pt_regs regs = {};
@@ -75,3 +77,16 @@ struct file *rstr_signalfd(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf)
 			       &mask, sizeof(mask), false);
 	return rstr_anon_take(ctx, hf, fd, "signalfd");
 }
+
+static int ckpt_signalfd_file(struct ckpt_ctx *ctx, const struct ckpt_file_desc *d)
+{
+	return ckpt_signalfd(ctx, d->file, d->hf->objref);
+}
+
+const struct ckpt_file_ops ckpt_signalfd_file_ops = {
+	.name = "signalfd",
+	.kinds = BIT(CKPT_FILE_SIGNALFD),
+	.fops = &ckpt_syms.signalfd_fops,
+	.checkpoint = ckpt_signalfd_file,
+	.restart = rstr_signalfd,
+};

@@ -30,6 +30,7 @@
 #include <linux/timerfd.h>
 
 #include <checkpoint/checkpoint.h>
+#include <checkpoint/file.h>
 #include <checkpoint/symbols.h>
 
 #define CKPT_TIMERFD_TRIES	8
@@ -164,7 +165,7 @@ static int ckpt_timerfd_state(struct ckpt_ctx *ctx, struct file *file,
 	return 0;
 }
 
-int ckpt_timerfd(struct ckpt_ctx *ctx, struct file *file, int objref)
+static int ckpt_timerfd(struct ckpt_ctx *ctx, struct file *file, int objref)
 {
 	struct ckpt_hdr_timerfd h = { .objref = objref };
 	const unsigned int cancel = TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET;
@@ -249,7 +250,8 @@ static int rstr_timerfd_ticks(int fd, u64 ticks)
 				      &ticks, sizeof(ticks), false);
 }
 
-struct file *rstr_timerfd(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf)
+static struct file *rstr_timerfd(struct ckpt_ctx *ctx,
+				 const struct ckpt_hdr_file *hf, char *name)
 {
 	struct ckpt_hdr_timerfd h;
 	long fd;
@@ -285,3 +287,16 @@ struct file *rstr_timerfd(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf)
 	}
 	return rstr_anon_take(ctx, hf, fd, "timerfd");
 }
+
+static int ckpt_timerfd_file(struct ckpt_ctx *ctx, const struct ckpt_file_desc *d)
+{
+	return ckpt_timerfd(ctx, d->file, d->hf->objref);
+}
+
+const struct ckpt_file_ops ckpt_timerfd_file_ops = {
+	.name = "timerfd",
+	.kinds = BIT(CKPT_FILE_TIMERFD),
+	.fops = &ckpt_syms.timerfd_fops,
+	.checkpoint = ckpt_timerfd_file,
+	.restart = rstr_timerfd,
+};

@@ -36,6 +36,7 @@
 #include <net/sock.h>
 
 #include <checkpoint/checkpoint.h>
+#include <checkpoint/file.h>
 #include <checkpoint/compat.h>
 #include <checkpoint/symbols.h>
 
@@ -52,7 +53,7 @@ static struct sock *ckpt_unix_sk(struct file *file)
 	return sock->sk;
 }
 
-bool ckpt_unix_file(struct file *file)
+static bool ckpt_unix_file(struct file *file)
 {
 	return ckpt_unix_sk(file) != NULL;
 }
@@ -71,7 +72,7 @@ static bool ckpt_unix_is_file(struct file *file, void *arg)
  * to a process outside; so does one with no peer (a listener, or a
  * datagram socket), which only the process that handed it over knows.
  */
-bool ckpt_unix_outside(struct ckpt_ctx *ctx, struct file *file)
+static bool ckpt_unix_outside(struct ckpt_ctx *ctx, struct file *file)
 {
 	struct sock *sk = ckpt_unix_sk(file), *peer;
 	struct file *pfile = NULL, *found = NULL;
@@ -634,7 +635,8 @@ static int ckpt_unix_listener(struct ckpt_ctx *ctx, struct sock *sk, int fd,
  * The UNIX record of @file's socket, objref @objref, first met now; for
  * a connected socket whose peer is not saved yet, the peer's after it.
  */
-int ckpt_unix(struct ckpt_ctx *ctx, struct file *file, int fd, int objref)
+static int ckpt_unix(struct ckpt_ctx *ctx, struct file *file, int fd,
+		     int objref)
 {
 	struct sock *sk = ckpt_unix_sk(file), *peer;
 	struct inode *pinode = NULL;
@@ -747,7 +749,7 @@ static int ckpt_unix_inflight_pending(struct ckpt_ctx *ctx, struct sock *sk,
  * accepted yet, its listener's, which brings this socket's UNIX record
  * along.
  */
-int ckpt_unix_deps(struct ckpt_ctx *ctx, struct file *file, int fd)
+static int ckpt_unix_deps(struct ckpt_ctx *ctx, struct file *file, int fd)
 {
 	struct sock *sk = ckpt_unix_sk(file), *peer;
 	struct file *listener;
@@ -1528,7 +1530,8 @@ static int rstr_unix_new(struct ckpt_ctx *ctx, int objref)
 }
 
 /* The file of a UNIX FILE record. */
-struct file *rstr_unix_open(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf)
+static struct file *rstr_unix_open(struct ckpt_ctx *ctx,
+				   const struct ckpt_hdr_file *hf, char *name)
 {
 	struct file *file;
 	int ret;
@@ -1555,3 +1558,39 @@ struct file *rstr_unix_open(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf)
 	spin_unlock(&file->f_lock);
 	return get_file(file);
 }
+
+/*
+ * A socket connected to a peer outside the tree is, at fds 0-2, the
+ * caller's (INHERIT); elsewhere unix.c's own deferred check refuses it.
+ */
+static int ckpt_unix_match(struct ckpt_ctx *ctx,
+			   const struct ckpt_file_desc *d)
+{
+	if (!ckpt_unix_file(d->file))
+		return 0;
+	if (ckpt_file_stdio(d) && ckpt_unix_outside(ctx, d->file))
+		return CKPT_FILE_INHERIT;
+	return CKPT_FILE_UNIX;
+}
+
+static int ckpt_unix_file_deps(struct ckpt_ctx *ctx,
+			       const struct ckpt_file_desc *d)
+{
+	return ckpt_unix_deps(ctx, d->file, d->fd);
+}
+
+static int ckpt_unix_file_save(struct ckpt_ctx *ctx,
+			       const struct ckpt_file_desc *d)
+{
+	return ckpt_unix(ctx, d->file, d->fd, d->hf->obj_objref);
+}
+
+const struct ckpt_file_ops ckpt_unix_file_ops = {
+	.name = "unix socket",
+	.kinds = BIT(CKPT_FILE_UNIX),
+	.match = ckpt_unix_match,
+	.deps = ckpt_unix_file_deps,
+	.obj = ckpt_file_inode_obj,
+	.checkpoint = ckpt_unix_file_save,
+	.restart = rstr_unix_open,
+};

@@ -33,6 +33,7 @@
 #include <linux/cred.h>
 
 #include <checkpoint/checkpoint.h>
+#include <checkpoint/file.h>
 #include <checkpoint/compat.h>
 
 #define CKPT_DELETED	" (deleted)"
@@ -203,8 +204,8 @@ static int ckpt_unlinked_attrs(struct file *file, struct ckpt_hdr_unlinked *hu)
  * @name: its path, for messages
  * @first: set when this is the first file of the inode
  */
-int ckpt_unlinked_obj(struct ckpt_ctx *ctx, struct file *file, int fd,
-		      const char *name, bool *first)
+static int ckpt_unlinked_obj(struct ckpt_ctx *ctx, struct file *file, int fd,
+			     const char *name, bool *first)
 {
 	struct inode *inode = file_inode(file);
 
@@ -232,8 +233,8 @@ int ckpt_unlinked_obj(struct ckpt_ctx *ctx, struct file *file, int fd,
  * @name: its path, for messages
  * @hf: its FILE record, written just before
  */
-int ckpt_unlinked(struct ckpt_ctx *ctx, struct file *file, int fd,
-		  const char *name, const struct ckpt_hdr_file *hf)
+static int ckpt_unlinked(struct ckpt_ctx *ctx, struct file *file, int fd,
+			 const char *name, const struct ckpt_hdr_file *hf)
 {
 	struct ckpt_hdr_unlinked hu = {
 		.objref = hf->obj_objref,
@@ -624,8 +625,9 @@ static struct file *rstr_unlinked_new(struct ckpt_ctx *ctx,
  * Its inode is made on the first FILE that names it, from the records
  * that follow; the others open the same inode again.
  */
-struct file *rstr_unlinked_open(struct ckpt_ctx *ctx,
-				const struct ckpt_hdr_file *hf, char *name)
+static struct file *rstr_unlinked_open(struct ckpt_ctx *ctx,
+				       const struct ckpt_hdr_file *hf,
+				       char *name)
 {
 	size_t len = strlen(name), dlen = strlen(CKPT_DELETED);
 	struct file *holder, *file;
@@ -656,3 +658,33 @@ struct file *rstr_unlinked_open(struct ckpt_ctx *ctx,
 	}
 	return file;
 }
+
+/* A regular file with no name left. */
+static int ckpt_unlinked_match(struct ckpt_ctx *ctx,
+			       const struct ckpt_file_desc *d)
+{
+	return S_ISREG(file_inode(d->file)->i_mode) &&
+	       d_unlinked(d->file->f_path.dentry) ? CKPT_FILE_UNLINKED : 0;
+}
+
+static int ckpt_unlinked_file_obj(struct ckpt_ctx *ctx,
+				  const struct ckpt_file_desc *d, bool *first)
+{
+	return ckpt_unlinked_obj(ctx, d->file, d->fd, d->name, first);
+}
+
+static int ckpt_unlinked_file(struct ckpt_ctx *ctx,
+			      const struct ckpt_file_desc *d)
+{
+	return ckpt_unlinked(ctx, d->file, d->fd, d->name, d->hf);
+}
+
+const struct ckpt_file_ops ckpt_unlinked_file_ops = {
+	.name = "unlinked file",
+	.kinds = BIT(CKPT_FILE_UNLINKED),
+	.by_path = BIT(CKPT_FILE_UNLINKED),
+	.match = ckpt_unlinked_match,
+	.obj = ckpt_unlinked_file_obj,
+	.checkpoint = ckpt_unlinked_file,
+	.restart = rstr_unlinked_open,
+};

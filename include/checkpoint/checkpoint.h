@@ -21,11 +21,6 @@ struct cred;
 struct path;
 struct files_struct;
 struct ckpt_objhash;
-struct ckpt_rstr_files;
-struct ckpt_rstr_fs;
-struct ckpt_rstr_mm;
-struct ckpt_rstr_signal;
-struct ckpt_ckpt_mm;
 struct ckpt_tnode;
 struct ckpt_rstr_op;
 struct fs_struct;
@@ -53,8 +48,33 @@ struct ckpt_task_state {
 	bool restart_block;
 	/* restart: identity, checked against the caller's own */
 	struct ckpt_hdr_rlimits rlimits;
-	struct cred *cred;		/* prepared, committed when applied */
-	char *cgroup;			/* a cgroup to join, not ours */
+};
+
+/*
+ * What a subsystem keeps in a task's context from one record to the
+ * next, or until it is applied: hung off the context by slot, each with
+ * the function that frees it, so that freeing the context needs to know
+ * none of them.  Only the subsystem named reads or sets a slot, as its
+ * own type.
+ */
+enum ckpt_state_slot {
+	CKPT_STATE_FILES_WIP,	/* checkpoint, files.c: FILEs being written */
+	CKPT_STATE_CKPT_MM,	/* checkpoint, memory.c: the layout saved */
+	CKPT_STATE_RSTR_MM,	/* restart, memory.c: the address space */
+	CKPT_STATE_RSTR_SIGNAL,	/* restart, signal.c: handlers, pending */
+	CKPT_STATE_RSTR_CRED,	/* restart, cred.c: prepared, committed
+				 * when applied
+				 */
+	CKPT_STATE_RSTR_CGROUP,	/* restart, cgroup.c: a cgroup to join */
+	CKPT_STATE_RSTR_FILES,	/* restart, files.c: files and fd table */
+	CKPT_STATE_RSTR_LOCKS,	/* restart, locks.c: POSIX locks to take */
+	CKPT_STATE_RSTR_FS,	/* restart, fs.c: cwd, root, umask */
+	CKPT_STATE_MAX
+};
+
+struct ckpt_state {
+	void *ptr;
+	void (*free)(void *ptr);	/* NULL: nothing to free */
 };
 
 /* A task's section begins objects it shares with later tasks. */
@@ -141,15 +161,7 @@ struct ckpt_ctx {
 	unsigned long stopped_ncsw;	/* found stopped: its switch count */
 
 	struct ckpt_task_state ts;
-	struct ckpt_file_wip *files_wip;	/* checkpoint: FILEs being
-						 * written, innermost first
-						 */
-	struct ckpt_ckpt_mm *cmm;	/* checkpoint: the layout being saved */
-	struct ckpt_rstr_mm *rmm;	/* restart: the address space to build */
-	struct ckpt_rstr_signal *rsig;	/* restart: handlers, pending signals */
-	struct ckpt_rstr_files *rfiles;	/* restart: files and fd table */
-	struct ckpt_rstr_fs *rfs;	/* restart: cwd, root, umask */
-	struct list_head *rlocks;	/* restart: POSIX locks to take */
+	struct ckpt_state state[CKPT_STATE_MAX];	/* ckpt_state() */
 };
 
 /* ctx.c */
@@ -162,6 +174,17 @@ void ckpt_ctx_put(struct ckpt_ctx *ctx);
 __printf(2, 3) void ckpt_log(struct ckpt_ctx *ctx, const char *fmt, ...);
 void ckpt_log_hold(struct ckpt_ctx *ctx);
 void ckpt_log_release(struct ckpt_ctx *ctx);
+void ckpt_state_set(struct ckpt_ctx *ctx, enum ckpt_state_slot slot,
+		    void *ptr, void (*free)(void *ptr));
+void ckpt_state_free(struct ckpt_ctx *ctx, enum ckpt_state_slot slot);
+void *ckpt_state_take(struct ckpt_ctx *ctx, enum ckpt_state_slot slot);
+
+/* The state in @slot of @ctx, NULL if none was set. */
+static inline void *ckpt_state(const struct ckpt_ctx *ctx,
+			       enum ckpt_state_slot slot)
+{
+	return ctx->state[slot].ptr;
+}
 
 /* Log one line and evaluate to @err. */
 #define ckpt_err(ctx, err, fmt, ...)					\
@@ -189,6 +212,25 @@ enum ckpt_obj_type {
 				 * by a file of ours open on it
 				 */
 	CKPT_OBJ_MAX
+};
+
+/**
+ * struct ckpt_obj_ops - one type of object in the objhash
+ * @type: its CKPT_OBJ_*
+ * @name: for messages
+ * @grab: take the hash's reference on an object; NULL for a type kept
+ *	for its identity only (the tasks using it are frozen, or it is
+ *	only compared with what a restoring task has)
+ * @drop: drop that reference
+ *
+ * objhash.c lists every type; one whose references only its owner
+ * knows how to take is defined by its owner (pty.c).
+ */
+struct ckpt_obj_ops {
+	enum ckpt_obj_type type;
+	const char *name;
+	void (*grab)(void *ptr);
+	void (*drop)(void *ptr);
 };
 
 int ckpt_objhash_alloc(struct ckpt_ctx *ctx);
@@ -289,7 +331,13 @@ int rstr_task(struct ckpt_ctx *ctx);
 int ckpt_cred(struct ckpt_ctx *ctx, struct task_struct *t);
 int rstr_cred_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 int rstr_cred(struct ckpt_ctx *ctx);
-void rstr_cred_free(struct ckpt_ctx *ctx);
+
+/* The credentials its CRED record prepared for the task, NULL before. */
+static inline const struct cred *rstr_cred_of(const struct ckpt_ctx *ctx)
+{
+	return ckpt_state(ctx, CKPT_STATE_RSTR_CRED);
+}
+
 int ckpt_rlimits(struct ckpt_ctx *ctx, struct task_struct *t);
 int rstr_rlimits_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 int rstr_rlimits(struct ckpt_ctx *ctx);
@@ -298,66 +346,18 @@ int rstr_rlimits(struct ckpt_ctx *ctx);
 int ckpt_mm_check(struct ckpt_ctx *ctx, struct mm_struct *mm);
 int ckpt_mm(struct ckpt_ctx *ctx, struct mm_struct *mm, int objref);
 int ckpt_mm_pages(struct ckpt_ctx *ctx);
-void ckpt_mm_free(struct ckpt_ctx *ctx);
 int rstr_mm_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 int rstr_mm(struct ckpt_ctx *ctx);
 int rstr_pages(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
-void rstr_mm_free(struct ckpt_ctx *ctx);
-
-/* pipe.c */
-int ckpt_pipe_kind(struct file *file);
-int ckpt_pipe_outside(struct ckpt_ctx *ctx, struct file *file);
-int ckpt_pipe_defer_check(struct ckpt_ctx *ctx, struct file *file, int fd);
-int ckpt_pipe(struct ckpt_ctx *ctx, struct file *file, int objref);
-struct file *rstr_pipe_open(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf,
-			    const char *name);
 
 /*
- * eventfd.c, signalfd.c, timerfd.c, epoll.c: files with a state record
- * of their own, right after their FILE record.  checkpoint writes it;
- * restart makes the file and reads it.  Listed in files.c's table.
- */
-int ckpt_eventfd(struct ckpt_ctx *ctx, struct file *file, int objref);
-struct file *rstr_eventfd(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf);
-int ckpt_signalfd(struct ckpt_ctx *ctx, struct file *file, int objref);
-struct file *rstr_signalfd(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf);
-int ckpt_timerfd(struct ckpt_ctx *ctx, struct file *file, int objref);
-struct file *rstr_timerfd(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf);
-/* anonfd.c: what the three share */
-const char *ckpt_fdinfo_field(const char *info, const char *key);
-bool rstr_anon_flags_ok(const struct ckpt_hdr_file *hf);
-struct file *rstr_anon_take(struct ckpt_ctx *ctx,
-			    const struct ckpt_hdr_file *hf, long fd,
-			    const char *what);
-int ckpt_epoll_deps(struct ckpt_ctx *ctx, struct file *file);
-int ckpt_epoll(struct ckpt_ctx *ctx, struct file *file, int objref);
-struct file *rstr_epoll(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf);
-/* inotify.c: its watches and queued events in the INOTIFY record */
-int ckpt_inotify(struct ckpt_ctx *ctx, struct file *file, int objref);
-struct file *rstr_inotify(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf);
-
-/* unix.c */
-bool ckpt_unix_file(struct file *file);
-bool ckpt_unix_outside(struct ckpt_ctx *ctx, struct file *file);
-int ckpt_unix(struct ckpt_ctx *ctx, struct file *file, int fd, int objref);
-int ckpt_unix_deps(struct ckpt_ctx *ctx, struct file *file, int fd);
-struct file *rstr_unix_open(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf);
-
-/*
- * pty.c: Unix98 ptys, named by both ends' FILEs; the first is followed
- * by the PTY record.  The controlling terminal is saved with it and set
+ * pty.c: the controlling terminal, saved with its pty (file.h) and set
  * again as each process of its session installs its fd table.
  */
-int ckpt_pty_kind(struct ckpt_ctx *ctx, struct file *file, int fd);
-int ckpt_pty_obj(struct ckpt_ctx *ctx, struct file *file, bool *first);
-int ckpt_pty(struct ckpt_ctx *ctx, struct file *file, int fd, int objref);
 int ckpt_pty_ctty(struct ckpt_ctx *ctx, struct task_struct *t);
-struct file *rstr_pty_open(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf);
 int rstr_pty_ctty(struct ckpt_ctx *ctx);
-void ckpt_tty_grab(void *ptr);
-void ckpt_tty_drop(void *ptr);
-void rstr_pty_grab(void *ptr);
-void rstr_pty_drop(void *ptr);
+extern const struct ckpt_obj_ops ckpt_tty_obj_ops;
+extern const struct ckpt_obj_ops rstr_pty_obj_ops;
 
 /* files.c */
 
@@ -381,7 +381,6 @@ int ckpt_files(struct ckpt_ctx *ctx, struct task_struct *t);
 int rstr_file_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 int rstr_files_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 int rstr_files(struct ckpt_ctx *ctx);
-void rstr_files_free(struct ckpt_ctx *ctx);
 bool rstr_files_holds(struct ckpt_ctx *ctx, struct file *file);
 
 /*
@@ -394,22 +393,12 @@ int ckpt_posix_locks(struct ckpt_ctx *ctx, struct files_struct *files);
 int ckpt_lease_check(struct ckpt_ctx *ctx, struct file *file, int fd);
 int rstr_lock_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 int rstr_locks(struct ckpt_ctx *ctx);
-void rstr_locks_free(struct ckpt_ctx *ctx);
-
-/* unlinked.c: a file with no name left, its inode saved once */
-int ckpt_unlinked_obj(struct ckpt_ctx *ctx, struct file *file, int fd,
-		      const char *name, bool *first);
-int ckpt_unlinked(struct ckpt_ctx *ctx, struct file *file, int fd,
-		  const char *name, const struct ckpt_hdr_file *hf);
-struct file *rstr_unlinked_open(struct ckpt_ctx *ctx,
-				const struct ckpt_hdr_file *hf, char *name);
 
 /* fs.c */
 int ckpt_fs(struct ckpt_ctx *ctx, struct task_struct *t);
 int rstr_fs_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 int rstr_fs_perm(struct ckpt_ctx *ctx);
 int rstr_fs(struct ckpt_ctx *ctx);
-void rstr_fs_free(struct ckpt_ctx *ctx);
 
 /* signal.c, sigpending.c, timer.c: signals, timers, interrupted calls */
 int ckpt_signal(struct ckpt_ctx *ctx, struct task_struct *t);
@@ -422,9 +411,7 @@ int rstr_signal(struct ckpt_ctx *ctx);
 int ckpt_cgroup(struct ckpt_ctx *ctx, struct task_struct *t, bool first);
 int rstr_cgroup_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 int rstr_cgroup(struct ckpt_ctx *ctx);
-void rstr_cgroup_free(struct ckpt_ctx *ctx);
 void rstr_stop(int signr, int code);
-void rstr_signal_free(struct ckpt_ctx *ctx);
 
 /* cpu_x86.c */
 int ckpt_cpu_save(struct ckpt_ctx *ctx, struct task_struct *t);
