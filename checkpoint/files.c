@@ -27,10 +27,9 @@
 #include <linux/slab.h>
 #include <linux/sched/signal.h>
 #include <linux/string.h>
-#include <linux/seq_file.h>
 
 #include <checkpoint/checkpoint.h>
-#include <checkpoint/symbols.h>
+#include <checkpoint/kapi.h>
 
 /* status flags a file keeps after open, and we know how to restore */
 #define CKPT_FILE_FLAGS (O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC | \
@@ -38,7 +37,6 @@
 			 O_PATH | O_DIRECTORY | O_NOFOLLOW)
 static_assert(CKPT_FILE_FLAGS == CKPT_FILE_FLAGS_ALL);
 
-#define CKPT_FDINFO_MAX	(16U << 20)
 #define CKPT_MEMFD	"/memfd:"
 
 /*
@@ -47,7 +45,7 @@ static_assert(CKPT_FILE_FLAGS == CKPT_FILE_FLAGS_ALL);
  */
 struct ckpt_anon_file {
 	unsigned int kind;
-	const struct file_operations **fops;
+	enum kapi_fops fops;
 	int (*checkpoint)(struct ckpt_ctx *ctx, struct file *file, int objref);
 	/* save the files it refers to, before its FILE record */
 	int (*deps)(struct ckpt_ctx *ctx, struct file *file);
@@ -55,16 +53,16 @@ struct ckpt_anon_file {
 };
 
 static const struct ckpt_anon_file ckpt_anon_files[] = {
-	{ .kind = CKPT_FILE_EVENTFD, .fops = &ckpt_syms.eventfd_fops,
+	{ .kind = CKPT_FILE_EVENTFD, .fops = KAPI_FOPS_EVENTFD,
 	  .checkpoint = ckpt_eventfd, .restart = rstr_eventfd },
-	{ .kind = CKPT_FILE_SIGNALFD, .fops = &ckpt_syms.signalfd_fops,
+	{ .kind = CKPT_FILE_SIGNALFD, .fops = KAPI_FOPS_SIGNALFD,
 	  .checkpoint = ckpt_signalfd, .restart = rstr_signalfd },
-	{ .kind = CKPT_FILE_TIMERFD, .fops = &ckpt_syms.timerfd_fops,
+	{ .kind = CKPT_FILE_TIMERFD, .fops = KAPI_FOPS_TIMERFD,
 	  .checkpoint = ckpt_timerfd, .restart = rstr_timerfd },
-	{ .kind = CKPT_FILE_EPOLL, .fops = &ckpt_syms.eventpoll_fops,
+	{ .kind = CKPT_FILE_EPOLL, .fops = KAPI_FOPS_EPOLL,
 	  .deps = ckpt_epoll_deps, .checkpoint = ckpt_epoll,
 	  .restart = rstr_epoll },
-	{ .kind = CKPT_FILE_INOTIFY, .fops = &ckpt_syms.inotify_fops,
+	{ .kind = CKPT_FILE_INOTIFY, .fops = KAPI_FOPS_INOTIFY,
 	  .checkpoint = ckpt_inotify, .restart = rstr_inotify },
 };
 
@@ -73,7 +71,7 @@ static const struct ckpt_anon_file *ckpt_anon_by_file(struct file *file)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(ckpt_anon_files); i++)
-		if (file->f_op == *ckpt_anon_files[i].fops)
+		if (kapi_file_is(file, ckpt_anon_files[i].fops))
 			return &ckpt_anon_files[i];
 	return NULL;
 }
@@ -438,35 +436,6 @@ struct file *ckpt_tree_file(struct ckpt_ctx *ctx, int fd,
 		}
 	}
 	return file;
-}
-
-/*
- * What /proc/PID/fdinfo shows of @file beyond pos and flags, in a new
- * buffer: the only view some kinds give of their state.
- */
-char *ckpt_fdinfo(struct file *file)
-{
-	struct seq_file m = {};
-	size_t size = PAGE_SIZE;
-
-	if (!file->f_op->show_fdinfo)
-		return ERR_PTR(-EINVAL);
-	for (;;) {
-		m.buf = kvmalloc(size, GFP_KERNEL);
-		if (!m.buf)
-			return ERR_PTR(-ENOMEM);
-		m.size = size;
-		m.count = 0;
-		file->f_op->show_fdinfo(&m, file);
-		if (!seq_has_overflowed(&m) && m.count < size)
-			break;
-		kvfree(m.buf);
-		if (size >= CKPT_FDINFO_MAX)
-			return ERR_PTR(-E2BIG);
-		size *= 4;
-	}
-	m.buf[m.count] = '\0';
-	return m.buf;
 }
 
 /*
@@ -903,7 +872,7 @@ int rstr_files(struct ckpt_ctx *ctx)
 	rstr_close_others(rf);
 	for (i = 0; i < rf->nr; i++) {
 		rfd = &rf->fds[i];
-		ret = ckpt_syms.replace_fd(rfd->fd, rfd->file,
+		ret = kapi_replace_fd(rfd->fd, rfd->file,
 					   rfd->flags & CKPT_FD_CLOEXEC ?
 					   O_CLOEXEC : 0);
 		if (ret < 0)

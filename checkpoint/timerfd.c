@@ -30,7 +30,7 @@
 #include <linux/timerfd.h>
 
 #include <checkpoint/checkpoint.h>
-#include <checkpoint/symbols.h>
+#include <checkpoint/kapi.h>
 
 #define CKPT_TIMERFD_TRIES	8
 
@@ -65,19 +65,19 @@ static int ckpt_timerfd_info(struct file *file, struct ckpt_timerfd_info *ti)
 	char *info;
 	int ret = -EINVAL;
 
-	info = ckpt_fdinfo(file);
+	info = kapi_fdinfo(file);
 	if (IS_ERR(info))
 		return PTR_ERR(info);
-	clock = ckpt_fdinfo_field(info, "clockid:");
-	ticks = ckpt_fdinfo_field(info, "ticks:");
-	flags = ckpt_fdinfo_field(info, "settime flags:");
+	clock = kapi_fdinfo_field(info, "clockid:");
+	ticks = kapi_fdinfo_field(info, "ticks:");
+	flags = kapi_fdinfo_field(info, "settime flags:");
 	if (clock && ticks && flags &&
 	    sscanf(clock, "%d", &ti->clockid) == 1 &&
 	    sscanf(ticks, "%llu", &ti->ticks) == 1 &&
 	    sscanf(flags, "%o", &ti->settime_flags) == 1 &&
-	    !ckpt_timerfd_time(ckpt_fdinfo_field(info, "it_value:"),
+	    !ckpt_timerfd_time(kapi_fdinfo_field(info, "it_value:"),
 			       &ti->value) &&
-	    !ckpt_timerfd_time(ckpt_fdinfo_field(info, "it_interval:"),
+	    !ckpt_timerfd_time(kapi_fdinfo_field(info, "it_interval:"),
 			       &ti->interval))
 		ret = 0;
 	kvfree(info);
@@ -92,18 +92,9 @@ static int ckpt_timerfd_info(struct file *file, struct ckpt_timerfd_info *ti)
 static int ckpt_timerfd_gettime(struct file *file, u64 *left)
 {
 	struct __kernel_itimerspec its = {};
-	struct pt_regs regs = {};
 	long ret;
-	int fd;
 
-	fd = get_unused_fd_flags(O_CLOEXEC);
-	if (fd < 0)
-		return fd;
-	fd_install(fd, get_file(file));
-	regs.di = fd;
-	ret = ckpt_syscall_ubuf(ckpt_syms.sys_timerfd_gettime, &regs,
-				&regs.si, &its, sizeof(its), true);
-	close_fd(fd);
+	ret = kapi_timerfd_gettime(file, &its);
 	if (ret < 0)
 		return (int)ret;
 	if (its.it_value.tv_sec < 0 || its.it_value.tv_nsec < 0 ||
@@ -207,11 +198,11 @@ static void rstr_timespec(struct __kernel_timespec *ts, s64 ns)
 static int rstr_timerfd_arm(int fd, const struct ckpt_hdr_timerfd *h)
 {
 	struct __kernel_itimerspec its;
-	struct pt_regs regs = { .di = fd };
 	ktime_t value = h->value_ns;
+	int flags = 0;
 
 	if (h->flags & CKPT_TIMERFD_CANCEL_ON_SET) {
-		regs.si = TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET;
+		flags = TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET;
 		if (value)
 			value = ktime_add_safe(ktime_get_real(), value);
 	} else if (!h->value_ns && !h->interval_ns) {
@@ -219,9 +210,7 @@ static int rstr_timerfd_arm(int fd, const struct ckpt_hdr_timerfd *h)
 	}
 	rstr_timespec(&its.it_value, value);
 	rstr_timespec(&its.it_interval, h->interval_ns);
-	return (int)ckpt_syscall_ubuf(ckpt_syms.sys_timerfd_settime, &regs,
-				      &regs.dx, &its, sizeof(its),
-				      false);
+	return (int)kapi_timerfd_settime(fd, flags, &its);
 }
 
 /*
@@ -230,7 +219,6 @@ static int rstr_timerfd_arm(int fd, const struct ckpt_hdr_timerfd *h)
  */
 static int rstr_timerfd_ticks(int fd, u64 ticks)
 {
-	struct pt_regs regs = { .di = fd, .si = TFD_IOC_SET_TICKS };
 	struct ckpt_timerfd_info ti;
 	struct file *file;
 	int ret;
@@ -245,8 +233,8 @@ static int rstr_timerfd_ticks(int fd, u64 ticks)
 	if (ret < 0)
 		return ret;
 	ticks = ticks + ti.ticks < ticks ? U64_MAX : ticks + ti.ticks;
-	return (int)ckpt_syscall_ubuf(ckpt_syms.sys_ioctl, &regs, &regs.dx,
-				      &ticks, sizeof(ticks), false);
+	return (int)kapi_ioctl_buf(fd, TFD_IOC_SET_TICKS, &ticks,
+				   sizeof(ticks));
 }
 
 struct file *rstr_timerfd(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf)
@@ -269,8 +257,7 @@ struct file *rstr_timerfd(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf)
 					ctx->hdr_pos, h.objref, hf->objref,
 					h.clockid, h.flags, h.value_ns,
 					h.interval_ns, hf->f_flags));
-	fd = ckpt_syscall3(ckpt_syms.sys_timerfd_create, h.clockid,
-			   TFD_CLOEXEC, 0);
+	fd = kapi_timerfd_create(h.clockid, TFD_CLOEXEC);
 	if (fd >= 0) {
 		ret = rstr_timerfd_arm(fd, &h);
 		if (!ret)

@@ -26,7 +26,7 @@
 #include <linux/bsearch.h>
 
 #include <checkpoint/checkpoint.h>
-#include <checkpoint/symbols.h>
+#include <checkpoint/kapi.h>
 
 /* pid -> TREE index, open addressing; sized for the tree */
 struct ckpt_pidmap {
@@ -89,7 +89,7 @@ static int ckpt_tree_check_entries(struct ckpt_ctx *ctx, u32 flags,
 {
 	const u32 root_bad = CKPT_TREE_ZOMBIE | CKPT_TREE_SHARE_FILES |
 			     CKPT_TREE_SHARE_FS;
-	int pid_max = READ_ONCE(*ckpt_syms.pid_max);
+	int pid_max = kapi_pid_max();
 	u32 i, proc = 0, *slot;
 	int j;
 
@@ -210,7 +210,7 @@ int ckpt_tree_check(struct ckpt_ctx *ctx, u32 flags,
 	int ret;
 
 	if (!nr || nr > CKPT_TREE_MAX_TASKS ||
-	    nr >= READ_ONCE(*ckpt_syms.pid_max) ||
+	    nr >= kapi_pid_max() ||
 	    flags & ~CKPT_TREE_FLAGS_ALL)
 		return ckpt_err(ctx, err, "TREE: %u tasks, flags %#x", nr,
 				flags);
@@ -283,7 +283,6 @@ void rstr_zombie_exit(s32 status, unsigned int pf)
 	struct sighand_struct *sighand =
 		rcu_dereference_protected(current->sighand, 1);
 	struct signal_struct *sig = current->signal;
-	struct pt_regs regs = {};
 
 	spin_lock_irq(&sighand->siglock);
 	/* unless killed meanwhile: a failed restart's SIGKILL */
@@ -293,7 +292,7 @@ void rstr_zombie_exit(s32 status, unsigned int pf)
 	}
 	spin_unlock_irq(&sighand->siglock);
 	current->flags |= pf & (PF_SIGNALED | PF_DUMPCORE);
-	ckpt_syms.sys_exit_group(&regs);
+	kapi_exit_group(0);
 	BUG();	/* exit_group() does not return */
 }
 
@@ -386,9 +385,9 @@ static int ckpt_walk(struct ckpt_ctx *ctx, struct ckpt_walk *w)
 		w->n = kvcalloc(w->cap, sizeof(*w->n), GFP_KERNEL);
 		if (!w->n)
 			return -ENOMEM;
-		read_lock(ckpt_syms.tasklist_lock);
+		kapi_tasklist_read_lock();
 		ret = ckpt_walk_locked(w);
-		read_unlock(ckpt_syms.tasklist_lock);
+		kapi_tasklist_read_unlock();
 		if (ret != -ENOSPC)
 			return 0;
 		kvfree(w->n);

@@ -324,7 +324,6 @@ struct file *rstr_signalfd(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf);
 int ckpt_timerfd(struct ckpt_ctx *ctx, struct file *file, int objref);
 struct file *rstr_timerfd(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf);
 /* anonfd.c: what the three share */
-const char *ckpt_fdinfo_field(const char *info, const char *key);
 bool rstr_anon_flags_ok(const struct ckpt_hdr_file *hf);
 struct file *rstr_anon_take(struct ckpt_ctx *ctx,
 			    const struct ckpt_hdr_file *hf, long fd,
@@ -376,7 +375,6 @@ int ckpt_file_obj(struct ckpt_ctx *ctx, struct file *file, int fd);
 bool ckpt_file_writing(struct ckpt_ctx *ctx, struct file *file);
 struct file *ckpt_tree_file(struct ckpt_ctx *ctx, int fd,
 			    bool (*match)(struct file *, void *), void *arg);
-char *ckpt_fdinfo(struct file *file);
 int ckpt_files(struct ckpt_ctx *ctx, struct task_struct *t);
 int rstr_file_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 int rstr_files_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
