@@ -15,7 +15,7 @@
 
 #include <checkpoint/checkpoint.h>
 #include <checkpoint/file.h>
-#include <checkpoint/symbols.h>
+#include <checkpoint/kapi.h>
 
 /*
  * Status flags fcntl(F_SETFL) could have given such a file; it is made
@@ -23,29 +23,6 @@
  */
 #define RSTR_ANON_SETFL		(O_APPEND | O_NONBLOCK | O_NOATIME)
 #define RSTR_ANON_FLAGS		(O_ACCMODE | O_LARGEFILE | RSTR_ANON_SETFL)
-
-/**
- * ckpt_fdinfo_field - the value of a line of an fdinfo
- * @info: the fdinfo, from ckpt_fdinfo()
- * @key: the start of the line, "ticks:"
- *
- * Returns what follows @key on the first line that starts with it, or
- * NULL if no line does.
- */
-const char *ckpt_fdinfo_field(const char *info, const char *key)
-{
-	size_t len = strlen(key);
-	const char *p = info;
-
-	while (p) {
-		if (!strncmp(p, key, len))
-			return p + len;
-		p = strchr(p, '\n');
-		if (p)
-			p++;
-	}
-	return NULL;
-}
 
 /* The FILE record's f_flags are those a file of this kind can have. */
 bool rstr_anon_flags_ok(const struct ckpt_hdr_file *hf)
@@ -76,8 +53,7 @@ struct file *rstr_anon_take(struct ckpt_ctx *ctx,
 		return ERR_PTR(ckpt_err(ctx, (int)fd,
 					"cannot make %s objref %d again", what,
 					hf->objref));
-	ret = ckpt_syscall3(ckpt_syms.sys_fcntl, fd, F_SETFL,
-			    hf->f_flags & RSTR_ANON_SETFL);
+	ret = kapi_fcntl(fd, F_SETFL, hf->f_flags & RSTR_ANON_SETFL);
 	file = ret < 0 ? ERR_PTR(ret) : fget(fd);
 	close_fd(fd);
 	if (!file)

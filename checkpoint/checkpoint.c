@@ -28,7 +28,7 @@
 
 #include <checkpoint/checkpoint.h>
 #include <checkpoint/signal.h>
-#include <checkpoint/symbols.h>
+#include <checkpoint/kapi.h>
 
 static void ckpt_freeze_fn(struct callback_head *work)
 {
@@ -71,7 +71,7 @@ MODULE_PARM_DESC(freeze_timeout_ms,
 /* Take the freeze work back: true if the task never ran it. */
 static bool ckpt_freeze_cancel(struct ckpt_ctx *ctx)
 {
-	if (!ckpt_syms.task_work_cancel(ctx->target, &ctx->freeze_work))
+	if (!kapi_task_work_cancel(ctx->target, &ctx->freeze_work))
 		return false;
 	ckpt_ctx_put(ctx);			/* the callback's */
 	complete_all(&ctx->thaw);		/* nothing to thaw */
@@ -92,7 +92,7 @@ static bool ckpt_freeze_stopped(struct ckpt_ctx *ctx)
 
 	if (!(READ_ONCE(t->jobctl) & JOBCTL_STOPPED))
 		return false;
-	ncsw = ckpt_syms.wait_task_inactive(t, __TASK_STOPPED);
+	ncsw = kapi_wait_task_inactive(t, __TASK_STOPPED);
 	if (!ncsw || !ckpt_freeze_cancel(ctx))
 		return false;	/* woken, or running its freeze: wait */
 	ctx->stopped_ncsw = ncsw;
@@ -169,7 +169,7 @@ static int ckpt_check_task(struct ckpt_ctx *ctx, struct task_struct *t)
 	if (t->flags & PF_KTHREAD)
 		return ckpt_err(ctx, -EOPNOTSUPP, "pid %d is a kernel thread",
 				pid);
-	if (!ckpt_syms.ptrace_may_access(t, PTRACE_MODE_ATTACH_REALCREDS))
+	if (!kapi_ptrace_may_access(t, PTRACE_MODE_ATTACH_REALCREDS))
 		return ckpt_err(ctx, -EPERM, "no permission to checkpoint pid %d",
 				pid);
 	/* its tracer could not have it back, nor let go of it unseen */

@@ -34,7 +34,7 @@
 #include <checkpoint/checkpoint.h>
 #include <checkpoint/compat.h>
 #include <checkpoint/memory.h>
-#include <checkpoint/symbols.h>
+#include <checkpoint/kapi.h>
 
 static bool cow_share = true;
 module_param(cow_share, bool, 0644);
@@ -280,8 +280,7 @@ int ckpt_cow_write(struct ckpt_ctx *ctx, struct ckpt_ckpt_mm *cmm)
 
 static bool rstr_cow_shares(void)
 {
-	return READ_ONCE(cow_share) && ckpt_syms.anon_vma_fork &&
-	       ckpt_syms.copy_page_range && ckpt_syms.flush_tlb_mm_range;
+	return READ_ONCE(cow_share) && kapi_cow_available();
 }
 
 /* The MM's cow_objref: an address space restored before this one. */
@@ -405,12 +404,10 @@ static int rstr_cow_fork(struct ckpt_ctx *ctx, struct mm_struct *src,
 	    vma->vm_pgoff == pvma->vm_pgoff) {
 		ckpt_vma_start_write(pvma);
 		ckpt_vma_start_write(vma);
-		ret = ckpt_syms.anon_vma_fork(vma, pvma);
-		if (!ret)
-			ret = ckpt_syms.copy_page_range(vma, pvma);
+		ret = kapi_cow_vma(vma, pvma);
 	}
 	mmap_write_unlock(mm);
-	ckpt_syms.flush_tlb_mm_range(src, 0UL, TLB_FLUSH_ALL, 0U, true);
+	kapi_cow_flush(src);
 	mmap_write_unlock(src);
 	if (ret)
 		return ckpt_err(ctx, ret,
@@ -435,8 +432,7 @@ static int rstr_cow_drop(struct ckpt_ctx *ctx, unsigned long start,
 	long ret = 0;
 
 	if (start < end)
-		ret = ckpt_syscall3(ckpt_syms.sys_madvise, start, end - start,
-				    MADV_DONTNEED);
+		ret = kapi_madvise(start, end - start, MADV_DONTNEED);
 	if (ret < 0)
 		return ckpt_err(ctx, (int)ret,
 				"cannot drop the pages of %#lx-%#lx", start, end);
@@ -532,10 +528,9 @@ int rstr_cow_finish(struct ckpt_ctx *ctx, struct ckpt_vma_info *vi)
 	long ret = 0;
 
 	if ((v->flags & CKPT_VMA_ACCOUNT) && !(prot & PROT_WRITE))
-		ret = ckpt_syscall3(ckpt_syms.sys_mprotect, v->start, len,
-				    prot | PROT_WRITE);
+		ret = kapi_mprotect(v->start, len, prot | PROT_WRITE);
 	if (!ret)
-		ret = ckpt_syscall3(ckpt_syms.sys_mprotect, v->start, len, prot);
+		ret = kapi_mprotect(v->start, len, prot);
 	if (ret < 0)
 		return ckpt_err(ctx, (int)ret,
 				"cannot protect %#llx-%#llx as it was",

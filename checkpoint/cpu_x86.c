@@ -22,7 +22,7 @@
 #include <asm/unistd.h>
 
 #include <checkpoint/checkpoint.h>
-#include <checkpoint/symbols.h>
+#include <checkpoint/kapi.h>
 
 /* flags a user may hold; IF is always set and IOPL is never granted */
 #define CKPT_EFLAGS_USER (X86_EFLAGS_CF | X86_EFLAGS_PF | X86_EFLAGS_AF | \
@@ -236,9 +236,8 @@ static int rstr_fpu(struct ckpt_ctx *ctx)
 	 */
 	kernel_fpu_begin();
 	kernel_fpu_end();
-	return ckpt_syms.copy_uabi_from_kernel_to_xstate(fpu->fpstate,
-							 ctx->ts.xstate,
-							 &current->thread.pkru);
+	return kapi_xstate_from_uabi(fpu->fpstate, ctx->ts.xstate,
+				     &current->thread.pkru);
 }
 
 /* Apply the CPU record to the current task: the last step of restart. */
@@ -251,10 +250,9 @@ int rstr_cpu(struct ckpt_ctx *ctx)
 	ret = rstr_fpu(ctx);
 	if (ret < 0)
 		goto err;
-	ret = ckpt_syms.do_arch_prctl_64(current, ARCH_SET_FS, cpu->fs_base);
+	ret = kapi_arch_prctl(ARCH_SET_FS, cpu->fs_base);
 	if (!ret)
-		ret = ckpt_syms.do_arch_prctl_64(current, ARCH_SET_GS,
-						 cpu->gs_base);
+		ret = kapi_arch_prctl(ARCH_SET_GS, cpu->gs_base);
 	if (ret < 0)
 		goto err;
 

@@ -20,7 +20,7 @@
 
 #include <checkpoint/checkpoint.h>
 #include <checkpoint/compat.h>
-#include <checkpoint/symbols.h>
+#include <checkpoint/kapi.h>
 
 #define CKPT_CAP_VALID		(BIT_ULL(CAP_LAST_CAP + 1) - 1)
 #define CKPT_SECUREBITS_VALID	(SECURE_ALL_BITS | SECURE_ALL_LOCKS)
@@ -308,13 +308,13 @@ static int rstr_cred_user(struct cred *new)
 	struct user_struct *user;
 
 	if (!uid_eq(new->uid, current_uid())) {
-		user = ckpt_syms.alloc_uid(new->uid);
+		user = kapi_alloc_uid(new->uid);
 		if (!user)
 			return -EAGAIN;
 		free_uid(new->user);
 		new->user = user;
 	}
-	return ckpt_syms.set_cred_ucounts(new);
+	return kapi_set_cred_ucounts(new);
 }
 
 /* Prepared credentials never committed. */

@@ -33,7 +33,7 @@
 
 #include <checkpoint/checkpoint.h>
 #include <checkpoint/file.h>
-#include <checkpoint/symbols.h>
+#include <checkpoint/kapi.h>
 
 /* events a watch may have: what epoll_ctl() accepts; as the image has them */
 #define CKPT_EPOLL_EVENTS ((__force u32)(EPOLLIN | EPOLLPRI | EPOLLOUT | \
@@ -67,7 +67,7 @@ static int ckpt_epoll_watches(struct ckpt_ctx *ctx, struct file *file,
 	char *info, *line, *p;
 	int n = 0, max = 0;
 
-	info = ckpt_fdinfo(file);
+	info = kapi_fdinfo(file);
 	if (IS_ERR(info))
 		return ckpt_err(ctx, (int)PTR_ERR(info),
 				"pid %d: cannot list the watches of an epoll",
@@ -108,7 +108,7 @@ static struct file *ckpt_epoll_target(struct ckpt_ctx *ctx, struct file *ep,
 	/* kcmp's index: among the watches added with the same fd */
 	for (j = 0; j < i; j++)
 		toff += w[j].fd == w[i].fd;
-	raw = ckpt_syms.get_epoll_tfile_raw_ptr(ep, w[i].fd, toff);
+	raw = kapi_epoll_target(ep, w[i].fd, toff);
 	if (IS_ERR(raw))
 		return raw;
 	if (ckpt_obj_lookup(ctx, raw, CKPT_OBJ_FILE) > 0)
@@ -214,10 +214,9 @@ static __poll_t rstr_epoll_ready(struct file *target, u32 events)
 	return vfs_poll(target, NULL) & ~(__force __poll_t)CKPT_EPOLL_PRIVATE;
 }
 
-static long rstr_epoll_disarm(int epfd, struct epoll_event __user *uev)
+static long rstr_epoll_disarm(struct file *ep, struct epoll_event __user *uev)
 {
-	long n = ckpt_syscall4(ckpt_syms.sys_epoll_wait, epfd,
-			       (unsigned long)(uev + 1), 1, 0);
+	long n = kapi_epoll_wait(ep, uev + 1, 1, 0);
 
 	return n == 1 ? 0 : n < 0 ? n : -EAGAIN;
 }
@@ -238,7 +237,7 @@ static int rstr_epoll_add(struct ckpt_ctx *ctx, struct file *ep,
 	};
 	struct file *old = fget_raw(hi->fd);
 	unsigned int cloexec = 0;
-	int epfd, ret;
+	int ret;
 
 	if (old) {
 		struct files_struct *files = current->files;
@@ -253,22 +252,14 @@ static int rstr_epoll_add(struct ckpt_ctx *ctx, struct file *ep,
 		ret = -EFAULT;
 		goto out;
 	}
-	ret = ckpt_syms.replace_fd(hi->fd, target, 0);
+	ret = kapi_replace_fd(hi->fd, target, 0);
 	if (ret < 0)
 		goto out;
-	epfd = get_unused_fd_flags(O_CLOEXEC);
-	if (epfd < 0) {
-		ret = epfd;
-	} else {
-		fd_install(epfd, get_file(ep));
-		ret = ckpt_syscall4(ckpt_syms.sys_epoll_ctl, epfd,
-				    EPOLL_CTL_ADD, hi->fd, (unsigned long)uev);
-		if (!ret && ready)
-			ret = rstr_epoll_disarm(epfd, uev);
-		close_fd(epfd);
-	}
+	ret = kapi_epoll_ctl(ep, EPOLL_CTL_ADD, hi->fd, uev);
+	if (!ret && ready)
+		ret = rstr_epoll_disarm(ep, uev);
 	if (old)
-		ckpt_syms.replace_fd(hi->fd, old, cloexec);
+		kapi_replace_fd(hi->fd, old, cloexec);
 	else
 		close_fd(hi->fd);
 out:
@@ -308,24 +299,22 @@ static int rstr_epoll_item(struct ckpt_ctx *ctx, struct file *ep,
 static int rstr_epoll_items(struct ckpt_ctx *ctx, struct file *ep, u32 nr,
 			    u64 end)
 {
-	unsigned long addr;
+	void __user *page;
 	u64 parent;
 	int ret = 0;
 	u32 i;
 
 	if (!nr)
 		return 0;
-	addr = vm_mmap(NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, 0);
-	if (IS_ERR_VALUE(addr))
-		return (int)addr;
+	page = kapi_scratch_map();
+	if (IS_ERR(page))
+		return (int)PTR_ERR(page);
 	parent = ctx->limit;
 	ctx->limit = end;
 	for (i = 0; i < nr && !ret; i++)
-		ret = rstr_epoll_item(ctx, ep,
-				      (struct epoll_event __user *)addr);
+		ret = rstr_epoll_item(ctx, ep, page);
 	ctx->limit = parent;
-	vm_munmap(addr, PAGE_SIZE);
+	kapi_scratch_unmap(page);
 	return ret;
 }
 
@@ -348,7 +337,7 @@ static struct file *rstr_epoll(struct ckpt_ctx *ctx,
 					"EPOLL record at offset %llu: objref %d (FILE %d), %u watches, flags %#x",
 					ctx->hdr_pos, he.objref, hf->objref,
 					he.nr_items, hf->f_flags));
-	fd = ckpt_syscall3(ckpt_syms.sys_epoll_create1, O_CLOEXEC, 0, 0);
+	fd = kapi_epoll_create1(O_CLOEXEC);
 	if (fd < 0)
 		return ERR_PTR(ckpt_err(ctx, (int)fd, "cannot create an epoll"));
 	ep = fget(fd);
@@ -381,7 +370,7 @@ static int ckpt_epoll_file(struct ckpt_ctx *ctx, const struct ckpt_file_desc *d)
 const struct ckpt_file_ops ckpt_epoll_file_ops = {
 	.name = "epoll",
 	.kinds = BIT(CKPT_FILE_EPOLL),
-	.fops = &ckpt_syms.eventpoll_fops,
+	.fops = KAPI_FOPS_EPOLL,
 	.deps = ckpt_epoll_file_deps,
 	.checkpoint = ckpt_epoll_file,
 	.restart = rstr_epoll,

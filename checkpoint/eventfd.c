@@ -5,9 +5,9 @@
  *
  * The count comes from the eventfd's fdinfo; the semaphore flag too
  * where the kernel shows it there, else from the eventfd's context,
- * checked against the fdinfo (compat.h).  Restart makes the eventfd with
- * eventfd2(); a count beyond the unsigned int eventfd2() takes is
- * written into it, as the process would add to it.
+ * checked against the fdinfo (checkpoint/kapi/private.c).  Restart
+ * makes the eventfd with eventfd2(); a count beyond the unsigned int
+ * eventfd2() takes is written into it, as the process would add to it.
  */
 #include <linux/fs.h>
 #include <linux/file.h>
@@ -19,7 +19,7 @@
 #include <checkpoint/checkpoint.h>
 #include <checkpoint/file.h>
 #include <checkpoint/compat.h>
-#include <checkpoint/symbols.h>
+#include <checkpoint/kapi.h>
 
 /* a count that changes between two looks: another task adds to it */
 #define CKPT_EVENTFD_TRIES	3
@@ -36,12 +36,12 @@ static int ckpt_eventfd_info(struct file *file, struct ckpt_eventfd_info *ei)
 	char *info;
 	int ret = 0;
 
-	info = ckpt_fdinfo(file);
+	info = kapi_fdinfo(file);
 	if (IS_ERR(info))
 		return PTR_ERR(info);
-	count = ckpt_fdinfo_field(info, "eventfd-count:");
-	id = ckpt_fdinfo_field(info, "eventfd-id:");
-	sem = ckpt_fdinfo_field(info, "eventfd-semaphore:");
+	count = kapi_fdinfo_field(info, "eventfd-count:");
+	id = kapi_fdinfo_field(info, "eventfd-id:");
+	sem = kapi_fdinfo_field(info, "eventfd-semaphore:");
 	ei->semaphore = -1;
 	if (!count || !id || sscanf(count, "%llx", &ei->count) != 1 ||
 	    sscanf(id, "%d", &ei->id) != 1 ||
@@ -66,7 +66,7 @@ static int ckpt_eventfd(struct ckpt_ctx *ctx, struct file *file, int objref)
 					task_pid_vnr(ctx->target), objref);
 		if (ei.semaphore >= 0)
 			break;
-		flags = ckpt_eventfd_ctx_flags(file, ei.count, ei.id);
+		flags = kapi_eventfd_flags(file, ei.count, ei.id);
 		if (flags >= 0) {
 			ei.semaphore = !!(flags & EFD_SEMAPHORE);
 			break;
@@ -89,11 +89,9 @@ static int ckpt_eventfd(struct ckpt_ctx *ctx, struct file *file, int objref)
 /* Add @count to the new eventfd at @fd, as write() does. */
 static int rstr_eventfd_add(int fd, u64 count)
 {
-	struct pt_regs regs = { .di = fd, .dx = sizeof(count) };
 	long n;
 
-	n = ckpt_syscall_ubuf(ckpt_syms.sys_write, &regs, &regs.si, &count,
-			      sizeof(count), false);
+	n = kapi_write(fd, &count, sizeof(count));
 	if (n < 0)
 		return (int)n;
 	return n == sizeof(count) ? 0 : -EIO;
@@ -121,8 +119,7 @@ static struct file *rstr_eventfd(struct ckpt_ctx *ctx,
 	if (h.flags & CKPT_EVENTFD_SEMAPHORE)
 		flags |= EFD_SEMAPHORE;
 	/* eventfd2() takes an unsigned int: a larger count is written */
-	fd = ckpt_syscall3(ckpt_syms.sys_eventfd2,
-			   h.count <= UINT_MAX ? h.count : 0, flags, 0);
+	fd = kapi_eventfd2(h.count <= UINT_MAX ? h.count : 0, flags);
 	if (fd >= 0 && h.count > UINT_MAX) {
 		ret = rstr_eventfd_add(fd, h.count);
 		if (ret < 0) {
@@ -143,7 +140,7 @@ static int ckpt_eventfd_file(struct ckpt_ctx *ctx, const struct ckpt_file_desc *
 const struct ckpt_file_ops ckpt_eventfd_file_ops = {
 	.name = "eventfd",
 	.kinds = BIT(CKPT_FILE_EVENTFD),
-	.fops = &ckpt_syms.eventfd_fops,
+	.fops = KAPI_FOPS_EVENTFD,
 	.checkpoint = ckpt_eventfd_file,
 	.restart = rstr_eventfd,
 };

@@ -27,11 +27,10 @@
 #include <linux/slab.h>
 #include <linux/sched/signal.h>
 #include <linux/string.h>
-#include <linux/seq_file.h>
 
 #include <checkpoint/checkpoint.h>
 #include <checkpoint/file.h>
-#include <checkpoint/symbols.h>
+#include <checkpoint/kapi.h>
 
 /* status flags a file keeps after open, and we know how to restore */
 #define CKPT_FILE_FLAGS (O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC | \
@@ -39,7 +38,6 @@
 			 O_PATH | O_DIRECTORY | O_NOFOLLOW)
 static_assert(CKPT_FILE_FLAGS == CKPT_FILE_FLAGS_ALL);
 
-#define CKPT_FDINFO_MAX	(16U << 20)
 #define CKPT_MEMFD	"/memfd:"
 
 /* ---------------------------------------------------------------------- */
@@ -159,7 +157,7 @@ static int ckpt_file_match(struct ckpt_ctx *ctx,
 			   const struct ckpt_file_desc *d)
 {
 	if (ops->fops)
-		return d->file->f_op == *ops->fops ? __ffs(ops->kinds) : 0;
+		return kapi_file_is(d->file, ops->fops) ? __ffs(ops->kinds) : 0;
 	return ops->match(ctx, d);
 }
 
@@ -383,35 +381,6 @@ struct file *ckpt_tree_file(struct ckpt_ctx *ctx, int fd,
 		}
 	}
 	return file;
-}
-
-/*
- * What /proc/PID/fdinfo shows of @file beyond pos and flags, in a new
- * buffer: the only view some kinds give of their state.
- */
-char *ckpt_fdinfo(struct file *file)
-{
-	struct seq_file m = {};
-	size_t size = PAGE_SIZE;
-
-	if (!file->f_op->show_fdinfo)
-		return ERR_PTR(-EINVAL);
-	for (;;) {
-		m.buf = kvmalloc(size, GFP_KERNEL);
-		if (!m.buf)
-			return ERR_PTR(-ENOMEM);
-		m.size = size;
-		m.count = 0;
-		file->f_op->show_fdinfo(&m, file);
-		if (!seq_has_overflowed(&m) && m.count < size)
-			break;
-		kvfree(m.buf);
-		if (size >= CKPT_FDINFO_MAX)
-			return ERR_PTR(-E2BIG);
-		size *= 4;
-	}
-	m.buf[m.count] = '\0';
-	return m.buf;
 }
 
 /*
@@ -845,7 +814,7 @@ int rstr_files(struct ckpt_ctx *ctx)
 	rstr_close_others(rf);
 	for (i = 0; i < rf->nr; i++) {
 		rfd = &rf->fds[i];
-		ret = ckpt_syms.replace_fd(rfd->fd, rfd->file,
+		ret = kapi_replace_fd(rfd->fd, rfd->file,
 					   rfd->flags & CKPT_FD_CLOEXEC ?
 					   O_CLOEXEC : 0);
 		if (ret < 0)

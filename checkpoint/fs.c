@@ -14,7 +14,7 @@
 
 #include <checkpoint/checkpoint.h>
 #include <checkpoint/compat.h>
-#include <checkpoint/symbols.h>
+#include <checkpoint/kapi.h>
 
 struct ckpt_rstr_fs {
 	struct path pwd;
@@ -235,8 +235,8 @@ int rstr_fs(struct ckpt_ctx *ctx)
 	if (!rfs)
 		return 0;
 	if (!rfs->same_root)
-		ckpt_syms.set_fs_root(fs, &rfs->root);
-	ckpt_syms.set_fs_pwd(fs, &rfs->pwd);
+		kapi_set_fs_root(fs, &rfs->root);
+	kapi_set_fs_pwd(fs, &rfs->pwd);
 	WRITE_ONCE(fs->umask, rfs->umask);
 	return 0;
 }

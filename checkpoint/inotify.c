@@ -21,10 +21,8 @@
  * the restart returns to user space).
  *
  * The kernel keeps the inotify's events and marks in structures of
- * fs/notify/inotify/inotify.h, a private header, mirrored here (they are
- * the same in 6.1 and 6.12).  The mirrors are checked before they are
- * trusted: a mark's wd against the group's idr, the event layout against
- * the group's overflow event, whose fields inotify set itself.
+ * fs/notify/inotify/inotify.h, a private header, read through
+ * checkpoint/kapi/, which checks its mirrors before it trusts them.
  */
 #include <linux/fs.h>
 #include <linux/file.h>
@@ -48,27 +46,10 @@
 #include <checkpoint/checkpoint.h>
 #include <checkpoint/file.h>
 #include <checkpoint/compat.h>
-#include <checkpoint/symbols.h>
-
-/* struct inotify_event_info and struct inotify_inode_mark */
-struct ckpt_inotify_event_info {
-	struct fsnotify_event fse;
-	u32 mask;
-	int wd;
-	u32 sync_cookie;
-	int name_len;		/* strlen(name), 0 for none */
-	char name[];
-};
-
-struct ckpt_inotify_mark {
-	struct fsnotify_mark fsn_mark;
-	int wd;
-};
+#include <checkpoint/kapi.h>
 
 #define CKPT_INOTIFY_TRIES	5	/* a watch being removed: look again */
 #define CKPT_INOTIFY_RETRY_MS	20
-#define CKPT_MOUNTINFO		"/proc/self/mountinfo"
-#define CKPT_MOUNTINFO_MAX	(16U << 20)
 
 /* The f_flags an inotify may have: made O_RDONLY; F_SETFL's flags. */
 #define RSTR_INOTIFY_FLAGS	(O_ACCMODE | O_NONBLOCK | O_APPEND | \
@@ -155,18 +136,12 @@ static int ckpt_inotify_mark(struct fsnotify_group *group,
 			     struct fsnotify_mark *mark,
 			     struct ckpt_inotify_watch *w)
 {
-	struct ckpt_inotify_mark *im = container_of(mark, struct ckpt_inotify_mark,
-						    fsn_mark);
 	struct fsnotify_mark_connector *conn;
 	struct inode *inode = NULL;
 	unsigned int flags;
-	bool ok;
 
-	w->wd = READ_ONCE(im->wd);
-	spin_lock(&group->inotify_data.idr_lock);
-	ok = w->wd > 0 && idr_find(&group->inotify_data.idr, w->wd) == im;
-	spin_unlock(&group->inotify_data.idr_lock);
-	if (!ok)
+	w->wd = kapi_inotify_mark_wd(group, mark);
+	if (w->wd < 0)
 		return -EAGAIN;
 
 	spin_lock(&mark->lock);
@@ -230,29 +205,18 @@ static int ckpt_inotify_marks(struct fsnotify_group *group,
 	return 0;
 }
 
-/* The overflow event is inotify's own, made with these fields. */
-static bool ckpt_inotify_layout_ok(struct fsnotify_group *group)
-{
-	const struct ckpt_inotify_event_info *o;
-
-	if (!group->overflow_event)
-		return false;
-	o = container_of(group->overflow_event,
-			 struct ckpt_inotify_event_info, fse);
-	return o->mask == FS_Q_OVERFLOW && o->wd == -1 && !o->sync_cookie &&
-	       !o->name_len;
-}
-
 static size_t ckpt_inotify_event_size(struct fsnotify_group *group,
 				      struct fsnotify_event *fse)
 {
-	const struct ckpt_inotify_event_info *e;
+	struct kapi_inotify_event e;
 
-	e = container_of(fse, struct ckpt_inotify_event_info, fse);
-	if (fse == group->overflow_event || e->name_len <= 0)
+	if (fse == group->overflow_event)
+		return sizeof(struct ckpt_hdr_inotify_event);
+	kapi_inotify_event(fse, &e);
+	if (e.name_len <= 0)
 		return sizeof(struct ckpt_hdr_inotify_event);
 	return sizeof(struct ckpt_hdr_inotify_event) +
-	       ALIGN((size_t)e->name_len + 1, CKPT_ALIGN);
+	       ALIGN((size_t)e.name_len + 1, CKPT_ALIGN);
 }
 
 /* One queued event as its record, at @h; false if it is no inotify's. */
@@ -260,7 +224,7 @@ static bool ckpt_inotify_event(struct fsnotify_group *group,
 			       struct fsnotify_event *fse,
 			       struct ckpt_hdr_inotify_event *h)
 {
-	const struct ckpt_inotify_event_info *e;
+	struct kapi_inotify_event ev, *e = &ev;
 
 	memset(h, 0, sizeof(*h));
 	if (fse == group->overflow_event) {
@@ -268,14 +232,14 @@ static bool ckpt_inotify_event(struct fsnotify_group *group,
 		h->mask = IN_Q_OVERFLOW;
 		return true;
 	}
-	e = container_of(fse, struct ckpt_inotify_event_info, fse);
+	kapi_inotify_event(fse, e);
 	if (e->wd <= 0 || !e->mask || e->mask & ~CKPT_INOTIFY_EVENT_MASK ||
 	    e->mask & IN_Q_OVERFLOW || e->name_len < 0 ||
 	    e->name_len > NAME_MAX)
 		return false;
 	h->wd = e->wd;
 	h->mask = e->mask;
-	h->cookie = e->sync_cookie;
+	h->cookie = e->cookie;
 	if (!e->name_len)
 		return true;
 	if (strnlen(e->name, e->name_len + 1) != e->name_len ||
@@ -367,7 +331,7 @@ static int ckpt_inotify_read(struct ckpt_ctx *ctx, struct fsnotify_group *group,
 {
 	int tries, ret = 0;
 
-	if (!ckpt_inotify_layout_ok(group))
+	if (!kapi_inotify_layout_ok(group))
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"pid %d fd %d: this kernel's inotify events are not laid out as this module knows them",
 				task_pid_vnr(ctx->target), fd);
@@ -409,67 +373,6 @@ static int ckpt_inotify_cmp(const void *a, const void *b)
 	return x->wd < y->wd ? -1 : x->wd > y->wd;
 }
 
-/* The checkpointer's mount table, read once per inotify. */
-static char *ckpt_mountinfo(void)
-{
-	size_t size = PAGE_SIZE * 4, len = 0;
-	struct file *f;
-	char *buf = NULL, *bigger;
-	loff_t pos = 0;
-	ssize_t n;
-
-	f = filp_open(CKPT_MOUNTINFO, O_RDONLY, 0);
-	if (IS_ERR(f))
-		return ERR_CAST(f);
-	for (;;) {
-		if (!buf || len == size - 1) {
-			if (buf)
-				size *= 2;
-			if (size > CKPT_MOUNTINFO_MAX) {
-				n = -E2BIG;
-				break;
-			}
-			bigger = kvmalloc(size, GFP_KERNEL);
-			if (!bigger) {
-				n = -ENOMEM;
-				break;
-			}
-			if (buf)
-				memcpy(bigger, buf, len);
-			kvfree(buf);
-			buf = bigger;
-		}
-		n = kernel_read(f, buf + len, size - 1 - len, &pos);
-		if (n <= 0)
-			break;
-		len += n;
-	}
-	fput(f);
-	if (n < 0) {
-		kvfree(buf);
-		return ERR_PTR(n);
-	}
-	buf[len] = '\0';
-	return buf;
-}
-
-/* mountinfo escapes space, tab, newline and backslash as \ooo */
-static void ckpt_unescape(char *s)
-{
-	char *d = s;
-
-	while (*s) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' &&
-		    s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
-			*d++ = (s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0');
-			s += 4;
-		} else {
-			*d++ = *s++;
-		}
-	}
-	*d = '\0';
-}
-
 /*
  * The path of @alias through the mount @mnt, if that reaches it from
  * @root and leads back to @inode; else NULL.
@@ -505,37 +408,19 @@ static char *ckpt_inotify_mounts(struct ckpt_inotify_state *st,
 				 struct dentry *alias, struct inode *inode,
 				 const struct path *root, u32 *len)
 {
-	char *info, *line, *f[5], *name = NULL;
-	unsigned int major, minor, i;
+	const char *pos;
+	char *name = NULL;
 	struct path mp;
 
 	if (!st->mountinfo)
-		st->mountinfo = ckpt_mountinfo();
+		st->mountinfo = kapi_mountinfo();
 	if (IS_ERR(st->mountinfo))
 		return NULL;
-	info = kstrdup(st->mountinfo, GFP_KERNEL);
-	if (!info)
-		return NULL;
-	for (line = info; line && !name; ) {
-		char *next = strchr(line, '\n');
-
-		if (next)
-			*next++ = '\0';
-		for (i = 0; i < ARRAY_SIZE(f); i++)
-			f[i] = strsep(&line, " ");
-		line = next;
-		if (!f[4] || sscanf(f[2], "%u:%u", &major, &minor) != 2 ||
-		    MKDEV(major, minor) != inode->i_sb->s_dev)
-			continue;
-		ckpt_unescape(f[4]);
-		if (kern_path(f[4], 0, &mp))
-			continue;
-		if (mp.dentry == mp.mnt->mnt_root)
-			name = ckpt_inotify_try(mp.mnt, alias, inode, root,
-						len);
+	pos = st->mountinfo;
+	while (!name && kapi_mount_next(&pos, inode->i_sb->s_dev, &mp)) {
+		name = ckpt_inotify_try(mp.mnt, alias, inode, root, len);
 		path_put(&mp);
 	}
-	kfree(info);
 	return name;
 }
 
@@ -688,7 +573,7 @@ static int rstr_inotify_event(struct ckpt_ctx *ctx,
 			      struct fsnotify_group *group, bool *overflowed)
 {
 	struct ckpt_hdr_inotify_event h;
-	struct ckpt_inotify_event_info *e = NULL;
+	struct kapi_inotify_event e = {};
 	struct fsnotify_event *fse;
 	bool overflow, bad;
 	char *name = NULL;
@@ -726,21 +611,16 @@ static int rstr_inotify_event(struct ckpt_ctx *ctx,
 		fse = group->overflow_event;
 		*overflowed = true;
 	} else {
-		/* inotify frees its events with kfree(), charged as its own */
-		e = kmalloc(struct_size(e, name, h.name_len),
-			    GFP_KERNEL_ACCOUNT);
-		if (!e) {
+		e.mask = h.mask;
+		e.wd = h.wd;
+		e.cookie = h.cookie;
+		e.name_len = h.name_len ? h.name_len - 1 : 0;
+		e.name = name;
+		fse = kapi_inotify_event_new(&e);
+		if (!fse) {
 			kfree(name);
 			return -ENOMEM;
 		}
-		fse = &e->fse;
-		fsnotify_init_event(fse);
-		e->mask = h.mask;
-		e->wd = h.wd;
-		e->sync_cookie = h.cookie;
-		e->name_len = h.name_len ? h.name_len - 1 : 0;
-		if (h.name_len)
-			memcpy(e->name, name, h.name_len);
 	}
 	kfree(name);
 	spin_lock(&group->notification_lock);
@@ -784,15 +664,13 @@ static int rstr_inotify_add(struct ckpt_ctx *ctx, int fd,
 				ctx->hdr_pos, path, h->wd, h->mode);
 	if (copy_to_user(upath, path, h->path_len))
 		return -EFAULT;
-	ret = ckpt_syscall3(ckpt_syms.sys_ioctl, fd, INOTIFY_IOC_SETNEXTWD,
-			    h->wd);
+	ret = kapi_ioctl(fd, INOTIFY_IOC_SETNEXTWD, h->wd);
 	if (ret < 0)
 		return ckpt_err(ctx, (int)ret,
 				"INOTIFY_WATCH record at offset %llu: cannot set the next wd to %d (INOTIFY_IOC_SETNEXTWD)",
 				ctx->hdr_pos, h->wd);
-	ret = ckpt_syscall3(ckpt_syms.sys_inotify_add_watch, fd,
-			    (unsigned long)upath,
-			    h->mask | IN_DONT_FOLLOW | IN_MASK_CREATE);
+	ret = kapi_inotify_add_watch(fd, upath,
+				     h->mask | IN_DONT_FOLLOW | IN_MASK_CREATE);
 	if (ret < 0)
 		return ckpt_err(ctx, (int)ret,
 				"INOTIFY_WATCH record at offset %llu: cannot watch %s (wd %d, mask %#x)",
@@ -836,7 +714,7 @@ static int rstr_inotify_fill(struct ckpt_ctx *ctx, struct file *file, int fd,
 {
 	struct fsnotify_group *group = file->private_data;
 	bool overflowed = false;
-	unsigned long addr = 0;
+	void __user *page;
 	int ret = 0, prev = 0;
 	u32 i;
 
@@ -844,14 +722,12 @@ static int rstr_inotify_fill(struct ckpt_ctx *ctx, struct file *file, int fd,
 		ret = rstr_inotify_event(ctx, group, &overflowed);
 	if (ret < 0 || !h->nr_watches)
 		return ret;
-	addr = vm_mmap(NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, 0);
-	if (IS_ERR_VALUE(addr))
-		return (int)addr;
+	page = kapi_scratch_map();
+	if (IS_ERR(page))
+		return (int)PTR_ERR(page);
 	for (i = 0; i < h->nr_watches && !ret; i++)
-		ret = rstr_inotify_watch(ctx, fd, &prev,
-					 (char __user *)addr);
-	vm_munmap(addr, PAGE_SIZE);
+		ret = rstr_inotify_watch(ctx, fd, &prev, page);
+	kapi_scratch_unmap(page);
 	return ret;
 }
 
@@ -895,11 +771,11 @@ static struct file *rstr_inotify(struct ckpt_ctx *ctx,
 		return ERR_PTR(ret);
 	start = ctx->hdr_pos;
 	end = start + h.h.len;
-	fd = ckpt_syscall3(ckpt_syms.sys_inotify_init1, IN_CLOEXEC, 0, 0);
+	fd = kapi_inotify_init1(IN_CLOEXEC);
 	if (fd < 0)
 		return rstr_anon_take(ctx, hf, fd, "inotify");
 	file = fget(fd);
-	if (!file || file->f_op != ckpt_syms.inotify_fops) {
+	if (!file || !kapi_file_is(file, KAPI_FOPS_INOTIFY)) {
 		ret = -EBADF;	/* closed or replaced under us by a thread */
 		goto out;
 	}
@@ -913,8 +789,7 @@ static struct file *rstr_inotify(struct ckpt_ctx *ctx,
 			       start, end - ctx->pos, h.nr_events,
 			       h.nr_watches);
 	if (!ret)
-		ret = ckpt_syscall3(ckpt_syms.sys_ioctl, fd,
-				    INOTIFY_IOC_SETNEXTWD, h.next_wd);
+		ret = kapi_ioctl(fd, INOTIFY_IOC_SETNEXTWD, h.next_wd);
 	if (!ret) {
 		trim.file = get_file(file);
 		trim.nr_events = h.nr_events;
@@ -941,7 +816,7 @@ static int ckpt_inotify_file(struct ckpt_ctx *ctx, const struct ckpt_file_desc *
 const struct ckpt_file_ops ckpt_inotify_file_ops = {
 	.name = "inotify",
 	.kinds = BIT(CKPT_FILE_INOTIFY),
-	.fops = &ckpt_syms.inotify_fops,
+	.fops = KAPI_FOPS_INOTIFY,
 	.checkpoint = ckpt_inotify_file,
 	.restart = rstr_inotify,
 };

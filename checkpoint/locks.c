@@ -33,7 +33,7 @@
 
 #include <checkpoint/checkpoint.h>
 #include <checkpoint/compat.h>
-#include <checkpoint/symbols.h>
+#include <checkpoint/kapi.h>
 
 static const char *const ckpt_lock_names[] = {
 	[CKPT_LOCK_POSIX] = "POSIX",
@@ -432,7 +432,7 @@ static int rstr_lock_take(struct ckpt_ctx *ctx, struct ckpt_hdr_lock *hl,
 		/* an OFD lock's pid is the taker's too, shown as -1 */
 		CKPT_FL(fl, owner) = file;
 	}
-	ret = ckpt_syms.security_file_lock(file, hl->type);
+	ret = kapi_security_file_lock(file, hl->type);
 	if (ret < 0)
 		goto out;
 	if (hl->kind != CKPT_LOCK_FLOCK)

@@ -41,7 +41,7 @@
 #include <checkpoint/checkpoint.h>
 #include <checkpoint/compat.h>
 #include <checkpoint/memory.h>
-#include <checkpoint/symbols.h>
+#include <checkpoint/kapi.h>
 
 
 static void ckpt_vma_infos_free(struct ckpt_vma_info *vi, unsigned int nr)
@@ -1287,12 +1287,12 @@ int rstr_vma_advise(struct ckpt_ctx *ctx, struct ckpt_hdr_vma *v)
 
 	for (i = 0; i < ARRAY_SIZE(rstr_advice) && !ret; i++)
 		if (v->flags & rstr_advice[i].flag)
-			ret = ckpt_syscall3(ckpt_syms.sys_madvise, v->start,
-					    len, rstr_advice[i].advice);
+			ret = kapi_madvise(v->start, len,
+					   rstr_advice[i].advice);
 	if (!ret && (v->flags & CKPT_VMA_LOCKED))
-		ret = ckpt_syscall3(ckpt_syms.sys_mlock2, v->start, len,
-				    v->flags & CKPT_VMA_LOCKONFAULT ?
-				    MLOCK_ONFAULT : 0);
+		ret = kapi_mlock2(v->start, len,
+				  v->flags & CKPT_VMA_LOCKONFAULT ?
+				  MLOCK_ONFAULT : 0);
 	if (ret < 0)
 		return ckpt_err(ctx, (int)ret,
 				"cannot advise or lock %#llx-%#llx as it was (flags %#x)",
@@ -1327,8 +1327,7 @@ static int rstr_map_vma(struct ckpt_ctx *ctx, struct ckpt_vma_info *vi)
 	addr = vm_mmap(file, v->start, len, charged ? prot | PROT_WRITE : prot,
 		       flags, file ? v->pgoff << PAGE_SHIFT : 0);
 	if (!IS_ERR_VALUE(addr) && charged)
-		addr = ckpt_syscall3(ckpt_syms.sys_mprotect, v->start, len,
-				     prot) ?: addr;
+		addr = kapi_mprotect(v->start, len, prot) ?: addr;
 	if (IS_ERR_VALUE(addr))
 		return ckpt_err(ctx, (int)addr, "cannot map %#llx-%#llx%s%s",
 				v->start, v->end, file ? " from " : "",
@@ -1349,7 +1348,7 @@ static int rstr_map_vdso(struct ckpt_ctx *ctx, struct ckpt_rstr_mm *rmm,
 	while (i > 0 && rmm->vmas[i - 1].v.kind == CKPT_VMA_VVAR)
 		i--;
 	vvar_start = rmm->vmas[i].v.start;
-	ret = ckpt_syms.do_arch_prctl_64(current, ARCH_MAP_VDSO_64, vvar_start);
+	ret = kapi_arch_prctl(ARCH_MAP_VDSO_64, vvar_start);
 	if (ret < 0)
 		return ckpt_err(ctx, (int)ret, "cannot map the vDSO at %#lx",
 				vvar_start);
@@ -1415,8 +1414,7 @@ static int rstr_membarrier(struct ckpt_ctx *ctx, u32 flags)
 	for (i = 0; i < ARRAY_SIZE(ckpt_membarrier_cmds); i++) {
 		if (!(flags & ckpt_membarrier_cmds[i].flag))
 			continue;
-		ret = ckpt_syscall3(ckpt_syms.sys_membarrier,
-				    ckpt_membarrier_cmds[i].cmd, 0, 0);
+		ret = kapi_membarrier(ckpt_membarrier_cmds[i].cmd);
 		if (ret < 0)
 			return ckpt_err(ctx, (int)ret,
 					"cannot register with membarrier() again (command %d)",
@@ -1432,9 +1430,8 @@ static int rstr_lock_future(struct ckpt_ctx *ctx, u32 flags)
 
 	if (!(flags & CKPT_MM_LOCK_FUTURE))
 		return 0;
-	ret = ckpt_syscall3(ckpt_syms.sys_mlockall, MCL_FUTURE |
-			    (flags & CKPT_MM_LOCK_ONFAULT ? MCL_ONFAULT : 0),
-			    0, 0);
+	ret = kapi_mlockall(MCL_FUTURE |
+			    (flags & CKPT_MM_LOCK_ONFAULT ? MCL_ONFAULT : 0));
 	if (ret < 0)
 		return ckpt_err(ctx, (int)ret, "cannot mlockall(MCL_FUTURE)");
 	return 0;

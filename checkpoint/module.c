@@ -16,7 +16,7 @@
 #include <linux/string.h>
 
 #include <checkpoint/checkpoint.h>
-#include <checkpoint/symbols.h>
+#include <checkpoint/kapi.h>
 
 static int ckpt_copy_args(struct ckpt_args *args, void __user *uarg)
 {
@@ -317,7 +317,7 @@ static int __init ckpt_init(void)
 {
 	int ret;
 
-	ret = ckpt_symbols_init();
+	ret = kapi_init();
 	if (ret)
 		return ret;
 	ret = ckpt_cpu_init();

@@ -32,11 +32,11 @@
 #include <checkpoint/checkpoint.h>
 #include <checkpoint/file.h>
 #include <checkpoint/compat.h>
-#include <checkpoint/symbols.h>
+#include <checkpoint/kapi.h>
 
 static struct pipe_inode_info *ckpt_pipe_info(struct file *file)
 {
-	if (file->f_op != ckpt_syms.pipefifo_fops)
+	if (!kapi_file_is(file, KAPI_FOPS_PIPE))
 		return NULL;
 	return file->private_data;
 }
@@ -298,16 +298,10 @@ static int rstr_pipe_resize(struct ckpt_ctx *ctx, struct file *holder,
 {
 	struct pipe_inode_info *pipe = holder->private_data;
 	long ret;
-	int fd;
 
 	if (pipe->ring_size * PAGE_SIZE == size)
 		return 0;
-	fd = get_unused_fd_flags(O_CLOEXEC);
-	if (fd < 0)
-		return fd;
-	fd_install(fd, get_file(holder));
-	ret = ckpt_syscall3(ckpt_syms.sys_fcntl, fd, F_SETPIPE_SZ, size);
-	close_fd(fd);
+	ret = kapi_file_fcntl(holder, F_SETPIPE_SZ, size);
 	if (ret < 0)
 		return ckpt_err(ctx, (int)ret, "cannot size a pipe to %u bytes",
 				size);
@@ -470,7 +464,7 @@ static struct file *rstr_pipe_new(struct ckpt_ctx *ctx)
 	struct file *res[2], *holder;
 	int ret;
 
-	ret = ckpt_syms.create_pipe_files(res, 0);
+	ret = kapi_create_pipe_files(res, 0);
 	if (ret < 0) {
 		ckpt_err(ctx, ret, "cannot create a pipe");
 		return ERR_PTR(ret);

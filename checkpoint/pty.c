@@ -11,9 +11,10 @@
  * buffer before it.
  *
  * Nothing is read out of the pty.  N_TTY keeps its buffer to itself:
- * checkpoint looks at it through a mirror of its state (compat.h), with
- * the flip buffer worker held off, and trusts the mirror only once it
- * agrees with the termios it derives from and with TIOCINQ.  Restart
+ * checkpoint looks at it through a mirror of its state
+ * (checkpoint/kapi/private.c), with the flip buffer worker held off,
+ * and trusts the mirror only once it agrees with the termios it derives
+ * from and with TIOCINQ.  Restart
  * opens /dev/ptmx until devpts hands out the saved index - the masters
  * opened on the way are kept until the restart ends, for any other pty
  * of the image that wants one of their indices - and feeds each queue
@@ -55,7 +56,7 @@
 #include <checkpoint/file.h>
 #include <checkpoint/compat.h>
 #include <checkpoint/signal.h>
-#include <checkpoint/symbols.h>
+#include <checkpoint/kapi.h>
 
 /* status flags set on the master after open, as fcntl(F_SETFL) would */
 #define CKPT_PTY_STATUS		(O_APPEND | O_NONBLOCK | O_LARGEFILE)
@@ -72,10 +73,10 @@ static_assert(CKPT_PTY_BUF_SIZE == N_TTY_BUF_SIZE);
 /* The tty of a live Unix98 pty file, master or slave; NULL for others. */
 static struct tty_struct *ckpt_pty_tty(struct file *file)
 {
-	bool master = file->f_op == ckpt_syms.ptmx_fops;
+	bool master = kapi_file_is(file, KAPI_FOPS_PTMX);
 	struct tty_struct *tty;
 
-	if (!master && file->f_op != ckpt_syms.tty_fops)
+	if (!master && !kapi_file_is(file, KAPI_FOPS_TTY))
 		return NULL;
 	tty = ((struct tty_file_private *)file->private_data)->tty;
 	if (tty->driver->type != TTY_DRIVER_TYPE_PTY ||
@@ -401,34 +402,8 @@ static int ckpt_pty_termios(struct ckpt_ctx *ctx,
 	return 0;
 }
 
-/* TIOCINQ of @tty's line discipline, regs->di being the tty. */
-static long ckpt_pty_inq_call(const struct pt_regs *regs)
-{
-	struct tty_struct *tty = (struct tty_struct *)regs->di;
-	struct tty_ldisc *ld = tty_ldisc_ref(tty);
-	long ret = -EIO;
-
-	if (ld) {
-		if (ld->ops->ioctl)
-			ret = ld->ops->ioctl(tty, TIOCINQ, regs->si);
-		tty_ldisc_deref(ld);
-	}
-	return ret;
-}
-
-/* What FIONREAD says @tty holds, as its reader would ask. */
-static int ckpt_pty_inq(struct tty_struct *tty, unsigned int *inq)
-{
-	struct pt_regs regs = { .di = (unsigned long)tty };
-	long ret;
-
-	ret = ckpt_syscall_ubuf(ckpt_pty_inq_call, &regs, &regs.si, inq,
-				sizeof(*inq), true);
-	return ret < 0 ? (int)ret : 0;
-}
-
 /* Does @ld hold echoes not output yet, or other state we cannot make? */
-static const char *ckpt_pty_busy(const struct ckpt_n_tty_data *ld,
+static const char *ckpt_pty_busy(const struct kapi_n_tty *ld,
 				 size_t pending)
 {
 	if (ld->echo_head != ld->echo_tail || ld->echo_commit != ld->echo_tail ||
@@ -451,15 +426,14 @@ static int ckpt_pty_ldisc(struct ckpt_ctx *ctx, const struct ckpt_pty_where *w,
 			  struct tty_struct *tty, unsigned int inq,
 			  struct ckpt_pty_queue *q, size_t pending)
 {
-	const struct ckpt_n_tty_data *ld;
+	struct kapi_n_tty n, *ld = &n;
 	size_t tail, len, canon, count, i;
 	const char *why = NULL;
 	bool eol;
 	int ret = 0;
 
 	down_read(&tty->termios_rwsem);
-	ld = tty->disc_data;
-	if (!ld || !ckpt_n_tty_sane(tty, ld)) {
+	if (kapi_n_tty(tty, ld)) {
 		why = "its line discipline is not laid out as this kernel's N_TTY";
 		goto out;
 	}
@@ -547,7 +521,7 @@ static int ckpt_pty_queue(struct ckpt_ctx *ctx, const struct ckpt_pty_where *w,
 
 	flush_work(&port->buf.work);
 	tty_buffer_lock_exclusive(port);
-	ret = ckpt_pty_inq(tty, &inq);
+	ret = kapi_tty_inq(tty, &inq);
 	if (ret < 0)
 		ckpt_pty_err(ctx, w, ret, "cannot ask its line discipline for TIOCINQ");
 	if (!ret)
@@ -908,7 +882,7 @@ static int rstr_pty_check(struct ckpt_ctx *ctx, const struct ckpt_hdr_pty *h,
 	const u32 stop_m = CKPT_PTY_MASTER_STOPPED | CKPT_PTY_MASTER_TCOOFF;
 	const u32 stop_s = CKPT_PTY_SLAVE_STOPPED | CKPT_PTY_SLAVE_TCOOFF;
 	bool canon = h->termios.lflag & ICANON;
-	int pid_max = READ_ONCE(*ckpt_syms.pid_max);
+	int pid_max = kapi_pid_max();
 
 	if (h->objref != objref || h->index >= CKPT_PTY_INDEX_MAX ||
 	    h->flags & ~CKPT_PTY_FLAGS_ALL ||
@@ -1147,14 +1121,13 @@ static int rstr_pty_verify(struct ckpt_ctx *ctx, struct tty_struct *tty,
 			   const u8 *data, u32 len, u32 canon, const u8 *eol,
 			   bool lnext)
 {
-	const struct ckpt_n_tty_data *ld;
+	struct kapi_n_tty n, *ld = &n;
 	size_t pos;
 	bool ok;
 	u32 i;
 
 	down_read(&tty->termios_rwsem);
-	ld = tty->disc_data;
-	ok = ld && ckpt_n_tty_sane(tty, ld) &&
+	ok = !kapi_n_tty(tty, ld) &&
 	     ld->read_head - ld->read_tail == len &&
 	     (!ld->icanon || ld->canon_head - ld->read_tail == canon) &&
 	     ld->lnext == lnext && !ckpt_pty_busy(ld, 0);
@@ -1264,12 +1237,7 @@ static int rstr_pty_fill_slave(struct ckpt_ctx *ctx, struct tty_struct *slave,
 static void rstr_pty_column(struct tty_struct *slave,
 			    const struct ckpt_hdr_pty *h)
 {
-	struct ckpt_n_tty_data *ld = slave->disc_data;
-
-	mutex_lock(&ld->output_lock);
-	ld->column = h->column;
-	ld->canon_column = h->canon_column;
-	mutex_unlock(&ld->output_lock);
+	kapi_n_tty_set_column(slave, h->column, h->canon_column);
 }
 
 /*
@@ -1490,32 +1458,6 @@ out:
 }
 
 /*
- * ioctl @cmd of @file, through a descriptor of current's for the time
- * of the call, with the checks the call has; @buf (@len bytes) is copied
- * to user memory for @arg.
- */
-static long rstr_pty_ioctl(struct file *file, unsigned int cmd,
-			   unsigned long arg, void *buf, size_t len)
-{
-	struct pt_regs regs = { .si = cmd, .dx = arg };
-	int fd;
-	long ret;
-
-	fd = get_unused_fd_flags(O_CLOEXEC);
-	if (fd < 0)
-		return fd;
-	fd_install(fd, get_file(file));
-	regs.di = fd;
-	if (buf)
-		ret = ckpt_syscall_ubuf(ckpt_syms.sys_ioctl, &regs, &regs.dx,
-					buf, len, false);
-	else
-		ret = ckpt_syms.sys_ioctl(&regs);
-	close_fd(fd);
-	return ret;
-}
-
-/*
  * A new file of the slave with @f_flags, opened as TIOCGPTPEER does -
  * through the master, in the devpts instance the master belongs to -
  * for the time of which the pty is neither locked nor exclusive.
@@ -1531,7 +1473,7 @@ static struct file *rstr_pty_slave(struct ckpt_ctx *ctx, struct rstr_pty *p,
 
 	locked = test_and_clear_bit(TTY_PTY_LOCK, &master->flags);
 	excl = test_and_clear_bit(TTY_EXCLUSIVE, &slave->flags);
-	fd = rstr_pty_ioctl(p->master, TIOCGPTPEER, f_flags | O_NOCTTY, NULL, 0);
+	fd = kapi_file_ioctl(p->master, TIOCGPTPEER, f_flags | O_NOCTTY, NULL, 0);
 	if (excl)
 		set_bit(TTY_EXCLUSIVE, &slave->flags);
 	if (locked)
@@ -1607,9 +1549,9 @@ static int rstr_pty_acquire(struct ckpt_ctx *ctx, struct rstr_pty *p)
 	pid_t pgrp = p->pgrp;
 	long ret;
 
-	ret = rstr_pty_ioctl(p->master, TIOCSCTTY, 0, NULL, 0);
+	ret = kapi_file_ioctl(p->master, TIOCSCTTY, 0, NULL, 0);
 	if (!ret)
-		ret = rstr_pty_ioctl(p->master, TIOCSPGRP, 0, &pgrp,
+		ret = kapi_file_ioctl(p->master, TIOCSPGRP, 0, &pgrp,
 				     sizeof(pgrp));
 	if (ret < 0)
 		return ckpt_err(ctx, (int)ret,

@@ -35,7 +35,7 @@
 #include <linux/syscalls.h>
 
 #include <checkpoint/checkpoint.h>
-#include <checkpoint/symbols.h>
+#include <checkpoint/kapi.h>
 
 struct rstr_finish_work {
 	struct callback_head work;
@@ -741,15 +741,12 @@ static int rstr_pgid(struct ckpt_ctx *ctx)
 {
 	struct ckpt_rstr_op *op = ctx->op;
 	const struct ckpt_tree_task *e = &op->tasks[ctx->index];
-	struct pt_regs regs = {};
 	long ret;
 
 	if (op->legacy || !e->pgid || e->pid != e->tgid ||
 	    task_pgrp_nr_ns(current, op->ns) == e->pgid)
 		return 0;
-	regs.di = 0;
-	regs.si = e->pgid;
-	ret = ckpt_syms.sys_setpgid(&regs);
+	ret = kapi_setpgid(0, e->pgid);
 	if (!ret && task_pgrp_nr_ns(current, op->ns) != e->pgid)
 		ret = -ESRCH;
 	if (ret < 0)

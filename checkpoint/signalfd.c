@@ -15,7 +15,7 @@
 
 #include <checkpoint/checkpoint.h>
 #include <checkpoint/file.h>
-#include <checkpoint/symbols.h>
+#include <checkpoint/kapi.h>
 
 /* signals a signalfd never reads: signalfd4() drops them */
 #define CKPT_SIGNALFD_NEVER	(sigmask(SIGKILL) | sigmask(SIGSTOP))
@@ -26,10 +26,10 @@ static int ckpt_signalfd_mask(struct file *file, u64 *mask)
 	char *info;
 	int ret = 0;
 
-	info = ckpt_fdinfo(file);
+	info = kapi_fdinfo(file);
 	if (IS_ERR(info))
 		return PTR_ERR(info);
-	p = ckpt_fdinfo_field(info, "sigmask:");
+	p = kapi_fdinfo_field(info, "sigmask:");
 	if (!p || sscanf(p, "%llx", mask) != 1)
 		ret = -EINVAL;
 	kvfree(info);
@@ -55,7 +55,6 @@ static struct file *rstr_signalfd(struct ckpt_ctx *ctx,
 				  const struct ckpt_hdr_file *hf, char *name)
 {
 	struct ckpt_hdr_signalfd h;
-	struct pt_regs regs = {};
 	sigset_t mask;
 	long fd;
 	int ret;
@@ -70,11 +69,7 @@ static struct file *rstr_signalfd(struct ckpt_ctx *ctx,
 					ctx->hdr_pos, h.objref, hf->objref,
 					h.sigmask, hf->f_flags));
 	mask.sig[0] = h.sigmask;
-	regs.di = -1;			/* a new signalfd */
-	regs.dx = sizeof(mask);
-	regs.r10 = SFD_CLOEXEC;
-	fd = ckpt_syscall_ubuf(ckpt_syms.sys_signalfd4, &regs, &regs.si,
-			       &mask, sizeof(mask), false);
+	fd = kapi_signalfd4(&mask, SFD_CLOEXEC);
 	return rstr_anon_take(ctx, hf, fd, "signalfd");
 }
 
@@ -86,7 +81,7 @@ static int ckpt_signalfd_file(struct ckpt_ctx *ctx, const struct ckpt_file_desc 
 const struct ckpt_file_ops ckpt_signalfd_file_ops = {
 	.name = "signalfd",
 	.kinds = BIT(CKPT_FILE_SIGNALFD),
-	.fops = &ckpt_syms.signalfd_fops,
+	.fops = KAPI_FOPS_SIGNALFD,
 	.checkpoint = ckpt_signalfd_file,
 	.restart = rstr_signalfd,
 };

@@ -24,7 +24,7 @@
 
 #include <checkpoint/checkpoint.h>
 #include <checkpoint/compat.h>
-#include <checkpoint/symbols.h>
+#include <checkpoint/kapi.h>
 
 /*
  * In the checkpointed task's own context, while it freezes; or from the
@@ -171,7 +171,7 @@ static int rstr_loginuid(struct ckpt_ctx *ctx, const struct ckpt_hdr_task *th)
 
 	if (th->loginuid == ckpt_loginuid(current))
 		return 0;
-	ret = ckpt_syms.audit_set_loginuid(want);
+	ret = kapi_audit_set_loginuid(want);
 	if (ret < 0)
 		return ckpt_err(ctx, ret, "pid %d: cannot set login uid %d",
 				th->pid, (int)th->loginuid);

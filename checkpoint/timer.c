@@ -32,7 +32,7 @@
 #include <checkpoint/checkpoint.h>
 #include <checkpoint/compat.h>
 #include <checkpoint/signal.h>
-#include <checkpoint/symbols.h>
+#include <checkpoint/kapi.h>
 
 /* Under the siglock, as getitimer(ITIMER_REAL) reads it. */
 static void ckpt_itimer_real(struct signal_struct *sig, struct ckpt_itimer *it)
@@ -374,8 +374,7 @@ static int rstr_itimer_cpu(struct rstr_timer_args __user *u, int which,
 	rstr_timeval(&itv.it_interval, it->interval);
 	if (copy_to_user(&u->itv, &itv, sizeof(itv)))
 		return -EFAULT;
-	return ckpt_syscall3(ckpt_syms.sys_setitimer, which,
-			     (unsigned long)&u->itv, 0);
+	return kapi_setitimer(which, &u->itv);
 }
 
 static int rstr_timer_create(struct ckpt_ctx *ctx,
@@ -400,8 +399,7 @@ static int rstr_timer_create(struct ckpt_ctx *ctx,
 		return -EFAULT;
 	/* the first id timer_create() tries; the table starts empty */
 	WRITE_ONCE(current->signal->next_posix_timer_id, r->id);
-	ret = ckpt_syscall3(ckpt_syms.sys_timer_create, r->clockid,
-			    (unsigned long)&u->ev, (unsigned long)&u->id);
+	ret = kapi_timer_create(r->clockid, &u->ev, &u->id);
 	if (!ret && get_user(id, &u->id))
 		ret = -EFAULT;
 	if (!ret && id != r->id)
@@ -417,7 +415,6 @@ static int rstr_timer_settime(struct ckpt_ctx *ctx,
 			      const struct ckpt_hdr_posix_timer *r)
 {
 	struct __kernel_itimerspec its;
-	struct pt_regs regs = {};
 	long ret;
 
 	if (!r->it.value)
@@ -426,9 +423,7 @@ static int rstr_timer_settime(struct ckpt_ctx *ctx,
 	rstr_timespec(&its.it_interval, r->it.interval);
 	if (copy_to_user(&u->its, &its, sizeof(its)))
 		return -EFAULT;
-	regs.di = r->id;
-	regs.dx = (unsigned long)&u->its;
-	ret = ckpt_syms.sys_timer_settime(&regs);
+	ret = kapi_timer_settime(r->id, 0, &u->its);
 	if (ret < 0)
 		return ckpt_err(ctx, (int)ret, "cannot arm POSIX timer %d again",
 				r->id);
@@ -462,15 +457,14 @@ static int rstr_timers_in(struct ckpt_ctx *ctx, struct ckpt_rstr_signal *rs,
  */
 int rstr_timers(struct ckpt_ctx *ctx, struct ckpt_rstr_signal *rs)
 {
-	unsigned long addr;
+	void __user *page = kapi_scratch_map();
 	int ret;
 
-	addr = vm_mmap(NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, 0);
-	if (IS_ERR_VALUE(addr))
-		return ckpt_err(ctx, (int)addr, "cannot map a page to set timers from");
-	ret = rstr_timers_in(ctx, rs, (struct rstr_timer_args __user *)addr);
-	vm_munmap(addr, PAGE_SIZE);
+	if (IS_ERR(page))
+		return ckpt_err(ctx, (int)PTR_ERR(page),
+				"cannot map a page to set timers from");
+	ret = rstr_timers_in(ctx, rs, page);
+	kapi_scratch_unmap(page);
 	return ret;
 }
 
@@ -585,16 +579,21 @@ int ckpt_restart_block(struct ckpt_ctx *ctx, struct task_struct *t)
 
 	if ((long)cpu->orig_rax < 0 || (long)cpu->rax != -ERESTART_RESTARTBLOCK)
 		return 0;
-	if (fn == ckpt_syms.hrtimer_nanosleep_restart)
+	switch (kapi_restart_fn_kind(fn)) {
+	case KAPI_RESTART_NANOSLEEP:
 		ret = ckpt_rb_nanosleep(ctx, t, &hr);
-	else if (fn == ckpt_syms.do_restart_poll)
+		break;
+	case KAPI_RESTART_POLL:
 		ckpt_rb_poll(t, &hr);
-	else if (fn == ckpt_syms.futex_wait_restart)
+		break;
+	case KAPI_RESTART_FUTEX:
 		ret = ckpt_rb_futex(ctx, t, &hr);
-	else
+		break;
+	default:
 		ret = ckpt_err(ctx, -EOPNOTSUPP,
 			       "pid %d is in system call %lld, interrupted, to resume through %ps: not supported yet",
 			       task_pid_vnr(t), cpu->orig_rax, fn);
+	}
 	if (ret < 0)
 		return ret;
 	return ckpt_write_obj(ctx, &hr.h, CKPT_HDR_RESTART_BLOCK, sizeof(hr), 0);
@@ -664,7 +663,7 @@ static void rstr_rb_nanosleep(const struct ckpt_hdr_restart_block *hr,
 	ktime_t now;
 
 	ckpt_clock_now(hr->clockid, &now);
-	rb->fn = ckpt_syms.hrtimer_nanosleep_restart;
+	kapi_restart_fn_set(rb, KAPI_RESTART_NANOSLEEP);
 	rb->nanosleep.clockid = hr->clockid;
 	rb->nanosleep.type = hr->uaddr ? TT_NATIVE : TT_NONE;
 	rb->nanosleep.rmtp =
@@ -678,7 +677,7 @@ static void rstr_rb_poll(const struct ckpt_hdr_restart_block *hr,
 	struct timespec64 end;
 
 	end = ktime_to_timespec64(ktime_add_safe(ktime_get(), hr->remaining));
-	rb->fn = ckpt_syms.do_restart_poll;
+	kapi_restart_fn_set(rb, KAPI_RESTART_POLL);
 	rb->poll.ufds = (struct pollfd __user *)(unsigned long)hr->uaddr;
 	rb->poll.nfds = hr->nfds;
 	rb->poll.has_timeout = hr->has_timeout;
@@ -697,7 +696,7 @@ static void rstr_rb_futex(const struct ckpt_hdr_restart_block *hr,
 	if (hr->futex_flags & CKPT_FUTEX_SHARED)
 		flags |= CKPT_FUTEX_KFLAGS_SHARED;
 	ckpt_clock_now(hr->clockid, &now);
-	rb->fn = ckpt_syms.futex_wait_restart;
+	kapi_restart_fn_set(rb, KAPI_RESTART_FUTEX);
 	rb->futex.uaddr = (u32 __user *)(unsigned long)hr->uaddr;
 	rb->futex.val = hr->val;
 	rb->futex.flags = flags;

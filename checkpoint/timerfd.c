@@ -31,7 +31,7 @@
 
 #include <checkpoint/checkpoint.h>
 #include <checkpoint/file.h>
-#include <checkpoint/symbols.h>
+#include <checkpoint/kapi.h>
 
 #define CKPT_TIMERFD_TRIES	8
 
@@ -66,19 +66,19 @@ static int ckpt_timerfd_info(struct file *file, struct ckpt_timerfd_info *ti)
 	char *info;
 	int ret = -EINVAL;
 
-	info = ckpt_fdinfo(file);
+	info = kapi_fdinfo(file);
 	if (IS_ERR(info))
 		return PTR_ERR(info);
-	clock = ckpt_fdinfo_field(info, "clockid:");
-	ticks = ckpt_fdinfo_field(info, "ticks:");
-	flags = ckpt_fdinfo_field(info, "settime flags:");
+	clock = kapi_fdinfo_field(info, "clockid:");
+	ticks = kapi_fdinfo_field(info, "ticks:");
+	flags = kapi_fdinfo_field(info, "settime flags:");
 	if (clock && ticks && flags &&
 	    sscanf(clock, "%d", &ti->clockid) == 1 &&
 	    sscanf(ticks, "%llu", &ti->ticks) == 1 &&
 	    sscanf(flags, "%o", &ti->settime_flags) == 1 &&
-	    !ckpt_timerfd_time(ckpt_fdinfo_field(info, "it_value:"),
+	    !ckpt_timerfd_time(kapi_fdinfo_field(info, "it_value:"),
 			       &ti->value) &&
-	    !ckpt_timerfd_time(ckpt_fdinfo_field(info, "it_interval:"),
+	    !ckpt_timerfd_time(kapi_fdinfo_field(info, "it_interval:"),
 			       &ti->interval))
 		ret = 0;
 	kvfree(info);
@@ -93,18 +93,9 @@ static int ckpt_timerfd_info(struct file *file, struct ckpt_timerfd_info *ti)
 static int ckpt_timerfd_gettime(struct file *file, u64 *left)
 {
 	struct __kernel_itimerspec its = {};
-	struct pt_regs regs = {};
 	long ret;
-	int fd;
 
-	fd = get_unused_fd_flags(O_CLOEXEC);
-	if (fd < 0)
-		return fd;
-	fd_install(fd, get_file(file));
-	regs.di = fd;
-	ret = ckpt_syscall_ubuf(ckpt_syms.sys_timerfd_gettime, &regs,
-				&regs.si, &its, sizeof(its), true);
-	close_fd(fd);
+	ret = kapi_timerfd_gettime(file, &its);
 	if (ret < 0)
 		return (int)ret;
 	if (its.it_value.tv_sec < 0 || its.it_value.tv_nsec < 0 ||
@@ -208,11 +199,11 @@ static void rstr_timespec(struct __kernel_timespec *ts, s64 ns)
 static int rstr_timerfd_arm(int fd, const struct ckpt_hdr_timerfd *h)
 {
 	struct __kernel_itimerspec its;
-	struct pt_regs regs = { .di = fd };
 	ktime_t value = h->value_ns;
+	int flags = 0;
 
 	if (h->flags & CKPT_TIMERFD_CANCEL_ON_SET) {
-		regs.si = TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET;
+		flags = TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET;
 		if (value)
 			value = ktime_add_safe(ktime_get_real(), value);
 	} else if (!h->value_ns && !h->interval_ns) {
@@ -220,9 +211,7 @@ static int rstr_timerfd_arm(int fd, const struct ckpt_hdr_timerfd *h)
 	}
 	rstr_timespec(&its.it_value, value);
 	rstr_timespec(&its.it_interval, h->interval_ns);
-	return (int)ckpt_syscall_ubuf(ckpt_syms.sys_timerfd_settime, &regs,
-				      &regs.dx, &its, sizeof(its),
-				      false);
+	return (int)kapi_timerfd_settime(fd, flags, &its);
 }
 
 /*
@@ -231,7 +220,6 @@ static int rstr_timerfd_arm(int fd, const struct ckpt_hdr_timerfd *h)
  */
 static int rstr_timerfd_ticks(int fd, u64 ticks)
 {
-	struct pt_regs regs = { .di = fd, .si = TFD_IOC_SET_TICKS };
 	struct ckpt_timerfd_info ti;
 	struct file *file;
 	int ret;
@@ -246,8 +234,8 @@ static int rstr_timerfd_ticks(int fd, u64 ticks)
 	if (ret < 0)
 		return ret;
 	ticks = ticks + ti.ticks < ticks ? U64_MAX : ticks + ti.ticks;
-	return (int)ckpt_syscall_ubuf(ckpt_syms.sys_ioctl, &regs, &regs.dx,
-				      &ticks, sizeof(ticks), false);
+	return (int)kapi_ioctl_buf(fd, TFD_IOC_SET_TICKS, &ticks,
+				   sizeof(ticks));
 }
 
 static struct file *rstr_timerfd(struct ckpt_ctx *ctx,
@@ -271,8 +259,7 @@ static struct file *rstr_timerfd(struct ckpt_ctx *ctx,
 					ctx->hdr_pos, h.objref, hf->objref,
 					h.clockid, h.flags, h.value_ns,
 					h.interval_ns, hf->f_flags));
-	fd = ckpt_syscall3(ckpt_syms.sys_timerfd_create, h.clockid,
-			   TFD_CLOEXEC, 0);
+	fd = kapi_timerfd_create(h.clockid, TFD_CLOEXEC);
 	if (fd >= 0) {
 		ret = rstr_timerfd_arm(fd, &h);
 		if (!ret)
@@ -296,7 +283,7 @@ static int ckpt_timerfd_file(struct ckpt_ctx *ctx, const struct ckpt_file_desc *
 const struct ckpt_file_ops ckpt_timerfd_file_ops = {
 	.name = "timerfd",
 	.kinds = BIT(CKPT_FILE_TIMERFD),
-	.fops = &ckpt_syms.timerfd_fops,
+	.fops = KAPI_FOPS_TIMERFD,
 	.checkpoint = ckpt_timerfd_file,
 	.restart = rstr_timerfd,
 };

@@ -26,7 +26,7 @@
 #include <linux/bsearch.h>
 
 #include <checkpoint/checkpoint.h>
-#include <checkpoint/symbols.h>
+#include <checkpoint/kapi.h>
 
 #include "format.h"
 
@@ -85,14 +85,14 @@ int ckpt_tree_check(struct ckpt_ctx *ctx, u32 flags,
 	int ret = 0;
 
 	/* bounded by the count rule, which comes first: not allocated */
-	if (ckpt_tree_count_rule(nr, READ_ONCE(*ckpt_syms.pid_max), why,
+	if (ckpt_tree_count_rule(nr, kapi_pid_max(), why,
 				 sizeof(why)))
 		return ckpt_err(ctx, err, "%s", why);
 	scratch = kvmalloc_array(ckpt_tree_scratch_len(nr), sizeof(*scratch),
 				 GFP_KERNEL);
 	if (!scratch)
 		return -ENOMEM;
-	if (ckpt_tree_rules(flags, t, nr, READ_ONCE(*ckpt_syms.pid_max),
+	if (ckpt_tree_rules(flags, t, nr, kapi_pid_max(),
 			    scratch, why, sizeof(why)))
 		ret = ckpt_err(ctx, err, "%s", why);
 	kvfree(scratch);
@@ -148,7 +148,6 @@ void rstr_zombie_exit(s32 status, unsigned int pf)
 	struct sighand_struct *sighand =
 		rcu_dereference_protected(current->sighand, 1);
 	struct signal_struct *sig = current->signal;
-	struct pt_regs regs = {};
 
 	spin_lock_irq(&sighand->siglock);
 	/* unless killed meanwhile: a failed restart's SIGKILL */
@@ -158,7 +157,7 @@ void rstr_zombie_exit(s32 status, unsigned int pf)
 	}
 	spin_unlock_irq(&sighand->siglock);
 	current->flags |= pf & (PF_SIGNALED | PF_DUMPCORE);
-	ckpt_syms.sys_exit_group(&regs);
+	kapi_exit_group(0);
 	BUG();	/* exit_group() does not return */
 }
 
@@ -251,9 +250,9 @@ static int ckpt_walk(struct ckpt_ctx *ctx, struct ckpt_walk *w)
 		w->n = kvcalloc(w->cap, sizeof(*w->n), GFP_KERNEL);
 		if (!w->n)
 			return -ENOMEM;
-		read_lock(ckpt_syms.tasklist_lock);
+		kapi_tasklist_read_lock();
 		ret = ckpt_walk_locked(w);
-		read_unlock(ckpt_syms.tasklist_lock);
+		kapi_tasklist_read_unlock();
 		if (ret != -ENOSPC)
 			return 0;
 		kvfree(w->n);

@@ -38,7 +38,7 @@
 #include <checkpoint/checkpoint.h>
 #include <checkpoint/file.h>
 #include <checkpoint/compat.h>
-#include <checkpoint/symbols.h>
+#include <checkpoint/kapi.h>
 
 /* The socket behind @file, if it is a unix one. */
 static struct sock *ckpt_unix_sk(struct file *file)
@@ -1141,7 +1141,6 @@ static bool rstr_unix_stale(struct sockaddr_un *sun, int len)
 static int rstr_unix_unlink_stale(struct sockaddr_un *sun, int len)
 {
 	const char *name = sun->sun_path;
-	struct pt_regs regs = {};
 	struct path path;
 	bool sock;
 	int ret;
@@ -1153,8 +1152,7 @@ static int rstr_unix_unlink_stale(struct sockaddr_un *sun, int len)
 	path_put(&path);
 	if (!sock || !rstr_unix_stale(sun, len))
 		return -EADDRINUSE;
-	return (int)ckpt_syscall_ubuf(ckpt_syms.sys_unlink, &regs, &regs.di,
-				      (void *)name, strlen(name) + 1, false);
+	return (int)kapi_unlink(name);
 }
 
 /*
@@ -1166,7 +1164,6 @@ static int rstr_unix_unlink_stale(struct sockaddr_un *sun, int len)
 static int rstr_unix_unlink_own(struct socket *sock, const char *name)
 {
 	struct inode *own = d_inode(unix_sk(sock->sk)->path.dentry);
-	struct pt_regs regs = {};
 	struct path path;
 	bool same;
 	int ret;
@@ -1178,8 +1175,7 @@ static int rstr_unix_unlink_own(struct socket *sock, const char *name)
 	path_put(&path);
 	if (!same)
 		return -EEXIST;
-	return (int)ckpt_syscall_ubuf(ckpt_syms.sys_unlink, &regs, &regs.di,
-				      (void *)name, strlen(name) + 1, false);
+	return (int)kapi_unlink(name);
 }
 
 /* notify_change() on the file @path, as chown() and chmod() would. */

@@ -376,7 +376,6 @@ int ckpt_file_obj(struct ckpt_ctx *ctx, struct file *file, int fd);
 bool ckpt_file_writing(struct ckpt_ctx *ctx, struct file *file);
 struct file *ckpt_tree_file(struct ckpt_ctx *ctx, int fd,
 			    bool (*match)(struct file *, void *), void *arg);
-char *ckpt_fdinfo(struct file *file);
 int ckpt_files(struct ckpt_ctx *ctx, struct task_struct *t);
 int rstr_file_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 int rstr_files_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h);

@@ -9,12 +9,7 @@
 #include <linux/version.h>
 #include <linux/mm.h>
 #include <linux/capability.h>
-#include <linux/eventfd.h>
 #include <linux/fs.h>
-#include <linux/kref.h>
-#include <linux/wait.h>
-#include <linux/bitmap.h>
-#include <linux/mutex.h>
 #include <linux/tty.h>
 #include <linux/tty_buffer.h>
 
@@ -203,39 +198,9 @@ static inline kernel_cap_t ckpt_cap_from_u64(u64 v)
 	hlist_for_each_entry(timr, &(sig)->posix_timers, list)
 #endif
 
-/*
- * Whether an eventfd counts as a semaphore (EFD_SEMAPHORE): its fdinfo
- * shows it since 6.5.  Before, it is read from the eventfd's context,
- * struct eventfd_ctx of fs/eventfd.c, whose layout is mirrored here: the
- * mirror is trusted only if it holds the count and id the fdinfo shows,
- * and flags eventfd2() accepts.  Returns the eventfd2() flags, or
- * -EOPNOTSUPP.
- */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0)
-struct ckpt_eventfd_ctx {
-	struct kref kref;
-	wait_queue_head_t wqh;
-	__u64 count;
-	unsigned int flags;
-	int id;
-};
-
-static inline int ckpt_eventfd_ctx_flags(struct file *file, u64 count, int id)
-{
-	const struct ckpt_eventfd_ctx *c = file->private_data;
-	unsigned int flags = READ_ONCE(c->flags);
-
-	if (READ_ONCE(c->count) != count || READ_ONCE(c->id) != id ||
-	    flags & ~EFD_FLAGS_SET)
-		return -EOPNOTSUPP;
-	return flags;
-}
-#else
-static inline int ckpt_eventfd_ctx_flags(struct file *file, u64 count, int id)
-{
-	return -EOPNOTSUPP;	/* the fdinfo says it */
-}
-#endif
+/* 6.5 made an eventfd's fdinfo say whether it counts as a semaphore. */
+#define CKPT_EVENTFD_FDINFO_SEMAPHORE \
+	(LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0))
 
 /*
  * The inode an fsnotify mark connector is attached to: 6.10 made the
@@ -247,103 +212,6 @@ static inline int ckpt_eventfd_ctx_flags(struct file *file, u64 count, int id)
 #else
 #define ckpt_fsnotify_conn_inode(conn)	((struct inode *)(conn)->obj)
 #endif
-
-/*
- * The N_TTY line discipline's state, struct n_tty_data of
- * drivers/tty/n_tty.c, private to it: what a pty holds for its reader
- * is only there.  6.1 to 6.12 share this layout (6.6 made the buffers
- * u8 and num_overrun unsigned, of the same sizes).  pty.c trusts it
- * only once ckpt_n_tty_sane() finds it consistent with the tty's termios
- * and its count of bytes the one TIOCINQ (FIONREAD) gives.
- */
-struct ckpt_n_tty_data {
-	size_t read_head;
-	size_t commit_head;
-	size_t canon_head;
-	size_t echo_head;
-	size_t echo_commit;
-	size_t echo_mark;
-	DECLARE_BITMAP(char_map, 256);
-	unsigned long overrun_time;
-	unsigned int num_overrun;
-	bool no_room;
-	unsigned char lnext:1, erasing:1, raw:1, real_raw:1, icanon:1;
-	unsigned char push:1;
-	u8 read_buf[N_TTY_BUF_SIZE];
-	DECLARE_BITMAP(read_flags, N_TTY_BUF_SIZE);
-	u8 echo_buf[N_TTY_BUF_SIZE];
-	size_t read_tail;
-	size_t line_start;
-	size_t lookahead_count;
-	unsigned int column;
-	unsigned int canon_column;
-	size_t echo_tail;
-	struct mutex atomic_read_lock;
-	struct mutex output_lock;
-};
-
-/* The special characters n_tty_set_termios() maps for @tty's termios. */
-static inline void ckpt_n_tty_char_map(const struct tty_struct *tty,
-				       unsigned long *map)
-{
-	bitmap_zero(map, 256);
-	if (I_IGNCR(tty) || I_ICRNL(tty))
-		__set_bit('\r', map);
-	if (I_INLCR(tty))
-		__set_bit('\n', map);
-	if (L_ICANON(tty)) {
-		__set_bit(ERASE_CHAR(tty), map);
-		__set_bit(KILL_CHAR(tty), map);
-		__set_bit(EOF_CHAR(tty), map);
-		__set_bit('\n', map);
-		__set_bit(EOL_CHAR(tty), map);
-		if (L_IEXTEN(tty)) {
-			__set_bit(WERASE_CHAR(tty), map);
-			__set_bit(LNEXT_CHAR(tty), map);
-			__set_bit(EOL2_CHAR(tty), map);
-			if (L_ECHO(tty))
-				__set_bit(REPRINT_CHAR(tty), map);
-		}
-	}
-	if (I_IXON(tty)) {
-		__set_bit(START_CHAR(tty), map);
-		__set_bit(STOP_CHAR(tty), map);
-	}
-	if (L_ISIG(tty)) {
-		__set_bit(INTR_CHAR(tty), map);
-		__set_bit(QUIT_CHAR(tty), map);
-		__set_bit(SUSP_CHAR(tty), map);
-	}
-	__clear_bit(__DISABLED_CHAR, map);
-}
-
-/*
- * Is @ld, @tty's N_TTY state, laid out as the mirror says?  Its
- * counters in range, its mode bits and, unless raw, its map of special
- * characters those n_tty_set_termios() derives from @tty's termios.
- * The caller holds @tty's termios_rwsem.
- */
-static inline bool ckpt_n_tty_sane(const struct tty_struct *tty,
-				   const struct ckpt_n_tty_data *ld)
-{
-	DECLARE_BITMAP(map, 256);
-	size_t n = ld->read_head - ld->read_tail;
-	bool cooked = I_ISTRIP(tty) || I_IUCLC(tty) || I_IGNCR(tty) ||
-		      I_ICRNL(tty) || I_INLCR(tty) || L_ICANON(tty) ||
-		      I_IXON(tty) || L_ISIG(tty) || L_ECHO(tty) ||
-		      I_PARMRK(tty);
-
-	if (n > N_TTY_BUF_SIZE || ld->icanon != !!L_ICANON(tty) ||
-	    (ld->icanon ? ld->canon_head - ld->read_tail > n :
-			  ld->commit_head - ld->read_tail > n) ||
-	    ld->echo_head - ld->echo_tail > N_TTY_BUF_SIZE ||
-	    ld->raw == cooked || (ld->real_raw && !ld->raw))
-		return false;
-	if (ld->raw)
-		return true;
-	ckpt_n_tty_char_map(tty, map);
-	return bitmap_equal(map, ld->char_map, 256);
-}
 
 /* Do bytes @ofs..@ofs + @n of a flip buffer carry a flag (TTY_BREAK...)? */
 static inline bool ckpt_ttyb_flagged(struct tty_buffer *b, unsigned int ofs,

@@ -11,6 +11,7 @@
 
 #include <linux/bits.h>
 #include <checkpoint/checkpoint.h>
+#include <checkpoint/kapi.h>
 
 /* kinds are bits of a u32 in struct ckpt_file_ops */
 static_assert(CKPT_FILE_MAX_KIND < 32);
@@ -31,7 +32,8 @@ struct ckpt_file_desc {
  *	record's path must be one; the others' only describes them
  * @rdev: of @kinds, those whose FILE record keeps the device number
  * @fops: an anonymous-inode kind (one bit in @kinds) is known by its
- *	file operations instead of @match
+ *	file operations (kapi_file_is()) instead of @match; KAPI_FOPS_NONE
+ *	for the others
  * @match: checkpoint: the kind @d's file is saved as (one of @kinds, or
  *	CKPT_FILE_INHERIT for an end held outside the tree at fds 0-2),
  *	0 if the file is not of this kind, or a negative errno if it is
@@ -50,7 +52,7 @@ struct ckpt_file_ops {
 	u32 kinds;
 	u32 by_path;
 	u32 rdev;
-	const struct file_operations **fops;
+	enum kapi_fops fops;
 	int (*match)(struct ckpt_ctx *ctx, const struct ckpt_file_desc *d);
 	int (*deps)(struct ckpt_ctx *ctx, const struct ckpt_file_desc *d);
 	int (*obj)(struct ckpt_ctx *ctx, const struct ckpt_file_desc *d,
@@ -79,7 +81,6 @@ int ckpt_file_inode_obj(struct ckpt_ctx *ctx, const struct ckpt_file_desc *d,
 			bool *first);
 
 /* anonfd.c: what eventfd, signalfd, timerfd (and inotify) share */
-const char *ckpt_fdinfo_field(const char *info, const char *key);
 bool rstr_anon_flags_ok(const struct ckpt_hdr_file *hf);
 struct file *rstr_anon_take(struct ckpt_ctx *ctx,
 			    const struct ckpt_hdr_file *hf, long fd,
