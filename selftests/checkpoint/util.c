@@ -528,16 +528,7 @@ int image_file(const unsigned char *buf, size_t len)
  */
 int image_reseal(unsigned char *buf, size_t len)
 {
-	struct ckpt_hdr_tail *tail;
-	size_t off = len - sizeof(*tail);
-
-	if (len < sizeof(*tail))
-		return -1;
-	tail = (struct ckpt_hdr_tail *)(buf + off);
-	if (tail->h.type != CKPT_HDR_TAIL || tail->h.len != sizeof(*tail))
-		return -1;
-	tail->xxh64 = ckpt_xxh64(buf, off);
-	return 0;
+	return ckpt_image_reseal(buf, len);
 }
 
 /* The rstr to run: $RSTR, else /usr/bin/rstr. */
