@@ -31,6 +31,8 @@
 
 #include <checkpoint/checkpoint.h>
 
+#include "format.h"
+
 #define CKPT_CGROUP_MOUNT	"/sys/fs/cgroup"
 
 /* @t's cgroup path, relative to the caller's cgroup namespace. */
@@ -150,26 +152,6 @@ static void rstr_cgroup_free(void *path)
 	kfree(path);
 }
 
-/* An absolute path of plain names: no "//", ".", ".." or trailing '/'. */
-static bool rstr_cgroup_path_ok(const char *path)
-{
-	const char *p;
-
-	if (path[0] != '/')
-		return false;
-	if (!path[1])
-		return true;
-	for (p = path; *p; p++) {
-		if (*p != '/')
-			continue;
-		if (p[1] == '/' || !p[1] ||
-		    (p[1] == '.' && (p[2] == '/' || !p[2] ||
-				     (p[2] == '.' && (p[3] == '/' || !p[3])))))
-			return false;
-	}
-	return true;
-}
-
 /* Is @path, under the cgroup2 mount, our own cgroup? */
 static int rstr_cgroup_is_ours(const char *path, bool *ours)
 {
@@ -233,7 +215,7 @@ int rstr_cgroup_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 	path = ckpt_read_string(ctx, hc.path_len);
 	if (IS_ERR(path))
 		return PTR_ERR(path);
-	if (!rstr_cgroup_path_ok(path)) {
+	if (!ckpt_cgroup_path_ok(path)) {
 		ret = ckpt_err(ctx, -EINVAL,
 			       "CGROUP record at offset %llu: bad cgroup path %s",
 			       ctx->hdr_pos, path);

@@ -17,6 +17,8 @@
 #include <checkpoint/checkpoint.h>
 #include <checkpoint/signal.h>
 
+#include "format.h"
+
 #define CKPT_SIG_UNBLOCKABLE	(sigmask(SIGKILL) | sigmask(SIGSTOP))
 
 int ckpt_under_siglock(struct task_struct *t, ckpt_siglock_fn fn, void *arg)
@@ -149,23 +151,13 @@ struct ckpt_rstr_signal *rstr_signal_get(struct ckpt_ctx *ctx)
 static int rstr_sigaction_check(struct ckpt_ctx *ctx, int sig,
 				const struct ckpt_sigaction *a)
 {
-	if (a->mask & CKPT_SIG_UNBLOCKABLE)
+	char why[128];
+
+	if (ckpt_sigaction_rules(sig, a, TASK_SIZE, UAPI_SA_FLAGS, why,
+				 sizeof(why)))
 		return ckpt_err(ctx, -EINVAL,
-				"SIGHAND record at offset %llu: signal %d's mask %#llx holds SIGKILL or SIGSTOP",
-				ctx->hdr_pos, sig, a->mask);
-	if (a->handler >= TASK_SIZE || a->restorer >= TASK_SIZE)
-		return ckpt_err(ctx, -EINVAL,
-				"SIGHAND record at offset %llu: signal %d's handler %#llx or restorer %#llx is outside user space",
-				ctx->hdr_pos, sig, a->handler, a->restorer);
-	if (a->flags & ~(u64)UAPI_SA_FLAGS)
-		return ckpt_err(ctx, -EINVAL,
-				"SIGHAND record at offset %llu: signal %d has unknown flags %#llx",
-				ctx->hdr_pos, sig, a->flags);
-	if (sig_kernel_only(sig) && (a->handler || a->flags || a->restorer ||
-				     a->mask))
-		return ckpt_err(ctx, -EINVAL,
-				"SIGHAND record at offset %llu: signal %d cannot have an action",
-				ctx->hdr_pos, sig);
+				"SIGHAND record at offset %llu: %s",
+				ctx->hdr_pos, why);
 	return 0;
 }
 
