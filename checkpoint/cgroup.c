@@ -41,6 +41,7 @@ static int ckpt_cgroup_path(struct task_struct *t, char *buf, size_t size)
 	struct cgroup *cgrp;
 	int ret;
 
+	/* RCU: the task's css_set, which a migration may free */
 	rcu_read_lock();
 	cgrp = task_dfl_cgroup(t);
 	cgroup_get(cgrp);
@@ -57,6 +58,7 @@ static bool ckpt_cgroup_same_as_leader(struct task_struct *t)
 {
 	bool same;
 
+	/* RCU: the two css_sets, compared, not kept */
 	rcu_read_lock();
 	same = task_dfl_cgroup(t) == task_dfl_cgroup(t->group_leader);
 	rcu_read_unlock();
@@ -71,6 +73,7 @@ static struct cgroup *ckpt_cgroup_v1(struct task_struct *t,
 	struct cgroup *cgrp = NULL;
 	int i;
 
+	/* RCU: the task's css_set; the cgroup found is referenced */
 	rcu_read_lock();
 	for (i = 0; i < CGROUP_SUBSYS_COUNT && !cgrp; i++) {
 		css = task_css(t, i);
@@ -137,8 +140,9 @@ int ckpt_cgroup(struct ckpt_ctx *ctx, struct task_struct *t, bool first)
 	hc.path_len = strlen(path) + 1;
 	ret = ckpt_write_obj(ctx, &hc.h, CKPT_HDR_CGROUP, sizeof(hc),
 			     hc.path_len);
-	if (!ret)
-		ret = ckpt_write_string(ctx, path, hc.path_len);
+	if (ret)
+		goto out;
+	ret = ckpt_write_string(ctx, path, hc.path_len);
 out:
 	kfree(path);
 	return ret;

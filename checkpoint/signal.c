@@ -30,6 +30,7 @@ int ckpt_under_siglock(struct task_struct *t, ckpt_siglock_fn fn, void *arg)
 	/* as lock_task_sighand(): sighands are freed by RCU only */
 	rcu_read_lock();
 	while ((sighand = rcu_dereference(t->sighand))) {
+		/* siglock: the actions, pending queues and signal_struct */
 		spin_lock_irqsave(&sighand->siglock, flags);
 		if (likely(sighand == rcu_access_pointer(t->sighand))) {
 			fn(t, sighand, arg);
@@ -82,6 +83,7 @@ static void ckpt_signal_locked(struct task_struct *t,
 {
 	struct ckpt_signal_copy *c = arg;
 
+	lockdep_assert_held(&sighand->siglock);
 	ckpt_sighand_copy(sighand, c->sighand);
 	ckpt_signal_copy(t, &c->signal);
 }
@@ -110,16 +112,21 @@ int ckpt_signal(struct ckpt_ctx *ctx, struct task_struct *t)
 		ret = ckpt_write_obj(ctx, &c.sighand->h, CKPT_HDR_SIGHAND,
 				     sizeof(*c.sighand), 0);
 	kfree(c.sighand);
-	if (!ret)
-		ret = ckpt_write_obj(ctx, &c.signal.h, CKPT_HDR_SIGNAL,
-				     sizeof(c.signal), 0);
-	if (!ret && process)
+	if (ret)
+		return ret;
+	ret = ckpt_write_obj(ctx, &c.signal.h, CKPT_HDR_SIGNAL,
+			     sizeof(c.signal), 0);
+	if (ret)
+		return ret;
+	if (process) {
 		ret = ckpt_posix_timers(ctx, t);
-	if (!ret)
-		ret = ckpt_sigpending(ctx, t, process);
-	if (!ret)
-		ret = ckpt_restart_block(ctx, t);
-	return ret;
+		if (ret)
+			return ret;
+	}
+	ret = ckpt_sigpending(ctx, t, process);
+	if (ret)
+		return ret;
+	return ckpt_restart_block(ctx, t);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -230,9 +237,9 @@ int rstr_signal_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 				"SIGNAL record at offset %llu: a saved mask without a sleep to go with it",
 				ctx->hdr_pos);
 	ret = rstr_altstack_check(ctx, hs);
-	if (!ret)
-		ret = rstr_itimers_check(ctx, hs);
-	return ret;
+	if (ret)
+		return ret;
+	return rstr_itimers_check(ctx, hs);
 }
 
 static void rstr_sighand(const struct ckpt_hdr_sighand *hs)
@@ -242,7 +249,10 @@ static void rstr_sighand(const struct ckpt_hdr_sighand *hs)
 	struct sigaction *sa;
 	int i;
 
-	/* the first of the tasks sharing it, all of them in restart */
+	/*
+	 * The first of the tasks sharing it, all of them in restart; siglock
+	 * still, for what the actions are read under (a signal sent now).
+	 */
 	spin_lock_irq(&sighand->siglock);
 	for (i = 0; i < CKPT_NSIG; i++) {
 		a = &hs->action[i];
@@ -318,6 +328,7 @@ void rstr_stop(int signr, int code)
 	struct sighand_struct *sighand = ckpt_own_sighand();
 	struct signal_struct *sig = current->signal;
 
+	/* siglock: the group stop and exit state, the job control bits */
 	spin_lock_irq(&sighand->siglock);
 	if (!(sig->flags & SIGNAL_GROUP_EXIT) && !fatal_signal_pending(current)) {
 		sig->group_exit_code = code;

@@ -284,11 +284,12 @@ int rstr_task_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 		return ckpt_err(ctx, -EINVAL, "TASK record: bad personality");
 	th->comm[sizeof(th->comm) - 1] = '\0';
 	ret = rstr_task_attrs_check(ctx, th);
-	if (!ret)
-		ret = rstr_task_sched_perm(ctx, th);
-	if (!ret)
-		ret = rstr_loginuid_check(ctx, th);
-	return ret;
+	if (ret)
+		return ret;
+	ret = rstr_task_sched_perm(ctx, th);
+	if (ret)
+		return ret;
+	return rstr_loginuid_check(ctx, th);
 }
 
 /*
