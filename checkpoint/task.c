@@ -352,6 +352,7 @@ int rstr_task(struct ckpt_ctx *ctx)
 	/* the kernel refreshes the area's cpu fields before user mode */
 	rseq_set_notify_resume(current);
 #endif
+	/* task_lock: ->comm, as set_task_comm() takes it */
 	task_lock(current);
 	strscpy_pad(current->comm, th->comm, sizeof(current->comm));
 	task_unlock(current);
