@@ -668,30 +668,6 @@ FIXTURE_VARIANT_ADD(badsig, siginfo_si_timer) {
 	(__u32)SI_TIMER,
 };
 
-struct find_arg {
-	__u32 type;
-	size_t off;
-};
-
-static int find_top(void *arg, size_t off, const struct ckpt_hdr *h,
-		    int parent)
-{
-	struct find_arg *f = arg;
-
-	if (parent >= 0 || h->type != f->type)
-		return 0;
-	f->off = off;
-	return 1;
-}
-
-/* The first top-level record of @type; 0 if none. */
-static size_t find_record(const unsigned char *buf, size_t len, __u32 type)
-{
-	struct find_arg f = { .type = type };
-
-	return ckpt_image_walk(buf, len, find_top, &f) == 1 ? f.off : 0;
-}
-
 /*
  * Patch @size bytes at @off to @val, then fix the tail's checksum: the
  * record itself must be what restart refuses.
@@ -736,7 +712,7 @@ FIXTURE_SETUP(badsig)
 	len = read_file(img, &buf);
 	close(img);
 	ASSERT_LT(sizeof(struct ckpt_hdr_tail), len);
-	off = find_record(buf, len, variant->type);
+	off = image_top_record(buf, len, variant->type, 0, NULL);
 	ASSERT_NE(0, off) {
 		TH_LOG("no %s record in the image", ckpt_type_name(variant->type));
 		free(buf);
