@@ -226,14 +226,15 @@ int rstr_cgroup_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 		goto out_free;
 	}
 	ret = rstr_cgroup_is_ours(path, &ours);
-	if (!ret && !ours)
-		ret = rstr_cgroup_exists(ctx, path);
-	if (ret < 0)
+	if (ret)
 		goto out_free;
 	if (ours) {
 		kfree(path);
 		return 0;
 	}
+	ret = rstr_cgroup_exists(ctx, path);
+	if (ret)
+		goto out_free;
 	/* a cgroup to join, not ours */
 	ckpt_state_set(ctx, CKPT_STATE_RSTR_CGROUP, path, rstr_cgroup_free);
 	return 0;

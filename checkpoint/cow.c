@@ -533,17 +533,21 @@ int rstr_cow_finish(struct ckpt_ctx *ctx, struct ckpt_vma_info *vi)
 {
 	struct ckpt_hdr_vma *v = &vi->v;
 	unsigned long prot = rstr_prot(v->flags), len = v->end - v->start;
-	long ret = 0;
+	long ret;
 
-	if ((v->flags & CKPT_VMA_ACCOUNT) && !(prot & PROT_WRITE))
+	if ((v->flags & CKPT_VMA_ACCOUNT) && !(prot & PROT_WRITE)) {
 		ret = kapi_mprotect(v->start, len, prot | PROT_WRITE);
-	if (!ret)
-		ret = kapi_mprotect(v->start, len, prot);
-	if (ret < 0)
-		return ckpt_err(ctx, (int)ret,
-				"cannot protect %#llx-%#llx as it was",
-				v->start, v->end);
+		if (ret)
+			goto out_err;
+	}
+	ret = kapi_mprotect(v->start, len, prot);
+	if (ret)
+		goto out_err;
 	return rstr_vma_advise(ctx, v);
+
+out_err:
+	return ckpt_err(ctx, (int)ret, "cannot protect %#llx-%#llx as it was",
+			v->start, v->end);
 }
 
 /* One page of a run, copied from the parent's; none there: zeroes. */
