@@ -31,6 +31,8 @@
 
 #include <checkpoint/checkpoint.h>
 
+#include "format.h"
+
 #define CKPT_CGROUP_MOUNT	"/sys/fs/cgroup"
 
 /* @t's cgroup path, relative to the caller's cgroup namespace. */
@@ -39,6 +41,7 @@ static int ckpt_cgroup_path(struct task_struct *t, char *buf, size_t size)
 	struct cgroup *cgrp;
 	int ret;
 
+	/* RCU: the task's css_set, which a migration may free */
 	rcu_read_lock();
 	cgrp = task_dfl_cgroup(t);
 	cgroup_get(cgrp);
@@ -55,6 +58,7 @@ static bool ckpt_cgroup_same_as_leader(struct task_struct *t)
 {
 	bool same;
 
+	/* RCU: the two css_sets, compared, not kept */
 	rcu_read_lock();
 	same = task_dfl_cgroup(t) == task_dfl_cgroup(t->group_leader);
 	rcu_read_unlock();
@@ -69,6 +73,7 @@ static struct cgroup *ckpt_cgroup_v1(struct task_struct *t,
 	struct cgroup *cgrp = NULL;
 	int i;
 
+	/* RCU: the task's css_set; the cgroup found is referenced */
 	rcu_read_lock();
 	for (i = 0; i < CGROUP_SUBSYS_COUNT && !cgrp; i++) {
 		css = task_css(t, i);
@@ -135,8 +140,9 @@ int ckpt_cgroup(struct ckpt_ctx *ctx, struct task_struct *t, bool first)
 	hc.path_len = strlen(path) + 1;
 	ret = ckpt_write_obj(ctx, &hc.h, CKPT_HDR_CGROUP, sizeof(hc),
 			     hc.path_len);
-	if (!ret)
-		ret = ckpt_write_string(ctx, path, hc.path_len);
+	if (ret)
+		goto out;
+	ret = ckpt_write_string(ctx, path, hc.path_len);
 out:
 	kfree(path);
 	return ret;
@@ -148,26 +154,6 @@ out:
 static void rstr_cgroup_free(void *path)
 {
 	kfree(path);
-}
-
-/* An absolute path of plain names: no "//", ".", ".." or trailing '/'. */
-static bool rstr_cgroup_path_ok(const char *path)
-{
-	const char *p;
-
-	if (path[0] != '/')
-		return false;
-	if (!path[1])
-		return true;
-	for (p = path; *p; p++) {
-		if (*p != '/')
-			continue;
-		if (p[1] == '/' || !p[1] ||
-		    (p[1] == '.' && (p[2] == '/' || !p[2] ||
-				     (p[2] == '.' && (p[3] == '/' || !p[3])))))
-			return false;
-	}
-	return true;
 }
 
 /* Is @path, under the cgroup2 mount, our own cgroup? */
@@ -233,21 +219,22 @@ int rstr_cgroup_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 	path = ckpt_read_string(ctx, hc.path_len);
 	if (IS_ERR(path))
 		return PTR_ERR(path);
-	if (!rstr_cgroup_path_ok(path)) {
+	if (!ckpt_cgroup_path_ok(path)) {
 		ret = ckpt_err(ctx, -EINVAL,
 			       "CGROUP record at offset %llu: bad cgroup path %s",
 			       ctx->hdr_pos, path);
 		goto out_free;
 	}
 	ret = rstr_cgroup_is_ours(path, &ours);
-	if (!ret && !ours)
-		ret = rstr_cgroup_exists(ctx, path);
-	if (ret < 0)
+	if (ret)
 		goto out_free;
 	if (ours) {
 		kfree(path);
 		return 0;
 	}
+	ret = rstr_cgroup_exists(ctx, path);
+	if (ret)
+		goto out_free;
 	/* a cgroup to join, not ours */
 	ckpt_state_set(ctx, CKPT_STATE_RSTR_CGROUP, path, rstr_cgroup_free);
 	return 0;

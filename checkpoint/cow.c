@@ -90,6 +90,7 @@ static bool ckpt_cow_parent_vma(struct mm_struct *src, u64 start, u64 end,
 	struct vm_area_struct *pvma;
 	bool ok;
 
+	/* mmap_lock: the parent's VMA, looked at only */
 	mmap_read_lock(src);
 	pvma = find_vma(src, start);
 	ok = pvma && pvma->vm_start <= start && pvma->vm_end >= end &&
@@ -186,6 +187,7 @@ static int ckpt_cow_batch(struct ckpt_ctx *ctx, unsigned long addr,
 			i++;
 			continue;
 		}
+		/* mmap_lock: the parent's VMAs, while its pages are taken */
 		mmap_read_lock(s->src);
 		got = ckpt_gup_remote(s->src, addr + i * PAGE_SIZE, nr - i,
 				      FOLL_DUMP | FOLL_FORCE, s->spages);
@@ -394,6 +396,7 @@ static int rstr_cow_fork(struct ckpt_ctx *ctx, struct mm_struct *src,
 	if (IS_ERR_VALUE(addr))
 		return ckpt_err(ctx, (int)addr, "cannot map %#lx-%#lx",
 				start, end);
+	/* both mmap locks, parent first: no VMA of either changes meanwhile */
 	mmap_write_lock(src);
 	mmap_write_lock_nested(mm, SINGLE_DEPTH_NESTING);
 	pvma = find_vma(src, start);
@@ -481,16 +484,21 @@ static int rstr_cow_group(struct ckpt_ctx *ctx, struct ckpt_rstr_mm *rmm,
 	}
 	*i = j;
 	ret = rstr_cow_fork(ctx, rmm->cow_src, &p);
-	for (pos = p.start, j = first; !ret && j < *i; j++) {
+	if (ret)
+		return ret;
+	for (pos = p.start, j = first; j < *i; j++) {
 		w = &rmm->vmas[j].v;
 		if (!(w->flags & CKPT_VMA_COW))
 			continue;
 		ret = rstr_cow_unmap(ctx, pos, w->start);
-		if (!ret)
-			ret = rstr_cow_keep(ctx, rmm, w);
+		if (ret)
+			return ret;
+		ret = rstr_cow_keep(ctx, rmm, w);
+		if (ret)
+			return ret;
 		pos = w->end;
 	}
-	return ret ?: rstr_cow_unmap(ctx, pos, p.end);
+	return rstr_cow_unmap(ctx, pos, p.end);
 bad:
 	return ckpt_err(ctx, -EINVAL,
 			"pid %d: mapping %#llx-%#llx shares pages with objref %d, which has no such mapping",
@@ -525,17 +533,21 @@ int rstr_cow_finish(struct ckpt_ctx *ctx, struct ckpt_vma_info *vi)
 {
 	struct ckpt_hdr_vma *v = &vi->v;
 	unsigned long prot = rstr_prot(v->flags), len = v->end - v->start;
-	long ret = 0;
+	long ret;
 
-	if ((v->flags & CKPT_VMA_ACCOUNT) && !(prot & PROT_WRITE))
+	if ((v->flags & CKPT_VMA_ACCOUNT) && !(prot & PROT_WRITE)) {
 		ret = kapi_mprotect(v->start, len, prot | PROT_WRITE);
-	if (!ret)
-		ret = kapi_mprotect(v->start, len, prot);
-	if (ret < 0)
-		return ckpt_err(ctx, (int)ret,
-				"cannot protect %#llx-%#llx as it was",
-				v->start, v->end);
+		if (ret)
+			goto out_err;
+	}
+	ret = kapi_mprotect(v->start, len, prot);
+	if (ret)
+		goto out_err;
 	return rstr_vma_advise(ctx, v);
+
+out_err:
+	return ckpt_err(ctx, (int)ret, "cannot protect %#llx-%#llx as it was",
+			v->start, v->end);
 }
 
 /* One page of a run, copied from the parent's; none there: zeroes. */
@@ -575,17 +587,20 @@ int rstr_cow_fill(struct ckpt_ctx *ctx, struct ckpt_rstr_mm *rmm)
 	const struct ckpt_hdr_cow *run;
 	unsigned long addr;
 	unsigned int i;
-	int ret = 0;
+	int ret;
 
 	if (!rmm->cow_src || rmm->cow_shared)
 		return 0;
-	for (i = 0; i < rmm->cow.nr && !ret; i++) {
+	for (i = 0; i < rmm->cow.nr; i++) {
 		run = &rmm->cow.run[i];
-		for (addr = run->addr; addr < ckpt_cow_end(run) && !ret;
-		     addr += PAGE_SIZE)
+		for (addr = run->addr; addr < ckpt_cow_end(run);
+		     addr += PAGE_SIZE) {
 			ret = rstr_cow_copy_page(ctx, rmm->cow_src, addr);
-		if (!ret && fatal_signal_pending(current))
-			ret = -EINTR;
+			if (ret)
+				return ret;
+		}
+		if (fatal_signal_pending(current))
+			return -EINTR;
 	}
-	return ret;
+	return 0;
 }

@@ -64,19 +64,22 @@ static int ckpt_cred_groups(struct ckpt_ctx *ctx, struct task_struct *t,
 	gids = kmalloc_array(gi->ngroups, sizeof(*gids), GFP_KERNEL);
 	if (!gids)
 		return -ENOMEM;
-	for (i = 0; !ret && i < gi->ngroups; i++) {
+	for (i = 0; i < gi->ngroups; i++) {
 		gids[i] = from_kgid(ns, gi->gid[i]);
-		if (gids[i] == (u32)-1)
+		if (gids[i] == (u32)-1) {
 			ret = ckpt_err(ctx, -EOPNOTSUPP,
 				       "pid %d has a group the checkpointer's user namespace cannot name",
 				       task_pid_vnr(t));
+			goto out;
+		}
 	}
-	if (!ret)
-		ret = ckpt_write(ctx, gids, gi->ngroups * sizeof(*gids));
-	if (!ret)
-		ret = ckpt_write_pad(ctx, ALIGN(gi->ngroups * sizeof(*gids),
-						CKPT_ALIGN) -
-				     gi->ngroups * sizeof(*gids));
+	ret = ckpt_write(ctx, gids, gi->ngroups * sizeof(*gids));
+	if (ret)
+		goto out;
+	ret = ckpt_write_pad(ctx, ALIGN(gi->ngroups * sizeof(*gids),
+					CKPT_ALIGN) -
+			     gi->ngroups * sizeof(*gids));
+out:
 	kfree(gids);
 	return ret;
 }
@@ -106,8 +109,9 @@ int ckpt_cred(struct ckpt_ctx *ctx, struct task_struct *t)
 	ch.securebits = c->securebits;
 	ret = ckpt_write_obj(ctx, &ch.h, CKPT_HDR_CRED, sizeof(ch),
 			     ch.ngroups * sizeof(u32));
-	if (!ret)
-		ret = ckpt_cred_groups(ctx, t, c->group_info);
+	if (ret)
+		goto out;
+	ret = ckpt_cred_groups(ctx, t, c->group_info);
 out:
 	put_cred(c);
 	return ret;
@@ -178,19 +182,22 @@ static int rstr_cred_groups(struct ckpt_ctx *ctx, u32 ngroups,
 	if (!gids || !gi)
 		goto out;
 	ret = ckpt_read(ctx, gids, len);
-	if (!ret)
-		ret = ckpt_read_pad(ctx, len);
-	for (i = 0; !ret && i < ngroups; i++) {
+	if (ret)
+		goto out;
+	ret = ckpt_read_pad(ctx, len);
+	if (ret)
+		goto out;
+	for (i = 0; i < ngroups; i++) {
 		gi->gid[i] = make_kgid(ns, gids[i]);
-		if (!gid_valid(gi->gid[i]))
+		if (!gid_valid(gi->gid[i])) {
 			ret = ckpt_err(ctx, -EINVAL,
 				       "CRED record at offset %llu: group %u is not mapped here",
 				       ctx->hdr_pos, gids[i]);
+			goto out;
+		}
 	}
-	if (!ret) {
-		groups_sort(gi);
-		set_groups(new, gi);
-	}
+	groups_sort(gi);
+	set_groups(new, gi);
 out:
 	if (gi)
 		put_group_info(gi);
@@ -343,20 +350,26 @@ int rstr_cred_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 	if (!new)
 		return -ENOMEM;
 	ret = rstr_cred_ids(ctx, &ch, new);
-	if (!ret)
-		ret = rstr_cred_caps(ctx, &ch, new);
-	if (!ret)
-		ret = rstr_cred_groups(ctx, ch.ngroups, new);
-	if (!ret)
-		ret = rstr_cred_check(ctx, new);
-	if (!ret)
-		ret = rstr_cred_user(new);
-	if (ret < 0) {
-		abort_creds(new);
-		return ret;
-	}
+	if (ret)
+		goto out_abort;
+	ret = rstr_cred_caps(ctx, &ch, new);
+	if (ret)
+		goto out_abort;
+	ret = rstr_cred_groups(ctx, ch.ngroups, new);
+	if (ret)
+		goto out_abort;
+	ret = rstr_cred_check(ctx, new);
+	if (ret)
+		goto out_abort;
+	ret = rstr_cred_user(new);
+	if (ret)
+		goto out_abort;
 	ckpt_state_set(ctx, CKPT_STATE_RSTR_CRED, new, rstr_cred_free);
 	return 0;
+
+out_abort:
+	abort_creds(new);
+	return ret;
 }
 
 /* ---------------------------------------------------------------------- */

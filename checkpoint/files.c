@@ -250,14 +250,19 @@ static int ckpt_file(struct ckpt_ctx *ctx, struct ckpt_fd_info *fi, int objref)
 	}
 	ret = ckpt_write_obj(ctx, &hf.h, CKPT_HDR_FILE, sizeof(hf),
 			     hf.path_len);
-	if (!ret)
-		ret = ckpt_write_string(ctx, name, hf.path_len);
+	if (ret)
+		goto out;
+	ret = ckpt_write_string(ctx, name, hf.path_len);
+	if (ret)
+		goto out;
 	/* a shared object's records follow its first FILE only */
-	if (!ret && ops->checkpoint && (!ops->obj || first_obj))
+	if (ops->checkpoint && (!ops->obj || first_obj)) {
 		ret = ops->checkpoint(ctx, &d);
-	if (!ret)
-		ret = ckpt_file_locks(ctx, fi->file, fi->fd, objref,
-				      hf.kind == CKPT_FILE_INHERIT);
+		if (ret)
+			goto out;
+	}
+	ret = ckpt_file_locks(ctx, fi->file, fi->fd, objref,
+			      hf.kind == CKPT_FILE_INHERIT);
 out:
 	kfree(name);
 	return ret;
@@ -334,6 +339,7 @@ static struct file *ckpt_table_file(struct files_struct *files, int fd,
 	struct fdtable *fdt;
 	unsigned int i, lo, hi;
 
+	/* file_lock: the fd table and its files */
 	spin_lock(&files->file_lock);
 	fdt = files_fdtable(files);
 	lo = fd >= 0 && fd < fdt->max_fds ? fd : 0;
@@ -372,6 +378,7 @@ struct file *ckpt_tree_file(struct ckpt_ctx *ctx, int fd,
 		for (t = 0; t < op->nr_tree && !file; t++) {
 			if (!op->tree[t].ctx)
 				continue;
+			/* task_lock: ->files, which exit clears */
 			task_lock(op->tree[t].task);
 			files = op->tree[t].task->files;
 			if (files)
@@ -395,6 +402,7 @@ int ckpt_collect_fds(struct files_struct *files, struct ckpt_fd_info **pfi,
 	struct fdtable *fdt;
 	struct file *file;
 
+	/* file_lock: the fd table, its size and open bits */
 	spin_lock(&files->file_lock);
 	fdt = files_fdtable(files);
 	nr = bitmap_weight(fdt->open_fds, fdt->max_fds);
@@ -404,6 +412,7 @@ int ckpt_collect_fds(struct files_struct *files, struct ckpt_fd_info **pfi,
 	fi = kvcalloc(nr ?: 1, sizeof(*fi), GFP_KERNEL);
 	if (!fi)
 		return -ENOMEM;
+	/* file_lock: the fd table and its files */
 	spin_lock(&files->file_lock);
 	fdt = files_fdtable(files);
 	for_each_set_bit(fd, fdt->open_fds, fdt->max_fds) {
@@ -462,6 +471,7 @@ int ckpt_files(struct ckpt_ctx *ctx, struct task_struct *t)
 	unsigned int nr, i;
 	int *objrefs, ret;
 
+	/* task_lock: ->files, which exit clears */
 	task_lock(t);
 	files = t->files;
 	task_unlock(t);
@@ -584,6 +594,7 @@ void rstr_file_nofollow(struct file *file, unsigned int f_flags)
 {
 	if (f_flags & O_NOFOLLOW)
 		return;
+	/* f_lock: f_flags, as fcntl(F_SETFL) changes them */
 	spin_lock(&file->f_lock);
 	file->f_flags &= ~O_NOFOLLOW;
 	spin_unlock(&file->f_lock);
@@ -788,6 +799,7 @@ static void rstr_close_others(struct ckpt_rstr_files *rf)
 	unsigned int fd = 0, max;
 
 	for (;;) {
+		/* file_lock: the fd table, which a close or dup2 changes */
 		spin_lock(&files->file_lock);
 		fdt = files_fdtable(files);
 		max = fdt->max_fds;

@@ -339,6 +339,50 @@ static int ckpt_tree_status_ok(__s32 code)
 	return !(code & ~0xff) && sig >= 1 && sig <= CKPT_NSIG;
 }
 
+int ckpt_sigaction_rules(int sig, const struct ckpt_sigaction *a,
+			 __u64 task_size, __u64 sa_flags, char *err,
+			 size_t errlen)
+{
+	/* x86-64's SIGKILL (9) and SIGSTOP (19): sig_kernel_only() */
+	const __u64 kernel_only = (1ULL << 8) | (1ULL << 18);
+	int only = sig >= 1 && sig <= 64 && (kernel_only >> (sig - 1)) & 1;
+
+	if (a->mask & kernel_only)
+		snprintf(err, errlen, "signal %d's mask %#llx holds SIGKILL or SIGSTOP",
+			 sig, (unsigned long long)a->mask);
+	else if (a->handler >= task_size || a->restorer >= task_size)
+		snprintf(err, errlen, "signal %d's handler or restorer outside user space (%#llx, %#llx)",
+			 sig, (unsigned long long)a->handler,
+			 (unsigned long long)a->restorer);
+	else if (a->flags & ~sa_flags)
+		snprintf(err, errlen, "signal %d has unknown flags %#llx", sig,
+			 (unsigned long long)a->flags);
+	else if (only && (a->handler || a->flags || a->restorer || a->mask))
+		snprintf(err, errlen, "signal %d cannot have an action", sig);
+	else
+		return 0;
+	return -1;
+}
+
+int ckpt_cgroup_path_ok(const char *path)
+{
+	const char *p;
+
+	if (path[0] != '/')
+		return 0;
+	if (!path[1])
+		return 1;
+	for (p = path; *p; p++) {
+		if (*p != '/')
+			continue;
+		if (p[1] == '/' || !p[1] ||
+		    (p[1] == '.' && (p[2] == '/' || !p[2] ||
+				     (p[2] == '.' && (p[3] == '/' || !p[3])))))
+			return 0;
+	}
+	return 1;
+}
+
 /*
  * The wait status a restored zombie may end with: an exit code, or a
  * signal whose default action ends a process (a core dump only of one

@@ -86,6 +86,21 @@ int ckpt_tree_rules(__u32 flags, const struct ckpt_tree_task *t, __u32 nr,
  */
 int ckpt_zombie_status_ok(__s32 status);
 
+/*
+ * Can signal @sig (1..64) have the action @a, with user space below
+ * @task_size and the SA_* flags @sa_flags known?  SIGKILL's and
+ * SIGSTOP's can only be the default.  0, or -1 with what in @err.
+ */
+int ckpt_sigaction_rules(int sig, const struct ckpt_sigaction *a,
+			 __u64 task_size, __u64 sa_flags, char *err,
+			 size_t errlen);
+
+/*
+ * A CGROUP record's path: absolute, of plain names (no "//", "." or
+ * "..", no trailing '/').  1 or 0.
+ */
+int ckpt_cgroup_path_ok(const char *path);
+
 /* The number of tasks alone, before the entries are read. */
 int ckpt_tree_count_rule(__u32 nr, long pid_max, char *err, size_t errlen);
 

@@ -46,6 +46,7 @@ int ckpt_fs(struct ckpt_ctx *ctx, struct task_struct *t)
 	struct path pwd_path, root_path;
 	int ret;
 
+	/* task_lock: t->fs, which exit clears; fs->lock is get_fs_*()'s */
 	task_lock(t);
 	if (!t->fs) {
 		task_unlock(t);
@@ -73,10 +74,12 @@ int ckpt_fs(struct ckpt_ctx *ctx, struct task_struct *t)
 	}
 	ret = ckpt_write_obj(ctx, &hf.h, CKPT_HDR_FS, sizeof(hf),
 			     ALIGN(hf.cwd_len, CKPT_ALIGN) + hf.root_len);
-	if (!ret)
-		ret = ckpt_write_string(ctx, cwd, hf.cwd_len);
-	if (!ret)
-		ret = ckpt_write_string(ctx, root, hf.root_len);
+	if (ret)
+		goto out;
+	ret = ckpt_write_string(ctx, cwd, hf.cwd_len);
+	if (ret)
+		goto out;
+	ret = ckpt_write_string(ctx, root, hf.root_len);
 out:
 	if (!IS_ERR(cwd))
 		kfree(cwd);
@@ -135,6 +138,7 @@ static int rstr_fs_check(struct ckpt_ctx *ctx, struct ckpt_rstr_fs *rfs)
 	bool same_root;
 	int users;
 
+	/* fs->lock: the count of its users, which fork and exit change */
 	spin_lock(&fs->lock);
 	users = fs->users;
 	spin_unlock(&fs->lock);

@@ -93,6 +93,7 @@ static int ckpt_inotify_fd(struct ckpt_ctx *ctx, struct file *file)
 	unsigned int fd;
 	int ret = -1;
 
+	/* task_lock: ->files, which exit clears; file_lock: the fd table */
 	task_lock(ctx->target);
 	files = ctx->target->files;
 	if (files) {
@@ -144,6 +145,7 @@ static int ckpt_inotify_mark(struct fsnotify_group *group,
 	if (w->wd < 0)
 		return -EAGAIN;
 
+	/* mark->lock: its flags, mask and connector */
 	spin_lock(&mark->lock);
 	flags = mark->flags;
 	w->mask = mark->mask & IN_ALL_EVENTS;
@@ -156,7 +158,10 @@ static int ckpt_inotify_mark(struct fsnotify_group *group,
 	if (flags & FSNOTIFY_MARK_FLAG_IN_ONESHOT)
 		w->mask |= IN_ONESHOT;
 
-	/* an attached inotify mark holds a reference to its inode */
+	/*
+	 * An attached inotify mark holds a reference to its inode; conn->lock
+	 * keeps the connector on it while the inode is taken.
+	 */
 	spin_lock(&conn->lock);
 	if (conn->type == FSNOTIFY_OBJ_TYPE_INODE && conn->obj) {
 		inode = ckpt_fsnotify_conn_inode(conn);
@@ -179,6 +184,8 @@ static int ckpt_inotify_marks(struct fsnotify_group *group,
 	void *p;
 	int id, ret;
 
+	/* the group's lock: marks_list, no mark added or detached */
+	lockdep_assert_held(&group->mark_mutex);
 	list_for_each_entry(mark, &group->marks_list, g_list)
 		n++;
 	if (n > CKPT_INOTIFY_WATCHES_MAX)
@@ -192,7 +199,10 @@ static int ckpt_inotify_marks(struct fsnotify_group *group,
 			return ret;
 		st->nr_watches++;
 	}
-	/* a wd the marks lack: a watch is being removed, IN_IGNORED due */
+	/*
+	 * A wd the marks lack: a watch is being removed, IN_IGNORED due.
+	 * idr_lock: the idr of wds and its cursor.
+	 */
 	spin_lock(&group->inotify_data.idr_lock);
 	idr_for_each_entry(&group->inotify_data.idr, p, id)
 		in_idr++;
@@ -265,6 +275,7 @@ static int ckpt_inotify_events(struct fsnotify_group *group,
 	unsigned int nr = 0;
 	int ret = 0;
 
+	/* notification_lock: the queue of events and its length */
 	spin_lock(&group->notification_lock);
 	list_for_each_entry(fse, &group->notification_list, list) {
 		size += ckpt_inotify_event_size(group, fse);
@@ -277,6 +288,7 @@ static int ckpt_inotify_events(struct fsnotify_group *group,
 	if (!st->events)
 		return -ENOMEM;
 
+	/* again, allocated: what was queued meanwhile past @size is left out */
 	nr = 0;
 	spin_lock(&group->notification_lock);
 	list_for_each_entry(fse, &group->notification_list, list) {
@@ -318,6 +330,22 @@ static bool ckpt_inotify_fired(struct ckpt_inotify_state *st)
 	return false;
 }
 
+/* The marks, then the events, under the group's lock (mark_mutex). */
+static int ckpt_inotify_snapshot(struct fsnotify_group *group,
+				 struct ckpt_inotify_state *st)
+{
+	int ret;
+
+	fsnotify_group_lock(group);
+	ret = ckpt_inotify_marks(group, st);
+	if (ret)
+		goto out_unlock;
+	ret = ckpt_inotify_events(group, st);
+out_unlock:
+	fsnotify_group_unlock(group);
+	return ret;
+}
+
 /*
  * The watches and the events of @group, as of one moment: under the
  * group's lock no watch comes or goes.  A watch on its way out (removed,
@@ -338,11 +366,7 @@ static int ckpt_inotify_read(struct ckpt_ctx *ctx, struct fsnotify_group *group,
 	for (tries = 0; tries < CKPT_INOTIFY_TRIES; tries++) {
 		if (tries)
 			msleep(CKPT_INOTIFY_RETRY_MS);
-		fsnotify_group_lock(group);
-		ret = ckpt_inotify_marks(group, st);
-		if (!ret)
-			ret = ckpt_inotify_events(group, st);
-		fsnotify_group_unlock(group);
+		ret = ckpt_inotify_snapshot(group, st);
 		if (!ret && ckpt_inotify_fired(st) &&
 		    tries < CKPT_INOTIFY_TRIES - 1)
 			ret = -EAGAIN;
@@ -471,26 +495,35 @@ static int ckpt_inotify_write(struct ckpt_ctx *ctx,
 	for (i = 0; i < st->nr_watches; i++)
 		extra += sizeof(hw) + ALIGN(st->w[i].name_len, CKPT_ALIGN);
 	ret = ckpt_write_obj(ctx, &h.h, CKPT_HDR_INOTIFY, sizeof(h), extra);
-	for (off = 0; !ret && off < st->events_len;
+	if (ret)
+		goto out;
+	for (off = 0; off < st->events_len;
 	     off += sizeof(*he) + ALIGN(he->name_len, CKPT_ALIGN)) {
 		he = st->events + off;
 		ret = ckpt_write_obj(ctx, &he->h, CKPT_HDR_INOTIFY_EVENT,
 				     sizeof(*he), he->name_len);
-		if (!ret && he->name_len)
-			ret = ckpt_write_string(ctx, (char *)(he + 1),
-						he->name_len);
+		if (ret)
+			goto out;
+		if (!he->name_len)
+			continue;
+		ret = ckpt_write_string(ctx, (char *)(he + 1), he->name_len);
+		if (ret)
+			goto out;
 	}
-	for (i = 0; !ret && i < st->nr_watches; i++) {
+	for (i = 0; i < st->nr_watches; i++) {
 		hw.wd = st->w[i].wd;
 		hw.mask = st->w[i].mask;
 		hw.mode = st->w[i].inode->i_mode & S_IFMT;
 		hw.path_len = st->w[i].name_len;
 		ret = ckpt_write_obj(ctx, &hw.h, CKPT_HDR_INOTIFY_WATCH,
 				     sizeof(hw), hw.path_len);
-		if (!ret)
-			ret = ckpt_write_string(ctx, st->w[i].name,
-						hw.path_len);
+		if (ret)
+			goto out;
+		ret = ckpt_write_string(ctx, st->w[i].name, hw.path_len);
+		if (ret)
+			goto out;
 	}
+out:
 	if (ret == -E2BIG)
 		ret = ckpt_err(ctx, -EOPNOTSUPP,
 			       "pid %d: an inotify's watches and events take more than 4 GiB",
@@ -511,6 +544,7 @@ static int ckpt_inotify(struct ckpt_ctx *ctx, struct file *file, int objref)
 	if (ret < 0)
 		goto out;
 	sort(st.w, st.nr_watches, sizeof(*st.w), ckpt_inotify_cmp, NULL);
+	/* task_lock: ->fs, which exit clears */
 	task_lock(ctx->target);
 	if (!ctx->target->fs) {
 		task_unlock(ctx->target);
@@ -519,11 +553,15 @@ static int ckpt_inotify(struct ckpt_ctx *ctx, struct file *file, int objref)
 	}
 	get_fs_root(ctx->target->fs, &root);
 	task_unlock(ctx->target);
-	for (i = 0; i < st.nr_watches && !ret; i++)
+	for (i = 0; i < st.nr_watches; i++) {
 		ret = ckpt_inotify_name(ctx, &st, &st.w[i], &root, fd);
+		if (ret)
+			break;
+	}
 	path_put(&root);
-	if (!ret)
-		ret = ckpt_inotify_write(ctx, &st, objref);
+	if (ret)
+		goto out;
+	ret = ckpt_inotify_write(ctx, &st, objref);
 out:
 	ckpt_inotify_put_watches(&st);
 	if (!IS_ERR_OR_NULL(st.mountinfo))
@@ -548,6 +586,7 @@ static int rstr_inotify_trim(void *data)
 	unsigned int i = 0;
 	LIST_HEAD(extra);
 
+	/* notification_lock: the queue, its length, the overflow event */
 	spin_lock(&group->notification_lock);
 	list_for_each_entry_safe(fse, next, &group->notification_list, list) {
 		if (i++ < t->nr_events)
@@ -623,6 +662,7 @@ static int rstr_inotify_event(struct ckpt_ctx *ctx,
 		}
 	}
 	kfree(name);
+	/* notification_lock: the queue and its length */
 	spin_lock(&group->notification_lock);
 	list_add_tail(&fse->list, &group->notification_list);
 	group->q_len++;
@@ -765,9 +805,10 @@ static struct file *rstr_inotify(struct ckpt_ctx *ctx,
 	int ret;
 
 	ret = ckpt_read_obj(ctx, &h.h, CKPT_HDR_INOTIFY, sizeof(h));
-	if (!ret)
-		ret = rstr_inotify_check(ctx, &h, hf);
-	if (ret < 0)
+	if (ret)
+		return ERR_PTR(ret);
+	ret = rstr_inotify_check(ctx, &h, hf);
+	if (ret)
 		return ERR_PTR(ret);
 	start = ctx->hdr_pos;
 	end = start + h.h.len;
@@ -783,21 +824,24 @@ static struct file *rstr_inotify(struct ckpt_ctx *ctx,
 	ctx->limit = end;
 	ret = rstr_inotify_fill(ctx, file, fd, &h);
 	ctx->limit = parent;
-	if (!ret && ctx->pos != end)
+	if (ret)
+		goto out;
+	if (ctx->pos != end) {
 		ret = ckpt_err(ctx, -EINVAL,
 			       "INOTIFY record at offset %llu: %llu bytes after its %u events and %u watches",
 			       start, end - ctx->pos, h.nr_events,
 			       h.nr_watches);
-	if (!ret)
-		ret = kapi_ioctl(fd, INOTIFY_IOC_SETNEXTWD, h.next_wd);
-	if (!ret) {
-		trim.file = get_file(file);
-		trim.nr_events = h.nr_events;
-		ret = ckpt_deferqueue_add(ctx, rstr_inotify_trim, 0, &trim,
-					  sizeof(trim));
-		if (ret < 0)
-			fput(trim.file);
+		goto out;
 	}
+	ret = kapi_ioctl(fd, INOTIFY_IOC_SETNEXTWD, h.next_wd);
+	if (ret)
+		goto out;
+	trim.file = get_file(file);
+	trim.nr_events = h.nr_events;
+	ret = ckpt_deferqueue_add(ctx, rstr_inotify_trim, 0, &trim,
+				  sizeof(trim));
+	if (ret < 0)
+		fput(trim.file);
 out:
 	if (file)
 		fput(file);

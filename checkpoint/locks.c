@@ -72,6 +72,7 @@ static int ckpt_lock_collect(struct file_lock_context *flctx,
 
 	for (;;) {
 		n = 0;
+		/* flc_lock: the inode's lists of locks and leases */
 		spin_lock(&flctx->flc_lock);
 		ckpt_for_each_lock(fl, head) {
 			if (!match(fl, arg))
@@ -117,6 +118,7 @@ static bool ckpt_file_has_lease(struct file_lock_context *flctx,
 	struct ckpt_lease *fl;
 	bool found = false;
 
+	/* flc_lock: the inode's lists of locks and leases */
 	spin_lock(&flctx->flc_lock);
 	ckpt_for_each_lock(fl, &flctx->flc_lease)
 		found |= CKPT_FL(fl, file) == file;
@@ -215,11 +217,11 @@ int ckpt_file_locks(struct ckpt_ctx *ctx, struct file *file, int fd,
 	ret = ckpt_file_locks_of(ctx, file, fd, objref, CKPT_LOCK_OFD,
 				 inherit, flctx, &flctx->flc_posix,
 				 ckpt_lock_ofd);
-	if (!ret)
-		ret = ckpt_file_locks_of(ctx, file, fd, objref,
-					 CKPT_LOCK_FLOCK, inherit, flctx,
-					 &flctx->flc_flock, ckpt_lock_by_file);
-	return ret;
+	if (ret)
+		return ret;
+	return ckpt_file_locks_of(ctx, file, fd, objref, CKPT_LOCK_FLOCK,
+				  inherit, flctx, &flctx->flc_flock,
+				  ckpt_lock_by_file);
 }
 
 static bool ckpt_lock_posix_owned(struct file_lock *fl, void *files)
@@ -245,6 +247,7 @@ static pid_t ckpt_lock_pid(struct ckpt_ctx *ctx, struct files_struct *files,
 		if (!op->tree[i].ctx || task_tgid_nr(t) != pid ||
 		    op->tree[i].e.pid != op->tree[i].e.tgid)
 			continue;
+		/* task_lock: ->files, which exit clears */
 		task_lock(t);
 		same = t->files == files;
 		task_unlock(t);
@@ -389,6 +392,7 @@ static pid_t rstr_lock_pid(struct ckpt_ctx *ctx, pid_t pid)
 	if (!t)
 		return 0;
 	if (thread_group_leader(t) && t != current) {
+		/* task_lock: ->files, which exit clears */
 		task_lock(t);
 		if (t->files == current->files)
 			ret = t->tgid;
@@ -527,11 +531,13 @@ int rstr_lock_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 
 	hl.h = *h;
 	ret = ckpt_read_payload(ctx, &hl.h, sizeof(hl));
-	if (!ret)
-		ret = rstr_lock_check(ctx, &hl);
-	if (!ret)
-		ret = rstr_lock_file(ctx, &hl, &file);
-	if (ret < 0)
+	if (ret)
+		return ret;
+	ret = rstr_lock_check(ctx, &hl);
+	if (ret)
+		return ret;
+	ret = rstr_lock_file(ctx, &hl, &file);
+	if (ret)
 		return ret;
 	if (hl.kind == CKPT_LOCK_POSIX)
 		return rstr_lock_keep(ctx, &hl, file);

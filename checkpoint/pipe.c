@@ -235,25 +235,27 @@ static int ckpt_pipe_bufs(struct ckpt_ctx *ctx, struct ckpt_pipe_buf *b,
 {
 	struct ckpt_hdr_pipe_buf hb = {};
 	unsigned int i;
-	int ret = 0;
+	void *p;
+	int ret;
 
-	for (i = 0; i < nr && !ret; i++) {
+	for (i = 0; i < nr; i++) {
 		hb.len = b[i].len;
 		hb.flags = b[i].flags;
 		hb.offset = b[i].offset;
 		ret = ckpt_write_obj(ctx, &hb.h, CKPT_HDR_PIPE_BUF, sizeof(hb),
 				     hb.len);
-		if (!ret) {
-			void *p = kmap_local_page(b[i].page);
-
-			ret = ckpt_write(ctx, p + b[i].offset, hb.len);
-			kunmap_local(p);
-		}
-		if (!ret)
-			ret = ckpt_write_pad(ctx, ALIGN(hb.len, CKPT_ALIGN) -
-					     hb.len);
+		if (ret)
+			return ret;
+		p = kmap_local_page(b[i].page);
+		ret = ckpt_write(ctx, p + b[i].offset, hb.len);
+		kunmap_local(p);
+		if (ret)
+			return ret;
+		ret = ckpt_write_pad(ctx, ALIGN(hb.len, CKPT_ALIGN) - hb.len);
+		if (ret)
+			return ret;
 	}
-	return ret;
+	return 0;
 }
 
 /* The PIPE record of @file's pipe, which has objref @objref. */
@@ -271,15 +273,16 @@ static int ckpt_pipe(struct ckpt_ctx *ctx, struct file *file, int objref)
 				"the image would be written into pipe objref %d, which it saves",
 				objref);
 	ret = ckpt_pipe_grab(ctx, pipe, &hp, &b);
-	if (!ret) {
-		extra = (u64)hp.nr_bufs * sizeof(struct ckpt_hdr_pipe_buf);
-		for (i = 0; i < hp.nr_bufs; i++)
-			extra += ALIGN(b[i].len, CKPT_ALIGN);
-		ret = ckpt_write_obj(ctx, &hp.h, CKPT_HDR_PIPE, sizeof(hp),
-				     extra);
-	}
-	if (!ret)
-		ret = ckpt_pipe_bufs(ctx, b, hp.nr_bufs);
+	if (ret)
+		goto out_put;
+	extra = (u64)hp.nr_bufs * sizeof(struct ckpt_hdr_pipe_buf);
+	for (i = 0; i < hp.nr_bufs; i++)
+		extra += ALIGN(b[i].len, CKPT_ALIGN);
+	ret = ckpt_write_obj(ctx, &hp.h, CKPT_HDR_PIPE, sizeof(hp), extra);
+	if (ret)
+		goto out_put;
+	ret = ckpt_pipe_bufs(ctx, b, hp.nr_bufs);
+out_put:
 	for (i = 0; b && i < hp.nr_bufs; i++)
 		put_page(b[i].page);
 	kvfree(b);
@@ -314,6 +317,7 @@ static int rstr_pipe_resize(struct ckpt_ctx *ctx, struct file *holder,
 static void rstr_set_flags(struct file *file, unsigned int set,
 			   unsigned int clear)
 {
+	/* f_lock: f_flags, as fcntl(F_SETFL) changes them */
 	spin_lock(&file->f_lock);
 	file->f_flags = (file->f_flags & ~clear) | set;
 	spin_unlock(&file->f_lock);
@@ -368,9 +372,10 @@ static int rstr_pipe_buf(struct ckpt_ctx *ctx, struct file *holder,
 				ctx->hdr_pos, hb.len, hb.offset, *left,
 				hb.flags);
 	ret = ckpt_read(ctx, page, hb.len);
-	if (!ret)
-		ret = ckpt_read_pad(ctx, hb.len);
-	if (ret < 0)
+	if (ret)
+		return ret;
+	ret = ckpt_read_pad(ctx, hb.len);
+	if (ret)
 		return ret;
 	packet = hb.flags & CKPT_PIPE_BUF_PACKET;
 	rstr_set_flags(holder, packet ? O_DIRECT : 0, packet ? 0 : O_DIRECT);
@@ -430,11 +435,13 @@ static int rstr_pipe_fill(struct ckpt_ctx *ctx, struct file *holder,
 	int ret;
 
 	ret = ckpt_read_obj(ctx, &hp.h, CKPT_HDR_PIPE, sizeof(hp));
-	if (!ret)
-		ret = rstr_pipe_check(ctx, &hp, objref);
-	if (!ret)
-		ret = rstr_pipe_resize(ctx, holder, hp.size);
-	if (ret < 0)
+	if (ret)
+		return ret;
+	ret = rstr_pipe_check(ctx, &hp, objref);
+	if (ret)
+		return ret;
+	ret = rstr_pipe_resize(ctx, holder, hp.size);
+	if (ret)
 		return ret;
 	page = (void *)__get_free_page(GFP_KERNEL);
 	if (!page)
@@ -517,17 +524,20 @@ static struct file *rstr_pipe_holder(struct ckpt_ctx *ctx,
 	if (IS_ERR(holder))
 		return holder;
 	ret = ckpt_obj_insert(ctx, holder, hf->obj_objref, CKPT_OBJ_PIPE);
-	if (ret < 0)
+	if (ret) {
 		ret = ckpt_err(ctx, ret,
 			       "FILE record at offset %llu: objref %d is no pipe",
 			       ctx->hdr_pos, hf->obj_objref);
-	if (!ret)
-		ret = rstr_pipe_fill(ctx, holder, hf->obj_objref);
-	if (ret < 0) {
-		fput(holder);
-		return ERR_PTR(ret);
+		goto out_put;
 	}
+	ret = rstr_pipe_fill(ctx, holder, hf->obj_objref);
+	if (ret)
+		goto out_put;
 	return holder;
+
+out_put:
+	fput(holder);
+	return ERR_PTR(ret);
 }
 
 /*

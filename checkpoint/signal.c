@@ -17,6 +17,8 @@
 #include <checkpoint/checkpoint.h>
 #include <checkpoint/signal.h>
 
+#include "format.h"
+
 #define CKPT_SIG_UNBLOCKABLE	(sigmask(SIGKILL) | sigmask(SIGSTOP))
 
 int ckpt_under_siglock(struct task_struct *t, ckpt_siglock_fn fn, void *arg)
@@ -28,6 +30,7 @@ int ckpt_under_siglock(struct task_struct *t, ckpt_siglock_fn fn, void *arg)
 	/* as lock_task_sighand(): sighands are freed by RCU only */
 	rcu_read_lock();
 	while ((sighand = rcu_dereference(t->sighand))) {
+		/* siglock: the actions, pending queues and signal_struct */
 		spin_lock_irqsave(&sighand->siglock, flags);
 		if (likely(sighand == rcu_access_pointer(t->sighand))) {
 			fn(t, sighand, arg);
@@ -80,6 +83,7 @@ static void ckpt_signal_locked(struct task_struct *t,
 {
 	struct ckpt_signal_copy *c = arg;
 
+	lockdep_assert_held(&sighand->siglock);
 	ckpt_sighand_copy(sighand, c->sighand);
 	ckpt_signal_copy(t, &c->signal);
 }
@@ -108,16 +112,21 @@ int ckpt_signal(struct ckpt_ctx *ctx, struct task_struct *t)
 		ret = ckpt_write_obj(ctx, &c.sighand->h, CKPT_HDR_SIGHAND,
 				     sizeof(*c.sighand), 0);
 	kfree(c.sighand);
-	if (!ret)
-		ret = ckpt_write_obj(ctx, &c.signal.h, CKPT_HDR_SIGNAL,
-				     sizeof(c.signal), 0);
-	if (!ret && process)
+	if (ret)
+		return ret;
+	ret = ckpt_write_obj(ctx, &c.signal.h, CKPT_HDR_SIGNAL,
+			     sizeof(c.signal), 0);
+	if (ret)
+		return ret;
+	if (process) {
 		ret = ckpt_posix_timers(ctx, t);
-	if (!ret)
-		ret = ckpt_sigpending(ctx, t, process);
-	if (!ret)
-		ret = ckpt_restart_block(ctx, t);
-	return ret;
+		if (ret)
+			return ret;
+	}
+	ret = ckpt_sigpending(ctx, t, process);
+	if (ret)
+		return ret;
+	return ckpt_restart_block(ctx, t);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -149,23 +158,13 @@ struct ckpt_rstr_signal *rstr_signal_get(struct ckpt_ctx *ctx)
 static int rstr_sigaction_check(struct ckpt_ctx *ctx, int sig,
 				const struct ckpt_sigaction *a)
 {
-	if (a->mask & CKPT_SIG_UNBLOCKABLE)
+	char why[128];
+
+	if (ckpt_sigaction_rules(sig, a, TASK_SIZE, UAPI_SA_FLAGS, why,
+				 sizeof(why)))
 		return ckpt_err(ctx, -EINVAL,
-				"SIGHAND record at offset %llu: signal %d's mask %#llx holds SIGKILL or SIGSTOP",
-				ctx->hdr_pos, sig, a->mask);
-	if (a->handler >= TASK_SIZE || a->restorer >= TASK_SIZE)
-		return ckpt_err(ctx, -EINVAL,
-				"SIGHAND record at offset %llu: signal %d's handler %#llx or restorer %#llx is outside user space",
-				ctx->hdr_pos, sig, a->handler, a->restorer);
-	if (a->flags & ~(u64)UAPI_SA_FLAGS)
-		return ckpt_err(ctx, -EINVAL,
-				"SIGHAND record at offset %llu: signal %d has unknown flags %#llx",
-				ctx->hdr_pos, sig, a->flags);
-	if (sig_kernel_only(sig) && (a->handler || a->flags || a->restorer ||
-				     a->mask))
-		return ckpt_err(ctx, -EINVAL,
-				"SIGHAND record at offset %llu: signal %d cannot have an action",
-				ctx->hdr_pos, sig);
+				"SIGHAND record at offset %llu: %s",
+				ctx->hdr_pos, why);
 	return 0;
 }
 
@@ -238,9 +237,9 @@ int rstr_signal_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 				"SIGNAL record at offset %llu: a saved mask without a sleep to go with it",
 				ctx->hdr_pos);
 	ret = rstr_altstack_check(ctx, hs);
-	if (!ret)
-		ret = rstr_itimers_check(ctx, hs);
-	return ret;
+	if (ret)
+		return ret;
+	return rstr_itimers_check(ctx, hs);
 }
 
 static void rstr_sighand(const struct ckpt_hdr_sighand *hs)
@@ -250,7 +249,10 @@ static void rstr_sighand(const struct ckpt_hdr_sighand *hs)
 	struct sigaction *sa;
 	int i;
 
-	/* the first of the tasks sharing it, all of them in restart */
+	/*
+	 * The first of the tasks sharing it, all of them in restart; siglock
+	 * still, for what the actions are read under (a signal sent now).
+	 */
 	spin_lock_irq(&sighand->siglock);
 	for (i = 0; i < CKPT_NSIG; i++) {
 		a = &hs->action[i];
@@ -326,6 +328,7 @@ void rstr_stop(int signr, int code)
 	struct sighand_struct *sighand = ckpt_own_sighand();
 	struct signal_struct *sig = current->signal;
 
+	/* siglock: the group stop and exit state, the job control bits */
 	spin_lock_irq(&sighand->siglock);
 	if (!(sig->flags & SIGNAL_GROUP_EXIT) && !fatal_signal_pending(current)) {
 		sig->group_exit_code = code;

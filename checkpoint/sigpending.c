@@ -81,6 +81,7 @@ static void ckpt_sigpending_locked(struct task_struct *t,
 {
 	struct ckpt_sigpending_buf *b = arg;
 
+	lockdep_assert_held(&sighand->siglock);
 	b->n = ckpt_queue_copy(&t->pending, CKPT_SIGQ_THREAD, b->buf, b->cap,
 			       0);
 	if (b->shared)
@@ -111,15 +112,18 @@ static int ckpt_siginfo_write(struct ckpt_ctx *ctx, struct task_struct *t,
 			      struct ckpt_hdr_siginfo *buf, unsigned int n)
 {
 	unsigned int i;
-	int ret = 0;
+	int ret;
 
-	for (i = 0; i < n && !ret; i++) {
+	for (i = 0; i < n; i++) {
 		ret = ckpt_siginfo_check(ctx, t, &buf[i]);
-		if (!ret)
-			ret = ckpt_write_obj(ctx, &buf[i].h, CKPT_HDR_SIGINFO,
-					     sizeof(buf[i]), 0);
+		if (ret)
+			return ret;
+		ret = ckpt_write_obj(ctx, &buf[i].h, CKPT_HDR_SIGINFO,
+				     sizeof(buf[i]), 0);
+		if (ret)
+			return ret;
 	}
-	return ret;
+	return 0;
 }
 
 /* @t's own queue; with @shared, its process's too (its first task's). */
@@ -223,18 +227,20 @@ int rstr_siginfo_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 	if (ret < 0)
 		return ret;
 	ret = rstr_siginfo_check(ctx, &si);
-	if (!ret && si.queue == CKPT_SIGQ_PROCESS &&
-	    !(ctx->first & CKPT_FIRST_SIGNAL))
-		ret = ckpt_err(ctx, -EINVAL,
-			       "SIGINFO record at offset %llu: a process-wide signal outside its process's first section",
-			       ctx->hdr_pos);
-	if (!ret)
-		ret = rstr_siginfo_dup(ctx, rs, &si);
-	if (!ret)
-		ret = rstr_siginfo_grow(ctx, rs);
-	if (!ret)
-		rs->info[rs->nr_info++] = si;
-	return ret;
+	if (ret)
+		return ret;
+	if (si.queue == CKPT_SIGQ_PROCESS && !(ctx->first & CKPT_FIRST_SIGNAL))
+		return ckpt_err(ctx, -EINVAL,
+				"SIGINFO record at offset %llu: a process-wide signal outside its process's first section",
+				ctx->hdr_pos);
+	ret = rstr_siginfo_dup(ctx, rs, &si);
+	if (ret)
+		return ret;
+	ret = rstr_siginfo_grow(ctx, rs);
+	if (ret)
+		return ret;
+	rs->info[rs->nr_info++] = si;
+	return 0;
 }
 
 /* The entry just queued for @sig goes to the shared queue. */
@@ -246,6 +252,7 @@ static void rstr_sig_to_shared(int sig)
 	struct sigqueue *q, *last = NULL;
 	bool more = false;
 
+	/* siglock: both pending queues and their signal sets */
 	spin_lock_irq(&sighand->siglock);
 	list_for_each_entry(q, &own->list, list) {
 		if (q->info.si_signo != sig)

@@ -81,10 +81,13 @@ static int ckpt_gather(struct ckpt_ctx *ctx, const void *buf, size_t len)
 	int ret;
 
 	ret = ckpt_wbuf_alloc(ctx);
-	if (!ret && len > CKPT_WBUF_SIZE - ctx->wbuf_len)
-		ret = ckpt_flush(ctx);
 	if (ret)
 		return ret;
+	if (len > CKPT_WBUF_SIZE - ctx->wbuf_len) {
+		ret = ckpt_flush(ctx);
+		if (ret)
+			return ret;
+	}
 	if (len > CKPT_WBUF_SIZE)
 		return ckpt_write_file(ctx, buf, len);
 	memcpy(ctx->wbuf + ctx->wbuf_len, buf, len);
@@ -450,17 +453,22 @@ char *ckpt_read_string(struct ckpt_ctx *ctx, u32 len)
 	if (!str)
 		return ERR_PTR(-ENOMEM);
 	ret = ckpt_read(ctx, str, len);
-	if (!ret)
-		ret = ckpt_read_pad(ctx, len);
-	if (!ret && strnlen(str, len) != len - 1)
+	if (ret)
+		goto out_free;
+	ret = ckpt_read_pad(ctx, len);
+	if (ret)
+		goto out_free;
+	if (strnlen(str, len) != len - 1) {
 		ret = ckpt_err(ctx, -EINVAL,
 			       "%s record at offset %llu: malformed string",
 			       ckpt_hdr_name(ctx->hdr_type), ctx->hdr_pos);
-	if (ret < 0) {
-		kfree(str);
-		return ERR_PTR(ret);
+		goto out_free;
 	}
 	return str;
+
+out_free:
+	kfree(str);
+	return ERR_PTR(ret);
 }
 
 /* As ckpt_read_string(), for an absolute path. */

@@ -284,11 +284,12 @@ int rstr_task_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 		return ckpt_err(ctx, -EINVAL, "TASK record: bad personality");
 	th->comm[sizeof(th->comm) - 1] = '\0';
 	ret = rstr_task_attrs_check(ctx, th);
-	if (!ret)
-		ret = rstr_task_sched_perm(ctx, th);
-	if (!ret)
-		ret = rstr_loginuid_check(ctx, th);
-	return ret;
+	if (ret)
+		return ret;
+	ret = rstr_task_sched_perm(ctx, th);
+	if (ret)
+		return ret;
+	return rstr_loginuid_check(ctx, th);
 }
 
 /*
@@ -351,6 +352,7 @@ int rstr_task(struct ckpt_ctx *ctx)
 	/* the kernel refreshes the area's cpu fields before user mode */
 	rseq_set_notify_resume(current);
 #endif
+	/* task_lock: ->comm, as set_task_comm() takes it */
 	task_lock(current);
 	strscpy_pad(current->comm, th->comm, sizeof(current->comm));
 	task_unlock(current);

@@ -149,6 +149,7 @@ void rstr_zombie_exit(s32 status, unsigned int pf)
 		rcu_dereference_protected(current->sighand, 1);
 	struct signal_struct *sig = current->signal;
 
+	/* siglock: the group exit state */
 	spin_lock_irq(&sighand->siglock);
 	/* unless killed meanwhile: a failed restart's SIGKILL */
 	if (!(sig->flags & SIGNAL_GROUP_EXIT)) {
@@ -250,6 +251,7 @@ static int ckpt_walk(struct ckpt_ctx *ctx, struct ckpt_walk *w)
 		w->n = kvcalloc(w->cap, sizeof(*w->n), GFP_KERNEL);
 		if (!w->n)
 			return -ENOMEM;
+		/* tasklist_lock: parents, children and thread lists hold still */
 		kapi_tasklist_read_lock();
 		ret = ckpt_walk_locked(w);
 		kapi_tasklist_read_unlock();
@@ -328,6 +330,7 @@ int ckpt_tree_describe(struct ckpt_ctx *ctx, struct task_struct *root)
 	u32 i;
 
 	w.ns = task_active_pid_ns(root);
+	/* RCU: the parents, pids and groups each entry reads */
 	rcu_read_lock();
 	for (i = 0; i < ctx->nr_tree; i++) {
 		memset(&w.n[i].e, 0, sizeof(w.n[i].e));
@@ -407,6 +410,7 @@ static void *ckpt_task_obj(struct task_struct *t, enum ckpt_obj_type type)
 {
 	void *obj = NULL;
 
+	/* task_lock: ->mm, ->files and ->fs, which exit clears */
 	task_lock(t);
 	switch (type) {
 	case CKPT_OBJ_MM:
@@ -528,6 +532,7 @@ static int ckpt_share_outside(struct ckpt_ctx *ctx)
 	}
 	sort(tasks, nr, sizeof(*tasks), ckpt_ptr_cmp, NULL);
 	sort(tasks + nr, no, sizeof(*tasks), ckpt_ptr_cmp, NULL);
+	/* RCU: the task list, walked only */
 	rcu_read_lock();
 	for_each_process(p) {
 		if (ckpt_ptr_in(tasks, nr, p))
@@ -582,11 +587,14 @@ int ckpt_write_tree(struct ckpt_ctx *ctx)
 	int ret;
 
 	ret = ckpt_write_obj(ctx, &ht.h, CKPT_HDR_TREE, sizeof(ht), len);
-	for (i = 0; i < ctx->nr_tree && !ret; i++)
+	if (ret)
+		return ret;
+	for (i = 0; i < ctx->nr_tree; i++) {
 		ret = ckpt_write(ctx, &ctx->tree[i].e, sizeof(ctx->tree[i].e));
-	if (!ret)
-		ret = ckpt_write_pad(ctx, ALIGN(len, CKPT_ALIGN) - len);
-	return ret;
+		if (ret)
+			return ret;
+	}
+	return ckpt_write_pad(ctx, ALIGN(len, CKPT_ALIGN) - len);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -622,16 +630,20 @@ int rstr_read_tree(struct ckpt_ctx *ctx, struct ckpt_tree_task **tasks,
 	if (!t)
 		return -ENOMEM;
 	ret = ckpt_read(ctx, t, len);
-	if (!ret)
-		ret = ckpt_read_pad(ctx, len);
-	if (!ret)
-		ret = ckpt_tree_check(ctx, ht.flags, t, ht.nr_tasks, -EINVAL);
-	if (ret < 0) {
-		kvfree(t);
-		return ret;
-	}
+	if (ret)
+		goto out_free;
+	ret = ckpt_read_pad(ctx, len);
+	if (ret)
+		goto out_free;
+	ret = ckpt_tree_check(ctx, ht.flags, t, ht.nr_tasks, -EINVAL);
+	if (ret)
+		goto out_free;
 	*tasks = t;
 	*nr = ht.nr_tasks;
 	*flags = ht.flags;
 	return 0;
+
+out_free:
+	kvfree(t);
+	return ret;
 }

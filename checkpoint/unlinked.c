@@ -122,28 +122,32 @@ static int ckpt_write_extent(struct ckpt_ctx *ctx,
 			     struct ckpt_extents *ex, void *buf, loff_t start,
 			     loff_t end, u64 *left)
 {
-	int ret = 0;
+	int ret;
 
-	while (!ret && start < end) {
+	while (start < end) {
 		hd->offset = start;
 		hd->len = min_t(u64, end - start, CKPT_FILE_DATA_MAX);
 		if (hd->len > *left)
 			return -EAGAIN;
 		ret = ckpt_read_all(ex->rd, buf, hd->len, start);
-		if (!ret)
-			ret = ckpt_write_obj(ctx, &hd->h, CKPT_HDR_FILE_DATA,
-					     sizeof(*hd), hd->len);
-		if (!ret)
-			ret = ckpt_write(ctx, buf, hd->len);
-		if (!ret)
-			ret = ckpt_write_pad(ctx, ALIGN(hd->len, CKPT_ALIGN) -
-						  hd->len);
-		if (!ret && fatal_signal_pending(current))
-			ret = -EINTR;
+		if (ret)
+			return ret;
+		ret = ckpt_write_obj(ctx, &hd->h, CKPT_HDR_FILE_DATA,
+				     sizeof(*hd), hd->len);
+		if (ret)
+			return ret;
+		ret = ckpt_write(ctx, buf, hd->len);
+		if (ret)
+			return ret;
+		ret = ckpt_write_pad(ctx, ALIGN(hd->len, CKPT_ALIGN) - hd->len);
+		if (ret)
+			return ret;
+		if (fatal_signal_pending(current))
+			return -EINTR;
 		*left -= hd->len;
 		start += hd->len;
 	}
-	return ret;
+	return 0;
 }
 
 /* The data extents of @ex, @bytes in all, as counted before. */
@@ -263,17 +267,18 @@ static int ckpt_unlinked(struct ckpt_ctx *ctx, struct file *file, int fd,
 				task_pid_vnr(ctx->target), fd, name);
 	what = "cannot tell its owner, mode and times (an owner the checkpointer's user namespace cannot name?)";
 	ret = ckpt_unlinked_attrs(file, &hu);
-	if (!ret) {
-		what = "cannot find its data (SEEK_DATA, SEEK_HOLE)";
-		ret = ckpt_count_data(&ex, &hu.data);
-	}
-	if (!ret) {
-		what = "cannot save its data";
-		ret = ckpt_write_obj(ctx, &hu.h, CKPT_HDR_UNLINKED,
-				     sizeof(hu), 0);
-	}
-	if (!ret)
-		ret = ckpt_write_data(ctx, &ex, hf->objref, hu.data);
+	if (ret)
+		goto out_put;
+	what = "cannot find its data (SEEK_DATA, SEEK_HOLE)";
+	ret = ckpt_count_data(&ex, &hu.data);
+	if (ret)
+		goto out_put;
+	what = "cannot save its data";
+	ret = ckpt_write_obj(ctx, &hu.h, CKPT_HDR_UNLINKED, sizeof(hu), 0);
+	if (ret)
+		goto out_put;
+	ret = ckpt_write_data(ctx, &ex, hf->objref, hu.data);
+out_put:
 	fput(ex.rd);
 	if (ret == -EAGAIN)
 		what = "changed while it was saved (written by a process outside the tree?)";
@@ -404,9 +409,10 @@ static int rstr_unlinked_extent(struct ckpt_ctx *ctx, struct rstr_unlinked *u)
 				u->path, u->file_objref, u->hu.size, u->next,
 				u->left);
 	ret = ckpt_read(ctx, u->buf, hd.len);
-	if (!ret)
-		ret = ckpt_read_pad(ctx, hd.len);
-	if (ret < 0)
+	if (ret)
+		return ret;
+	ret = ckpt_read_pad(ctx, hd.len);
+	if (ret)
 		return ret;
 	ret = rstr_write_all(u->holder, u->buf, hd.len, hd.offset);
 	if (ret < 0)
@@ -472,7 +478,7 @@ static int rstr_unlinked_attrs(struct ckpt_ctx *ctx, struct rstr_unlinked *u)
 				"unlinked file %s: cannot give it owner %u:%u",
 				u->path, hu->uid, hu->gid);
 	ret = rstr_unlinked_setattr(u->holder, &mode);
-	if (!ret && inode->i_mode != hu->mode)
+	if (!ret && inode->i_mode != hu->mode)	/* set, but not as asked */
 		ret = -EPERM;
 	if (ret < 0)
 		return ckpt_err(ctx, ret,
@@ -590,30 +596,37 @@ static struct file *rstr_unlinked_new(struct ckpt_ctx *ctx,
 	int ret;
 
 	ret = ckpt_read_obj(ctx, &u.hu.h, CKPT_HDR_UNLINKED, sizeof(u.hu));
-	if (!ret)
-		ret = rstr_unlinked_check(ctx, &u, hf);
-	if (!ret)
-		ret = rstr_unlinked_create(ctx, &u);
-	if (!ret)
-		ret = rstr_unlinked_data(ctx, &u);
-	if (!ret)
-		ret = rstr_unlinked_attrs(ctx, &u);
-	if (!ret)
-		ret = rstr_unlinked_name(ctx, &u);
-	if (!ret) {
-		ret = ckpt_obj_insert(ctx, u.holder, hf->obj_objref,
-				      CKPT_OBJ_UNLINKED);
-		if (ret < 0)
-			ckpt_err(ctx, ret,
-				 "FILE record at offset %llu: inode objref %d of unlinked file %s is taken",
-				 file_pos, hf->obj_objref, path);
-	}
-	if (ret < 0) {
-		if (u.holder)
-			fput(u.holder);
+	if (ret)
 		return ERR_PTR(ret);
+	ret = rstr_unlinked_check(ctx, &u, hf);
+	if (ret)
+		return ERR_PTR(ret);
+	ret = rstr_unlinked_create(ctx, &u);
+	if (ret)
+		goto out_put;
+	ret = rstr_unlinked_data(ctx, &u);
+	if (ret)
+		goto out_put;
+	ret = rstr_unlinked_attrs(ctx, &u);
+	if (ret)
+		goto out_put;
+	ret = rstr_unlinked_name(ctx, &u);
+	if (ret)
+		goto out_put;
+	ret = ckpt_obj_insert(ctx, u.holder, hf->obj_objref,
+			      CKPT_OBJ_UNLINKED);
+	if (ret) {
+		ckpt_err(ctx, ret,
+			 "FILE record at offset %llu: inode objref %d of unlinked file %s is taken",
+			 file_pos, hf->obj_objref, path);
+		goto out_put;
 	}
 	return u.holder;
+
+out_put:
+	if (u.holder)
+		fput(u.holder);
+	return ERR_PTR(ret);
 }
 
 /**

@@ -148,6 +148,12 @@ void *ckpt_writer_put(struct ckpt_writer *w, const void *data, size_t len);
 void ckpt_writer_end(struct ckpt_writer *w);
 /* The TAIL's offset in @buf, or -1. */
 long ckpt_writer_tail(struct ckpt_writer *w);
+/*
+ * After an edit of the @len byte image @buf: the TAIL that ends it gets
+ * the xxh64 of every byte before it again, as ckpt_writer_tail() would
+ * have written it.  0, or -1 if no TAIL ends it.
+ */
+int ckpt_image_reseal(void *buf, size_t len);
 
 /*
  * Every record of the image @buf of @len bytes, and those nested in them

@@ -450,22 +450,18 @@ static int load_image(META, IMG *self)
 static struct ckpt_hdr *find_rec(IMG *self, __u32 type,
 				 struct ckpt_hdr_file **file)
 {
-	struct ckpt_hdr *h, *prev = NULL;
+	struct ckpt_hdr *h;
 	size_t off;
+	long prev = -1;
 
-	for (off = 0; off + sizeof(*h) <= self->c.len; off += h->len) {
-		h = (struct ckpt_hdr *)(self->c.buf + off);
-		if (h->len < sizeof(*h) || h->len > self->c.len - off)
-			return NULL;
-		if (h->type == type) {
-			if (!prev || prev->type != CKPT_HDR_FILE)
-				return NULL;
-			*file = (struct ckpt_hdr_file *)prev;
-			return h;
-		}
-		prev = h;
-	}
-	return NULL;
+	off = image_top_record(self->c.buf, self->c.len, type, 0, &prev);
+	if (!off || prev < 0)
+		return NULL;
+	h = (struct ckpt_hdr *)(self->c.buf + prev);
+	if (h->type != CKPT_HDR_FILE)
+		return NULL;
+	*file = (struct ckpt_hdr_file *)h;
+	return (struct ckpt_hdr *)(self->c.buf + off);
 }
 
 static int edit_image(META, IMG *self, enum edit edit)

@@ -192,28 +192,34 @@ TEST_F(cow, copied_without_sharing)
 	ASSERT_EQ(0, set_param("1"));
 }
 
+struct cow_at {
+	size_t top;		/* the last top-level record met */
+	size_t mm_at, cow;
+};
+
+static int cow_rec(void *arg, size_t off, const struct ckpt_hdr *h,
+		   int parent)
+{
+	struct cow_at *c = arg;
+
+	if (parent < 0)
+		c->top = off;
+	if (parent < 0 || h->type != CKPT_HDR_COW)
+		return 0;
+	c->mm_at = c->top;	/* the MM it is nested in */
+	c->cow = off;
+	return 1;
+}
+
 /* The offset of the first COW record of the image, 0 if none. */
 static size_t first_cow(unsigned char *buf, size_t len, size_t *mm_at)
 {
-	struct ckpt_hdr_mm *mm;
-	struct ckpt_hdr *h;
-	size_t off = 0, in;
-	__u32 i;
+	struct cow_at c = {};
 
-	for (; off + sizeof(*h) <= len; off += h->len) {
-		h = (struct ckpt_hdr *)(buf + off);
-		if (h->len < sizeof(*h) || off + h->len > len)
-			return 0;
-		mm = (struct ckpt_hdr_mm *)h;
-		if (h->type != CKPT_HDR_MM || !mm->nr_cow)
-			continue;
-		in = off + sizeof(*mm) + ((mm->exe_path_len + 7) & ~7U);
-		for (i = 0; i < mm->nr_vmas && in < len; i++)
-			in += ((struct ckpt_hdr *)(buf + in))->len;
-		*mm_at = off;
-		return in < len ? in : 0;
-	}
-	return 0;
+	if (ckpt_image_walk(buf, len, cow_rec, &c) != 1)
+		return 0;
+	*mm_at = c.mm_at;
+	return c.cow;
 }
 
 /* rstr of @buf, edited, fails; none of the tree's pids is left. */

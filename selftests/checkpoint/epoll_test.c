@@ -974,26 +974,28 @@ struct ep_recs {
 
 static int find_recs(IMG *self, struct ep_recs *r)
 {
-	struct ckpt_hdr *h, *prev = NULL;
 	unsigned char *buf = self->c.buf;
-	size_t off, len = self->c.len;
+	size_t off, f, len = self->c.len;
+	struct ckpt_hdr_file *hf;
+	long prev = -1;
+	int n;
 
 	memset(r, 0, sizeof(*r));
-	for (off = 0; off + sizeof(*h) <= len; off += h->len) {
-		h = (struct ckpt_hdr *)(buf + off);
-		if (h->len < sizeof(*h) || h->len > len - off)
-			return -1;
-		if (h->type == CKPT_HDR_FILE && !r->pipe_file &&
-		    ((struct ckpt_hdr_file *)h)->kind == CKPT_FILE_PIPE)
-			r->pipe_file = (struct ckpt_hdr_file *)h;
-		if (h->type == CKPT_HDR_EPOLL)
+	off = image_top_record(buf, len, CKPT_HDR_EPOLL, 0, &prev);
+	/* the first pipe's FILE before it */
+	for (n = 0; off && !r->pipe_file; n++) {
+		f = image_top_record(buf, len, CKPT_HDR_FILE, n, NULL);
+		if (!f || f > off)
 			break;
-		prev = h;
+		hf = (struct ckpt_hdr_file *)(buf + f);
+		if (hf->kind == CKPT_FILE_PIPE)
+			r->pipe_file = hf;
 	}
-	if (off + sizeof(*r->ep) + 2 * sizeof(*r->item[0]) > len ||
-	    !prev || prev->type != CKPT_HDR_FILE || !r->pipe_file)
+	if (!off || off + sizeof(*r->ep) + 2 * sizeof(*r->item[0]) > len ||
+	    prev < 0 || image_hdr(buf, prev)->type != CKPT_HDR_FILE ||
+	    !r->pipe_file)
 		return -1;
-	r->ep_file = (struct ckpt_hdr_file *)prev;
+	r->ep_file = (struct ckpt_hdr_file *)(buf + prev);
 	r->ep = (struct ckpt_hdr_epoll *)(buf + off);
 	r->item[0] = (void *)(buf + off + sizeof(*r->ep));
 	r->item[1] = r->item[0] + 1;

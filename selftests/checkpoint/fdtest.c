@@ -102,32 +102,25 @@ size_t load_cached_image(struct __test_metadata *_metadata,
 	return read_file(cache_fd, buf);
 }
 
-/* Every record from @off to @end and those nested in them, into @l. */
-int image_walk(unsigned char *buf, size_t off, size_t end,
-	       int parent, struct image_layout *l,
-	       image_nested_fn nested_at)
+static int image_walk_rec(void *arg, size_t off, const struct ckpt_hdr *h,
+			  int parent)
 {
-	struct ckpt_hdr *h;
-	size_t nested;
-	int idx;
+	struct image_layout *l = arg;
 
-	for (; off < end; off += h->len) {
-		h = image_hdr(buf, off);
-		if (end - off < sizeof(*h) || h->len < sizeof(*h) ||
-		    h->len > end - off || h->len % CKPT_ALIGN ||
-		    l->nr == IMAGE_MAX_RECS)
-			return -1;
-		idx = l->nr++;
-		l->r[idx].off = off;
-		l->r[idx].type = h->type;
-		l->r[idx].parent = parent;
-		nested = nested_at(buf, off);
-		if (nested && nested < h->len &&
-		    image_walk(buf, off + nested, off + h->len, idx, l,
-			       nested_at))
-			return -1;
-	}
+	if (l->nr == IMAGE_MAX_RECS)
+		return -1;
+	l->r[l->nr].off = off;
+	l->r[l->nr].type = h->type;
+	l->r[l->nr].parent = parent;
+	l->nr++;
 	return 0;
+}
+
+/* Every record of the @len byte image @buf, nested ones too, into @l. */
+int image_walk(const unsigned char *buf, size_t len, struct image_layout *l)
+{
+	l->nr = 0;
+	return ckpt_image_walk(buf, len, image_walk_rec, l) ? -1 : 0;
 }
 
 /* The @n-th record of @type (0: the first); -1 if none. */

@@ -31,9 +31,8 @@ size_t load_cached_image(struct __test_metadata *_metadata,
 
 /*
  * An image's records, as a test that edits it sees them: each with its
- * offset, type and the record it is nested in.  What nests in what is the
- * test's to say (@nested: where the records inside the one at @off
- * start, 0 if none are looked for).
+ * offset, type and the record it is nested in, in the order libckpt's
+ * ckpt_image_walk() meets them (what nests where is the format's).
  */
 #define IMAGE_MAX_RECS	4096
 
@@ -48,16 +47,13 @@ struct image_layout {
 	int nr;
 };
 
-typedef size_t (*image_nested_fn)(unsigned char *buf, size_t off);
-
 static inline struct ckpt_hdr *image_hdr(unsigned char *buf, size_t off)
 {
 	return (struct ckpt_hdr *)(buf + off);
 }
 
-/* Every record from @off to @end and those nested in them, into @l. */
-int image_walk(unsigned char *buf, size_t off, size_t end, int parent,
-	       struct image_layout *l, image_nested_fn nested_at);
+/* Every record of the @len byte image @buf, nested ones too, into @l. */
+int image_walk(const unsigned char *buf, size_t len, struct image_layout *l);
 /* The @n-th record of @type (0: the first); -1 if none. */
 int image_find(const struct image_layout *l, __u32 type, int n);
 

@@ -367,18 +367,9 @@ TEST_F(files, unlinked_too_big_reported)
 static struct ckpt_hdr *image_record(unsigned char *buf, size_t len,
 				     __u32 type, int nth)
 {
-	struct ckpt_hdr *h;
-	size_t off = 0;
+	size_t off = image_top_record(buf, len, type, nth, NULL);
 
-	while (off + sizeof(*h) <= len) {
-		h = (struct ckpt_hdr *)(buf + off);
-		if (h->len < sizeof(*h) || off + h->len > len)
-			return NULL;
-		if (h->type == type && !nth--)
-			return h;
-		off += h->len;
-	}
-	return NULL;
+	return off ? (struct ckpt_hdr *)(buf + off) : NULL;
 }
 
 enum unlinked_edit { EXTENT_OVERLAP, EXTENT_PAST_SIZE, INODE_MODE };

@@ -126,21 +126,32 @@ static unsigned int rnd(unsigned int n)
 	return n ? (unsigned int)random() % n : 0;
 }
 
+struct tops {
+	size_t *off;
+	int nr;
+};
+
+static int top_rec(void *arg, size_t off, const struct ckpt_hdr *h,
+		   int parent)
+{
+	struct tops *t = arg;
+
+	(void)h;
+	if (parent >= 0)
+		return 0;
+	if (t->nr == MAX_RECS)
+		return 1;
+	t->off[t->nr++] = off;
+	return 0;
+}
+
 /* Offsets of the top-level records, the TAIL last; their number. */
 static int records(const unsigned char *buf, size_t len, size_t *off)
 {
-	const struct ckpt_hdr *h;
-	size_t at = 0;
-	int nr = 0;
+	struct tops t = { .off = off };
 
-	while (at + sizeof(*h) <= len && nr < MAX_RECS) {
-		h = (const struct ckpt_hdr *)(buf + at);
-		if (h->len < sizeof(*h) || h->len > len - at)
-			break;
-		off[nr++] = at;
-		at += h->len;
-	}
-	return nr;
+	ckpt_image_walk(buf, len, top_rec, &t);
+	return t.nr;
 }
 
 static const struct nest *nest_of(__u32 parent, __u32 child, int array)

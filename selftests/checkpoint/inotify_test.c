@@ -433,24 +433,18 @@ struct ino_recs {
 
 static int find_inotify(IMG *self, struct ino_recs *r)
 {
-	struct ckpt_hdr *h, *prev = NULL;
 	unsigned char *p;
 	size_t off;
+	long prev = -1;
 	int i;
 
-	for (off = 0; off + sizeof(*h) <= self->c.len; off += h->len) {
-		h = (struct ckpt_hdr *)(self->c.buf + off);
-		if (h->len < sizeof(*h) || h->len > self->c.len - off)
-			return -1;
-		if (h->type == CKPT_HDR_INOTIFY)
-			break;
-		prev = h;
-	}
-	if (off + sizeof(*h) > self->c.len || !prev ||
-	    prev->type != CKPT_HDR_FILE)
+	off = image_top_record(self->c.buf, self->c.len, CKPT_HDR_INOTIFY, 0,
+			       &prev);
+	if (!off || prev < 0 ||
+	    image_hdr(self->c.buf, prev)->type != CKPT_HDR_FILE)
 		return -1;
-	r->file = (struct ckpt_hdr_file *)prev;
-	r->ino = (struct ckpt_hdr_inotify *)h;
+	r->file = (struct ckpt_hdr_file *)image_hdr(self->c.buf, prev);
+	r->ino = (struct ckpt_hdr_inotify *)image_hdr(self->c.buf, off);
 	if (r->ino->nr_events != 1 || r->ino->nr_watches != 2)
 		return -1;
 	p = (unsigned char *)(r->ino + 1);

@@ -443,13 +443,6 @@ FIXTURE_VARIANT_ADD(image, file_unknown) { .edit = FILE_UNKNOWN };
 FIXTURE_VARIANT_ADD(image, pad) { .edit = PAD };
 FIXTURE_VARIANT_ADD(image, posix_foreign_pid) { .edit = POSIX_FOREIGN_PID };
 
-static size_t top_level(unsigned char *buf, size_t off)
-{
-	(void)buf;
-	(void)off;
-	return 0;
-}
-
 /* The LOCK record of @kind in the image; NULL if none. */
 static struct ckpt_hdr_lock *find_lock(unsigned char *buf,
 				       const struct image_layout *l,
@@ -477,8 +470,7 @@ static int edit_image(struct __test_metadata *_metadata,
 	c->len = load_cached_image(_metadata, &c->buf);
 	if (!c->len)
 		return -1;
-	l->nr = 0;
-	if (image_walk(c->buf, 0, c->len, -1, l, top_level))
+	if (image_walk(c->buf, c->len, l))
 		return -1;
 	px = find_lock(c->buf, l, CKPT_LOCK_POSIX);
 	ofd = find_lock(c->buf, l, CKPT_LOCK_OFD);

@@ -391,26 +391,6 @@ TEST_F_TIMEOUT(pipes, outside_end_refused, 120)
 /* ---------------------------------------------------------------------- */
 /* Broken images */
 
-/* Where the records nested in the one at @off start; 0: none can be. */
-static size_t nested_at(unsigned char *buf, size_t off)
-{
-	struct ckpt_hdr *h = image_hdr(buf, off);
-
-	switch (h->type) {
-	case CKPT_HDR_MM:
-		return sizeof(struct ckpt_hdr_mm) +
-		       CKPT_ALIGN_UP(((struct ckpt_hdr_mm *)h)->exe_path_len);
-	case CKPT_HDR_FILE:
-		return sizeof(struct ckpt_hdr_file) +
-		       CKPT_ALIGN_UP(((struct ckpt_hdr_file *)h)->path_len);
-	case CKPT_HDR_FILES:
-		return sizeof(struct ckpt_hdr_files);
-	case CKPT_HDR_PIPE:
-		return sizeof(struct ckpt_hdr_pipe);
-	}
-	return 0;
-}
-
 enum edit {
 	VALID,
 	BYTES_OVER_SIZE,	/* PIPE: 3 pages of data, a capacity of 2 */
@@ -503,7 +483,7 @@ static int edit_image(META, IMG *self, enum edit edit)
 	struct ckpt_hdr_pipe *pipe;
 	int ip, ib;
 
-	if (image_walk(self->c.buf, 0, self->c.len, -1, &self->l, nested_at)) {
+	if (image_walk(self->c.buf, self->c.len, &self->l)) {
 		TH_LOG("cannot find the records of the %zu byte image",
 		       self->c.len);
 		return -1;

@@ -668,30 +668,13 @@ FIXTURE_VARIANT_ADD(badsig, siginfo_si_timer) {
 	(__u32)SI_TIMER,
 };
 
-/* The first top-level record of @type; 0 if none. */
-static size_t find_record(const unsigned char *buf, size_t len, __u32 type)
-{
-	const struct ckpt_hdr *h;
-	size_t off;
-
-	for (off = 0; off + sizeof(*h) <= len; off += h->len) {
-		h = (const struct ckpt_hdr *)(buf + off);
-		if (h->len < sizeof(*h))
-			return 0;
-		if (h->type == type)
-			return off;
-	}
-	return 0;
-}
-
 /*
  * Patch @size bytes at @off to @val, then fix the tail's checksum: the
  * record itself must be what restart refuses.
  */
-static void patch(unsigned char *buf, size_t len, size_t off, int size,
-		  __u64 val)
+static int patch(unsigned char *buf, size_t len, size_t off, int size,
+		 __u64 val)
 {
-	struct ckpt_hdr_tail *tail;
 	__u32 v32 = val;
 
 	if (size == 1)
@@ -700,8 +683,7 @@ static void patch(unsigned char *buf, size_t len, size_t off, int size,
 		memcpy(buf + off, &v32, 4);
 	else
 		memcpy(buf + off, &val, 8);
-	tail = (struct ckpt_hdr_tail *)(buf + len - sizeof(*tail));
-	tail->xxh64 = ckpt_xxh64(buf, len - sizeof(*tail));
+	return image_reseal(buf, len);
 }
 
 FIXTURE_SETUP(badsig)
@@ -730,14 +712,15 @@ FIXTURE_SETUP(badsig)
 	len = read_file(img, &buf);
 	close(img);
 	ASSERT_LT(sizeof(struct ckpt_hdr_tail), len);
-	off = find_record(buf, len, variant->type);
+	off = image_top_record(buf, len, variant->type, 0, NULL);
 	ASSERT_NE(0, off) {
 		TH_LOG("no %s record in the image", ckpt_type_name(variant->type));
 		free(buf);
 	}
 	if (variant->size)
-		patch(buf, len, off + variant->field, variant->size,
-		      variant->val);
+		ASSERT_EQ(0, patch(buf, len, off + variant->field,
+				   variant->size, variant->val))
+			free(buf);
 	self->fd = tmp_image();
 	if (self->fd >= 0 && (write(self->fd, buf, len) != (ssize_t)len ||
 			      lseek(self->fd, 0, SEEK_SET))) {

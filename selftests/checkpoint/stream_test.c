@@ -27,69 +27,58 @@ struct layout {
 	size_t cred, rlimits;
 	size_t vma[MAX_VMAS];
 	size_t nr_vmas;
+	__u32 top;		/* the type of the last top-level record */
 };
 
-static const struct ckpt_hdr *hdr_at(const unsigned char *buf, size_t off)
+/* Each record ckpt_image_walk() meets: an MM holds VMAs only. */
+static int walk_rec(void *arg, size_t off, const struct ckpt_hdr *h,
+		    int parent)
 {
-	return (const struct ckpt_hdr *)(buf + off);
-}
+	struct layout *l = arg;
 
-static int walk_mm(const unsigned char *buf, size_t off, struct layout *l)
-{
-	const struct ckpt_hdr_mm *mm = (const void *)hdr_at(buf, off);
-	size_t end = off + mm->h.len;
-	const struct ckpt_hdr *h;
-
-	off += sizeof(*mm) + CKPT_ALIGN_UP(mm->exe_path_len);
-	for (; off < end; off += h->len) {
-		h = hdr_at(buf, off);
-		if (h->type != CKPT_HDR_VMA || h->len < sizeof(*h) ||
-		    l->nr_vmas == MAX_VMAS)
+	if (parent >= 0) {
+		if (l->top != CKPT_HDR_MM)
+			return 0;
+		if (h->type != CKPT_HDR_VMA || l->nr_vmas == MAX_VMAS)
 			return -1;
 		l->vma[l->nr_vmas++] = off;
+		return 0;
 	}
-	return off == end && l->nr_vmas ? 0 : -1;
+	l->top = h->type;
+	switch (h->type) {
+	case CKPT_HDR_TASK:
+		l->task = off;
+		break;
+	case CKPT_HDR_MM:
+		l->mm = off;
+		break;
+	case CKPT_HDR_CPU:
+		l->cpu = off;
+		break;
+	case CKPT_HDR_CRED:
+		l->cred = off;
+		break;
+	case CKPT_HDR_RLIMITS:
+		l->rlimits = off;
+		break;
+	case CKPT_HDR_PAGES:
+		if (!l->pages)
+			l->pages = off;
+		break;
+	case CKPT_HDR_TAIL:
+		l->tail = off;
+		break;
+	}
+	return 0;
 }
 
 /* Find the records; any surprise in the kernel's own image is fatal. */
 static int walk(const unsigned char *buf, size_t len, struct layout *l)
 {
-	const struct ckpt_hdr *h;
-	size_t off;
-
 	memset(l, 0, sizeof(*l));
-	for (off = 0; off + sizeof(*h) <= len; off += h->len) {
-		h = hdr_at(buf, off);
-		if (h->len < sizeof(*h) || h->len > len - off)
-			return -1;
-		switch (h->type) {
-		case CKPT_HDR_TASK:
-			l->task = off;
-			break;
-		case CKPT_HDR_MM:
-			l->mm = off;
-			if (walk_mm(buf, off, l))
-				return -1;
-			break;
-		case CKPT_HDR_CPU:
-			l->cpu = off;
-			break;
-		case CKPT_HDR_CRED:
-			l->cred = off;
-			break;
-		case CKPT_HDR_RLIMITS:
-			l->rlimits = off;
-			break;
-		case CKPT_HDR_PAGES:
-			if (!l->pages)
-				l->pages = off;
-			break;
-		case CKPT_HDR_TAIL:
-			l->tail = off;
-			break;
-		}
-	}
-	if (off != len || !l->task || !l->mm || !l->cpu || !l->pages ||
+	if (ckpt_image_walk(buf, len, walk_rec, l))
+		return -1;
+	if (!l->task || !l->mm || !l->nr_vmas || !l->cpu || !l->pages ||
 	    !l->cred || !l->rlimits)
 		return -1;
 	return l->tail + sizeof(struct ckpt_hdr_tail) == len ? 0 : -1;

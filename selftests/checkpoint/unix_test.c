@@ -1436,32 +1436,6 @@ TEST_F_TIMEOUT(taken, restart, 120)
 /* ---------------------------------------------------------------------- */
 /* Broken images */
 
-/*
- * Where the records nested in the one at @off start; 0: none are looked
- * for.  A FILE holds none unless its length says so.
- */
-static size_t nested_at(unsigned char *buf, size_t off)
-{
-	struct ckpt_hdr *h = image_hdr(buf, off);
-
-	switch (h->type) {
-	case CKPT_HDR_FILE:
-		return sizeof(struct ckpt_hdr_file) +
-		       CKPT_ALIGN_UP(((struct ckpt_hdr_file *)h)->path_len);
-	case CKPT_HDR_UNIX: {
-		struct ckpt_hdr_unix *u = (struct ckpt_hdr_unix *)h;
-		size_t at = sizeof(*u) + CKPT_ALIGN_UP(u->addr_len);
-
-		/* a path (not an abstract name) bound: its file's attrs */
-		if (u->flags & CKPT_UNIX_BOUND && u->addr_len &&
-		    ((unsigned char *)(u + 1))[0])
-			at += sizeof(struct ckpt_unix_attrs);
-		return at;
-	}
-	}
-	return 0;
-}
-
 enum edit {
 	VALID,
 	TYPE_UNKNOWN,		/* listener: type 99 */
@@ -1678,7 +1652,7 @@ static int edit_image(META, IMG *self, enum edit edit)
 	struct ckpt_hdr_file *f, *other;
 	int il, ia, ib, iw;
 
-	if (image_walk(self->c.buf, 0, self->c.len, -1, &self->l, nested_at)) {
+	if (image_walk(self->c.buf, self->c.len, &self->l)) {
 		TH_LOG("cannot find the records of the %zu byte image",
 		       self->c.len);
 		return -1;
@@ -1863,8 +1837,7 @@ FIXTURE_SETUP(badattrs)
 	self->c.len = read_file(fd, &self->c.buf);
 	close(fd);
 	ASSERT_LT(0, self->c.len);
-	ASSERT_EQ(0, image_walk(self->c.buf, 0, self->c.len, -1, &self->l,
-				nested_at));
+	ASSERT_EQ(0, image_walk(self->c.buf, self->c.len, &self->l));
 	ua = find_attrs(self);
 	ASSERT_NE(NULL, ua) TH_LOG("no socket bound to a path in the image");
 	ASSERT_EQ(0140640, ua->mode);

@@ -528,16 +528,43 @@ int image_file(const unsigned char *buf, size_t len)
  */
 int image_reseal(unsigned char *buf, size_t len)
 {
-	struct ckpt_hdr_tail *tail;
-	size_t off = len - sizeof(*tail);
+	return ckpt_image_reseal(buf, len);
+}
 
-	if (len < sizeof(*tail))
-		return -1;
-	tail = (struct ckpt_hdr_tail *)(buf + off);
-	if (tail->h.type != CKPT_HDR_TAIL || tail->h.len != sizeof(*tail))
-		return -1;
-	tail->xxh64 = ckpt_xxh64(buf, off);
+struct top_record {
+	__u32 type;
+	int nth;
+	long last;		/* the top-level record before, -1: none */
+	long prev;
+	size_t off;
+};
+
+static int top_record(void *arg, size_t off, const struct ckpt_hdr *h,
+		      int parent)
+{
+	struct top_record *t = arg;
+
+	if (parent >= 0)
+		return 0;
+	if (h->type == t->type && !t->nth--) {
+		t->off = off;
+		t->prev = t->last;
+		return 1;
+	}
+	t->last = off;
 	return 0;
+}
+
+size_t image_top_record(const unsigned char *buf, size_t len, __u32 type,
+			int nth, long *prev)
+{
+	struct top_record t = { .type = type, .nth = nth, .last = -1 };
+
+	if (ckpt_image_walk(buf, len, top_record, &t) != 1)
+		return 0;
+	if (prev)
+		*prev = t.prev;
+	return t.off;
 }
 
 /* The rstr to run: $RSTR, else /usr/bin/rstr. */

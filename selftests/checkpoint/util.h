@@ -85,6 +85,14 @@ int make_image(const char *mode, int img_fd);
 size_t read_file(int fd, unsigned char **buf);
 int image_file(const unsigned char *buf, size_t len);
 int image_reseal(unsigned char *buf, size_t len);
+/*
+ * The @nth (0: the first) top-level record of @type in the @len byte
+ * image @buf, found by ckpt_image_walk(): its offset, and in *@prev (if
+ * not NULL) the offset of the top-level record before it, -1 if none.
+ * 0 if there is no such record (or a length on the way is broken).
+ */
+size_t image_top_record(const unsigned char *buf, size_t len, __u32 type,
+			int nth, long *prev);
 
 /* rstr, the tree coordinator: $RSTR, or from $PATH */
 const char *rstr_path(void);

@@ -119,21 +119,11 @@ int rd_rlimits(struct ckpt_reader *r, struct ckpt_rec *rec)
 static int rd_sigaction(struct ckpt_reader *r, const struct ckpt_rec *rec,
 			int sig, const struct ckpt_sigaction *a)
 {
-	int kernel_only = sig == RD_SIGKILL || sig == RD_SIGSTOP;
-
-	if (a->mask & RD_SIG_UNBLOCKABLE)
-		return rd_err(r, rec->off,
-			      "signal %d's mask holds SIGKILL or SIGSTOP", sig);
-	if (a->handler >= RD_TASK_SIZE || a->restorer >= RD_TASK_SIZE)
-		return rd_err(r, rec->off,
-			      "signal %d's handler or restorer outside user space",
-			      sig);
-	if (a->flags & ~RD_SA_FLAGS)
-		return rd_err(r, rec->off, "signal %d has unknown flags %#llx",
-			      sig, (unsigned long long)a->flags);
-	if (kernel_only && (a->handler || a->flags || a->restorer || a->mask))
-		return rd_err(r, rec->off, "signal %d cannot have an action",
-			      sig);
+	if (ckpt_sigaction_rules(sig, a, RD_TASK_SIZE, RD_SA_FLAGS, r->err,
+				 sizeof(r->err))) {
+		r->err_off = rec->off;
+		return -1;
+	}
 	return 0;
 }
 
@@ -298,26 +288,6 @@ int rd_posix_timer(struct ckpt_reader *r, struct ckpt_rec *rec)
 	return 0;
 }
 
-/* An absolute path of plain names: no "//", ".", ".." or trailing '/'. */
-static int rd_cgroup_path_ok(const char *path)
-{
-	const char *p;
-
-	if (path[0] != '/')
-		return 0;
-	if (!path[1])
-		return 1;
-	for (p = path; *p; p++) {
-		if (*p != '/')
-			continue;
-		if (p[1] == '/' || !p[1] ||
-		    (p[1] == '.' && (p[2] == '/' || !p[2] ||
-				     (p[2] == '.' && (p[3] == '/' || !p[3])))))
-			return 0;
-	}
-	return 1;
-}
-
 /* A CGROUP record: once, with the process's first task, a plain path. */
 int rd_cgroup(struct ckpt_reader *r, struct ckpt_rec *rec)
 {
@@ -334,7 +304,7 @@ int rd_cgroup(struct ckpt_reader *r, struct ckpt_rec *rec)
 	if (rd_len(r, rec, sizeof(*c) + CKPT_ALIGN_UP(c->path_len)) ||
 	    rd_string(r, rec, c->path_len, 1))
 		return -1;
-	if (!rd_cgroup_path_ok(rec->path))
+	if (!ckpt_cgroup_path_ok(rec->path))
 		return rd_err(r, rec->off, "bad CGROUP path %s", rec->path);
 	return 0;
 }

@@ -74,6 +74,14 @@ void *ckpt_writer_begin(struct ckpt_writer *w, __u32 type, size_t *off)
 	return h;
 }
 
+/* What the TAIL after the @w->len bytes written holds: their xxh64. */
+static __u64 ckpt_writer_sum(struct ckpt_writer *w)
+{
+	while (w->depth)
+		ckpt_writer_end(w);
+	return ckpt_xxh64_digest(&w->sum);
+}
+
 long ckpt_writer_tail(struct ckpt_writer *w)
 {
 	struct ckpt_hdr_tail *t;
@@ -81,9 +89,7 @@ long ckpt_writer_tail(struct ckpt_writer *w)
 	__u32 nr;
 	size_t off;
 
-	while (w->depth)
-		ckpt_writer_end(w);
-	sum = ckpt_xxh64_digest(&w->sum);
+	sum = ckpt_writer_sum(w);
 	nr = w->nr_records;
 	t = ckpt_writer_begin(w, CKPT_HDR_TAIL, &off);
 	if (!t || w->error)
@@ -92,6 +98,25 @@ long ckpt_writer_tail(struct ckpt_writer *w)
 	t->nr_records = nr;
 	ckpt_writer_end(w);
 	return off;
+}
+
+int ckpt_image_reseal(void *buf, size_t len)
+{
+	struct ckpt_hdr_tail *t;
+	struct ckpt_writer w;
+
+	if (len < sizeof(*t))
+		return -1;
+	t = (struct ckpt_hdr_tail *)((unsigned char *)buf + len - sizeof(*t));
+	if (t->h.type != CKPT_HDR_TAIL || t->h.len != sizeof(*t))
+		return -1;
+	/* what precedes the TAIL, as if just written: one run to sum */
+	ckpt_writer_init(&w, buf, len);
+	w.len = len - sizeof(*t);
+	ckpt_xxh64_update(&w.sum, w.buf, w.len);
+	w.hashed = w.len;
+	t->xxh64 = ckpt_writer_sum(&w);
+	return 0;
 }
 
 static int ckpt_walk_range(const unsigned char *buf, size_t off, size_t end,
