@@ -21,34 +21,39 @@
  * context.  Nothing is applied here.  Records may come in any order
  * between the TASK record that opens the section and the first PAGES.
  * A record of an object the task shares (@first) comes only in the
- * section of the object's first task, and there it is required.
+ * section of the object's first task, and there it is required.  How
+ * often a record may (once) or must (required) stand in a section is
+ * the format's count (format.c), which ckptinfo checks too.
  */
 struct rstr_handler {
 	int (*read)(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
-	bool once;		/* at most one such record */
-	bool required;		/* a section without one is refused */
 	unsigned int first;	/* CKPT_FIRST_*: only with that object */
 };
 
 static const struct rstr_handler rstr_handlers[CKPT_HDR_MAX_TYPE] = {
-	[CKPT_HDR_MM] = { rstr_mm_read, true, true, CKPT_FIRST_MM },
-	[CKPT_HDR_CPU] = { rstr_cpu_read, true, true },
-	[CKPT_HDR_SIGHAND] = { rstr_sighand_read, true, true,
-			       CKPT_FIRST_SIGHAND },
-	[CKPT_HDR_SIGNAL] = { rstr_signal_read, true, true },
-	[CKPT_HDR_SIGINFO] = { rstr_siginfo_read, false, false },
-	[CKPT_HDR_POSIX_TIMER] = { rstr_posix_timer_read, false, false,
-				   CKPT_FIRST_SIGNAL },
-	[CKPT_HDR_RESTART_BLOCK] = { rstr_restart_block_read, true, false },
-	[CKPT_HDR_CRED] = { rstr_cred_read, true, true },
-	[CKPT_HDR_RLIMITS] = { rstr_rlimits_read, true, true,
-			       CKPT_FIRST_SIGNAL },
-	[CKPT_HDR_FS] = { rstr_fs_read, true, true, CKPT_FIRST_FS },
-	[CKPT_HDR_FILE] = { rstr_file_read, false, false, CKPT_FIRST_FILES },
-	[CKPT_HDR_FILES] = { rstr_files_read, true, true, CKPT_FIRST_FILES },
-	[CKPT_HDR_LOCK] = { rstr_lock_read, false, false, CKPT_FIRST_FILES },
-	[CKPT_HDR_CGROUP] = { rstr_cgroup_read, true, false, CKPT_FIRST_SIGNAL },
+	[CKPT_HDR_MM] = { rstr_mm_read, CKPT_FIRST_MM },
+	[CKPT_HDR_CPU] = { rstr_cpu_read },
+	[CKPT_HDR_SIGHAND] = { rstr_sighand_read, CKPT_FIRST_SIGHAND },
+	[CKPT_HDR_SIGNAL] = { rstr_signal_read },
+	[CKPT_HDR_SIGINFO] = { rstr_siginfo_read },
+	[CKPT_HDR_POSIX_TIMER] = { rstr_posix_timer_read, CKPT_FIRST_SIGNAL },
+	[CKPT_HDR_RESTART_BLOCK] = { rstr_restart_block_read },
+	[CKPT_HDR_CRED] = { rstr_cred_read },
+	[CKPT_HDR_RLIMITS] = { rstr_rlimits_read, CKPT_FIRST_SIGNAL },
+	[CKPT_HDR_FS] = { rstr_fs_read, CKPT_FIRST_FS },
+	[CKPT_HDR_FILE] = { rstr_file_read, CKPT_FIRST_FILES },
+	[CKPT_HDR_FILES] = { rstr_files_read, CKPT_FIRST_FILES },
+	[CKPT_HDR_LOCK] = { rstr_lock_read, CKPT_FIRST_FILES },
+	[CKPT_HDR_CGROUP] = { rstr_cgroup_read, CKPT_FIRST_SIGNAL },
 };
+
+/* Does the format count @type in a section as @count, or stricter? */
+static bool rstr_rec_count(u32 type, enum ckpt_rec_count count)
+{
+	const struct ckpt_rec_desc *d = ckpt_rec_desc(type);
+
+	return d && d->count >= count;
+}
 
 /* Records that look paths of the image up and open them. */
 static bool rstr_opens_paths(u32 type)
@@ -89,7 +94,8 @@ int rstr_read_record(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 		return ckpt_err(ctx, -EINVAL,
 				"unexpected %s record at offset %llu",
 				ckpt_hdr_name(h->type), ctx->hdr_pos);
-	if (rh->once && test_bit(h->type, ctx->seen))
+	if (rstr_rec_count(h->type, CKPT_REC_ONCE) &&
+	    test_bit(h->type, ctx->seen))
 		return ckpt_err(ctx, -EINVAL,
 				"second %s record at offset %llu",
 				ckpt_hdr_name(h->type), ctx->hdr_pos);
@@ -110,7 +116,9 @@ int rstr_records_required(struct ckpt_ctx *ctx)
 
 	for (type = 0; type < CKPT_HDR_MAX_TYPE; type++) {
 		rh = &rstr_handlers[type];
-		if (rh->required && !test_bit(type, ctx->seen) &&
+		if (!rh->read || !rstr_rec_count(type, CKPT_REC_REQUIRED))
+			continue;
+		if (!test_bit(type, ctx->seen) &&
 		    (!rh->first || (ctx->first & rh->first)))
 			return ckpt_err(ctx, -EINVAL,
 					"the section of pid %d has no %s record before offset %llu",
@@ -155,21 +163,22 @@ int rstr_share(struct ckpt_ctx *ctx)
 
 	ret = rstr_share_one(ctx, current->mm, th->mm_objref, CKPT_OBJ_MM,
 			     CKPT_FIRST_MM, "address space");
-	if (!ret)
-		ret = rstr_share_one(ctx, current->files, th->files_objref,
-				     CKPT_OBJ_FILES, CKPT_FIRST_FILES,
-				     "fd table");
-	if (!ret)
-		ret = rstr_share_one(ctx, current->fs, th->fs_objref,
-				     CKPT_OBJ_FS, CKPT_FIRST_FS, "cwd and root");
-	if (!ret)
-		ret = rstr_share_one(ctx,
-				     rcu_dereference_protected(current->sighand, 1),
-				     th->sighand_objref, CKPT_OBJ_SIGHAND,
-				     CKPT_FIRST_SIGHAND, "signal handlers");
-	if (!ret)
-		ret = rstr_share_one(ctx, current->signal, th->signal_objref,
-				     CKPT_OBJ_SIGNAL, CKPT_FIRST_SIGNAL,
-				     "signal state");
-	return ret;
+	if (ret)
+		return ret;
+	ret = rstr_share_one(ctx, current->files, th->files_objref,
+			     CKPT_OBJ_FILES, CKPT_FIRST_FILES, "fd table");
+	if (ret)
+		return ret;
+	ret = rstr_share_one(ctx, current->fs, th->fs_objref, CKPT_OBJ_FS,
+			     CKPT_FIRST_FS, "cwd and root");
+	if (ret)
+		return ret;
+	/* current's own sighand: only current replaces it */
+	ret = rstr_share_one(ctx, rcu_dereference_protected(current->sighand, 1),
+			     th->sighand_objref, CKPT_OBJ_SIGHAND,
+			     CKPT_FIRST_SIGHAND, "signal handlers");
+	if (ret)
+		return ret;
+	return rstr_share_one(ctx, current->signal, th->signal_objref,
+			      CKPT_OBJ_SIGNAL, CKPT_FIRST_SIGNAL, "signal state");
 }
