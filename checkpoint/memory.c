@@ -35,6 +35,7 @@
 #include <checkpoint/compat.h>
 #include <checkpoint/memory.h>
 #include <checkpoint/kapi.h>
+#include "format.h"
 
 
 void ckpt_vma_infos_free(struct ckpt_vma_info *vi, unsigned int nr)
@@ -328,82 +329,18 @@ static int rstr_vma_path(struct ckpt_ctx *ctx, struct ckpt_vma_info *vi)
 	return 0;
 }
 
-/* What madvise() and mlock2() would refuse, or no mapping can have. */
-static bool rstr_vma_flags_bad(const struct ckpt_hdr_vma *v)
-{
-	u32 f = v->flags;
-
-	if ((f & CKPT_VMA_LOCKONFAULT) && !(f & CKPT_VMA_LOCKED))
-		return true;
-	if ((f & CKPT_VMA_HUGEPAGE) && (f & CKPT_VMA_NOHUGEPAGE))
-		return true;
-	if ((f & CKPT_VMA_MAYWRITE) && !(f & CKPT_VMA_SHARED))
-		return true;
-	if ((f & CKPT_VMA_SHARED) && v->kind != CKPT_VMA_FILE &&
-	    v->kind != CKPT_VMA_SHMEM)
-		return true;
-	if (v->kind == CKPT_VMA_SHMEM &&
-	    (f & (CKPT_VMA_SHARED | CKPT_VMA_MAYWRITE)) !=
-	    (CKPT_VMA_SHARED | CKPT_VMA_MAYWRITE))
-		return true;
-	if ((f & (CKPT_VMA_WIPEONFORK | CKPT_VMA_COW)) &&
-	    v->kind != CKPT_VMA_ANON)
-		return true;
-	/* a shared mapping is writable only if its file is open for writing */
-	return (f & CKPT_VMA_SHARED) && (f & CKPT_VMA_WRITE) &&
-	       !(f & CKPT_VMA_MAYWRITE);
-}
-
+/* The record's own fields, by the rules ckptinfo applies too (format.c). */
 static int rstr_vma_check(struct ckpt_ctx *ctx, struct ckpt_hdr_vma *v,
 			  u64 prev_end)
 {
-	bool has_file = v->kind == CKPT_VMA_FILE || v->kind == CKPT_VMA_SHMEM;
-	u64 pages;
+	char why[128];
 
-	if (v->start >= v->end || !PAGE_ALIGNED(v->start) ||
-	    !PAGE_ALIGNED(v->end) || v->end > TASK_SIZE || v->start < prev_end)
-		return ckpt_err(ctx, -EINVAL,
-				"VMA record at offset %llu: range %#llx-%#llx is invalid, outside user space or overlaps the previous one",
-				ctx->hdr_pos, v->start, v->end);
-	if (v->flags & ~CKPT_VMA_FLAGS_ALL)
-		return ckpt_err(ctx, -EINVAL,
-				"VMA record at offset %llu: unknown flags %#x",
-				ctx->hdr_pos, v->flags);
-	if (v->kind == CKPT_VMA_SHMEM ? v->objref <= 0 : v->objref != 0)
-		return ckpt_err(ctx, -EINVAL,
-				"VMA record at offset %llu: objref %d",
-				ctx->hdr_pos, v->objref);
-	if ((v->flags & CKPT_VMA_GROWSDOWN) && v->kind != CKPT_VMA_ANON)
-		return ckpt_err(ctx, -EINVAL,
-				"VMA record at offset %llu: only anonymous memory grows down",
-				ctx->hdr_pos);
-	if (rstr_vma_flags_bad(v))
-		return ckpt_err(ctx, -EINVAL,
-				"VMA record at offset %llu: flags %#x do not go together on a %s mapping",
-				ctx->hdr_pos, v->flags,
-				v->kind == CKPT_VMA_FILE ? "file" : "non-file");
-	pages = (v->end - v->start) >> PAGE_SHIFT;
-	if (has_file &&
-	    (v->pgoff > (MAX_LFS_FILESIZE >> PAGE_SHIFT) ||
-	     v->pgoff + pages > (MAX_LFS_FILESIZE >> PAGE_SHIFT) ||
-	     v->file_size > MAX_LFS_FILESIZE))
-		return ckpt_err(ctx, -EINVAL,
-				"VMA record at offset %llu: file offset %#llx or size %llu out of range",
-				ctx->hdr_pos, v->pgoff, v->file_size);
-	if (!has_file && v->path_len)
-		return ckpt_err(ctx, -EINVAL,
-				"VMA record at offset %llu: a path on a non-file mapping",
-				ctx->hdr_pos);
-	switch (v->kind) {
-	case CKPT_VMA_ANON:
-	case CKPT_VMA_FILE:
-	case CKPT_VMA_VDSO:
-	case CKPT_VMA_VVAR:
-	case CKPT_VMA_SHMEM:
-		return 0;
-	}
-	return ckpt_err(ctx, -EINVAL, "VMA record at offset %llu: kind %u",
-			ctx->hdr_pos, v->kind);
+	/* format.c's CKPT_FMT_FILE_SIZE_MAX */
+	BUILD_BUG_ON(MAX_LFS_FILESIZE != LLONG_MAX);
+	if (ckpt_vma_rules(v, prev_end, PAGE_SIZE, TASK_SIZE, why, sizeof(why)))
+		return ckpt_err(ctx, -EINVAL, "VMA record at offset %llu: %s",
+				ctx->hdr_pos, why);
+	return 0;
 }
 
 static struct file *rstr_open_mapped(struct ckpt_ctx *ctx,
