@@ -40,13 +40,20 @@
 /* ---------------------------------------------------------------------- */
 /* checkpoint */
 
-
 /*
  * Move *@addr to the first address in [*@addr, @end) under @pmd that is
  * mapped (true), or to the end of what @pmd covers (false).  Only a hint
- * for the caller's get_user_pages(), which decides: the page table is
- * read without its lock, under RCU, since newer kernels may free one (a
- * collapsed file THP's) with the mmap lock held only for reading.
+ * for the caller's get_user_pages(), which decides.
+ *
+ * This is __pte_offset_map()'s protocol, which is not exported (nor is
+ * walk_page_range()): the pmd is read once, a none, bad or huge one is
+ * not followed, and the PTE table is found from that snapshot and read
+ * under RCU without its lock.  6.12 frees a PTE table (a collapsed file
+ * THP's, retract_page_tables()) with no mmap lock at all, through
+ * pte_free_defer(), after an RCU grace period; 6.1 frees them only under
+ * the mmap lock held for writing, and the RCU section costs nothing.  x86
+ * has no HIGHPTE, so there is nothing to kmap: pte_offset_kernel() is
+ * what pte_offset_map() does.
  */
 static bool ckpt_next_pte(pmd_t *pmd, unsigned long *addr, unsigned long end)
 {
@@ -74,14 +81,9 @@ static bool ckpt_next_pte(pmd_t *pmd, unsigned long *addr, unsigned long end)
 	return found;
 }
 
-/*
- * The first address in [addr, end) that a page table maps anything at;
- * ranges without page tables or entries hold no pages worth saving, and
- * a sparse mapping must not cost a get_user_pages() call per hole.
- * Called with the mmap lock held, which keeps the upper levels in place.
- */
-static unsigned long ckpt_next_populated(struct mm_struct *mm,
-					 unsigned long addr, unsigned long end)
+/* ckpt_next_populated() within one VMA's [addr, end) */
+static unsigned long ckpt_next_in_vma(struct mm_struct *mm,
+				      unsigned long addr, unsigned long end)
 {
 	pgd_t *pgd;
 	p4d_t *p4d;
@@ -106,6 +108,36 @@ static unsigned long ckpt_next_populated(struct mm_struct *mm,
 		if (pud_trans_huge(READ_ONCE(*pud)))
 			return addr;
 		if (ckpt_next_pte(pmd_offset(pud, addr), &addr, end))
+			return addr;
+	}
+	return end;
+}
+
+/*
+ * The first address in [addr, end) that a page table maps anything at;
+ * ranges without page tables or entries hold no pages worth saving, and
+ * a sparse mapping must not cost a get_user_pages() call per hole.
+ *
+ * The caller's mmap lock keeps the upper levels in place, but only where
+ * a VMA found under it covers them (walk_page_range()'s rule): munmap()
+ * frees the tables of the range it detached after downgrading to the
+ * read lock.  Where no VMA is, get_user_pages() would fail as well.
+ */
+static unsigned long ckpt_next_populated(struct mm_struct *mm,
+					 unsigned long addr, unsigned long end)
+{
+	struct vm_area_struct *vma;
+	unsigned long stop;
+
+	mmap_assert_locked(mm);
+	while (addr < end) {
+		vma = find_vma(mm, addr);
+		if (!vma || vma->vm_start >= end)
+			return end;
+		addr = max(addr, vma->vm_start);
+		stop = min(end, vma->vm_end);
+		addr = ckpt_next_in_vma(mm, addr, stop);
+		if (addr < stop)
 			return addr;
 	}
 	return end;
