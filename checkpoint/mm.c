@@ -174,8 +174,9 @@ int ckpt_mm(struct ckpt_ctx *ctx, struct mm_struct *mm, int objref)
 	cmm->vmas = vi;
 	cmm->nr = nr;
 	ret = ckpt_exe_path(ctx, mm, cmm);
-	if (!ret)
-		ret = ckpt_cow_scan(ctx, cmm);
+	if (ret < 0)
+		return ret;
+	ret = ckpt_cow_scan(ctx, cmm);
 	if (ret < 0)
 		return ret;
 
@@ -209,13 +210,19 @@ int ckpt_mm(struct ckpt_ctx *ctx, struct mm_struct *mm, int objref)
 	extra += ckpt_cow_len(cmm);
 
 	ret = ckpt_write_obj(ctx, &hm.h, CKPT_HDR_MM, sizeof(hm), extra);
-	if (ret >= 0 && hm.exe_path_len)
+	if (ret < 0)
+		return ret;
+	if (hm.exe_path_len) {
 		ret = ckpt_write_string(ctx, cmm->exe_path, hm.exe_path_len);
-	for (i = 0; i < nr && ret >= 0; i++)
+		if (ret < 0)
+			return ret;
+	}
+	for (i = 0; i < nr; i++) {
 		ret = ckpt_write_vma(ctx, &vi[i]);
-	if (ret >= 0)
-		ret = ckpt_cow_write(ctx, cmm);
-	return ret;
+		if (ret < 0)
+			return ret;
+	}
+	return ckpt_cow_write(ctx, cmm);
 }
 
 

@@ -276,6 +276,33 @@ static int rstr_zombie_record(struct ckpt_ctx *ctx, struct ckpt_hdr *h,
 	return read(ctx, h);
 }
 
+/* The records of zombie @e's section, from the stream @ctx holds. */
+static int rstr_zombie_records(struct ckpt_ctx *ctx,
+			       const struct ckpt_tree_task *e)
+{
+	struct ckpt_hdr h;
+	int ret;
+
+	ret = rstr_zombie_record(ctx, &h, CKPT_HDR_TASK, rstr_task_read);
+	if (ret)
+		return ret;
+	ret = rstr_zombie_task_check(ctx);
+	if (ret)
+		return ret;
+	ret = rstr_zombie_status_check(ctx, e->exit_code);
+	if (ret)
+		return ret;
+	if (ctx->ts.task.pid != e->pid || ctx->ts.task.tgid != e->tgid)
+		return ckpt_err(ctx, -EINVAL,
+				"TASK record at offset %llu is pid %d of %d, the TREE says zombie %d comes next",
+				ctx->hdr_pos, ctx->ts.task.pid,
+				ctx->ts.task.tgid, e->pid);
+	ret = rstr_zombie_record(ctx, &h, CKPT_HDR_CRED, rstr_cred_read);
+	if (ret)
+		return ret;
+	return rstr_zombie_record(ctx, &h, CKPT_HDR_RLIMITS, rstr_rlimits_read);
+}
+
 /*
  * The section of zombie @i: TASK, CRED and RLIMITS, read and checked
  * against the caller (the coordinator, whose rights its tasks have)
@@ -287,8 +314,6 @@ static int rstr_zombie_record(struct ckpt_ctx *ctx, struct ckpt_hdr *h,
 static int rstr_zombie_read(struct ckpt_rstr_op *op, u32 i)
 {
 	struct ckpt_ctx *ctx = ckpt_ctx_alloc_task(op->ctx, NULL);
-	const struct ckpt_tree_task *e = &op->tasks[i];
-	struct ckpt_hdr h;
 	int ret;
 
 	if (IS_ERR(ctx))
@@ -297,21 +322,7 @@ static int rstr_zombie_read(struct ckpt_rstr_op *op, u32 i)
 	ctx->op = op;
 	ctx->index = i;
 	ckpt_stream_move(ctx, op->ctx);
-	ret = rstr_zombie_record(ctx, &h, CKPT_HDR_TASK, rstr_task_read);
-	if (!ret)
-		ret = rstr_zombie_task_check(ctx);
-	if (!ret)
-		ret = rstr_zombie_status_check(ctx, e->exit_code);
-	if (!ret && (ctx->ts.task.pid != e->pid || ctx->ts.task.tgid != e->tgid))
-		ret = ckpt_err(ctx, -EINVAL,
-			       "TASK record at offset %llu is pid %d of %d, the TREE says zombie %d comes next",
-			       ctx->hdr_pos, ctx->ts.task.pid,
-			       ctx->ts.task.tgid, e->pid);
-	if (!ret)
-		ret = rstr_zombie_record(ctx, &h, CKPT_HDR_CRED, rstr_cred_read);
-	if (!ret)
-		ret = rstr_zombie_record(ctx, &h, CKPT_HDR_RLIMITS,
-					 rstr_rlimits_read);
+	ret = rstr_zombie_records(ctx, &op->tasks[i]);
 	ckpt_stream_move(op->ctx, ctx);
 	return ret;
 }
@@ -348,9 +359,10 @@ static int rstr_op_read(struct ckpt_rstr_op *op)
 	int ret;
 
 	ret = ckpt_read_header(op->ctx);
-	if (!ret)
-		ret = rstr_read_tree(op->ctx, &op->tasks, &op->nr_tasks,
-				     &op->tree_flags);
+	if (ret < 0)
+		return ret;
+	ret = rstr_read_tree(op->ctx, &op->tasks, &op->nr_tasks,
+			     &op->tree_flags);
 	if (ret < 0)
 		return ret;
 	op->slots = kvcalloc(op->nr_tasks, sizeof(*op->slots), GFP_KERNEL);
@@ -565,8 +577,9 @@ static int rstr_contents(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 					"PAGES record at offset %llu in the section of pid %d, which builds no address space",
 					ctx->hdr_pos, ctx->ts.task.pid);
 		ret = rstr_pages(ctx, h);
-		if (!ret)
-			ret = ckpt_read_hdr(ctx, h);
+		if (ret < 0)
+			return ret;
+		ret = ckpt_read_hdr(ctx, h);
 		if (ret < 0)
 			return ret;
 	}
@@ -653,34 +666,85 @@ static int rstr_apply(struct ckpt_ctx *ctx)
 	int ret;
 
 	ret = rstr_zombies(ctx);
-	if (!ret)
-		ret = rstr_pgid(ctx);
-	if (!ret && (first & CKPT_FIRST_FILES))
+	if (ret)
+		goto out;
+	ret = rstr_pgid(ctx);
+	if (ret)
+		goto out;
+	if (first & CKPT_FIRST_FILES) {
 		ret = rstr_files(ctx);
-	if (!ret && (first & CKPT_FIRST_FILES))
+		if (ret)
+			goto out;
 		ret = rstr_locks(ctx);
-	if (!ret && (first & CKPT_FIRST_FS))
+		if (ret)
+			goto out;
+	}
+	if (first & CKPT_FIRST_FS) {
 		ret = rstr_fs(ctx);
-	if (!ret && (first & CKPT_FIRST_SIGNAL))
+		if (ret)
+			goto out;
+	}
+	if (first & CKPT_FIRST_SIGNAL) {
 		ret = rstr_rlimits(ctx);
-	if (!ret)
-		ret = rstr_cred(ctx);	/* before rstr_task(): see there */
+		if (ret)
+			goto out;
+	}
+	ret = rstr_cred(ctx);	/* before rstr_task(): see there */
+	if (ret)
+		goto out;
 	/* with the credentials it restores: its own rights to move */
-	if (!ret && (first & CKPT_FIRST_SIGNAL))
+	if (first & CKPT_FIRST_SIGNAL) {
 		ret = rstr_cgroup(ctx);
-	if (!ret)
-		ret = rstr_task(ctx);
-	if (!ret)
-		ret = rstr_signal(ctx);
-	if (!ret)
-		ret = rstr_cpu(ctx);
-	if (!ret)
-		ret = ckpt_deferqueue_run(ctx);
+		if (ret)
+			goto out;
+	}
+	ret = rstr_task(ctx);
+	if (ret)
+		goto out;
+	ret = rstr_signal(ctx);
+	if (ret)
+		goto out;
+	ret = rstr_cpu(ctx);
+	if (ret)
+		goto out;
+	ret = ckpt_deferqueue_run(ctx);
+out:
 	return ret < 0 ? ret : 0;
 }
 
 /* ---------------------------------------------------------------------- */
 /* one task's restart */
+
+/* The section, from @h on, with the stream: see rstr_section(). */
+static int rstr_section_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h,
+			     bool *gone)
+{
+	int ret;
+
+	if (!ctx->index) {
+		ret = ckpt_read_hdr(ctx, h);
+		if (ret)
+			return ret;
+	}
+	if (ctx->op->legacy) {
+		ret = rstr_check_caller(ctx);
+		if (ret)
+			return ret;
+	}
+	ret = rstr_read_layout(ctx, h);
+	if (ret)
+		return ret;
+	if (ctx->first & CKPT_FIRST_MM) {
+		*gone = true;
+		ret = rstr_mm(ctx);
+		if (ret)
+			return ret;
+	}
+	ret = rstr_contents(ctx, h);
+	if (ret)
+		return ret;
+	return rstr_section_end(ctx, h);
+}
 
 /*
  * Its turn in the stream: read its section, build and fill its address
@@ -700,20 +764,7 @@ static int rstr_section(struct ckpt_ctx *ctx, bool *gone)
 		return ret;
 	ckpt_stream_move(ctx, op->ctx);
 	h = op->next;
-	if (!ctx->index)
-		ret = ckpt_read_hdr(ctx, &h);
-	if (!ret && op->legacy)
-		ret = rstr_check_caller(ctx);
-	if (!ret)
-		ret = rstr_read_layout(ctx, &h);
-	if (!ret && (ctx->first & CKPT_FIRST_MM)) {
-		*gone = true;
-		ret = rstr_mm(ctx);
-	}
-	if (!ret)
-		ret = rstr_contents(ctx, &h);
-	if (!ret)
-		ret = rstr_section_end(ctx, &h);
+	ret = rstr_section_read(ctx, &h, gone);
 	op->next = h;
 	ckpt_stream_move(op->ctx, ctx);
 	if (ret < 0)
@@ -757,13 +808,13 @@ static int rstr_task_run(struct ckpt_ctx *ctx, bool *gone)
 	int ret;
 
 	ret = wait_for_completion_killable(&op->all_joined);
-	if (!ret)
-		ret = rstr_section(ctx, gone);
-	if (!ret) {
-		*gone = true;
-		ret = rstr_apply(ctx);
-	}
-	return ret;
+	if (ret)
+		return ret;
+	ret = rstr_section(ctx, gone);
+	if (ret)
+		return ret;
+	*gone = true;
+	return rstr_apply(ctx);
 }
 
 /*
@@ -796,10 +847,12 @@ static int rstr_zombie(struct ckpt_rstr_op *op, u32 i,
 	int ret;
 
 	ret = rstr_rlimits(ctx);
-	if (!ret)
-		ret = rstr_cred(ctx);
-	if (!ret)
-		ret = rstr_task(ctx);
+	if (ret < 0)
+		return ret;
+	ret = rstr_cred(ctx);
+	if (ret < 0)
+		return ret;
+	ret = rstr_task(ctx);
 	if (ret < 0)
 		return ret;
 	w->pf = rstr_pf(&ctx->ts.task);
@@ -907,12 +960,16 @@ int ckpt_do_restart(struct ckpt_ctx *ctx)
 		return -ENOMEM;
 	op->legacy = true;
 	ret = rstr_op_read(op);
-	if (!ret && (op->nr_tasks != 1 || op->tree_flags))
+	if (ret)
+		goto out;
+	if (op->nr_tasks != 1 || op->tree_flags) {
 		ret = ckpt_err(ctx, -EINVAL,
 			       "image holds a tree of %u tasks: restart it with a coordinator (rstr)",
 			       op->nr_tasks);
-	if (!ret)
-		ret = rstr_join(op);
+		goto out;
+	}
+	ret = rstr_join(op);
+out:
 	rstr_op_put(op);
 	return ret;
 }

@@ -327,11 +327,13 @@ int rstr_posix_timer_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 	if (ret < 0)
 		return ret;
 	ret = rstr_timer_check(ctx, rs, &r);
-	if (!ret)
-		ret = rstr_timers_grow(ctx, rs);
-	if (!ret)
-		rs->timers[rs->nr_timers++] = r;
-	return ret;
+	if (ret)
+		return ret;
+	ret = rstr_timers_grow(ctx, rs);
+	if (ret)
+		return ret;
+	rs->timers[rs->nr_timers++] = r;
+	return 0;
 }
 
 /* The system calls' arguments, in a page of the restored process. */
@@ -432,15 +434,17 @@ static int rstr_timers_in(struct ckpt_ctx *ctx, struct ckpt_rstr_signal *rs,
 	unsigned int i;
 	int ret;
 
-	ret = rstr_itimer_cpu(u, ITIMER_VIRTUAL, &hs->virt);
-	if (!ret)
-		ret = rstr_itimer_cpu(u, ITIMER_PROF, &hs->prof);
+	ret = rstr_itimer_cpu(u, ITIMER_VIRTUAL, &hs->virt) ?:
+	      rstr_itimer_cpu(u, ITIMER_PROF, &hs->prof);
 	if (ret < 0)
 		return ckpt_err(ctx, ret, "cannot set ITIMER_VIRTUAL or ITIMER_PROF again");
-	for (i = 0; i < rs->nr_timers && !ret; i++) {
+	for (i = 0; i < rs->nr_timers; i++) {
 		ret = rstr_timer_create(ctx, u, &rs->timers[i]);
-		if (!ret)
-			ret = rstr_timer_settime(ctx, u, &rs->timers[i]);
+		if (ret)
+			break;
+		ret = rstr_timer_settime(ctx, u, &rs->timers[i]);
+		if (ret)
+			break;
 	}
 	WRITE_ONCE(current->signal->next_posix_timer_id, hs->next_timer_id);
 	return ret;
