@@ -71,9 +71,12 @@ static bool ckpt_shmem_object(struct file *file)
 	return shmem_file(file) && file->f_op == file_inode(file)->i_fop;
 }
 
+/* Under the mmap lock, which keeps @vma and its file in place. */
 static int ckpt_vma_kind(struct ckpt_ctx *ctx, struct vm_area_struct *vma)
 {
 	const char *name = NULL;
+
+	mmap_assert_locked(vma->vm_mm);
 
 	if (vma->vm_ops && vma->vm_ops->name)
 		name = vma->vm_ops->name(vma);
@@ -120,9 +123,12 @@ static int ckpt_vma_kind(struct ckpt_ctx *ctx, struct vm_area_struct *vma)
 			vma->vm_start, vma->vm_end, name ? name : "?");
 }
 
+/* Under the mmap lock: vm_flags change only under it, held for writing. */
 u32 ckpt_vma_flags(struct vm_area_struct *vma)
 {
 	u32 flags = 0;
+
+	mmap_assert_locked(vma->vm_mm);
 
 	if (vma->vm_flags & VM_READ)
 		flags |= CKPT_VMA_READ;

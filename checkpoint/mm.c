@@ -437,6 +437,11 @@ static void rstr_mm_fields(struct mm_struct *mm, struct ckpt_rstr_mm *rmm)
 	struct ckpt_hdr_mm *m = &rmm->mm;
 	struct file *old;
 
+	/*
+	 * The locks prctl() takes: the mmap lock for exe_file and the
+	 * bounds, arg_lock for what /proc/PID/cmdline and environ read
+	 * under it, task_lock() for saved_auxv (PR_SET_MM_AUXV).
+	 */
 	mmap_write_lock(mm);
 	old = rcu_replace_pointer(mm->exe_file, rmm->exe,
 				  lockdep_is_held(&mm->mmap_lock));

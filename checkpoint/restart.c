@@ -150,6 +150,13 @@ struct ckpt_rstr_op {
 	struct rstr_slot *slots;	/* one per TREE entry */
 	ktime_t start;
 
+	/*
+	 * @lock protects @ns, @nr_joined, @nr_done, @usecs, @err, @err_pid
+	 * and each slot's @task (set by the task joining, read by
+	 * rstr_fail() to kill it).  A task that only looks whether the
+	 * restart failed reads @err without it (READ_ONCE()).  @next and
+	 * the stream belong to the task whose turn it is (rstr_slot.turn).
+	 */
 	spinlock_t lock;
 	struct pid_namespace *ns;	/* the tree's: its first task's */
 	u32 nr_joined;

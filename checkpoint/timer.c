@@ -206,6 +206,7 @@ static void ckpt_timers_locked(struct task_struct *t,
 	struct ckpt_timer_buf *b = arg;
 	struct k_itimer *timr;
 
+	lockdep_assert_held(&sighand->siglock);
 	b->n = 0;
 	ckpt_for_each_posix_timer(timr, t->signal) {
 		if (b->n < b->cap)
