@@ -265,27 +265,45 @@ static int ckpt_write_task(struct ckpt_ctx *ctx)
 	int ret;
 
 	ret = ckpt_task(ctx, t, ctx->ts.task.mm_objref);
+	if (ret)
+		return ret;
 	/* first: restart opens every path with the credentials it restores */
-	if (!ret)
-		ret = ckpt_cred(ctx, t);
-	if (!ret && (first & CKPT_FIRST_MM))
+	ret = ckpt_cred(ctx, t);
+	if (ret)
+		return ret;
+	if (first & CKPT_FIRST_MM) {
 		ret = ckpt_mm(ctx, ctx->mm, ctx->ts.task.mm_objref);
-	if (!ret)
-		ret = ckpt_cpu(ctx);
+		if (ret)
+			return ret;
+	}
+	ret = ckpt_cpu(ctx);
+	if (ret)
+		return ret;
 	/* optional records, between CPU and PAGES, one call per kind */
-	if (!ret && (first & CKPT_FIRST_FS))
+	if (first & CKPT_FIRST_FS) {
 		ret = ckpt_fs(ctx, t);
-	if (!ret && (first & CKPT_FIRST_FILES))
+		if (ret)
+			return ret;
+	}
+	if (first & CKPT_FIRST_FILES) {
 		ret = ckpt_files(ctx, t);
-	if (!ret && (first & CKPT_FIRST_SIGNAL))
+		if (ret)
+			return ret;
+	}
+	if (first & CKPT_FIRST_SIGNAL) {
 		ret = ckpt_rlimits(ctx, t);
-	if (!ret)
-		ret = ckpt_cgroup(ctx, t, first & CKPT_FIRST_SIGNAL);
-	if (!ret)
-		ret = ckpt_signal(ctx, t);
-	if (!ret && (first & CKPT_FIRST_MM))
-		ret = ckpt_mm_pages(ctx);
-	return ret;
+		if (ret)
+			return ret;
+	}
+	ret = ckpt_cgroup(ctx, t, first & CKPT_FIRST_SIGNAL);
+	if (ret)
+		return ret;
+	ret = ckpt_signal(ctx, t);
+	if (ret)
+		return ret;
+	if (first & CKPT_FIRST_MM)
+		return ckpt_mm_pages(ctx);
+	return 0;
 }
 
 /* Was a task found stopped continued before the image was complete? */
@@ -309,6 +327,20 @@ static int ckpt_tree_stopped_ran(struct ckpt_ctx *ctx)
  * set before it exits again (rstr_zombie_read()).  A zombie does not
  * run: no freeze, its state read from here.
  */
+/* A zombie's records: TASK, CRED and RLIMITS, as restart reads them. */
+static int ckpt_zombie_records(struct ckpt_ctx *zctx, struct task_struct *t)
+{
+	int ret;
+
+	ret = ckpt_task(zctx, t, 0);
+	if (ret)
+		return ret;
+	ret = ckpt_cred(zctx, t);
+	if (ret)
+		return ret;
+	return ckpt_rlimits(zctx, t);
+}
+
 static int ckpt_write_zombie(struct ckpt_ctx *ctx, struct task_struct *t)
 {
 	struct ckpt_ctx *zctx = ckpt_ctx_alloc_task(ctx, t);
@@ -318,11 +350,7 @@ static int ckpt_write_zombie(struct ckpt_ctx *ctx, struct task_struct *t)
 		return PTR_ERR(zctx);
 	ckpt_stream_move(zctx, ctx);
 	ckpt_save_zombie_state(zctx, t);
-	ret = ckpt_task(zctx, t, 0);
-	if (!ret)
-		ret = ckpt_cred(zctx, t);
-	if (!ret)
-		ret = ckpt_rlimits(zctx, t);
+	ret = ckpt_zombie_records(zctx, t);
 	ckpt_stream_move(ctx, zctx);
 	ckpt_ctx_put(zctx);
 	return ret;
@@ -351,11 +379,15 @@ static int ckpt_write_image(struct ckpt_ctx *ctx)
 	u32 i;
 
 	ret = ckpt_write_header(ctx);
-	if (!ret)
-		ret = ckpt_write_tree(ctx);
-	if (!ret)
-		ret = ckpt_write_zombies(ctx);
-	for (i = 0; i < ctx->nr_tree && !ret; i++) {
+	if (ret)
+		goto out;
+	ret = ckpt_write_tree(ctx);
+	if (ret)
+		goto out;
+	ret = ckpt_write_zombies(ctx);
+	if (ret)
+		goto out;
+	for (i = 0; i < ctx->nr_tree; i++) {
 		tctx = ctx->tree[i].ctx;
 		if (!tctx)
 			continue;
@@ -363,14 +395,18 @@ static int ckpt_write_image(struct ckpt_ctx *ctx)
 		ckpt_stream_move(tctx, ctx);
 		ret = ckpt_write_task(tctx);
 		ckpt_stream_move(ctx, tctx);
+		if (ret)
+			goto out;
 	}
-	if (!ret)
-		ret = ckpt_deferqueue_run(ctx);
+	ret = ckpt_deferqueue_run(ctx);
+	if (ret < 0)
+		goto out;
 	/* no TAIL, no valid image, if a stopped task ran meanwhile */
-	if (ret >= 0)
-		ret = ckpt_tree_stopped_ran(ctx);
-	if (!ret)
-		ret = ckpt_write_tail(ctx);
+	ret = ckpt_tree_stopped_ran(ctx);
+	if (ret)
+		goto out;
+	ret = ckpt_write_tail(ctx);
+out:
 	return ret < 0 ? ret : 0;
 }
 
@@ -448,16 +484,26 @@ static bool ckpt_tree_execed(struct ckpt_ctx *ctx)
  */
 #define CKPT_FREEZE_TRIES	8
 
+/* One try: the tree as it is now, frozen, its group stops known. */
+static int ckpt_freeze_once(struct ckpt_ctx *ctx, struct task_struct *root)
+{
+	int ret;
+
+	ret = ckpt_tree_collect(ctx, root);
+	if (ret)
+		return ret;
+	ret = ckpt_freeze_tree(ctx);
+	if (ret)
+		return ret;
+	return ckpt_tree_stops(ctx);
+}
+
 static int ckpt_freeze_all(struct ckpt_ctx *ctx, struct task_struct *root)
 {
 	int tries, ret;
 
 	for (tries = 0; tries < CKPT_FREEZE_TRIES; tries++) {
-		ret = ckpt_tree_collect(ctx, root);
-		if (!ret)
-			ret = ckpt_freeze_tree(ctx);
-		if (!ret)
-			ret = ckpt_tree_stops(ctx);
+		ret = ckpt_freeze_once(ctx, root);
 		if (!ret && ckpt_tree_same(ctx, root) && !ckpt_tree_execed(ctx))
 			return 0;
 		ckpt_thaw_tree(ctx, false);
@@ -545,15 +591,11 @@ int ckpt_do_checkpoint(struct ckpt_ctx *ctx, pid_t pid)
 				"pid %d is a thread of process %d: checkpoint the process",
 				pid, task_tgid_vnr(root));
 	start = ktime_get();
-	ret = ckpt_check_task(ctx, root);
-	if (!ret)
-		ret = ckpt_freeze_all(ctx, root);
+	ret = ckpt_check_task(ctx, root) ?: ckpt_freeze_all(ctx, root);
 	if (ret < 0)
 		return ret;
 	frozen = ktime_get();
-	ret = ckpt_check_frozen(ctx);
-	if (!ret)
-		ret = ckpt_write_image(ctx);
+	ret = ckpt_check_frozen(ctx) ?: ckpt_write_image(ctx);
 	ckpt_thaw_tree(ctx, !ret && (ctx->flags & CHECKPOINT_KILL));
 	if (!ret && (ctx->flags & CHECKPOINT_VERBOSE))
 		ckpt_log(ctx, "pid %d was frozen for %lld us (freezing took %lld us) with %u tasks; image of %llu bytes in %u records; %llu pages: %llu us finding, %llu us writing, %llu us checksum (%llu us more beside)",

@@ -8,6 +8,8 @@
 /* sizeof(sun_path), which no header both sides have defines */
 #define CKPT_FMT_UNIX_PATH_MAX	108
 
+/* MAX_LFS_FILESIZE of a 64-bit kernel: the largest file offset */
+#define CKPT_FMT_FILE_SIZE_MAX	0x7fffffffffffffffULL
 #define CKPT_FMT_ALIGN(x)	(((x) + CKPT_ALIGN - 1) & ~(__u64)(CKPT_ALIGN - 1))
 
 /* the entry of type @t, its fixed part struct @s */
@@ -227,6 +229,105 @@ int ckpt_header_rules(const struct ckpt_hdr_header *h, __u32 page_size,
 			 h->page_size, page_size);
 	else if (!h->xstate_size || h->xstate_size > CKPT_HDR_MAX / 2)
 		snprintf(err, errlen, "bad xstate size %u", h->xstate_size);
+	else
+		return 0;
+	return -1;
+}
+
+/* ---------------------------------------------------------------------- */
+/* a VMA record */
+
+const char *ckpt_vma_kind_name(__u32 kind)
+{
+	switch (kind) {
+	case CKPT_VMA_ANON:
+		return "anon";
+	case CKPT_VMA_FILE:
+		return "file";
+	case CKPT_VMA_VDSO:
+		return "vdso";
+	case CKPT_VMA_VVAR:
+		return "vvar";
+	case CKPT_VMA_SHMEM:
+		return "shmem";
+	}
+	return "unknown";
+}
+
+static int ckpt_vma_has_file(const struct ckpt_hdr_vma *v)
+{
+	return v->kind == CKPT_VMA_FILE || v->kind == CKPT_VMA_SHMEM;
+}
+
+/* What madvise() and mlock2() would refuse, or no mapping can have. */
+static int ckpt_vma_flags_bad(const struct ckpt_hdr_vma *v)
+{
+	__u32 f = v->flags;
+
+	if ((f & CKPT_VMA_LOCKONFAULT) && !(f & CKPT_VMA_LOCKED))
+		return 1;
+	if ((f & CKPT_VMA_HUGEPAGE) && (f & CKPT_VMA_NOHUGEPAGE))
+		return 1;
+	if ((f & CKPT_VMA_MAYWRITE) && !(f & CKPT_VMA_SHARED))
+		return 1;
+	if ((f & CKPT_VMA_SHARED) && !ckpt_vma_has_file(v))
+		return 1;
+	if (v->kind == CKPT_VMA_SHMEM &&
+	    (f & (CKPT_VMA_SHARED | CKPT_VMA_MAYWRITE)) !=
+	    (CKPT_VMA_SHARED | CKPT_VMA_MAYWRITE))
+		return 1;
+	if ((f & (CKPT_VMA_WIPEONFORK | CKPT_VMA_COW)) &&
+	    v->kind != CKPT_VMA_ANON)
+		return 1;
+	/* a shared mapping is writable only if its file is open for writing */
+	return (f & CKPT_VMA_SHARED) && (f & CKPT_VMA_WRITE) &&
+	       !(f & CKPT_VMA_MAYWRITE);
+}
+
+/* A file mapping's offset and its file's size, in the file size limit. */
+static int ckpt_vma_offset_bad(const struct ckpt_hdr_vma *v, __u32 page_size)
+{
+	__u64 max_pgoff = CKPT_FMT_FILE_SIZE_MAX / page_size;
+
+	return v->pgoff > max_pgoff ||
+	       v->pgoff + (v->end - v->start) / page_size > max_pgoff ||
+	       v->file_size > CKPT_FMT_FILE_SIZE_MAX;
+}
+
+int ckpt_vma_rules(const struct ckpt_hdr_vma *v, __u64 prev_end,
+		   __u32 page_size, __u64 task_size, char *err, size_t errlen)
+{
+	__u64 mask = page_size - 1;
+
+	if (v->kind < CKPT_VMA_ANON || v->kind > CKPT_VMA_SHMEM)
+		snprintf(err, errlen, "unknown VMA kind %u", v->kind);
+	else if (v->flags & ~CKPT_VMA_FLAGS_ALL)
+		snprintf(err, errlen, "unknown VMA flags %#x", v->flags);
+	else if (v->kind == CKPT_VMA_SHMEM ? v->objref <= 0 : v->objref != 0)
+		snprintf(err, errlen, "bad VMA objref %d", v->objref);
+	else if (v->start >= v->end || (v->start & mask) || (v->end & mask) ||
+		 v->end > task_size)
+		snprintf(err, errlen, "bad VMA range %#llx-%#llx",
+			 (unsigned long long)v->start,
+			 (unsigned long long)v->end);
+	else if (v->start < prev_end)
+		snprintf(err, errlen, "VMA %#llx-%#llx out of order",
+			 (unsigned long long)v->start,
+			 (unsigned long long)v->end);
+	else if ((v->flags & CKPT_VMA_GROWSDOWN) && v->kind != CKPT_VMA_ANON)
+		snprintf(err, errlen, "growsdown %s VMA",
+			 ckpt_vma_kind_name(v->kind));
+	else if (ckpt_vma_flags_bad(v))
+		snprintf(err, errlen, "VMA flags %#x on a %s VMA", v->flags,
+			 ckpt_vma_kind_name(v->kind));
+	else if (ckpt_vma_has_file(v) && ckpt_vma_offset_bad(v, page_size))
+		snprintf(err, errlen,
+			 "VMA file offset %#llx out of range (file size %llu)",
+			 (unsigned long long)v->pgoff,
+			 (unsigned long long)v->file_size);
+	else if (!ckpt_vma_has_file(v) && v->path_len)
+		snprintf(err, errlen, "path in a %s VMA",
+			 ckpt_vma_kind_name(v->kind));
 	else
 		return 0;
 	return -1;

@@ -101,6 +101,19 @@ int ckpt_sigaction_rules(int sig, const struct ckpt_sigaction *a,
  */
 int ckpt_cgroup_path_ok(const char *path);
 
+/* The name of a VMA kind, "unknown" if none. */
+const char *ckpt_vma_kind_name(__u32 kind);
+
+/*
+ * A VMA record's own fields: its kind, flags (those that go together on
+ * that kind), objref, range (aligned to @page_size, below @task_size,
+ * not below @prev_end where the previous VMA ended), a file mapping's
+ * offset and file size, a path only on a file mapping.  0, or -1 with
+ * what in @err.
+ */
+int ckpt_vma_rules(const struct ckpt_hdr_vma *v, __u64 prev_end,
+		   __u32 page_size, __u64 task_size, char *err, size_t errlen);
+
 /* The number of tasks alone, before the entries are read. */
 int ckpt_tree_count_rule(__u32 nr, long pid_max, char *err, size_t errlen);
 

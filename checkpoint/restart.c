@@ -36,6 +36,7 @@
 
 #include <checkpoint/checkpoint.h>
 #include <checkpoint/kapi.h>
+#include <checkpoint/restart.h>
 
 struct rstr_finish_work {
 	struct callback_head work;
@@ -129,90 +130,6 @@ static int rstr_queue_finish(struct ckpt_ctx *ctx,
 	return task_work_add(current, &w->work, TWA_RESUME);
 }
 
-/*
- * What restart does with each record of a section before the point of no
- * return: read it, check it, and keep what it says in the task's
- * context.  Nothing is applied here.  Records may come in any order
- * between the TASK record that opens the section and the first PAGES.
- * A record of an object the task shares (@first) comes only in the
- * section of the object's first task, and there it is required.
- */
-struct rstr_handler {
-	int (*read)(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
-	bool once;		/* at most one such record */
-	bool required;		/* a section without one is refused */
-	unsigned int first;	/* CKPT_FIRST_*: only with that object */
-};
-
-static const struct rstr_handler rstr_handlers[CKPT_HDR_MAX_TYPE] = {
-	[CKPT_HDR_MM] = { rstr_mm_read, true, true, CKPT_FIRST_MM },
-	[CKPT_HDR_CPU] = { rstr_cpu_read, true, true },
-	[CKPT_HDR_SIGHAND] = { rstr_sighand_read, true, true,
-			       CKPT_FIRST_SIGHAND },
-	[CKPT_HDR_SIGNAL] = { rstr_signal_read, true, true },
-	[CKPT_HDR_SIGINFO] = { rstr_siginfo_read, false, false },
-	[CKPT_HDR_POSIX_TIMER] = { rstr_posix_timer_read, false, false,
-				   CKPT_FIRST_SIGNAL },
-	[CKPT_HDR_RESTART_BLOCK] = { rstr_restart_block_read, true, false },
-	[CKPT_HDR_CRED] = { rstr_cred_read, true, true },
-	[CKPT_HDR_RLIMITS] = { rstr_rlimits_read, true, true,
-			       CKPT_FIRST_SIGNAL },
-	[CKPT_HDR_FS] = { rstr_fs_read, true, true, CKPT_FIRST_FS },
-	[CKPT_HDR_FILE] = { rstr_file_read, false, false, CKPT_FIRST_FILES },
-	[CKPT_HDR_FILES] = { rstr_files_read, true, true, CKPT_FIRST_FILES },
-	[CKPT_HDR_LOCK] = { rstr_lock_read, false, false, CKPT_FIRST_FILES },
-	[CKPT_HDR_CGROUP] = { rstr_cgroup_read, true, false, CKPT_FIRST_SIGNAL },
-};
-
-/* Records that look paths of the image up and open them. */
-static bool rstr_opens_paths(u32 type)
-{
-	return type == CKPT_HDR_MM || type == CKPT_HDR_FS ||
-	       type == CKPT_HDR_FILE;
-}
-
-/*
- * A record that opens paths does so with the credentials the task
- * restores (its CRED, which comes first), not the caller's: a restart by
- * root opens nothing for a user's process that the user could not, and
- * a directory of the path swapped for a symlink leads nowhere the
- * user's own ids could not go.  Only the opening: what needs privilege
- * of the caller (limits, scheduling) is still checked against it.
- */
-static int rstr_read_as_restored(struct ckpt_ctx *ctx, struct ckpt_hdr *h,
-				 const struct rstr_handler *rh)
-{
-	const struct cred *old;
-	int ret;
-
-	if (!rstr_cred_of(ctx))
-		return ckpt_err(ctx, -EINVAL,
-				"%s record at offset %llu comes before the CRED record of its task",
-				ckpt_hdr_name(h->type), ctx->hdr_pos);
-	old = override_creds(rstr_cred_of(ctx));
-	ret = rh->read(ctx, h);
-	revert_creds(old);
-	return ret;
-}
-
-static int rstr_read_record(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
-{
-	const struct rstr_handler *rh = &rstr_handlers[h->type];
-
-	if (!rh->read || (rh->first && !(ctx->first & rh->first)))
-		return ckpt_err(ctx, -EINVAL,
-				"unexpected %s record at offset %llu",
-				ckpt_hdr_name(h->type), ctx->hdr_pos);
-	if (rh->once && test_bit(h->type, ctx->seen))
-		return ckpt_err(ctx, -EINVAL,
-				"second %s record at offset %llu",
-				ckpt_hdr_name(h->type), ctx->hdr_pos);
-	__set_bit(h->type, ctx->seen);
-	if (rstr_opens_paths(h->type))
-		return rstr_read_as_restored(ctx, h, rh);
-	return rh->read(ctx, h);
-}
-
 /* ---------------------------------------------------------------------- */
 /* the operation */
 
@@ -233,6 +150,13 @@ struct ckpt_rstr_op {
 	struct rstr_slot *slots;	/* one per TREE entry */
 	ktime_t start;
 
+	/*
+	 * @lock protects @ns, @nr_joined, @nr_done, @usecs, @err, @err_pid
+	 * and each slot's @task (set by the task joining, read by
+	 * rstr_fail() to kill it).  A task that only looks whether the
+	 * restart failed reads @err without it (READ_ONCE()).  @next and
+	 * the stream belong to the task whose turn it is (rstr_slot.turn).
+	 */
 	spinlock_t lock;
 	struct pid_namespace *ns;	/* the tree's: its first task's */
 	u32 nr_joined;
@@ -359,6 +283,33 @@ static int rstr_zombie_record(struct ckpt_ctx *ctx, struct ckpt_hdr *h,
 	return read(ctx, h);
 }
 
+/* The records of zombie @e's section, from the stream @ctx holds. */
+static int rstr_zombie_records(struct ckpt_ctx *ctx,
+			       const struct ckpt_tree_task *e)
+{
+	struct ckpt_hdr h;
+	int ret;
+
+	ret = rstr_zombie_record(ctx, &h, CKPT_HDR_TASK, rstr_task_read);
+	if (ret)
+		return ret;
+	ret = rstr_zombie_task_check(ctx);
+	if (ret)
+		return ret;
+	ret = rstr_zombie_status_check(ctx, e->exit_code);
+	if (ret)
+		return ret;
+	if (ctx->ts.task.pid != e->pid || ctx->ts.task.tgid != e->tgid)
+		return ckpt_err(ctx, -EINVAL,
+				"TASK record at offset %llu is pid %d of %d, the TREE says zombie %d comes next",
+				ctx->hdr_pos, ctx->ts.task.pid,
+				ctx->ts.task.tgid, e->pid);
+	ret = rstr_zombie_record(ctx, &h, CKPT_HDR_CRED, rstr_cred_read);
+	if (ret)
+		return ret;
+	return rstr_zombie_record(ctx, &h, CKPT_HDR_RLIMITS, rstr_rlimits_read);
+}
+
 /*
  * The section of zombie @i: TASK, CRED and RLIMITS, read and checked
  * against the caller (the coordinator, whose rights its tasks have)
@@ -370,8 +321,6 @@ static int rstr_zombie_record(struct ckpt_ctx *ctx, struct ckpt_hdr *h,
 static int rstr_zombie_read(struct ckpt_rstr_op *op, u32 i)
 {
 	struct ckpt_ctx *ctx = ckpt_ctx_alloc_task(op->ctx, NULL);
-	const struct ckpt_tree_task *e = &op->tasks[i];
-	struct ckpt_hdr h;
 	int ret;
 
 	if (IS_ERR(ctx))
@@ -380,21 +329,7 @@ static int rstr_zombie_read(struct ckpt_rstr_op *op, u32 i)
 	ctx->op = op;
 	ctx->index = i;
 	ckpt_stream_move(ctx, op->ctx);
-	ret = rstr_zombie_record(ctx, &h, CKPT_HDR_TASK, rstr_task_read);
-	if (!ret)
-		ret = rstr_zombie_task_check(ctx);
-	if (!ret)
-		ret = rstr_zombie_status_check(ctx, e->exit_code);
-	if (!ret && (ctx->ts.task.pid != e->pid || ctx->ts.task.tgid != e->tgid))
-		ret = ckpt_err(ctx, -EINVAL,
-			       "TASK record at offset %llu is pid %d of %d, the TREE says zombie %d comes next",
-			       ctx->hdr_pos, ctx->ts.task.pid,
-			       ctx->ts.task.tgid, e->pid);
-	if (!ret)
-		ret = rstr_zombie_record(ctx, &h, CKPT_HDR_CRED, rstr_cred_read);
-	if (!ret)
-		ret = rstr_zombie_record(ctx, &h, CKPT_HDR_RLIMITS,
-					 rstr_rlimits_read);
+	ret = rstr_zombie_records(ctx, &op->tasks[i]);
 	ckpt_stream_move(op->ctx, ctx);
 	return ret;
 }
@@ -431,9 +366,10 @@ static int rstr_op_read(struct ckpt_rstr_op *op)
 	int ret;
 
 	ret = ckpt_read_header(op->ctx);
-	if (!ret)
-		ret = rstr_read_tree(op->ctx, &op->tasks, &op->nr_tasks,
-				     &op->tree_flags);
+	if (ret < 0)
+		return ret;
+	ret = rstr_read_tree(op->ctx, &op->tasks, &op->nr_tasks,
+			     &op->tree_flags);
 	if (ret < 0)
 		return ret;
 	op->slots = kvcalloc(op->nr_tasks, sizeof(*op->slots), GFP_KERNEL);
@@ -580,61 +516,7 @@ int rstr_fs_sharers(struct ckpt_ctx *ctx, struct fs_struct *fs)
 }
 
 /* ---------------------------------------------------------------------- */
-/* reading a section */
-
-static int rstr_share_one(struct ckpt_ctx *ctx, void *obj, int objref,
-			  enum ckpt_obj_type type, unsigned int first,
-			  const char *what)
-{
-	void *known = ckpt_obj_fetch(ctx, objref, type);
-	int ret;
-
-	if (!IS_ERR(known)) {
-		if (known == obj)
-			return 0;
-		return ckpt_err(ctx, -EINVAL,
-				"pid %d: the image shares its %s (objref %d) with an earlier task, the restoring task does not",
-				ctx->ts.task.pid, what, objref);
-	}
-	ret = ckpt_obj_lookup(ctx, obj, type);
-	if (ret)
-		return ckpt_err(ctx, -EINVAL,
-				"pid %d: its %s is shared with an earlier task (objref %d), the image says it is not (objref %d)",
-				ctx->ts.task.pid, what, ret, objref);
-	ret = ckpt_obj_insert(ctx, obj, objref, type);
-	if (ret < 0)
-		return ckpt_err(ctx, ret, "TASK record: bad %s objref %d",
-				what, objref);
-	ctx->first |= first;
-	return 0;
-}
-
-/* What the TASK record says the task shares, against what it has. */
-static int rstr_share(struct ckpt_ctx *ctx)
-{
-	const struct ckpt_hdr_task *th = &ctx->ts.task;
-	int ret;
-
-	ret = rstr_share_one(ctx, current->mm, th->mm_objref, CKPT_OBJ_MM,
-			     CKPT_FIRST_MM, "address space");
-	if (!ret)
-		ret = rstr_share_one(ctx, current->files, th->files_objref,
-				     CKPT_OBJ_FILES, CKPT_FIRST_FILES,
-				     "fd table");
-	if (!ret)
-		ret = rstr_share_one(ctx, current->fs, th->fs_objref,
-				     CKPT_OBJ_FS, CKPT_FIRST_FS, "cwd and root");
-	if (!ret)
-		ret = rstr_share_one(ctx,
-				     rcu_dereference_protected(current->sighand, 1),
-				     th->sighand_objref, CKPT_OBJ_SIGHAND,
-				     CKPT_FIRST_SIGHAND, "signal handlers");
-	if (!ret)
-		ret = rstr_share_one(ctx, current->signal, th->signal_objref,
-				     CKPT_OBJ_SIGNAL, CKPT_FIRST_SIGNAL,
-				     "signal state");
-	return ret;
-}
+/* reading a section (its records: section.c) */
 
 /* The TASK record opening the section: is it the task expected? */
 static int rstr_section_task(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
@@ -670,8 +552,6 @@ static int rstr_section_task(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
  */
 static int rstr_read_layout(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 {
-	const struct rstr_handler *rh;
-	unsigned int type;
 	int ret;
 
 	ret = rstr_section_task(ctx, h);
@@ -686,15 +566,9 @@ static int rstr_read_layout(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 			break;
 		ret = rstr_read_record(ctx, h);
 	}
-	for (type = 0; type < CKPT_HDR_MAX_TYPE; type++) {
-		rh = &rstr_handlers[type];
-		if (rh->required && !test_bit(type, ctx->seen) &&
-		    (!rh->first || (ctx->first & rh->first)))
-			return ckpt_err(ctx, -EINVAL,
-					"the section of pid %d has no %s record before offset %llu",
-					ctx->ts.task.pid, ckpt_hdr_name(type),
-					ctx->hdr_pos);
-	}
+	ret = rstr_records_required(ctx);
+	if (ret < 0)
+		return ret;
 	/* what needs the credentials the task restores: known now */
 	return rstr_fs_perm(ctx);
 }
@@ -710,8 +584,9 @@ static int rstr_contents(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 					"PAGES record at offset %llu in the section of pid %d, which builds no address space",
 					ctx->hdr_pos, ctx->ts.task.pid);
 		ret = rstr_pages(ctx, h);
-		if (!ret)
-			ret = ckpt_read_hdr(ctx, h);
+		if (ret < 0)
+			return ret;
+		ret = ckpt_read_hdr(ctx, h);
 		if (ret < 0)
 			return ret;
 	}
@@ -798,34 +673,85 @@ static int rstr_apply(struct ckpt_ctx *ctx)
 	int ret;
 
 	ret = rstr_zombies(ctx);
-	if (!ret)
-		ret = rstr_pgid(ctx);
-	if (!ret && (first & CKPT_FIRST_FILES))
+	if (ret)
+		goto out;
+	ret = rstr_pgid(ctx);
+	if (ret)
+		goto out;
+	if (first & CKPT_FIRST_FILES) {
 		ret = rstr_files(ctx);
-	if (!ret && (first & CKPT_FIRST_FILES))
+		if (ret)
+			goto out;
 		ret = rstr_locks(ctx);
-	if (!ret && (first & CKPT_FIRST_FS))
+		if (ret)
+			goto out;
+	}
+	if (first & CKPT_FIRST_FS) {
 		ret = rstr_fs(ctx);
-	if (!ret && (first & CKPT_FIRST_SIGNAL))
+		if (ret)
+			goto out;
+	}
+	if (first & CKPT_FIRST_SIGNAL) {
 		ret = rstr_rlimits(ctx);
-	if (!ret)
-		ret = rstr_cred(ctx);	/* before rstr_task(): see there */
+		if (ret)
+			goto out;
+	}
+	ret = rstr_cred(ctx);	/* before rstr_task(): see there */
+	if (ret)
+		goto out;
 	/* with the credentials it restores: its own rights to move */
-	if (!ret && (first & CKPT_FIRST_SIGNAL))
+	if (first & CKPT_FIRST_SIGNAL) {
 		ret = rstr_cgroup(ctx);
-	if (!ret)
-		ret = rstr_task(ctx);
-	if (!ret)
-		ret = rstr_signal(ctx);
-	if (!ret)
-		ret = rstr_cpu(ctx);
-	if (!ret)
-		ret = ckpt_deferqueue_run(ctx);
+		if (ret)
+			goto out;
+	}
+	ret = rstr_task(ctx);
+	if (ret)
+		goto out;
+	ret = rstr_signal(ctx);
+	if (ret)
+		goto out;
+	ret = rstr_cpu(ctx);
+	if (ret)
+		goto out;
+	ret = ckpt_deferqueue_run(ctx);
+out:
 	return ret < 0 ? ret : 0;
 }
 
 /* ---------------------------------------------------------------------- */
 /* one task's restart */
+
+/* The section, from @h on, with the stream: see rstr_section(). */
+static int rstr_section_read(struct ckpt_ctx *ctx, struct ckpt_hdr *h,
+			     bool *gone)
+{
+	int ret;
+
+	if (!ctx->index) {
+		ret = ckpt_read_hdr(ctx, h);
+		if (ret)
+			return ret;
+	}
+	if (ctx->op->legacy) {
+		ret = rstr_check_caller(ctx);
+		if (ret)
+			return ret;
+	}
+	ret = rstr_read_layout(ctx, h);
+	if (ret)
+		return ret;
+	if (ctx->first & CKPT_FIRST_MM) {
+		*gone = true;
+		ret = rstr_mm(ctx);
+		if (ret)
+			return ret;
+	}
+	ret = rstr_contents(ctx, h);
+	if (ret)
+		return ret;
+	return rstr_section_end(ctx, h);
+}
 
 /*
  * Its turn in the stream: read its section, build and fill its address
@@ -845,20 +771,7 @@ static int rstr_section(struct ckpt_ctx *ctx, bool *gone)
 		return ret;
 	ckpt_stream_move(ctx, op->ctx);
 	h = op->next;
-	if (!ctx->index)
-		ret = ckpt_read_hdr(ctx, &h);
-	if (!ret && op->legacy)
-		ret = rstr_check_caller(ctx);
-	if (!ret)
-		ret = rstr_read_layout(ctx, &h);
-	if (!ret && (ctx->first & CKPT_FIRST_MM)) {
-		*gone = true;
-		ret = rstr_mm(ctx);
-	}
-	if (!ret)
-		ret = rstr_contents(ctx, &h);
-	if (!ret)
-		ret = rstr_section_end(ctx, &h);
+	ret = rstr_section_read(ctx, &h, gone);
 	op->next = h;
 	ckpt_stream_move(op->ctx, ctx);
 	if (ret < 0)
@@ -902,13 +815,13 @@ static int rstr_task_run(struct ckpt_ctx *ctx, bool *gone)
 	int ret;
 
 	ret = wait_for_completion_killable(&op->all_joined);
-	if (!ret)
-		ret = rstr_section(ctx, gone);
-	if (!ret) {
-		*gone = true;
-		ret = rstr_apply(ctx);
-	}
-	return ret;
+	if (ret)
+		return ret;
+	ret = rstr_section(ctx, gone);
+	if (ret)
+		return ret;
+	*gone = true;
+	return rstr_apply(ctx);
 }
 
 /*
@@ -941,10 +854,12 @@ static int rstr_zombie(struct ckpt_rstr_op *op, u32 i,
 	int ret;
 
 	ret = rstr_rlimits(ctx);
-	if (!ret)
-		ret = rstr_cred(ctx);
-	if (!ret)
-		ret = rstr_task(ctx);
+	if (ret < 0)
+		return ret;
+	ret = rstr_cred(ctx);
+	if (ret < 0)
+		return ret;
+	ret = rstr_task(ctx);
 	if (ret < 0)
 		return ret;
 	w->pf = rstr_pf(&ctx->ts.task);
@@ -1052,12 +967,16 @@ int ckpt_do_restart(struct ckpt_ctx *ctx)
 		return -ENOMEM;
 	op->legacy = true;
 	ret = rstr_op_read(op);
-	if (!ret && (op->nr_tasks != 1 || op->tree_flags))
+	if (ret)
+		goto out;
+	if (op->nr_tasks != 1 || op->tree_flags) {
 		ret = ckpt_err(ctx, -EINVAL,
 			       "image holds a tree of %u tasks: restart it with a coordinator (rstr)",
 			       op->nr_tasks);
-	if (!ret)
-		ret = rstr_join(op);
+		goto out;
+	}
+	ret = rstr_join(op);
+out:
 	rstr_op_put(op);
 	return ret;
 }

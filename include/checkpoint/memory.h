@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What memory.c and cow.c share: the layout of an address space being
+ * What memory.c, pages.c, mm.c and cow.c share: the layout of an address space being
  * saved or rebuilt, and the pages a forked child shares with its parent.
  */
 #ifndef _CHECKPOINT_MEMORY_H
@@ -48,16 +48,33 @@ struct ckpt_rstr_mm {
 	struct ckpt_vma_info vmas[];
 };
 
-/* memory.c: @fn gets the present pages of [addr, end), a batch at a time */
+/* memory.c: the layout */
+bool ckpt_nameless(struct file *file);
+void ckpt_vma_infos_free(struct ckpt_vma_info *vi, unsigned int nr);
+int ckpt_collect_vmas(struct ckpt_ctx *ctx, struct mm_struct *mm,
+		      struct ckpt_vma_info **pvi, unsigned int *pnr);
+size_t ckpt_vma_len(struct ckpt_vma_info *vi);
+int ckpt_write_vma(struct ckpt_ctx *ctx, struct ckpt_vma_info *vi);
+int rstr_vma_read(struct ckpt_ctx *ctx, struct ckpt_vma_info *vi,
+		  u64 prev_end);
+int rstr_vdso_check(struct ckpt_ctx *ctx, struct ckpt_rstr_mm *rmm);
+int rstr_map_vma(struct ckpt_ctx *ctx, struct ckpt_vma_info *vi);
+int rstr_map_vdso(struct ckpt_ctx *ctx, struct ckpt_rstr_mm *rmm, int i);
+unsigned long rstr_prot(u32 flags);
+u32 ckpt_vma_flags(struct vm_area_struct *vma);
+int rstr_vma_advise(struct ckpt_ctx *ctx, struct ckpt_hdr_vma *v);
+
+/* mm.c: the per-context state of the MM record's two halves */
+struct ckpt_ckpt_mm *ckpt_mm_state(struct ckpt_ctx *ctx);
+struct ckpt_rstr_mm *rstr_mm_state(struct ckpt_ctx *ctx);
+
+/* pages.c: @fn gets the present pages of [addr, end), a batch at a time */
 typedef int (*ckpt_pages_fn)(struct ckpt_ctx *ctx, unsigned long addr,
 			     struct page **pages, unsigned int nr, void *arg);
 int ckpt_walk_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
 		    unsigned long addr, unsigned long end, struct page **pages,
 		    ckpt_pages_fn fn, void *arg);
 void ckpt_put_pages(struct page **pages, long nr);
-unsigned long rstr_prot(u32 flags);
-u32 ckpt_vma_flags(struct vm_area_struct *vma);
-int rstr_vma_advise(struct ckpt_ctx *ctx, struct ckpt_hdr_vma *v);
 
 /* cow.c */
 int ckpt_cow_scan(struct ckpt_ctx *ctx, struct ckpt_ckpt_mm *cmm);

@@ -14,27 +14,10 @@
 /* ---------------------------------------------------------------------- */
 /* names */
 
-/* The record table (checkpoint/format.c) names the types. */
+/* The record table (checkpoint/format.c) names the types, and VMA kinds. */
 const char *ckpt_type_name(__u32 type)
 {
 	return ckpt_rec_name(type);
-}
-
-const char *ckpt_vma_kind_name(__u32 kind)
-{
-	switch (kind) {
-	case CKPT_VMA_ANON:
-		return "anon";
-	case CKPT_VMA_FILE:
-		return "file";
-	case CKPT_VMA_VDSO:
-		return "vdso";
-	case CKPT_VMA_VVAR:
-		return "vvar";
-	case CKPT_VMA_SHMEM:
-		return "shmem";
-	}
-	return "unknown";
 }
 
 const char *ckpt_file_kind_name(__u32 kind)

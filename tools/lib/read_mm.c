@@ -133,11 +133,9 @@ static int rd_vma_path(struct ckpt_reader *r, struct ckpt_rec *rec)
 {
 	__u32 n = rec->u.vma.path_len;
 
+	/* ckpt_vma_rules(): no path on any other kind */
 	if (rec->u.vma.kind != CKPT_VMA_FILE &&
 	    rec->u.vma.kind != CKPT_VMA_SHMEM) {
-		if (n)
-			return rd_err(r, rec->off, "path in a %s VMA",
-				      ckpt_vma_kind_name(rec->u.vma.kind));
 		rec->path[0] = '\0';
 		return 0;
 	}
@@ -153,62 +151,17 @@ static int rd_vma_path(struct ckpt_reader *r, struct ckpt_rec *rec)
 	return 0;
 }
 
-/* Flags that do not go together, as the kernel's restart sees them. */
-static int rd_vma_flags_bad(const struct ckpt_hdr_vma *v)
-{
-	__u32 f = v->flags;
-
-	if ((f & CKPT_VMA_LOCKONFAULT) && !(f & CKPT_VMA_LOCKED))
-		return 1;
-	if ((f & CKPT_VMA_HUGEPAGE) && (f & CKPT_VMA_NOHUGEPAGE))
-		return 1;
-	if ((f & CKPT_VMA_MAYWRITE) && !(f & CKPT_VMA_SHARED))
-		return 1;
-	if ((f & CKPT_VMA_SHARED) && v->kind != CKPT_VMA_FILE &&
-	    v->kind != CKPT_VMA_SHMEM)
-		return 1;
-	if (v->kind == CKPT_VMA_SHMEM &&
-	    (f & (CKPT_VMA_SHARED | CKPT_VMA_MAYWRITE)) !=
-	    (CKPT_VMA_SHARED | CKPT_VMA_MAYWRITE))
-		return 1;
-	if ((f & (CKPT_VMA_WIPEONFORK | CKPT_VMA_COW)) &&
-	    v->kind != CKPT_VMA_ANON)
-		return 1;
-	return (f & CKPT_VMA_SHARED) && (f & CKPT_VMA_WRITE) &&
-	       !(f & CKPT_VMA_MAYWRITE);
-}
-
+/* The kernel's own check of the record (format.c), as restart runs it. */
 static int rd_vma_check(struct ckpt_reader *r, const struct ckpt_rec *rec)
 {
 	const struct ckpt_hdr_vma *v = &rec->u.vma;
-	__u64 mask = r->page_size - 1;
+	__u64 prev_end = r->nr_vmas ? r->vmas[r->nr_vmas - 1].end : 0;
 
-	if (v->kind < CKPT_VMA_ANON || v->kind > CKPT_VMA_SHMEM)
-		return rd_err(r, rec->off, "unknown VMA kind %u", v->kind);
-	if (v->flags & ~CKPT_VMA_FLAGS_ALL)
-		return rd_err(r, rec->off, "unknown VMA flags %#x", v->flags);
-	if (v->kind == CKPT_VMA_SHMEM ? v->objref <= 0 : v->objref != 0)
-		return rd_err(r, rec->off, "bad VMA objref %d", v->objref);
-	if (v->start >= v->end || (v->start & mask) || (v->end & mask) ||
-	    v->end > RD_TASK_SIZE)
-		return rd_err(r, rec->off, "bad VMA range %#llx-%#llx",
-			      (unsigned long long)v->start,
-			      (unsigned long long)v->end);
-	if (r->nr_vmas && v->start < r->vmas[r->nr_vmas - 1].end)
-		return rd_err(r, rec->off, "VMA %#llx-%#llx out of order",
-			      (unsigned long long)v->start,
-			      (unsigned long long)v->end);
-	if ((v->flags & CKPT_VMA_GROWSDOWN) && v->kind != CKPT_VMA_ANON)
-		return rd_err(r, rec->off, "growsdown %s VMA",
-			      ckpt_vma_kind_name(v->kind));
-	if (rd_vma_flags_bad(v))
-		return rd_err(r, rec->off, "VMA flags %#x on a %s VMA", v->flags,
-			      ckpt_vma_kind_name(v->kind));
-	if ((v->kind == CKPT_VMA_FILE || v->kind == CKPT_VMA_SHMEM) &&
-	    (v->pgoff > RD_MAX_PGOFF ||
-	     v->pgoff + (v->end - v->start) / r->page_size > RD_MAX_PGOFF))
-		return rd_err(r, rec->off, "VMA file offset %#llx out of range",
-			      (unsigned long long)v->pgoff);
+	if (ckpt_vma_rules(v, prev_end, r->page_size, RD_TASK_SIZE, r->err,
+			   sizeof(r->err))) {
+		r->err_off = rec->off;
+		return -1;
+	}
 	return 0;
 }
 

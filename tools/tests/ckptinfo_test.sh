@@ -51,6 +51,7 @@ vma_order|out of order
 vma_pathlen|bad VMA record length
 vma_grows|growsdown file VMA
 vma_pgoff|VMA file offset 0x1000000000000000 out of range
+vma_fsize|VMA file offset 0 out of range (file size 9223372036854775808)
 vdso_alone|vdso or vvar VMA alone
 path|bad VMA path
 pathpad|nonzero padding

@@ -1086,6 +1086,7 @@ static const struct defect defects[] = {
 	{ "vma_grows", W_VMA0, F(ckpt_hdr_vma, flags), SET32,
 	  CKPT_VMA_READ | CKPT_VMA_GROWSDOWN },
 	{ "vma_pgoff", W_VMA0, F(ckpt_hdr_vma, pgoff), SET64, 1ULL << 60 },
+	{ "vma_fsize", W_VMA0, F(ckpt_hdr_vma, file_size), SET64, 1ULL << 63 },
 	{ "vdso_alone", W_VMA3, F(ckpt_hdr_vma, kind), SET32, CKPT_VMA_ANON },
 	{ "path", W_PATH, 0, XOR8, '/' ^ 'u' },
 	{ "pathpad", W_PATH, sizeof(PATH), XOR8, 1 },
