@@ -46,7 +46,7 @@ static struct tty_struct *ckpt_task_tty(struct task_struct *t)
  * sets the terminal there), every other process must not have it.
  */
 int ckpt_pty_session(struct ckpt_ctx *ctx, const struct ckpt_pty_where *w,
-			    struct tty_struct *slave, struct ckpt_hdr_pty *h)
+		     struct tty_struct *slave, struct ckpt_hdr_pty *h)
 {
 	struct ckpt_ctx *op = ctx->parent ?: ctx;
 	struct pid *session, *pgrp;

@@ -47,8 +47,8 @@ static bool ckpt_pty_ldisc_ok(struct tty_struct *tty)
 
 /* Modes of either end, and the packet events not read yet. */
 int ckpt_pty_modes(struct ckpt_ctx *ctx, const struct ckpt_pty_where *w,
-			  struct tty_struct *master, struct tty_struct *slave,
-			  struct ckpt_hdr_pty *h)
+		   struct tty_struct *master, struct tty_struct *slave,
+		   struct ckpt_hdr_pty *h)
 {
 	unsigned long flags;
 	bool stopped, tco;
@@ -110,9 +110,9 @@ int ckpt_pty_modes(struct ckpt_ctx *ctx, const struct ckpt_pty_where *w,
 
 /* The slave's termios and window size; the master's must be the driver's. */
 int ckpt_pty_termios(struct ckpt_ctx *ctx,
-			    const struct ckpt_pty_where *w,
-			    struct tty_struct *master, struct tty_struct *slave,
-			    struct ckpt_hdr_pty *h)
+		     const struct ckpt_pty_where *w,
+		     struct tty_struct *master, struct tty_struct *slave,
+		     struct ckpt_hdr_pty *h)
 {
 	struct ckpt_termios *ct = &h->termios;
 	struct ktermios t;
@@ -269,7 +269,7 @@ static int ckpt_pty_flip(struct ckpt_ctx *ctx, const struct ckpt_pty_where *w,
  * held off while both are looked at.
  */
 int ckpt_pty_queue(struct ckpt_ctx *ctx, const struct ckpt_pty_where *w,
-			  struct tty_struct *tty, struct ckpt_pty_queue *q)
+		   struct tty_struct *tty, struct ckpt_pty_queue *q)
 {
 	struct tty_port *port = tty->port;
 	unsigned int inq = 0;
