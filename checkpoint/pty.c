@@ -23,6 +23,15 @@
  * termios, echoes not output yet, an erase under way (ECHOPRT), flow
  * control characters waiting in the flip buffer, and a session not all
  * of whose processes have the pty as controlling terminal.
+ *
+ * LOCKING: rstr_ptys_lock guards the list of the ptys being restored
+ * (rstr_ptys, each pty's list) and the spare masters each keeps
+ * (nr_spares, spares[]), which another pty of the same restart may take;
+ * a pty's other fields are set before it is listed, and only its own
+ * restart writes them after.  The slave's files_lock guards its
+ * tty_files list, which opens and closes change; the inode lock of
+ * /dev/pts/N is the one notify_change() wants, and its owner and mode
+ * are read under it; a file's f_lock guards its f_flags.
  */
 #include <linux/bitops.h>
 #include <linux/fdtable.h>
@@ -544,14 +553,22 @@ static int rstr_pty_owner(struct ckpt_ctx *ctx, struct tty_struct *slave,
 	};
 	int ret = 0;
 
+	/* notify_change() wants it; the owner and mode are read under it */
 	inode_lock(inode);
 	if (!uid_eq(inode->i_uid, make_kuid(ns, h->slave_uid)) ||
-	    !gid_eq(inode->i_gid, make_kgid(ns, h->slave_gid)))
+	    !gid_eq(inode->i_gid, make_kgid(ns, h->slave_gid))) {
 		ret = notify_change(ckpt_nop_idmap, dentry, &owner, NULL);
-	if (!ret && (inode->i_mode & 07777) != h->slave_mode)
+		if (ret)
+			goto unlock;
+	}
+	if ((inode->i_mode & 07777) != h->slave_mode) {
 		ret = notify_change(ckpt_nop_idmap, dentry, &mode, NULL);
-	if (!ret && (inode->i_mode & 07777) != h->slave_mode)
+		if (ret)
+			goto unlock;
+	}
+	if ((inode->i_mode & 07777) != h->slave_mode)
 		ret = -EPERM;	/* a setgid bit the kernel dropped */
+unlock:
 	inode_unlock(inode);
 	if (ret < 0)
 		return ckpt_err(ctx, ret,
@@ -638,17 +655,19 @@ static int rstr_pty_new(struct ckpt_ctx *ctx, int objref)
 	p->sid = img->h.sid;
 	p->pgrp = img->h.pgrp;
 	ret = rstr_pty_master(ctx, p);
-	if (!ret)
-		ret = rstr_pty_setup(ctx, p, img);
-	if (!ret) {
-		mutex_lock(&rstr_ptys_lock);
-		list_add(&p->list, &rstr_ptys);
-		mutex_unlock(&rstr_ptys_lock);
-		ret = ckpt_obj_insert(ctx, p, objref, CKPT_OBJ_PTY);
-		if (ret < 0)
-			ckpt_err(ctx, ret, "PTY record at offset %llu: objref %d is taken",
-				 ctx->hdr_pos, objref);
-	}
+	if (ret)
+		goto put;
+	ret = rstr_pty_setup(ctx, p, img);
+	if (ret)
+		goto put;
+	mutex_lock(&rstr_ptys_lock);
+	list_add(&p->list, &rstr_ptys);
+	mutex_unlock(&rstr_ptys_lock);
+	ret = ckpt_obj_insert(ctx, p, objref, CKPT_OBJ_PTY);
+	if (ret < 0)
+		ckpt_err(ctx, ret, "PTY record at offset %llu: objref %d is taken",
+			 ctx->hdr_pos, objref);
+put:
 	kref_put(&p->ref, rstr_pty_release);	/* the objhash's, if any, stays */
 out:
 	kvfree(img);

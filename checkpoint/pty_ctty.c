@@ -6,6 +6,10 @@
  * Restart gives it back as each process of its session applies its fd
  * table: the leader with TIOCSCTTY and TIOCSPGRP, the others inherit it
  * as from fork().
+ *
+ * LOCKING: a task's siglock guards its signal->tty (ckpt_under_siglock()
+ * takes it), a tty's ctrl.lock its session and foreground group; the
+ * pids of a task are looked at under rcu_read_lock().
  */
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -27,6 +31,7 @@ static void ckpt_task_tty_locked(struct task_struct *t,
 {
 	struct tty_struct **tty = arg;
 
+	lockdep_assert_held(&sighand->siglock);
 	*tty = tty_kref_get(t->signal->tty);
 }
 
@@ -86,14 +91,17 @@ int ckpt_pty_session(struct ckpt_ctx *ctx, const struct ckpt_pty_where *w,
 					   "pid %d, of the session it is the controlling terminal of, shares the fd table of an earlier process: not supported",
 					   task_pid_vnr(n->task));
 	}
-	if (!ret && session && !h->sid)
+	if (ret)
+		goto out;
+	if (session && !h->sid)
 		ret = ckpt_pty_err(ctx, w, -EOPNOTSUPP,
 				   "the controlling terminal of session %d, whose leader is no running process of the tree: not supported",
 				   pid_vnr(session));
-	else if (!ret && session && !h->pgrp)
+	else if (session && !h->pgrp)
 		ret = ckpt_pty_err(ctx, w, -EOPNOTSUPP,
 				   "its foreground process group %d is no group of the tree: not supported",
 				   pgrp ? pid_vnr(pgrp) : 0);
+out:
 	put_pid(session);
 	put_pid(pgrp);
 	return ret;
@@ -149,9 +157,10 @@ static int rstr_pty_acquire(struct ckpt_ctx *ctx, struct rstr_pty *p)
 	long ret;
 
 	ret = kapi_file_ioctl(p->master, TIOCSCTTY, 0, NULL, 0);
-	if (!ret)
-		ret = kapi_file_ioctl(p->master, TIOCSPGRP, 0, &pgrp,
-				     sizeof(pgrp));
+	if (ret)
+		goto out;
+	ret = kapi_file_ioctl(p->master, TIOCSPGRP, 0, &pgrp, sizeof(pgrp));
+out:
 	if (ret < 0)
 		return ckpt_err(ctx, (int)ret,
 				"pid %d cannot make /dev/pts/%u its controlling terminal with foreground group %d",
@@ -169,6 +178,7 @@ static void rstr_pty_inherit_locked(struct task_struct *t,
 {
 	struct rstr_pty_inherit *in = arg;
 
+	lockdep_assert_held(&sighand->siglock);
 	in->had = t->signal->tty;
 	if (!in->had)
 		t->signal->tty = tty_kref_get(in->tty);

@@ -15,6 +15,16 @@
  * VEOL or VEOF as the buffer had it), then under its saved termios.  Once
  * the mirror is seen to hold exactly the bytes fed, the output column
  * goes back into it.
+ *
+ * LOCKING, the tty layer's: an end's flow.lock guards its stopped and
+ * tco_stopped, its ctrl.lock its packet mode, session, pgrp and packet
+ * events; its termios_rwsem, read, keeps its termios and the N_TTY
+ * state derived from them from changing (n_tty_set_termios() runs under
+ * the write side), and the buffer's other writers are the flip buffer
+ * worker, held off by the buffer's lock (tty_buffer_lock_exclusive()),
+ * and the tree's readers, frozen.  winsize_mutex guards the window size;
+ * port->lock serialises what is put in the flip buffer, as a driver's
+ * receive path does.
  */
 #include <linux/bitops.h>
 #include <linux/slab.h>
@@ -188,6 +198,8 @@ static int ckpt_pty_ldisc(struct ckpt_ctx *ctx, const struct ckpt_pty_where *w,
 	bool eol;
 	int ret = 0;
 
+	/* the worker that feeds the line discipline is held off */
+	lockdep_assert_held(&tty->port->buf.lock);
 	down_read(&tty->termios_rwsem);
 	if (kapi_n_tty(tty, ld)) {
 		why = "its line discipline is not laid out as this kernel's N_TTY";
@@ -240,6 +252,8 @@ static int ckpt_pty_flip(struct ckpt_ctx *ctx, const struct ckpt_pty_where *w,
 	struct tty_buffer *b;
 	unsigned int n;
 
+	/* no flush_to_ldisc() frees a buffer or moves its read mark */
+	lockdep_assert_held(&tty->port->buf.lock);
 	/*
 	 * As flush_to_ldisc() reads them: paired with the releases of
 	 * __tty_buffer_request_room() and tty_flip_buffer_commit(), they
@@ -276,14 +290,18 @@ int ckpt_pty_queue(struct ckpt_ctx *ctx, const struct ckpt_pty_where *w,
 	int ret;
 
 	flush_work(&port->buf.work);
+	/* keeps flush_to_ldisc() off both buffers while they are read */
 	tty_buffer_lock_exclusive(port);
 	ret = kapi_tty_inq(tty, &inq);
-	if (ret < 0)
+	if (ret < 0) {
 		ckpt_pty_err(ctx, w, ret, "cannot ask its line discipline for TIOCINQ");
-	if (!ret)
-		ret = ckpt_pty_flip(ctx, w, tty, q);
-	if (!ret)
-		ret = ckpt_pty_ldisc(ctx, w, tty, inq, q, q->pending);
+		goto unlock;
+	}
+	ret = ckpt_pty_flip(ctx, w, tty, q);
+	if (ret)
+		goto unlock;
+	ret = ckpt_pty_ldisc(ctx, w, tty, inq, q, q->pending);
+unlock:
 	tty_buffer_unlock_exclusive(port);
 	if (ret < 0 || !q->pending || !I_IXON(tty))
 		return ret;
@@ -298,16 +316,20 @@ int ckpt_pty_queue(struct ckpt_ctx *ctx, const struct ckpt_pty_where *w,
 static int ckpt_pty_write_queue(struct ckpt_ctx *ctx,
 				const struct ckpt_pty_queue *q, bool eol)
 {
-	int ret = 0;
+	int ret;
 
-	if (q->len)
+	if (q->len) {
 		ret = ckpt_write_string(ctx, q->data, q->len);
-	if (!ret && eol && q->canon)
+		if (ret)
+			return ret;
+	}
+	if (eol && q->canon) {
 		ret = ckpt_write_string(ctx, q->eol,
 					DIV_ROUND_UP(q->canon, BITS_PER_BYTE));
-	if (!ret && q->pending)
-		ret = ckpt_write_string(ctx, q->flip, q->pending);
-	return ret;
+		if (ret)
+			return ret;
+	}
+	return q->pending ? ckpt_write_string(ctx, q->flip, q->pending) : 0;
 }
 
 int ckpt_pty_write(struct ckpt_ctx *ctx, struct ckpt_pty_state *st)
@@ -331,11 +353,12 @@ int ckpt_pty_write(struct ckpt_ctx *ctx, struct ckpt_pty_state *st)
 		ALIGN(h->out_bytes, CKPT_ALIGN) +
 		ALIGN(h->out_pending, CKPT_ALIGN);
 	ret = ckpt_write_obj(ctx, &h->h, CKPT_HDR_PTY, sizeof(*h), extra);
-	if (!ret)
-		ret = ckpt_pty_write_queue(ctx, &st->in, true);
-	if (!ret)
-		ret = ckpt_pty_write_queue(ctx, &st->out, false);
-	return ret;
+	if (ret)
+		return ret;
+	ret = ckpt_pty_write_queue(ctx, &st->in, true);
+	if (ret)
+		return ret;
+	return ckpt_pty_write_queue(ctx, &st->out, false);
 }
 
 /* ---------------------------------------------------------------------- */

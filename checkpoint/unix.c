@@ -24,6 +24,14 @@
  *
  * Their addresses are unix_addr.c's; their queues, and the files in
  * flight in them, unix_queue.c's.
+ *
+ * LOCKING, af_unix's: unix_state_lock() guards a socket's peer, address
+ * and bound path, and its shutdown; a receive queue's lock its skbs (at
+ * a listener, the embryos of the connections not accepted yet); a
+ * peer's sk_callback_lock, read, its sk_socket and that socket's file,
+ * which sock_orphan() clears under the write side; a file's f_lock its
+ * f_flags.  The tree is frozen: only processes outside can change what
+ * is looked at, and a peer outside is refused.
  */
 #include <linux/fs.h>
 #include <linux/file.h>
@@ -245,12 +253,20 @@ static int ckpt_unix_one(struct ckpt_ctx *ctx, struct sock *sk, int fd,
 			 ALIGN(q.lens[i], CKPT_ALIGN) +
 			 ALIGN(q.nr_fds[i] * sizeof(s32), CKPT_ALIGN);
 	ret = ckpt_write_obj(ctx, &hu.h, CKPT_HDR_UNIX, sizeof(hu), extra);
-	if (!ret && hu.addr_len)
+	if (ret)
+		goto out;
+	if (hu.addr_len) {
 		ret = ckpt_write_string(ctx, path, hu.addr_len);
-	if (!ret && attrs)
+		if (ret)
+			goto out;
+	}
+	if (attrs) {
 		ret = ckpt_write_string(ctx, (const char *)&ua, sizeof(ua));
-	if (!ret)
-		ret = ckpt_unix_skbs(ctx, &q, fd);
+		if (ret)
+			goto out;
+	}
+	ret = ckpt_unix_skbs(ctx, &q, fd);
+out:
 	ckpt_unix_queue_free(&q);
 	return ret;
 }
@@ -379,10 +395,12 @@ static int ckpt_unix_pending(struct ckpt_ctx *ctx, struct sock *emb, int fd)
 	if (!first || !skb_queue_empty_lockless(&client->sk_receive_queue))
 		goto out;
 	ret = ckpt_unix_one(ctx, client, fd, cref, eref, cflags, 0);
-	if (!ret)
-		ret = ckpt_unix_one(ctx, emb, fd, eref, cref,
-				    CKPT_UNIX_EMBRYO, 0);
-	if (!ret && cinode)
+	if (ret)
+		goto out;
+	ret = ckpt_unix_one(ctx, emb, fd, eref, cref, CKPT_UNIX_EMBRYO, 0);
+	if (ret)
+		goto out;
+	if (cinode)
 		ret = ckpt_unix_defer_check(ctx, cinode, fd);
 out:
 	sock_put(client);
@@ -451,7 +469,9 @@ static int ckpt_unix(struct ckpt_ctx *ctx, struct file *file, int fd,
 	if (ret < 0 || !first)
 		goto out;
 	ret = ckpt_unix_one(ctx, peer, fd, peer_objref, objref, pflags, 0);
-	if (!ret && pinode)
+	if (ret)
+		goto out;
+	if (pinode)
 		ret = ckpt_unix_defer_check(ctx, pinode, fd);
 out:
 	if (peer)
@@ -540,30 +560,40 @@ static int rstr_unix_read(struct ckpt_ctx *ctx, struct rstr_unix *ru,
 	int ret;
 
 	ret = ckpt_read_obj(ctx, &ru->hu.h, CKPT_HDR_UNIX, sizeof(ru->hu));
-	if (!ret)
-		ret = rstr_unix_check(ctx, &ru->hu, role, objref, peer_objref);
-	if (!ret && ru->hu.addr_len) {
+	if (ret)
+		goto out;
+	ret = rstr_unix_check(ctx, &ru->hu, role, objref, peer_objref);
+	if (ret)
+		goto out;
+	if (ru->hu.addr_len) {
 		ret = ckpt_read(ctx, ru->addr, ru->hu.addr_len);
-		if (!ret)
-			ret = ckpt_read_pad(ctx, ru->hu.addr_len);
+		if (ret)
+			goto out;
+		ret = ckpt_read_pad(ctx, ru->hu.addr_len);
+		if (ret)
+			goto out;
 	}
-	if (!ret && ru->hu.addr_len && ru->addr[0] &&
+	if (ru->hu.addr_len && ru->addr[0] &&
 	    (ru->addr[0] != '/' ||
-	     !memchr(ru->addr, '\0', ru->hu.addr_len)))
+	     !memchr(ru->addr, '\0', ru->hu.addr_len))) {
 		ret = ckpt_err(ctx, -EINVAL,
 			       "UNIX record at offset %llu: a bad address",
 			       ctx->hdr_pos);
+		goto out;
+	}
 	/* an abstract name is no file to unlink */
-	if (!ret && (ru->hu.flags & CKPT_UNIX_UNLINKED) && !ru->addr[0])
+	if ((ru->hu.flags & CKPT_UNIX_UNLINKED) && !ru->addr[0]) {
 		ret = ckpt_err(ctx, -EINVAL,
 			       "UNIX record at offset %llu: UNLINKED, bound to an abstract name",
 			       ctx->hdr_pos);
-	if (!ret && rstr_unix_has_attrs(&ru->hu, ru->addr))
+		goto out;
+	}
+	if (rstr_unix_has_attrs(&ru->hu, ru->addr))
 		ret = rstr_unix_read_attrs(ctx, ru);
+out:
 	ru->end = ctx->hdr_pos + ru->hu.h.len;
 	return ret;
 }
-
 
 static int rstr_unix_setsockopt(struct socket *sock, int opt, int val)
 {
@@ -578,12 +608,19 @@ static int rstr_unix_opts(struct ckpt_ctx *ctx, struct socket *sock,
 	int ret = 0;
 
 	/* SO_SNDBUF and SO_RCVBUF double what they are given */
-	if (hu->flags & CKPT_UNIX_SNDBUF)
+	if (hu->flags & CKPT_UNIX_SNDBUF) {
 		ret = rstr_unix_setsockopt(sock, SO_SNDBUF, hu->sndbuf / 2);
-	if (!ret && hu->flags & CKPT_UNIX_RCVBUF)
+		if (ret)
+			goto out;
+	}
+	if (hu->flags & CKPT_UNIX_RCVBUF) {
 		ret = rstr_unix_setsockopt(sock, SO_RCVBUF, hu->rcvbuf / 2);
-	if (!ret && hu->flags & CKPT_UNIX_PASSCRED)
+		if (ret)
+			goto out;
+	}
+	if (hu->flags & CKPT_UNIX_PASSCRED)
 		ret = rstr_unix_setsockopt(sock, SO_PASSCRED, 1);
+out:
 	if (ret < 0)
 		return ckpt_err(ctx, ret, "UNIX objref %d: cannot set its options",
 				hu->objref);
@@ -618,7 +655,6 @@ static int rstr_unix_file(struct ckpt_ctx *ctx, struct socket *sock,
 	return 0;
 }
 
-
 static int rstr_unix_pair_fill(struct ckpt_ctx *ctx, struct socket *sa,
 			       struct socket *sb, struct rstr_unix *a,
 			       struct rstr_unix *b)
@@ -630,17 +666,19 @@ static int rstr_unix_pair_fill(struct ckpt_ctx *ctx, struct socket *sa,
 	if (ret < 0)
 		return ret;
 	ret = rstr_unix_fill(ctx, a, sb);
+	if (ret)
+		return ret;
 	/* the peer's record comes right after this one's queue */
-	if (!ret)
-		ret = rstr_unix_read(ctx, b, RU_SECOND, a->hu.peer_objref,
-				     a->hu.objref);
-	if (!ret && b->hu.type != a->hu.type)
-		ret = ckpt_err(ctx, -EINVAL,
-			       "UNIX record at offset %llu: type %u, its peer's is %u",
-			       ctx->hdr_pos, b->hu.type, a->hu.type);
-	if (!ret)
-		ret = rstr_unix_opts(ctx, sb, &b->hu);
-	if (ret < 0)
+	ret = rstr_unix_read(ctx, b, RU_SECOND, a->hu.peer_objref,
+			     a->hu.objref);
+	if (ret)
+		return ret;
+	if (b->hu.type != a->hu.type)
+		return ckpt_err(ctx, -EINVAL,
+				"UNIX record at offset %llu: type %u, its peer's is %u",
+				ctx->hdr_pos, b->hu.type, a->hu.type);
+	ret = rstr_unix_opts(ctx, sb, &b->hu);
+	if (ret)
 		return ret;
 	return rstr_unix_fill(ctx, b, sa);
 }
@@ -665,17 +703,17 @@ static int rstr_unix_pair(struct ckpt_ctx *ctx, struct rstr_unix *a,
 		return ckpt_err(ctx, ret, "cannot create a unix socket");
 	}
 	ret = sa->ops->socketpair(sa, sb);
-	if (!ret)
-		ret = rstr_unix_pair_fill(ctx, sa, sb, a, b);
-	if (!ret)
-		ret = rstr_unix_name(ctx, sa, a);
-	if (!ret)
-		ret = rstr_unix_name(ctx, sb, b);
-	if (ret < 0) {
-		sock_release(sa);
-		sock_release(sb);
-		return ret;
-	}
+	if (ret)
+		goto release;
+	ret = rstr_unix_pair_fill(ctx, sa, sb, a, b);
+	if (ret)
+		goto release;
+	ret = rstr_unix_name(ctx, sa, a);
+	if (ret)
+		goto release;
+	ret = rstr_unix_name(ctx, sb, b);
+	if (ret)
+		goto release;
 	rstr_unix_shutdown(sa->sk, a->hu.shutdown);
 	rstr_unix_shutdown(sb->sk, b->hu.shutdown);
 	ret = rstr_unix_file(ctx, sa, a->hu.objref, CKPT_OBJ_SOCKFILE);
@@ -687,6 +725,11 @@ static int rstr_unix_pair(struct ckpt_ctx *ctx, struct rstr_unix *a,
 	return rstr_unix_file(ctx, sb, b->hu.objref,
 			      b->hu.flags & CKPT_UNIX_PEER_CLOSED ?
 			      CKPT_OBJ_CLOSED : CKPT_OBJ_SOCKFILE);
+
+release:
+	sock_release(sa);
+	sock_release(sb);
+	return ret;
 }
 
 /*
@@ -708,13 +751,15 @@ static int rstr_unix_connect(struct ckpt_ctx *ctx, struct socket *lsock,
 	if (!ru)
 		return -ENOMEM;
 	ret = rstr_unix_read(ctx, &ru[0], RU_CLIENT, 0, 0);
-	if (!ret && (ru[0].hu.type != l->hu.type || ctx->pos != ru[0].end))
+	if (ret)
+		goto out;
+	if (ru[0].hu.type != l->hu.type || ctx->pos != ru[0].end) {
 		ret = ckpt_err(ctx, -EINVAL,
 			       "UNIX record at offset %llu: type %u, length %u: no connection to a listener of type %u",
 			       ctx->hdr_pos, ru[0].hu.type, ru[0].hu.h.len,
 			       l->hu.type);
-	if (ret < 0)
 		goto out;
+	}
 	ret = sock_create(AF_UNIX, ru[0].hu.type, 0, &cs);
 	if (ret < 0) {
 		ckpt_err(ctx, ret, "cannot create a unix socket");
@@ -722,46 +767,49 @@ static int rstr_unix_connect(struct ckpt_ctx *ctx, struct socket *lsock,
 	}
 	/* named first: connect() would autobind it for SO_PASSCRED */
 	ret = rstr_unix_name(ctx, cs, &ru[0]);
-	memcpy(sun.sun_path, l->addr, l->hu.addr_len);
-	if (!ret) {
-		ret = kernel_connect(cs, (struct sockaddr *)&sun,
-				     offsetof(struct sockaddr_un, sun_path) +
-				     l->hu.addr_len, O_NONBLOCK);
-		if (ret < 0)
-			ckpt_err(ctx, ret,
-				 "UNIX objref %d: cannot connect to its listener again",
-				 ru[0].hu.objref);
-	}
-	if (!ret)
-		ret = rstr_unix_opts(ctx, cs, &ru[0].hu);
-	if (!ret)
-		ret = rstr_unix_read(ctx, &ru[1], RU_EMBRYO, ru[0].hu.peer_objref,
-				     ru[0].hu.objref);
-	if (ret < 0)
+	if (ret)
 		goto out_release;
+	memcpy(sun.sun_path, l->addr, l->hu.addr_len);
+	ret = kernel_connect(cs, (struct sockaddr *)&sun,
+			     offsetof(struct sockaddr_un, sun_path) +
+			     l->hu.addr_len, O_NONBLOCK);
+	if (ret) {
+		ckpt_err(ctx, ret,
+			 "UNIX objref %d: cannot connect to its listener again",
+			 ru[0].hu.objref);
+		goto out_release;
+	}
+	ret = rstr_unix_opts(ctx, cs, &ru[0].hu);
+	if (ret)
+		goto out_release;
+	ret = rstr_unix_read(ctx, &ru[1], RU_EMBRYO, ru[0].hu.peer_objref,
+			     ru[0].hu.objref);
+	if (ret)
+		goto out_release;
+	/* unix_state_lock: the peer connect() set */
 	unix_state_lock(cs->sk);
 	emb = unix_peer(cs->sk);
 	sock_hold(emb);
 	unix_state_unlock(cs->sk);
 	ret = rstr_unix_fill(ctx, &ru[1], cs);
-	if (!ret) {
-		ret = ckpt_obj_insert(ctx, emb, ru[1].hu.objref, CKPT_OBJ_SOCK);
-		if (ret < 0)
-			ckpt_err(ctx, ret, "UNIX record: objref %d is taken",
-				 ru[1].hu.objref);
+	if (ret)
+		goto out_put;
+	ret = ckpt_obj_insert(ctx, emb, ru[1].hu.objref, CKPT_OBJ_SOCK);
+	if (ret) {
+		ckpt_err(ctx, ret, "UNIX record: objref %d is taken",
+			 ru[1].hu.objref);
+		goto out_put;
 	}
-	if (!ret) {
-		rstr_unix_shutdown(emb, ru[1].hu.shutdown);
-		rstr_unix_shutdown(cs->sk, ru[0].hu.shutdown);
-	}
+	rstr_unix_shutdown(emb, ru[1].hu.shutdown);
+	rstr_unix_shutdown(cs->sk, ru[0].hu.shutdown);
 	sock_put(emb);
-	if (ret < 0)
-		goto out_release;
 	/* a closed one is held until the restart ends, then closed */
 	ret = rstr_unix_file(ctx, cs, ru[0].hu.objref,
 			     ru[0].hu.flags & CKPT_UNIX_PEER_CLOSED ?
 			     CKPT_OBJ_CLOSED : CKPT_OBJ_SOCKFILE);
 	goto out;
+out_put:
+	sock_put(emb);
 out_release:
 	sock_release(cs);
 out:
@@ -784,28 +832,41 @@ static int rstr_unix_single(struct ckpt_ctx *ctx, struct rstr_unix *ru)
 	if (ret < 0)
 		return ckpt_err(ctx, ret, "cannot create a unix socket");
 	ret = rstr_unix_opts(ctx, sock, &ru->hu);
-	if (!ret && ru->hu.addr_len)
+	if (ret)
+		goto fail;
+	if (ru->hu.addr_len) {
 		ret = rstr_unix_bind(ctx, sock, ru);
-	if (!ret && ru->hu.state == CKPT_UNIX_LISTEN) {
-		ret = kernel_listen(sock, ru->hu.backlog);
-		if (ret < 0)
-			ckpt_err(ctx, ret, "cannot listen on a unix socket");
+		if (ret)
+			goto fail;
 	}
-	for (i = 0; !ret && i < ru->hu.nr_pending; i++)
+	if (ru->hu.state == CKPT_UNIX_LISTEN) {
+		ret = kernel_listen(sock, ru->hu.backlog);
+		if (ret) {
+			ckpt_err(ctx, ret, "cannot listen on a unix socket");
+			goto fail;
+		}
+	}
+	for (i = 0; i < ru->hu.nr_pending; i++) {
 		ret = rstr_unix_connect(ctx, sock, ru);
-	if (!ret && ru->hu.state == CKPT_UNIX_LISTEN &&
-	    (ru->hu.flags & CKPT_UNIX_UNLINKED))
+		if (ret)
+			goto fail;
+	}
+	if (ru->hu.state == CKPT_UNIX_LISTEN &&
+	    (ru->hu.flags & CKPT_UNIX_UNLINKED)) {
 		ret = rstr_unix_unlink_again(ctx, sock, ru);
-	if (ret < 0) {
-		/* a name that was not there is not left behind */
-		if ((ru->hu.flags & CKPT_UNIX_UNLINKED) &&
-		    unix_sk(sock->sk)->path.dentry)
-			rstr_unix_unlink_own(sock, ru->addr);
-		sock_release(sock);
-		return ret;
+		if (ret)
+			goto fail;
 	}
 	rstr_unix_shutdown(sock->sk, ru->hu.shutdown);
 	return rstr_unix_file(ctx, sock, ru->hu.objref, CKPT_OBJ_SOCKFILE);
+
+fail:
+	/* a name that was not there is not left behind */
+	if ((ru->hu.flags & CKPT_UNIX_UNLINKED) &&
+	    unix_sk(sock->sk)->path.dentry)
+		rstr_unix_unlink_own(sock, ru->addr);
+	sock_release(sock);
+	return ret;
 }
 
 /* The socket @objref, first named now: its UNIX record(s) come next. */
@@ -818,10 +879,13 @@ static int rstr_unix_new(struct ckpt_ctx *ctx, int objref)
 	if (!ru)
 		return -ENOMEM;
 	ret = rstr_unix_read(ctx, &ru[0], RU_FIRST, objref, 0);
-	if (!ret && ru[0].hu.state == CKPT_UNIX_CONNECTED)
+	if (ret)
+		goto out;
+	if (ru[0].hu.state == CKPT_UNIX_CONNECTED)
 		ret = rstr_unix_pair(ctx, &ru[0], &ru[1]);
-	else if (!ret)
+	else
 		ret = rstr_unix_single(ctx, &ru[0]);
+out:
 	kfree(ru);
 	return ret;
 }

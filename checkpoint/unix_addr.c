@@ -5,6 +5,10 @@
  * its own address, removing first a file at the path whose socket is
  * gone, and unlinks it again if it was unlinked; a socket accepted from
  * a listener gets its listener's address as accept() leaves it, unbound.
+ *
+ * LOCKING: the inode lock of a socket's file is the one notify_change()
+ * wants.  A new socket's address is published with a release store, as
+ * unix_bind() does: no other task has the socket yet.
  */
 #include <linux/fs.h>
 #include <linux/mount.h>

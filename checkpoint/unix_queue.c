@@ -6,6 +6,11 @@
  * skb, and writes a UNIX_SKB record per entry after its socket's UNIX
  * record (unix.c); restart sends each again from the other end, one
  * message per record, with its files.
+ *
+ * LOCKING: a receive queue's lock guards its skbs, each with its data
+ * and its files in flight; what a stream reader consumed of an skb moves
+ * under the reader's own lock, and the tree's readers are frozen.
+ * unix_state_lock() guards a socket's peer.
  */
 #include <linux/fdtable.h>
 #include <linux/file.h>
@@ -77,7 +82,10 @@ static int ckpt_unix_queue_size(struct ckpt_ctx *ctx, struct sock *sk, int fd,
 	return 0;
 }
 
-/* @skb's data and files into the copy @q sized for @n, @bytes, @fds. */
+/*
+ * @skb's data and files into the copy @q sized for @n, @bytes, @fds;
+ * the caller holds the lock of the queue @skb is on.
+ */
 static int ckpt_unix_queue_skb(struct ckpt_unix_queue *q, struct sk_buff *skb,
 			       bool stream, u32 n, u64 bytes, u32 fds)
 {
@@ -181,23 +189,26 @@ int ckpt_unix_skbs(struct ckpt_ctx *ctx, const struct ckpt_unix_queue *q,
 	struct ckpt_hdr_unix_skb hs = {};
 	u64 data = 0;
 	u32 i, fds = 0;
-	int ret = 0;
+	int ret;
 
-	for (i = 0; i < q->nr && !ret; i++) {
+	for (i = 0; i < q->nr; i++) {
 		hs.len = q->lens[i];
 		hs.nr_fds = q->nr_fds[i];
 		ret = ckpt_write_obj(ctx, &hs.h, CKPT_HDR_UNIX_SKB, sizeof(hs),
 				     ALIGN(hs.len, CKPT_ALIGN) +
 				     hs.nr_fds * sizeof(s32));
-		if (!ret)
-			ret = ckpt_write_string(ctx, q->data + data, hs.len);
-		if (!ret)
-			ret = ckpt_unix_skb_fds(ctx, q->fds + fds, hs.nr_fds,
-						fd);
+		if (ret)
+			return ret;
+		ret = ckpt_write_string(ctx, q->data + data, hs.len);
+		if (ret)
+			return ret;
+		ret = ckpt_unix_skb_fds(ctx, q->fds + fds, hs.nr_fds, fd);
+		if (ret)
+			return ret;
 		data += hs.len;
 		fds += hs.nr_fds;
 	}
-	return ret;
+	return 0;
 }
 
 /* Does listener @file hold the connection @emb in its queue? */
@@ -364,15 +375,21 @@ static int rstr_unix_skb_files(struct ckpt_ctx *ctx, u32 nr,
 	if (!refs)
 		return -ENOMEM;
 	ret = ckpt_read(ctx, refs, nr * sizeof(refs[0]));
-	if (!ret)
-		ret = ckpt_read_pad(ctx, nr * sizeof(refs[0]));
-	for (i = 0; i < nr && !ret; i++) {
+	if (ret)
+		goto out;
+	ret = ckpt_read_pad(ctx, nr * sizeof(refs[0]));
+	if (ret)
+		goto out;
+	for (i = 0; i < nr; i++) {
 		files[i] = ckpt_obj_fetch(ctx, refs[i], CKPT_OBJ_FILE);
-		if (IS_ERR(files[i]))
+		if (IS_ERR(files[i])) {
 			ret = ckpt_err(ctx, -EINVAL,
 				       "UNIX_SKB record at offset %llu: file objref %d in flight is no file before it",
 				       ctx->hdr_pos, refs[i]);
+			goto out;
+		}
 	}
+out:
 	kfree(refs);
 	return ret;
 }
@@ -400,22 +417,27 @@ static int rstr_unix_skb(struct ckpt_ctx *ctx, struct rstr_unix *ru,
 				ctx->hdr_pos, hs.len, *left, hs.nr_fds);
 	buf = kvmalloc(hs.len ?: 1, GFP_KERNEL);
 	files = kcalloc(hs.nr_fds ?: 1, sizeof(*files), GFP_KERNEL);
-	ret = buf && files ? 0 : -ENOMEM;
-	if (!ret)
-		ret = ckpt_read(ctx, buf, hs.len);
-	if (!ret)
-		ret = ckpt_read_pad(ctx, hs.len);
-	if (!ret)
-		ret = rstr_unix_skb_files(ctx, hs.nr_fds, files);
-	if (!ret) {
-		ret = rstr_unix_send(from, buf, hs.len, files, hs.nr_fds);
-		if (ret == hs.len)
-			ret = 0;
-		else
-			ret = ckpt_err(ctx, ret < 0 ? ret : -ENOBUFS,
-				       "UNIX_SKB record at offset %llu: %u bytes do not fit in the socket",
-				       ctx->hdr_pos, hs.len);
+	if (!buf || !files) {
+		ret = -ENOMEM;
+		goto out;
 	}
+	ret = ckpt_read(ctx, buf, hs.len);
+	if (ret)
+		goto out;
+	ret = ckpt_read_pad(ctx, hs.len);
+	if (ret)
+		goto out;
+	ret = rstr_unix_skb_files(ctx, hs.nr_fds, files);
+	if (ret)
+		goto out;
+	ret = rstr_unix_send(from, buf, hs.len, files, hs.nr_fds);
+	if (ret == hs.len)
+		ret = 0;
+	else
+		ret = ckpt_err(ctx, ret < 0 ? ret : -ENOBUFS,
+			       "UNIX_SKB record at offset %llu: %u bytes do not fit in the socket",
+			       ctx->hdr_pos, hs.len);
+out:
 	kfree(files);
 	kvfree(buf);
 	*left -= hs.len;
@@ -442,9 +464,11 @@ int rstr_unix_fill(struct ckpt_ctx *ctx, struct rstr_unix *ru,
 		ret = rstr_unix_skb(ctx, ru, from, &left, &fds_left);
 	ctx->limit = parent;
 	WRITE_ONCE(from->sk->sk_sndbuf, sndbuf);
-	if (!ret && (left || ctx->pos != ru->end))
-		ret = ckpt_err(ctx, -EINVAL,
-			       "UNIX record: its messages hold %llu bytes, not %llu",
-			       ru->hu.bytes - left, ru->hu.bytes);
-	return ret;
+	if (ret)
+		return ret;
+	if (left || ctx->pos != ru->end)
+		return ckpt_err(ctx, -EINVAL,
+				"UNIX record: its messages hold %llu bytes, not %llu",
+				ru->hu.bytes - left, ru->hu.bytes);
+	return 0;
 }
