@@ -21,16 +21,23 @@
  * What cannot be made again that way is refused by name: file
  * descriptors in flight (SCM_RIGHTS), datagrams queued by a sender not
  * connected, out-of-band data, and a peer held outside the tree.
+ *
+ * Their addresses are unix_addr.c's; their queues, and the files in
+ * flight in them, unix_queue.c's.
+ *
+ * LOCKING, af_unix's: unix_state_lock() guards a socket's peer, address
+ * and bound path, and its shutdown; a receive queue's lock its skbs (at
+ * a listener, the embryos of the connections not accepted yet); a
+ * peer's sk_callback_lock, read, its sk_socket and that socket's file,
+ * which sock_orphan() clears under the write side; a file's f_lock its
+ * f_flags.  The tree is frozen: only processes outside can change what
+ * is looked at, and a peer outside is refused.
  */
 #include <linux/fs.h>
 #include <linux/file.h>
-#include <linux/fdtable.h>
 #include <linux/net.h>
-#include <linux/namei.h>
-#include <linux/mount.h>
 #include <linux/slab.h>
 #include <linux/socket.h>
-#include <linux/uaccess.h>
 #include <linux/un.h>
 #include <net/af_unix.h>
 #include <net/sock.h>
@@ -39,9 +46,10 @@
 #include <checkpoint/file.h>
 #include <checkpoint/compat.h>
 #include <checkpoint/kapi.h>
+#include <checkpoint/unix.h>
 
 /* The socket behind @file, if it is a unix one. */
-static struct sock *ckpt_unix_sk(struct file *file)
+struct sock *ckpt_unix_sk(struct file *file)
 {
 	struct socket *sock;
 
@@ -94,200 +102,8 @@ static bool ckpt_unix_outside(struct ckpt_ctx *ctx, struct file *file)
 	return !found;
 }
 
-/*
- * A connection not accepted yet: its listener's end has neither socket
- * nor file until accept(), and is not dead (a closed socket is).
- */
-static bool ckpt_unix_embryo(struct sock *sk)
-{
-	return !sk->sk_socket && !sock_flag(sk, SOCK_DEAD);
-}
-
 /* ---------------------------------------------------------------------- */
 /* checkpoint */
-
-struct ckpt_unix_queue {
-	u32 nr;
-	u32 *lens;
-	u32 *nr_fds;		/* per skb: files in flight with it */
-	void *data;
-	u64 bytes;
-	u32 total_fds;
-	struct file **fds;	/* all of them, referenced, in order */
-};
-
-static void ckpt_unix_queue_free(struct ckpt_unix_queue *q)
-{
-	u32 i;
-
-	for (i = 0; q->fds && i < q->total_fds; i++)
-		fput(q->fds[i]);
-	kvfree(q->fds);
-	kvfree(q->nr_fds);
-	kvfree(q->lens);
-	kvfree(q->data);
-}
-
-/* Counts first, under the lock: what the copy must hold. */
-static int ckpt_unix_queue_size(struct ckpt_ctx *ctx, struct sock *sk, int fd,
-				u32 *pn, u64 *pbytes, u32 *pfds)
-{
-	struct sk_buff_head *head = &sk->sk_receive_queue;
-	struct scm_fp_list *fp;
-	struct sk_buff *skb;
-	bool sockets = false;
-	u64 bytes = 0;
-	u32 n = 0, fds = 0;
-
-	spin_lock(&head->lock);
-	skb_queue_walk(head, skb) {
-		bytes += skb->len;
-		n++;
-		fp = UNIXCB(skb).fp;
-		if (fp) {
-			fds += fp->count;
-			sockets |= fp->count_unix > 0;
-		}
-	}
-	spin_unlock(&head->lock);
-	/* a socket in flight can lead back to its own queue: a cycle */
-	if (sockets)
-		return ckpt_err(ctx, -EOPNOTSUPP,
-				"pid %d fd %d: a unix socket has a socket in flight (SCM_RIGHTS): not supported yet",
-				task_pid_vnr(ctx->target), fd);
-	if (bytes > CKPT_UNIX_BYTES_MAX || n > CKPT_UNIX_SKBS_MAX ||
-	    fds > CKPT_UNIX_FDS_MAX)
-		return ckpt_err(ctx, -EOPNOTSUPP,
-				"pid %d fd %d: a unix socket holds %llu bytes and %u files in %u messages: too many",
-				task_pid_vnr(ctx->target), fd, bytes, fds, n);
-	*pn = n;
-	*pbytes = bytes;
-	*pfds = fds;
-	return 0;
-}
-
-/* @skb's data and files into the copy @q sized for @n, @bytes, @fds. */
-static int ckpt_unix_queue_skb(struct ckpt_unix_queue *q, struct sk_buff *skb,
-			       bool stream, u32 n, u64 bytes, u32 fds)
-{
-	struct scm_fp_list *fp = UNIXCB(skb).fp;
-	u32 off = stream ? UNIXCB(skb).consumed : 0;
-	u32 len = skb->len - off, nfp = fp ? fp->count : 0, i;
-
-	if (q->nr == n || q->bytes + len > bytes || len > CKPT_UNIX_SKB_MAX ||
-	    q->total_fds + nfp > fds || nfp > CKPT_UNIX_SKB_FDS_MAX)
-		return -EAGAIN;
-	/* read to the end: its files went with its first bytes */
-	if (stream && !len)
-		return 0;
-	if (skb_copy_bits(skb, off, q->data + q->bytes, len) < 0)
-		return -EFAULT;
-	for (i = 0; i < nfp; i++)
-		q->fds[q->total_fds++] = get_file(fp->fp[i]);
-	q->nr_fds[q->nr] = nfp;
-	q->lens[q->nr++] = len;
-	q->bytes += len;
-	return 0;
-}
-
-/*
- * The receive queue of @sk, copied under its lock, one entry per skb: a
- * message for datagram and seqpacket sockets, a run of bytes not read
- * yet for stream ones, with the files in flight with it.  The socket is
- * frozen with every task that could send to it; the copy keeps the lock
- * short and the writer free to sleep.
- */
-static int ckpt_unix_queue(struct ckpt_ctx *ctx, struct sock *sk, int fd,
-			   struct ckpt_unix_queue *q)
-{
-	struct sk_buff_head *head = &sk->sk_receive_queue;
-	bool stream = sk->sk_type == SOCK_STREAM;
-	struct sk_buff *skb;
-	u32 n, fds;
-	u64 bytes;
-	int ret;
-
-	memset(q, 0, sizeof(*q));
-	ret = ckpt_unix_queue_size(ctx, sk, fd, &n, &bytes, &fds);
-	if (ret < 0)
-		return ret;
-	q->lens = kvcalloc(n ?: 1, sizeof(*q->lens), GFP_KERNEL);
-	q->nr_fds = kvcalloc(n ?: 1, sizeof(*q->nr_fds), GFP_KERNEL);
-	q->fds = kvcalloc(fds ?: 1, sizeof(*q->fds), GFP_KERNEL);
-	q->data = kvmalloc(bytes ?: 1, GFP_KERNEL);
-	if (!q->lens || !q->nr_fds || !q->fds || !q->data) {
-		ckpt_unix_queue_free(q);
-		return -ENOMEM;
-	}
-	spin_lock(&head->lock);
-	skb_queue_walk(head, skb) {
-		ret = ckpt_unix_queue_skb(q, skb, stream, n, bytes, fds);
-		if (ret < 0)
-			break;
-	}
-	spin_unlock(&head->lock);
-	if (ret < 0) {
-		ckpt_unix_queue_free(q);
-		return ckpt_err(ctx, ret,
-				"pid %d fd %d: cannot copy the queue of a unix socket",
-				task_pid_vnr(ctx->target), fd);
-	}
-	return 0;
-}
-
-/*
- * The FILE objrefs of the @nr files in flight at @files: written before
- * the socket's FILE (ckpt_unix_deps()), and the queue has not changed.
- */
-static int ckpt_unix_skb_fds(struct ckpt_ctx *ctx, struct file **files, u32 nr,
-			     int fd)
-{
-	s32 refs[CKPT_UNIX_SKB_FDS_MAX];
-	u32 i;
-	int ret;
-
-	for (i = 0; i < nr; i++) {
-		ret = ckpt_obj_lookup(ctx, files[i], CKPT_OBJ_FILE);
-		if (ret <= 0)
-			return ckpt_err(ctx, -EAGAIN,
-					"pid %d fd %d: a file in flight in a unix socket appeared during the checkpoint",
-					task_pid_vnr(ctx->target), fd);
-		/* a cycle: that file's record needs this socket's first */
-		if (ckpt_file_writing(ctx, files[i]))
-			return ckpt_err(ctx, -EOPNOTSUPP,
-					"pid %d fd %d: a unix socket holds in flight (SCM_RIGHTS) a file that depends on the socket (an epoll watching it): not supported",
-					task_pid_vnr(ctx->target), fd);
-		refs[i] = ret;
-	}
-	return nr ? ckpt_write_string(ctx, (const char *)refs,
-				      nr * sizeof(refs[0])) : 0;
-}
-
-/* The UNIX_SKB records of @q. */
-static int ckpt_unix_skbs(struct ckpt_ctx *ctx, const struct ckpt_unix_queue *q,
-			  int fd)
-{
-	struct ckpt_hdr_unix_skb hs = {};
-	u64 data = 0;
-	u32 i, fds = 0;
-	int ret = 0;
-
-	for (i = 0; i < q->nr && !ret; i++) {
-		hs.len = q->lens[i];
-		hs.nr_fds = q->nr_fds[i];
-		ret = ckpt_write_obj(ctx, &hs.h, CKPT_HDR_UNIX_SKB, sizeof(hs),
-				     ALIGN(hs.len, CKPT_ALIGN) +
-				     hs.nr_fds * sizeof(s32));
-		if (!ret)
-			ret = ckpt_write_string(ctx, q->data + data, hs.len);
-		if (!ret)
-			ret = ckpt_unix_skb_fds(ctx, q->fds + fds, hs.nr_fds,
-						fd);
-		data += hs.len;
-		fds += hs.nr_fds;
-	}
-	return ret;
-}
 
 /*
  * Is @sk's address its own?  A bound socket is hashed by its name: by
@@ -354,33 +170,6 @@ static int ckpt_unix_state(struct ckpt_ctx *ctx, struct sock *sk, int fd,
 		hu->flags |= CKPT_UNIX_RCVBUF;
 	hu->sndbuf = READ_ONCE(sk->sk_sndbuf);
 	hu->rcvbuf = READ_ONCE(sk->sk_rcvbuf);
-	return 0;
-}
-
-/*
- * The owner and mode of the file @path a socket was bound to: bind()
- * made it with the binder's fsuid and umask, chown() and chmod() may
- * have changed them since.
- */
-static int ckpt_unix_attrs(struct ckpt_ctx *ctx, const struct path *path,
-			   int fd, struct ckpt_unix_attrs *ua)
-{
-	struct user_namespace *ns = current_user_ns();
-	struct kstat st;
-	int ret;
-
-	ret = vfs_getattr(path, &st, STATX_BASIC_STATS, AT_STATX_SYNC_AS_STAT);
-	if (ret < 0)
-		return ckpt_err(ctx, ret,
-				"pid %d fd %d: cannot read the owner and mode of a unix socket's file",
-				task_pid_vnr(ctx->target), fd);
-	ua->mode = st.mode;
-	ua->uid = from_kuid(ns, st.uid);
-	ua->gid = from_kgid(ns, st.gid);
-	if (ua->uid == (u32)-1 || ua->gid == (u32)-1)
-		return ckpt_err(ctx, -EOVERFLOW,
-				"pid %d fd %d: a unix socket's file has an owner the checkpointer's user namespace cannot name",
-				task_pid_vnr(ctx->target), fd);
 	return 0;
 }
 
@@ -464,12 +253,20 @@ static int ckpt_unix_one(struct ckpt_ctx *ctx, struct sock *sk, int fd,
 			 ALIGN(q.lens[i], CKPT_ALIGN) +
 			 ALIGN(q.nr_fds[i] * sizeof(s32), CKPT_ALIGN);
 	ret = ckpt_write_obj(ctx, &hu.h, CKPT_HDR_UNIX, sizeof(hu), extra);
-	if (!ret && hu.addr_len)
+	if (ret)
+		goto out;
+	if (hu.addr_len) {
 		ret = ckpt_write_string(ctx, path, hu.addr_len);
-	if (!ret && attrs)
+		if (ret)
+			goto out;
+	}
+	if (attrs) {
 		ret = ckpt_write_string(ctx, (const char *)&ua, sizeof(ua));
-	if (!ret)
-		ret = ckpt_unix_skbs(ctx, &q, fd);
+		if (ret)
+			goto out;
+	}
+	ret = ckpt_unix_skbs(ctx, &q, fd);
+out:
 	ckpt_unix_queue_free(&q);
 	return ret;
 }
@@ -530,8 +327,8 @@ static int ckpt_unix_defer_check(struct ckpt_ctx *ctx, struct inode *pinode,
 }
 
 /* The connections queued at listener @sk, referenced, oldest first. */
-static int ckpt_unix_embryos(struct ckpt_ctx *ctx, struct sock *sk, int fd,
-			     struct sock ***pemb)
+int ckpt_unix_embryos(struct ckpt_ctx *ctx, struct sock *sk, int fd,
+		      struct sock ***pemb)
 {
 	struct sk_buff_head *head = &sk->sk_receive_queue;
 	struct sock **emb;
@@ -598,10 +395,12 @@ static int ckpt_unix_pending(struct ckpt_ctx *ctx, struct sock *emb, int fd)
 	if (!first || !skb_queue_empty_lockless(&client->sk_receive_queue))
 		goto out;
 	ret = ckpt_unix_one(ctx, client, fd, cref, eref, cflags, 0);
-	if (!ret)
-		ret = ckpt_unix_one(ctx, emb, fd, eref, cref,
-				    CKPT_UNIX_EMBRYO, 0);
-	if (!ret && cinode)
+	if (ret)
+		goto out;
+	ret = ckpt_unix_one(ctx, emb, fd, eref, cref, CKPT_UNIX_EMBRYO, 0);
+	if (ret)
+		goto out;
+	if (cinode)
 		ret = ckpt_unix_defer_check(ctx, cinode, fd);
 out:
 	sock_put(client);
@@ -670,7 +469,9 @@ static int ckpt_unix(struct ckpt_ctx *ctx, struct file *file, int fd,
 	if (ret < 0 || !first)
 		goto out;
 	ret = ckpt_unix_one(ctx, peer, fd, peer_objref, objref, pflags, 0);
-	if (!ret && pinode)
+	if (ret)
+		goto out;
+	if (pinode)
 		ret = ckpt_unix_defer_check(ctx, pinode, fd);
 out:
 	if (peer)
@@ -678,122 +479,8 @@ out:
 	return ret;
 }
 
-/* Does listener @file hold the connection @emb in its queue? */
-static bool ckpt_unix_queues(struct file *file, void *emb)
-{
-	struct sock *sk = ckpt_unix_sk(file);
-	struct sk_buff *skb;
-	bool found = false;
-
-	if (!sk || READ_ONCE(sk->sk_state) != TCP_LISTEN)
-		return false;
-	spin_lock(&sk->sk_receive_queue.lock);
-	skb_queue_walk(&sk->sk_receive_queue, skb) {
-		if (skb->sk == emb) {
-			found = true;
-			break;
-		}
-	}
-	spin_unlock(&sk->sk_receive_queue.lock);
-	return found;
-}
-
-/*
- * The FILE records of the files in flight in @sk's queue, if the socket
- * is not saved yet: they come before the FILE of the socket that brings
- * its UNIX record, so restart has them when it fills the queue.
- */
-static int ckpt_unix_inflight(struct ckpt_ctx *ctx, struct sock *sk, int fd)
-{
-	struct ckpt_unix_queue q;
-	u32 i;
-	int ret;
-
-	if (sk->sk_socket && !sock_flag(sk, SOCK_DEAD) &&
-	    ckpt_obj_lookup(ctx, SOCK_INODE(sk->sk_socket),
-			    CKPT_OBJ_INODE) > 0)
-		return 0;
-	if (!atomic_read(&unix_sk(sk)->scm_stat.nr_fds))
-		return 0;
-	ret = ckpt_unix_queue(ctx, sk, fd, &q);
-	if (ret < 0)
-		return ret;
-	/* a file in flight is open in no table: it has no fd */
-	for (i = 0; i < q.total_fds && ret >= 0; i++)
-		ret = ckpt_file_obj(ctx, q.fds[i], -1);
-	ckpt_unix_queue_free(&q);
-	return ret < 0 ? ret : 0;
-}
-
-/* The files in flight in the queues of @sk's connections not accepted. */
-static int ckpt_unix_inflight_pending(struct ckpt_ctx *ctx, struct sock *sk,
-				      int fd)
-{
-	struct sock **emb;
-	int i, n, ret = 0;
-
-	n = ckpt_unix_embryos(ctx, sk, fd, &emb);
-	if (n < 0)
-		return n;
-	for (i = 0; i < n && ret >= 0; i++)
-		ret = ckpt_unix_inflight(ctx, emb[i], fd);
-	for (i = 0; i < n; i++)
-		sock_put(emb[i]);
-	kfree(emb);
-	return ret;
-}
-
-/*
- * Before the FILE record of a socket: the FILEs of the files in flight
- * in its queue and its peer's; for a socket whose connection is not
- * accepted yet, its listener's, which brings this socket's UNIX record
- * along.
- */
-static int ckpt_unix_deps(struct ckpt_ctx *ctx, struct file *file, int fd)
-{
-	struct sock *sk = ckpt_unix_sk(file), *peer;
-	struct file *listener;
-	int ret = 0;
-
-	if (READ_ONCE(sk->sk_state) == TCP_LISTEN)
-		return ckpt_unix_inflight_pending(ctx, sk, fd);
-	unix_state_lock(sk);
-	peer = unix_peer(sk);
-	if (peer)
-		sock_hold(peer);
-	unix_state_unlock(sk);
-	if (peer && ckpt_unix_embryo(peer)) {
-		if (ckpt_obj_lookup(ctx, peer, CKPT_OBJ_SOCK) > 0)
-			goto out;
-		listener = ckpt_tree_file(ctx, -1, ckpt_unix_queues, peer);
-		if (!listener) {
-			ret = ckpt_err(ctx, -EOPNOTSUPP,
-				       "pid %d fd %d: a unix socket connected to a listener outside the tree, not accepted yet: not supported",
-				       task_pid_vnr(ctx->target), fd);
-			goto out;
-		}
-		ret = ckpt_file_obj(ctx, listener, fd);
-		fput(listener);
-		goto out;
-	}
-	ret = ckpt_unix_inflight(ctx, sk, fd);
-	if (ret >= 0 && peer)
-		ret = ckpt_unix_inflight(ctx, peer, fd);
-out:
-	if (peer)
-		sock_put(peer);
-	return ret < 0 ? ret : 0;
-}
-
 /* ---------------------------------------------------------------------- */
 /* restart */
-
-struct rstr_unix {
-	struct ckpt_hdr_unix hu;
-	char addr[ALIGN(UNIX_PATH_MAX, CKPT_ALIGN)];
-	struct ckpt_unix_attrs attrs;	/* bound to a path: its file's */
-	u64 end;			/* where its UNIX_SKBs end */
-};
 
 /*
  * Where a UNIX record stands: the first named by a FILE, its pair's
@@ -866,32 +553,6 @@ static int rstr_unix_check(struct ckpt_ctx *ctx, struct ckpt_hdr_unix *hu,
 	return 0;
 }
 
-/* Is @hu bound to a path, whose file's attributes follow the address? */
-static bool rstr_unix_has_attrs(const struct ckpt_hdr_unix *hu,
-				const char *addr)
-{
-	return (hu->flags & CKPT_UNIX_BOUND) && hu->addr_len && addr[0];
-}
-
-static int rstr_unix_read_attrs(struct ckpt_ctx *ctx, struct rstr_unix *ru)
-{
-	struct user_namespace *ns = current_user_ns();
-	const struct ckpt_unix_attrs *ua = &ru->attrs;
-	int ret;
-
-	ret = ckpt_read(ctx, &ru->attrs, sizeof(ru->attrs));
-	if (ret < 0)
-		return ret;
-	if ((ua->mode & S_IFMT) != S_IFSOCK || ua->mode & ~(S_IFMT | 07777) ||
-	    ua->pad || !uid_valid(make_kuid(ns, ua->uid)) ||
-	    !gid_valid(make_kgid(ns, ua->gid)))
-		return ckpt_err(ctx, -EINVAL,
-				"UNIX record at offset %llu: its file %s of mode %#o, owner %u:%u",
-				ctx->hdr_pos, ru->addr, ua->mode, ua->uid,
-				ua->gid);
-	return 0;
-}
-
 /* A UNIX record and its address; its queue is read later, by fill. */
 static int rstr_unix_read(struct ckpt_ctx *ctx, struct rstr_unix *ru,
 			  enum rstr_unix_role role, int objref, int peer_objref)
@@ -899,166 +560,38 @@ static int rstr_unix_read(struct ckpt_ctx *ctx, struct rstr_unix *ru,
 	int ret;
 
 	ret = ckpt_read_obj(ctx, &ru->hu.h, CKPT_HDR_UNIX, sizeof(ru->hu));
-	if (!ret)
-		ret = rstr_unix_check(ctx, &ru->hu, role, objref, peer_objref);
-	if (!ret && ru->hu.addr_len) {
+	if (ret)
+		goto out;
+	ret = rstr_unix_check(ctx, &ru->hu, role, objref, peer_objref);
+	if (ret)
+		goto out;
+	if (ru->hu.addr_len) {
 		ret = ckpt_read(ctx, ru->addr, ru->hu.addr_len);
-		if (!ret)
-			ret = ckpt_read_pad(ctx, ru->hu.addr_len);
+		if (ret)
+			goto out;
+		ret = ckpt_read_pad(ctx, ru->hu.addr_len);
+		if (ret)
+			goto out;
 	}
-	if (!ret && ru->hu.addr_len && ru->addr[0] &&
+	if (ru->hu.addr_len && ru->addr[0] &&
 	    (ru->addr[0] != '/' ||
-	     !memchr(ru->addr, '\0', ru->hu.addr_len)))
+	     !memchr(ru->addr, '\0', ru->hu.addr_len))) {
 		ret = ckpt_err(ctx, -EINVAL,
 			       "UNIX record at offset %llu: a bad address",
 			       ctx->hdr_pos);
+		goto out;
+	}
 	/* an abstract name is no file to unlink */
-	if (!ret && (ru->hu.flags & CKPT_UNIX_UNLINKED) && !ru->addr[0])
+	if ((ru->hu.flags & CKPT_UNIX_UNLINKED) && !ru->addr[0]) {
 		ret = ckpt_err(ctx, -EINVAL,
 			       "UNIX record at offset %llu: UNLINKED, bound to an abstract name",
 			       ctx->hdr_pos);
-	if (!ret && rstr_unix_has_attrs(&ru->hu, ru->addr))
+		goto out;
+	}
+	if (rstr_unix_has_attrs(&ru->hu, ru->addr))
 		ret = rstr_unix_read_attrs(ctx, ru);
-	ru->end = ctx->hdr_pos + ru->hu.h.len;
-	return ret;
-}
-
-/*
- * Send @len bytes at @buf from @from as one message, with @nr files in
- * flight: put at fds of ours for SCM_RIGHTS to take, closed after.
- */
-static int rstr_unix_send(struct socket *from, void *buf, u32 len,
-			  struct file **files, u32 nr)
-{
-	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
-	struct kvec iov = { .iov_base = buf, .iov_len = len };
-	struct cmsghdr *cm = NULL;
-	int *fds = NULL;
-	u32 i = 0;
-	int ret;
-
-	if (nr) {
-		cm = kzalloc(CMSG_SPACE(nr * sizeof(int)), GFP_KERNEL);
-		if (!cm)
-			return -ENOMEM;
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(nr * sizeof(int));
-		fds = (int *)CMSG_DATA(cm);
-		msg.msg_control = cm;
-		msg.msg_controllen = CMSG_SPACE(nr * sizeof(int));
-	}
-	for (; i < nr; i++) {
-		ret = get_unused_fd_flags(O_CLOEXEC);
-		if (ret < 0)
-			goto out;
-		fds[i] = ret;
-		fd_install(ret, get_file(files[i]));
-	}
-	ret = kernel_sendmsg(from, &msg, &iov, 1, len);
 out:
-	while (i)
-		close_fd(fds[--i]);
-	kfree(cm);
-	return ret;
-}
-
-/* The files a UNIX_SKB names as in flight, borrowed from the objhash. */
-static int rstr_unix_skb_files(struct ckpt_ctx *ctx, u32 nr,
-			       struct file **files)
-{
-	s32 *refs;
-	u32 i;
-	int ret;
-
-	if (!nr)
-		return 0;
-	refs = kmalloc_array(nr, sizeof(*refs), GFP_KERNEL);
-	if (!refs)
-		return -ENOMEM;
-	ret = ckpt_read(ctx, refs, nr * sizeof(refs[0]));
-	if (!ret)
-		ret = ckpt_read_pad(ctx, nr * sizeof(refs[0]));
-	for (i = 0; i < nr && !ret; i++) {
-		files[i] = ckpt_obj_fetch(ctx, refs[i], CKPT_OBJ_FILE);
-		if (IS_ERR(files[i]))
-			ret = ckpt_err(ctx, -EINVAL,
-				       "UNIX_SKB record at offset %llu: file objref %d in flight is no file before it",
-				       ctx->hdr_pos, refs[i]);
-	}
-	kfree(refs);
-	return ret;
-}
-
-/* One UNIX_SKB of @ru, sent from @from; *@left: bytes still to come. */
-static int rstr_unix_skb(struct ckpt_ctx *ctx, struct rstr_unix *ru,
-			 struct socket *from, u64 *left, u32 *fds_left)
-{
-	struct ckpt_hdr_unix_skb hs;
-	struct file **files;
-	void *buf;
-	int ret;
-
-	ret = ckpt_read_obj(ctx, &hs.h, CKPT_HDR_UNIX_SKB, sizeof(hs));
-	if (ret < 0)
-		return ret;
-	/* a datagram may be empty, a run of stream bytes not */
-	if ((!hs.len && ru->hu.type == SOCK_STREAM) ||
-	    hs.len > CKPT_UNIX_SKB_MAX || hs.len > *left ||
-	    hs.nr_fds > CKPT_UNIX_SKB_FDS_MAX || hs.nr_fds > *fds_left ||
-	    hs.h.len != sizeof(hs) + ALIGN(hs.len, CKPT_ALIGN) +
-			ALIGN(hs.nr_fds * sizeof(s32), CKPT_ALIGN))
-		return ckpt_err(ctx, -EINVAL,
-				"UNIX_SKB record at offset %llu: %u bytes (%llu left), %u files in flight",
-				ctx->hdr_pos, hs.len, *left, hs.nr_fds);
-	buf = kvmalloc(hs.len ?: 1, GFP_KERNEL);
-	files = kcalloc(hs.nr_fds ?: 1, sizeof(*files), GFP_KERNEL);
-	ret = buf && files ? 0 : -ENOMEM;
-	if (!ret)
-		ret = ckpt_read(ctx, buf, hs.len);
-	if (!ret)
-		ret = ckpt_read_pad(ctx, hs.len);
-	if (!ret)
-		ret = rstr_unix_skb_files(ctx, hs.nr_fds, files);
-	if (!ret) {
-		ret = rstr_unix_send(from, buf, hs.len, files, hs.nr_fds);
-		if (ret == hs.len)
-			ret = 0;
-		else
-			ret = ckpt_err(ctx, ret < 0 ? ret : -ENOBUFS,
-				       "UNIX_SKB record at offset %llu: %u bytes do not fit in the socket",
-				       ctx->hdr_pos, hs.len);
-	}
-	kfree(files);
-	kvfree(buf);
-	*left -= hs.len;
-	*fds_left -= hs.nr_fds;
-	return ret;
-}
-
-/*
- * The queue of @ru's socket, sent to it from @from, message by message.
- * Meanwhile the sending end may hold all of it (the image's bytes are
- * bounded, CKPT_UNIX_BYTES_MAX); its own limit is set back after.
- */
-static int rstr_unix_fill(struct ckpt_ctx *ctx, struct rstr_unix *ru,
-			  struct socket *from)
-{
-	u64 parent = ctx->limit, left = ru->hu.bytes;
-	int sndbuf = READ_ONCE(from->sk->sk_sndbuf);
-	u32 i, fds_left = CKPT_UNIX_FDS_MAX;
-	int ret = 0;
-
-	WRITE_ONCE(from->sk->sk_sndbuf, 2 * CKPT_UNIX_BYTES_MAX);
-	ctx->limit = ru->end;
-	for (i = 0; i < ru->hu.nr_skbs && !ret; i++)
-		ret = rstr_unix_skb(ctx, ru, from, &left, &fds_left);
-	ctx->limit = parent;
-	WRITE_ONCE(from->sk->sk_sndbuf, sndbuf);
-	if (!ret && (left || ctx->pos != ru->end))
-		ret = ckpt_err(ctx, -EINVAL,
-			       "UNIX record: its messages hold %llu bytes, not %llu",
-			       ru->hu.bytes - left, ru->hu.bytes);
+	ru->end = ctx->hdr_pos + ru->hu.h.len;
 	return ret;
 }
 
@@ -1075,12 +608,19 @@ static int rstr_unix_opts(struct ckpt_ctx *ctx, struct socket *sock,
 	int ret = 0;
 
 	/* SO_SNDBUF and SO_RCVBUF double what they are given */
-	if (hu->flags & CKPT_UNIX_SNDBUF)
+	if (hu->flags & CKPT_UNIX_SNDBUF) {
 		ret = rstr_unix_setsockopt(sock, SO_SNDBUF, hu->sndbuf / 2);
-	if (!ret && hu->flags & CKPT_UNIX_RCVBUF)
+		if (ret)
+			goto out;
+	}
+	if (hu->flags & CKPT_UNIX_RCVBUF) {
 		ret = rstr_unix_setsockopt(sock, SO_RCVBUF, hu->rcvbuf / 2);
-	if (!ret && hu->flags & CKPT_UNIX_PASSCRED)
+		if (ret)
+			goto out;
+	}
+	if (hu->flags & CKPT_UNIX_PASSCRED)
 		ret = rstr_unix_setsockopt(sock, SO_PASSCRED, 1);
+out:
 	if (ret < 0)
 		return ckpt_err(ctx, ret, "UNIX objref %d: cannot set its options",
 				hu->objref);
@@ -1115,209 +655,6 @@ static int rstr_unix_file(struct ckpt_ctx *ctx, struct socket *sock,
 	return 0;
 }
 
-/*
- * A path whose socket inode outlived its socket (the process was killed
- * after the checkpoint) is removed with unlink(), as the process would
- * have to, before binding again; anything else there is left alone.
- */
-/*
- * Is nobody bound to @sun any more?  A datagram socket's connect() says
- * so without touching anyone: a live datagram socket there accepts it
- * (nothing is sent), a live stream or seqpacket one refuses the type,
- * and only an inode no socket holds refuses the connection.
- */
-static bool rstr_unix_stale(struct sockaddr_un *sun, int len)
-{
-	struct socket *probe;
-	int ret;
-
-	if (sock_create(AF_UNIX, SOCK_DGRAM, 0, &probe) < 0)
-		return false;
-	ret = kernel_connect(probe, (struct sockaddr *)sun, len, O_NONBLOCK);
-	sock_release(probe);
-	return ret == -ECONNREFUSED;
-}
-
-static int rstr_unix_unlink_stale(struct sockaddr_un *sun, int len)
-{
-	const char *name = sun->sun_path;
-	struct path path;
-	bool sock;
-	int ret;
-
-	ret = kern_path(name, 0, &path);
-	if (ret < 0)
-		return ret;
-	sock = S_ISSOCK(d_inode(path.dentry)->i_mode);
-	path_put(&path);
-	if (!sock || !rstr_unix_stale(sun, len))
-		return -EADDRINUSE;
-	return (int)kapi_unlink(name);
-}
-
-/*
- * The file bind() just made for @sock at @name, unlinked again: the
- * socket keeps its name and its inode, as the kernel had it when the
- * name was unlinked after the bind.  Only if the path still leads to
- * that inode: nothing else is ever removed.
- */
-static int rstr_unix_unlink_own(struct socket *sock, const char *name)
-{
-	struct inode *own = d_inode(unix_sk(sock->sk)->path.dentry);
-	struct path path;
-	bool same;
-	int ret;
-
-	ret = kern_path(name, 0, &path);
-	if (ret < 0)
-		return ret;
-	same = d_inode(path.dentry) == own;
-	path_put(&path);
-	if (!same)
-		return -EEXIST;
-	return (int)kapi_unlink(name);
-}
-
-/* notify_change() on the file @path, as chown() and chmod() would. */
-static int rstr_unix_setattr(const struct path *path, struct iattr *attr)
-{
-	struct inode *inode = d_inode(path->dentry);
-	int ret;
-
-	ret = mnt_want_write(path->mnt);
-	if (ret < 0)
-		return ret;
-	inode_lock(inode);
-	ret = notify_change(ckpt_mnt_idmap(path->mnt), path->dentry, attr,
-			    NULL);
-	inode_unlock(inode);
-	mnt_drop_write(path->mnt);
-	return ret;
-}
-
-/*
- * The owner, then the mode (which a chown may change) of the file bind()
- * just made for @sock with the restarting task's fsuid and umask: each
- * as the caller could set it itself, else a line saying which.
- */
-static int rstr_unix_attrs(struct ckpt_ctx *ctx, struct socket *sock,
-			   const struct rstr_unix *ru)
-{
-	const struct path *path = &unix_sk(sock->sk)->path;
-	struct user_namespace *ns = current_user_ns();
-	const struct ckpt_unix_attrs *ua = &ru->attrs;
-	struct iattr owner = {
-		.ia_valid = ATTR_UID | ATTR_GID | ATTR_CTIME,
-		.ia_vfsuid = VFSUIDT_INIT(make_kuid(ns, ua->uid)),
-		.ia_vfsgid = VFSGIDT_INIT(make_kgid(ns, ua->gid)),
-	};
-	struct iattr mode = {
-		.ia_valid = ATTR_MODE | ATTR_CTIME,
-		.ia_mode = ua->mode,
-	};
-	int ret;
-
-	ret = rstr_unix_setattr(path, &owner);
-	if (ret < 0)
-		return ckpt_err(ctx, ret,
-				"unix socket %s: cannot give its file owner %u:%u",
-				ru->addr, ua->uid, ua->gid);
-	ret = rstr_unix_setattr(path, &mode);
-	if (!ret && d_inode(path->dentry)->i_mode != ua->mode)
-		ret = -EPERM;
-	if (ret < 0)
-		return ckpt_err(ctx, ret,
-				"unix socket %s: cannot give its file mode %#o (owner %u:%u)",
-				ru->addr, ua->mode & 07777, ua->uid, ua->gid);
-	return 0;
-}
-
-/* @sock's file at @ru's path, unlinked again; failing, a line saying so. */
-static int rstr_unix_unlink_again(struct ckpt_ctx *ctx, struct socket *sock,
-				  const struct rstr_unix *ru)
-{
-	int ret = rstr_unix_unlink_own(sock, ru->addr);
-
-	if (ret < 0)
-		return ckpt_err(ctx, ret,
-				"cannot unlink %s again, the name of a unix socket unlinked when checkpointed",
-				ru->addr);
-	return 0;
-}
-
-/*
- * A socket whose path was unlinked: bound there and unlinked again,
- * only where the path is free now - whatever holds it (a file, another
- * socket, stale or not) is someone else's.  A listener's name stays
- * until its pending connections are made by connect() to it.
- */
-static int rstr_unix_bind_unlinked(struct ckpt_ctx *ctx, struct socket *sock,
-				   const struct rstr_unix *ru,
-				   struct sockaddr_un *sun, int len)
-{
-	int ret = kernel_bind(sock, (struct sockaddr *)sun, len);
-
-	if (ret < 0)
-		return ckpt_err(ctx, ret,
-				"cannot bind a unix socket to %s, unlinked when checkpointed%s",
-				sun->sun_path, ret == -EADDRINUSE ?
-				": the path is taken" : "");
-	ret = rstr_unix_attrs(ctx, sock, ru);
-	if (ret < 0 || ru->hu.state == CKPT_UNIX_LISTEN)
-		return ret;
-	return rstr_unix_unlink_again(ctx, sock, ru);
-}
-
-static int rstr_unix_bind(struct ckpt_ctx *ctx, struct socket *sock,
-			  const struct rstr_unix *ru)
-{
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int len = offsetof(struct sockaddr_un, sun_path) + ru->hu.addr_len;
-	int ret;
-
-	memcpy(sun.sun_path, ru->addr, ru->hu.addr_len);
-	if (ru->hu.flags & CKPT_UNIX_UNLINKED)
-		return rstr_unix_bind_unlinked(ctx, sock, ru, &sun, len);
-	ret = kernel_bind(sock, (struct sockaddr *)&sun, len);
-	if (ret == -EADDRINUSE && sun.sun_path[0]) {
-		ret = rstr_unix_unlink_stale(&sun, len);
-		if (!ret)
-			ret = kernel_bind(sock, (struct sockaddr *)&sun, len);
-	}
-	if (ret < 0)
-		return ckpt_err(ctx, ret, "cannot bind a unix socket to %s%s",
-				sun.sun_path[0] ? "" : "@",
-				sun.sun_path + !sun.sun_path[0]);
-	return sun.sun_path[0] ? rstr_unix_attrs(ctx, sock, ru) : 0;
-}
-
-/*
- * @ru's address on @sock: bound again if it was its own, else (a socket
- * accepted from a listener) its listener's, set as accept() leaves it,
- * without binding: the listener, if it is still there, holds the name.
- */
-static int rstr_unix_name(struct ckpt_ctx *ctx, struct socket *sock,
-			  const struct rstr_unix *ru)
-{
-	int len = offsetof(struct sockaddr_un, sun_path) + ru->hu.addr_len;
-	struct unix_address *addr;
-
-	if (!ru->hu.addr_len)
-		return 0;
-	if (ru->hu.flags & CKPT_UNIX_BOUND)
-		return rstr_unix_bind(ctx, sock, ru);
-	addr = kmalloc(sizeof(*addr) + len, GFP_KERNEL);
-	if (!addr)
-		return -ENOMEM;
-	refcount_set(&addr->refcnt, 1);
-	addr->len = len;
-	addr->name->sun_family = AF_UNIX;
-	memcpy(addr->name->sun_path, ru->addr, ru->hu.addr_len);
-	/* as unix_bind() publishes it: the socket is ours alone yet */
-	smp_store_release(&unix_sk(sock->sk)->addr, addr);
-	return 0;
-}
-
 static int rstr_unix_pair_fill(struct ckpt_ctx *ctx, struct socket *sa,
 			       struct socket *sb, struct rstr_unix *a,
 			       struct rstr_unix *b)
@@ -1329,17 +666,19 @@ static int rstr_unix_pair_fill(struct ckpt_ctx *ctx, struct socket *sa,
 	if (ret < 0)
 		return ret;
 	ret = rstr_unix_fill(ctx, a, sb);
+	if (ret)
+		return ret;
 	/* the peer's record comes right after this one's queue */
-	if (!ret)
-		ret = rstr_unix_read(ctx, b, RU_SECOND, a->hu.peer_objref,
-				     a->hu.objref);
-	if (!ret && b->hu.type != a->hu.type)
-		ret = ckpt_err(ctx, -EINVAL,
-			       "UNIX record at offset %llu: type %u, its peer's is %u",
-			       ctx->hdr_pos, b->hu.type, a->hu.type);
-	if (!ret)
-		ret = rstr_unix_opts(ctx, sb, &b->hu);
-	if (ret < 0)
+	ret = rstr_unix_read(ctx, b, RU_SECOND, a->hu.peer_objref,
+			     a->hu.objref);
+	if (ret)
+		return ret;
+	if (b->hu.type != a->hu.type)
+		return ckpt_err(ctx, -EINVAL,
+				"UNIX record at offset %llu: type %u, its peer's is %u",
+				ctx->hdr_pos, b->hu.type, a->hu.type);
+	ret = rstr_unix_opts(ctx, sb, &b->hu);
+	if (ret)
 		return ret;
 	return rstr_unix_fill(ctx, b, sa);
 }
@@ -1364,17 +703,17 @@ static int rstr_unix_pair(struct ckpt_ctx *ctx, struct rstr_unix *a,
 		return ckpt_err(ctx, ret, "cannot create a unix socket");
 	}
 	ret = sa->ops->socketpair(sa, sb);
-	if (!ret)
-		ret = rstr_unix_pair_fill(ctx, sa, sb, a, b);
-	if (!ret)
-		ret = rstr_unix_name(ctx, sa, a);
-	if (!ret)
-		ret = rstr_unix_name(ctx, sb, b);
-	if (ret < 0) {
-		sock_release(sa);
-		sock_release(sb);
-		return ret;
-	}
+	if (ret)
+		goto release;
+	ret = rstr_unix_pair_fill(ctx, sa, sb, a, b);
+	if (ret)
+		goto release;
+	ret = rstr_unix_name(ctx, sa, a);
+	if (ret)
+		goto release;
+	ret = rstr_unix_name(ctx, sb, b);
+	if (ret)
+		goto release;
 	rstr_unix_shutdown(sa->sk, a->hu.shutdown);
 	rstr_unix_shutdown(sb->sk, b->hu.shutdown);
 	ret = rstr_unix_file(ctx, sa, a->hu.objref, CKPT_OBJ_SOCKFILE);
@@ -1386,6 +725,11 @@ static int rstr_unix_pair(struct ckpt_ctx *ctx, struct rstr_unix *a,
 	return rstr_unix_file(ctx, sb, b->hu.objref,
 			      b->hu.flags & CKPT_UNIX_PEER_CLOSED ?
 			      CKPT_OBJ_CLOSED : CKPT_OBJ_SOCKFILE);
+
+release:
+	sock_release(sa);
+	sock_release(sb);
+	return ret;
 }
 
 /*
@@ -1407,13 +751,15 @@ static int rstr_unix_connect(struct ckpt_ctx *ctx, struct socket *lsock,
 	if (!ru)
 		return -ENOMEM;
 	ret = rstr_unix_read(ctx, &ru[0], RU_CLIENT, 0, 0);
-	if (!ret && (ru[0].hu.type != l->hu.type || ctx->pos != ru[0].end))
+	if (ret)
+		goto out;
+	if (ru[0].hu.type != l->hu.type || ctx->pos != ru[0].end) {
 		ret = ckpt_err(ctx, -EINVAL,
 			       "UNIX record at offset %llu: type %u, length %u: no connection to a listener of type %u",
 			       ctx->hdr_pos, ru[0].hu.type, ru[0].hu.h.len,
 			       l->hu.type);
-	if (ret < 0)
 		goto out;
+	}
 	ret = sock_create(AF_UNIX, ru[0].hu.type, 0, &cs);
 	if (ret < 0) {
 		ckpt_err(ctx, ret, "cannot create a unix socket");
@@ -1421,46 +767,49 @@ static int rstr_unix_connect(struct ckpt_ctx *ctx, struct socket *lsock,
 	}
 	/* named first: connect() would autobind it for SO_PASSCRED */
 	ret = rstr_unix_name(ctx, cs, &ru[0]);
-	memcpy(sun.sun_path, l->addr, l->hu.addr_len);
-	if (!ret) {
-		ret = kernel_connect(cs, (struct sockaddr *)&sun,
-				     offsetof(struct sockaddr_un, sun_path) +
-				     l->hu.addr_len, O_NONBLOCK);
-		if (ret < 0)
-			ckpt_err(ctx, ret,
-				 "UNIX objref %d: cannot connect to its listener again",
-				 ru[0].hu.objref);
-	}
-	if (!ret)
-		ret = rstr_unix_opts(ctx, cs, &ru[0].hu);
-	if (!ret)
-		ret = rstr_unix_read(ctx, &ru[1], RU_EMBRYO, ru[0].hu.peer_objref,
-				     ru[0].hu.objref);
-	if (ret < 0)
+	if (ret)
 		goto out_release;
+	memcpy(sun.sun_path, l->addr, l->hu.addr_len);
+	ret = kernel_connect(cs, (struct sockaddr *)&sun,
+			     offsetof(struct sockaddr_un, sun_path) +
+			     l->hu.addr_len, O_NONBLOCK);
+	if (ret) {
+		ckpt_err(ctx, ret,
+			 "UNIX objref %d: cannot connect to its listener again",
+			 ru[0].hu.objref);
+		goto out_release;
+	}
+	ret = rstr_unix_opts(ctx, cs, &ru[0].hu);
+	if (ret)
+		goto out_release;
+	ret = rstr_unix_read(ctx, &ru[1], RU_EMBRYO, ru[0].hu.peer_objref,
+			     ru[0].hu.objref);
+	if (ret)
+		goto out_release;
+	/* unix_state_lock: the peer connect() set */
 	unix_state_lock(cs->sk);
 	emb = unix_peer(cs->sk);
 	sock_hold(emb);
 	unix_state_unlock(cs->sk);
 	ret = rstr_unix_fill(ctx, &ru[1], cs);
-	if (!ret) {
-		ret = ckpt_obj_insert(ctx, emb, ru[1].hu.objref, CKPT_OBJ_SOCK);
-		if (ret < 0)
-			ckpt_err(ctx, ret, "UNIX record: objref %d is taken",
-				 ru[1].hu.objref);
+	if (ret)
+		goto out_put;
+	ret = ckpt_obj_insert(ctx, emb, ru[1].hu.objref, CKPT_OBJ_SOCK);
+	if (ret) {
+		ckpt_err(ctx, ret, "UNIX record: objref %d is taken",
+			 ru[1].hu.objref);
+		goto out_put;
 	}
-	if (!ret) {
-		rstr_unix_shutdown(emb, ru[1].hu.shutdown);
-		rstr_unix_shutdown(cs->sk, ru[0].hu.shutdown);
-	}
+	rstr_unix_shutdown(emb, ru[1].hu.shutdown);
+	rstr_unix_shutdown(cs->sk, ru[0].hu.shutdown);
 	sock_put(emb);
-	if (ret < 0)
-		goto out_release;
 	/* a closed one is held until the restart ends, then closed */
 	ret = rstr_unix_file(ctx, cs, ru[0].hu.objref,
 			     ru[0].hu.flags & CKPT_UNIX_PEER_CLOSED ?
 			     CKPT_OBJ_CLOSED : CKPT_OBJ_SOCKFILE);
 	goto out;
+out_put:
+	sock_put(emb);
 out_release:
 	sock_release(cs);
 out:
@@ -1483,28 +832,41 @@ static int rstr_unix_single(struct ckpt_ctx *ctx, struct rstr_unix *ru)
 	if (ret < 0)
 		return ckpt_err(ctx, ret, "cannot create a unix socket");
 	ret = rstr_unix_opts(ctx, sock, &ru->hu);
-	if (!ret && ru->hu.addr_len)
+	if (ret)
+		goto fail;
+	if (ru->hu.addr_len) {
 		ret = rstr_unix_bind(ctx, sock, ru);
-	if (!ret && ru->hu.state == CKPT_UNIX_LISTEN) {
-		ret = kernel_listen(sock, ru->hu.backlog);
-		if (ret < 0)
-			ckpt_err(ctx, ret, "cannot listen on a unix socket");
+		if (ret)
+			goto fail;
 	}
-	for (i = 0; !ret && i < ru->hu.nr_pending; i++)
+	if (ru->hu.state == CKPT_UNIX_LISTEN) {
+		ret = kernel_listen(sock, ru->hu.backlog);
+		if (ret) {
+			ckpt_err(ctx, ret, "cannot listen on a unix socket");
+			goto fail;
+		}
+	}
+	for (i = 0; i < ru->hu.nr_pending; i++) {
 		ret = rstr_unix_connect(ctx, sock, ru);
-	if (!ret && ru->hu.state == CKPT_UNIX_LISTEN &&
-	    (ru->hu.flags & CKPT_UNIX_UNLINKED))
+		if (ret)
+			goto fail;
+	}
+	if (ru->hu.state == CKPT_UNIX_LISTEN &&
+	    (ru->hu.flags & CKPT_UNIX_UNLINKED)) {
 		ret = rstr_unix_unlink_again(ctx, sock, ru);
-	if (ret < 0) {
-		/* a name that was not there is not left behind */
-		if ((ru->hu.flags & CKPT_UNIX_UNLINKED) &&
-		    unix_sk(sock->sk)->path.dentry)
-			rstr_unix_unlink_own(sock, ru->addr);
-		sock_release(sock);
-		return ret;
+		if (ret)
+			goto fail;
 	}
 	rstr_unix_shutdown(sock->sk, ru->hu.shutdown);
 	return rstr_unix_file(ctx, sock, ru->hu.objref, CKPT_OBJ_SOCKFILE);
+
+fail:
+	/* a name that was not there is not left behind */
+	if ((ru->hu.flags & CKPT_UNIX_UNLINKED) &&
+	    unix_sk(sock->sk)->path.dentry)
+		rstr_unix_unlink_own(sock, ru->addr);
+	sock_release(sock);
+	return ret;
 }
 
 /* The socket @objref, first named now: its UNIX record(s) come next. */
@@ -1517,10 +879,13 @@ static int rstr_unix_new(struct ckpt_ctx *ctx, int objref)
 	if (!ru)
 		return -ENOMEM;
 	ret = rstr_unix_read(ctx, &ru[0], RU_FIRST, objref, 0);
-	if (!ret && ru[0].hu.state == CKPT_UNIX_CONNECTED)
+	if (ret)
+		goto out;
+	if (ru[0].hu.state == CKPT_UNIX_CONNECTED)
 		ret = rstr_unix_pair(ctx, &ru[0], &ru[1]);
-	else if (!ret)
+	else
 		ret = rstr_unix_single(ctx, &ru[0]);
+out:
 	kfree(ru);
 	return ret;
 }
