@@ -76,7 +76,7 @@ static int ckpt_vma_kind(struct ckpt_ctx *ctx, struct vm_area_struct *vma)
 {
 	const char *name = NULL;
 
-	mmap_assert_locked(vma->vm_mm);
+	ckpt_mmap_assert_locked(vma->vm_mm);
 
 	if (vma->vm_ops && vma->vm_ops->name)
 		name = vma->vm_ops->name(vma);
@@ -128,7 +128,7 @@ u32 ckpt_vma_flags(struct vm_area_struct *vma)
 {
 	u32 flags = 0;
 
-	mmap_assert_locked(vma->vm_mm);
+	ckpt_mmap_assert_locked(vma->vm_mm);
 
 	if (vma->vm_flags & VM_READ)
 		flags |= CKPT_VMA_READ;

@@ -129,7 +129,7 @@ static unsigned long ckpt_next_populated(struct mm_struct *mm,
 	struct vm_area_struct *vma;
 	unsigned long stop;
 
-	mmap_assert_locked(mm);
+	ckpt_mmap_assert_locked(mm);
 	while (addr < end) {
 		vma = find_vma(mm, addr);
 		if (!vma || vma->vm_start >= end)

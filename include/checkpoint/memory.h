@@ -9,6 +9,14 @@
 #include <linux/types.h>
 #include <linux/mm_types.h>
 #include <linux/checkpoint.h>
+#include <linux/lockdep.h>
+
+/*
+ * mmap_assert_locked() without its CONFIG_DEBUG_VM half: that calls
+ * dump_mm(), which is not exported, and the module would not load on a
+ * DEBUG_VM kernel (make check-debug's).  Lockdep checks the same.
+ */
+#define ckpt_mmap_assert_locked(mm)	lockdep_assert_held(&(mm)->mmap_lock)
 
 struct ckpt_ctx;
 
